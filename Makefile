@@ -1,0 +1,59 @@
+# ADO Connect. The README's two commands are the contract:
+#   make demo   set up this Debian 12 machine, build, start the sandbox Azure DevOps, open the wizard
+#   make test   install what the tests need and run every test (unit, integration, Python SDK, end to end)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+TOOLS := $(CURDIR)/target/tools
+TAURI_DRIVER := $(TOOLS)/bin/tauri-driver
+VENV := $(CURDIR)/tests/python/.venv
+
+.PHONY: build-demo-deps help demo test build deps-build deps-test tauri-driver python-venv test-rust test-python lint bench clean-demo
+
+help:
+	@echo "make demo   - install what is missing, build, and open the wizard against the bundled sandbox"
+	@echo "make test   - install what the tests need and run every test"
+	@echo "make lint   - cargo fmt --check and clippy -D warnings"
+
+build-demo-deps:
+	@scripts/install-system-deps.sh demo
+
+deps-build:
+	@scripts/install-system-deps.sh build
+
+deps-test:
+	@scripts/install-system-deps.sh test
+
+# tauri-driver bridges WebDriver to WebKitWebDriver; installed into target/tools, pinned.
+tauri-driver: $(TAURI_DRIVER)
+$(TAURI_DRIVER):
+	$(CARGO) install tauri-driver --version 2.1.0 --locked --root $(TOOLS)
+
+python-venv: $(VENV)/.installed
+$(VENV)/.installed: tests/python/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --pre -r tests/python/requirements.txt
+	touch $@
+
+build:
+	$(CARGO) build --workspace --bins
+
+test: deps-test tauri-driver python-venv build
+	scripts/desktop-session.sh $(MAKE) --no-print-directory test-rust test-python
+
+test-rust:
+	ADO_CONNECT_E2E=required TAURI_DRIVER=$(TAURI_DRIVER) ADO_CONNECT_REQUIRE_KEYRING=1 \
+	  $(CARGO) test --workspace --no-fail-fast
+
+test-python:
+	ADO_EMULATOR_BIN=$(CURDIR)/target/debug/ado-emulator $(VENV)/bin/python -m pytest -q tests/python
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+bench:
+	$(CARGO) bench -p ado-core
+
+demo: build-demo-deps build
+	@scripts/demo.sh

@@ -1,0 +1,521 @@
+//! [`AdoClient`] and its one request path, [`AdoClient::send`].
+//!
+//! Every request goes through `send`, which:
+//! - sends `X-TFS-FedAuthRedirect: Suppress`, so the service answers 401 instead of a sign-in page
+//!   where it can (the .NET SDK does the same: `VssHttpRequestSettings.SuppressFedAuthRedirects`);
+//! - follows no redirect (a 302 to `_signin` is a sign-in signal, and following a redirect could
+//!   carry `Authorization` to another host);
+//! - treats 203, an HTML body, or a redirect to sign-in as "not authenticated";
+//! - waits out `Retry-After` on 429 a bounded number of times, and retries idempotent requests on
+//!   502/503/504 with backoff.
+
+use std::time::Duration;
+
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER,
+};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::credential::Credential;
+use crate::error::{Error, SignInSignal, SupportIds, TransportKind, VssError};
+
+/// How a client is built.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The organization or collection URL, e.g. `https://dev.azure.com/fabrikam/` or
+    /// `http://tfs:8080/tfs/DefaultCollection/`. A trailing `/` is added if missing.
+    pub base_url: Url,
+    /// How to authenticate.
+    pub credential: Credential,
+    /// Extra CA certificates (PEM) trusted for this connection only, besides the system's.
+    pub trusted_ca_pem: Option<String>,
+    /// Timeout per request, connect included.
+    pub timeout: Duration,
+    /// How long the client may wait in total on `Retry-After` before giving up with
+    /// [`Error::RateLimited`].
+    pub max_retry_wait: Duration,
+}
+
+impl ClientConfig {
+    /// Defaults: 20 s per request, up to 30 s of rate-limit waiting, the system's CAs.
+    pub fn new(base_url: Url, credential: Credential) -> Self {
+        ClientConfig {
+            base_url,
+            credential,
+            trusted_ca_pem: None,
+            timeout: Duration::from_secs(20),
+            max_retry_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The one Azure DevOps HTTP client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AdoClient {
+    http: reqwest::Client,
+    base_url: Url,
+    credential: Credential,
+    max_retry_wait: Duration,
+}
+
+/// A request to send: method, path relative to the base URL, query, optional JSON body.
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Option<serde_json::Value>,
+}
+
+impl Request {
+    /// `GET {base}/{path}`.
+    pub fn get(path: impl Into<String>) -> Self {
+        Request {
+            method: Method::GET,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: &str, value: impl ToString) -> Self {
+        self.query.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Sets `api-version`.
+    pub fn api_version(self, version: &str) -> Self {
+        self.query("api-version", version)
+    }
+
+    fn is_idempotent(&self) -> bool {
+        matches!(
+            self.method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+        )
+    }
+}
+
+/// A successful answer: status, headers and body bytes.
+#[derive(Debug)]
+pub struct Response {
+    /// The final URL requested.
+    pub url: Url,
+    /// The status (2xx).
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// Decodes the body as JSON, naming the path of the first mismatch.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Decode {
+            url: self.url.clone(),
+            detail: e.to_string(),
+            body_excerpt: excerpt(&self.body),
+        })
+    }
+
+    /// A header as a string.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+const MAX_5XX_RETRIES: u32 = 2;
+const MAX_429_RETRIES: u32 = 4;
+
+impl AdoClient {
+    /// Builds a client. Fails only on a bad trusted CA or a TLS backend problem.
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("ado-connect/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &config.trusted_ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .map_err(|e| Error::Config(format!("the trusted CA is not valid PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::Config(
+                    "the trusted CA PEM holds no certificate".into(),
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Config(error_chain(&e)))?;
+        let mut base_url = config.base_url;
+        if !base_url.path().ends_with('/') {
+            let path = format!("{}/", base_url.path());
+            base_url.set_path(&path);
+        }
+        Ok(AdoClient {
+            http,
+            base_url,
+            credential: config.credential,
+            max_retry_wait: config.max_retry_wait,
+        })
+    }
+
+    /// The organization or collection URL, ending in `/`.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The URL a request goes to.
+    pub fn url_for(&self, request: &Request) -> Result<Url, Error> {
+        let mut url = self
+            .base_url
+            .join(&request.path)
+            .map_err(|e| Error::Config(format!("bad request path {:?}: {e}", request.path)))?;
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(request.query.iter());
+        }
+        Ok(url)
+    }
+
+    /// Sends a request: the one path every call takes. Returns only 2xx answers that are not
+    /// sign-in pages; everything else is an [`Error`].
+    pub async fn send(&self, request: Request) -> Result<Response, Error> {
+        let url = self.url_for(&request)?;
+        let mut waited = Duration::ZERO;
+        let mut attempt_429 = 0;
+        let mut attempt_5xx = 0;
+        loop {
+            let mut builder = self
+                .http
+                .request(request.method.clone(), url.clone())
+                .header(ACCEPT, HeaderValue::from_static("application/json"))
+                .header(
+                    "X-TFS-FedAuthRedirect",
+                    HeaderValue::from_static("Suppress"),
+                );
+            if let Some(value) = self.credential.header_value() {
+                builder = builder.header(AUTHORIZATION, value);
+            }
+            if let Some(body) = &request.body {
+                builder = builder.json(body);
+            }
+            tracing::debug!(method = %request.method, %url, credential = self.credential.kind(), "request");
+            let response = builder
+                .send()
+                .await
+                .map_err(|e| transport_error(&url, &e))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let support = support_ids(&headers);
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| transport_error(&url, &e))?
+                .to_vec();
+            tracing::debug!(%url, status = status.as_u16(), e2eid = ?support.e2e_id, "response");
+
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                let retry_after = retry_after(&headers);
+                let wait = retry_after.unwrap_or(Duration::from_secs(1));
+                if attempt_429 < MAX_429_RETRIES && waited + wait <= self.max_retry_wait {
+                    tracing::info!(%url, wait_secs = wait.as_secs_f32(), "rate limited; waiting as Retry-After asks");
+                    attempt_429 += 1;
+                    waited += wait;
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                return Err(Error::RateLimited {
+                    url,
+                    retry_after,
+                    support,
+                });
+            }
+            if matches!(status.as_u16(), 502..=504)
+                && request.is_idempotent()
+                && attempt_5xx < MAX_5XX_RETRIES
+            {
+                attempt_5xx += 1;
+                let backoff = Duration::from_millis(250 * 4u64.pow(attempt_5xx - 1));
+                tracing::info!(%url, status = status.as_u16(), backoff_ms = backoff.as_millis() as u64, "server error; retrying");
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
+            return classify(url, status, headers, body, support);
+        }
+    }
+
+    /// Sends a request and decodes the JSON answer.
+    pub async fn get_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
+        self.send(request).await?.json()
+    }
+}
+
+/// Sorts an HTTP answer into success or a typed error.
+fn classify(
+    url: Url,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    support: SupportIds,
+) -> Result<Response, Error> {
+    let is_html = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("text/html"));
+    let vss = serde_json::from_slice::<VssError>(&body)
+        .ok()
+        .filter(|v| !v.type_key.is_empty() || !v.message.is_empty());
+
+    if status.is_redirection() {
+        let location = headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if is_sign_in_location(location) {
+            return Err(Error::NotAuthenticated {
+                url,
+                status: status.as_u16(),
+                signal: SignInSignal::Redirect,
+                vss,
+                support,
+            });
+        }
+        return Err(Error::Status {
+            url,
+            status: status.as_u16(),
+            vss,
+            body_excerpt: format!("redirect to {location}"),
+            support,
+        });
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        return Err(Error::NotAuthenticated {
+            url,
+            status: 401,
+            signal: SignInSignal::Unauthorized,
+            vss,
+            support,
+        });
+    }
+    // 203 is how Azure DevOps says "here is a sign-in page instead" (vsts-rest-api-specs#97, #574).
+    if status == StatusCode::NON_AUTHORITATIVE_INFORMATION || (status.is_success() && is_html) {
+        return Err(Error::NotAuthenticated {
+            url,
+            status: status.as_u16(),
+            signal: SignInSignal::HtmlPage,
+            vss,
+            support,
+        });
+    }
+    if !status.is_success() {
+        return Err(Error::Status {
+            url,
+            status: status.as_u16(),
+            vss,
+            body_excerpt: excerpt(&body),
+            support,
+        });
+    }
+    Ok(Response {
+        url,
+        status,
+        headers,
+        body,
+    })
+}
+
+fn is_sign_in_location(location: &str) -> bool {
+    let l = location.to_ascii_lowercase();
+    l.contains("_signin")
+        || l.contains("login.microsoftonline.com")
+        || l.contains("/signin")
+        || l.contains("login.live.com")
+}
+
+fn support_ids(headers: &HeaderMap) -> SupportIds {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    SupportIds {
+        e2e_id: get("x-vss-e2eid"),
+        activity_id: get("activityid"),
+    }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let raw = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    raw.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(3600.0)))
+}
+
+fn transport_error(url: &Url, error: &reqwest::Error) -> Error {
+    let detail = error_chain(error);
+    let lower = detail.to_ascii_lowercase();
+    let kind = if error.is_timeout() {
+        TransportKind::Timeout
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+    {
+        TransportKind::Dns
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        TransportKind::Tls
+    } else if lower.contains("407") || lower.contains("proxy authentication") {
+        TransportKind::ProxyAuth
+    } else if error.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Other
+    };
+    Error::Transport {
+        url: url.clone(),
+        kind,
+        detail,
+    }
+}
+
+/// The error and its causes, joined, because reqwest's top-level message alone ("error sending
+/// request") tells the user nothing.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
+    text.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    fn url() -> Url {
+        Url::parse("http://tfs/tfs/Coll/_apis/projects").unwrap()
+    }
+
+    #[test]
+    fn status_203_is_not_authenticated() {
+        let err = classify(
+            url(),
+            StatusCode::NON_AUTHORITATIVE_INFORMATION,
+            headers(&[("content-type", "text/html")]),
+            b"<html>".to_vec(),
+            SupportIds::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAuthenticated {
+                    signal: SignInSignal::HtmlPage,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn html_200_is_not_authenticated() {
+        let err = classify(
+            url(),
+            StatusCode::OK,
+            headers(&[("content-type", "text/html; charset=utf-8")]),
+            b"<html>".to_vec(),
+            SupportIds::default(),
+        )
+        .unwrap_err();
+        assert!(err.is_auth_failure());
+    }
+
+    #[test]
+    fn redirect_to_signin_is_not_authenticated_but_other_redirects_are_status() {
+        let signin = classify(
+            url(),
+            StatusCode::FOUND,
+            headers(&[(
+                "location",
+                "https://spsprodcus1.vssps.visualstudio.com/_signin?realm=x",
+            )]),
+            vec![],
+            SupportIds::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            signin,
+            Error::NotAuthenticated {
+                signal: SignInSignal::Redirect,
+                ..
+            }
+        ));
+        let other = classify(
+            url(),
+            StatusCode::MOVED_PERMANENTLY,
+            headers(&[("location", "https://elsewhere/")]),
+            vec![],
+            SupportIds::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(other, Error::Status { status: 301, .. }));
+    }
+
+    #[test]
+    fn vss_body_and_support_ids_are_kept() {
+        let body = br#"{"$id":"1","innerException":null,"message":"TF400813: The user '' is not authorized to access this resource.","typeName":"Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server","typeKey":"UnauthorizedRequestException","errorCode":0,"eventId":3000}"#;
+        let h = headers(&[("x-vss-e2eid", "e2e-42"), ("activityid", "act-7")]);
+        let support = support_ids(&h);
+        let err = classify(url(), StatusCode::UNAUTHORIZED, h, body.to_vec(), support).unwrap_err();
+        assert_eq!(err.vss().unwrap().type_key, "UnauthorizedRequestException");
+        assert_eq!(
+            err.support().unwrap().summary().unwrap(),
+            "X-VSS-E2EID e2e-42, ActivityId act-7"
+        );
+        assert!(err.to_string().contains("TF400813"), "{err}");
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_and_rejects_junk() {
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "2")])),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "0.5")])),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+        assert_eq!(retry_after(&headers(&[("retry-after", "-1")])), None);
+    }
+}

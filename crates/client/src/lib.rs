@@ -1,0 +1,32 @@
+//! The one Azure DevOps HTTP client of ADO Connect.
+//!
+//! [`AdoClient`] talks to one organization (Services) or collection (Server). Every request goes
+//! through [`AdoClient::send`]; the area modules in [`api`] add typed calls on top. Errors are
+//! typed ([`Error`]) and keep the status, the VSS `typeKey` and message, and the support ids.
+//! Credentials are [`Credential`]s whose `Debug` is redacted.
+//!
+//! # Terminology
+//! - **Base URL**: the organization or collection URL every REST path hangs off.
+//! - **VSS error**: the JSON error body Azure DevOps sends (`typeKey`, `message`, …).
+//! - **Sign-in signal**: 401, 203 with HTML, or a redirect to a sign-in page.
+
+pub mod api;
+mod client;
+mod credential;
+mod error;
+
+pub use api::connection_data::{AccessMapping, ConnectionData, Identity, LocationServiceData};
+pub use api::git::GitRepository;
+pub use api::projects::TeamProjectReference;
+pub use client::{AdoClient, ClientConfig, Request, Response};
+pub use credential::Credential;
+pub use error::{Error, SignInSignal, SupportIds, TransportKind, VssError};
+
+/// One page of a paged list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// The token for the next page, `None` on the last.
+    pub continuation: Option<String>,
+}

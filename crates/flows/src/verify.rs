@@ -1,0 +1,237 @@
+//! The first journey: verify a connection and show who we are and what we can reach.
+//!
+//! One round trip to `connectionData` (who am I, which deployment), then projects and repositories
+//! at once. A failure of the first round trip is fatal and diagnosed; a failure listing
+//! repositories (a token without Code scope) becomes a warning, because the connection itself works.
+
+use std::collections::BTreeMap;
+
+use ado_client::{
+    AdoClient, ClientConfig, ConnectionData, Credential, GitRepository, TeamProjectReference,
+};
+use ado_core::checks::{self, CheckCode, Probe, Problem};
+use ado_core::target::{ConnectionTarget, Deployment, Field};
+use serde::Serialize;
+
+use crate::failure::probe_failure;
+
+/// What a successful verification found.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verified {
+    /// What the user connected to.
+    pub target: ConnectionTarget,
+    /// The organization or collection URL requests go to.
+    pub api_url: String,
+    /// What the server says it is (it may differ from what the user chose: see `warnings`).
+    pub deployment: Deployment,
+    /// Who the token belongs to.
+    pub user: User,
+    /// Every project the token can see, each with its repositories.
+    pub projects: Vec<ProjectSummary>,
+    /// Total repositories across projects.
+    pub repository_count: usize,
+    /// Things that work but deserve attention.
+    pub warnings: Vec<Problem>,
+}
+
+/// The signed-in identity.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// The identity id.
+    pub id: String,
+    /// The name to show.
+    pub display_name: String,
+    /// Email or `DOMAIN\user`, if known.
+    pub account: Option<String>,
+}
+
+/// A project and its repositories.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectSummary {
+    /// The project id.
+    pub id: String,
+    /// The project name.
+    pub name: String,
+    /// Its description, if any.
+    pub description: Option<String>,
+    /// Its Git repositories, by name.
+    pub repositories: Vec<RepositorySummary>,
+}
+
+/// A repository, as the wizard shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepositorySummary {
+    /// The repository id.
+    pub id: String,
+    /// The repository name.
+    pub name: String,
+    /// E.g. `main` (without `refs/heads/`).
+    pub default_branch: Option<String>,
+    /// The web page.
+    pub web_url: Option<String>,
+    /// The HTTPS clone URL.
+    pub remote_url: Option<String>,
+}
+
+/// How to reach the server, besides the target.
+#[derive(Clone, Default)]
+pub struct ConnectOptions {
+    /// A CA (PEM) trusted for this connection only.
+    pub trusted_ca_pem: Option<String>,
+}
+
+/// Builds the client for a target.
+pub fn client_for(
+    target: &ConnectionTarget,
+    credential: Credential,
+    options: &ConnectOptions,
+) -> Result<AdoClient, Problem> {
+    let mut config = ClientConfig::new(target.api_base(), credential);
+    config.trusted_ca_pem = options.trusted_ca_pem.clone();
+    AdoClient::new(config).map_err(|e| Problem {
+        code: CheckCode::InvalidInput,
+        field: Some(target.host_field()),
+        message: e.to_string(),
+        fix: "Check the trusted CA: it must be a PEM certificate (-----BEGIN CERTIFICATE-----)."
+            .into(),
+        server_message: None,
+        support_id: None,
+    })
+}
+
+/// Verifies `credential` against `target`: who is signed in, the deployment, and every project
+/// and repository it can reach. Returns the diagnosed [`Problem`] when the connection does not work.
+pub async fn verify_connection(
+    target: &ConnectionTarget,
+    credential: Credential,
+    options: &ConnectOptions,
+) -> Result<Verified, Problem> {
+    let client = client_for(target, credential, options)?;
+    let diagnose = |probe: Probe, error: ado_client::Error| {
+        checks::diagnose(target, &probe_failure(probe, &error))
+    };
+
+    let connection = client
+        .connection_data()
+        .await
+        .map_err(|e| diagnose(Probe::ConnectionData, e))?;
+    let (projects, repositories) = tokio::join!(client.all_projects(), client.repositories(None));
+    let projects = projects.map_err(|e| diagnose(Probe::Projects, e))?;
+
+    let mut warnings = deployment_warnings(target, &connection);
+    let repositories = match repositories {
+        Ok(repos) => repos,
+        Err(error) => {
+            let mut problem = diagnose(Probe::Repositories, error);
+            if matches!(
+                problem.code,
+                CheckCode::InvalidCredentials | CheckCode::InvalidPermissions
+            ) {
+                // The same token just listed projects, so it is valid: what it lacks is the scope.
+                problem.code = CheckCode::InvalidPermissions;
+                problem.field = Some(Field::Pat);
+                problem.message = "The token can list projects but not repositories.".into();
+                problem.fix = "Add the Code (Read) scope to the token (User settings → Personal access tokens → Edit), then verify again.".into();
+            }
+            warnings.push(problem);
+            Vec::new()
+        }
+    };
+    if projects.is_empty() {
+        warnings.push(Problem {
+            code: CheckCode::NoResources,
+            field: Some(Field::Pat),
+            message: format!("The token is valid but sees no projects in {}.", target.scope_phrase()),
+            fix: "Ask a project administrator to add this user to a project, or use a token of a user who is a member.".into(),
+            server_message: None,
+            support_id: None,
+        });
+    }
+
+    let repository_count = repositories.len();
+    Ok(Verified {
+        target: target.clone(),
+        api_url: client.base_url().to_string(),
+        deployment: if connection.is_on_premises() {
+            Deployment::Server
+        } else {
+            Deployment::Services
+        },
+        user: User {
+            id: connection.authenticated_user.id.clone(),
+            display_name: connection.authenticated_user.display_name().to_string(),
+            account: connection.authenticated_user.account().map(str::to_string),
+        },
+        projects: group_by_project(projects, repositories),
+        repository_count,
+        warnings,
+    })
+}
+
+fn deployment_warnings(target: &ConnectionTarget, connection: &ConnectionData) -> Vec<Problem> {
+    let server_says_on_prem = connection.is_on_premises();
+    match (target.deployment(), server_says_on_prem) {
+        (Deployment::Server, false) => vec![Problem {
+            code: CheckCode::Unexpected,
+            field: Some(Field::ServerUrl),
+            message: "This URL is Azure DevOps Services, not Azure DevOps Server.".into(),
+            fix: "Choose Azure DevOps Services and enter the organization name instead.".into(),
+            server_message: None,
+            support_id: None,
+        }],
+        (Deployment::Services, true) => vec![Problem {
+            code: CheckCode::Unexpected,
+            field: Some(Field::Organization),
+            message: "This URL is an Azure DevOps Server, not Azure DevOps Services.".into(),
+            fix: "Choose Azure DevOps Server and enter the server URL and collection.".into(),
+            server_message: None,
+            support_id: None,
+        }],
+        _ => Vec::new(),
+    }
+}
+
+fn group_by_project(
+    projects: Vec<TeamProjectReference>,
+    repositories: Vec<GitRepository>,
+) -> Vec<ProjectSummary> {
+    let mut by_project: BTreeMap<String, Vec<RepositorySummary>> = BTreeMap::new();
+    for repo in repositories {
+        let Some(project_id) = repo.project.as_ref().map(|p| p.id.to_ascii_lowercase()) else {
+            continue;
+        };
+        by_project
+            .entry(project_id)
+            .or_default()
+            .push(RepositorySummary {
+                id: repo.id,
+                name: repo.name,
+                default_branch: repo
+                    .default_branch
+                    .map(|b| b.trim_start_matches("refs/heads/").to_string()),
+                web_url: repo.web_url,
+                remote_url: repo.remote_url,
+            });
+    }
+    let mut summaries: Vec<ProjectSummary> = projects
+        .into_iter()
+        .map(|p| {
+            let mut repositories = by_project
+                .remove(&p.id.to_ascii_lowercase())
+                .unwrap_or_default();
+            repositories.sort_by_key(|r| r.name.to_lowercase());
+            ProjectSummary {
+                id: p.id,
+                name: p.name,
+                description: p.description.filter(|d| !d.is_empty()),
+                repositories,
+            }
+        })
+        .collect();
+    summaries.sort_by_key(|p| p.name.to_lowercase());
+    summaries
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Starts the bundled sandbox Azure DevOps (ado-emulator, demo scenario) and opens the wizard on it.
+# On a machine without a display, it opens the wizard on a virtual one and saves a screenshot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=target/demo
+mkdir -p "$dir"
+: > "$dir/sandbox.json"
+target/debug/ado-emulator --scenario demo --port "${ADO_DEMO_PORT:-0}" > "$dir/sandbox.json" 2> "$dir/emulator.log" &
+emulator=$!
+trap 'kill $emulator 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do [ -s "$dir/sandbox.json" ] && break; sleep 0.1; done
+if [ ! -s "$dir/sandbox.json" ]; then echo "the sandbox did not start; see $dir/emulator.log" >&2; exit 1; fi
+export ADO_CONNECT_SANDBOX="$PWD/$dir/sandbox.json"
+python3 - "$dir/sandbox.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print("Sandbox Azure DevOps is running:")
+for u in s.get("collectionUrls", []): print("  collection  ", u)
+for u in s.get("organizationUrls", []): print("  organization", u)
+print("  demo PAT    ", s["pats"][0]["token"], "(" + s["pats"][0]["user"] + ")")
+print("In the wizard, press 'Use the sandbox', then Verify.")
+PY
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  target/debug/ado-connect
+else
+  echo "No display here: opening the wizard on a virtual display; screenshot in $dir/wizard.png"
+  scripts/desktop-session.sh sh -c "
+    target/debug/ado-connect & app=\$!
+    sleep \${ADO_DEMO_SCREENSHOT_AFTER:-8}; import -window root '$dir/wizard.png' && echo 'saved $dir/wizard.png'
+    if [ -n \"\${ADO_DEMO_KEEP:-}\" ]; then wait \$app; else kill \$app; fi"
+fi

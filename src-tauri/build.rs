@@ -1,0 +1,17 @@
+// The command list is the inventory of the IPC surface: each gets an `allow-<command>` permission,
+// granted one by one in capabilities/default.json.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "parse_url",
+    "connect_with_pat",
+    "list_connections",
+    "remove_connection",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build step");
+}

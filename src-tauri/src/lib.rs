@@ -1,0 +1,26 @@
+//! The Tauri shell of ADO Connect: state, thin commands, nothing else. The work is in `ado_flows`.
+
+mod commands;
+mod error;
+mod state;
+
+/// Starts the app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    tauri::Builder::default()
+        .manage(state::AppState::load())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::parse_url,
+            commands::connect_with_pat,
+            commands::list_connections,
+            commands::remove_connection,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running ADO Connect");
+}

@@ -1,0 +1,231 @@
+//! An on-prem team's first journey: Azure DevOps Server, server URL, collection, PAT, Verify.
+
+use ado_emulator::Scenario;
+use ado_flows::{Backend, SecretStore};
+
+use crate::support::{Journey, Launch};
+
+/// Splits the sandbox's first collection URL into (server URL, collection).
+fn server_and_collection(journey: &Journey) -> (String, String) {
+    let url = journey.sandbox()["collectionUrls"][0]
+        .as_str()
+        .expect("a collection URL")
+        .trim_end_matches('/')
+        .to_string();
+    let (server, collection) = url.rsplit_once('/').expect("server/collection");
+    (server.to_string(), collection.to_string())
+}
+
+fn demo_pat(journey: &Journey) -> String {
+    journey.sandbox()["pats"][0]["token"]
+        .as_str()
+        .expect("a full-access PAT")
+        .to_string()
+}
+
+async fn fill_server_form(journey: &Journey, server: &str, collection: &str, pat: &str) {
+    journey.click("deployment-server").await;
+    journey.type_into("server-url", server).await;
+    journey.type_into("collection", collection).await;
+    journey.type_into("pat", pat).await;
+}
+
+#[tokio::test]
+async fn good_pat_shows_user_deployment_projects_and_repositories_then_forgets() {
+    let Some(journey) = Journey::start("good-pat", Scenario::demo(), Launch::default()).await
+    else {
+        return;
+    };
+    let (server, collection) = server_and_collection(&journey);
+    let pat = demo_pat(&journey);
+    fill_server_form(&journey, &server, &collection, &pat).await;
+    journey.screenshot("01-server-form-filled").await;
+    journey.click("verify").await;
+    journey
+        .wait_until(
+            "the result step shows",
+            "return !document.getElementById('step-result').hidden",
+        )
+        .await;
+    journey.screenshot("02-verified").await;
+
+    let user = journey.text("result-user").await;
+    assert!(
+        user.contains("Demo Admin"),
+        "signed in as the PAT's user: {user}"
+    );
+    assert_eq!(
+        journey.text("result-deployment").await,
+        "Azure DevOps Server (on-premises)"
+    );
+    let projects = journey.text("result-projects").await;
+    for expected in ["Fabrikam Fiber", "fiber-api", "Contoso Web", "contoso-web"] {
+        assert!(
+            projects.contains(expected),
+            "{expected} listed in: {projects}"
+        );
+    }
+
+    // The PAT is in the real Secret Service, and in no file of the config directory.
+    let store =
+        SecretStore::probe(Backend::SecretService).expect("gnome-keyring runs in the test session");
+    let profiles = std::fs::read_to_string(journey.config_dir.join("connections.json"))
+        .expect("a saved profile");
+    assert!(
+        !profiles.contains(&pat),
+        "the profile file never holds the PAT"
+    );
+    let profile: serde_json::Value = serde_json::from_str(&profiles).unwrap();
+    let key = profile["connections"][0]["secretKey"]
+        .as_str()
+        .expect("the profile names its keyring key")
+        .to_string();
+    let stored = store
+        .get(&key)
+        .expect("keyring read")
+        .expect("the PAT is in the keyring");
+    assert_eq!(secrecy::ExposeSecret::expose_secret(&stored), pat.as_str());
+    let store_text = journey.text("result-store").await;
+    assert!(store_text.contains("Secret Service"), "{store_text}");
+
+    journey.click("forget").await;
+    journey
+        .wait_until(
+            "the connection is forgotten",
+            "return document.getElementById('result-status').textContent.startsWith('Forgotten')",
+        )
+        .await;
+    assert!(
+        store.get(&key).expect("keyring read").is_none(),
+        "sign-out removes the PAT from the keyring"
+    );
+    journey.finish().await;
+}
+
+#[tokio::test]
+async fn bad_pat_names_the_token_field_and_keeps_the_form() {
+    let Some(journey) = Journey::start("bad-pat", Scenario::demo(), Launch::default()).await else {
+        return;
+    };
+    let (server, collection) = server_and_collection(&journey);
+    fill_server_form(
+        &journey,
+        &server,
+        &collection,
+        "not-a-real-token-0123456789",
+    )
+    .await;
+    journey.click("verify").await;
+    journey
+        .wait_until(
+            "the error shows",
+            "return !document.getElementById('alert').hidden",
+        )
+        .await;
+    journey.screenshot("03-bad-pat").await;
+
+    assert_eq!(journey.text("alert-code").await, "invalid_credentials");
+    assert!(
+        journey.visible("pat-error").await,
+        "the PAT field carries the error"
+    );
+    assert!(
+        journey.text("alert-fix").await.contains("token"),
+        "the fix says what to do"
+    );
+    assert_eq!(
+        journey.value("server-url").await,
+        server,
+        "nothing the user typed is lost"
+    );
+    assert_eq!(journey.value("collection").await, collection);
+    journey.finish().await;
+}
+
+#[tokio::test]
+async fn unknown_collection_names_the_collection_field() {
+    let Some(journey) =
+        Journey::start("unknown-collection", Scenario::demo(), Launch::default()).await
+    else {
+        return;
+    };
+    let (server, _) = server_and_collection(&journey);
+    let pat = demo_pat(&journey);
+    fill_server_form(&journey, &server, "NoSuchCollection", &pat).await;
+    journey.click("verify").await;
+    journey
+        .wait_until(
+            "the error shows",
+            "return !document.getElementById('alert').hidden",
+        )
+        .await;
+    journey.screenshot("04-unknown-collection").await;
+
+    assert_eq!(journey.text("alert-code").await, "not_found");
+    assert!(
+        journey.visible("collection-error").await,
+        "the collection field carries the error"
+    );
+    assert!(journey
+        .text("collection-error")
+        .await
+        .contains("NoSuchCollection"));
+    journey.finish().await;
+}
+
+#[tokio::test]
+async fn unreachable_server_names_the_server_url_field() {
+    let Some(journey) = Journey::start("unreachable", Scenario::demo(), Launch::default()).await
+    else {
+        return;
+    };
+    // Port 9 on loopback: nothing listens there.
+    fill_server_form(
+        &journey,
+        "http://127.0.0.1:9/tfs",
+        "DefaultCollection",
+        "whatever-token",
+    )
+    .await;
+    journey.click("verify").await;
+    journey
+        .wait_until(
+            "the error shows",
+            "return !document.getElementById('alert').hidden",
+        )
+        .await;
+    journey.screenshot("05-unreachable").await;
+
+    assert_eq!(journey.text("alert-code").await, "unreachable");
+    assert!(
+        journey.visible("server-url-error").await,
+        "the server URL field carries the error"
+    );
+    journey.finish().await;
+}
+
+#[tokio::test]
+async fn sandbox_button_fills_the_form_for_the_demo() {
+    let Some(journey) =
+        Journey::start("sandbox", Scenario::demo(), Launch { with_sandbox: true }).await
+    else {
+        return;
+    };
+    assert!(
+        journey.visible("sandbox-banner").await,
+        "the demo shows where the sandbox is"
+    );
+    journey.screenshot("00-start-with-sandbox").await;
+    journey.click("use-sandbox").await;
+    let (server, collection) = server_and_collection(&journey);
+    assert_eq!(journey.value("server-url").await, server);
+    assert_eq!(journey.value("collection").await, collection);
+    journey.click("verify").await;
+    journey
+        .wait_until(
+            "the result step shows",
+            "return !document.getElementById('step-result').hidden",
+        )
+        .await;
+    journey.finish().await;
+}

@@ -1,0 +1,11 @@
+//! End-to-end journeys: the real `ado-connect` window, driven through tauri-driver and
+//! WebKitWebDriver under Xvfb, against the emulator. Screenshots land in `target/e2e-screenshots/`.
+//!
+//! - `first_journey`: an on-prem team verifies a server, collection and PAT (good PAT, bad PAT,
+//!   unknown collection, unreachable server), and forgets the connection again.
+//! - `paste_url`: a developer pastes HTTPS, SSH and on-prem URLs and the fields fill themselves.
+
+mod support;
+
+mod first_journey;
+mod paste_url;

@@ -1,0 +1,298 @@
+//! The harness: a sandbox Azure DevOps (the emulator, in process), and the real `ado-connect`
+//! window launched by tauri-driver + WebKitWebDriver, driven over WebDriver with fantoccini.
+//!
+//! Needs a display (run under `scripts/desktop-session.sh`, as `make test` does), tauri-driver
+//! (`make tauri-driver`), WebKitWebDriver (Debian's webkit2gtk-driver) and a built app
+//! (`cargo build --workspace --bins`). With `ADO_CONNECT_E2E=required` (set by `make test`) a
+//! missing piece fails the test; otherwise the journeys are skipped with a note.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ado_emulator::{Config, Emulator, Scenario};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// One journey at a time: each launches a whole WebKit, and the machine has two cores.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Where screenshots go, for a person to look at.
+pub fn screenshot_dir() -> PathBuf {
+    target_dir().join("e2e-screenshots")
+}
+
+struct Prerequisites {
+    app: PathBuf,
+    tauri_driver: PathBuf,
+}
+
+fn prerequisites() -> Result<Prerequisites, String> {
+    let app = std::env::var_os("ADO_CONNECT_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/ado-connect"));
+    if !app.exists() {
+        return Err(format!(
+            "{} is not built (cargo build --workspace --bins)",
+            app.display()
+        ));
+    }
+    let tauri_driver = std::env::var_os("TAURI_DRIVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("tools/bin/tauri-driver"));
+    if !tauri_driver.exists() {
+        return Err(format!(
+            "{} is missing (make tauri-driver)",
+            tauri_driver.display()
+        ));
+    }
+    if std::env::var_os("DISPLAY").is_none() {
+        return Err("no DISPLAY (run under scripts/desktop-session.sh)".into());
+    }
+    if Command::new("WebKitWebDriver")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return Err("WebKitWebDriver is missing (apt-get install webkit2gtk-driver)".into());
+    }
+    Ok(Prerequisites { app, tauri_driver })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A running journey: the sandbox, the app, and a WebDriver session on its window.
+pub struct Journey {
+    pub emulator: Emulator,
+    pub client: Client,
+    pub config_dir: PathBuf,
+    name: String,
+    _driver: KillOnDrop,
+    _home: tempfile::TempDir,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+/// What the app is started with.
+#[derive(Default)]
+pub struct Launch {
+    /// Write the sandbox file and point `ADO_CONNECT_SANDBOX` at it.
+    pub with_sandbox: bool,
+}
+
+impl Journey {
+    /// Starts the emulator with `scenario` and the app; `None` (after a note) when the desktop
+    /// pieces are missing and not required.
+    pub async fn start(name: &str, scenario: Scenario, launch: Launch) -> Option<Journey> {
+        let prerequisites = match prerequisites() {
+            Ok(p) => p,
+            Err(why) if std::env::var("ADO_CONNECT_E2E").as_deref() == Ok("required") => {
+                panic!("end-to-end prerequisites missing: {why}")
+            }
+            Err(why) => {
+                eprintln!("skipping journey {name}: {why}");
+                return None;
+            }
+        };
+        let turn = ONE_AT_A_TIME.lock().await;
+        let emulator = Emulator::spawn(Config {
+            scenario,
+            ..Default::default()
+        })
+        .await
+        .expect("the emulator starts");
+        let home = tempfile::tempdir().expect("a temp HOME");
+        let config_dir = home.path().join("config");
+        let port = free_port();
+        let native_port = free_port();
+        let mut command = Command::new(&prerequisites.tauri_driver);
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("HOME", home.path())
+            .env("ADO_CONNECT_CONFIG_DIR", &config_dir)
+            .env("ADO_CONNECT_SECRET_STORE", "secret-service")
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("RUST_LOG", "ado_client=trace,ado_flows=trace,info")
+            .stdout(Stdio::null())
+            .stderr(
+                std::fs::File::create(home.path().join("driver.log"))
+                    .map(Stdio::from)
+                    .unwrap_or(Stdio::null()),
+            );
+        if launch.with_sandbox {
+            let path = home.path().join("sandbox.json");
+            std::fs::write(&path, emulator.startup_info().to_string())
+                .expect("write the sandbox file");
+            command.env("ADO_CONNECT_SANDBOX", &path);
+        }
+        let driver = command.spawn().expect("tauri-driver starts");
+        let capabilities = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": prerequisites.app },
+        });
+        let capabilities = match capabilities {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::rustls()
+                .expect("rustls")
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("no WebDriver session with the app: {e}"),
+            }
+        };
+        let journey = Journey {
+            emulator,
+            client,
+            config_dir,
+            name: name.to_string(),
+            _driver: KillOnDrop(driver),
+            _home: home,
+            _turn: turn,
+        };
+        journey
+            .wait_until(
+                "the UI is ready",
+                "return document.body.dataset.ready === 'true'",
+            )
+            .await;
+        Some(journey)
+    }
+
+    /// The emulator's startup line.
+    pub fn sandbox(&self) -> Value {
+        self.emulator.startup_info()
+    }
+
+    /// Runs JavaScript in the window and returns its value.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {script}: {e}"))
+    }
+
+    /// Polls `script` until it returns `true`, or fails after 20 s with a screenshot.
+    pub async fn wait_until(&self, what: &str, script: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if self.client.execute(script, vec![]).await.ok() == Some(Value::Bool(true)) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.screenshot(&format!("{}-timeout", self.name)).await;
+                panic!("timed out waiting until {what} ({script})");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Types into an input (after clearing it).
+    pub async fn type_into(&self, id: &str, text: &str) {
+        let input = self
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"));
+        input.clear().await.expect("clear");
+        input.send_keys(text).await.expect("type");
+    }
+
+    /// Clicks an element by id.
+    pub async fn click(&self, id: &str) {
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
+    /// An input's current value.
+    pub async fn value(&self, id: &str) -> String {
+        self.js(&format!("return document.getElementById('{id}').value"))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// An element's text.
+    pub async fn text(&self, id: &str) -> String {
+        self.js(&format!(
+            "return document.getElementById('{id}').textContent"
+        ))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Whether an element is shown.
+    pub async fn visible(&self, id: &str) -> bool {
+        self.js(&format!("const e = document.getElementById('{id}'); return !!e && !e.hidden && e.offsetParent !== null")).await
+            == Value::Bool(true)
+    }
+
+    /// Saves a PNG of the window under `target/e2e-screenshots/`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(format!("{name}.png"));
+        match self.client.screenshot().await {
+            Ok(png) => std::fs::write(&path, png).expect("write screenshot"),
+            Err(e) => eprintln!("no screenshot {name}: {e}"),
+        }
+        path
+    }
+
+    /// Ends the session and the app.
+    pub async fn finish(self) {
+        let _ = self.client.clone().close().await;
+        drop(self._driver);
+        self.emulator.shutdown().await;
+    }
+}
+
+/// tauri-driver (and with it the app) goes away even when a journey panics.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -1,0 +1,18 @@
+// The only file that talks to the Rust side. Every call returns a promise; failures reject with
+// the backend's CommandError: { code, field, message, fix, serverMessage, supportId, fieldErrors }.
+
+function invoke(command, args) {
+  const tauri = window.__TAURI__;
+  if (!tauri || !tauri.core) {
+    return Promise.reject({ code: "no_backend", message: "The ADO Connect backend is not available.", fix: "Start the app with ado-connect." });
+  }
+  return tauri.core.invoke(command, args);
+}
+
+export const backend = {
+  appInfo: () => invoke("app_info"),
+  parseUrl: (input) => invoke("parse_url", { input }),
+  connectWithPat: (form) => invoke("connect_with_pat", { form }),
+  listConnections: () => invoke("list_connections"),
+  removeConnection: (id) => invoke("remove_connection", { id }),
+};
