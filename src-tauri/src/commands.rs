@@ -2,9 +2,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ado_core::repo_url::RepoUrl;
 use ado_core::target::{Field, TargetInput};
-use ado_flows::{Connected, PatConnectRequest, Profile};
+use ado_flows::resolve::Understood;
+use ado_flows::{ConnectOptions, Connected, PatConnectRequest, Profile};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -37,11 +37,12 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     }
 }
 
+/// Parses a pasted URL; an ambiguous server path is settled by probing its candidates.
 #[tauri::command]
-pub fn parse_url(input: String) -> Result<serde_json::Value, CommandError> {
-    let parsed = RepoUrl::parse(&input)
-        .map_err(|e| CommandError::new("invalid_url", Some(Field::Url), e.to_string(), ""))?;
-    Ok(serde_json::json!({ "summary": parsed.summary(), "description": parsed.describe() }))
+pub async fn parse_url(input: String) -> Result<Understood, CommandError> {
+    ado_flows::resolve::understand_url(&input, &ConnectOptions::default())
+        .await
+        .map_err(|e| CommandError::new("invalid_url", Some(Field::Url), e.to_string(), "Paste the address of an Azure DevOps repository, project or organization."))
 }
 
 /// The connect form. The PAT is wrapped as soon as it arrives.

@@ -11,6 +11,7 @@
 pub mod connect;
 pub mod failure;
 pub mod profiles;
+pub mod resolve;
 pub mod sandbox;
 pub mod secrets;
 pub mod verify;

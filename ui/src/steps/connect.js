@@ -125,7 +125,9 @@ async function parsePasted() {
     const parsed = await backend.parseUrl(input);
     if (seq !== parseSeq) return; // a newer keystroke won
     result.className = "hint understood";
-    result.textContent = `Understood: ${parsed.description}`;
+    result.textContent = parsed.stillAmbiguous
+      ? `Understood: ${parsed.description}. The server did not confirm which part is the collection: check Server URL and Collection.`
+      : `Understood: ${parsed.description}`;
     $("paste-url").removeAttribute("aria-invalid");
     fill(parsed.summary);
   } catch (error) {
