@@ -8,6 +8,9 @@
 //! - **PAT**: a personal access token, sent as the password of HTTP Basic auth.
 //! - **Check code**: the stable name of a failure (`invalid_credentials`, `not_found`, …).
 
+pub mod capabilities;
 pub mod checks;
+pub mod curl;
+pub mod preflight;
 pub mod repo_url;
 pub mod target;

@@ -1,0 +1,423 @@
+//! The preflight checklist: one [`Check`] per question the wizard answers before it changes
+//! anything. Each verdict here is a pure function of facts the flows gathered; none does IO.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::capabilities::Capability;
+use crate::checks::{CheckCode, FailureKind, Problem};
+use crate::target::{ConnectionTarget, Deployment, Field};
+
+/// How a check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Status {
+    /// Fine.
+    Pass,
+    /// Works, but the user should know something.
+    Warn,
+    /// Will not work until fixed.
+    Fail,
+    /// Not run, because an earlier check failed or it does not apply.
+    Skip,
+}
+
+/// Which question a check answers. Stable ids for the UI's checklist rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckId {
+    /// Can we reach the server, and does TLS verify?
+    Reachable,
+    /// Is the channel encrypted?
+    Encryption,
+    /// Is the token valid?
+    Credentials,
+    /// Is the server new enough?
+    ServerVersion,
+    /// Does the server know its own public URL?
+    PublicUrl,
+    /// Does the token see any project?
+    Resources,
+    /// Do the project and repository named exist?
+    Named,
+    /// Can the token do what this capability needs?
+    Capability,
+    /// May the token manage service hooks?
+    HookPermission,
+    /// Were we throttled?
+    RateLimit,
+}
+
+/// One row of the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// Which question.
+    pub id: CheckId,
+    /// For capability rows, which one.
+    pub capability: Option<Capability>,
+    /// The row's title, e.g. "Server reachable".
+    pub title: String,
+    /// How it came out.
+    pub status: Status,
+    /// The stable code, when it did not pass.
+    pub code: Option<CheckCode>,
+    /// One line: what we found.
+    pub message: String,
+    /// What to do (empty on pass).
+    pub fix: String,
+    /// The field at fault, if any.
+    pub field: Option<Field>,
+    /// A copyable reproduction of the probe, token as `$ADO_PAT`.
+    pub curl: Option<String>,
+    /// The server's own words.
+    pub server_message: Option<String>,
+    /// Correlation ids.
+    pub support_id: Option<String>,
+}
+
+impl Check {
+    /// A passing row.
+    pub fn pass(id: CheckId, title: impl Into<String>, message: impl Into<String>) -> Check {
+        Check {
+            id,
+            capability: None,
+            title: title.into(),
+            status: Status::Pass,
+            code: None,
+            message: message.into(),
+            fix: String::new(),
+            field: None,
+            curl: None,
+            server_message: None,
+            support_id: None,
+        }
+    }
+
+    /// A skipped row, saying why.
+    pub fn skip(id: CheckId, title: impl Into<String>, why: impl Into<String>) -> Check {
+        Check {
+            status: Status::Skip,
+            ..Check::pass(id, title, why)
+        }
+    }
+
+    /// A failing (or warning) row from a diagnosed problem.
+    pub fn from_problem(
+        id: CheckId,
+        title: impl Into<String>,
+        status: Status,
+        problem: Problem,
+    ) -> Check {
+        Check {
+            id,
+            capability: None,
+            title: title.into(),
+            status,
+            code: Some(problem.code),
+            message: problem.message,
+            fix: problem.fix,
+            field: problem.field,
+            curl: None,
+            server_message: problem.server_message,
+            support_id: problem.support_id,
+        }
+    }
+
+    /// Sets the capability.
+    pub fn for_capability(mut self, capability: Capability) -> Check {
+        self.capability = Some(capability);
+        self
+    }
+
+    /// Sets the curl reproduction.
+    pub fn with_curl(mut self, curl: Option<String>) -> Check {
+        self.curl = curl;
+        self
+    }
+}
+
+fn problem(
+    code: CheckCode,
+    field: Option<Field>,
+    message: impl Into<String>,
+    fix: impl Into<String>,
+) -> Problem {
+    Problem {
+        code,
+        field,
+        message: message.into(),
+        fix: fix.into(),
+        server_message: None,
+        support_id: None,
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `http_insecure`: a plain `http://` server sends the token in the clear. Loopback addresses
+/// pass (the token never leaves the machine); anything else fails until the user consents, then
+/// warns.
+pub fn encryption(target: &ConnectionTarget, consent_to_http: bool) -> Check {
+    const TITLE: &str = "Encrypted connection";
+    let url = target.host_url();
+    if url.scheme() == "https" {
+        return Check::pass(
+            CheckId::Encryption,
+            TITLE,
+            "HTTPS: the token is encrypted in transit.",
+        );
+    }
+    if url.host_str().is_some_and(is_loopback_host) {
+        return Check::pass(
+            CheckId::Encryption,
+            TITLE,
+            "Plain HTTP on this machine's loopback: the token never leaves it.",
+        );
+    }
+    let p = problem(
+        CheckCode::HttpInsecure,
+        Some(target.host_field()),
+        format!("{} uses plain HTTP: the token would travel unencrypted.", url),
+        "Use the server's https:// address if it has one (ask its administrator to bind HTTPS in the Administration Console); otherwise confirm that you accept sending the token over plain HTTP.",
+    );
+    Check::from_problem(
+        CheckId::Encryption,
+        TITLE,
+        if consent_to_http {
+            Status::Warn
+        } else {
+            Status::Fail
+        },
+        p,
+    )
+}
+
+/// The highest api-version a server said it supports, from the `VssVersionOutOfRangeException`
+/// message ("… The latest REST API version this server supports is 6.0.").
+pub fn max_version_from_message(message: &str) -> Option<String> {
+    let tail = message.split("supports is").nth(1)?;
+    let version: String = tail
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let version = version.trim_end_matches('.').to_string();
+    (!version.is_empty()).then_some(version)
+}
+
+/// The product a maximum api-version belongs to (docs `rest-api-versioning`).
+pub fn product_for_max_version(version: &str) -> &'static str {
+    match version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok())
+    {
+        Some(7) => "Azure DevOps Server 2022",
+        Some(6) => "Azure DevOps Server 2020",
+        Some(5) => "Azure DevOps Server 2019",
+        Some(4) => "Team Foundation Server 2018",
+        Some(3) => "Team Foundation Server 2017",
+        _ => "an older Team Foundation Server",
+    }
+}
+
+/// `server_too_old`: the version probe asked for api-version 7.0.
+pub fn server_version(target: &ConnectionTarget, probe: &Result<(), FailureKind>) -> Option<Check> {
+    const TITLE: &str = "Server version";
+    match probe {
+        Ok(()) => Some(Check::pass(
+            CheckId::ServerVersion,
+            TITLE,
+            match target.deployment() {
+                Deployment::Services => "Azure DevOps Services: always current.",
+                Deployment::Server => "Serves REST API 7.0: Azure DevOps Server 2022 or newer.",
+            },
+        )),
+        Err(FailureKind::Http {
+            type_key: Some(key),
+            message,
+            ..
+        }) if key == "VssVersionOutOfRangeException" => {
+            let max = message.as_deref().and_then(max_version_from_message);
+            let found = match &max {
+                Some(v) => format!(
+                    "The server supports REST API versions up to {v} ({}).",
+                    product_for_max_version(v)
+                ),
+                None => "The server does not support REST API 7.0.".to_string(),
+            };
+            let mut p = problem(
+                CheckCode::ServerTooOld,
+                Some(target.host_field()),
+                format!(
+                    "{found} ADO Connect needs Azure DevOps Server 2022 or newer (REST API 7.0)."
+                ),
+                "Upgrade the server to Azure DevOps Server 2022 or newer.",
+            );
+            p.server_message = message.clone();
+            Some(Check::from_problem(
+                CheckId::ServerVersion,
+                TITLE,
+                Status::Fail,
+                p,
+            ))
+        }
+        Err(_) => None,
+    }
+}
+
+/// `public_url_localhost`: URLs the server hands out must point where the user connects.
+///
+/// `entered` is the URL the user typed (organization or collection URL); `returned` are URLs the
+/// server put in its answers (access mappings, `url`, `remoteUrl`). A returned URL on localhost
+/// (or 127.0.0.1, ::1) that is not where the user connects fails; another host warns (it may be
+/// an alias, but clones and service-hook links will use it).
+pub fn public_url(target: &ConnectionTarget, entered: &Url, returned: &[String]) -> Check {
+    const TITLE: &str = "Public URL";
+    let key = |u: &Url| {
+        (
+            u.host_str().unwrap_or_default().to_ascii_lowercase(),
+            u.port_or_known_default(),
+        )
+    };
+    let entered_key = key(entered);
+    let mut localhost: Option<String> = None;
+    let mut other: Option<String> = None;
+    for raw in returned {
+        let Ok(url) = Url::parse(raw) else { continue };
+        if key(&url) == entered_key {
+            continue;
+        }
+        if url.host_str().is_some_and(is_loopback_host) {
+            localhost.get_or_insert_with(|| raw.clone());
+        } else {
+            other.get_or_insert_with(|| raw.clone());
+        }
+    }
+    let admin_fix = "On the server, open the Azure DevOps Server Administration Console → Application Tier → Change Public URL, and set it to the address users reach (e.g. https://tfs.contoso.com/tfs); or run TFSConfig Settings /ServerURL:….";
+    match (localhost, other) {
+        (Some(url), _) => Check::from_problem(
+            CheckId::PublicUrl,
+            TITLE,
+            Status::Fail,
+            problem(
+                CheckCode::PublicUrlLocalhost,
+                Some(target.host_field()),
+                format!("The server calls itself {url}: links, clone URLs and webhook payloads will point at localhost."),
+                admin_fix,
+            ),
+        ),
+        (None, Some(url)) => Check::from_problem(
+            CheckId::PublicUrl,
+            TITLE,
+            Status::Warn,
+            problem(
+                CheckCode::PublicUrlLocalhost,
+                Some(target.host_field()),
+                format!("The server calls itself {url}, not {entered}: links it hands out use that address."),
+                format!("If {url} is not reachable by your users, change the public URL: {admin_fix}"),
+            ),
+        ),
+        (None, None) => Check::pass(CheckId::PublicUrl, TITLE, format!("The server's URLs match {entered}.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::TargetInput;
+
+    fn server(url: &str) -> ConnectionTarget {
+        TargetInput {
+            deployment: Some(Deployment::Server),
+            server_url: url.into(),
+            collection: "DefaultCollection".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    }
+
+    #[test]
+    fn http_needs_consent_except_on_loopback() {
+        assert_eq!(
+            encryption(&server("https://tfs/tfs"), false).status,
+            Status::Pass
+        );
+        assert_eq!(
+            encryption(&server("http://127.0.0.1:8080/tfs"), false).status,
+            Status::Pass
+        );
+        let refused = encryption(&server("http://tfs:8080/tfs"), false);
+        assert_eq!(
+            (refused.status, refused.code),
+            (Status::Fail, Some(CheckCode::HttpInsecure))
+        );
+        assert_eq!(
+            encryption(&server("http://tfs:8080/tfs"), true).status,
+            Status::Warn
+        );
+    }
+
+    #[test]
+    fn the_out_of_range_message_names_the_maximum() {
+        let m = "The requested REST API version of 7.0 is out of range for this server. The latest REST API version this server supports is 6.0.";
+        assert_eq!(max_version_from_message(m).as_deref(), Some("6.0"));
+        let check = server_version(
+            &server("https://tfs/tfs"),
+            &Err(FailureKind::Http {
+                status: 400,
+                type_key: Some("VssVersionOutOfRangeException".into()),
+                message: Some(m.into()),
+            }),
+        )
+        .unwrap();
+        assert_eq!(check.code, Some(CheckCode::ServerTooOld));
+        assert!(
+            check.message.contains("6.0 (Azure DevOps Server 2020)"),
+            "{}",
+            check.message
+        );
+    }
+
+    #[test]
+    fn localhost_public_url_fails_and_other_hosts_warn() {
+        let target = server("https://tfs.contoso.com/tfs");
+        let entered = target.api_base();
+        let fail = public_url(&target, &entered, &["http://localhost:8080/tfs/".into()]);
+        assert_eq!(
+            (fail.status, fail.code),
+            (Status::Fail, Some(CheckCode::PublicUrlLocalhost))
+        );
+        let warn = public_url(
+            &target,
+            &entered,
+            &["https://tfs-old.contoso.com/tfs/".into()],
+        );
+        assert_eq!(warn.status, Status::Warn);
+        let pass = public_url(
+            &target,
+            &entered,
+            &["https://tfs.contoso.com/tfs/DefaultCollection/_apis/projects/1".into()],
+        );
+        assert_eq!(pass.status, Status::Pass);
+    }
+
+    #[test]
+    fn a_sandbox_on_loopback_with_a_wrong_port_fails() {
+        let target = server("http://127.0.0.1:40123/tfs");
+        let check = public_url(
+            &target,
+            &target.api_base(),
+            &["http://localhost:8080/tfs/".into()],
+        );
+        assert_eq!(check.status, Status::Fail);
+    }
+}
