@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
+mod check;
 mod parse_url;
 
 #[derive(Parser)]
@@ -35,6 +36,10 @@ enum Command {
     ///
     /// The PAT is read from the ADO_PAT environment variable, else from the first line of stdin.
     Verify(VerifyArgs),
+    /// Check, before anything changes, whether a connection will work for what it is for.
+    ///
+    /// The PAT is read from ADO_PAT, else from the first line of stdin. Exits 0 only when no check fails.
+    Check(check::CheckArgs),
     /// Parse any Azure DevOps URL into organization or collection, project and repository.
     ParseUrl {
         /// The URL, as copied from a browser or a clone box.
@@ -74,18 +79,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::ParseUrl { url } => parse_url::run(&url),
-        Command::Verify(args) => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a tokio runtime starts");
-            runtime.block_on(verify(args))
-        }
+        Command::Verify(args) => runtime().block_on(verify(args)),
+        Command::Check(args) => runtime().block_on(check::run(args)),
     }
 }
 
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+}
+
 /// Prints the problem as JSON on stdout and one line on stderr; returns the exit code.
-fn fail(problem: &Problem, exit: u8) -> ExitCode {
+pub(crate) fn fail(problem: &Problem, exit: u8) -> ExitCode {
     println!("{}", json!({ "ok": false, "error": problem }));
     let field = problem
         .field
@@ -98,7 +105,11 @@ fn fail(problem: &Problem, exit: u8) -> ExitCode {
     ExitCode::from(exit)
 }
 
-fn input_problem(field: Option<ado_core::target::Field>, message: String, fix: &str) -> Problem {
+pub(crate) fn input_problem(
+    field: Option<ado_core::target::Field>,
+    message: String,
+    fix: &str,
+) -> Problem {
     Problem {
         code: CheckCode::InvalidInput,
         field,
@@ -184,7 +195,7 @@ async fn verify(args: VerifyArgs) -> ExitCode {
 }
 
 /// The PAT from `ADO_PAT`, else the first line of stdin (not a terminal prompt: scripts pipe it).
-fn read_pat() -> Result<SecretString, Problem> {
+pub(crate) fn read_pat() -> Result<SecretString, Problem> {
     let raw = match std::env::var("ADO_PAT") {
         Ok(value) if !value.trim().is_empty() => SecretString::from(value),
         _ => {

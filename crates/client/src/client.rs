@@ -9,6 +9,8 @@
 //! - waits out `Retry-After` on 429 a bounded number of times, and retries idempotent requests on
 //!   502/503/504 with backoff.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{
@@ -51,13 +53,34 @@ impl ClientConfig {
     }
 }
 
-/// The one Azure DevOps HTTP client. Cheap to clone.
+/// The one Azure DevOps HTTP client. Cheap to clone; clones share their [`Stats`].
 #[derive(Debug, Clone)]
 pub struct AdoClient {
     http: reqwest::Client,
     base_url: Url,
     credential: Credential,
     max_retry_wait: Duration,
+    stats: Arc<StatsCounters>,
+}
+
+#[derive(Debug, Default)]
+struct StatsCounters {
+    requests: AtomicU64,
+    rate_limited: AtomicU64,
+    waited_ms: AtomicU64,
+    /// A `Retry-After` on a success answer means "slow down": no request before this instant.
+    not_before: std::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+/// What a client has done so far: for reports ("throttled, waited 2 s") and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// HTTP requests sent, retries included.
+    pub requests: u64,
+    /// 429 answers (or `Retry-After` waits) met.
+    pub rate_limited: u64,
+    /// Milliseconds spent waiting as `Retry-After` asked.
+    pub waited_ms: u64,
 }
 
 /// A request to send: method, path relative to the base URL, query, optional JSON body.
@@ -78,6 +101,46 @@ impl Request {
             query: Vec::new(),
             body: None,
         }
+    }
+
+    /// `POST {base}/{path}` with a JSON body.
+    pub fn post_json(path: impl Into<String>, body: serde_json::Value) -> Self {
+        Request {
+            method: Method::POST,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+        }
+    }
+
+    /// `PUT {base}/{path}` with a JSON body.
+    pub fn put_json(path: impl Into<String>, body: serde_json::Value) -> Self {
+        Request {
+            method: Method::PUT,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+        }
+    }
+
+    /// `DELETE {base}/{path}`.
+    pub fn delete(path: impl Into<String>) -> Self {
+        Request {
+            method: Method::DELETE,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// The method, e.g. `GET`.
+    pub fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    /// The JSON body, if any.
+    pub fn body(&self) -> Option<&serde_json::Value> {
+        self.body.as_ref()
     }
 
     /// Adds a query parameter.
@@ -166,7 +229,22 @@ impl AdoClient {
             base_url,
             credential: config.credential,
             max_retry_wait: config.max_retry_wait,
+            stats: Arc::default(),
         })
+    }
+
+    /// Counters of what this client (and its clones) sent.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            requests: self.stats.requests.load(Ordering::Relaxed),
+            rate_limited: self.stats.rate_limited.load(Ordering::Relaxed),
+            waited_ms: self.stats.waited_ms.load(Ordering::Relaxed),
+        }
+    }
+
+    /// How this client authenticates (`PAT`, `Bearer token`, `anonymous`), for reproductions.
+    pub fn credential_kind(&self) -> &'static str {
+        self.credential.kind()
     }
 
     /// The organization or collection URL, ending in `/`.
@@ -209,6 +287,8 @@ impl AdoClient {
                 builder = builder.json(body);
             }
             tracing::debug!(method = %request.method, %url, credential = self.credential.kind(), "request");
+            self.pace().await;
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let response = builder
                 .send()
                 .await
@@ -224,12 +304,16 @@ impl AdoClient {
             tracing::debug!(%url, status = status.as_u16(), e2eid = ?support.e2e_id, "response");
 
             if status == StatusCode::TOO_MANY_REQUESTS {
+                self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
                 let retry_after = retry_after(&headers);
                 let wait = retry_after.unwrap_or(Duration::from_secs(1));
                 if attempt_429 < MAX_429_RETRIES && waited + wait <= self.max_retry_wait {
                     tracing::info!(%url, wait_secs = wait.as_secs_f32(), "rate limited; waiting as Retry-After asks");
                     attempt_429 += 1;
                     waited += wait;
+                    self.stats
+                        .waited_ms
+                        .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
                     tokio::time::sleep(wait).await;
                     continue;
                 }
@@ -249,7 +333,46 @@ impl AdoClient {
                 tokio::time::sleep(backoff).await;
                 continue;
             }
+            if status.is_success() {
+                self.slow_down_if_asked(&headers);
+            }
             return classify(url, status, headers, body, support);
+        }
+    }
+
+    /// Waits while an earlier answer asked us to slow down.
+    async fn pace(&self) {
+        let until = *self.stats.not_before.lock().expect("pace lock");
+        if let Some(until) = until {
+            let now = tokio::time::Instant::now();
+            if until > now {
+                let wait = until - now;
+                self.stats
+                    .waited_ms
+                    .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+
+    /// Azure DevOps may send `Retry-After` (or `X-RateLimit-Delay`) on a 200 before it starts
+    /// blocking (docs `integrate/concepts/rate-limits.md`): honour it for the next request.
+    fn slow_down_if_asked(&self, headers: &HeaderMap) {
+        let delay = retry_after(headers).or_else(|| {
+            let raw = headers.get("x-ratelimit-delay")?.to_str().ok()?;
+            raw.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .map(Duration::from_secs_f64)
+        });
+        if let Some(delay) = delay
+            .map(|d| d.min(self.max_retry_wait))
+            .filter(|d| !d.is_zero())
+        {
+            self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+            *self.stats.not_before.lock().expect("pace lock") =
+                Some(tokio::time::Instant::now() + delay);
         }
     }
 

@@ -15,10 +15,13 @@ mod client;
 mod credential;
 mod error;
 
+pub use api::build::Build;
 pub use api::connection_data::{AccessMapping, ConnectionData, Identity, LocationServiceData};
-pub use api::git::GitRepository;
+pub use api::git::{GitRepository, PullRequest};
+pub use api::hooks::Subscription;
 pub use api::projects::TeamProjectReference;
-pub use client::{AdoClient, ClientConfig, Request, Response};
+pub use api::wit::WorkItemType;
+pub use client::{AdoClient, ClientConfig, Request, Response, Stats};
 pub use credential::Credential;
 pub use error::{Error, SignInSignal, SupportIds, TransportKind, VssError};
 

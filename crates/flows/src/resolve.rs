@@ -46,16 +46,27 @@ impl Resolution {
 
 /// Probes each candidate collection URL of `parsed`, in order, with `credential` (anonymous works
 /// where the server answers 404 for unknown collections before asking for credentials).
-pub async fn resolve_candidates(parsed: &RepoUrl, credential: Credential, options: &ConnectOptions) -> Resolution {
+pub async fn resolve_candidates(
+    parsed: &RepoUrl,
+    credential: Credential,
+    options: &ConnectOptions,
+) -> Resolution {
     let mut statuses = Vec::with_capacity(parsed.candidates().len());
     for candidate in parsed.candidates() {
-        statuses.push(probe_candidate(&candidate.collection_url(), credential.clone(), options).await);
+        statuses
+            .push(probe_candidate(&candidate.collection_url(), credential.clone(), options).await);
     }
-    let chosen = statuses.iter().position(|s| matches!(s, CandidateStatus::Exists));
+    let chosen = statuses
+        .iter()
+        .position(|s| matches!(s, CandidateStatus::Exists));
     Resolution { chosen, statuses }
 }
 
-async fn probe_candidate(collection_url: &str, credential: Credential, options: &ConnectOptions) -> CandidateStatus {
+async fn probe_candidate(
+    collection_url: &str,
+    credential: Credential,
+    options: &ConnectOptions,
+) -> CandidateStatus {
     let Ok(url) = Url::parse(collection_url) else {
         return CandidateStatus::Missing;
     };
@@ -79,9 +90,18 @@ fn unknown(url: &Url, probe: Probe, error: Error) -> CandidateStatus {
     // Describe the failure against a target made from the candidate URL, for the same wording
     // as everywhere else.
     let mut server = url.clone();
-    let encoded = server.path_segments().and_then(|s| s.filter(|s| !s.is_empty()).last().map(str::to_string)).unwrap_or_default();
-    let path = server.path().trim_end_matches('/').trim_end_matches(&encoded).to_string();
-    let collection = percent_encoding::percent_decode_str(&encoded).decode_utf8_lossy().into_owned();
+    let encoded = server
+        .path_segments()
+        .and_then(|s| s.filter(|s| !s.is_empty()).last().map(str::to_string))
+        .unwrap_or_default();
+    let path = server
+        .path()
+        .trim_end_matches('/')
+        .trim_end_matches(&encoded)
+        .to_string();
+    let collection = percent_encoding::percent_decode_str(&encoded)
+        .decode_utf8_lossy()
+        .into_owned();
     server.set_path(&path);
     let target = TargetInput {
         deployment: Some(Deployment::Server),
@@ -90,8 +110,13 @@ fn unknown(url: &Url, probe: Probe, error: Error) -> CandidateStatus {
         ..Default::default()
     }
     .validate()
-    .unwrap_or(ConnectionTarget::Server { server_url: url.clone(), collection: String::new() });
-    CandidateStatus::Unknown { problem: Box::new(checks::diagnose(&target, &probe_failure(probe, &error))) }
+    .unwrap_or(ConnectionTarget::Server {
+        server_url: url.clone(),
+        collection: String::new(),
+    });
+    CandidateStatus::Unknown {
+        problem: Box::new(checks::diagnose(&target, &probe_failure(probe, &error))),
+    }
 }
 
 /// A pasted URL as the wizard shows it: the parse, narrowed by probing when it was ambiguous.
@@ -110,10 +135,18 @@ pub struct Understood {
 
 /// Parses `input`; when the path is ambiguous, settles it by probing each candidate anonymously
 /// (a short timeout: this runs as the user types).
-pub async fn understand_url(input: &str, options: &ConnectOptions) -> Result<Understood, ado_core::repo_url::RepoUrlError> {
+pub async fn understand_url(
+    input: &str,
+    options: &ConnectOptions,
+) -> Result<Understood, ado_core::repo_url::RepoUrlError> {
     let parsed = RepoUrl::parse(input)?;
     if !parsed.is_ambiguous() {
-        return Ok(Understood { summary: parsed.summary(), description: parsed.describe(), still_ambiguous: false, resolution: None });
+        return Ok(Understood {
+            summary: parsed.summary(),
+            description: parsed.describe(),
+            still_ambiguous: false,
+            resolution: None,
+        });
     }
     let resolution = resolve_candidates(&parsed, Credential::Anonymous, options).await;
     let best = resolution.resolved(&parsed);

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::projects::{List, TeamProjectReference};
+use super::projects::TeamProjectReference;
 use super::API_VERSION;
 use crate::{AdoClient, Error, Request};
 
@@ -41,18 +41,53 @@ pub struct GitRepository {
     pub is_disabled: Option<bool>,
 }
 
+/// A pull request, as much as the probe reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PullRequest {
+    /// The pull request id.
+    pub pull_request_id: u64,
+    /// Its title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// `active`, `completed`, `abandoned`.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
 impl AdoClient {
-    /// Repositories of one project, or of the whole organization or collection when `project`
-    /// is `None`.
-    pub async fn repositories(&self, project: Option<&str>) -> Result<Vec<GitRepository>, Error> {
+    /// The newest `top` pull requests of a project (any status).
+    pub async fn pull_requests(&self, project: &str, top: u32) -> Result<Vec<PullRequest>, Error> {
+        self.pull_requests_request(project, top)
+            .send_list(self)
+            .await
+    }
+
+    /// The request [`AdoClient::pull_requests`] sends.
+    pub fn pull_requests_request(&self, project: &str, top: u32) -> Request {
+        Request::get(format!(
+            "{}/_apis/git/pullrequests",
+            encode_segment(project)
+        ))
+        .query("$top", top)
+        .query("searchCriteria.status", "all")
+        .api_version(API_VERSION)
+    }
+
+    /// The request [`AdoClient::repositories`] sends.
+    pub fn repositories_request(&self, project: Option<&str>) -> Request {
         let path = match project {
             Some(p) => format!("{}/_apis/git/repositories", encode_segment(p)),
             None => "_apis/git/repositories".to_string(),
         };
-        let list: List<GitRepository> = self
-            .get_json(Request::get(path).api_version(API_VERSION))
-            .await?;
-        Ok(list.value)
+        Request::get(path).api_version(API_VERSION)
+    }
+
+    /// Repositories of one project, or of the whole organization or collection when `project`
+    /// is `None`.
+    pub async fn repositories(&self, project: Option<&str>) -> Result<Vec<GitRepository>, Error> {
+        self.repositories_request(project).send_list(self).await
     }
 }
 

@@ -64,6 +64,25 @@ impl AdoClient {
         })
     }
 
+    /// The request [`AdoClient::projects_page`] sends for the first page.
+    pub fn projects_request(&self, top: u32) -> Request {
+        Request::get("_apis/projects")
+            .query("$top", top)
+            .api_version(API_VERSION)
+    }
+
+    /// One project by name or id.
+    pub async fn project(&self, name_or_id: &str) -> Result<TeamProjectReference, Error> {
+        self.get_json(
+            Request::get(format!(
+                "_apis/projects/{}",
+                crate::api::git::encode_segment(name_or_id)
+            ))
+            .api_version(API_VERSION),
+        )
+        .await
+    }
+
     /// Every project, following continuation tokens.
     pub async fn all_projects(&self) -> Result<Vec<TeamProjectReference>, Error> {
         let mut projects = Vec::new();

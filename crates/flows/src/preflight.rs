@@ -1,0 +1,641 @@
+//! Preflight: every check before anything is changed, filled in live.
+//!
+//! Round trips on the critical path (at most three):
+//! 1. `connectionData`: reachable, TLS, credentials, who, public URL (access mappings).
+//! 2. at once: projects (api-version 7.0, so it doubles as the server-version probe), the
+//!    organization's repositories, hook subscriptions, and the named project if there is one.
+//! 3. at once, on the chosen project: pull requests, builds, work item types, and the
+//!    ServiceHooks permission evaluation.
+//!
+//! The verdicts are the core's pure functions; this module only gathers facts.
+
+use std::sync::Mutex;
+
+use ado_client::api::security::{service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE};
+use ado_client::{AdoClient, Credential, Error, Request, TeamProjectReference};
+use ado_core::capabilities::Capability;
+use ado_core::checks::{self, CheckCode, FailureKind, Probe, Problem};
+use ado_core::curl::{curl_command, AuthKind, CurlSpec};
+use ado_core::preflight::{self as verdicts, Check, CheckId, Status};
+use ado_core::target::{ConnectionTarget, Field};
+use serde::Serialize;
+
+use crate::failure::probe_failure;
+use crate::verify::{client_for, ConnectOptions, User};
+
+/// What to check.
+#[derive(Clone)]
+pub struct PreflightRequest {
+    /// Where.
+    pub target: ConnectionTarget,
+    /// With which credential.
+    pub credential: Credential,
+    /// For what.
+    pub capabilities: Vec<Capability>,
+    /// A project the user named (from a pasted URL), if any.
+    pub project: Option<String>,
+    /// A repository the user named, if any.
+    pub repository: Option<String>,
+    /// TLS trust for this connection.
+    pub options: ConnectOptions,
+    /// The user accepted sending the token over plain HTTP.
+    pub consent_to_http: bool,
+    /// Where the trusted CA file is, for curl reproductions (`--cacert`).
+    pub ca_file_hint: Option<String>,
+}
+
+/// The checklist, when every check has run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreflightReport {
+    /// True when no check failed.
+    pub ok: bool,
+    /// Every check, in the order the UI lists them.
+    pub checks: Vec<Check>,
+    /// Who the token belongs to, when known.
+    pub user: Option<User>,
+    /// HTTP requests sent.
+    pub requests: u64,
+}
+
+/// Runs every check, calling `on_check` as each one settles (for the live checklist).
+pub async fn run_preflight(
+    request: &PreflightRequest,
+    on_check: &(dyn Fn(&Check) + Sync),
+) -> PreflightReport {
+    let sink = Sink {
+        checks: Mutex::new(Vec::new()),
+        on_check,
+    };
+    let user = run(request, &sink).await;
+    let checks = sink.checks.into_inner().expect("checks lock");
+    let ok = checks.iter().all(|c| c.status != Status::Fail);
+    PreflightReport {
+        ok,
+        checks,
+        user: user.0,
+        requests: user.1,
+    }
+}
+
+struct Sink<'a> {
+    checks: Mutex<Vec<Check>>,
+    on_check: &'a (dyn Fn(&Check) + Sync),
+}
+
+impl Sink<'_> {
+    fn push(&self, check: Check) {
+        (self.on_check)(&check);
+        self.checks.lock().expect("checks lock").push(check);
+    }
+}
+
+struct Probes<'a> {
+    request: &'a PreflightRequest,
+    client: AdoClient,
+}
+
+impl Probes<'_> {
+    fn auth_kind(&self) -> AuthKind {
+        match self.request.credential {
+            Credential::Anonymous => AuthKind::Anonymous,
+            Credential::Pat(_) => AuthKind::Pat,
+            Credential::Bearer(_) => AuthKind::Bearer,
+        }
+    }
+
+    fn curl(&self, request: &Request) -> Option<String> {
+        let url = self.client.url_for(request).ok()?;
+        let body = request.body().map(|b| b.to_string());
+        Some(curl_command(&CurlSpec {
+            method: request.method(),
+            url: url.as_str(),
+            auth: self.auth_kind(),
+            json_body: body.as_deref(),
+            ca_file: self.request.ca_file_hint.as_deref().or(self
+                .request
+                .options
+                .trusted_ca_pem
+                .as_ref()
+                .map(|_| "ca.pem")),
+        }))
+    }
+
+    fn problem(&self, probe: Probe, error: &Error) -> Problem {
+        checks::diagnose(&self.request.target, &probe_failure(probe, error))
+    }
+}
+
+async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64) {
+    let target = &request.target;
+    let encryption = verdicts::encryption(target, request.consent_to_http);
+    let refused_http = encryption.status == Status::Fail;
+    sink.push(encryption);
+    let client = match client_for(target, request.credential.clone(), &request.options) {
+        Ok(c) => c,
+        Err(problem) => {
+            sink.push(Check::from_problem(
+                CheckId::Reachable,
+                "Server reachable",
+                Status::Fail,
+                problem,
+            ));
+            return (None, 0);
+        }
+    };
+    let probes = Probes { request, client };
+    if refused_http {
+        skip_rest(
+            sink,
+            request,
+            "Not sent: the token would travel over plain HTTP.",
+        );
+        return (None, 0);
+    }
+
+    // Round trip 1.
+    let connection_request = Request::get("_apis/connectionData");
+    let connection = match probes.client.connection_data().await {
+        Ok(c) => c,
+        Err(error) => {
+            let problem = probes.problem(Probe::ConnectionData, &error);
+            let (id, title) = match problem.code {
+                CheckCode::InvalidCredentials
+                | CheckCode::TokenExpired
+                | CheckCode::OauthPolicyDisabled => {
+                    sink.push(Check::pass(
+                        CheckId::Reachable,
+                        "Server reachable",
+                        format!("{} answers.", target.host_url()),
+                    ));
+                    (CheckId::Credentials, "Credentials")
+                }
+                CheckCode::NotFound => {
+                    sink.push(Check::pass(
+                        CheckId::Reachable,
+                        "Server reachable",
+                        format!("{} answers.", target.host_url()),
+                    ));
+                    (CheckId::Named, "Organization or collection exists")
+                }
+                _ => (CheckId::Reachable, "Server reachable"),
+            };
+            sink.push(
+                Check::from_problem(id, title, Status::Fail, problem)
+                    .with_curl(probes.curl(&connection_request)),
+            );
+            skip_rest(sink, request, "Skipped: the connection itself failed.");
+            return (None, probes.client.stats().requests);
+        }
+    };
+    let user = User {
+        id: connection.authenticated_user.id.clone(),
+        display_name: connection.authenticated_user.display_name().to_string(),
+        account: connection.authenticated_user.account().map(str::to_string),
+    };
+    sink.push(Check::pass(
+        CheckId::Reachable,
+        "Server reachable",
+        match target.host_url().scheme() {
+            "https" => format!(
+                "{} answers, and its TLS certificate is trusted.",
+                target.host_url()
+            ),
+            _ => format!("{} answers.", target.host_url()),
+        },
+    ));
+    sink.push(Check::pass(
+        CheckId::Credentials,
+        "Credentials",
+        format!(
+            "Signed in as {}{}.",
+            user.display_name,
+            user.account
+                .as_deref()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default()
+        ),
+    ));
+
+    // Round trip 2, all at once.
+    let named_project = request.project.clone();
+    let wants_repos = request.capabilities.contains(&Capability::Repositories);
+    let wants_hooks = request.capabilities.contains(&Capability::Webhooks);
+    let projects_request = probes.client.projects_request(100);
+    let repos_request = probes.client.repositories_request(named_project.as_deref());
+    let hooks_request = probes.client.subscriptions_request();
+    let (projects, repositories, subscriptions, project) = tokio::join!(
+        probes.client.projects_page(100, None),
+        async {
+            if wants_repos || request.repository.is_some() {
+                Some(probes.client.repositories(named_project.as_deref()).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if wants_hooks {
+                Some(probes.client.subscriptions().await)
+            } else {
+                None
+            }
+        },
+        async {
+            match &named_project {
+                Some(name) => Some(probes.client.project(name).await),
+                None => None,
+            }
+        },
+    );
+
+    // Server version and resources, from the projects page.
+    let mut returned_urls: Vec<String> = connection
+        .location_service_data
+        .as_ref()
+        .map(|l| {
+            l.access_mappings
+                .iter()
+                .map(|m| m.access_point.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let version_fact: Result<(), FailureKind> = match &projects {
+        Ok(_) => Ok(()),
+        Err(e) => Err(probe_failure(Probe::Projects, e).kind),
+    };
+    match verdicts::server_version(target, &version_fact) {
+        Some(check) => sink.push(check.with_curl(probes.curl(&projects_request))),
+        None => sink.push(Check::pass(
+            CheckId::ServerVersion,
+            "Server version",
+            "Not determined: listing projects failed (see below).",
+        )),
+    }
+    let projects = match projects {
+        Ok(page) => page.items,
+        Err(error) => {
+            let problem = probes.problem(Probe::Projects, &error);
+            sink.push(
+                Check::from_problem(
+                    CheckId::Resources,
+                    "Projects visible",
+                    Status::Fail,
+                    problem,
+                )
+                .with_curl(probes.curl(&projects_request)),
+            );
+            Vec::new()
+        }
+    };
+    returned_urls.extend(projects.iter().filter_map(|p| p.url.clone()));
+    if let Some(Ok(repos)) = &repositories {
+        returned_urls.extend(repos.iter().filter_map(|r| r.remote_url.clone()));
+        returned_urls.extend(repos.iter().filter_map(|r| r.url.clone()));
+    }
+    sink.push(
+        verdicts::public_url(target, &target.api_base(), &returned_urls)
+            .with_curl(probes.curl(&connection_request)),
+    );
+    if version_fact.is_ok() {
+        if projects.is_empty() {
+            sink.push(Check::from_problem(
+                CheckId::Resources,
+                "Projects visible",
+                Status::Fail,
+                Problem {
+                    code: CheckCode::NoResources,
+                    field: Some(Field::Pat),
+                    message: format!("The token is valid but sees no projects in {}.", target.scope_phrase()),
+                    fix: "Ask a project administrator to add this user to a project, or use a token of a user who is a member.".into(),
+                    server_message: None,
+                    support_id: None,
+                },
+            ).with_curl(probes.curl(&projects_request)));
+        } else {
+            sink.push(Check::pass(
+                CheckId::Resources,
+                "Projects visible",
+                format!("{} project(s) visible.", projects.len()),
+            ));
+        }
+    }
+
+    // The project the capability probes run in.
+    let chosen: Option<TeamProjectReference> = match project {
+        Some(Ok(p)) => {
+            sink.push(Check::pass(
+                CheckId::Named,
+                "Named project exists",
+                format!("Project {} exists.", p.name),
+            ));
+            Some(p)
+        }
+        Some(Err(error)) => {
+            let mut problem = probes.problem(Probe::Projects, &error);
+            if problem.code == CheckCode::NotFound {
+                problem.message = format!(
+                    "There is no project {} that this token can see.",
+                    named_project.as_deref().unwrap_or_default()
+                );
+                problem.fix = "Check the project's name (it is in the browser's address bar after the organization or collection).".into();
+            }
+            sink.push(Check::from_problem(
+                CheckId::Named,
+                "Named project exists",
+                Status::Fail,
+                problem,
+            ));
+            None
+        }
+        None => projects.first().cloned(),
+    };
+
+    // Repositories (round trip 2) and the named repository.
+    if let Some(result) = repositories {
+        let check = match &result {
+            Ok(repos) => match &request.repository {
+                Some(name) if !repos.iter().any(|r| r.name.eq_ignore_ascii_case(name)) => {
+                    Check::from_problem(
+                        CheckId::Named,
+                        "Named repository exists",
+                        Status::Fail,
+                        Problem {
+                            code: CheckCode::NotFound,
+                            field: Some(Field::Url),
+                            message: format!(
+                                "There is no repository {name} that this token can see."
+                            ),
+                            fix:
+                                "Check the repository's name, or that the token's user can read it."
+                                    .into(),
+                            server_message: None,
+                            support_id: None,
+                        },
+                    )
+                }
+                _ => Check::pass(
+                    CheckId::Capability,
+                    "Read repositories",
+                    format!("{} repositories readable.", repos.len()),
+                ),
+            },
+            Err(error) => capability_failure(
+                &probes,
+                Probe::Repositories,
+                error,
+                Capability::Repositories,
+            ),
+        };
+        sink.push(
+            check
+                .for_capability(Capability::Repositories)
+                .with_curl(probes.curl(&repos_request)),
+        );
+    }
+
+    // Round trip 3, all at once, in the chosen project.
+    let Some(chosen) = chosen else {
+        for capability in request
+            .capabilities
+            .iter()
+            .filter(|c| **c != Capability::Repositories)
+        {
+            sink.push(
+                Check::skip(
+                    CheckId::Capability,
+                    capability.label(),
+                    "Skipped: no project to probe in.",
+                )
+                .for_capability(*capability),
+            );
+        }
+        finish(sink, &probes);
+        return (Some(user), probes.client.stats().requests);
+    };
+    let pname = chosen.name.as_str();
+    let wants = |c: Capability| request.capabilities.contains(&c);
+    let (pulls, builds, types, permission) = tokio::join!(
+        async {
+            if wants(Capability::PullRequests) {
+                Some(probes.client.pull_requests(pname, 1).await.map(drop))
+            } else {
+                None
+            }
+        },
+        async {
+            if wants(Capability::Pipelines) {
+                Some(probes.client.builds(pname, 1).await.map(drop))
+            } else {
+                None
+            }
+        },
+        async {
+            if wants(Capability::Boards) {
+                Some(probes.client.work_item_types(pname).await.map(drop))
+            } else {
+                None
+            }
+        },
+        async {
+            if wants_hooks {
+                Some(
+                    probes
+                        .client
+                        .has_permission(
+                            SERVICE_HOOKS_NAMESPACE,
+                            &service_hooks_token(&chosen.id),
+                            EDIT_SUBSCRIPTIONS,
+                        )
+                        .await,
+                )
+            } else {
+                None
+            }
+        },
+    );
+    let capability_rows = [
+        (
+            Capability::PullRequests,
+            pulls,
+            probes.client.pull_requests_request(pname, 1),
+            "Read pull requests",
+            Probe::Repositories,
+        ),
+        (
+            Capability::Pipelines,
+            builds,
+            probes.client.builds_request(pname, 1),
+            "Read builds",
+            Probe::Repositories,
+        ),
+        (
+            Capability::Boards,
+            types,
+            probes.client.work_item_types_request(pname),
+            "Read work items",
+            Probe::Repositories,
+        ),
+    ];
+    for (capability, result, req, title, probe) in capability_rows {
+        let Some(result) = result else { continue };
+        let check = match result {
+            Ok(()) => Check::pass(
+                CheckId::Capability,
+                title,
+                format!("Allowed in project {pname}."),
+            ),
+            Err(error) => capability_failure(&probes, probe, &error, capability),
+        };
+        sink.push(
+            Check {
+                title: title.to_string(),
+                ..check
+            }
+            .for_capability(capability)
+            .with_curl(probes.curl(&req)),
+        );
+    }
+    if let Some(subscriptions) = subscriptions {
+        let check = match subscriptions {
+            Ok(list) => Check::pass(
+                CheckId::Capability,
+                "List service hooks",
+                format!("{} existing subscription(s) visible.", list.len()),
+            ),
+            Err(error) => {
+                capability_failure(&probes, Probe::Repositories, &error, Capability::Webhooks)
+            }
+        };
+        sink.push(
+            Check {
+                title: "List service hooks".into(),
+                ..check
+            }
+            .for_capability(Capability::Webhooks)
+            .with_curl(probes.curl(&hooks_request)),
+        );
+    }
+    if let Some(permission) = permission {
+        let req = probes.client.permission_request(
+            SERVICE_HOOKS_NAMESPACE,
+            &service_hooks_token(&chosen.id),
+            EDIT_SUBSCRIPTIONS,
+        );
+        let check = match permission {
+            Ok(true) => Check::pass(CheckId::HookPermission, "Manage service hooks", format!("Allowed to edit subscriptions in project {pname}.")),
+            Ok(false) => Check::from_problem(
+                CheckId::HookPermission,
+                "Manage service hooks",
+                Status::Fail,
+                Problem {
+                    code: CheckCode::InvalidPermissions,
+                    field: Some(Field::Pat),
+                    message: format!("{} may not edit service-hook subscriptions in project {pname}.", user.display_name),
+                    fix: format!("Add the user to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{}/_settings/permissions).", target.api_base(), pname),
+                    server_message: None,
+                    support_id: None,
+                },
+            ),
+            Err(error) => capability_failure(&probes, Probe::Repositories, &error, Capability::Webhooks),
+        };
+        sink.push(
+            Check {
+                title: "Manage service hooks".into(),
+                ..check
+            }
+            .for_capability(Capability::Webhooks)
+            .with_curl(probes.curl(&req)),
+        );
+    }
+    finish(sink, &probes);
+    (Some(user), probes.client.stats().requests)
+}
+
+/// A capability probe failed after the token proved valid: a 401 now means a missing scope.
+fn capability_failure(
+    probes: &Probes<'_>,
+    probe: Probe,
+    error: &Error,
+    capability: Capability,
+) -> Check {
+    let mut problem = probes.problem(probe, error);
+    let requirement = capability.requirement();
+    let scopes: Vec<&str> = requirement.scopes.iter().map(|s| s.pat_label).collect();
+    match problem.code {
+        CheckCode::InvalidCredentials | CheckCode::InvalidPermissions => {
+            problem.code = CheckCode::InvalidPermissions;
+            problem.field = Some(Field::Pat);
+            problem.message = format!(
+                "The token may not do this: {} needs {}.",
+                capability.label(),
+                scopes.join(" and ")
+            );
+            problem.fix = format!(
+                "Edit the token (User settings → Personal access tokens) and add {}; the user also needs: {}.",
+                scopes.join(", "),
+                requirement.permissions.join("; ")
+            );
+        }
+        CheckCode::RateLimited => {
+            return Check::from_problem(
+                CheckId::Capability,
+                capability.label(),
+                Status::Warn,
+                problem,
+            )
+            .for_capability(capability);
+        }
+        _ => {}
+    }
+    Check::from_problem(
+        CheckId::Capability,
+        capability.label(),
+        Status::Fail,
+        problem,
+    )
+    .for_capability(capability)
+}
+
+fn finish(sink: &Sink<'_>, probes: &Probes<'_>) {
+    let stats = probes.client.stats();
+    if stats.rate_limited > 0 {
+        sink.push(Check::from_problem(
+            CheckId::RateLimit,
+            "Rate limits",
+            Status::Warn,
+            Problem {
+                code: CheckCode::RateLimited,
+                field: None,
+                message: format!(
+                    "Azure DevOps throttled {} request(s); ADO Connect waited {:.1} s as asked and went on.",
+                    stats.rate_limited,
+                    stats.waited_ms as f64 / 1000.0
+                ),
+                fix: "Nothing to do now. If it recurs, give this integration its own identity: limits are per identity.".into(),
+                server_message: None,
+                support_id: None,
+            },
+        ));
+    } else {
+        sink.push(Check::pass(
+            CheckId::RateLimit,
+            "Rate limits",
+            "Not throttled.",
+        ));
+    }
+}
+
+fn skip_rest(sink: &Sink<'_>, request: &PreflightRequest, why: &str) {
+    for (id, title) in [
+        (CheckId::ServerVersion, "Server version"),
+        (CheckId::PublicUrl, "Public URL"),
+        (CheckId::Resources, "Projects visible"),
+    ] {
+        sink.push(Check::skip(id, title, why));
+    }
+    for capability in &request.capabilities {
+        sink.push(
+            Check::skip(CheckId::Capability, capability.label(), why).for_capability(*capability),
+        );
+    }
+}
