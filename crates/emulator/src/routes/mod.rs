@@ -1,0 +1,563 @@
+//! Request handling: one axum fallback handler that resolves the host, authenticates, checks
+//! scopes and `api-version`, and hands over to the area modules.
+//!
+//! axum's router matches paths case-sensitively, and Azure DevOps does not (organization,
+//! collection, virtual directory, project and `_apis` segments all match in any case), so the
+//! emulator matches paths itself: segments are percent-decoded (`Fabrikam%20Fiber`), empty
+//! segments (`//`) are ignored, and every comparison ignores ASCII case.
+//!
+//! Order of checks, as the real pipeline does it: injected failure, host, authentication,
+//! rate limit, route, scope, `api-version`, then the resource itself (so a missing project is
+//! reported only to a caller who may ask).
+
+pub(crate) mod connection_data;
+mod deployment;
+pub(crate) mod git;
+pub(crate) mod locations;
+pub(crate) mod projects;
+pub(crate) mod signin;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::auth::{self, Challenge, Principal};
+use crate::errors::VssError;
+use crate::faults::{Decision, FaultState};
+use crate::scenario::SignInMode;
+use crate::versions;
+use crate::world::{HostMatch, HostRef, Organization, Server, World, WorldHandle};
+
+use self::locations::{HostLimits, LocationDef};
+
+/// Characters escaped in URL path segments the emulator writes (`Fabrikam Fiber` →
+/// `Fabrikam%20Fiber`, as in real `remoteUrl`s).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// Percent-encodes one path segment.
+pub(crate) fn encode_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, SEGMENT).to_string()
+}
+
+/// Everything a request handler needs, shared by all connections.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub world: WorldHandle,
+    pub faults: Arc<FaultState>,
+    /// `http` or `https`.
+    pub scheme: &'static str,
+    /// `ip:port` the listener is bound to, used when a request has no `Host`.
+    pub fallback_authority: String,
+    /// Overrides every organization's [`SignInMode`] (the `--sign-in` flag).
+    pub sign_in_override: Option<SignInMode>,
+    /// Sent as `X-TFS-ProcessId`.
+    pub process_id: Uuid,
+}
+
+/// The axum app.
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let activity = Uuid::new_v4();
+    let (decision, latency) = state.faults.next();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let (parts, _body) = request.into_parts();
+    let mut response = match decision {
+        Decision::Fail(status) => VssError::server_failure(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+            &activity,
+        )
+        .into_response(),
+        _ => respond(&state, &parts, decision),
+    };
+    decorate(&state, &parts.headers, response.headers_mut(), activity);
+    tracing::info!(
+        method = %parts.method,
+        uri = %parts.uri,
+        status = response.status().as_u16(),
+        "request"
+    );
+    if parts.method == Method::HEAD {
+        *response.body_mut() = Body::empty();
+    }
+    response
+}
+
+/// Headers every Azure DevOps response carries (SDK `HttpHeaders.cs`).
+fn decorate(state: &AppState, request: &HeaderMap, headers: &mut HeaderMap, activity: Uuid) {
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    };
+    set("x-vss-e2eid", Uuid::new_v4().to_string());
+    set("activityid", activity.to_string());
+    let session = request
+        .get("x-tfs-session")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(',').next().unwrap_or(v).trim().to_string())
+        .unwrap_or_else(|| activity.to_string());
+    set("x-tfs-session", session);
+    set("x-tfs-processid", state.process_id.to_string());
+    set("x-content-type-options", "nosniff".to_string());
+}
+
+/// The request as the handlers see it.
+pub(crate) struct Incoming<'a> {
+    pub query: Option<&'a str>,
+    /// `scheme://authority`.
+    pub origin: String,
+}
+
+impl Incoming<'_> {
+    /// A query parameter (name compared case-insensitively), percent-decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query?.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = percent_decode_str(key).decode_utf8_lossy();
+            key.eq_ignore_ascii_case(name).then(|| {
+                percent_decode_str(&value.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+        })
+    }
+}
+
+fn respond(state: &AppState, parts: &axum::http::request::Parts, decision: Decision) -> Response {
+    let authority = parts
+        .uri
+        .authority()
+        .map(|a| a.to_string())
+        .or_else(|| {
+            parts
+                .headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| state.fallback_authority.clone());
+    let incoming = Incoming {
+        query: parts.uri.query(),
+        origin: format!("{}://{}", state.scheme, authority),
+    };
+    let path = parts.uri.path();
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect();
+
+    let world = state.world.read();
+    let Some(first) = segments.first() else {
+        return index(&world, &incoming);
+    };
+    if first.starts_with('_') {
+        return deployment::respond(&parts.method, &segments, path, &incoming);
+    }
+    let (host, consumed) = match world.match_host(&segments) {
+        HostMatch::Found(host, consumed) => (host, consumed),
+        HostMatch::UnknownCollection(name) => {
+            return VssError::collection_not_found(&name).into_response()
+        }
+        HostMatch::UnknownOrganization(name) => {
+            return VssError::organization_not_found(&name).into_response()
+        }
+    };
+    let site = Site {
+        world: &world,
+        host,
+        origin: incoming.origin.clone(),
+    };
+
+    let challenge = Challenge {
+        services_tenant: site.organization().map(|o| o.tenant_id),
+        sign_in: state
+            .sign_in_override
+            .or(site.organization().map(|o| o.sign_in))
+            .unwrap_or_default(),
+        suppress: auth::suppresses_redirects(&parts.headers),
+        origin: incoming.origin.clone(),
+        request_url: format!(
+            "{}{}",
+            incoming.origin,
+            parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/")
+        ),
+        host_id: world.host_id(host),
+    };
+    let principal = match auth::authenticate(
+        &world,
+        host,
+        &auth::presented(&parts.headers),
+        OffsetDateTime::now_utc(),
+    ) {
+        Ok(principal) => principal,
+        Err(failure) => return challenge.failure_response(failure),
+    };
+    if let Decision::RateLimit(retry_after) = decision {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        return VssError::rate_limited(retry_after, now).into_response();
+    }
+
+    let rest = &segments[consumed..];
+    let Some(route) = Route::parse(&parts.method, rest) else {
+        return if Route::parse(&Method::GET, rest).is_some() {
+            VssError::method_not_allowed(parts.method.as_str(), path).into_response()
+        } else {
+            VssError::route_not_found(parts.method.as_str(), path).into_response()
+        };
+    };
+    if !principal.may(route.required_scopes()) {
+        return challenge.missing_scope_response(&principal.user.id);
+    }
+    let version = match route.location() {
+        None => None,
+        Some(location) => {
+            let requested = match versions::from_request(
+                incoming.query,
+                parts
+                    .headers
+                    .get(header::ACCEPT)
+                    .and_then(|v| v.to_str().ok()),
+            ) {
+                Ok(requested) => requested,
+                Err(error) => return error.into_response(),
+            };
+            match location.negotiate(requested.as_ref(), &parts.method, site.limits()) {
+                Ok(version) => Some(version),
+                Err(error) => return error.into_response(),
+            }
+        }
+    };
+
+    let result = match route {
+        Route::Options { area } => Ok(Answer::json(locations::options(&site, area))),
+        Route::ConnectionData => Ok(Answer::json(connection_data::build(
+            &site, &principal, &incoming,
+        ))),
+        Route::ResourceAreas { area_id: None } => {
+            Ok(Answer::json(locations::resource_areas(&site)))
+        }
+        Route::ResourceAreas { area_id: Some(id) } => {
+            locations::resource_area(&site, id).map(Answer::json)
+        }
+        Route::Projects => projects::list(&site, &incoming),
+        Route::Project { id } => projects::get(&site, id, &incoming).map(Answer::json),
+        Route::Repositories { project } => git::list(&site, project).map(Answer::json),
+        Route::Repository {
+            project,
+            repository,
+        } => git::get(&site, project, repository).map(Answer::json),
+    };
+    match result {
+        Ok(answer) => answer.into_response(version.as_deref(), &principal),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// A successful JSON answer and extra headers (e.g. `x-ms-continuationtoken`).
+pub(crate) struct Answer {
+    pub body: Value,
+    pub headers: Vec<(HeaderName, String)>,
+}
+
+impl Answer {
+    pub fn json(body: Value) -> Self {
+        Answer {
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    fn into_response(self, version: Option<&str>, principal: &Principal) -> Response {
+        let content_type = match version {
+            Some(version) => format!("application/json; charset=utf-8; api-version={version}"),
+            None => "application/json; charset=utf-8".to_string(),
+        };
+        let body = serde_json::to_vec(&self.body).unwrap_or_default();
+        let mut response = (StatusCode::OK, body).into_response();
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&content_type) {
+            headers.insert(header::CONTENT_TYPE, value);
+        }
+        // "{userId}:{uniqueName}", as Azure DevOps reports the caller.
+        if let Ok(value) =
+            HeaderValue::from_str(&format!("{}:{}", principal.user.id, principal.user.email))
+        {
+            headers.insert(HeaderName::from_static("x-vss-userdata"), value);
+        }
+        for (name, value) in self.headers {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
+        }
+        response
+    }
+}
+
+fn html(status: StatusCode, page: String) -> Response {
+    let mut response = (status, page).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// `GET /`: where things are (no secrets), for people poking at a running emulator.
+fn index(world: &World, incoming: &Incoming<'_>) -> Response {
+    let origin = &incoming.origin;
+    let organizations: Vec<String> = world
+        .organizations
+        .iter()
+        .map(|o| format!("{origin}/{}", encode_segment(&o.name)))
+        .collect();
+    let mut collections = Vec::new();
+    for server in &world.servers {
+        for collection in &server.collections {
+            collections.push(format!(
+                "{origin}{}/{}",
+                vdir_prefix(server),
+                encode_segment(&collection.name)
+            ));
+        }
+    }
+    let body = json!({
+        "emulator": "ado-emulator",
+        "organizationUrls": organizations,
+        "collectionUrls": collections,
+    });
+    let mut response = (StatusCode::OK, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
+/// `/tfs` for a server with virtual directory `tfs`, empty without one.
+pub(crate) fn vdir_prefix(server: &Server) -> String {
+    server
+        .virtual_directory
+        .as_ref()
+        .map(|v| format!("/{}", encode_segment(v)))
+        .unwrap_or_default()
+}
+
+/// The routes the emulator serves, below a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route<'a> {
+    /// `OPTIONS _apis[/{area}]`.
+    Options { area: Option<&'a str> },
+    /// `GET _apis/connectionData`.
+    ConnectionData,
+    /// `GET _apis/ResourceAreas[/{areaId}]`.
+    ResourceAreas { area_id: Option<&'a str> },
+    /// `GET _apis/projects`.
+    Projects,
+    /// `GET _apis/projects/{projectIdOrName}`.
+    Project { id: &'a str },
+    /// `GET [{project}/]_apis/git/repositories`.
+    Repositories { project: Option<&'a str> },
+    /// `GET [{project}/]_apis/git/repositories/{repositoryIdOrName}`.
+    Repository {
+        project: Option<&'a str>,
+        repository: &'a str,
+    },
+}
+
+impl<'a> Route<'a> {
+    fn parse(method: &Method, rest: &'a [String]) -> Option<Route<'a>> {
+        let lower: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
+        let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+        if method == Method::OPTIONS {
+            return match lower.as_slice() {
+                ["_apis"] => Some(Route::Options { area: None }),
+                ["_apis", _] => Some(Route::Options {
+                    area: Some(rest[1].as_str()),
+                }),
+                _ => None,
+            };
+        }
+        if method != Method::GET && method != Method::HEAD {
+            return None;
+        }
+        match lower.as_slice() {
+            ["_apis", "connectiondata"] => Some(Route::ConnectionData),
+            ["_apis", "resourceareas"] => Some(Route::ResourceAreas { area_id: None }),
+            ["_apis", "resourceareas", _] => Some(Route::ResourceAreas {
+                area_id: Some(rest[2].as_str()),
+            }),
+            ["_apis", "projects"] => Some(Route::Projects),
+            ["_apis", "projects", _] => Some(Route::Project {
+                id: rest[2].as_str(),
+            }),
+            ["_apis", "git", "repositories"] => Some(Route::Repositories { project: None }),
+            ["_apis", "git", "repositories", _] => Some(Route::Repository {
+                project: None,
+                repository: rest[3].as_str(),
+            }),
+            [_, "_apis", "git", "repositories"] => Some(Route::Repositories {
+                project: Some(rest[0].as_str()),
+            }),
+            [_, "_apis", "git", "repositories", _] => Some(Route::Repository {
+                project: Some(rest[0].as_str()),
+                repository: rest[4].as_str(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Scopes of which the token needs one (empty: any valid token).
+    ///
+    /// Projects: `vso.project` or `vso.profile` (spec `core/7.1`); repositories: `vso.code`
+    /// (spec `git/7.1`).
+    fn required_scopes(&self) -> &'static [&'static str] {
+        match self {
+            Route::Options { .. } | Route::ConnectionData | Route::ResourceAreas { .. } => &[],
+            Route::Projects | Route::Project { .. } => &["vso.project", "vso.profile"],
+            Route::Repositories { .. } | Route::Repository { .. } => &["vso.code"],
+        }
+    }
+
+    /// The resource location whose version range applies (none for `OPTIONS`).
+    fn location(&self) -> Option<&'static LocationDef> {
+        match self {
+            Route::Options { .. } => None,
+            Route::ConnectionData => Some(&locations::CONNECTION_DATA),
+            Route::ResourceAreas { .. } => Some(&locations::RESOURCE_AREAS),
+            Route::Projects | Route::Project { .. } => Some(&locations::PROJECTS),
+            Route::Repositories { .. } | Route::Repository { .. } => Some(&locations::REPOSITORIES),
+        }
+    }
+}
+
+/// A host as seen by one request: where it is and how it spells its URLs.
+pub(crate) struct Site<'w> {
+    pub world: &'w World,
+    pub host: HostRef,
+    /// `scheme://authority` of the request.
+    pub origin: String,
+}
+
+impl<'w> Site<'w> {
+    pub fn organization(&self) -> Option<&'w Organization> {
+        match self.host {
+            HostRef::Organization(o) => Some(&self.world.organizations[o]),
+            HostRef::Collection(..) => None,
+        }
+    }
+
+    pub fn server(&self) -> Option<&'w Server> {
+        match self.host {
+            HostRef::Organization(_) => None,
+            HostRef::Collection(s, _) => Some(&self.world.servers[s]),
+        }
+    }
+
+    /// Version limits of this host.
+    pub fn limits(&self) -> HostLimits {
+        match self.server() {
+            None => HostLimits::services(),
+            Some(server) => HostLimits::server(server.version),
+        }
+    }
+
+    /// The root response bodies build URLs on: Services echo the request's scheme and authority;
+    /// Servers use their configured public URL (which may be wrong, e.g. `localhost`).
+    pub fn access_point(&self) -> String {
+        match self.server() {
+            None => self.origin.clone(),
+            Some(server) => server
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("{}{}", self.origin, vdir_prefix(server))),
+        }
+    }
+
+    /// The organization or collection URL used in response bodies (no trailing slash).
+    pub fn base(&self) -> String {
+        format!(
+            "{}/{}",
+            self.access_point(),
+            encode_segment(self.world.host_name(self.host))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(method: Method, path: &str) -> Option<String> {
+        let segments: Vec<String> = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        Route::parse(&method, &segments).map(|r| format!("{r:?}"))
+    }
+
+    #[test]
+    fn routes_match_in_any_case() {
+        assert_eq!(
+            parse(Method::GET, "_APIS/Projects").as_deref(),
+            Some("Projects")
+        );
+        assert_eq!(
+            parse(Method::GET, "_apis/connectiondata").as_deref(),
+            Some("ConnectionData")
+        );
+        assert_eq!(
+            parse(Method::GET, "Fabrikam Fiber/_Apis/GIT/Repositories").as_deref(),
+            Some("Repositories { project: Some(\"Fabrikam Fiber\") }")
+        );
+        assert_eq!(
+            parse(Method::OPTIONS, "_apis/git").as_deref(),
+            Some("Options { area: Some(\"git\") }")
+        );
+    }
+
+    #[test]
+    fn unknown_paths_and_verbs_do_not_match() {
+        assert_eq!(parse(Method::GET, "_apis/wit/workitems"), None);
+        assert_eq!(parse(Method::POST, "_apis/projects"), None);
+        assert_eq!(parse(Method::GET, "_apis"), None);
+    }
+
+    #[test]
+    fn segments_are_encoded_like_azure_devops() {
+        assert_eq!(encode_segment("Fabrikam Fiber"), "Fabrikam%20Fiber");
+        assert_eq!(encode_segment("a/b?c"), "a%2Fb%3Fc");
+    }
+}

@@ -1,0 +1,23 @@
+//! Integration tests of the emulator, one module per concern. Each test starts its own
+//! emulator on a free loopback port (they are cheap) unless it is about the binary itself.
+//!
+//! - `paths`: case-insensitive routing, virtual directory and none, names with spaces, ids.
+//! - `paging`: `$top`, `continuationToken` and the `x-ms-continuationtoken` header.
+//! - `auth`: 401 JSON vs 302 vs 203, expired and revoked PATs, scopes, Bearer tokens.
+//! - `not_found`: the VSS 404s for organizations, collections, projects and repositories.
+//! - `versions`: api-version limits per Server release, preview-only resources.
+//! - `locations`: OPTIONS tables, resource areas, connectionData, public URLs.
+//! - `faults`: 429 with Retry-After, injected 5xx, latency.
+//! - `tls`: HTTPS with the generated CA, and a failed handshake without it.
+//! - `binary`: the stdout JSON line, loopback-only binding, SIGTERM.
+
+mod auth;
+mod binary;
+mod faults;
+mod locations;
+mod not_found;
+mod paging;
+mod paths;
+mod support;
+mod tls;
+mod versions;
