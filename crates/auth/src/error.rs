@@ -1,0 +1,303 @@
+//! Errors of this crate.
+//!
+//! Two types: [`ConfigError`] for inputs rejected before any network traffic, and [`AuthError`] for
+//! everything a sign-in can run into. Neither ever holds a token, secret, authorization code, device
+//! code or PKCE verifier: server error bodies are kept for diagnosis, but scrubbed of every secret
+//! value the request carried and cut to [`MAX_KEPT_BODY`] bytes, and the body of a *successful* reply
+//! that fails to parse is not kept at all, because it may contain tokens.
+
+use std::time::Duration;
+
+/// At most this many bytes of a server's error body are kept in an [`AuthError`].
+pub const MAX_KEPT_BODY: usize = 4096;
+
+/// A configuration value was rejected before any request was made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Not an absolute URL, e.g. `login.microsoftonline.com/contoso` (no scheme).
+    #[error("{input:?} is not a valid URL: {reason}")]
+    InvalidUrl {
+        /// What was given.
+        input: String,
+        /// Why the URL parser refused it.
+        reason: String,
+    },
+    /// An endpoint that would carry secrets in clear text, e.g. `http://login.example.com/token`.
+    /// `http` is accepted only for loopback hosts (`127.0.0.0/8`, `::1`, `localhost`), where the
+    /// traffic never leaves the machine.
+    #[error(
+        "{url:?} must use https (plain http is only allowed for 127.0.0.1, ::1 and localhost)"
+    )]
+    InsecureEndpoint {
+        /// The endpoint.
+        url: String,
+    },
+    /// An endpoint with user info or a fragment, e.g. `https://user:pw@login.example.com/token`.
+    #[error("{url:?} must not contain user info or a fragment")]
+    UnusableEndpoint {
+        /// The endpoint.
+        url: String,
+    },
+    /// Not a tenant: a tenant is a GUID, a verified domain (`contoso.onmicrosoft.com`) or one of
+    /// `organizations`, `common`, `consumers`. E.g. `../evil`.
+    #[error("{input:?} is not an Entra tenant (a GUID, a domain such as contoso.onmicrosoft.com, or organizations/common/consumers)")]
+    InvalidTenant {
+        /// What was given.
+        input: String,
+    },
+    /// An authority URL without a tenant path segment, e.g. `https://login.microsoftonline.com/`.
+    #[error(
+        "{input:?} has no tenant; expected e.g. https://login.microsoftonline.com/organizations"
+    )]
+    MissingTenant {
+        /// What was given.
+        input: String,
+    },
+    /// A client id that is empty or contains whitespace or control characters.
+    #[error("{input:?} is not a client id (application id)")]
+    InvalidClientId {
+        /// What was given.
+        input: String,
+    },
+    /// A scope token outside RFC 6749 §3.3's character set, e.g. one containing a space or a quote.
+    #[error("{input:?} is not a valid OAuth scope")]
+    InvalidScope {
+        /// What was given.
+        input: String,
+    },
+    /// No scopes were given.
+    #[error("at least one scope is required")]
+    NoScopes,
+    /// The authority has no device authorization endpoint (e.g. discovery did not list one).
+    #[error("this authority offers no device code sign-in")]
+    NoDeviceCodeEndpoint,
+    /// A PKCE verifier outside RFC 7636 §4.1 (43 to 128 characters from `[A-Za-z0-9-._~]`).
+    #[error("a PKCE verifier must be 43 to 128 characters from [A-Za-z0-9-._~]")]
+    InvalidPkceVerifier,
+    /// An OpenID Connect discovery document that lacks an endpoint or names another issuer.
+    #[error("unusable OpenID configuration: {reason}")]
+    Discovery {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The organization is backed by Microsoft accounts (its resource tenant is the all-zero GUID).
+    /// Entra ID apps cannot get Azure DevOps tokens for Microsoft account users.
+    #[error("this Azure DevOps organization is backed by personal Microsoft accounts, which \"Sign in with Microsoft\" (Entra ID) cannot serve; use a personal access token instead")]
+    MicrosoftAccountOrganization,
+}
+
+/// An OAuth 2.0 error reply ([RFC 6749 §5.2]), with the extra fields Microsoft Entra ID adds.
+///
+/// Entra example: `{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client
+/// secret provided. …","error_codes":[7000215],"trace_id":"…","correlation_id":"…"}`.
+///
+/// [RFC 6749 §5.2]: https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OAuthErrorResponse {
+    /// The error code, e.g. `invalid_grant`, `invalid_client`, `authorization_pending`.
+    pub error: String,
+    /// Human-readable text; Entra puts `AADSTS<n>: …` plus trace and correlation ids here.
+    pub error_description: Option<String>,
+    /// A page about the error.
+    pub error_uri: Option<String>,
+    /// Entra's numeric AADSTS codes (`error_codes`), e.g. `[7000215]`.
+    pub error_codes: Vec<u64>,
+    /// Entra's `trace_id`, for a support request.
+    pub trace_id: Option<String>,
+    /// Entra's `correlation_id`, for a support request.
+    pub correlation_id: Option<String>,
+}
+
+impl OAuthErrorResponse {
+    /// Reads an error reply; `None` unless it is a JSON object with a string `error`.
+    pub(crate) fn from_json(body: &[u8]) -> Option<Self> {
+        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let object = value.as_object()?;
+        let text = |key: &str| object.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        Some(Self {
+            error: text("error")?,
+            error_description: text("error_description"),
+            error_uri: text("error_uri"),
+            error_codes: object
+                .get("error_codes")
+                .and_then(|v| v.as_array())
+                .map(|codes| codes.iter().filter_map(|c| c.as_u64()).collect())
+                .unwrap_or_default(),
+            trace_id: text("trace_id"),
+            correlation_id: text("correlation_id"),
+        })
+    }
+
+    /// The first Entra AADSTS code, from `error_codes` or else from an `AADSTS<n>` in the
+    /// description.
+    pub fn aadsts(&self) -> Option<u64> {
+        if let Some(code) = self.error_codes.first() {
+            return Some(*code);
+        }
+        let description = self.error_description.as_deref()?;
+        let digits = description.split("AADSTS").nth(1)?;
+        let end = digits
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(digits.len());
+        digits[..end].parse().ok()
+    }
+
+    /// Replaces every occurrence of the given secret values in the text fields.
+    pub(crate) fn scrubbed(mut self, scrub: impl Fn(&str) -> String) -> Self {
+        self.error = scrub(&self.error);
+        self.error_description = self.error_description.as_deref().map(&scrub);
+        self.error_uri = self.error_uri.as_deref().map(&scrub);
+        self
+    }
+}
+
+impl std::fmt::Display for OAuthErrorResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.error_description {
+            Some(description) => write!(f, "{}: {}", self.error, description),
+            None => f.write_str(&self.error),
+        }
+    }
+}
+
+/// Why a sign-in, token request or refresh failed.
+///
+/// Never contains a secret: see the module docs. Callers branch on the variant (or
+/// [`AuthError::is_sign_in_again`]), never on the message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// A configuration value was rejected before anything was sent.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The loopback redirect listener could not be bound on 127.0.0.1.
+    #[error("could not open the local sign-in listener on 127.0.0.1: {0}")]
+    Listener(#[source] std::io::Error),
+    /// The HTTP client could not be built (e.g. the TLS configuration was refused).
+    #[error("could not set up the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+    /// The endpoint could not be reached or the reply could not be read (DNS, TLS, timeout).
+    #[error("could not reach {endpoint}: {source}")]
+    Transport {
+        /// The endpoint URL (never carries secrets: they travel in request bodies).
+        endpoint: String,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered with an OAuth error, e.g. `invalid_client` (AADSTS7000215) for a wrong
+    /// client secret, or `invalid_grant` for a wrong PKCE verifier.
+    #[error("{endpoint} refused the request (HTTP {status}): {error}")]
+    OAuth {
+        /// The endpoint URL.
+        endpoint: String,
+        /// The HTTP status, usually 400 or 401.
+        status: u16,
+        /// The parsed error.
+        error: Box<OAuthErrorResponse>,
+        /// The raw error body, scrubbed and cut to [`MAX_KEPT_BODY`] bytes.
+        body: String,
+    },
+    /// A refresh was refused because the saved sign-in is no longer valid (`invalid_grant`:
+    /// expired, revoked, rotated away; or `interaction_required`: a policy now needs the user), or
+    /// there is no refresh token. The user must sign in again.
+    #[error("sign in again: the saved sign-in can no longer be renewed{}", .error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())]
+    SignInAgain {
+        /// The server's error, if it sent one.
+        error: Option<Box<OAuthErrorResponse>>,
+    },
+    /// The endpoint answered with a redirect, which is never followed (credentials must not reach
+    /// another host).
+    #[error("{endpoint} answered HTTP {status} with a redirect{}; redirects are not followed", .location.as_ref().map(|l| format!(" to {l}")).unwrap_or_default())]
+    Redirected {
+        /// The endpoint URL.
+        endpoint: String,
+        /// The 3xx status.
+        status: u16,
+        /// Where it pointed.
+        location: Option<String>,
+    },
+    /// The endpoint answered with something that is not an OAuth reply (e.g. an HTML error page
+    /// from a proxy).
+    #[error("{endpoint} answered HTTP {status} with an unexpected {} reply", .content_type.as_deref().unwrap_or("untyped"))]
+    UnexpectedResponse {
+        /// The endpoint URL.
+        endpoint: String,
+        /// The HTTP status.
+        status: u16,
+        /// The `Content-Type` header.
+        content_type: Option<String>,
+        /// The raw body, scrubbed and cut to [`MAX_KEPT_BODY`] bytes.
+        body: String,
+    },
+    /// A successful reply lacked a required field or had a wrong type. The body is not kept, since
+    /// it may hold tokens.
+    #[error("{endpoint} answered HTTP {status} with a reply that could not be read at `{path}`: {problem}")]
+    Decode {
+        /// The endpoint URL.
+        endpoint: String,
+        /// The HTTP status.
+        status: u16,
+        /// Where in the JSON the problem is (`.` for the top level).
+        path: String,
+        /// What is wrong, without values: e.g. "missing field `access_token`", "wrong type".
+        problem: String,
+    },
+    /// The sign-in page redirected back with an error, e.g. `access_denied` when the user
+    /// cancelled, or `invalid_request` with an AADSTS description.
+    #[error("the sign-in page reported {error}{}", .description.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Authorization {
+        /// The `error` parameter.
+        error: String,
+        /// The `error_description` parameter.
+        description: Option<String>,
+    },
+    /// The redirect's `state` did not match the one this sign-in sent: a possible cross-site
+    /// request forgery. The sign-in was aborted.
+    #[error("the sign-in redirect carried the wrong state; the sign-in was stopped because the redirect may be forged")]
+    StateMismatch,
+    /// The redirect named another issuer (`iss`, RFC 9207) than the configured authority: a
+    /// possible mix-up attack. The sign-in was aborted.
+    #[error("the sign-in redirect came from issuer {actual:?}, expected {expected:?}")]
+    IssuerMismatch {
+        /// The configured issuer.
+        expected: String,
+        /// The `iss` parameter received.
+        actual: String,
+    },
+    /// Nobody completed the sign-in in time.
+    #[error("no sign-in was completed within {} seconds", .0.as_secs())]
+    TimedOut(Duration),
+    /// The sign-in was cancelled through its cancellation token.
+    #[error("the sign-in was cancelled")]
+    Cancelled,
+    /// The device code expired before the user entered it (`expired_token`, or `expires_in`
+    /// passed).
+    #[error("the device code expired before the sign-in was completed; start again")]
+    DeviceCodeExpired,
+    /// The user declined the device code sign-in (`access_denied`, or Entra's
+    /// `authorization_declined`).
+    #[error("the sign-in was declined ({error})")]
+    AccessDenied {
+        /// The server's error.
+        error: Box<OAuthErrorResponse>,
+    },
+}
+
+impl AuthError {
+    /// Whether the user has to sign in again (the saved sign-in cannot be renewed).
+    pub fn is_sign_in_again(&self) -> bool {
+        matches!(self, AuthError::SignInAgain { .. })
+    }
+
+    /// The OAuth error the server sent, if any.
+    pub fn oauth_error(&self) -> Option<&OAuthErrorResponse> {
+        match self {
+            AuthError::OAuth { error, .. } | AuthError::AccessDenied { error } => Some(error),
+            AuthError::SignInAgain { error } => error.as_deref(),
+            _ => None,
+        }
+    }
+}
