@@ -7,6 +7,8 @@
 //! missing piece fails the test; otherwise the journeys are skipped with a note.
 
 use std::path::{Path, PathBuf};
+use std::future::Future;
+use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -111,6 +113,8 @@ impl Journey {
                 return None;
             }
         };
+        // fantoccini's TLS stack and ours both link rustls; pick its provider once.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let turn = ONE_AT_A_TIME.lock().await;
         let emulator = Emulator::spawn(Config {
             scenario,
@@ -147,6 +151,9 @@ impl Journey {
                 .expect("write the sandbox file");
             command.env("ADO_CONNECT_SANDBOX", &path);
         }
+        // Its own process group, so the whole tree (WebKitWebDriver, the app, WebKit's helpers)
+        // can be ended together.
+        command.process_group(0);
         let driver = command.spawn().expect("tauri-driver starts");
         let capabilities = json!({
             "browserName": "wry",
@@ -198,17 +205,32 @@ impl Journey {
 
     /// Runs JavaScript in the window and returns its value.
     pub async fn js(&self, script: &str) -> Value {
-        self.client
-            .execute(script, vec![])
+        self.bounded(script, self.client.execute(script, vec![]))
             .await
             .unwrap_or_else(|e| panic!("script failed: {script}: {e}"))
+    }
+
+    /// Runs a WebDriver command with a deadline: a hung command fails the journey (with a
+    /// screenshot) instead of hanging the test run.
+    async fn bounded<T>(&self, what: &str, command: impl Future<Output = T>) -> T {
+        match tokio::time::timeout(Duration::from_secs(30), command).await {
+            Ok(result) => result,
+            Err(_) => {
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(5),
+                    self.screenshot(&format!("{}-hung", self.name)),
+                )
+                .await;
+                panic!("WebDriver command hung for 30 s: {what}")
+            }
+        }
     }
 
     /// Polls `script` until it returns `true`, or fails after 20 s with a screenshot.
     pub async fn wait_until(&self, what: &str, script: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if self.client.execute(script, vec![]).await.ok() == Some(Value::Bool(true)) {
+            if self.bounded(script, self.client.execute(script, vec![])).await.ok() == Some(Value::Bool(true)) {
                 return;
             }
             if Instant::now() > deadline {
@@ -287,12 +309,14 @@ impl Journey {
     }
 }
 
-/// tauri-driver (and with it the app) goes away even when a journey panics.
+/// tauri-driver's whole process group (WebKitWebDriver, the app) goes away even when a journey
+/// panics.
 struct KillOnDrop(Child);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.wait();
     }
 }
