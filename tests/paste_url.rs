@@ -4,13 +4,16 @@ use ado_emulator::Scenario;
 
 use crate::support::{Journey, Launch};
 
-async fn paste(journey: &Journey, url: &str) {
+/// Types `url` into the paste box and waits until the wizard says it understood it, naming
+/// `expect` (so an earlier paste's answer cannot satisfy the wait).
+async fn paste(journey: &Journey, url: &str, expect: &str) {
     journey.type_into("paste-url", url).await;
+    let script = format!(
+        "const r = document.getElementById('paste-result'); \
+         return r.className.includes(' understood') && r.textContent.includes({expect:?})"
+    );
     journey
-        .wait_until(
-            "the paste is understood (or refused)",
-            "const r = document.getElementById('paste-result'); return r.className.includes('understood')",
-        )
+        .wait_until(&format!("the paste of {url} is understood"), &script)
         .await;
 }
 
@@ -23,6 +26,7 @@ async fn https_ssh_and_on_prem_urls_fill_the_fields() {
     paste(
         &journey,
         "https://dev.azure.com/fabrikam/Fabrikam%20Fiber/_git/fiber-api",
+        "fiber-api",
     )
     .await;
     assert!(journey
@@ -38,12 +42,18 @@ async fn https_ssh_and_on_prem_urls_fill_the_fields() {
     );
     journey.screenshot("10-paste-https").await;
 
-    paste(&journey, "git@ssh.dev.azure.com:v3/contoso/Web/portal").await;
+    paste(
+        &journey,
+        "git@ssh.dev.azure.com:v3/contoso/Web/portal",
+        "portal",
+    )
+    .await;
     assert_eq!(journey.value("organization").await, "contoso");
 
     paste(
         &journey,
         "https://tfs.contoso.local:8443/tfs/DefaultCollection/Parts%20Unlimited/_git/parts",
+        "Parts Unlimited",
     )
     .await;
     assert!(journey
@@ -63,6 +73,7 @@ async fn https_ssh_and_on_prem_urls_fill_the_fields() {
     paste(
         &journey,
         "http://build-server:8080/tfs/Other/Proj/_git/repo",
+        "Proj",
     )
     .await;
     assert_eq!(journey.value("collection").await, "Other");

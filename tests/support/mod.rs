@@ -6,9 +6,9 @@
 //! (`cargo build --workspace --bins`). With `ADO_CONNECT_E2E=required` (set by `make test`) a
 //! missing piece fails the test; otherwise the journeys are skipped with a note.
 
-use std::path::{Path, PathBuf};
 use std::future::Future;
 use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -230,7 +230,12 @@ impl Journey {
     pub async fn wait_until(&self, what: &str, script: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if self.bounded(script, self.client.execute(script, vec![])).await.ok() == Some(Value::Bool(true)) {
+            if self
+                .bounded(script, self.client.execute(script, vec![]))
+                .await
+                .ok()
+                == Some(Value::Bool(true))
+            {
                 return;
             }
             if Instant::now() > deadline {
@@ -289,14 +294,29 @@ impl Journey {
             == Value::Bool(true)
     }
 
-    /// Saves a PNG of the window under `target/e2e-screenshots/`.
+    /// Saves a PNG of the app window under `target/e2e-screenshots/`, captured from the X display.
+    ///
+    /// Not WebDriver's screenshot command: on WebKitWebDriver 2.50 it can stall forever on a page
+    /// whose layout just changed, and every later command then queues behind it.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         let path = dir.join(format!("{name}.png"));
-        match self.client.screenshot().await {
-            Ok(png) => std::fs::write(&path, png).expect("write screenshot"),
-            Err(e) => eprintln!("no screenshot {name}: {e}"),
+        // Let the last change paint.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let window = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", "^ADO Connect$"])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.lines().next().map(str::to_string))
+            .unwrap_or_else(|| "root".into());
+        let status = Command::new("import")
+            .args(["-window", &window])
+            .arg(&path)
+            .status();
+        if !status.is_ok_and(|s| s.success()) {
+            eprintln!("no screenshot {name}");
         }
         path
     }
