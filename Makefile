@@ -8,7 +8,7 @@ TOOLS := $(CURDIR)/target/tools
 TAURI_DRIVER := $(TOOLS)/bin/tauri-driver
 VENV := $(CURDIR)/tests/python/.venv
 
-.PHONY: build-demo-deps help demo test build deps-build deps-test tauri-driver python-venv test-rust test-python lint bench clean-demo
+.PHONY: build-demo-deps help demo test build deps-build deps-test tauri-driver oauth-interop python-venv test-rust test-python lint bench clean-demo
 
 help:
 	@echo "make demo   - install what is missing, build, and open the wizard against the bundled sandbox"
@@ -29,20 +29,26 @@ tauri-driver: $(TAURI_DRIVER)
 $(TAURI_DRIVER):
 	$(CARGO) install tauri-driver --version 2.1.0 --locked --root $(TOOLS)
 
+# npm oidc-provider: an independent OAuth server for the sign-in interop tests.
+oauth-interop: tests/oauth-interop/node_modules/.installed
+tests/oauth-interop/node_modules/.installed: tests/oauth-interop/package-lock.json
+	npm ci --prefix tests/oauth-interop --no-audit --no-fund --loglevel=error
+	touch $@
+
 python-venv: $(VENV)/.installed
 $(VENV)/.installed: tests/python/requirements.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --pre -r tests/python/requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 	touch $@
 
 build:
 	$(CARGO) build --workspace --bins
 
-test: deps-test tauri-driver python-venv build
+test: deps-test tauri-driver python-venv oauth-interop build
 	scripts/desktop-session.sh $(MAKE) --no-print-directory test-rust test-python
 
 test-rust:
-	ADO_CONNECT_E2E=required TAURI_DRIVER=$(TAURI_DRIVER) ADO_CONNECT_REQUIRE_KEYRING=1 \
+	ADO_CONNECT_E2E=required ADO_CONNECT_INTEROP=required ADO_CONNECT_REQUIRE_KEYRING=1 TAURI_DRIVER=$(TAURI_DRIVER) \
 	  $(CARGO) test --workspace --no-fail-fast
 
 test-python:

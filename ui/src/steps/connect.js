@@ -70,6 +70,7 @@ function showAlert(error) {
   $("alert-server").textContent = details;
   show($("alert-details"), details.length > 0);
   show($("alert"), true);
+  $("alert").scrollIntoView({ block: "nearest" });
 }
 
 // --- Paste box ---------------------------------------------------------------------------------
