@@ -6,6 +6,10 @@ const COMMANDS: &[&str] = &[
     "connect_with_pat",
     "list_connections",
     "remove_connection",
+    "inspect_certificate",
+    "access_plan",
+    "run_checks",
+    "save_report",
 ];
 
 fn main() {

@@ -2,11 +2,16 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use ado_core::capabilities::{AccessPlan, Capability};
+use ado_core::preflight::Check;
 use ado_core::target::{Field, TargetInput};
+use ado_flows::preflight::{self, PreflightReport};
 use ado_flows::resolve::Understood;
+use ado_flows::tls::PresentedChain;
 use ado_flows::{ConnectOptions, Connected, PatConnectRequest, Profile};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::CommandError;
@@ -42,7 +47,14 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 pub async fn parse_url(input: String) -> Result<Understood, CommandError> {
     ado_flows::resolve::understand_url(&input, &ConnectOptions::default())
         .await
-        .map_err(|e| CommandError::new("invalid_url", Some(Field::Url), e.to_string(), "Paste the address of an Azure DevOps repository, project or organization."))
+        .map_err(|e| {
+            CommandError::new(
+                "invalid_url",
+                Some(Field::Url),
+                e.to_string(),
+                "Paste the address of an Azure DevOps repository, project or organization.",
+            )
+        })
 }
 
 /// The connect form. The PAT is wrapped as soon as it arrives.
@@ -52,6 +64,8 @@ pub struct ConnectForm {
     target: TargetInput,
     pat: String,
     expires_on: Option<String>,
+    /// A CA the user chose to trust for this connection (PEM).
+    trusted_ca_pem: Option<String>,
 }
 
 #[tauri::command]
@@ -63,7 +77,7 @@ pub async fn connect_with_pat(
         target: form.target,
         pat: SecretString::from(form.pat),
         expires_on: form.expires_on.filter(|d| !d.trim().is_empty()),
-        trusted_ca_pem: None,
+        trusted_ca_pem: form.trusted_ca_pem.filter(|p| !p.trim().is_empty()),
     };
     Ok(ado_flows::connect_with_pat(state.connections()?, request, now_unix()).await?)
 }
@@ -84,4 +98,55 @@ fn now_unix() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default()
+}
+
+/// The certificate chain a server presents, for "Trust this CA for this connection".
+#[tauri::command]
+pub async fn inspect_certificate(url: String) -> Result<PresentedChain, CommandError> {
+    let url = url::Url::parse(url.trim())
+        .map_err(|e| CommandError::new("invalid_input", Some(Field::ServerUrl), e.to_string(), "Enter the server's https:// URL."))?;
+    ado_flows::tls::inspect_chain(&url)
+        .await
+        .map_err(|e| CommandError::new("unreachable", Some(Field::ServerUrl), e.to_string(), "Check the server URL and the network."))
+}
+
+/// The least access a set of capabilities needs: the scope table.
+#[tauri::command]
+pub fn access_plan(capabilities: Vec<Capability>) -> AccessPlan {
+    ado_core::capabilities::access_plan(&capabilities)
+}
+
+/// What the checks step sends.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChecksForm {
+    profile_id: String,
+    capabilities: Vec<Capability>,
+    project: Option<String>,
+    consent_to_http: bool,
+}
+
+/// Runs every preflight check for a saved connection; each check streams to `on_check` as it
+/// settles, and the whole report is returned (and kept for "Save report").
+#[tauri::command]
+pub async fn run_checks(state: State<'_, AppState>, form: ChecksForm, on_check: Channel<Check>) -> Result<PreflightReport, CommandError> {
+    let request = preflight::request_for_profile(state.connections()?, &form.profile_id, form.capabilities, form.project, form.consent_to_http)
+        .map_err(|e| CommandError::new("invalid_input", None, e.to_string(), "Go back and verify the connection again."))?;
+    let report = preflight::run_preflight(&request, &|check| {
+        let _ = on_check.send(check.clone());
+    })
+    .await;
+    state.remember_report(form.profile_id, request.target, report.clone());
+    Ok(report)
+}
+
+/// Saves the last report as Markdown and JSON; returns the two paths.
+#[tauri::command]
+pub fn save_report(state: State<'_, AppState>) -> Result<Vec<String>, CommandError> {
+    let (name, target, report) = state
+        .last_report()
+        .ok_or_else(|| CommandError::new("invalid_input", None, "There is no report yet.", "Run the checks first."))?;
+    let (md, json) = preflight::save_report(&preflight::default_report_dir(), &name, &target, &report, now_unix())
+        .map_err(|e| CommandError::new("profile_store", None, format!("Could not save the report: {e}"), "Check that the Downloads folder is writable."))?;
+    Ok(vec![md.display().to_string(), json.display().to_string()])
 }

@@ -20,6 +20,10 @@ pub fn run() {
             commands::connect_with_pat,
             commands::list_connections,
             commands::remove_connection,
+            commands::inspect_certificate,
+            commands::access_plan,
+            commands::run_checks,
+            commands::save_report,
         ])
         .run(tauri::generate_context!())
         .expect("error while running ADO Connect");

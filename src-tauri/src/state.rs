@@ -1,14 +1,20 @@
 //! What the app holds while it runs.
 
+use std::sync::Mutex;
+
+use ado_core::target::ConnectionTarget;
+use ado_flows::preflight::PreflightReport;
 use ado_flows::sandbox::Sandbox;
 use ado_flows::{Connections, SecretStore};
 
 use crate::error::CommandError;
 
-/// Managed state: the connection store (if a secret store exists) and the sandbox, if any.
+/// Managed state: the connection store (if a secret store exists), the sandbox, if any, and the
+/// last preflight report (for "Save report").
 pub struct AppState {
     connections: Result<Connections, String>,
     pub sandbox: Option<Result<Sandbox, String>>,
+    last_report: Mutex<Option<(String, ConnectionTarget, PreflightReport)>>,
 }
 
 impl AppState {
@@ -20,6 +26,7 @@ impl AppState {
         AppState {
             connections,
             sandbox: ado_flows::sandbox::from_env(),
+            last_report: Mutex::new(None),
         }
     }
 
@@ -33,6 +40,16 @@ impl AppState {
                 "ADO Connect keeps tokens only in the OS keyring. Start your desktop's keyring (e.g. GNOME Keyring) and restart ADO Connect.",
             )
         })
+    }
+
+    /// Keeps the last report of a connection.
+    pub fn remember_report(&self, profile_id: String, target: ConnectionTarget, report: PreflightReport) {
+        *self.last_report.lock().expect("report lock") = Some((profile_id, target, report));
+    }
+
+    /// The last report, if any.
+    pub fn last_report(&self) -> Option<(String, ConnectionTarget, PreflightReport)> {
+        self.last_report.lock().expect("report lock").clone()
     }
 
     /// Why there is no secret store, if there is none.

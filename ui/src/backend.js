@@ -15,4 +15,13 @@ export const backend = {
   connectWithPat: (form) => invoke("connect_with_pat", { form }),
   listConnections: () => invoke("list_connections"),
   removeConnection: (id) => invoke("remove_connection", { id }),
+  inspectCertificate: (url) => invoke("inspect_certificate", { url }),
+  accessPlan: (capabilities) => invoke("access_plan", { capabilities }),
+  /** Runs the checks; `onCheck` is called with each check as it settles. */
+  runChecks: (form, onCheck) => {
+    const channel = new window.__TAURI__.core.Channel();
+    channel.onmessage = onCheck;
+    return invoke("run_checks", { form, onCheck: channel });
+  },
+  saveReport: () => invoke("save_report"),
 };

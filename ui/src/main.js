@@ -2,16 +2,21 @@
 import { backend } from "./backend.js";
 import { $ } from "./dom.js";
 import { initConnect } from "./steps/connect.js";
+import { initChecks, showChecks } from "./steps/checks.js";
 import { initResult, showResult } from "./steps/result.js";
 
+const STEPS = ["connect", "result", "checks"];
+
 function goTo(step) {
-  $("step-connect").hidden = step !== "connect";
-  $("step-result").hidden = step !== "result";
-  $("nav-connect").className = step === "connect" ? "current" : "done";
-  $("nav-result").className = step === "result" ? "current" : "";
+  const at = STEPS.indexOf(step);
+  STEPS.forEach((name, i) => {
+    $(`step-${name}`).hidden = name !== step;
+    $(`nav-${name}`).className = i < at ? "done" : i === at ? "current" : "";
+  });
 }
 
 async function start() {
+  let connected = null;
   let info = {};
   try {
     info = await backend.appInfo();
@@ -23,12 +28,20 @@ async function start() {
     : `No secret store: ${info.secretStoreError || "unknown"}. Tokens cannot be saved.`;
   initConnect({
     sandbox: info.sandbox,
-    onConnected: (connected) => {
-      showResult(connected);
+    onConnected: (result) => {
+      connected = result;
+      showResult(result);
       goTo("result");
     },
   });
-  initResult({ onBack: () => goTo("connect") });
+  initResult({
+    onBack: () => goTo("connect"),
+    onChecks: () => {
+      showChecks(connected);
+      goTo("checks");
+    },
+  });
+  initChecks({ onBack: () => goTo("result") });
   goTo("connect");
   document.body.dataset.ready = "true";
 }

@@ -100,6 +100,7 @@ impl Capability {
 
 /// An Azure DevOps OAuth/PAT scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Scope {
     /// The scope id, e.g. `vso.code`.
     pub id: &'static str,

@@ -15,6 +15,7 @@ pub mod profiles;
 pub mod resolve;
 pub mod sandbox;
 pub mod secrets;
+pub mod tls;
 pub mod verify;
 
 pub use connect::{connect_with_pat, ConnectError, Connected, PatConnectRequest};

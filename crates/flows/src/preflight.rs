@@ -639,3 +639,70 @@ fn skip_rest(sink: &Sink<'_>, request: &PreflightRequest, why: &str) {
         );
     }
 }
+
+/// Errors preparing checks for a saved connection.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    /// No saved connection with that id.
+    #[error("there is no saved connection {0}; verify the connection first")]
+    UnknownConnection(String),
+    /// Its token is gone from the keyring.
+    #[error("the token of {0} is no longer in the keyring; verify the connection again")]
+    MissingSecret(String),
+    /// The profile store or keyring failed.
+    #[error(transparent)]
+    Store(#[from] crate::ProfileError),
+}
+
+/// A preflight request for a saved connection: its target, its PAT from the keyring, its trusted CA.
+pub fn request_for_profile(
+    connections: &crate::Connections,
+    profile_id: &str,
+    capabilities: Vec<Capability>,
+    project: Option<String>,
+    consent_to_http: bool,
+) -> Result<PreflightRequest, PrepareError> {
+    let profile = connections
+        .list()?
+        .into_iter()
+        .find(|p| p.id == profile_id)
+        .ok_or_else(|| PrepareError::UnknownConnection(profile_id.to_string()))?;
+    let pat = connections.secret_of(&profile)?.ok_or_else(|| PrepareError::MissingSecret(profile_id.to_string()))?;
+    Ok(PreflightRequest {
+        target: profile.target.clone(),
+        credential: Credential::Pat(pat),
+        capabilities,
+        project: project.filter(|p| !p.trim().is_empty()),
+        repository: None,
+        options: ConnectOptions { trusted_ca_pem: profile.trusted_ca_pem.clone() },
+        consent_to_http,
+        ca_file_hint: profile.trusted_ca_pem.as_ref().map(|_| "ca.pem".to_string()),
+    })
+}
+
+/// Writes the report as Markdown and JSON into `dir`; returns both paths.
+pub fn save_report(
+    dir: &std::path::Path,
+    name: &str,
+    target: &ConnectionTarget,
+    report: &PreflightReport,
+    now_unix: u64,
+) -> std::io::Result<(std::path::PathBuf, std::path::PathBuf)> {
+    std::fs::create_dir_all(dir)?;
+    let stem = format!("ado-connect-report-{name}-{now_unix}");
+    let md_path = dir.join(format!("{stem}.md"));
+    let json_path = dir.join(format!("{stem}.json"));
+    let md = verdicts::to_markdown("ADO Connect preflight report", target.api_base().as_str(), &report.checks);
+    std::fs::write(&md_path, md)?;
+    std::fs::write(&json_path, serde_json::to_vec_pretty(report).expect("reports serialize"))?;
+    Ok((md_path, json_path))
+}
+
+/// Where reports go: `$ADO_CONNECT_REPORT_DIR`, else the Downloads folder, else the home folder.
+pub fn default_report_dir() -> std::path::PathBuf {
+    std::env::var_os("ADO_CONNECT_REPORT_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(dirs::download_dir)
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+}

@@ -1,7 +1,7 @@
 // Step 1: where Azure DevOps is and which token to use. Paste a URL to fill the fields; Verify
 // asks the backend, which saves the connection only when it works.
 import { backend } from "../backend.js";
-import { $, show } from "../dom.js";
+import { $, el, show } from "../dom.js";
 
 const FIELD_INPUTS = {
   serverUrl: "server-url",
@@ -14,6 +14,7 @@ const FIELD_INPUTS = {
 const FORM_FIELDS = ["server-url", "collection", "organization"];
 
 let sandbox = null;
+let trustedCa = null; // { pem, name } the user chose to trust for this connection
 let servicesUrl = "";
 let undoSnapshot = null;
 let parseTimer = null;
@@ -46,6 +47,7 @@ function clearErrors() {
     if (err) show(err, false);
   }
   show($("alert"), false);
+  show($("tls-panel"), false);
 }
 
 function fieldError(field, message) {
@@ -161,6 +163,7 @@ async function verify(event) {
     },
     pat: $("pat").value,
     expiresOn: $("pat-expiry").value || null,
+    trustedCaPem: trustedCa ? trustedCa.pem : null,
   };
   const button = $("verify");
   button.disabled = true;
@@ -174,11 +177,46 @@ async function verify(event) {
     for (const fe of error.fieldErrors || []) fieldError(fe.field, fe.message);
     if (error.field && !(error.fieldErrors || []).length) fieldError(error.field, error.message);
     showAlert(error);
+    if (error.code === "tls_untrusted") await showChain(d === "server" ? $("server-url").value : servicesUrl);
     const first = document.querySelector("[aria-invalid=true]");
     if (first) first.focus();
   } finally {
     button.disabled = false;
   }
+}
+
+// --- Untrusted TLS: show the chain, offer to trust the CA for this connection -----------------
+
+async function showChain(url) {
+  let chain;
+  try {
+    chain = await backend.inspectCertificate(url);
+  } catch (error) {
+    return; // the alert already says what failed
+  }
+  const list = $("tls-chain");
+  list.replaceChildren(
+    ...chain.certificates.map((c, i) =>
+      el(
+        "li",
+        {},
+        el("div", { text: c.subject }),
+        ...(i === chain.trustCandidate ? [el("span", { className: "ca-tag", text: "certificate authority" })] : []),
+        el("div", { className: "hint", text: `issued by ${c.issuer} · valid until ${c.notAfter}` }),
+        el("div", { className: "fp", text: `SHA-256 ${c.sha256}` }),
+      ),
+    ),
+  );
+  const candidate = chain.trustCandidate === null || chain.trustCandidate === undefined ? null : chain.certificates[chain.trustCandidate];
+  $("trust-ca").disabled = !candidate;
+  $("trust-ca").textContent = candidate ? "Trust this CA for this connection" : "The server did not send its CA: ask its administrator for the CA file";
+  $("trust-ca").onclick = () => {
+    trustedCa = { pem: candidate.pem, name: candidate.subject };
+    $("trusted-ca-name").textContent = candidate.subject;
+    show($("trusted-ca-note"), true);
+    $("connect-form").requestSubmit();
+  };
+  show($("tls-panel"), true);
 }
 
 function useSandbox() {
@@ -216,5 +254,9 @@ export function initConnect({ sandbox: sb, onConnected }) {
     $("pat-toggle").textContent = hidden ? "Hide" : "Show";
   });
   $("connect-form").addEventListener("submit", verify);
+  $("untrust-ca").addEventListener("click", () => {
+    trustedCa = null;
+    show($("trusted-ca-note"), false);
+  });
   updateVisibility();
 }

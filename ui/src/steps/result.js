@@ -24,6 +24,7 @@ export function showResult(connected) {
   $("result-store").textContent = secretStoreDescription;
   $("result-status").textContent = `Saved as ${profile.id}.`;
   $("forget").disabled = false;
+  $("to-checks").disabled = false;
 
   const warnings = $("result-warnings");
   warnings.replaceChildren(
@@ -51,14 +52,16 @@ export function showResult(connected) {
   $("result-title").focus?.();
 }
 
-export function initResult({ onBack }) {
+export function initResult({ onBack, onChecks }) {
   $("back").addEventListener("click", onBack);
+  $("to-checks").addEventListener("click", onChecks);
   $("forget").addEventListener("click", async () => {
     if (!current) return;
     try {
       await backend.removeConnection(current.profile.id);
       $("result-status").textContent = "Forgotten: the profile and its token were removed from this machine.";
       $("forget").disabled = true;
+      $("to-checks").disabled = true;
     } catch (error) {
       $("result-status").textContent = `${error.message} ${error.fix || ""}`;
     }

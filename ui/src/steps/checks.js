@@ -1,0 +1,134 @@
+// Step 3: what the connection is for, the least access that needs, and the live checklist.
+import { backend } from "../backend.js";
+import { $, el, show } from "../dom.js";
+
+let profile = null;
+
+function selected() {
+  return [...document.querySelectorAll("input[name=capability]:checked")].map((i) => i.value);
+}
+
+async function refreshPlan() {
+  const plan = await backend.accessPlan(selected());
+  $("scope-rows").replaceChildren(
+    ...plan.rows.map((row) =>
+      el(
+        "tr",
+        {},
+        el("td", { text: labelOf(row.capability) }),
+        el("td", { text: ["Project and Team (Read)", ...row.scopes.map((s) => s.patLabel)].filter(unique).join(", ") }),
+        el("td", { text: row.permissions.join("; ") }),
+      ),
+    ),
+  );
+  $("scope-pat").textContent = plan.patScopes.join(", ");
+  $("scope-entra").textContent = plan.entraScopes.join(" ");
+}
+
+function unique(value, index, all) {
+  return all.indexOf(value) === index;
+}
+
+function labelOf(capability) {
+  const input = document.querySelector(`input[name=capability][value=${capability}]`);
+  return input ? input.parentElement.firstChild.nextSibling.textContent.trim() : capability;
+}
+
+function renderCheck(check) {
+  const status = check.status;
+  const row = el(
+    "div",
+    { className: "row" },
+    el("span", { className: "mark", text: status }),
+    el("span", { className: "title", text: check.title }),
+    el("span", { className: "msg", text: check.message }),
+  );
+  const item = el("li", { className: status });
+  item.dataset.id = check.id;
+  if (check.capability) item.dataset.capability = check.capability;
+  if (check.code) item.dataset.code = check.code;
+  item.append(row);
+  if (status === "fail" || status === "warn") {
+    const details = el("details", {}, el("summary", { text: `${check.code} · how to fix` }), el("p", { text: check.fix }));
+    if (check.serverMessage) details.append(el("p", { className: "hint", text: `Server said: ${check.serverMessage}` }));
+    if (check.supportId) details.append(el("p", { className: "hint", text: `Support: ${check.supportId}` }));
+    if (check.curl) {
+      const pre = el("pre", { className: "curl", text: check.curl });
+      const copy = el("button", { className: "secondary copy-curl", text: "Copy curl" });
+      copy.type = "button";
+      copy.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(check.curl);
+          copy.textContent = "Copied";
+        } catch {
+          // No clipboard: select the text so Ctrl+C works.
+          const range = document.createRange();
+          range.selectNodeContents(pre);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+          copy.textContent = "Selected: press Ctrl+C";
+        }
+      });
+      details.append(copy, pre);
+    }
+    if (status === "fail") details.open = true;
+    item.append(details);
+  }
+  $("checklist").append(item);
+}
+
+async function run(event) {
+  event.preventDefault();
+  if (!profile) return;
+  $("checklist").replaceChildren();
+  $("run-checks").disabled = true;
+  $("save-report").disabled = true;
+  $("checks-status").textContent = "Checking…";
+  try {
+    const report = await backend.runChecks(
+      {
+        profileId: profile.id,
+        capabilities: selected(),
+        project: $("check-project").value || null,
+        consentToHttp: $("http-consent").checked,
+      },
+      renderCheck,
+    );
+    const failed = report.checks.filter((c) => c.status === "fail").length;
+    $("checks-status").textContent = report.ok
+      ? `All clear: ${report.checks.length} checks, ${report.requests} requests.`
+      : `${failed} check(s) failed. Fix them and run again.`;
+    $("run-checks").textContent = "Re-run";
+    $("save-report").disabled = false;
+    document.body.dataset.checksDone = String(Date.now());
+  } catch (error) {
+    $("checks-status").textContent = `${error.message} ${error.fix || ""}`;
+  } finally {
+    $("run-checks").disabled = false;
+  }
+}
+
+export function showChecks(connected) {
+  profile = connected.profile;
+  const url = new URL(connected.verified.apiUrl);
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  show($("http-consent-row"), url.protocol === "http:" && !loopback);
+  $("checklist").replaceChildren();
+  $("run-checks").textContent = "Run checks";
+  $("checks-status").textContent = "";
+  refreshPlan();
+}
+
+export function initChecks({ onBack }) {
+  for (const input of document.querySelectorAll("input[name=capability]")) input.addEventListener("change", refreshPlan);
+  $("checks-form").addEventListener("submit", run);
+  $("checks-back").addEventListener("click", onBack);
+  $("save-report").addEventListener("click", async () => {
+    try {
+      const paths = await backend.saveReport();
+      $("checks-status").textContent = `Saved: ${paths.join(" and ")}`;
+    } catch (error) {
+      $("checks-status").textContent = `${error.message} ${error.fix || ""}`;
+    }
+  });
+}
