@@ -206,8 +206,15 @@ async fn unreachable_server_names_the_server_url_field() {
 
 #[tokio::test]
 async fn sandbox_button_fills_the_form_for_the_demo() {
-    let Some(journey) =
-        Journey::start("sandbox", Scenario::demo(), Launch { with_sandbox: true }).await
+    let Some(journey) = Journey::start(
+        "sandbox",
+        Scenario::demo(),
+        Launch {
+            with_sandbox: true,
+            ..Default::default()
+        },
+    )
+    .await
     else {
         return;
     };

@@ -4,8 +4,11 @@
 //! - `first_journey`: an on-prem team verifies a server, collection and PAT (good PAT, bad PAT,
 //!   unknown collection, unreachable server), and forgets the connection again.
 //! - `paste_url`: a developer pastes HTTPS, SSH and on-prem URLs and the fields fill themselves.
+//! - `preflight`: the checks step: a passing run and a saved report, `server_too_old`,
+//!   `public_url_localhost`, and `tls_untrusted` followed by trusting the CA.
 
 mod support;
 
 mod first_journey;
 mod paste_url;
+mod preflight;

@@ -97,6 +97,8 @@ pub struct Journey {
 pub struct Launch {
     /// Write the sandbox file and point `ADO_CONNECT_SANDBOX` at it.
     pub with_sandbox: bool,
+    /// Serve the emulator over HTTPS with a fresh private CA.
+    pub tls: bool,
 }
 
 impl Journey {
@@ -118,6 +120,7 @@ impl Journey {
         let turn = ONE_AT_A_TIME.lock().await;
         let emulator = Emulator::spawn(Config {
             scenario,
+            tls: launch.tls,
             ..Default::default()
         })
         .await
@@ -139,6 +142,7 @@ impl Journey {
             .env("ADO_CONNECT_SECRET_STORE", "secret-service")
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("RUST_LOG", "ado_client=trace,ado_flows=trace,info")
+            .env("ADO_CONNECT_REPORT_DIR", home.path().join("reports"))
             .stdout(Stdio::null())
             .stderr(
                 std::fs::File::create(home.path().join("driver.log"))
@@ -196,6 +200,11 @@ impl Journey {
             )
             .await;
         Some(journey)
+    }
+
+    /// Where "Save report" writes.
+    pub fn report_dir(&self) -> PathBuf {
+        self._home.path().join("reports")
     }
 
     /// The emulator's startup line.

@@ -177,9 +177,10 @@ async function verify(event) {
     for (const fe of error.fieldErrors || []) fieldError(fe.field, fe.message);
     if (error.field && !(error.fieldErrors || []).length) fieldError(error.field, error.message);
     showAlert(error);
-    if (error.code === "tls_untrusted") await showChain(d === "server" ? $("server-url").value : servicesUrl);
     const first = document.querySelector("[aria-invalid=true]");
-    if (first) first.focus();
+    if (first) first.focus({ preventScroll: true });
+    if (error.code === "tls_untrusted") await showChain(d === "server" ? $("server-url").value : servicesUrl);
+    $("alert").scrollIntoView({ block: "nearest" });
   } finally {
     button.disabled = false;
   }
