@@ -10,6 +10,10 @@ const COMMANDS: &[&str] = &[
     "access_plan",
     "run_checks",
     "save_report",
+    "sign_in_browser",
+    "sign_in_device",
+    "sign_in_service_principal",
+    "cancel_sign_in",
 ];
 
 fn main() {

@@ -11,8 +11,10 @@ use ado_flows::tls::PresentedChain;
 use ado_flows::{ConnectOptions, Connected, PatConnectRequest, Profile};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use ado_flows::signin::{self, DeviceCodePrompt};
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt as _;
 
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -103,11 +105,22 @@ fn now_unix() -> u64 {
 /// The certificate chain a server presents, for "Trust this CA for this connection".
 #[tauri::command]
 pub async fn inspect_certificate(url: String) -> Result<PresentedChain, CommandError> {
-    let url = url::Url::parse(url.trim())
-        .map_err(|e| CommandError::new("invalid_input", Some(Field::ServerUrl), e.to_string(), "Enter the server's https:// URL."))?;
-    ado_flows::tls::inspect_chain(&url)
-        .await
-        .map_err(|e| CommandError::new("unreachable", Some(Field::ServerUrl), e.to_string(), "Check the server URL and the network."))
+    let url = url::Url::parse(url.trim()).map_err(|e| {
+        CommandError::new(
+            "invalid_input",
+            Some(Field::ServerUrl),
+            e.to_string(),
+            "Enter the server's https:// URL.",
+        )
+    })?;
+    ado_flows::tls::inspect_chain(&url).await.map_err(|e| {
+        CommandError::new(
+            "unreachable",
+            Some(Field::ServerUrl),
+            e.to_string(),
+            "Check the server URL and the network.",
+        )
+    })
 }
 
 /// The least access a set of capabilities needs: the scope table.
@@ -129,9 +142,23 @@ pub struct ChecksForm {
 /// Runs every preflight check for a saved connection; each check streams to `on_check` as it
 /// settles, and the whole report is returned (and kept for "Save report").
 #[tauri::command]
-pub async fn run_checks(state: State<'_, AppState>, form: ChecksForm, on_check: Channel<Check>) -> Result<PreflightReport, CommandError> {
-    let request = preflight::request_for_profile(state.connections()?, &form.profile_id, form.capabilities, form.project, form.consent_to_http)
-        .map_err(|e| CommandError::new("invalid_input", None, e.to_string(), "Go back and verify the connection again."))?;
+pub async fn run_checks(
+    state: State<'_, AppState>,
+    form: ChecksForm,
+    on_check: Channel<Check>,
+) -> Result<PreflightReport, CommandError> {
+    let request = preflight::request_for_profile(
+        state.connections()?,
+        &form.profile_id,
+        form.capabilities,
+        form.project,
+        form.consent_to_http,
+    )
+    .await
+    .map_err(|e| match e {
+        preflight::PrepareError::Credential(p) => CommandError::from(p),
+        other => CommandError::new("invalid_input", None, other.to_string(), "Go back and verify the connection again."),
+    })?;
     let report = preflight::run_preflight(&request, &|check| {
         let _ = on_check.send(check.clone());
     })
@@ -143,10 +170,93 @@ pub async fn run_checks(state: State<'_, AppState>, form: ChecksForm, on_check: 
 /// Saves the last report as Markdown and JSON; returns the two paths.
 #[tauri::command]
 pub fn save_report(state: State<'_, AppState>) -> Result<Vec<String>, CommandError> {
-    let (name, target, report) = state
-        .last_report()
-        .ok_or_else(|| CommandError::new("invalid_input", None, "There is no report yet.", "Run the checks first."))?;
-    let (md, json) = preflight::save_report(&preflight::default_report_dir(), &name, &target, &report, now_unix())
-        .map_err(|e| CommandError::new("profile_store", None, format!("Could not save the report: {e}"), "Check that the Downloads folder is writable."))?;
+    let (name, target, report) = state.last_report().ok_or_else(|| {
+        CommandError::new(
+            "invalid_input",
+            None,
+            "There is no report yet.",
+            "Run the checks first.",
+        )
+    })?;
+    let (md, json) = preflight::save_report(
+        &preflight::default_report_dir(),
+        &name,
+        &target,
+        &report,
+        now_unix(),
+    )
+    .map_err(|e| {
+        CommandError::new(
+            "profile_store",
+            None,
+            format!("Could not save the report: {e}"),
+            "Check that the Downloads folder is writable.",
+        )
+    })?;
     Ok(vec![md.display().to_string(), json.display().to_string()])
+}
+
+/// The Services sign-in form (no secret).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicesForm {
+    organization: String,
+    #[serde(default)]
+    services_url: String,
+}
+
+/// "Sign in with Microsoft": opens the system browser, waits for the loopback redirect. The URL
+/// also goes to `on_url`, so the user can open it by hand if no browser opened.
+#[tauri::command]
+pub async fn sign_in_browser(app: AppHandle, state: State<'_, AppState>, form: ServicesForm, on_url: Channel<String>) -> Result<Connected, CommandError> {
+    let target = signin::services_target(&form.organization, &form.services_url)?;
+    let open = |url: &url::Url| {
+        let _ = on_url.send(url.to_string());
+        if std::env::var_os("ADO_CONNECT_NO_BROWSER").is_none() {
+            if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
+                tracing::warn!(error = %e, "could not open the system browser; the link is shown instead");
+            }
+        }
+    };
+    let result = signin::sign_in_with_browser(state.connections()?, &target, open, |c| state.keep_cancel(c), now_unix()).await;
+    state.clear_cancel();
+    Ok(result?)
+}
+
+/// Device code: the code and URL go to `on_code`; polls until approved or cancelled.
+#[tauri::command]
+pub async fn sign_in_device(state: State<'_, AppState>, form: ServicesForm, on_code: Channel<DeviceCodePrompt>) -> Result<Connected, CommandError> {
+    let target = signin::services_target(&form.organization, &form.services_url)?;
+    let show = |prompt: DeviceCodePrompt| {
+        let _ = on_code.send(prompt);
+    };
+    let result = signin::sign_in_with_device_code(state.connections()?, &target, show, |c| state.keep_cancel(c), now_unix()).await;
+    state.clear_cancel();
+    Ok(result?)
+}
+
+/// The service principal form. The secret is wrapped as soon as it arrives.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePrincipalForm {
+    organization: String,
+    #[serde(default)]
+    services_url: String,
+    tenant: String,
+    client_id: String,
+    client_secret: String,
+}
+
+/// Signs in as a service principal.
+#[tauri::command]
+pub async fn sign_in_service_principal(state: State<'_, AppState>, form: ServicePrincipalForm) -> Result<Connected, CommandError> {
+    let target = signin::services_target(&form.organization, &form.services_url)?;
+    let secret = SecretString::from(form.client_secret);
+    Ok(signin::sign_in_as_service_principal(state.connections()?, &target, &form.tenant, &form.client_id, &secret, now_unix()).await?)
+}
+
+/// Cancels a browser or device-code sign-in under way.
+#[tauri::command]
+pub fn cancel_sign_in(state: State<'_, AppState>) -> bool {
+    state.cancel_sign_in()
 }

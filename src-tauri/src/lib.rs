@@ -13,6 +13,7 @@ pub fn run() {
         )
         .init();
     tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::load())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -24,6 +25,10 @@ pub fn run() {
             commands::access_plan,
             commands::run_checks,
             commands::save_report,
+            commands::sign_in_browser,
+            commands::sign_in_device,
+            commands::sign_in_service_principal,
+            commands::cancel_sign_in,
         ])
         .run(tauri::generate_context!())
         .expect("error while running ADO Connect");

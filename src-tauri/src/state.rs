@@ -2,6 +2,7 @@
 
 use std::sync::Mutex;
 
+use ado_auth::CancellationToken;
 use ado_core::target::ConnectionTarget;
 use ado_flows::preflight::PreflightReport;
 use ado_flows::sandbox::Sandbox;
@@ -15,6 +16,7 @@ pub struct AppState {
     connections: Result<Connections, String>,
     pub sandbox: Option<Result<Sandbox, String>>,
     last_report: Mutex<Option<(String, ConnectionTarget, PreflightReport)>>,
+    sign_in: Mutex<Option<CancellationToken>>,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
             connections,
             sandbox: ado_flows::sandbox::from_env(),
             last_report: Mutex::new(None),
+            sign_in: Mutex::new(None),
         }
     }
 
@@ -43,13 +46,39 @@ impl AppState {
     }
 
     /// Keeps the last report of a connection.
-    pub fn remember_report(&self, profile_id: String, target: ConnectionTarget, report: PreflightReport) {
+    pub fn remember_report(
+        &self,
+        profile_id: String,
+        target: ConnectionTarget,
+        report: PreflightReport,
+    ) {
         *self.last_report.lock().expect("report lock") = Some((profile_id, target, report));
     }
 
     /// The last report, if any.
     pub fn last_report(&self) -> Option<(String, ConnectionTarget, PreflightReport)> {
         self.last_report.lock().expect("report lock").clone()
+    }
+
+    /// Keeps the cancel handle of the sign-in under way.
+    pub fn keep_cancel(&self, token: CancellationToken) {
+        *self.sign_in.lock().expect("sign-in lock") = Some(token);
+    }
+
+    /// Forgets it (the sign-in ended).
+    pub fn clear_cancel(&self) {
+        *self.sign_in.lock().expect("sign-in lock") = None;
+    }
+
+    /// Cancels the sign-in under way; false if there was none.
+    pub fn cancel_sign_in(&self) -> bool {
+        match self.sign_in.lock().expect("sign-in lock").take() {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Why there is no secret store, if there is none.

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::credential::Credential;
-use crate::error::{Error, SignInSignal, SupportIds, TransportKind, VssError};
+use crate::error::{Challenge, Error, SignInSignal, SupportIds, TransportKind, VssError};
 
 /// How a client is built.
 #[derive(Debug, Clone)]
@@ -383,6 +383,11 @@ impl AdoClient {
 }
 
 /// Sorts an HTTP answer into success or a typed error.
+fn challenge(headers: &HeaderMap) -> Challenge {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    Challenge { www_authenticate: get("www-authenticate"), resource_tenant: get("x-vss-resourcetenant") }
+}
+
 fn classify(
     url: Url,
     status: StatusCode,
@@ -410,6 +415,7 @@ fn classify(
                 signal: SignInSignal::Redirect,
                 vss,
                 support,
+                challenge: challenge(&headers),
             });
         }
         return Err(Error::Status {
@@ -427,6 +433,7 @@ fn classify(
             signal: SignInSignal::Unauthorized,
             vss,
             support,
+            challenge: challenge(&headers),
         });
     }
     // 203 is how Azure DevOps says "here is a sign-in page instead" (vsts-rest-api-specs#97, #574).
@@ -437,6 +444,7 @@ fn classify(
             signal: SignInSignal::HtmlPage,
             vss,
             support,
+            challenge: challenge(&headers),
         });
     }
     if !status.is_success() {

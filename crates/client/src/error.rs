@@ -54,6 +54,15 @@ impl SupportIds {
     }
 }
 
+/// What an unauthenticated answer says about how to sign in (tenant discovery).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Challenge {
+    /// `WWW-Authenticate`, e.g. `Bearer authorization_uri=https://login.microsoftonline.com/{tenant}`.
+    pub www_authenticate: Option<String>,
+    /// `X-VSS-ResourceTenant`: the organization's Entra tenant (all zeros: Microsoft accounts).
+    pub resource_tenant: Option<String>,
+}
+
 /// How a request failed below HTTP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportKind {
@@ -122,6 +131,8 @@ pub enum Error {
         vss: Option<VssError>,
         /// Correlation ids.
         support: SupportIds,
+        /// How the server says to sign in.
+        challenge: Challenge,
     },
     /// 429: too many requests, after the client's own bounded waiting.
     #[error("rate limited at {url}{}", .retry_after.map(|d| format!("; retry after {} s", d.as_secs())).unwrap_or_default())]

@@ -23,7 +23,7 @@ pub use api::projects::TeamProjectReference;
 pub use api::wit::WorkItemType;
 pub use client::{AdoClient, ClientConfig, Request, Response, Stats};
 pub use credential::Credential;
-pub use error::{Error, SignInSignal, SupportIds, TransportKind, VssError};
+pub use error::{Challenge, Error, SignInSignal, SupportIds, TransportKind, VssError};
 
 /// One page of a paged list.
 #[derive(Debug, Clone)]

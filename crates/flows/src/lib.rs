@@ -15,6 +15,7 @@ pub mod profiles;
 pub mod resolve;
 pub mod sandbox;
 pub mod secrets;
+pub mod signin;
 pub mod tls;
 pub mod verify;
 

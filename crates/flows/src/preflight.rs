@@ -646,16 +646,17 @@ pub enum PrepareError {
     /// No saved connection with that id.
     #[error("there is no saved connection {0}; verify the connection first")]
     UnknownConnection(String),
-    /// Its token is gone from the keyring.
-    #[error("the token of {0} is no longer in the keyring; verify the connection again")]
-    MissingSecret(String),
+    /// Its credential is gone or could not be refreshed.
+    #[error("{}", .0.message)]
+    Credential(Problem),
     /// The profile store or keyring failed.
     #[error(transparent)]
     Store(#[from] crate::ProfileError),
 }
 
-/// A preflight request for a saved connection: its target, its PAT from the keyring, its trusted CA.
-pub fn request_for_profile(
+/// A preflight request for a saved connection: its target, a fresh credential from the keyring
+/// (refreshed if it is about to expire), its trusted CA.
+pub async fn request_for_profile(
     connections: &crate::Connections,
     profile_id: &str,
     capabilities: Vec<Capability>,
@@ -667,16 +668,24 @@ pub fn request_for_profile(
         .into_iter()
         .find(|p| p.id == profile_id)
         .ok_or_else(|| PrepareError::UnknownConnection(profile_id.to_string()))?;
-    let pat = connections.secret_of(&profile)?.ok_or_else(|| PrepareError::MissingSecret(profile_id.to_string()))?;
+    let settings = ado_auth::SignInSettings::from_env().unwrap_or_default();
+    let credential = crate::signin::credential_for(connections, &profile, &settings, std::time::SystemTime::now())
+        .await
+        .map_err(PrepareError::Credential)?;
     Ok(PreflightRequest {
         target: profile.target.clone(),
-        credential: Credential::Pat(pat),
+        credential,
         capabilities,
         project: project.filter(|p| !p.trim().is_empty()),
         repository: None,
-        options: ConnectOptions { trusted_ca_pem: profile.trusted_ca_pem.clone() },
+        options: ConnectOptions {
+            trusted_ca_pem: profile.trusted_ca_pem.clone(),
+        },
         consent_to_http,
-        ca_file_hint: profile.trusted_ca_pem.as_ref().map(|_| "ca.pem".to_string()),
+        ca_file_hint: profile
+            .trusted_ca_pem
+            .as_ref()
+            .map(|_| "ca.pem".to_string()),
     })
 }
 
@@ -692,9 +701,16 @@ pub fn save_report(
     let stem = format!("ado-connect-report-{name}-{now_unix}");
     let md_path = dir.join(format!("{stem}.md"));
     let json_path = dir.join(format!("{stem}.json"));
-    let md = verdicts::to_markdown("ADO Connect preflight report", target.api_base().as_str(), &report.checks);
+    let md = verdicts::to_markdown(
+        "ADO Connect preflight report",
+        target.api_base().as_str(),
+        &report.checks,
+    );
     std::fs::write(&md_path, md)?;
-    std::fs::write(&json_path, serde_json::to_vec_pretty(report).expect("reports serialize"))?;
+    std::fs::write(
+        &json_path,
+        serde_json::to_vec_pretty(report).expect("reports serialize"),
+    )?;
     Ok((md_path, json_path))
 }
 

@@ -33,6 +33,10 @@ pub struct Profile {
     /// A CA certificate (PEM) trusted for this connection only. Public data, not a secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_ca_pem: Option<String>,
+    /// Other keyring keys this connection owns (a service principal's secret, a webhook secret),
+    /// so that removing the connection removes them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_secret_keys: Vec<String>,
 }
 
 /// How a connection authenticates.
@@ -45,6 +49,32 @@ pub enum AuthMethod {
         /// The expiry date the user entered (`YYYY-MM-DD`), for reminders.
         expires_on: Option<String>,
     },
+    /// Microsoft Entra ID sign-in (browser or device code); tokens in the keyring.
+    #[serde(rename_all = "camelCase")]
+    Entra {
+        /// The tenant signed in to.
+        tenant: String,
+        /// The public client used.
+        client_id: String,
+    },
+    /// A service principal (client credentials); its secret in the keyring.
+    #[serde(rename_all = "camelCase")]
+    ServicePrincipal {
+        /// Its tenant.
+        tenant: String,
+        /// Its application (client) id.
+        client_id: String,
+    },
+}
+
+impl AuthMethod {
+    fn key_prefix(&self) -> &'static str {
+        match self {
+            AuthMethod::Pat { .. } => "pat",
+            AuthMethod::Entra { .. } => "oauth",
+            AuthMethod::ServicePrincipal { .. } => "sp-token",
+        }
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -159,8 +189,7 @@ impl Connections {
         std::fs::rename(&tmp, &path).map_err(|e| io("replace", e))
     }
 
-    /// Saves a verified connection: the PAT into the keyring first, then the profile. If the
-    /// profile cannot be written, the secret is removed again, so nothing is left half-saved.
+    /// Saves a verified PAT connection (see [`Connections::save_connection`]).
     pub fn save_pat_connection(
         &self,
         verified: &Verified,
@@ -169,23 +198,35 @@ impl Connections {
         trusted_ca_pem: Option<String>,
         now_unix: u64,
     ) -> Result<Profile, ProfileError> {
+        self.save_connection(verified, pat, AuthMethod::Pat { expires_on }, trusted_ca_pem, now_unix)
+    }
+
+    /// Saves a verified connection: the secret (PAT or token set) into the keyring first, then
+    /// the profile. If the profile cannot be written, the secret is removed again, so nothing is
+    /// left half-saved. Saving the same target again replaces it.
+    pub fn save_connection(
+        &self,
+        verified: &Verified,
+        secret: &SecretString,
+        auth: AuthMethod,
+        trusted_ca_pem: Option<String>,
+        now_unix: u64,
+    ) -> Result<Profile, ProfileError> {
         let id = profile_id(&verified.target);
-        let secret_key = format!("pat:{id}");
-        self.secrets.put(&secret_key, pat)?;
-        let User {
-            display_name,
-            account,
-            ..
-        } = &verified.user;
+        let secret_key = format!("{}:{id}", auth.key_prefix());
+        let previous = self.read()?.connections.into_iter().find(|p| p.id == id);
+        self.secrets.put(&secret_key, secret)?;
+        let User { display_name, account, .. } = &verified.user;
         let profile = Profile {
             id: id.clone(),
             target: verified.target.clone(),
-            auth: AuthMethod::Pat { expires_on },
+            auth,
             user_display_name: display_name.clone(),
             user_account: account.clone(),
             verified_at: now_unix,
             secret_key: secret_key.clone(),
             trusted_ca_pem,
+            extra_secret_keys: previous.as_ref().map(|p| p.extra_secret_keys.clone()).unwrap_or_default(),
         };
         let result = self.read().and_then(|mut file| {
             file.version = 1;
@@ -197,7 +238,40 @@ impl Connections {
             let _ = self.secrets.delete(&secret_key);
             return Err(e);
         }
+        // A different method before (e.g. PAT, now Entra): its old secret is no longer needed.
+        if let Some(old) = previous.filter(|p| p.secret_key != secret_key) {
+            let _ = self.secrets.delete(&old.secret_key);
+        }
         Ok(profile)
+    }
+
+    /// Replaces the main secret of a profile (a refreshed token set).
+    pub fn replace_secret(&self, profile: &Profile, secret: &SecretString) -> Result<(), ProfileError> {
+        Ok(self.secrets.put(&profile.secret_key, secret)?)
+    }
+
+    /// Deletes the main secret of a profile but keeps the profile (sign-in again needed).
+    pub fn forget_secret(&self, profile: &Profile) -> Result<(), ProfileError> {
+        Ok(self.secrets.delete(&profile.secret_key)?)
+    }
+
+    /// Stores another secret the connection owns (`name` e.g. `sp-secret`, `hook-secret`) and
+    /// records its key in the profile.
+    pub fn put_extra_secret(&self, profile: &Profile, name: &str, secret: &SecretString) -> Result<(), ProfileError> {
+        let key = format!("{name}:{}", profile.id);
+        self.secrets.put(&key, secret)?;
+        let mut file = self.read()?;
+        if let Some(p) = file.connections.iter_mut().find(|p| p.id == profile.id) {
+            if !p.extra_secret_keys.contains(&key) {
+                p.extra_secret_keys.push(key);
+            }
+        }
+        self.write(&file)
+    }
+
+    /// Reads another secret of the connection.
+    pub fn extra_secret(&self, profile: &Profile, name: &str) -> Result<Option<SecretString>, ProfileError> {
+        Ok(self.secrets.get(&format!("{name}:{}", profile.id))?)
     }
 
     /// The secret of a saved profile.
@@ -212,6 +286,9 @@ impl Connections {
             return Ok(false);
         };
         self.secrets.delete(&profile.secret_key)?;
+        for key in &profile.extra_secret_keys {
+            self.secrets.delete(key)?;
+        }
         file.connections.retain(|p| p.id != id);
         self.write(&file)?;
         Ok(true)

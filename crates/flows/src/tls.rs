@@ -69,12 +69,22 @@ pub async fn inspect_chain(url: &Url) -> Result<PresentedChain, InspectError> {
     if url.scheme() != "https" {
         return Err(InspectError::NotHttps(url.to_string()));
     }
-    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_string();
+    let host = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
     let port = url.port_or_known_default().unwrap_or(443);
     let endpoint = format!("{host}:{port}");
-    let handshake_error = |detail: String| InspectError::Handshake { endpoint: endpoint.clone(), detail };
+    let handshake_error = |detail: String| InspectError::Handshake {
+        endpoint: endpoint.clone(),
+        detail,
+    };
 
-    let recorder = Arc::new(Recorder { chain: Mutex::new(Vec::new()) });
+    let recorder = Arc::new(Recorder {
+        chain: Mutex::new(Vec::new()),
+    });
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -83,11 +93,17 @@ pub async fn inspect_chain(url: &Url) -> Result<PresentedChain, InspectError> {
         .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let server_name = ServerName::try_from(host.clone()).map_err(|e| handshake_error(e.to_string()))?;
+    let server_name =
+        ServerName::try_from(host.clone()).map_err(|e| handshake_error(e.to_string()))?;
     let connect = async {
-        let tcp = TcpStream::connect((host.as_str(), port)).await.map_err(|e| handshake_error(e.to_string()))?;
+        let tcp = TcpStream::connect((host.as_str(), port))
+            .await
+            .map_err(|e| handshake_error(e.to_string()))?;
         // The stream is dropped right after the handshake: nothing is ever sent over it.
-        connector.connect(server_name, tcp).await.map_err(|e| handshake_error(e.to_string()))
+        connector
+            .connect(server_name, tcp)
+            .await
+            .map_err(|e| handshake_error(e.to_string()))
     };
     match tokio::time::timeout(Duration::from_secs(10), connect).await {
         Ok(Ok(_stream)) => {}
@@ -98,17 +114,29 @@ pub async fn inspect_chain(url: &Url) -> Result<PresentedChain, InspectError> {
     let ders = recorder.chain.lock().expect("chain lock").clone();
     let certificates: Vec<CertificateInfo> = ders.iter().map(|der| describe(der)).collect();
     let trust_candidate = certificates.iter().rposition(|c| c.is_ca || c.self_signed);
-    Ok(PresentedChain { endpoint, certificates, trust_candidate })
+    Ok(PresentedChain {
+        endpoint,
+        certificates,
+        trust_candidate,
+    })
 }
 
 fn describe(der: &[u8]) -> CertificateInfo {
-    let sha256 = Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":");
+    let sha256 = Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":");
     let pem = to_pem(der);
     match x509_parser::parse_x509_certificate(der) {
         Ok((_, cert)) => {
             let subject = cert.subject().to_string();
             let issuer = cert.issuer().to_string();
-            let is_ca = cert.basic_constraints().ok().flatten().is_some_and(|bc| bc.value.ca);
+            let is_ca = cert
+                .basic_constraints()
+                .ok()
+                .flatten()
+                .is_some_and(|bc| bc.value.ca);
             CertificateInfo {
                 self_signed: subject == issuer,
                 subject,
@@ -183,6 +211,8 @@ impl ServerCertVerifier for Recorder {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        rustls::crypto::ring::default_provider().signature_verification_algorithms.supported_schemes()
+        rustls::crypto::ring::default_provider()
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }

@@ -1,0 +1,418 @@
+//! Signing in to Azure DevOps Services with Microsoft Entra ID, and keeping the tokens fresh.
+//!
+//! - [`discover_tenant`]: an anonymous `connectionData` names the organization's tenant
+//!   (`X-VSS-ResourceTenant` / `WWW-Authenticate`). An all-zero tenant means personal Microsoft
+//!   accounts: Entra cannot serve those, so the user is told to use a PAT.
+//! - [`BrowserSignIn`] (authorization code + PKCE, system browser, loopback redirect),
+//!   [`DeviceSignIn`] (device code), [`service_principal_token`] (client credentials).
+//! - [`connect_with_tokens`] verifies and saves; tokens go to the keyring as one JSON secret.
+//! - [`credential_for`] gives a ready credential for a saved connection, refreshing the access
+//!   token five minutes before it expires; a refused refresh deletes the tokens and asks the user
+//!   to sign in again (everything else of the profile is kept).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ado_auth::{
+    AuthCodeFlow, AuthError, BrowserOptions, CancellationToken, ClientId, DeviceAuthorization, DeviceCodeFlow, HttpClient,
+    PublicClient, Scopes, ServicePrincipal, SignInSettings, TenantHint, TokenSet,
+};
+use ado_client::{Credential, Error as ClientError};
+use ado_core::checks::{CheckCode, Problem};
+use ado_core::target::{ConnectionTarget, Deployment, Field};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::profiles::{AuthMethod, Connections, Profile, ProfileError};
+use crate::verify::{client_for, verify_connection, ConnectOptions};
+use crate::Connected;
+
+/// Refresh this long before the access token expires.
+pub const REFRESH_SKEW: Duration = Duration::from_secs(300);
+
+fn problem(code: CheckCode, field: Option<Field>, message: impl Into<String>, fix: impl Into<String>) -> Problem {
+    Problem { code, field, message: message.into(), fix: fix.into(), server_message: None, support_id: None }
+}
+
+/// Sign-in errors as the UI shows them: a [`Problem`] with a stable code.
+pub fn auth_problem(error: &AuthError) -> Problem {
+    let message = error.to_string();
+    match error {
+        AuthError::Cancelled => problem(CheckCode::InvalidCredentials, None, "Sign-in was cancelled.", "Start it again when you are ready."),
+        AuthError::TimedOut(_) => problem(
+            CheckCode::InvalidCredentials,
+            None,
+            "The browser did not come back in time.",
+            "Start the sign-in again; if no browser opens, use the device code instead.",
+        ),
+        AuthError::SignInAgain { .. } => problem(
+            CheckCode::TokenExpired,
+            None,
+            "The sign-in expired or was revoked.",
+            "Sign in again; the connection's settings are kept.",
+        ),
+        AuthError::AccessDenied { .. } => problem(CheckCode::InvalidCredentials, None, message, "Approve the sign-in, or use another method."),
+        AuthError::DeviceCodeExpired => problem(
+            CheckCode::InvalidCredentials,
+            None,
+            "The device code expired before it was used.",
+            "Start again and enter the new code within its time.",
+        ),
+        AuthError::OAuth { .. } => {
+            let aadsts = error.oauth_error().and_then(|e| e.aadsts()).map(|c| format!(" (AADSTS{c})")).unwrap_or_default();
+            problem(
+                CheckCode::InvalidCredentials,
+                None,
+                format!("Microsoft Entra ID refused the sign-in{aadsts}: {message}"),
+                "Check the tenant, client ID and secret; for your own app registration see crates/auth/README.md.",
+            )
+        }
+        _ => problem(CheckCode::Unreachable, None, message, "Check the network and try again."),
+    }
+}
+
+/// Reads the organization's tenant from an anonymous request.
+pub async fn discover_tenant(target: &ConnectionTarget, options: &ConnectOptions) -> Result<TenantHint, Problem> {
+    if target.deployment() != Deployment::Services {
+        return Err(problem(
+            CheckCode::InvalidInput,
+            Some(Field::ServerUrl),
+            "Azure DevOps Server does not support Microsoft Entra sign-in.",
+            "Use a personal access token for Azure DevOps Server.",
+        ));
+    }
+    let client = client_for(target, Credential::Anonymous, options)?;
+    match client.connection_data().await {
+        Ok(_) => Ok(TenantHint::Unknown),
+        Err(ClientError::NotAuthenticated { challenge, .. }) => Ok(ado_auth::tenant_from_headers(
+            challenge.www_authenticate.as_deref(),
+            challenge.resource_tenant.as_deref(),
+        )),
+        Err(e) => Err(ado_core::checks::diagnose(
+            target,
+            &crate::failure::probe_failure(ado_core::checks::Probe::ConnectionData, &e),
+        )),
+    }
+}
+
+fn msa_problem() -> Problem {
+    problem(
+        CheckCode::InvalidCredentials,
+        Some(Field::Pat),
+        "This organization is backed by personal Microsoft accounts: Microsoft Entra sign-in cannot get Azure DevOps tokens for it.",
+        "Use a personal access token instead (User settings → Personal access tokens).",
+    )
+}
+
+fn http() -> Result<HttpClient, Problem> {
+    HttpClient::new().map_err(|e| auth_problem(&e))
+}
+
+/// The public client for a target's tenant.
+pub async fn public_client(target: &ConnectionTarget, settings: &SignInSettings, options: &ConnectOptions) -> Result<(PublicClient, String), Problem> {
+    let hint = discover_tenant(target, options).await?;
+    if hint == TenantHint::MicrosoftAccount {
+        return Err(msa_problem());
+    }
+    let tenant = match &hint {
+        TenantHint::Tenant { tenant_id } => tenant_id.clone(),
+        _ => "organizations".to_string(),
+    };
+    let authority = settings.authority_for(&hint).map_err(|e| auth_problem(&AuthError::from(e)))?;
+    Ok((PublicClient::new(authority, settings.client_id.clone(), Scopes::azure_devops(), http()?), tenant))
+}
+
+/// A browser sign-in under way: open [`BrowserSignIn::authorize_url`] in the system browser,
+/// then await [`BrowserSignIn::finish`]. Cancel with the token from [`BrowserSignIn::cancel_token`].
+pub struct BrowserSignIn {
+    flow: AuthCodeFlow,
+    tenant: String,
+    client_id: String,
+}
+
+impl BrowserSignIn {
+    /// Discovers the tenant and starts the loopback listener.
+    pub async fn start(target: &ConnectionTarget, settings: &SignInSettings, options: &ConnectOptions) -> Result<Self, Problem> {
+        let (client, tenant) = public_client(target, settings, options).await?;
+        let flow = AuthCodeFlow::start(&client, BrowserOptions::default()).await.map_err(|e| auth_problem(&e))?;
+        Ok(BrowserSignIn { flow, tenant, client_id: settings.client_id.as_str().to_string() })
+    }
+
+    /// The URL to open in the system browser (holds the state and PKCE challenge, no secret).
+    pub fn authorize_url(&self) -> &url::Url {
+        self.flow.authorize_url()
+    }
+
+    /// Cancels the wait.
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.flow.cancel_token()
+    }
+
+    /// Waits for the browser to come back and redeems the code.
+    pub async fn finish(self) -> Result<(TokenSet, AuthMethod), Problem> {
+        let tokens = self.flow.finish().await.map_err(|e| auth_problem(&e))?;
+        Ok((tokens, AuthMethod::Entra { tenant: self.tenant, client_id: self.client_id }))
+    }
+}
+
+/// A device-code sign-in under way: show [`DeviceSignIn::code`], then await
+/// [`DeviceSignIn::finish`].
+pub struct DeviceSignIn {
+    flow: DeviceCodeFlow,
+    tenant: String,
+    client_id: String,
+}
+
+/// What the user needs for the device code.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceCodePrompt {
+    /// The code to type.
+    pub user_code: String,
+    /// Where to type it.
+    pub verification_uri: String,
+    /// Seconds it stays valid.
+    pub expires_in_secs: u64,
+    /// The identity provider's own instruction, if any.
+    pub message: Option<String>,
+}
+
+impl DeviceSignIn {
+    /// Discovers the tenant and asks for a device code.
+    pub async fn start(target: &ConnectionTarget, settings: &SignInSettings, options: &ConnectOptions) -> Result<Self, Problem> {
+        let (client, tenant) = public_client(target, settings, options).await?;
+        let flow = DeviceCodeFlow::start(&client).await.map_err(|e| auth_problem(&e))?;
+        Ok(DeviceSignIn { flow, tenant, client_id: settings.client_id.as_str().to_string() })
+    }
+
+    /// What to show.
+    pub fn prompt(&self) -> DeviceCodePrompt {
+        let a: &DeviceAuthorization = self.flow.authorization();
+        DeviceCodePrompt {
+            user_code: a.user_code.clone(),
+            verification_uri: a.verification_uri.to_string(),
+            expires_in_secs: a.expires_in.as_secs(),
+            message: a.message.clone(),
+        }
+    }
+
+    /// Cancels the polling.
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.flow.cancel_token()
+    }
+
+    /// Polls until the user approves (honouring `slow_down` and expiry).
+    pub async fn finish(self) -> Result<(TokenSet, AuthMethod), Problem> {
+        let tokens = self.flow.finish().await.map_err(|e| auth_problem(&e))?;
+        Ok((tokens, AuthMethod::Entra { tenant: self.tenant, client_id: self.client_id }))
+    }
+}
+
+/// Client credentials for a service principal.
+pub async fn service_principal_token(
+    settings: &SignInSettings,
+    tenant: &str,
+    client_id: &str,
+    secret: &SecretString,
+) -> Result<(TokenSet, AuthMethod), Problem> {
+    let hint = TenantHint::Tenant { tenant_id: tenant.trim().to_string() };
+    let authority = settings.authority_for(&hint).map_err(|e| auth_problem(&AuthError::from(e)))?;
+    let client_id_value = ClientId::new(client_id.trim()).map_err(|e| auth_problem(&AuthError::from(e)))?;
+    let sp = ServicePrincipal::new(authority, client_id_value, secret.clone(), http()?);
+    let tokens = sp.acquire_token().await.map_err(|e| auth_problem(&e))?;
+    Ok((tokens, AuthMethod::ServicePrincipal { tenant: tenant.trim().to_string(), client_id: client_id.trim().to_string() }))
+}
+
+/// The stored form of a token set (one keyring secret, JSON).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredTokens {
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_at: Option<u64>,
+}
+
+fn to_stored(tokens: &TokenSet) -> SecretString {
+    let stored = StoredTokens {
+        access_token: tokens.access_token.expose_secret().to_string(),
+        refresh_token: tokens.refresh_token.as_ref().map(|t| t.expose_secret().to_string()),
+        expires_at: tokens.expires_at.and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_secs()),
+    };
+    SecretString::from(serde_json::to_string(&stored).expect("tokens serialize"))
+}
+
+fn from_stored(secret: &SecretString) -> Option<TokenSet> {
+    let stored: StoredTokens = serde_json::from_str(secret.expose_secret()).ok()?;
+    Some(TokenSet::new(
+        SecretString::from(stored.access_token),
+        stored.refresh_token.map(SecretString::from),
+        stored.expires_at.map(|s| UNIX_EPOCH + Duration::from_secs(s)),
+    ))
+}
+
+/// Verifies a fresh sign-in and saves the connection; tokens (and a service principal's secret)
+/// go to the keyring.
+pub async fn connect_with_tokens(
+    connections: &Connections,
+    target: &ConnectionTarget,
+    tokens: &TokenSet,
+    method: AuthMethod,
+    sp_secret: Option<&SecretString>,
+    now_unix: u64,
+) -> Result<Connected, crate::ConnectError> {
+    let credential = Credential::Bearer(tokens.access_token.clone());
+    let verified = match verify_connection(target, credential, &ConnectOptions::default()).await {
+        Ok(v) => v,
+        Err(mut p) => {
+            if matches!(method, AuthMethod::ServicePrincipal { .. })
+                && matches!(p.code, CheckCode::InvalidCredentials)
+            {
+                p.message = "The service principal signed in, but this organization does not know it.".into();
+                p.fix = format!(
+                    "Add it to the organization: Organization settings → Users → Add users (search for the app), \
+                     or POST https://vsaex.dev.azure.com/{}/_apis/serviceprincipalentitlements with its object id.",
+                    target.scope_name()
+                );
+            }
+            return Err(crate::ConnectError::Problem(p));
+        }
+    };
+    let profile = connections.save_connection(&verified, &to_stored(tokens), method, None, now_unix)?;
+    if let Some(secret) = sp_secret {
+        connections.put_extra_secret(&profile, "sp-secret", secret)?;
+    }
+    let backend = connections.secret_backend();
+    Ok(Connected { verified, profile, secret_store: backend, secret_store_description: backend.description() })
+}
+
+/// A credential ready to use for a saved connection: the PAT, or a fresh access token (refreshed
+/// when it expires within five minutes, or re-acquired for a service principal).
+pub async fn credential_for(connections: &Connections, profile: &Profile, settings: &SignInSettings, now: SystemTime) -> Result<Credential, Problem> {
+    let missing = || {
+        problem(
+            CheckCode::InvalidCredentials,
+            Some(Field::Pat),
+            "This connection's credentials are no longer in the keyring.",
+            "Sign in again (or paste the token again); the connection's settings are kept.",
+        )
+    };
+    let store_error = |e: ProfileError| problem(CheckCode::Unexpected, None, e.to_string(), "Check the system keyring.");
+    let secret = connections.secret_of(profile).map_err(store_error)?.ok_or_else(missing)?;
+    match &profile.auth {
+        AuthMethod::Pat { .. } => Ok(Credential::Pat(secret)),
+        AuthMethod::Entra { tenant, .. } => {
+            let tokens = from_stored(&secret).ok_or_else(missing)?;
+            if !tokens.needs_refresh(now, REFRESH_SKEW) {
+                return Ok(Credential::Bearer(tokens.access_token));
+            }
+            let hint = TenantHint::Tenant { tenant_id: tenant.clone() };
+            let authority = settings.authority_for(&hint).map_err(|e| auth_problem(&AuthError::from(e)))?;
+            let client = PublicClient::new(authority, settings.client_id.clone(), Scopes::azure_devops(), http()?);
+            match client.refresh(&tokens).await {
+                Ok(fresh) => {
+                    connections.replace_secret(profile, &to_stored(&fresh)).map_err(store_error)?;
+                    Ok(Credential::Bearer(fresh.access_token))
+                }
+                Err(e) if e.is_sign_in_again() => {
+                    // Keep the profile, drop the dead tokens, ask for a new sign-in.
+                    let _ = connections.forget_secret(profile);
+                    Err(auth_problem(&e))
+                }
+                Err(e) => Err(auth_problem(&e)),
+            }
+        }
+        AuthMethod::ServicePrincipal { tenant, client_id } => {
+            let tokens = from_stored(&secret).ok_or_else(missing)?;
+            if !tokens.needs_refresh(now, REFRESH_SKEW) {
+                return Ok(Credential::Bearer(tokens.access_token));
+            }
+            let sp_secret = connections.extra_secret(profile, "sp-secret").map_err(store_error)?.ok_or_else(missing)?;
+            let (fresh, _) = service_principal_token(settings, tenant, client_id, &sp_secret).await?;
+            connections.replace_secret(profile, &to_stored(&fresh)).map_err(store_error)?;
+            Ok(Credential::Bearer(fresh.access_token))
+        }
+    }
+}
+
+/// The Services form as typed (organization, and the host for sandboxes).
+pub fn services_target(organization: &str, services_url: &str) -> Result<ConnectionTarget, crate::ConnectError> {
+    ado_core::target::TargetInput {
+        deployment: Some(Deployment::Services),
+        organization: organization.to_string(),
+        services_url: services_url.to_string(),
+        ..Default::default()
+    }
+    .validate()
+    .map_err(crate::ConnectError::Input)
+}
+
+/// The whole browser sign-in: start, hand the URL to `open` (the system browser) and `cancel`
+/// (to keep the cancel handle), wait, verify, save.
+pub async fn sign_in_with_browser(
+    connections: &Connections,
+    target: &ConnectionTarget,
+    open: impl FnOnce(&url::Url),
+    keep_cancel: impl FnOnce(CancellationToken),
+    now_unix: u64,
+) -> Result<Connected, crate::ConnectError> {
+    let settings = settings()?;
+    let pending = BrowserSignIn::start(target, &settings, &ConnectOptions::default()).await.map_err(crate::ConnectError::Problem)?;
+    keep_cancel(pending.cancel_token());
+    open(pending.authorize_url());
+    let (tokens, method) = pending.finish().await.map_err(crate::ConnectError::Problem)?;
+    connect_with_tokens(connections, target, &tokens, method, None, now_unix).await
+}
+
+/// The whole device-code sign-in: start, hand the code to `show`, poll, verify, save.
+pub async fn sign_in_with_device_code(
+    connections: &Connections,
+    target: &ConnectionTarget,
+    show: impl FnOnce(DeviceCodePrompt),
+    keep_cancel: impl FnOnce(CancellationToken),
+    now_unix: u64,
+) -> Result<Connected, crate::ConnectError> {
+    let settings = settings()?;
+    let pending = DeviceSignIn::start(target, &settings, &ConnectOptions::default()).await.map_err(crate::ConnectError::Problem)?;
+    keep_cancel(pending.cancel_token());
+    show(pending.prompt());
+    let (tokens, method) = pending.finish().await.map_err(crate::ConnectError::Problem)?;
+    connect_with_tokens(connections, target, &tokens, method, None, now_unix).await
+}
+
+/// Signs in as a service principal, verifies, saves (its secret in the keyring).
+pub async fn sign_in_as_service_principal(
+    connections: &Connections,
+    target: &ConnectionTarget,
+    tenant: &str,
+    client_id: &str,
+    secret: &SecretString,
+    now_unix: u64,
+) -> Result<Connected, crate::ConnectError> {
+    let settings = settings()?;
+    let (tokens, method) = service_principal_token(&settings, tenant, client_id, secret).await.map_err(crate::ConnectError::Problem)?;
+    connect_with_tokens(connections, target, &tokens, method, Some(secret), now_unix).await
+}
+
+/// Sign-in settings from the environment (`ADO_CONNECT_CLIENT_ID`, `ADO_CONNECT_AUTHORITY`).
+pub fn settings() -> Result<SignInSettings, crate::ConnectError> {
+    SignInSettings::from_env().map_err(|e| crate::ConnectError::Problem(auth_problem(&AuthError::from(e))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_tokens_round_trip_and_debug_is_redacted() {
+        let tokens = TokenSet::new(
+            SecretString::from("access-123".to_string()),
+            Some(SecretString::from("refresh-456".to_string())),
+            Some(UNIX_EPOCH + Duration::from_secs(1_900_000_000)),
+        );
+        let stored = to_stored(&tokens);
+        assert!(!format!("{stored:?}").contains("access-123"));
+        let back = from_stored(&stored).unwrap();
+        assert_eq!(back.access_token.expose_secret(), "access-123");
+        assert_eq!(back.refresh_token.unwrap().expose_secret(), "refresh-456");
+        assert_eq!(back.expires_at, tokens.expires_at);
+    }
+}
