@@ -12,6 +12,9 @@ trap 'kill $emulator 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do [ -s "$dir/sandbox.json" ] && break; sleep 0.1; done
 if [ ! -s "$dir/sandbox.json" ]; then echo "the sandbox did not start; see $dir/emulator.log" >&2; exit 1; fi
 export ADO_CONNECT_SANDBOX="$PWD/$dir/sandbox.json"
+# Microsoft Entra sign-in against the sandbox's own identity endpoints.
+ADO_CONNECT_AUTHORITY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["baseUrl"])' "$dir/sandbox.json")
+export ADO_CONNECT_AUTHORITY
 python3 - "$dir/sandbox.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

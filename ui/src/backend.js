@@ -24,4 +24,16 @@ export const backend = {
     return invoke("run_checks", { form, onCheck: channel });
   },
   saveReport: () => invoke("save_report"),
+  signInBrowser: (form, onUrl) => {
+    const channel = new window.__TAURI__.core.Channel();
+    channel.onmessage = onUrl;
+    return invoke("sign_in_browser", { form, onUrl: channel });
+  },
+  signInDevice: (form, onCode) => {
+    const channel = new window.__TAURI__.core.Channel();
+    channel.onmessage = onCode;
+    return invoke("sign_in_device", { form, onCode: channel });
+  },
+  signInServicePrincipal: (form) => invoke("sign_in_service_principal", { form }),
+  cancelSignIn: () => invoke("cancel_sign_in"),
 };

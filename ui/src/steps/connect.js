@@ -31,12 +31,29 @@ function setDeployment(value) {
   updateVisibility();
 }
 
+function method() {
+  if (deployment() !== "services") return "pat";
+  const checked = document.querySelector("input[name=method]:checked");
+  return checked ? checked.value : "browser";
+}
+
+const BUTTON_LABELS = {
+  pat: "Verify",
+  browser: "Sign in with Microsoft",
+  device: "Get a device code",
+  sp: "Sign in as service principal",
+};
+
 function updateVisibility() {
   const d = deployment();
+  const m = method();
   show($("server-fields"), d === "server");
   show($("services-fields"), d === "services");
-  show($("pat-fields"), d !== null);
+  show($("method-field"), d === "services");
+  show($("pat-fields"), d !== null && m === "pat");
+  show($("sp-fields"), d === "services" && m === "sp");
   $("verify").disabled = d === null;
+  $("verify").textContent = BUTTON_LABELS[m];
   $("services-prefix").textContent = servicesUrl || "https://dev.azure.com/";
 }
 
@@ -169,7 +186,7 @@ async function verify(event) {
   button.disabled = true;
   $("verify-status").textContent = "Verifying…";
   try {
-    const connected = await backend.connectWithPat(form);
+    const connected = await signIn(form);
     $("verify-status").textContent = "";
     callbacks.onConnected(connected);
   } catch (error) {
@@ -183,7 +200,44 @@ async function verify(event) {
     $("alert").scrollIntoView({ block: "nearest" });
   } finally {
     button.disabled = false;
+    show($("waiting"), false);
   }
+}
+
+/** Runs the chosen sign-in method; every path ends verified and saved, or throws. */
+function signIn(form) {
+  const services = { organization: form.target.organization, servicesUrl: form.target.servicesUrl };
+  switch (method()) {
+    case "browser":
+      waiting("Waiting for you to sign in in your browser…");
+      return backend.signInBrowser(services, (url) => {
+        $("browser-link").textContent = url;
+        show($("browser-link-row"), true);
+      });
+    case "device":
+      waiting("Waiting for the code to be entered…");
+      return backend.signInDevice(services, (prompt) => {
+        $("device-code").textContent = prompt.userCode;
+        $("device-url").textContent = prompt.verificationUri;
+        show($("device-code-row"), true);
+      });
+    case "sp":
+      return backend.signInServicePrincipal({
+        ...services,
+        tenant: $("sp-tenant").value,
+        clientId: $("sp-client-id").value,
+        clientSecret: $("sp-secret").value,
+      });
+    default:
+      return backend.connectWithPat(form);
+  }
+}
+
+function waiting(text) {
+  $("waiting-text").textContent = text;
+  show($("device-code-row"), false);
+  show($("browser-link-row"), false);
+  show($("waiting"), true);
 }
 
 // --- Untrusted TLS: show the chain, offer to trust the CA for this connection -----------------
@@ -220,8 +274,18 @@ async function showChain(url) {
   show($("tls-panel"), true);
 }
 
+function useSandboxOrganization() {
+  setDeployment("services");
+  $("organization").value = sandbox.organization;
+  servicesUrl = sandbox.servicesUrl || "";
+  $("method-browser").checked = true;
+  updateVisibility();
+  $("verify").focus();
+}
+
 function useSandbox() {
   setDeployment("server");
+  $("method-pat").checked = true;
   $("server-url").value = sandbox.serverUrl;
   $("collection").value = sandbox.collection;
   $("pat").value = sandbox.pat;
@@ -239,8 +303,13 @@ export function initConnect({ sandbox: sb, onConnected }) {
     show($("sandbox-badge"), true);
     $("sandbox-text").textContent = ` ${sandbox.serverUrl} · collection ${sandbox.collection} · demo PAT ${sandbox.pat}`;
     $("use-sandbox").addEventListener("click", useSandbox);
+    if (sandbox.organization) {
+      show($("use-sandbox-org"), true);
+      $("use-sandbox-org").addEventListener("click", useSandboxOrganization);
+    }
   }
-  for (const radio of document.querySelectorAll("input[name=deployment]")) radio.addEventListener("change", updateVisibility);
+  for (const radio of document.querySelectorAll("input[name=deployment], input[name=method]")) radio.addEventListener("change", updateVisibility);
+  $("cancel-sign-in").addEventListener("click", () => backend.cancelSignIn());
   $("paste-url").addEventListener("paste", () => schedule(0));
   $("paste-url").addEventListener("input", () => schedule(250));
   $("paste-undo").addEventListener("click", () => {
