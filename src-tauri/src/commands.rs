@@ -218,7 +218,7 @@ pub async fn sign_in_browser(app: AppHandle, state: State<'_, AppState>, form: S
             }
         }
     };
-    let result = signin::sign_in_with_browser(state.connections()?, &target, open, |c| state.keep_cancel(c), now_unix()).await;
+    let result = signin::sign_in_with_browser(state.connections()?, &target, &signin::settings()?, open, |c| state.keep_cancel(c), now_unix()).await;
     state.clear_cancel();
     Ok(result?)
 }
@@ -230,7 +230,7 @@ pub async fn sign_in_device(state: State<'_, AppState>, form: ServicesForm, on_c
     let show = |prompt: DeviceCodePrompt| {
         let _ = on_code.send(prompt);
     };
-    let result = signin::sign_in_with_device_code(state.connections()?, &target, show, |c| state.keep_cancel(c), now_unix()).await;
+    let result = signin::sign_in_with_device_code(state.connections()?, &target, &signin::settings()?, show, |c| state.keep_cancel(c), now_unix()).await;
     state.clear_cancel();
     Ok(result?)
 }
@@ -252,7 +252,7 @@ pub struct ServicePrincipalForm {
 pub async fn sign_in_service_principal(state: State<'_, AppState>, form: ServicePrincipalForm) -> Result<Connected, CommandError> {
     let target = signin::services_target(&form.organization, &form.services_url)?;
     let secret = SecretString::from(form.client_secret);
-    Ok(signin::sign_in_as_service_principal(state.connections()?, &target, &form.tenant, &form.client_id, &secret, now_unix()).await?)
+    Ok(signin::sign_in_as_service_principal(state.connections()?, &target, &signin::settings()?, &form.tenant, &form.client_id, &secret, now_unix()).await?)
 }
 
 /// Cancels a browser or device-code sign-in under way.

@@ -17,6 +17,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
 mod check;
+mod login;
 mod parse_url;
 
 #[derive(Parser)]
@@ -40,6 +41,11 @@ enum Command {
     ///
     /// The PAT is read from ADO_PAT, else from the first line of stdin. Exits 0 only when no check fails.
     Check(check::CheckArgs),
+    /// Sign in to Azure DevOps Services with Microsoft Entra ID (browser, device code or a service
+    /// principal) and save the connection; the tokens go to the OS keyring.
+    Login(login::LoginArgs),
+    /// Remove a saved connection and every secret it stored.
+    Logout(login::LogoutArgs),
     /// Parse any Azure DevOps URL into organization or collection, project and repository.
     ParseUrl {
         /// The URL, as copied from a browser or a clone box.
@@ -81,6 +87,8 @@ fn main() -> ExitCode {
         Command::ParseUrl { url } => parse_url::run(&url),
         Command::Verify(args) => runtime().block_on(verify(args)),
         Command::Check(args) => runtime().block_on(check::run(args)),
+        Command::Login(args) => runtime().block_on(login::login(args)),
+        Command::Logout(args) => login::logout(args),
     }
 }
 

@@ -350,12 +350,12 @@ pub fn services_target(organization: &str, services_url: &str) -> Result<Connect
 pub async fn sign_in_with_browser(
     connections: &Connections,
     target: &ConnectionTarget,
+    settings: &SignInSettings,
     open: impl FnOnce(&url::Url),
     keep_cancel: impl FnOnce(CancellationToken),
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
-    let settings = settings()?;
-    let pending = BrowserSignIn::start(target, &settings, &ConnectOptions::default()).await.map_err(crate::ConnectError::Problem)?;
+    let pending = BrowserSignIn::start(target, settings, &ConnectOptions::default()).await.map_err(crate::ConnectError::Problem)?;
     keep_cancel(pending.cancel_token());
     open(pending.authorize_url());
     let (tokens, method) = pending.finish().await.map_err(crate::ConnectError::Problem)?;
@@ -366,12 +366,12 @@ pub async fn sign_in_with_browser(
 pub async fn sign_in_with_device_code(
     connections: &Connections,
     target: &ConnectionTarget,
+    settings: &SignInSettings,
     show: impl FnOnce(DeviceCodePrompt),
     keep_cancel: impl FnOnce(CancellationToken),
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
-    let settings = settings()?;
-    let pending = DeviceSignIn::start(target, &settings, &ConnectOptions::default()).await.map_err(crate::ConnectError::Problem)?;
+    let pending = DeviceSignIn::start(target, settings, &ConnectOptions::default()).await.map_err(crate::ConnectError::Problem)?;
     keep_cancel(pending.cancel_token());
     show(pending.prompt());
     let (tokens, method) = pending.finish().await.map_err(crate::ConnectError::Problem)?;
@@ -382,13 +382,13 @@ pub async fn sign_in_with_device_code(
 pub async fn sign_in_as_service_principal(
     connections: &Connections,
     target: &ConnectionTarget,
+    settings: &SignInSettings,
     tenant: &str,
     client_id: &str,
     secret: &SecretString,
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
-    let settings = settings()?;
-    let (tokens, method) = service_principal_token(&settings, tenant, client_id, secret).await.map_err(crate::ConnectError::Problem)?;
+    let (tokens, method) = service_principal_token(settings, tenant, client_id, secret).await.map_err(crate::ConnectError::Problem)?;
     connect_with_tokens(connections, target, &tokens, method, Some(secret), now_unix).await
 }
 

@@ -1,0 +1,149 @@
+//! `ado-connect-cli login` and `logout`: sign in to Azure DevOps Services with Microsoft Entra ID
+//! (browser, device code, or a service principal) and save the connection, as the app does;
+//! sign out removes the connection and every secret it stored.
+
+use std::io::BufRead as _;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ado_flows::{signin, ConnectError, Connections, SecretStore};
+use clap::Args;
+use secrecy::SecretString;
+use serde_json::json;
+
+use crate::{fail, input_problem};
+
+#[derive(Args)]
+pub struct LoginArgs {
+    /// The organization, e.g. fabrikam.
+    #[arg(long)]
+    organization: String,
+    /// The Services host, for sandboxes (default https://dev.azure.com/).
+    #[arg(long, hide = true, default_value = "")]
+    services_url: String,
+    /// Use the device code flow (no browser on this machine).
+    #[arg(long, conflicts_with = "service_principal")]
+    device_code: bool,
+    /// Do not try to open a browser; print the sign-in URL only.
+    #[arg(long)]
+    no_browser: bool,
+    /// Sign in as a service principal; the secret comes from ADO_SP_SECRET or stdin.
+    #[arg(long, requires_all = ["tenant", "client_id"])]
+    service_principal: bool,
+    /// The service principal's tenant.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// The service principal's application (client) id.
+    #[arg(long)]
+    client_id: Option<String>,
+}
+
+#[derive(Args)]
+pub struct LogoutArgs {
+    /// The saved connection's id (see the `profile.id` that login printed).
+    #[arg(long, conflicts_with = "all")]
+    id: Option<String>,
+    /// Remove every saved connection.
+    #[arg(long)]
+    all: bool,
+}
+
+fn connections() -> Result<Connections, ExitCode> {
+    SecretStore::detect().map(|s| Connections::new(Connections::default_dir(), s)).map_err(|e| {
+        fail(&input_problem(None, e.to_string(), "Start a Secret Service (e.g. gnome-keyring) and unlock it."), 1)
+    })
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
+
+pub async fn login(args: LoginArgs) -> ExitCode {
+    let connections = match connections() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let target = match signin::services_target(&args.organization, &args.services_url) {
+        Ok(t) => t,
+        Err(e) => return report(Err(e)),
+    };
+    let settings = match signin::settings() {
+        Ok(s) => s,
+        Err(e) => return report(Err(e)),
+    };
+    let result = if args.service_principal {
+        let secret = match std::env::var("ADO_SP_SECRET") {
+            Ok(s) if !s.trim().is_empty() => SecretString::from(s.trim().to_string()),
+            _ => {
+                let mut line = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut line);
+                SecretString::from(line.trim().to_string())
+            }
+        };
+        let (tenant, client_id) = (args.tenant.unwrap_or_default(), args.client_id.unwrap_or_default());
+        signin::sign_in_as_service_principal(&connections, &target, &settings, &tenant, &client_id, &secret, now_unix()).await
+    } else if args.device_code {
+        let show = |p: signin::DeviceCodePrompt| {
+            eprintln!("To sign in, open {} and enter the code {} (valid {} s).", p.verification_uri, p.user_code, p.expires_in_secs);
+        };
+        signin::sign_in_with_device_code(&connections, &target, &settings, show, |_| {}, now_unix()).await
+    } else {
+        let no_browser = args.no_browser;
+        let open = |url: &url::Url| {
+            eprintln!("Sign in in your browser. If it does not open, open this link:\n{url}");
+            if !no_browser {
+                // Best effort: xdg-open gets the URL as an argument; it holds no secret (state and
+                // the PKCE challenge only).
+                let _ = std::process::Command::new("xdg-open")
+                    .arg(url.as_str())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn();
+            }
+        };
+        signin::sign_in_with_browser(&connections, &target, &settings, open, |_| {}, now_unix()).await
+    };
+    report(result)
+}
+
+fn report(result: Result<ado_flows::Connected, ConnectError>) -> ExitCode {
+    match result {
+        Ok(connected) => {
+            println!(
+                "{}",
+                json!({
+                    "ok": true,
+                    "profile": connected.profile,
+                    "user": connected.verified.user,
+                    "secretStore": connected.secret_store,
+                })
+            );
+            ExitCode::SUCCESS
+        }
+        Err(ConnectError::Problem(p)) => fail(&p, 1),
+        Err(ConnectError::Input(errors)) => fail(&input_problem(Some(errors[0].field), errors[0].message.clone(), "Fix the flag and run again."), 2),
+        Err(ConnectError::Save(e)) => fail(&input_problem(None, e.to_string(), "Check the keyring and the config directory."), 1),
+    }
+}
+
+pub fn logout(args: LogoutArgs) -> ExitCode {
+    let connections = match connections() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let ids: Vec<String> = match (&args.id, args.all) {
+        (Some(id), _) => vec![id.clone()],
+        (None, true) => connections.list().map(|l| l.into_iter().map(|p| p.id).collect()).unwrap_or_default(),
+        (None, false) => return fail(&input_problem(None, "say which connection: --id ID or --all".into(), "Run with --id or --all."), 2),
+    };
+    let mut removed = Vec::new();
+    for id in ids {
+        match connections.remove(&id) {
+            Ok(true) => removed.push(id),
+            Ok(false) => {}
+            Err(e) => return fail(&input_problem(None, e.to_string(), "Check the keyring and the config directory."), 1),
+        }
+    }
+    println!("{}", json!({ "ok": true, "removed": removed }));
+    ExitCode::SUCCESS
+}
