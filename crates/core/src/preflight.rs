@@ -332,7 +332,9 @@ pub fn public_url(target: &ConnectionTarget, entered: &Url, returned: &[String])
 /// The checklist as Markdown, for "Save report" and support tickets. The token never appears:
 /// reproductions carry `$ADO_PAT`.
 pub fn to_markdown(title: &str, target_url: &str, checks: &[Check]) -> String {
-    let mut md = format!("# {title}\n\nTarget: `{target_url}`\n\n| Status | Check | Result |\n| --- | --- | --- |\n");
+    let mut md = format!(
+        "# {title}\n\nTarget: `{target_url}`\n\n| Status | Check | Result |\n| --- | --- | --- |\n"
+    );
     for c in checks {
         let status = match c.status {
             Status::Pass => "pass",
@@ -341,13 +343,28 @@ pub fn to_markdown(title: &str, target_url: &str, checks: &[Check]) -> String {
             Status::Skip => "skip",
         };
         let code = c.code.map(|code| format!(" `{code}`")).unwrap_or_default();
-        md.push_str(&format!("| {status} | {}{code} | {} |\n", cell(&c.title), cell(&c.message)));
+        md.push_str(&format!(
+            "| {status} | {}{code} | {} |\n",
+            cell(&c.title),
+            cell(&c.message)
+        ));
     }
-    let problems: Vec<&Check> = checks.iter().filter(|c| matches!(c.status, Status::Fail | Status::Warn)).collect();
+    let problems: Vec<&Check> = checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .collect();
     if !problems.is_empty() {
         md.push_str("\n## What to do\n");
         for c in problems {
-            md.push_str(&format!("\n### {}{}\n\n{}\n\n**Fix:** {}\n", c.title, c.code.map(|code| format!(" (`{code}`)")).unwrap_or_default(), c.message, c.fix));
+            md.push_str(&format!(
+                "\n### {}{}\n\n{}\n\n**Fix:** {}\n",
+                c.title,
+                c.code
+                    .map(|code| format!(" (`{code}`)"))
+                    .unwrap_or_default(),
+                c.message,
+                c.fix
+            ));
             if let Some(server) = &c.server_message {
                 md.push_str(&format!("\nThe server said: {server}\n"));
             }
@@ -355,7 +372,9 @@ pub fn to_markdown(title: &str, target_url: &str, checks: &[Check]) -> String {
                 md.push_str(&format!("\nSupport ids: {support}\n"));
             }
             if let Some(curl) = &c.curl {
-                md.push_str(&format!("\nReproduce (set `ADO_PAT` first):\n\n```sh\n{curl}\n```\n"));
+                md.push_str(&format!(
+                    "\nReproduce (set `ADO_PAT` first):\n\n```sh\n{curl}\n```\n"
+                ));
             }
         }
     }
@@ -452,9 +471,16 @@ mod tests {
         let target = server("https://tfs/tfs");
         let mut failing = encryption(&server("http://tfs:8080/tfs"), false);
         failing.curl = Some("curl -u \":$ADO_PAT\" 'http://tfs:8080/tfs/x'".into());
-        let md = to_markdown("ADO Connect preflight", target.api_base().as_str(), &[encryption(&target, false), failing]);
+        let md = to_markdown(
+            "ADO Connect preflight",
+            target.api_base().as_str(),
+            &[encryption(&target, false), failing],
+        );
         assert!(md.contains("| pass | Encrypted connection |"), "{md}");
-        assert!(md.contains("**FAIL** | Encrypted connection `http_insecure`"), "{md}");
+        assert!(
+            md.contains("**FAIL** | Encrypted connection `http_insecure`"),
+            "{md}"
+        );
         assert!(md.contains("```sh\ncurl -u \":$ADO_PAT\""), "{md}");
     }
 
