@@ -58,8 +58,8 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-bench:
-	$(CARGO) bench -p ado-core
+bench: python-venv
+	$(CARGO) bench -p ado-flows --bench preflight
 
 demo: build-demo-deps build
 	@scripts/demo.sh
