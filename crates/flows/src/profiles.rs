@@ -37,6 +37,10 @@ pub struct Profile {
     /// so that removing the connection removes them too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_secret_keys: Vec<String>,
+    /// Service-hook subscriptions this app created or adopted for this connection: exactly what
+    /// "remove" deletes (see `crate::hooks`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<ado_core::webhook::RecordedHook>,
 }
 
 /// How a connection authenticates.
@@ -227,6 +231,7 @@ impl Connections {
             secret_key: secret_key.clone(),
             trusted_ca_pem,
             extra_secret_keys: previous.as_ref().map(|p| p.extra_secret_keys.clone()).unwrap_or_default(),
+            hooks: previous.as_ref().map(|p| p.hooks.clone()).unwrap_or_default(),
         };
         let result = self.read().and_then(|mut file| {
             file.version = 1;
@@ -255,23 +260,43 @@ impl Connections {
         Ok(self.secrets.delete(&profile.secret_key)?)
     }
 
-    /// Stores another secret the connection owns (`name` e.g. `sp-secret`, `hook-secret`) and
-    /// records its key in the profile.
-    pub fn put_extra_secret(&self, profile: &Profile, name: &str, secret: &SecretString) -> Result<(), ProfileError> {
+    /// Stores another secret the connection owns (`name` e.g. `sp-secret`, `hook-secret`),
+    /// records its key in the profile, and returns the updated profile.
+    pub fn put_extra_secret(&self, profile: &Profile, name: &str, secret: &SecretString) -> Result<Profile, ProfileError> {
         let key = format!("{name}:{}", profile.id);
         self.secrets.put(&key, secret)?;
         let mut file = self.read()?;
+        let mut updated = profile.clone();
         if let Some(p) = file.connections.iter_mut().find(|p| p.id == profile.id) {
             if !p.extra_secret_keys.contains(&key) {
                 p.extra_secret_keys.push(key);
             }
+            updated = p.clone();
         }
-        self.write(&file)
+        self.write(&file)?;
+        Ok(updated)
     }
 
     /// Reads another secret of the connection.
     pub fn extra_secret(&self, profile: &Profile, name: &str) -> Result<Option<SecretString>, ProfileError> {
         Ok(self.secrets.get(&format!("{name}:{}", profile.id))?)
+    }
+
+    /// Changes one saved profile in place (read, `change`, atomic write) and returns it as
+    /// saved; `None` when no profile has this id.
+    pub fn update_profile(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Profile),
+    ) -> Result<Option<Profile>, ProfileError> {
+        let mut file = self.read()?;
+        let Some(profile) = file.connections.iter_mut().find(|p| p.id == id) else {
+            return Ok(None);
+        };
+        change(profile);
+        let saved = profile.clone();
+        self.write(&file)?;
+        Ok(Some(saved))
     }
 
     /// The secret of a saved profile.

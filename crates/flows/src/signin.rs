@@ -276,9 +276,9 @@ pub async fn connect_with_tokens(
             return Err(crate::ConnectError::Problem(p));
         }
     };
-    let profile = connections.save_connection(&verified, &to_stored(tokens), method, None, now_unix)?;
+    let mut profile = connections.save_connection(&verified, &to_stored(tokens), method, None, now_unix)?;
     if let Some(secret) = sp_secret {
-        connections.put_extra_secret(&profile, "sp-secret", secret)?;
+        profile = connections.put_extra_secret(&profile, "sp-secret", secret)?;
     }
     let backend = connections.secret_backend();
     Ok(Connected { verified, profile, secret_store: backend, secret_store_description: backend.description() })
