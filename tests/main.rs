@@ -6,9 +6,12 @@
 //! - `paste_url`: a developer pastes HTTPS, SSH and on-prem URLs and the fields fill themselves.
 //! - `preflight`: the checks step: a passing run and a saved report, `server_too_old`,
 //!   `public_url_localhost`, and `tls_untrusted` followed by trusting the CA.
+//! - `sign_in`: Microsoft Entra sign-in in the browser (the test plays the browser), device code
+//!   with cancel, and a service principal.
 
 mod support;
 
 mod first_journey;
 mod paste_url;
 mod preflight;
+mod sign_in;

@@ -143,6 +143,9 @@ impl Journey {
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("RUST_LOG", "ado_client=trace,ado_flows=trace,info")
             .env("ADO_CONNECT_REPORT_DIR", home.path().join("reports"))
+            // Sign-in goes to the emulator's Entra endpoints, and the test plays the browser.
+            .env("ADO_CONNECT_AUTHORITY", emulator.base_url())
+            .env("ADO_CONNECT_NO_BROWSER", "1")
             .stdout(Stdio::null())
             .stderr(
                 std::fs::File::create(home.path().join("driver.log"))
