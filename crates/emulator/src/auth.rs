@@ -112,7 +112,12 @@ pub(crate) fn authenticate(
         return Err(Failure::Invalid);
     }
     if credential.valid_to.is_some_and(|valid_to| valid_to <= now) {
-        return Err(Failure::Expired);
+        // Only PATs get the expiry message; an expired Bearer token is answered like an unknown
+        // one (`TF400813 … user ''`, azure-devops-auth-samples#52).
+        return Err(match kind {
+            CredentialKind::Pat => Failure::Expired,
+            CredentialKind::AccessToken => Failure::Invalid,
+        });
     }
     let user = world
         .user(credential.user_id)

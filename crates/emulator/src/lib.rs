@@ -10,9 +10,14 @@
 //! mistake in the client cannot be mirrored here. `FIDELITY.md` lists what was checked
 //! against which source, and what was decided without one.
 //!
-//! What it does not do: Windows (NTLM/Kerberos) authentication, OAuth/Entra token issuing
-//! (tokens can be registered through [`WorldHandle::add_access_token`]), writes, or any area
-//! beyond location, core projects and git repositories.
+//! It also plays Microsoft Entra ID's OAuth 2.0 endpoints (auth code + PKCE, device code,
+//! client credentials, refresh; see [`Emulator::entra`]); the tokens they issue work on the
+//! organizations as Bearer tokens.
+//!
+//! What it does not do: Windows (NTLM/Kerberos) authentication, the legacy Azure DevOps OAuth
+//! service, writes (except service-hook subscriptions), or any area beyond location, core
+//! projects, git repositories and pull requests, builds, work item types, permission
+//! evaluation and service hooks.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), ado_emulator::Error> {
@@ -41,13 +46,19 @@
 //!   or `app_token` (full access).
 //! - **Resource location / area**: Azure DevOps' self-description (`OPTIONS _apis`,
 //!   `_apis/ResourceAreas`) from which SDKs build URLs and negotiate versions.
-//! - **Service-hook subscription**: a webhook registration; not emulated yet.
+//! - **Service-hook subscription**: a webhook registration (publisher `tfs`, consumer
+//!   `webHooks`); events fired with [`Emulator::fire`] are delivered to it as real HTTP POSTs
+//!   to loopback receivers, each recorded as a *notification* (see [`hooks`]).
 
 #![deny(missing_docs)]
 
+pub mod activity;
 mod auth;
+mod entra;
 mod errors;
 pub mod faults;
+pub mod hooks;
+mod permissions;
 mod routes;
 pub mod scenario;
 mod server;
@@ -64,6 +75,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+pub use crate::entra::{EntraConfig, EntraHandle};
 pub use crate::faults::Faults;
 pub use crate::scenario::{Scenario, SignInMode};
 pub use crate::versions::ServerVersion;
@@ -113,6 +125,9 @@ pub enum Error {
     /// A [`WorldHandle`] call would create a duplicate, e.g. a second project of the same name.
     #[error("already exists: {0}")]
     Conflict(String),
+    /// An event that cannot happen, e.g. a merge result the service does not know.
+    #[error("invalid event: {0}")]
+    InvalidEvent(String),
 }
 
 /// How to start an emulator.
@@ -130,6 +145,8 @@ pub struct Config {
     pub faults: Faults,
     /// Overrides every organization's answer to bad credentials without `Suppress`.
     pub sign_in: Option<SignInMode>,
+    /// Token, code and device code lifetimes of the Entra endpoints (`--token-lifetime-secs`, …).
+    pub entra: EntraConfig,
 }
 
 impl Default for Config {
@@ -141,6 +158,7 @@ impl Default for Config {
             tls: false,
             faults: Faults::default(),
             sign_in: None,
+            entra: EntraConfig::default(),
         }
     }
 }
@@ -152,8 +170,12 @@ pub struct Emulator {
     local_addr: SocketAddr,
     startup_info: Value,
     ca_pem: Option<String>,
+    /// The Entra endpoints' grants and the test controls (`entra/`).
+    entra: EntraHandle,
     world: WorldHandle,
     faults: Arc<FaultState>,
+    /// Service-hook deliveries (`hooks/delivery.rs`).
+    hooks: Arc<hooks::Engine>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -167,6 +189,7 @@ impl Emulator {
             return Err(Error::NotLoopback(config.host.to_string()));
         }
         let world = World::from_scenario(&config.scenario)?;
+        let entra_state = entra::EntraState::new(&config.scenario, &config.entra, &world)?;
         let addr = SocketAddr::new(config.host, config.port);
         let listener = TcpListener::bind(addr)
             .await
@@ -186,6 +209,8 @@ impl Emulator {
         };
         let base_url = format!("{scheme}://{authority}");
         let world = WorldHandle::new(world);
+        entra_state.register_identities(&world)?;
+        let entra_state = Arc::new(entra_state);
         let faults = Arc::new(FaultState::new(config.faults.clone()));
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let startup_info = startup_info(
@@ -194,6 +219,9 @@ impl Emulator {
             &world.read(),
             ca_pem.as_deref(),
         );
+        let mut startup_info = startup_info;
+        startup_info["entra"] = entra::startup_info(&entra_state, &base_url);
+        let hooks = Arc::new(hooks::Engine::new(world.clone(), &base_url)?);
         let state = Arc::new(AppState {
             world: world.clone(),
             faults: faults.clone(),
@@ -201,6 +229,8 @@ impl Emulator {
             fallback_authority: authority,
             sign_in_override: config.sign_in,
             process_id: Uuid::new_v4(),
+            hooks: hooks.clone(),
+            entra: entra_state.clone(),
         });
         let (stop, stopped) = watch::channel(false);
         let task = server::spawn(
@@ -215,8 +245,13 @@ impl Emulator {
             local_addr,
             startup_info,
             ca_pem,
+            entra: EntraHandle {
+                state: entra_state,
+                world: world.clone(),
+            },
             world,
             faults,
+            hooks,
             stop,
             task: Some(task),
         })
@@ -232,9 +267,9 @@ impl Emulator {
         self.local_addr
     }
 
-    /// The JSON the binary prints at start: `baseUrl`, `organizationUrls`, `collectionUrls`,
-    /// `pats` (the first has full access), `accessTokens`, `organizations`, `servers`,
-    /// `scenario`, and `caPem` with TLS.
+    /// The JSON the binary prints at start: `baseUrl`, `controlUrl`, `organizationUrls`,
+    /// `collectionUrls`, `pats` (the first has full access), `accessTokens`, `organizations`,
+    /// `servers`, `scenario`, and `caPem` with TLS.
     pub fn startup_info(&self) -> Value {
         self.startup_info.clone()
     }
@@ -266,6 +301,12 @@ impl Emulator {
     /// A handle to change the world while the emulator runs.
     pub fn world(&self) -> WorldHandle {
         self.world.clone()
+    }
+
+    /// A handle to the Entra endpoints' state: approve or deny device codes, revoke refresh
+    /// tokens, expire access tokens, switch an organization's OAuth policy.
+    pub fn entra(&self) -> EntraHandle {
+        self.entra.clone()
     }
 
     /// Replaces the injected faults; request counting restarts.
@@ -341,12 +382,14 @@ fn startup_info(base_url: &str, scenario: &Scenario, world: &World, ca_pem: Opti
             "scopes": c.scopes,
             "expired": c.valid_to.is_some_and(|t| t <= now),
             "validTo": c.valid_to.map(routes::projects::format_time),
+            "revoked": c.revoked,
         })
     };
     let full_access = |c: &&world::Credential| {
         auth::grants(&c.scopes, "vso.code")
             && auth::grants(&c.scopes, "vso.project")
             && c.valid_to.is_none_or(|t| t > now)
+            && !c.revoked
     };
     let (kind_pat, kind_token) = (
         world::CredentialKind::Pat,
@@ -361,6 +404,8 @@ fn startup_info(base_url: &str, scenario: &Scenario, world: &World, ca_pem: Opti
     pats.sort_by_key(|c| !full_access(c));
     let mut info = json!({
         "baseUrl": base_url,
+        // The emulator's own endpoints (fire service-hook events, read deliveries): README.
+        "controlUrl": format!("{base_url}/_emulator"),
         "scenario": scenario.name,
         "organizationUrls": organizations.iter().map(|o| o["url"].clone()).collect::<Vec<_>>(),
         "collectionUrls": collection_urls,

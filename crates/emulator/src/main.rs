@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 
-use ado_emulator::{Config, Emulator, Faults, Scenario, SignInMode};
+use ado_emulator::{Config, EntraConfig, Emulator, Faults, Scenario, SignInMode};
 
 /// A fake Azure DevOps (Services and Server) on loopback.
 #[derive(Debug, Parser)]
@@ -53,6 +53,21 @@ struct Args {
     /// Print the scenario as JSON (a starting point for your own) and exit.
     #[arg(long)]
     print_scenario: bool,
+    /// Lifetime of access tokens issued by the Entra endpoints (expires_in), in seconds.
+    #[arg(long, default_value_t = 3600)]
+    token_lifetime_secs: u64,
+    /// Lifetime of Entra authorization codes, in seconds.
+    #[arg(long, default_value_t = 600)]
+    auth_code_lifetime_secs: u64,
+    /// Lifetime of Entra device codes (expires_in of /devicecode), in seconds.
+    #[arg(long, default_value_t = 900)]
+    device_code_lifetime_secs: u64,
+    /// Polling interval of Entra device codes, in seconds.
+    #[arg(long, default_value_t = 5)]
+    device_code_interval_secs: u64,
+    /// Refuse an Entra refresh token once used (strict rotation; Entra itself does not).
+    #[arg(long)]
+    single_use_refresh_tokens: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -121,6 +136,13 @@ async fn main() -> anyhow::Result<()> {
             SignInArg::Redirect => SignInMode::Redirect,
             SignInArg::Page => SignInMode::Page,
         }),
+        entra: EntraConfig {
+            token_lifetime_secs: args.token_lifetime_secs,
+            auth_code_lifetime_secs: args.auth_code_lifetime_secs,
+            device_code_lifetime_secs: args.device_code_lifetime_secs,
+            device_code_interval_secs: args.device_code_interval_secs,
+            single_use_refresh_tokens: args.single_use_refresh_tokens,
+        },
     };
     let emulator = Emulator::spawn(config).await?;
     if let (Some(path), Some(pem)) = (&args.ca_out, emulator.ca_pem()) {

@@ -13,6 +13,12 @@ use uuid::Uuid;
 use crate::versions::ServerVersion;
 use crate::Error;
 
+pub use crate::entra::spec::{
+    EntraAppSpec, ServicePrincipalSpec, DEMO_DECLINING_USER_EMAIL, DEMO_SP_CLIENT_ID,
+    DEMO_SP_NOT_ADDED_CLIENT_ID, DEMO_SP_NOT_ADDED_OBJECT_ID, DEMO_SP_NOT_ADDED_SECRET,
+    DEMO_SP_OBJECT_ID, DEMO_SP_SECRET, VISUAL_STUDIO_CLIENT_ID,
+};
+
 /// The world an emulator serves.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -39,6 +45,12 @@ pub struct Scenario {
     /// Access tokens sent as `Authorization: Bearer` (the hook for Entra/OAuth tokens).
     #[serde(default)]
     pub access_tokens: Vec<TokenSpec>,
+    /// Applications registered in Microsoft Entra ID that sign users in (`entra/spec.rs`).
+    #[serde(default)]
+    pub entra_apps: Vec<EntraAppSpec>,
+    /// Entra service principals: client credentials with a secret (`entra/spec.rs`).
+    #[serde(default)]
+    pub service_principals: Vec<ServicePrincipalSpec>,
 }
 
 /// A person.
@@ -55,6 +67,14 @@ pub struct UserSpec {
     /// The on-premises account (`DOMAIN\user`) shown by Servers; the email when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// Member of Project Collection Administrators in every organization and collection: holds
+    /// every permission the emulator models (service hooks included) on every project.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub collection_administrator: bool,
+    /// Declines every Entra sign-in: `access_denied` from the authorize endpoint,
+    /// `authorization_declined` for a device code.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub declines_sign_in: bool,
 }
 
 /// What bad credentials get when the client did not send `X-TFS-FedAuthRedirect: Suppress`.
@@ -89,6 +109,10 @@ pub struct OrganizationSpec {
     /// Extra projects made up from a pattern (e.g. to exercise paging).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated_projects: Option<GeneratedProjects>,
+    /// The organization policy "Third-party application access via OAuth" is off: every Bearer
+    /// token gets `401 TF400813` (see `FIDELITY.md`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub oauth_policy_disabled: bool,
 }
 
 /// An Azure DevOps Server installation.
@@ -181,6 +205,15 @@ pub struct ProjectSpec {
     /// Git repositories.
     #[serde(default)]
     pub repositories: Vec<RepositorySpec>,
+    /// Members of the project's Project Administrators group, by email (see `permissions.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub administrators: Vec<String>,
+    /// Pull requests (`GET {project}/_apis/git/pullrequests`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pull_requests: Vec<crate::activity::PullRequestSpec>,
+    /// Builds (`GET {project}/_apis/build/builds`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub builds: Vec<crate::activity::BuildSpec>,
 }
 
 impl ProjectSpec {
@@ -194,7 +227,16 @@ impl ProjectSpec {
             revision: None,
             last_update_time: None,
             repositories: Vec::new(),
+            administrators: Vec::new(),
+            pull_requests: Vec::new(),
+            builds: Vec::new(),
         }
+    }
+
+    /// Adds a Project Administrator (by email).
+    pub fn with_administrator(mut self, email: &str) -> Self {
+        self.administrators.push(email.to_string());
+        self
     }
 
     /// Adds a repository named `name` with default settings.
@@ -299,6 +341,9 @@ pub struct TokenSpec {
     /// Collections it works on, as `server/collection` (e.g. `fabrikam-tfs/DefaultCollection`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collections: Vec<String>,
+    /// Revoked: answered like a token that does not exist (see `FIDELITY.md`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoked: bool,
 }
 
 impl TokenSpec {
@@ -313,6 +358,7 @@ impl TokenSpec {
             all_hosts: true,
             organizations: Vec::new(),
             collections: Vec::new(),
+            revoked: false,
         }
     }
 }
@@ -330,6 +376,15 @@ pub const DEMO_EXPIRED_PAT: &str = "adoemudemo2expired3token4for5the6demo7only2a
 
 /// The demo's user.
 pub const DEMO_USER_EMAIL: &str = "demo.admin@fabrikam.example";
+
+/// The demo's second user, Dana Developer: a project member who administers nothing.
+pub const DEMO_DEVELOPER_EMAIL: &str = "dana.dev@fabrikam.example";
+/// Dana Developer's full-access PAT (works everywhere, but Dana may not edit service hooks).
+pub const DEMO_DEVELOPER_PAT: &str = "adoemudemo2dana3developer4token5for6the7demo2only3ab";
+/// Demo Admin's PAT with `vso.project vso.code` only (no `vso.build`, no `vso.work`).
+pub const DEMO_CODE_READ_PAT: &str = "adoemudemo2code3read4token5for6the7demo2only3abcdefg";
+/// Demo Admin's revoked PAT (`revoked: true` in the scenario).
+pub const DEMO_REVOKED_PAT: &str = "adoemudemo2revoked3token4for5the6demo7only2abcdefghi";
 
 impl Scenario {
     /// A built-in scenario by name: `demo` or `minimal` (see `README.md`).
@@ -376,6 +431,8 @@ impl Scenario {
                 email: DEMO_USER_EMAIL.to_string(),
                 id: None,
                 account: None,
+                collection_administrator: true,
+                declines_sign_in: false,
             }],
             organizations: vec![OrganizationSpec {
                 name: "acme".to_string(),
@@ -384,6 +441,7 @@ impl Scenario {
                 sign_in: None,
                 projects: vec![ProjectSpec::named("Alpha").with_repository("alpha")],
                 generated_projects: None,
+                oauth_policy_disabled: false,
             }],
             servers: vec![ServerSpec {
                 name: "tfs".to_string(),
@@ -404,15 +462,19 @@ impl Scenario {
                 &["app_token"],
             )],
             access_tokens: Vec::new(),
+            entra_apps: vec![crate::entra::spec::visual_studio_app()],
+            service_principals: Vec::new(),
         }
     }
 
     /// The demo world (listed in full in `README.md`).
     pub fn demo() -> Scenario {
         let fabrikam_tenant = Uuid::from_u128(0x6f1c2b3a_4d5e_4f60_8a7b_9c0d1e2f3a4b);
+        // Demo Admin administers every named demo project (service hooks need it).
         let project = |name: &str, description: &str, repos: &[&str]| ProjectSpec {
             description: Some(description.to_string()),
             repositories: repos.iter().map(|r| RepositorySpec::named(r)).collect(),
+            administrators: vec![DEMO_USER_EMAIL.to_string()],
             ..ProjectSpec::named(name)
         };
         let mut empty_repo = RepositorySpec::named("sandbox");
@@ -426,15 +488,36 @@ impl Scenario {
         fiber_cloud.repositories.push(empty_repo);
 
         let expired_at = time::macros::datetime!(2024-01-31 00:00:00 UTC);
-        Scenario {
+        let mut demo = Scenario {
             name: "demo".to_string(),
             sign_in: SignInMode::Redirect,
-            users: vec![UserSpec {
-                display_name: "Demo Admin".to_string(),
-                email: DEMO_USER_EMAIL.to_string(),
-                id: None,
-                account: Some("FABRIKAM\\demo.admin".to_string()),
-            }],
+            users: vec![
+                UserSpec {
+                    display_name: "Demo Admin".to_string(),
+                    email: DEMO_USER_EMAIL.to_string(),
+                    id: None,
+                    account: Some("FABRIKAM\\demo.admin".to_string()),
+                    collection_administrator: false,
+                    declines_sign_in: false,
+                },
+                UserSpec {
+                    display_name: "Dana Developer".to_string(),
+                    email: DEMO_DEVELOPER_EMAIL.to_string(),
+                    id: None,
+                    account: Some("FABRIKAM\\dana.dev".to_string()),
+                    collection_administrator: false,
+                    declines_sign_in: false,
+                },
+                // Declines every Entra sign-in (access_denied / authorization_declined).
+                UserSpec {
+                    display_name: "Dee Decliner".to_string(),
+                    email: DEMO_DECLINING_USER_EMAIL.to_string(),
+                    id: None,
+                    account: None,
+                    collection_administrator: false,
+                    declines_sign_in: true,
+                },
+            ],
             organizations: vec![
                 OrganizationSpec {
                     name: "fabrikam".to_string(),
@@ -446,6 +529,7 @@ impl Scenario {
                         project("Tailwind Traders", "Retail demo.", &["tailwind-traders"]),
                     ],
                     generated_projects: None,
+                    oauth_policy_disabled: false,
                 },
                 OrganizationSpec {
                     name: "contoso".to_string(),
@@ -455,6 +539,7 @@ impl Scenario {
                     sign_in: Some(SignInMode::Page),
                     projects: vec![project("Contoso Mobile", "Phone apps.", &["contoso-mobile"])],
                     generated_projects: None,
+                    oauth_policy_disabled: false,
                 },
             ],
             servers: vec![
@@ -492,6 +577,13 @@ impl Scenario {
                                 name_prefix: default_project_prefix(),
                                 repository_prefix: default_repo_prefix(),
                             }),
+                        },
+                        // A collection without projects.
+                        CollectionSpec {
+                            name: "Empty".to_string(),
+                            id: None,
+                            projects: Vec::new(),
+                            generated_projects: None,
                         },
                     ],
                 },
@@ -541,9 +633,35 @@ impl Scenario {
                     valid_to: Some(expired_at),
                     ..TokenSpec::everywhere(DEMO_EXPIRED_PAT, DEMO_USER_EMAIL, &["app_token"])
                 },
+                TokenSpec {
+                    name: "dana full access".to_string(),
+                    ..TokenSpec::everywhere(DEMO_DEVELOPER_PAT, DEMO_DEVELOPER_EMAIL, &["app_token"])
+                },
+                TokenSpec {
+                    name: "demo code read".to_string(),
+                    ..TokenSpec::everywhere(
+                        DEMO_CODE_READ_PAT,
+                        DEMO_USER_EMAIL,
+                        &["vso.project", "vso.code"],
+                    )
+                },
+                TokenSpec {
+                    name: "demo revoked".to_string(),
+                    revoked: true,
+                    ..TokenSpec::everywhere(DEMO_REVOKED_PAT, DEMO_USER_EMAIL, &["app_token"])
+                },
             ],
             access_tokens: Vec::new(),
-        }
+            // Visual Studio's client; a service principal added to fabrikam and one added nowhere.
+            entra_apps: vec![crate::entra::spec::visual_studio_app()],
+            service_principals: crate::entra::spec::demo_service_principals(
+                fabrikam_tenant,
+                "fabrikam",
+            ),
+        };
+        // Pull requests and builds of a few projects (listed in `activity.rs`).
+        crate::activity::seed_demo(&mut demo);
+        demo
     }
 }
 
@@ -557,6 +675,9 @@ mod tests {
             DEMO_FULL_ACCESS_PAT,
             DEMO_PROJECT_ONLY_PAT,
             DEMO_EXPIRED_PAT,
+            DEMO_DEVELOPER_PAT,
+            DEMO_CODE_READ_PAT,
+            DEMO_REVOKED_PAT,
         ] {
             assert_eq!(token.len(), 52, "{token}");
         }

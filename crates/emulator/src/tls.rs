@@ -4,6 +4,9 @@
 //! only the CA's PEM (from `--ca-out`, the startup line's `caPem`, or [`crate::Emulator::ca_pem`])
 //! connects; one that trusts the usual roots fails the handshake, as it would against an
 //! on-premises server with an internal CA.
+//!
+//! The handshake presents the whole chain, leaf then CA, as many internal servers are set up,
+//! so a client can show the chain and offer to trust its root (`tests/hooks/tls_chain.rs`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;

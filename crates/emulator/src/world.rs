@@ -37,6 +37,8 @@ pub(crate) struct User {
     pub display_name: String,
     pub email: String,
     pub account: Option<String>,
+    /// Project Collection Administrators (see `permissions.rs`).
+    pub collection_administrator: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,12 @@ pub(crate) struct Project {
     pub last_update_time: OffsetDateTime,
     pub default_team_id: Uuid,
     pub repositories: Vec<Repository>,
+    /// Project Administrators, by email as the scenario wrote them (see `permissions.rs`).
+    pub administrators: Vec<String>,
+    /// See `activity.rs`.
+    pub pull_requests: Vec<crate::activity::PullRequest>,
+    /// See `activity.rs`.
+    pub builds: Vec<crate::activity::Build>,
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +196,7 @@ impl World {
         for token in &scenario.access_tokens {
             world.add_credential(token, CredentialKind::AccessToken)?;
         }
+        crate::activity::finish_world(&mut world)?;
         Ok(world)
     }
 
@@ -202,6 +211,7 @@ impl World {
             display_name: spec.display_name.clone(),
             email: spec.email.clone(),
             account: spec.account.clone(),
+            collection_administrator: spec.collection_administrator,
         });
         Ok(())
     }
@@ -365,7 +375,7 @@ impl World {
             user_id,
             scopes: spec.scopes.clone(),
             valid_to: spec.valid_to,
-            revoked: false,
+            revoked: spec.revoked,
             all_hosts: spec.all_hosts,
             organizations: spec
                 .organizations
@@ -581,6 +591,7 @@ fn build_project(host_key: &str, spec: &ProjectSpec) -> Result<Project, Error> {
         }
         repositories.push(repository);
     }
+    let (pull_requests, builds) = crate::activity::build_activity(host_key, spec, &repositories)?;
     Ok(Project {
         id,
         name: spec.name.clone(),
@@ -590,6 +601,9 @@ fn build_project(host_key: &str, spec: &ProjectSpec) -> Result<Project, Error> {
         last_update_time: spec.last_update_time.unwrap_or(DEFAULT_LAST_UPDATE),
         default_team_id: derived_id("team", &[host_key, &spec.name]),
         repositories,
+        administrators: spec.administrators.clone(),
+        pull_requests,
+        builds,
     })
 }
 
@@ -652,12 +666,15 @@ impl HostPath {
 #[derive(Debug, Clone)]
 pub struct WorldHandle {
     pub(crate) inner: Arc<RwLock<World>>,
+    /// Service-hook subscriptions and notifications (`hooks/`). Lock order: the world first.
+    pub(crate) hooks: Arc<std::sync::Mutex<crate::hooks::HookStore>>,
 }
 
 impl WorldHandle {
     pub(crate) fn new(world: World) -> Self {
         WorldHandle {
             inner: Arc::new(RwLock::new(world)),
+            hooks: Arc::default(),
         }
     }
 
@@ -731,6 +748,7 @@ impl WorldHandle {
         }
         let id = project.id;
         world.projects_mut(host_ref).push(project);
+        crate::activity::finish_world(&mut world)?;
         Ok(id)
     }
 

@@ -183,6 +183,7 @@ pub(crate) fn options(site: &Site<'_>, area: Option<&str>) -> Value {
     let limits = site.limits();
     let value: Vec<Value> = ALL
         .iter()
+        .chain(super::areas::LOCATIONS.iter())
         .filter(|l| area.is_none_or(|a| a.eq_ignore_ascii_case(l.area)))
         .map(|l| l.to_json(limits))
         .collect();

@@ -10,12 +10,19 @@
 //! rate limit, route, scope, `api-version`, then the resource itself (so a missing project is
 //! reported only to a caller who may ask).
 
+mod areas;
+pub(crate) mod build;
 pub(crate) mod connection_data;
 mod deployment;
 pub(crate) mod git;
+pub(crate) mod hooks;
 pub(crate) mod locations;
 pub(crate) mod projects;
+pub(crate) mod pullrequests;
+mod security;
 pub(crate) mod signin;
+pub(crate) mod entra;
+mod wit;
 
 use std::sync::Arc;
 
@@ -71,6 +78,10 @@ pub(crate) struct AppState {
     pub sign_in_override: Option<SignInMode>,
     /// Sent as `X-TFS-ProcessId`.
     pub process_id: Uuid,
+    /// Service-hook deliveries, throttling and the control endpoints (`hooks/`).
+    pub hooks: Arc<crate::hooks::Engine>,
+    /// Microsoft Entra ID's grants, apps and service principals (`entra/`).
+    pub entra: Arc<crate::entra::EntraState>,
 }
 
 /// The axum app.
@@ -80,11 +91,22 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
 
 async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let activity = Uuid::new_v4();
+    // Microsoft Entra ID (`/{tenant}/oauth2/v2.0/…`, `/devicelogin`): another service, so no
+    // Azure DevOps faults or headers (`entra.rs`).
+    if entra::is_entra_path(request.uri().path()) {
+        return entra::handle(&state, request).await;
+    }
+    // The emulator's own control endpoints (`/_emulator/…`) bypass faults and authentication.
+    let request = match crate::hooks::control::intercept(&state, request).await {
+        Ok(response) => return response,
+        Err(request) => request,
+    };
     let (decision, latency) = state.faults.next();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let (parts, _body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    crate::hooks::attach_body(&mut parts, body).await;
     let mut response = match decision {
         Decision::Fail(status) => VssError::server_failure(
             StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
@@ -93,6 +115,8 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
         .into_response(),
         _ => respond(&state, &parts, decision),
     };
+    // Work a route left for after the world lock (a test notification's delivery).
+    crate::hooks::finish_deferred(&mut response).await;
     decorate(&state, &parts.headers, response.headers_mut(), activity);
     tracing::info!(
         method = %parts.method,
@@ -221,6 +245,15 @@ fn respond(state: &AppState, parts: &axum::http::request::Parts, decision: Decis
         Ok(principal) => principal,
         Err(failure) => return challenge.failure_response(failure),
     };
+    // A service principal not added to this organization, or a Bearer token where the OAuth
+    // policy is off: `401 TF400813` naming the identity (`entra/mod.rs`).
+    if let Some(user_id) =
+        state
+            .entra
+            .access_denied(&world, host, &parts.headers, principal.user.id)
+    {
+        return challenge.missing_scope_response(&user_id);
+    }
     if let Decision::RateLimit(retry_after) = decision {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -278,6 +311,7 @@ fn respond(state: &AppState, parts: &axum::http::request::Parts, decision: Decis
             project,
             repository,
         } => git::get(&site, project, repository).map(Answer::json),
+        Route::Area(route) => areas::respond(state, &site, &principal, &incoming, parts, route),
     };
     match result {
         Ok(answer) => answer.into_response(version.as_deref(), &principal),
@@ -289,6 +323,10 @@ fn respond(state: &AppState, parts: &axum::http::request::Parts, decision: Decis
 pub(crate) struct Answer {
     pub body: Value,
     pub headers: Vec<(HeaderName, String)>,
+    /// `200` unless a route says otherwise (`204` answers have no body).
+    pub status: StatusCode,
+    /// Work to finish after the world lock is released (see `hooks::Deferred`).
+    pub deferred: Option<crate::hooks::Deferred>,
 }
 
 impl Answer {
@@ -296,6 +334,8 @@ impl Answer {
         Answer {
             body,
             headers: Vec::new(),
+            status: StatusCode::OK,
+            deferred: None,
         }
     }
 
@@ -304,10 +344,19 @@ impl Answer {
             Some(version) => format!("application/json; charset=utf-8; api-version={version}"),
             None => "application/json; charset=utf-8".to_string(),
         };
-        let body = serde_json::to_vec(&self.body).unwrap_or_default();
-        let mut response = (StatusCode::OK, body).into_response();
+        let body = match self.status {
+            StatusCode::NO_CONTENT => Vec::new(),
+            _ => serde_json::to_vec(&self.body).unwrap_or_default(),
+        };
+        let mut response = (self.status, body).into_response();
+        if let Some(deferred) = self.deferred {
+            response.extensions_mut().insert(deferred);
+        }
         let headers = response.headers_mut();
-        if let Ok(value) = HeaderValue::from_str(&content_type) {
+        if let (Ok(value), false) = (
+            HeaderValue::from_str(&content_type),
+            self.status == StatusCode::NO_CONTENT,
+        ) {
             headers.insert(header::CONTENT_TYPE, value);
         }
         // "{userId}:{uniqueName}", as Azure DevOps reports the caller.
@@ -394,6 +443,9 @@ enum Route<'a> {
         project: Option<&'a str>,
         repository: &'a str,
     },
+    /// Pull requests, builds, work item types, permission evaluation, service hooks
+    /// (`areas.rs`).
+    Area(areas::AreaRoute<'a>),
 }
 
 impl<'a> Route<'a> {
@@ -408,6 +460,9 @@ impl<'a> Route<'a> {
                 }),
                 _ => None,
             };
+        }
+        if let Some(route) = areas::AreaRoute::parse(method, rest, &lower) {
+            return Some(Route::Area(route));
         }
         if method != Method::GET && method != Method::HEAD {
             return None;
@@ -447,6 +502,7 @@ impl<'a> Route<'a> {
             Route::Options { .. } | Route::ConnectionData | Route::ResourceAreas { .. } => &[],
             Route::Projects | Route::Project { .. } => &["vso.project", "vso.profile"],
             Route::Repositories { .. } | Route::Repository { .. } => &["vso.code"],
+            Route::Area(route) => route.required_scopes(),
         }
     }
 
@@ -458,6 +514,7 @@ impl<'a> Route<'a> {
             Route::ResourceAreas { .. } => Some(&locations::RESOURCE_AREAS),
             Route::Projects | Route::Project { .. } => Some(&locations::PROJECTS),
             Route::Repositories { .. } | Route::Repository { .. } => Some(&locations::REPOSITORIES),
+            Route::Area(route) => Some(route.location()),
         }
     }
 }

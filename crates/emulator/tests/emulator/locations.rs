@@ -31,13 +31,21 @@ async fn options_lists_the_served_resources_with_the_host_limits() {
     assert_eq!(projects["minVersion"], "1.0");
 
     let services = options(&emu, "/fabrikam/_apis/git").await.json();
-    assert_eq!(services["count"], 1, "OPTIONS _apis/git lists only git");
+    let git = services["value"].as_array().unwrap();
+    assert!(
+        git.iter().all(|l| l["area"] == "git"),
+        "OPTIONS _apis/git lists only git"
+    );
+    let repositories = git
+        .iter()
+        .find(|l| l["id"] == "225f7195-f9c7-4d14-ab28-a83f7ff77e1f")
+        .expect("repositories are listed");
     assert_eq!(
-        services["value"][0]["routeTemplate"],
+        repositories["routeTemplate"],
         "{project}/_apis/{area}/{resource}/{repositoryId}"
     );
-    assert_eq!(services["value"][0]["maxVersion"], "7.2");
-    assert_eq!(services["value"][0]["releasedVersion"], "7.1");
+    assert_eq!(repositories["maxVersion"], "7.2");
+    assert_eq!(repositories["releasedVersion"], "7.1");
 }
 
 #[tokio::test]

@@ -1,0 +1,240 @@
+//! `GET {project}/_apis/build/builds` (spec `build/7.1/build.json`, `Build`).
+//!
+//! Query: `$top`, `continuationToken` (how many already fetched; the next one in
+//! `x-ms-continuationtoken`), `definitions` (ids, comma-separated), `statusFilter`,
+//! `resultFilter`, `branchName`, `repositoryId`, `queryOrder` (`queueTimeDescending` by
+//! default, `queueTimeAscending`, `finishTimeDescending`, `finishTimeAscending`,
+//! `startTimeDescending`, `startTimeAscending`).
+
+use axum::http::HeaderName;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::git;
+use super::locations::LocationDef;
+use super::projects::{self, reference};
+use super::pullrequests::{identity_ref, person};
+use super::{Answer, Incoming, Site};
+use crate::activity::Build;
+use crate::errors::VssError;
+use crate::versions::ApiVersion;
+use crate::world::{derived_id, Project};
+
+/// `build/builds` (resourceVersion 7 in the Python SDK's 7.1 client).
+pub(crate) const BUILDS: LocationDef = LocationDef {
+    id: "0cd358e1-9217-4d94-8269-1c1ee6f93dcf",
+    area: "build",
+    resource_name: "builds",
+    route_template: "{project}/_apis/{area}/{resource}/{buildId}",
+    resource_version: 7,
+    min_version: ApiVersion::new(1, 0),
+    preview_only: false,
+};
+
+/// Page size without `$top` (the builds API caps pages at 1000; ado-api.md §4).
+const DEFAULT_TOP: usize = 1000;
+
+static CONTINUATION: HeaderName = HeaderName::from_static("x-ms-continuationtoken");
+
+/// `DefinitionReference` of a build.
+pub(crate) fn definition_ref(site: &Site<'_>, project: &Project, build: &Build) -> Value {
+    json!({
+        "drafts": [],
+        "id": build.definition_id,
+        "name": build.definition_name,
+        "url": format!(
+            "{}/{}/_apis/build/Definitions/{}?revision=1",
+            site.base(),
+            project.id,
+            build.definition_id
+        ),
+        "uri": format!("vstfs:///Build/Definition/{}", build.definition_id),
+        "path": "\\",
+        "type": "build",
+        "queueStatus": "enabled",
+        "revision": 1,
+        "project": reference(site, project),
+    })
+}
+
+/// `Build`.
+pub(crate) fn build(site: &Site<'_>, project: &Project, build: &Build) -> Value {
+    let base = site.base();
+    let url = format!("{base}/{}/_apis/build/Builds/{}", project.id, build.id);
+    let plan = derived_id(
+        "build-plan",
+        &[&project.id.to_string(), &build.id.to_string()],
+    );
+    let requested = person(site, build.requested_for.as_deref());
+    let requested_ref = identity_ref(site, requested, build.requested_for.as_deref());
+    let mut value = json!({
+        "_links": {
+            "self": { "href": url },
+            "web": { "href": format!("{base}/{}/_build/results?buildId={}", project.id, build.id) },
+            "timeline": { "href": format!("{base}/{}/_apis/build/builds/{}/Timeline", project.id, build.id) },
+        },
+        "properties": {},
+        "tags": [],
+        "validationResults": [],
+        "plans": [{ "planId": plan }],
+        "triggerInfo": {},
+        "id": build.id,
+        "buildNumber": build.build_number,
+        "status": build.status.as_str(),
+    });
+    if let Some(result) = build.result {
+        value["result"] = json!(result.as_str());
+    }
+    value["queueTime"] = json!(projects::format_time(build.queue_time));
+    if let Some(start) = build.start_time {
+        value["startTime"] = json!(projects::format_time(start));
+    }
+    if let Some(finish) = build.finish_time {
+        value["finishTime"] = json!(projects::format_time(finish));
+    }
+    value["url"] = json!(url);
+    value["definition"] = definition_ref(site, project, build);
+    value["buildNumberRevision"] = json!(1);
+    value["project"] = reference(site, project);
+    value["uri"] = json!(format!("vstfs:///Build/Build/{}", build.id));
+    value["sourceBranch"] = json!(build.source_branch);
+    value["sourceVersion"] = json!(build.source_version);
+    value["queue"] = json!({
+        "id": 9,
+        "name": "Azure Pipelines",
+        "pool": { "id": 9, "name": "Azure Pipelines", "isHosted": true },
+    });
+    value["priority"] = json!("normal");
+    value["reason"] = json!(build.reason);
+    value["requestedFor"] = requested_ref.clone();
+    value["requestedBy"] = requested_ref.clone();
+    value["lastChangedDate"] = json!(projects::format_time(
+        build.finish_time.unwrap_or(build.queue_time)
+    ));
+    value["lastChangedBy"] = requested_ref;
+    value["orchestrationPlan"] = json!({ "planId": plan });
+    value["logs"] = json!({
+        "id": 0,
+        "type": "Container",
+        "url": format!("{base}/{}/_apis/build/builds/{}/logs", project.id, build.id),
+    });
+    if let Some(repo) = build
+        .repository_id
+        .and_then(|id| project.repositories.iter().find(|r| r.id == id))
+    {
+        let remote = git::repository(site, project, repo)["remoteUrl"].clone();
+        value["repository"] = json!({
+            "id": repo.id,
+            "type": "TfsGit",
+            "name": repo.name,
+            "url": remote,
+            "clean": null,
+            "checkoutSubmodules": false,
+        });
+    }
+    value["retainedByRelease"] = json!(false);
+    value["triggeredByBuild"] = Value::Null;
+    value["appendCommitMessageToRunName"] = json!(true);
+    value
+}
+
+fn number(incoming: &Incoming<'_>, name: &str) -> Result<Option<usize>, VssError> {
+    match incoming.query_param(name) {
+        None => Ok(None),
+        Some(raw) if raw.trim().is_empty() => Ok(None),
+        Some(raw) => raw
+            .trim()
+            .parse::<usize>()
+            .map(Some)
+            .map_err(|_| VssError::invalid_argument(name, &raw)),
+    }
+}
+
+/// Values of a comma-separated filter, lowercased.
+fn list_param(incoming: &Incoming<'_>, name: &str) -> Option<Vec<String>> {
+    incoming.query_param(name).map(|raw| {
+        raw.split(',')
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+}
+
+/// `GET {project}/_apis/build/builds`.
+pub(crate) fn list(
+    site: &Site<'_>,
+    project: &str,
+    incoming: &Incoming<'_>,
+) -> Result<Answer, VssError> {
+    let project = projects::find(site, project)?;
+    let top = number(incoming, "$top")?
+        .filter(|&n| n > 0)
+        .unwrap_or(DEFAULT_TOP);
+    let start = number(incoming, "continuationToken")?.unwrap_or(0);
+    let definitions = list_param(incoming, "definitions");
+    let statuses = list_param(incoming, "statusFilter");
+    let results = list_param(incoming, "resultFilter");
+    let branch = incoming.query_param("branchName");
+    let repository = match incoming.query_param("repositoryId") {
+        Some(raw) if !raw.trim().is_empty() => Some(
+            Uuid::parse_str(raw.trim())
+                .map_err(|_| VssError::invalid_argument("repositoryId", &raw))?,
+        ),
+        _ => None,
+    };
+    let mut builds: Vec<&Build> = project
+        .builds
+        .iter()
+        .filter(|b| {
+            definitions
+                .as_ref()
+                .is_none_or(|d| d.contains(&b.definition_id.to_string()))
+        })
+        .filter(|b| {
+            statuses.as_ref().is_none_or(|s| {
+                s.iter()
+                    .any(|s| s == "all" || s == &b.status.as_str().to_ascii_lowercase())
+            })
+        })
+        .filter(|b| {
+            results.as_ref().is_none_or(|r| {
+                b.result
+                    .is_some_and(|res| r.contains(&res.as_str().to_ascii_lowercase()))
+            })
+        })
+        .filter(|b| {
+            branch.as_deref().is_none_or(|br| {
+                b.source_branch
+                    .eq_ignore_ascii_case(&crate::activity::full_ref(br))
+            })
+        })
+        .filter(|b| repository.is_none_or(|id| b.repository_id == Some(id)))
+        .collect();
+    let order = incoming
+        .query_param("queryOrder")
+        .unwrap_or_else(|| "queueTimeDescending".to_string())
+        .to_ascii_lowercase();
+    match order.as_str() {
+        "queuetimeascending" => builds.sort_by_key(|b| (b.queue_time, b.id)),
+        "finishtimeascending" => builds.sort_by_key(|b| (b.finish_time, b.id)),
+        "finishtimedescending" => builds.sort_by_key(|b| std::cmp::Reverse((b.finish_time, b.id))),
+        "starttimeascending" => builds.sort_by_key(|b| (b.start_time, b.id)),
+        "starttimedescending" => builds.sort_by_key(|b| std::cmp::Reverse((b.start_time, b.id))),
+        _ => builds.sort_by_key(|b| std::cmp::Reverse((b.queue_time, b.id))),
+    }
+    let total = builds.len();
+    let page: Vec<Value> = builds
+        .into_iter()
+        .skip(start)
+        .take(top)
+        .map(|b| build(site, project, b))
+        .collect();
+    let fetched = start.saturating_add(page.len());
+    let mut answer = Answer::json(json!({ "count": page.len(), "value": page }));
+    if fetched < total {
+        answer
+            .headers
+            .push((CONTINUATION.clone(), fetched.to_string()));
+    }
+    Ok(answer)
+}

@@ -1,0 +1,1106 @@
+//! `_apis/hooks/…` (spec `hooks/7.1/serviceHooks.json`): subscriptions, their query, test
+//! notifications, notification history, the `tfs` publisher and its event types, and the
+//! `webHooks` consumer.
+//!
+//! Order of checks for a write, after the dispatcher's (host, credentials, route scope,
+//! `api-version`): body, required members, the token's scopes for the event type (403 "No
+//! scope found"; reads 404 "Not found", as the service's `CheckScope` does), publisher, event
+//! type, consumer and action (404), publisher inputs (400), the project (404), the
+//! EditSubscriptions permission (403 `AccessCheckException`), consumer inputs (400).
+//! Listing shows only what ViewSubscriptions and the token's scopes allow, silently.
+
+use std::collections::BTreeMap;
+
+use axum::http::request::Parts;
+use axum::http::{HeaderName, StatusCode};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::locations::LocationDef;
+use super::projects::{self, format_time};
+use super::pullrequests::identity_ref;
+use super::{Answer, AppState, Incoming, Site};
+use crate::auth::Principal;
+use crate::errors::VssError;
+use crate::hooks::delivery_job;
+use crate::hooks::inputs::{
+    self, event_type, scopes_cover, validate_consumer_inputs, validate_publisher_inputs, ACTION_ID,
+    CONSUMER_ID, MASK, PUBLISHER_ID,
+};
+use crate::hooks::wire::{field, field_str, request_json};
+use crate::hooks::{
+    event_of, payload, test_occurrence, Deferred, Notification, NotificationResult,
+    NotificationStatus, Subscription, SubscriptionStatus,
+};
+use crate::permissions::{self, bits};
+use crate::versions::ApiVersion;
+
+/// Scopes of which a token needs one for any hooks route (spec: `vso.work`, `vso.build`,
+/// `vso.code`; the service's own table adds `vso.hooks`, `vso.hooks_write`).
+pub(crate) const ROUTE_SCOPES: &[&str] = &[
+    "vso.code",
+    "vso.build",
+    "vso.work",
+    "vso.hooks",
+    "vso.hooks_write",
+    "vso.hooks_interact",
+];
+
+const fn location(id: &'static str, resource: &'static str, template: &'static str) -> LocationDef {
+    LocationDef {
+        id,
+        area: "hooks",
+        resource_name: resource,
+        route_template: template,
+        resource_version: 1,
+        min_version: ApiVersion::new(1, 0),
+        preview_only: false,
+    }
+}
+
+/// Location ids are the Python SDK's (`service_hooks_client.py`); templates follow the paths.
+pub(crate) const SUBSCRIPTIONS: LocationDef = location(
+    "fc50d02a-849f-41fb-8af1-0a5216103269",
+    "subscriptions",
+    "_apis/{area}/{resource}/{subscriptionId}",
+);
+pub(crate) const SUBSCRIPTIONS_QUERY: LocationDef = location(
+    "c7c3c1cf-9e05-4c0d-a425-a0f922c2c6ed",
+    "subscriptionsQuery",
+    "_apis/{area}/{resource}",
+);
+pub(crate) const NOTIFICATIONS: LocationDef = location(
+    "0c62d343-21b0-4732-997b-017fde84dc28",
+    "notifications",
+    "_apis/{area}/subscriptions/{subscriptionId}/{resource}/{notificationId}",
+);
+pub(crate) const TEST_NOTIFICATIONS: LocationDef = location(
+    "1139462c-7e27-4524-a997-31b9b73551fe",
+    "testNotifications",
+    "_apis/{area}/{resource}",
+);
+pub(crate) const PUBLISHERS: LocationDef = location(
+    "1e83a210-5b53-43bc-90f0-d476a4e5d731",
+    "publishers",
+    "_apis/{area}/{resource}/{publisherId}",
+);
+pub(crate) const EVENT_TYPES: LocationDef = location(
+    "db4777cd-8e08-4a84-8ba3-c974ea033718",
+    "eventTypes",
+    "_apis/{area}/publishers/{publisherId}/{resource}/{eventTypeId}",
+);
+pub(crate) const CONSUMERS: LocationDef = location(
+    "4301c514-5f34-4f5d-a145-f0ea7b5b7d19",
+    "consumers",
+    "_apis/{area}/{resource}/{consumerId}",
+);
+pub(crate) const CONSUMER_ACTIONS: LocationDef = location(
+    "c3428e90-7a69-4194-8ed8-0f153185ee0d",
+    "actions",
+    "_apis/{area}/consumers/{consumerId}/{resource}/{consumerActionId}",
+);
+
+/// A hooks route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HooksRoute<'a> {
+    ListSubscriptions,
+    CreateSubscription,
+    GetSubscription(&'a str),
+    /// `PUT subscriptions[/{id}]` (the id may come in the body).
+    ReplaceSubscription(Option<&'a str>),
+    DeleteSubscription(&'a str),
+    QuerySubscriptions,
+    TestNotification,
+    ListNotifications(&'a str),
+    GetNotification(&'a str, &'a str),
+    ListPublishers,
+    GetPublisher(&'a str),
+    ListEventTypes(&'a str),
+    GetEventType(&'a str, &'a str),
+    ListConsumers,
+    GetConsumer(&'a str),
+    ListConsumerActions(&'a str),
+    GetConsumerAction(&'a str, &'a str),
+}
+
+impl<'a> HooksRoute<'a> {
+    pub fn parse(method: &axum::http::Method, rest: &'a [String], lower: &[&str]) -> Option<Self> {
+        use axum::http::Method;
+        let get = method == Method::GET || method == Method::HEAD;
+        let post = method == Method::POST;
+        let s = |i: usize| rest[i].as_str();
+        let route = match lower {
+            ["_apis", "hooks", "subscriptions"] if get => HooksRoute::ListSubscriptions,
+            ["_apis", "hooks", "subscriptions"] if post => HooksRoute::CreateSubscription,
+            ["_apis", "hooks", "subscriptions"] if method == Method::PUT => {
+                HooksRoute::ReplaceSubscription(None)
+            }
+            ["_apis", "hooks", "subscriptions", _] if get => HooksRoute::GetSubscription(s(3)),
+            ["_apis", "hooks", "subscriptions", _] if method == Method::PUT => {
+                HooksRoute::ReplaceSubscription(Some(s(3)))
+            }
+            ["_apis", "hooks", "subscriptions", _] if method == Method::DELETE => {
+                HooksRoute::DeleteSubscription(s(3))
+            }
+            ["_apis", "hooks", "subscriptionsquery"] if post => HooksRoute::QuerySubscriptions,
+            ["_apis", "hooks", "testnotifications"] if post => HooksRoute::TestNotification,
+            ["_apis", "hooks", "subscriptions", _, "notifications"] if get => {
+                HooksRoute::ListNotifications(s(3))
+            }
+            ["_apis", "hooks", "subscriptions", _, "notifications", _] if get => {
+                HooksRoute::GetNotification(s(3), s(5))
+            }
+            ["_apis", "hooks", "publishers"] if get => HooksRoute::ListPublishers,
+            ["_apis", "hooks", "publishers", _] if get => HooksRoute::GetPublisher(s(3)),
+            ["_apis", "hooks", "publishers", _, "eventtypes"] if get => {
+                HooksRoute::ListEventTypes(s(3))
+            }
+            ["_apis", "hooks", "publishers", _, "eventtypes", _] if get => {
+                HooksRoute::GetEventType(s(3), s(5))
+            }
+            ["_apis", "hooks", "consumers"] if get => HooksRoute::ListConsumers,
+            ["_apis", "hooks", "consumers", _] if get => HooksRoute::GetConsumer(s(3)),
+            ["_apis", "hooks", "consumers", _, "actions"] if get => {
+                HooksRoute::ListConsumerActions(s(3))
+            }
+            ["_apis", "hooks", "consumers", _, "actions", _] if get => {
+                HooksRoute::GetConsumerAction(s(3), s(5))
+            }
+            _ => return None,
+        };
+        Some(route)
+    }
+
+    pub fn location(&self) -> &'static LocationDef {
+        match self {
+            HooksRoute::ListSubscriptions
+            | HooksRoute::CreateSubscription
+            | HooksRoute::GetSubscription(_)
+            | HooksRoute::ReplaceSubscription(_)
+            | HooksRoute::DeleteSubscription(_) => &SUBSCRIPTIONS,
+            HooksRoute::QuerySubscriptions => &SUBSCRIPTIONS_QUERY,
+            HooksRoute::TestNotification => &TEST_NOTIFICATIONS,
+            HooksRoute::ListNotifications(_) | HooksRoute::GetNotification(..) => &NOTIFICATIONS,
+            HooksRoute::ListPublishers | HooksRoute::GetPublisher(_) => &PUBLISHERS,
+            HooksRoute::ListEventTypes(_) | HooksRoute::GetEventType(..) => &EVENT_TYPES,
+            HooksRoute::ListConsumers | HooksRoute::GetConsumer(_) => &CONSUMERS,
+            HooksRoute::ListConsumerActions(_) | HooksRoute::GetConsumerAction(..) => {
+                &CONSUMER_ACTIONS
+            }
+        }
+    }
+}
+
+/// Answers a hooks route, after the hooks throttle.
+pub(crate) fn respond(
+    state: &AppState,
+    site: &Site<'_>,
+    principal: &Principal,
+    incoming: &Incoming<'_>,
+    parts: &Parts,
+    route: HooksRoute<'_>,
+) -> Result<Answer, VssError> {
+    let now_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let warn = match state.hooks.throttle_decision() {
+        crate::hooks::Throttle::Reject(secs) => return Err(VssError::rate_limited(secs, now_unix)),
+        crate::hooks::Throttle::Warn(secs) => Some(secs),
+        crate::hooks::Throttle::Pass => None,
+    };
+    let ctx = Ctx {
+        state,
+        site,
+        principal,
+    };
+    let mut answer = match route {
+        HooksRoute::ListSubscriptions => ctx.list_subscriptions(incoming).map(Answer::json),
+        HooksRoute::CreateSubscription => ctx.create(parts).map(Answer::json),
+        HooksRoute::GetSubscription(id) => ctx.get(id).map(Answer::json),
+        HooksRoute::ReplaceSubscription(id) => ctx.replace(id, parts).map(Answer::json),
+        HooksRoute::DeleteSubscription(id) => ctx.delete(id).map(|()| Answer {
+            status: StatusCode::NO_CONTENT,
+            ..Answer::json(Value::Null)
+        }),
+        HooksRoute::QuerySubscriptions => ctx.query(parts).map(Answer::json),
+        HooksRoute::TestNotification => ctx.test_notification(parts, incoming),
+        HooksRoute::ListNotifications(id) => ctx.notifications(id, incoming).map(Answer::json),
+        HooksRoute::GetNotification(id, n) => ctx.notification(id, n).map(Answer::json),
+        HooksRoute::ListPublishers => {
+            let value = vec![inputs::publisher(&site.base())];
+            Ok(Answer::json(json!({ "count": 1, "value": value })))
+        }
+        HooksRoute::GetPublisher(id) => {
+            publisher_id(id).map(|_| Answer::json(inputs::publisher(&site.base())))
+        }
+        HooksRoute::ListEventTypes(id) => publisher_id(id).map(|_| {
+            let base = site.base();
+            let value: Vec<Value> = inputs::EVENT_TYPES
+                .iter()
+                .map(|e| inputs::event_type_descriptor(&base, e))
+                .collect();
+            Answer::json(json!({ "count": value.len(), "value": value }))
+        }),
+        HooksRoute::GetEventType(id, event) => publisher_id(id).and_then(|_| {
+            event_type(event)
+                .map(|e| Answer::json(inputs::event_type_descriptor(&site.base(), e)))
+                .ok_or_else(|| VssError::event_type_not_found(PUBLISHER_ID, event))
+        }),
+        HooksRoute::ListConsumers => Ok(Answer::json(
+            json!({ "count": 1, "value": [inputs::consumer(&site.base())] }),
+        )),
+        HooksRoute::GetConsumer(id) => {
+            consumer_id(id).map(|_| Answer::json(inputs::consumer(&site.base())))
+        }
+        HooksRoute::ListConsumerActions(id) => consumer_id(id).map(|_| {
+            Answer::json(json!({ "count": 1, "value": [inputs::consumer_action(&site.base())] }))
+        }),
+        HooksRoute::GetConsumerAction(id, action) => consumer_id(id).and_then(|_| {
+            if action.eq_ignore_ascii_case(ACTION_ID) {
+                Ok(Answer::json(inputs::consumer_action(&site.base())))
+            } else {
+                Err(VssError::consumer_action_not_found(CONSUMER_ID, action))
+            }
+        }),
+    }?;
+    if let Some(secs) = warn {
+        let headers = [
+            ("retry-after", secs.to_string()),
+            ("x-ratelimit-resource", "Count".to_string()),
+            ("x-ratelimit-delay", "0.500".to_string()),
+            ("x-ratelimit-limit", "200".to_string()),
+            ("x-ratelimit-remaining", "0".to_string()),
+            ("x-ratelimit-reset", (now_unix + secs).to_string()),
+        ];
+        for (name, value) in headers {
+            answer.headers.push((HeaderName::from_static(name), value));
+        }
+    }
+    Ok(answer)
+}
+
+fn publisher_id(id: &str) -> Result<(), VssError> {
+    if id.eq_ignore_ascii_case(PUBLISHER_ID) {
+        Ok(())
+    } else {
+        Err(VssError::publisher_not_found(id))
+    }
+}
+
+fn consumer_id(id: &str) -> Result<(), VssError> {
+    if id.eq_ignore_ascii_case(CONSUMER_ID) {
+        Ok(())
+    } else {
+        Err(VssError::consumer_not_found(id))
+    }
+}
+
+/// A subscription as a request describes it.
+#[derive(Debug)]
+struct Draft {
+    id: Option<Uuid>,
+    publisher_id: String,
+    event_type: String,
+    resource_version: Option<String>,
+    consumer_id: String,
+    consumer_action_id: String,
+    publisher_inputs: BTreeMap<String, String>,
+    consumer_inputs: Vec<(String, String)>,
+    status: Option<String>,
+}
+
+/// A JSON string map (`Dictionary<string, string>`; primitives become strings).
+fn string_map(value: Option<&Value>, what: &str) -> Result<Vec<(String, String)>, VssError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let Some(map) = value.as_object() else {
+        if value.is_null() {
+            return Ok(Vec::new());
+        }
+        return Err(VssError::argument(&format!(
+            "{what} must be an object of strings."
+        )));
+    };
+    map.iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => {
+                    return Err(VssError::subscription_input(format!(
+                        "The value of {what} '{k}' cannot be null."
+                    )))
+                }
+                Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+                Value::Number(n) => n.to_string(),
+                _ => {
+                    return Err(VssError::argument(&format!(
+                        "The value of {what} '{k}' must be a string."
+                    )))
+                }
+            };
+            Ok((k.clone(), v))
+        })
+        .collect()
+}
+
+fn required(object: &Value, name: &str) -> Result<String, VssError> {
+    field_str(object, name)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| VssError::argument_null(name))
+}
+
+impl Draft {
+    /// Reads a `Subscription` (or a notification's `details`) body.
+    fn parse(body: &Value) -> Result<Draft, VssError> {
+        let publisher_id = required(body, "publisherId")?;
+        let event_type = required(body, "eventType")?;
+        let consumer_id = required(body, "consumerId")?;
+        let consumer_action_id = required(body, "consumerActionId")?;
+        let id = match field_str(body, "id") {
+            Some(raw) if !raw.trim().is_empty() => {
+                Some(Uuid::parse_str(raw.trim()).map_err(|_| {
+                    VssError::argument(&format!("'{raw}' is not a valid subscription id."))
+                })?)
+            }
+            _ => None,
+        };
+        Ok(Draft {
+            id,
+            publisher_id,
+            event_type,
+            resource_version: field_str(body, "resourceVersion").map(str::to_string),
+            consumer_id,
+            consumer_action_id,
+            publisher_inputs: string_map(field(body, "publisherInputs"), "publisher input")?
+                .into_iter()
+                .collect(),
+            consumer_inputs: string_map(field(body, "consumerInputs"), "consumer input")?,
+            status: field_str(body, "status").map(str::to_string),
+        })
+    }
+
+    /// The project named by `publisherInputs.projectId`.
+    fn project_id(&self) -> Option<Uuid> {
+        self.publisher_inputs
+            .get("projectId")
+            .and_then(|p| Uuid::parse_str(p.trim()).ok())
+    }
+}
+
+/// What every handler needs.
+struct Ctx<'s, 'w> {
+    state: &'s AppState,
+    site: &'s Site<'w>,
+    principal: &'s Principal,
+}
+
+impl Ctx<'_, '_> {
+    fn host_id(&self) -> Uuid {
+        self.site.world.host_id(self.site.host)
+    }
+
+    fn can(&self, project: Option<Uuid>, permission: u32) -> bool {
+        permissions::has_service_hooks_permission(
+            self.site.world,
+            self.site.host,
+            &self.principal.user,
+            project,
+            permission,
+        )
+    }
+
+    fn require(&self, project: Option<Uuid>, permission: u32) -> Result<(), VssError> {
+        if self.can(project, permission) {
+            Ok(())
+        } else {
+            Err(permissions::access_denied(
+                &self.principal.user,
+                project,
+                permission,
+            ))
+        }
+    }
+
+    fn scopes(&self, event_type: &str, write: bool) -> Result<(), VssError> {
+        if scopes_cover(&self.principal.scopes, event_type, write) {
+            Ok(())
+        } else {
+            Err(VssError::hooks_scope(write))
+        }
+    }
+
+    /// Publisher, event type, consumer, action, publisher inputs and project of a draft.
+    fn check_draft(&self, draft: &Draft) -> Result<(), VssError> {
+        publisher_id(&draft.publisher_id)?;
+        if event_type(&draft.event_type).is_none() {
+            return Err(VssError::event_type_not_found(
+                &draft.publisher_id,
+                &draft.event_type,
+            ));
+        }
+        consumer_id(&draft.consumer_id)?;
+        if !draft.consumer_action_id.eq_ignore_ascii_case(ACTION_ID) {
+            return Err(VssError::consumer_action_not_found(
+                &draft.consumer_id,
+                &draft.consumer_action_id,
+            ));
+        }
+        validate_publisher_inputs(&draft.publisher_inputs)?;
+        if let Some(project) = draft.project_id() {
+            projects::find(self.site, &project.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// The subscription JSON (`Subscription`), confidential inputs masked.
+    fn render(&self, subscription: &Subscription) -> Value {
+        render_subscription(self.site, subscription)
+    }
+
+    fn parse_id(raw: &str) -> Result<Uuid, VssError> {
+        Uuid::parse_str(raw).map_err(|_| VssError::subscription_not_found(raw))
+    }
+
+    fn visible(&self, subscription: &Subscription) -> bool {
+        subscription.host_id == self.host_id()
+            && self.can(subscription.project_id(), bits::VIEW_SUBSCRIPTIONS)
+            && scopes_cover(&self.principal.scopes, &subscription.event_type, false)
+    }
+
+    fn list_subscriptions(&self, incoming: &Incoming<'_>) -> Result<Value, VssError> {
+        let filter = |name: &str| incoming.query_param(name).filter(|v| !v.trim().is_empty());
+        let (publisher, event, consumer, action) = (
+            filter("publisherId"),
+            filter("eventType"),
+            filter("consumerId"),
+            filter("consumerActionId"),
+        );
+        if let Some(event) = &event {
+            self.scopes(event, false)?;
+        }
+        let same = |wanted: &Option<String>, actual: &str| {
+            wanted
+                .as_deref()
+                .is_none_or(|w| w.eq_ignore_ascii_case(actual))
+        };
+        let store = self.state.world.hooks();
+        let value: Vec<Value> = store
+            .subscriptions
+            .iter()
+            .filter(|s| self.visible(s))
+            .filter(|s| same(&publisher, &s.publisher_id))
+            .filter(|s| same(&event, &s.event_type))
+            .filter(|s| same(&consumer, &s.consumer_id))
+            .filter(|s| same(&action, &s.consumer_action_id))
+            .map(|s| self.render(s))
+            .collect();
+        Ok(json!({ "count": value.len(), "value": value }))
+    }
+
+    fn create(&self, parts: &Parts) -> Result<Value, VssError> {
+        let body = request_json(parts)
+            .filter(Value::is_object)
+            .ok_or_else(|| VssError::argument_null("subscription"))?;
+        let draft = Draft::parse(&body)?;
+        self.scopes(&draft.event_type, true)?;
+        self.check_draft(&draft)?;
+        self.require(draft.project_id(), bits::EDIT_SUBSCRIPTIONS)?;
+        validate_consumer_inputs(&draft.consumer_inputs, true)?;
+        let now = OffsetDateTime::now_utc();
+        let mut publisher_inputs = draft.publisher_inputs.clone();
+        publisher_inputs.insert("hostId".to_string(), self.host_id().to_string());
+        publisher_inputs.insert("tfsSubscriptionId".to_string(), Uuid::new_v4().to_string());
+        let subscription = Subscription {
+            id: Uuid::new_v4(),
+            host_id: self.host_id(),
+            publisher_id: PUBLISHER_ID.to_string(),
+            event_type: event_type(&draft.event_type)
+                .map(|e| e.id)
+                .unwrap_or_default()
+                .to_string(),
+            resource_version: draft.resource_version.clone(),
+            consumer_id: CONSUMER_ID.to_string(),
+            consumer_action_id: ACTION_ID.to_string(),
+            publisher_inputs,
+            consumer_inputs: draft.consumer_inputs.clone(),
+            status: SubscriptionStatus::Enabled,
+            probation_retries: 0,
+            last_probation_retry_date: None,
+            created_by: self.principal.user.id,
+            created_date: now,
+            modified_by: self.principal.user.id,
+            modified_date: now,
+        };
+        let value = self.render(&subscription);
+        self.state.world.hooks().subscriptions.push(subscription);
+        Ok(value)
+    }
+
+    fn existing(&self, raw: &str) -> Result<Subscription, VssError> {
+        let id = Self::parse_id(raw)?;
+        self.state
+            .world
+            .hooks()
+            .subscription(id)
+            .filter(|s| s.host_id == self.host_id())
+            .cloned()
+            .ok_or_else(|| VssError::subscription_not_found(raw))
+    }
+
+    fn get(&self, raw: &str) -> Result<Value, VssError> {
+        let subscription = self.existing(raw)?;
+        self.scopes(&subscription.event_type, false)?;
+        self.require(subscription.project_id(), bits::VIEW_SUBSCRIPTIONS)?;
+        Ok(self.render(&subscription))
+    }
+
+    fn replace(&self, raw: Option<&str>, parts: &Parts) -> Result<Value, VssError> {
+        let body = request_json(parts)
+            .filter(Value::is_object)
+            .ok_or_else(|| VssError::argument_null("subscription"))?;
+        let draft = Draft::parse(&body)?;
+        let id = match (raw, draft.id) {
+            (Some(raw), _) => raw.to_string(),
+            (None, Some(id)) => id.to_string(),
+            (None, None) => return Err(VssError::argument_null("subscription.Id")),
+        };
+        let old = self.existing(&id)?;
+        self.require(old.project_id(), bits::EDIT_SUBSCRIPTIONS)?;
+        self.scopes(&old.event_type, false)?;
+        if !draft.event_type.eq_ignore_ascii_case(&old.event_type) {
+            self.scopes(&draft.event_type, true)?;
+        }
+        self.check_draft(&draft)?;
+        if draft.project_id() != old.project_id() {
+            return Err(VssError::subscription_input(
+                "The project of a subscription cannot be changed (publisher input 'projectId')."
+                    .to_string(),
+            ));
+        }
+        validate_consumer_inputs(&draft.consumer_inputs, false)?;
+        let status = match draft.status.as_deref().map(str::trim) {
+            None | Some("") => old.status,
+            Some(raw) => match SubscriptionStatus::parse(raw) {
+                Some(s) if s == old.status => s,
+                Some(s @ (SubscriptionStatus::Enabled | SubscriptionStatus::DisabledByUser)) => s,
+                _ => {
+                    return Err(VssError::argument(&format!(
+                        "The subscription status '{raw}' cannot be set; use 'enabled' or 'disabledByUser'."
+                    )))
+                }
+            },
+        };
+        // Masked values keep the stored secret.
+        let consumer_inputs: Vec<(String, String)> = draft
+            .consumer_inputs
+            .iter()
+            .map(|(k, v)| {
+                let v = match (v.as_str(), old.consumer_input(k)) {
+                    (MASK, Some(stored)) => stored.to_string(),
+                    _ => v.clone(),
+                };
+                (k.clone(), v)
+            })
+            .collect();
+        let mut publisher_inputs = draft.publisher_inputs.clone();
+        for kept in ["hostId", "tfsSubscriptionId"] {
+            if let Some(v) = old.publisher_inputs.get(kept) {
+                publisher_inputs.insert(kept.to_string(), v.clone());
+            }
+        }
+        let now = OffsetDateTime::now_utc();
+        let mut store = self.state.world.hooks();
+        let subscription = store
+            .subscription_mut(old.id)
+            .ok_or_else(|| VssError::subscription_not_found(&id))?;
+        subscription.event_type = event_type(&draft.event_type)
+            .map(|e| e.id)
+            .unwrap_or_default()
+            .to_string();
+        subscription.resource_version = draft.resource_version.clone();
+        subscription.publisher_inputs = publisher_inputs;
+        subscription.consumer_inputs = consumer_inputs;
+        if status != subscription.status {
+            subscription.status = status;
+            if status == SubscriptionStatus::Enabled {
+                subscription.probation_retries = 0;
+                subscription.last_probation_retry_date = None;
+            }
+        }
+        subscription.modified_by = self.principal.user.id;
+        subscription.modified_date = now;
+        let updated = subscription.clone();
+        drop(store);
+        Ok(self.render(&updated))
+    }
+
+    fn delete(&self, raw: &str) -> Result<(), VssError> {
+        let subscription = self.existing(raw)?;
+        self.scopes(&subscription.event_type, true)?;
+        // "DeleteSubscriptions is no longer used; EditSubscriptions can delete service hooks."
+        self.require(subscription.project_id(), bits::EDIT_SUBSCRIPTIONS)?;
+        self.state
+            .world
+            .hooks()
+            .subscriptions
+            .retain(|s| s.id != subscription.id);
+        Ok(())
+    }
+
+    fn query(&self, parts: &Parts) -> Result<Value, VssError> {
+        let mut body = request_json(parts)
+            .filter(Value::is_object)
+            .ok_or_else(|| VssError::argument_null("query"))?;
+        let text = |name: &str| {
+            field_str(&body, name)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let (publisher, event, consumer, action) = (
+            text("publisherId"),
+            text("eventType"),
+            text("consumerId"),
+            text("consumerActionId"),
+        );
+        let subscriber = match text("subscriberId") {
+            Some(raw) => Some(Uuid::parse_str(&raw).map_err(|_| {
+                VssError::argument(&format!("'{raw}' is not a valid subscriber id."))
+            })?),
+            None => None,
+        };
+        let publisher_filters = field(&body, "publisherInputFilters").cloned();
+        let consumer_filters = field(&body, "consumerInputFilters").cloned();
+        let same = |wanted: &Option<String>, actual: &str| {
+            wanted
+                .as_deref()
+                .is_none_or(|w| w.eq_ignore_ascii_case(actual))
+        };
+        let store = self.state.world.hooks();
+        let results: Vec<Value> = store
+            .subscriptions
+            .iter()
+            .filter(|s| self.visible(s))
+            .filter(|s| same(&publisher, &s.publisher_id))
+            .filter(|s| same(&event, &s.event_type))
+            .filter(|s| same(&consumer, &s.consumer_id))
+            .filter(|s| same(&action, &s.consumer_action_id))
+            .filter(|s| subscriber.is_none_or(|id| s.modified_by == id || s.created_by == id))
+            .filter(|s| {
+                filters_match(publisher_filters.as_ref(), |id| {
+                    s.publisher_inputs.get(id).map(String::as_str)
+                })
+            })
+            .filter(|s| filters_match(consumer_filters.as_ref(), |id| s.consumer_input(id)))
+            .map(|s| self.render(s))
+            .collect();
+        drop(store);
+        body["results"] = json!(results);
+        Ok(body)
+    }
+
+    fn notifications(&self, raw: &str, incoming: &Incoming<'_>) -> Result<Value, VssError> {
+        let subscription = self.notification_owner(raw)?;
+        let max = match incoming.query_param("maxResults") {
+            Some(raw) if !raw.trim().is_empty() => raw
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| VssError::invalid_argument("maxResults", &raw))?,
+            _ => 100,
+        };
+        let status = match incoming.query_param("status") {
+            Some(raw) if !raw.trim().is_empty() => Some(
+                [
+                    NotificationStatus::Queued,
+                    NotificationStatus::Processing,
+                    NotificationStatus::RequestInProgress,
+                    NotificationStatus::Completed,
+                ]
+                .into_iter()
+                .find(|s| s.as_str().eq_ignore_ascii_case(raw.trim()))
+                .ok_or_else(|| VssError::invalid_argument("status", &raw))?,
+            ),
+            _ => None,
+        };
+        let result = match incoming.query_param("result") {
+            Some(raw) if !raw.trim().is_empty() => Some(
+                [
+                    NotificationResult::Pending,
+                    NotificationResult::Succeeded,
+                    NotificationResult::Failed,
+                    NotificationResult::Filtered,
+                ]
+                .into_iter()
+                .find(|r| r.as_str().eq_ignore_ascii_case(raw.trim()))
+                .ok_or_else(|| VssError::invalid_argument("result", &raw))?,
+            ),
+            _ => None,
+        };
+        let host = self.host_id();
+        let store = self.state.world.hooks();
+        let mut list: Vec<&Notification> = store
+            .notifications
+            .iter()
+            .filter(|n| n.host_id == host && n.subscription_id == subscription)
+            .filter(|n| status.is_none_or(|s| n.status == s))
+            .filter(|n| result.is_none_or(|r| n.result == r))
+            .collect();
+        list.sort_by_key(|n| std::cmp::Reverse(n.id));
+        let value: Vec<Value> = list
+            .into_iter()
+            .take(max)
+            .map(render_notification)
+            .collect();
+        Ok(json!({ "count": value.len(), "value": value }))
+    }
+
+    /// The subscription whose history is asked for, after the checks; nil = tests of unsaved
+    /// subscriptions (visible to collection administrators and the tester).
+    fn notification_owner(&self, raw: &str) -> Result<Uuid, VssError> {
+        let id = Self::parse_id(raw)?;
+        if id.is_nil() {
+            return Ok(id);
+        }
+        let subscription = self.existing(raw)?;
+        self.scopes(&subscription.event_type, false)?;
+        self.require(subscription.project_id(), bits::VIEW_SUBSCRIPTIONS)?;
+        Ok(id)
+    }
+
+    fn notification(&self, raw: &str, notification: &str) -> Result<Value, VssError> {
+        let subscription = self.notification_owner(raw)?;
+        let id: i64 = notification
+            .parse()
+            .map_err(|_| VssError::notification_not_found(notification))?;
+        let host = self.host_id();
+        let user = self.principal.user.id;
+        let admin = self.principal.user.collection_administrator;
+        self.state
+            .world
+            .hooks()
+            .notifications
+            .iter()
+            .find(|n| n.host_id == host && n.subscription_id == subscription && n.id == id)
+            .filter(|n| !subscription.is_nil() || admin || n.subscriber_id == user)
+            .map(render_notification)
+            .ok_or_else(|| VssError::notification_not_found(notification))
+    }
+
+    fn test_notification(
+        &self,
+        parts: &Parts,
+        incoming: &Incoming<'_>,
+    ) -> Result<Answer, VssError> {
+        let body = request_json(parts)
+            .filter(Value::is_object)
+            .ok_or_else(|| VssError::argument_null("testNotification"))?;
+        let real = incoming
+            .query_param("useRealData")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let subscription_id = match field_str(&body, "subscriptionId") {
+            Some(raw) if !raw.trim().is_empty() => {
+                Uuid::parse_str(raw.trim()).map_err(|_| VssError::subscription_not_found(raw))?
+            }
+            _ => Uuid::nil(),
+        };
+        let details = field(&body, "details").filter(|d| d.is_object());
+        let (event_type_id, resource_version, publisher_inputs, consumer_inputs) =
+            if subscription_id.is_nil() {
+                if real {
+                    return Err(VssError::argument(
+                        "Testing with real data is only possible for an existing subscription.",
+                    ));
+                }
+                let details =
+                    details.ok_or_else(|| VssError::argument_null("testNotification.Details"))?;
+                let draft = Draft::parse(details)?;
+                self.scopes(&draft.event_type, true)?;
+                self.check_draft(&draft)?;
+                self.require(draft.project_id(), bits::EDIT_SUBSCRIPTIONS)?;
+                validate_consumer_inputs(&draft.consumer_inputs, true)?;
+                (
+                    draft.event_type,
+                    draft.resource_version,
+                    draft.publisher_inputs,
+                    draft.consumer_inputs,
+                )
+            } else {
+                let existing = self.existing(&subscription_id.to_string())?;
+                self.scopes(&existing.event_type, true)?;
+                self.require(existing.project_id(), bits::EDIT_SUBSCRIPTIONS)?;
+                let given = string_map(
+                    details.and_then(|d| field(d, "consumerInputs")),
+                    "consumer input",
+                )?;
+                if real && !given.is_empty() {
+                    return Err(VssError::new(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidOperationException",
+                        "System.InvalidOperationException, mscorlib",
+                        "The consumer settings of a subscription cannot be overridden when testing with real data.".to_string(),
+                    ));
+                }
+                let mut publisher_inputs = existing.publisher_inputs.clone();
+                for (k, v) in string_map(
+                    details.and_then(|d| field(d, "publisherInputs")),
+                    "publisher input",
+                )? {
+                    publisher_inputs.insert(k, v);
+                }
+                let consumer_inputs = if given.is_empty() {
+                    existing.consumer_inputs.clone()
+                } else {
+                    validate_consumer_inputs(&given, false)?;
+                    given
+                        .into_iter()
+                        .map(|(k, v)| match (v.as_str(), existing.consumer_input(&k)) {
+                            (MASK, Some(stored)) => (k, stored.to_string()),
+                            _ => (k, v),
+                        })
+                        .collect()
+                };
+                (
+                    existing.event_type.clone(),
+                    existing.resource_version.clone(),
+                    publisher_inputs,
+                    consumer_inputs,
+                )
+            };
+        let occurrence = test_occurrence(
+            self.site.world,
+            Some(self.site.host),
+            &event_type_id,
+            &publisher_inputs,
+            real,
+            self.state.hooks.base_url(),
+        )
+        .ok_or_else(|| {
+            VssError::argument(&format!(
+                "ado-emulator has no sample event for '{event_type_id}' (it has git.push, git.pullrequest.created, git.pullrequest.updated, git.pullrequest.merged and build.complete)."
+            ))
+        })?;
+        let host = self.host_id();
+        let now = OffsetDateTime::now_utc();
+        let mut store = self.state.world.hooks();
+        let notification_id = store.next_notification_id(host);
+        let body = payload(
+            &occurrence,
+            subscription_id,
+            notification_id,
+            resource_version.as_deref(),
+            &consumer_inputs,
+        );
+        let job = delivery_job(host, notification_id, None, &consumer_inputs, body.clone());
+        store.notifications.push(Notification {
+            id: notification_id,
+            host_id: host,
+            subscription_id,
+            subscriber_id: self.principal.user.id,
+            event_id: occurrence.event_id,
+            event_type: occurrence.event_type.to_string(),
+            publisher_id: PUBLISHER_ID.to_string(),
+            consumer_id: CONSUMER_ID.to_string(),
+            consumer_action_id: ACTION_ID.to_string(),
+            publisher_inputs,
+            consumer_inputs: inputs::masked(&consumer_inputs),
+            status: NotificationStatus::Queued,
+            result: NotificationResult::Pending,
+            created_date: now,
+            modified_date: now,
+            queued_date: Some(now),
+            dequeued_date: None,
+            processed_date: None,
+            completed_date: None,
+            url: job.url.clone(),
+            payload: body,
+            request: None,
+            response: None,
+            error_message: None,
+            error_detail: None,
+            status_code: None,
+            request_attempts: 0,
+            request_duration: None,
+            is_test: true,
+        });
+        drop(store);
+        let engine = self.state.hooks.clone();
+        let deferred = Deferred::new(async move {
+            match engine.spawn(job, false).await {
+                Ok(notification) => render_notification(&notification),
+                Err(_) => Value::Null,
+            }
+        });
+        Ok(Answer {
+            deferred: Some(deferred),
+            ..Answer::json(Value::Null)
+        })
+    }
+}
+
+/// Whether inputs pass a list of `InputFilter`s: any filter whose conditions all hold (an
+/// absent or empty list passes everything).
+fn filters_match<'v>(filters: Option<&Value>, input: impl Fn(&str) -> Option<&'v str>) -> bool {
+    let Some(filters) = filters.and_then(Value::as_array).filter(|f| !f.is_empty()) else {
+        return true;
+    };
+    filters.iter().any(|filter| {
+        field(filter, "conditions")
+            .and_then(Value::as_array)
+            .map(|conditions| {
+                conditions.iter().all(|condition| {
+                    let id = field_str(condition, "inputId").unwrap_or_default();
+                    let expected = field_str(condition, "inputValue").unwrap_or_default();
+                    let actual = input(id).unwrap_or_default();
+                    let case_sensitive = field(condition, "caseSensitive")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
+                    let equal = if case_sensitive {
+                        actual == expected
+                    } else {
+                        actual.eq_ignore_ascii_case(expected)
+                    };
+                    match field_str(condition, "operator") {
+                        Some(op) if op.eq_ignore_ascii_case("notEquals") => !equal,
+                        _ => equal,
+                    }
+                })
+            })
+            .unwrap_or(true)
+    })
+}
+
+fn identity(site: &Site<'_>, id: Uuid) -> Value {
+    match site.world.user(id) {
+        Some(user) => identity_ref(site, Some(user), None),
+        None => json!({ "id": id }),
+    }
+}
+
+/// `eventDescription`, as the examples write it ("Any branch on any repository", "Build
+/// MyWebSite CI, status Failed", "Any completed build").
+fn event_description(site: &Site<'_>, subscription: &Subscription) -> String {
+    let input = |id: &str| {
+        subscription
+            .publisher_inputs
+            .get(id)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    match subscription.event_type.as_str() {
+        "build.complete" => match (input("definitionName"), input("buildStatus")) {
+            (Some(d), Some(s)) => format!("Build {d}, status {s}"),
+            (Some(d), None) => format!("Build {d}"),
+            (None, Some(s)) => format!("Any completed build, status {s}"),
+            (None, None) => "Any completed build".to_string(),
+        },
+        t if t.starts_with("git.") => {
+            let repo = input("repository").map(|id| {
+                site.world
+                    .projects(site.host)
+                    .iter()
+                    .flat_map(|p| p.repositories.iter())
+                    .find(|r| Uuid::parse_str(id).ok() == Some(r.id))
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| id.to_string())
+            });
+            let branch = input("branch").map(|b| crate::activity::short_ref(b).to_string());
+            format!(
+                "{} on {}",
+                branch
+                    .map(|b| format!("Branch {b}"))
+                    .unwrap_or_else(|| "Any branch".to_string()),
+                repo.map(|r| format!("repository {r}"))
+                    .unwrap_or_else(|| "any repository".to_string())
+            )
+        }
+        _ => String::new(),
+    }
+}
+
+/// `Subscription`.
+pub(crate) fn render_subscription(site: &Site<'_>, subscription: &Subscription) -> Value {
+    let host = subscription
+        .consumer_input("url")
+        .and_then(|u| reqwest::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut value = json!({
+        "id": subscription.id,
+        "url": format!("{}/_apis/hooks/subscriptions/{}", site.base(), subscription.id),
+        "status": subscription.status.as_str(),
+        "publisherId": subscription.publisher_id,
+        "eventType": subscription.event_type,
+        "resourceVersion": subscription.resource_version,
+        "eventDescription": event_description(site, subscription),
+        "consumerId": subscription.consumer_id,
+        "consumerActionId": subscription.consumer_action_id,
+        "actionDescription": format!("To host {host}"),
+    });
+    if subscription.probation_retries > 0 {
+        value["probationRetries"] = json!(subscription.probation_retries);
+    }
+    if let Some(date) = subscription.last_probation_retry_date {
+        value["lastProbationRetryDate"] = json!(format_time(date));
+    }
+    value["createdBy"] = identity(site, subscription.created_by);
+    value["createdDate"] = json!(format_time(subscription.created_date));
+    value["modifiedBy"] = identity(site, subscription.modified_by);
+    value["modifiedDate"] = json!(format_time(subscription.modified_date));
+    value["publisherInputs"] = json!(subscription.publisher_inputs);
+    value["consumerInputs"] = inputs::inputs_json(&inputs::masked(&subscription.consumer_inputs));
+    value
+}
+
+/// `Notification`, details included.
+pub(crate) fn render_notification(n: &Notification) -> Value {
+    let mut details = json!({
+        "publisherId": n.publisher_id,
+        "eventType": n.event_type,
+        "consumerId": n.consumer_id,
+        "consumerActionId": n.consumer_action_id,
+        "publisherInputs": n.publisher_inputs,
+        "consumerInputs": inputs::inputs_json(&n.consumer_inputs),
+        "event": event_of(&n.payload),
+    });
+    let dates = [
+        ("queuedDate", n.queued_date),
+        ("dequeuedDate", n.dequeued_date),
+        ("processedDate", n.processed_date),
+        ("completedDate", n.completed_date),
+    ];
+    for (name, date) in dates {
+        if let Some(date) = date {
+            details[name] = json!(format_time(date));
+        }
+    }
+    details["requestAttempts"] = json!(n.request_attempts);
+    if let Some(duration) = n.request_duration {
+        details["requestDuration"] = json!(duration);
+    }
+    for (name, text) in [
+        ("request", &n.request),
+        ("response", &n.response),
+        ("errorMessage", &n.error_message),
+        ("errorDetail", &n.error_detail),
+    ] {
+        if let Some(text) = text {
+            details[name] = json!(text);
+        }
+    }
+    json!({
+        "id": n.id,
+        "subscriberId": n.subscriber_id,
+        "eventId": n.event_id,
+        "subscriptionId": n.subscription_id,
+        "status": n.status.as_str(),
+        "result": n.result.as_str(),
+        "createdDate": format_time(n.created_date),
+        "modifiedDate": format_time(n.modified_date),
+        "details": details,
+    })
+}

@@ -1,0 +1,15 @@
+//! Integration tests of the preflight endpoints and of service hooks. Each test starts its own
+//! emulator; deliveries go to receivers the tests start on 127.0.0.1 (never anything else).
+//!
+//! - `preflight`: pull requests, builds, work item types, permission evaluation, demo users.
+//! - `subscriptions`: the subscription routes, validation, permissions, scopes, throttling.
+//! - `deliveries`: events, payloads, filters, history, probation, test notifications.
+//! - `control`: the `/_emulator/…` endpoints.
+//! - `tls_chain`: the certificate chain presented with `--tls`.
+
+mod control;
+mod deliveries;
+mod preflight;
+mod subscriptions;
+mod support;
+mod tls_chain;
