@@ -7,11 +7,11 @@ use ado_core::preflight::Check;
 use ado_core::target::{Field, TargetInput};
 use ado_flows::preflight::{self, PreflightReport};
 use ado_flows::resolve::Understood;
+use ado_flows::signin::{self, DeviceCodePrompt};
 use ado_flows::tls::PresentedChain;
 use ado_flows::{ConnectOptions, Connected, PatConnectRequest, Profile};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use ado_flows::signin::{self, DeviceCodePrompt};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt as _;
@@ -157,7 +157,12 @@ pub async fn run_checks(
     .await
     .map_err(|e| match e {
         preflight::PrepareError::Credential(p) => CommandError::from(p),
-        other => CommandError::new("invalid_input", None, other.to_string(), "Go back and verify the connection again."),
+        other => CommandError::new(
+            "invalid_input",
+            None,
+            other.to_string(),
+            "Go back and verify the connection again.",
+        ),
     })?;
     let report = preflight::run_preflight(&request, &|check| {
         let _ = on_check.send(check.clone());
@@ -208,7 +213,12 @@ pub struct ServicesForm {
 /// "Sign in with Microsoft": opens the system browser, waits for the loopback redirect. The URL
 /// also goes to `on_url`, so the user can open it by hand if no browser opened.
 #[tauri::command]
-pub async fn sign_in_browser(app: AppHandle, state: State<'_, AppState>, form: ServicesForm, on_url: Channel<String>) -> Result<Connected, CommandError> {
+pub async fn sign_in_browser(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    form: ServicesForm,
+    on_url: Channel<String>,
+) -> Result<Connected, CommandError> {
     let target = signin::services_target(&form.organization, &form.services_url)?;
     let open = |url: &url::Url| {
         let _ = on_url.send(url.to_string());
@@ -218,19 +228,39 @@ pub async fn sign_in_browser(app: AppHandle, state: State<'_, AppState>, form: S
             }
         }
     };
-    let result = signin::sign_in_with_browser(state.connections()?, &target, &signin::settings()?, open, |c| state.keep_cancel(c), now_unix()).await;
+    let result = signin::sign_in_with_browser(
+        state.connections()?,
+        &target,
+        &signin::settings()?,
+        open,
+        |c| state.keep_cancel(c),
+        now_unix(),
+    )
+    .await;
     state.clear_cancel();
     Ok(result?)
 }
 
 /// Device code: the code and URL go to `on_code`; polls until approved or cancelled.
 #[tauri::command]
-pub async fn sign_in_device(state: State<'_, AppState>, form: ServicesForm, on_code: Channel<DeviceCodePrompt>) -> Result<Connected, CommandError> {
+pub async fn sign_in_device(
+    state: State<'_, AppState>,
+    form: ServicesForm,
+    on_code: Channel<DeviceCodePrompt>,
+) -> Result<Connected, CommandError> {
     let target = signin::services_target(&form.organization, &form.services_url)?;
     let show = |prompt: DeviceCodePrompt| {
         let _ = on_code.send(prompt);
     };
-    let result = signin::sign_in_with_device_code(state.connections()?, &target, &signin::settings()?, show, |c| state.keep_cancel(c), now_unix()).await;
+    let result = signin::sign_in_with_device_code(
+        state.connections()?,
+        &target,
+        &signin::settings()?,
+        show,
+        |c| state.keep_cancel(c),
+        now_unix(),
+    )
+    .await;
     state.clear_cancel();
     Ok(result?)
 }
@@ -249,10 +279,22 @@ pub struct ServicePrincipalForm {
 
 /// Signs in as a service principal.
 #[tauri::command]
-pub async fn sign_in_service_principal(state: State<'_, AppState>, form: ServicePrincipalForm) -> Result<Connected, CommandError> {
+pub async fn sign_in_service_principal(
+    state: State<'_, AppState>,
+    form: ServicePrincipalForm,
+) -> Result<Connected, CommandError> {
     let target = signin::services_target(&form.organization, &form.services_url)?;
     let secret = SecretString::from(form.client_secret);
-    Ok(signin::sign_in_as_service_principal(state.connections()?, &target, &signin::settings()?, &form.tenant, &form.client_id, &secret, now_unix()).await?)
+    Ok(signin::sign_in_as_service_principal(
+        state.connections()?,
+        &target,
+        &signin::settings()?,
+        &form.tenant,
+        &form.client_id,
+        &secret,
+        now_unix(),
+    )
+    .await?)
 }
 
 /// Cancels a browser or device-code sign-in under way.

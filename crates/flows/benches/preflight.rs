@@ -23,7 +23,10 @@ const RUNS: u32 = 3;
 async fn main() {
     let emulator = Emulator::spawn(Config {
         scenario: Scenario::demo(),
-        faults: Faults { latency_ms: LATENCY_MS, ..Faults::none() },
+        faults: Faults {
+            latency_ms: LATENCY_MS,
+            ..Faults::none()
+        },
         ..Default::default()
     })
     .await
@@ -61,16 +64,31 @@ async fn main() {
         let report = run_preflight(&request, &|_| {}).await;
         best = best.min(start.elapsed());
         requests = report.requests;
-        assert!(report.ok, "the demo passes: {:?}", report.checks.iter().filter(|c| c.code.is_some()).collect::<Vec<_>>());
+        assert!(
+            report.ok,
+            "the demo passes: {:?}",
+            report
+                .checks
+                .iter()
+                .filter(|c| c.code.is_some())
+                .collect::<Vec<_>>()
+        );
     }
     let ours = best;
-    println!("{:<34} {:>8.0} ms  {:>3} requests  ({:.1} round trips of {LATENCY_MS} ms)", "ado-connect preflight", ours.as_secs_f64() * 1000.0, requests, ours.as_millis() as f64 / LATENCY_MS as f64);
+    println!(
+        "{:<34} {:>8.0} ms  {:>3} requests  ({:.1} round trips of {LATENCY_MS} ms)",
+        "ado-connect preflight",
+        ours.as_secs_f64() * 1000.0,
+        requests,
+        ours.as_millis() as f64 / LATENCY_MS as f64
+    );
 
     // The same probes, one after another.
     let mut best = Duration::MAX;
     let mut requests = 0;
     for _ in 0..RUNS {
-        let client = AdoClient::new(ClientConfig::new(target.api_base(), Credential::pat(&pat))).unwrap();
+        let client =
+            AdoClient::new(ClientConfig::new(target.api_base(), Credential::pat(&pat))).unwrap();
         let start = Instant::now();
         client.connection_data().await.unwrap();
         let projects = client.projects_page(100, None).await.unwrap().items;
@@ -80,28 +98,53 @@ async fn main() {
         client.pull_requests(&project.name, 1).await.unwrap();
         client.builds(&project.name, 1).await.unwrap();
         client.work_item_types(&project.name).await.unwrap();
-        client.has_permission(SERVICE_HOOKS_NAMESPACE, &service_hooks_token(&project.id), EDIT_SUBSCRIPTIONS).await.unwrap();
+        client
+            .has_permission(
+                SERVICE_HOOKS_NAMESPACE,
+                &service_hooks_token(&project.id),
+                EDIT_SUBSCRIPTIONS,
+            )
+            .await
+            .unwrap();
         best = best.min(start.elapsed());
         requests = client.stats().requests;
     }
     let sequential = best;
-    println!("{:<34} {:>8.0} ms  {:>3} requests", "sequential baseline (same client)", sequential.as_secs_f64() * 1000.0, requests);
+    println!(
+        "{:<34} {:>8.0} ms  {:>3} requests",
+        "sequential baseline (same client)",
+        sequential.as_secs_f64() * 1000.0,
+        requests
+    );
 
     // Microsoft's Python SDK.
-    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/.venv/bin/python");
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/bench_sdk.py");
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/python/.venv/bin/python");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/bench_sdk.py");
     let sdk = if python.exists() {
-        let output = Command::new(&python).arg(&script).arg(&collection_url).arg(RUNS.to_string()).env("ADO_PAT", &pat).output();
+        let output = Command::new(&python)
+            .arg(&script)
+            .arg(&collection_url)
+            .arg(RUNS.to_string())
+            .env("ADO_PAT", &pat)
+            .output();
         match output {
             Ok(o) if o.status.success() => {
                 let line = String::from_utf8_lossy(&o.stdout);
                 let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap_or_default();
                 let ms = v["bestMs"].as_f64().unwrap_or(f64::NAN);
-                println!("{:<34} {:>8.0} ms  {:>3} requests", "azure-devops Python SDK 7.1.0b4", ms, v["requests"]);
+                println!(
+                    "{:<34} {:>8.0} ms  {:>3} requests",
+                    "azure-devops Python SDK 7.1.0b4", ms, v["requests"]
+                );
                 Some(ms)
             }
             Ok(o) => {
-                println!("Python SDK run failed: {}", String::from_utf8_lossy(&o.stderr));
+                println!(
+                    "Python SDK run failed: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
                 None
             }
             Err(e) => {
@@ -114,9 +157,15 @@ async fn main() {
         None
     };
     println!();
-    println!("speed-up over sequential: {:.1}x", sequential.as_secs_f64() / ours.as_secs_f64());
+    println!(
+        "speed-up over sequential: {:.1}x",
+        sequential.as_secs_f64() / ours.as_secs_f64()
+    );
     if let Some(ms) = sdk {
-        println!("speed-up over the Python SDK: {:.1}x", ms / (ours.as_secs_f64() * 1000.0));
+        println!(
+            "speed-up over the Python SDK: {:.1}x",
+            ms / (ours.as_secs_f64() * 1000.0)
+        );
     }
     emulator.shutdown().await;
 }

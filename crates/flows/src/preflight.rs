@@ -669,9 +669,14 @@ pub async fn request_for_profile(
         .find(|p| p.id == profile_id)
         .ok_or_else(|| PrepareError::UnknownConnection(profile_id.to_string()))?;
     let settings = ado_auth::SignInSettings::from_env().unwrap_or_default();
-    let credential = crate::signin::credential_for(connections, &profile, &settings, std::time::SystemTime::now())
-        .await
-        .map_err(PrepareError::Credential)?;
+    let credential = crate::signin::credential_for(
+        connections,
+        &profile,
+        &settings,
+        std::time::SystemTime::now(),
+    )
+    .await
+    .map_err(PrepareError::Credential)?;
     Ok(PreflightRequest {
         target: profile.target.clone(),
         credential,

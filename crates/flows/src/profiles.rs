@@ -202,7 +202,13 @@ impl Connections {
         trusted_ca_pem: Option<String>,
         now_unix: u64,
     ) -> Result<Profile, ProfileError> {
-        self.save_connection(verified, pat, AuthMethod::Pat { expires_on }, trusted_ca_pem, now_unix)
+        self.save_connection(
+            verified,
+            pat,
+            AuthMethod::Pat { expires_on },
+            trusted_ca_pem,
+            now_unix,
+        )
     }
 
     /// Saves a verified connection: the secret (PAT or token set) into the keyring first, then
@@ -220,7 +226,11 @@ impl Connections {
         let secret_key = format!("{}:{id}", auth.key_prefix());
         let previous = self.read()?.connections.into_iter().find(|p| p.id == id);
         self.secrets.put(&secret_key, secret)?;
-        let User { display_name, account, .. } = &verified.user;
+        let User {
+            display_name,
+            account,
+            ..
+        } = &verified.user;
         let profile = Profile {
             id: id.clone(),
             target: verified.target.clone(),
@@ -230,8 +240,14 @@ impl Connections {
             verified_at: now_unix,
             secret_key: secret_key.clone(),
             trusted_ca_pem,
-            extra_secret_keys: previous.as_ref().map(|p| p.extra_secret_keys.clone()).unwrap_or_default(),
-            hooks: previous.as_ref().map(|p| p.hooks.clone()).unwrap_or_default(),
+            extra_secret_keys: previous
+                .as_ref()
+                .map(|p| p.extra_secret_keys.clone())
+                .unwrap_or_default(),
+            hooks: previous
+                .as_ref()
+                .map(|p| p.hooks.clone())
+                .unwrap_or_default(),
         };
         let result = self.read().and_then(|mut file| {
             file.version = 1;
@@ -251,7 +267,11 @@ impl Connections {
     }
 
     /// Replaces the main secret of a profile (a refreshed token set).
-    pub fn replace_secret(&self, profile: &Profile, secret: &SecretString) -> Result<(), ProfileError> {
+    pub fn replace_secret(
+        &self,
+        profile: &Profile,
+        secret: &SecretString,
+    ) -> Result<(), ProfileError> {
         Ok(self.secrets.put(&profile.secret_key, secret)?)
     }
 
@@ -262,7 +282,12 @@ impl Connections {
 
     /// Stores another secret the connection owns (`name` e.g. `sp-secret`, `hook-secret`),
     /// records its key in the profile, and returns the updated profile.
-    pub fn put_extra_secret(&self, profile: &Profile, name: &str, secret: &SecretString) -> Result<Profile, ProfileError> {
+    pub fn put_extra_secret(
+        &self,
+        profile: &Profile,
+        name: &str,
+        secret: &SecretString,
+    ) -> Result<Profile, ProfileError> {
         let key = format!("{name}:{}", profile.id);
         self.secrets.put(&key, secret)?;
         let mut file = self.read()?;
@@ -278,7 +303,11 @@ impl Connections {
     }
 
     /// Reads another secret of the connection.
-    pub fn extra_secret(&self, profile: &Profile, name: &str) -> Result<Option<SecretString>, ProfileError> {
+    pub fn extra_secret(
+        &self,
+        profile: &Profile,
+        name: &str,
+    ) -> Result<Option<SecretString>, ProfileError> {
         Ok(self.secrets.get(&format!("{name}:{}", profile.id))?)
     }
 

@@ -13,8 +13,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ado_auth::{
-    AuthCodeFlow, AuthError, BrowserOptions, CancellationToken, ClientId, DeviceAuthorization, DeviceCodeFlow, HttpClient,
-    PublicClient, Scopes, ServicePrincipal, SignInSettings, TenantHint, TokenSet,
+    AuthCodeFlow, AuthError, BrowserOptions, CancellationToken, ClientId, DeviceAuthorization,
+    DeviceCodeFlow, HttpClient, PublicClient, Scopes, ServicePrincipal, SignInSettings, TenantHint,
+    TokenSet,
 };
 use ado_client::{Credential, Error as ClientError};
 use ado_core::checks::{CheckCode, Problem};
@@ -29,15 +30,32 @@ use crate::Connected;
 /// Refresh this long before the access token expires.
 pub const REFRESH_SKEW: Duration = Duration::from_secs(300);
 
-fn problem(code: CheckCode, field: Option<Field>, message: impl Into<String>, fix: impl Into<String>) -> Problem {
-    Problem { code, field, message: message.into(), fix: fix.into(), server_message: None, support_id: None }
+fn problem(
+    code: CheckCode,
+    field: Option<Field>,
+    message: impl Into<String>,
+    fix: impl Into<String>,
+) -> Problem {
+    Problem {
+        code,
+        field,
+        message: message.into(),
+        fix: fix.into(),
+        server_message: None,
+        support_id: None,
+    }
 }
 
 /// Sign-in errors as the UI shows them: a [`Problem`] with a stable code.
 pub fn auth_problem(error: &AuthError) -> Problem {
     let message = error.to_string();
     match error {
-        AuthError::Cancelled => problem(CheckCode::InvalidCredentials, None, "Sign-in was cancelled.", "Start it again when you are ready."),
+        AuthError::Cancelled => problem(
+            CheckCode::InvalidCredentials,
+            None,
+            "Sign-in was cancelled.",
+            "Start it again when you are ready.",
+        ),
         AuthError::TimedOut(_) => problem(
             CheckCode::InvalidCredentials,
             None,
@@ -50,7 +68,12 @@ pub fn auth_problem(error: &AuthError) -> Problem {
             "The sign-in expired or was revoked.",
             "Sign in again; the connection's settings are kept.",
         ),
-        AuthError::AccessDenied { .. } => problem(CheckCode::InvalidCredentials, None, message, "Approve the sign-in, or use another method."),
+        AuthError::AccessDenied { .. } => problem(
+            CheckCode::InvalidCredentials,
+            None,
+            message,
+            "Approve the sign-in, or use another method.",
+        ),
         AuthError::DeviceCodeExpired => problem(
             CheckCode::InvalidCredentials,
             None,
@@ -58,7 +81,11 @@ pub fn auth_problem(error: &AuthError) -> Problem {
             "Start again and enter the new code within its time.",
         ),
         AuthError::OAuth { .. } => {
-            let aadsts = error.oauth_error().and_then(|e| e.aadsts()).map(|c| format!(" (AADSTS{c})")).unwrap_or_default();
+            let aadsts = error
+                .oauth_error()
+                .and_then(|e| e.aadsts())
+                .map(|c| format!(" (AADSTS{c})"))
+                .unwrap_or_default();
             problem(
                 CheckCode::InvalidCredentials,
                 None,
@@ -66,12 +93,20 @@ pub fn auth_problem(error: &AuthError) -> Problem {
                 "Check the tenant, client ID and secret; for your own app registration see crates/auth/README.md.",
             )
         }
-        _ => problem(CheckCode::Unreachable, None, message, "Check the network and try again."),
+        _ => problem(
+            CheckCode::Unreachable,
+            None,
+            message,
+            "Check the network and try again.",
+        ),
     }
 }
 
 /// Reads the organization's tenant from an anonymous request.
-pub async fn discover_tenant(target: &ConnectionTarget, options: &ConnectOptions) -> Result<TenantHint, Problem> {
+pub async fn discover_tenant(
+    target: &ConnectionTarget,
+    options: &ConnectOptions,
+) -> Result<TenantHint, Problem> {
     if target.deployment() != Deployment::Services {
         return Err(problem(
             CheckCode::InvalidInput,
@@ -108,7 +143,11 @@ fn http() -> Result<HttpClient, Problem> {
 }
 
 /// The public client for a target's tenant.
-pub async fn public_client(target: &ConnectionTarget, settings: &SignInSettings, options: &ConnectOptions) -> Result<(PublicClient, String), Problem> {
+pub async fn public_client(
+    target: &ConnectionTarget,
+    settings: &SignInSettings,
+    options: &ConnectOptions,
+) -> Result<(PublicClient, String), Problem> {
     let hint = discover_tenant(target, options).await?;
     if hint == TenantHint::MicrosoftAccount {
         return Err(msa_problem());
@@ -117,8 +156,18 @@ pub async fn public_client(target: &ConnectionTarget, settings: &SignInSettings,
         TenantHint::Tenant { tenant_id } => tenant_id.clone(),
         _ => "organizations".to_string(),
     };
-    let authority = settings.authority_for(&hint).map_err(|e| auth_problem(&AuthError::from(e)))?;
-    Ok((PublicClient::new(authority, settings.client_id.clone(), Scopes::azure_devops(), http()?), tenant))
+    let authority = settings
+        .authority_for(&hint)
+        .map_err(|e| auth_problem(&AuthError::from(e)))?;
+    Ok((
+        PublicClient::new(
+            authority,
+            settings.client_id.clone(),
+            Scopes::azure_devops(),
+            http()?,
+        ),
+        tenant,
+    ))
 }
 
 /// A browser sign-in under way: open [`BrowserSignIn::authorize_url`] in the system browser,
@@ -131,10 +180,20 @@ pub struct BrowserSignIn {
 
 impl BrowserSignIn {
     /// Discovers the tenant and starts the loopback listener.
-    pub async fn start(target: &ConnectionTarget, settings: &SignInSettings, options: &ConnectOptions) -> Result<Self, Problem> {
+    pub async fn start(
+        target: &ConnectionTarget,
+        settings: &SignInSettings,
+        options: &ConnectOptions,
+    ) -> Result<Self, Problem> {
         let (client, tenant) = public_client(target, settings, options).await?;
-        let flow = AuthCodeFlow::start(&client, BrowserOptions::default()).await.map_err(|e| auth_problem(&e))?;
-        Ok(BrowserSignIn { flow, tenant, client_id: settings.client_id.as_str().to_string() })
+        let flow = AuthCodeFlow::start(&client, BrowserOptions::default())
+            .await
+            .map_err(|e| auth_problem(&e))?;
+        Ok(BrowserSignIn {
+            flow,
+            tenant,
+            client_id: settings.client_id.as_str().to_string(),
+        })
     }
 
     /// The URL to open in the system browser (holds the state and PKCE challenge, no secret).
@@ -150,7 +209,13 @@ impl BrowserSignIn {
     /// Waits for the browser to come back and redeems the code.
     pub async fn finish(self) -> Result<(TokenSet, AuthMethod), Problem> {
         let tokens = self.flow.finish().await.map_err(|e| auth_problem(&e))?;
-        Ok((tokens, AuthMethod::Entra { tenant: self.tenant, client_id: self.client_id }))
+        Ok((
+            tokens,
+            AuthMethod::Entra {
+                tenant: self.tenant,
+                client_id: self.client_id,
+            },
+        ))
     }
 }
 
@@ -178,10 +243,20 @@ pub struct DeviceCodePrompt {
 
 impl DeviceSignIn {
     /// Discovers the tenant and asks for a device code.
-    pub async fn start(target: &ConnectionTarget, settings: &SignInSettings, options: &ConnectOptions) -> Result<Self, Problem> {
+    pub async fn start(
+        target: &ConnectionTarget,
+        settings: &SignInSettings,
+        options: &ConnectOptions,
+    ) -> Result<Self, Problem> {
         let (client, tenant) = public_client(target, settings, options).await?;
-        let flow = DeviceCodeFlow::start(&client).await.map_err(|e| auth_problem(&e))?;
-        Ok(DeviceSignIn { flow, tenant, client_id: settings.client_id.as_str().to_string() })
+        let flow = DeviceCodeFlow::start(&client)
+            .await
+            .map_err(|e| auth_problem(&e))?;
+        Ok(DeviceSignIn {
+            flow,
+            tenant,
+            client_id: settings.client_id.as_str().to_string(),
+        })
     }
 
     /// What to show.
@@ -203,7 +278,13 @@ impl DeviceSignIn {
     /// Polls until the user approves (honouring `slow_down` and expiry).
     pub async fn finish(self) -> Result<(TokenSet, AuthMethod), Problem> {
         let tokens = self.flow.finish().await.map_err(|e| auth_problem(&e))?;
-        Ok((tokens, AuthMethod::Entra { tenant: self.tenant, client_id: self.client_id }))
+        Ok((
+            tokens,
+            AuthMethod::Entra {
+                tenant: self.tenant,
+                client_id: self.client_id,
+            },
+        ))
     }
 }
 
@@ -214,12 +295,23 @@ pub async fn service_principal_token(
     client_id: &str,
     secret: &SecretString,
 ) -> Result<(TokenSet, AuthMethod), Problem> {
-    let hint = TenantHint::Tenant { tenant_id: tenant.trim().to_string() };
-    let authority = settings.authority_for(&hint).map_err(|e| auth_problem(&AuthError::from(e)))?;
-    let client_id_value = ClientId::new(client_id.trim()).map_err(|e| auth_problem(&AuthError::from(e)))?;
+    let hint = TenantHint::Tenant {
+        tenant_id: tenant.trim().to_string(),
+    };
+    let authority = settings
+        .authority_for(&hint)
+        .map_err(|e| auth_problem(&AuthError::from(e)))?;
+    let client_id_value =
+        ClientId::new(client_id.trim()).map_err(|e| auth_problem(&AuthError::from(e)))?;
     let sp = ServicePrincipal::new(authority, client_id_value, secret.clone(), http()?);
     let tokens = sp.acquire_token().await.map_err(|e| auth_problem(&e))?;
-    Ok((tokens, AuthMethod::ServicePrincipal { tenant: tenant.trim().to_string(), client_id: client_id.trim().to_string() }))
+    Ok((
+        tokens,
+        AuthMethod::ServicePrincipal {
+            tenant: tenant.trim().to_string(),
+            client_id: client_id.trim().to_string(),
+        },
+    ))
 }
 
 /// The stored form of a token set (one keyring secret, JSON).
@@ -234,8 +326,14 @@ struct StoredTokens {
 fn to_stored(tokens: &TokenSet) -> SecretString {
     let stored = StoredTokens {
         access_token: tokens.access_token.expose_secret().to_string(),
-        refresh_token: tokens.refresh_token.as_ref().map(|t| t.expose_secret().to_string()),
-        expires_at: tokens.expires_at.and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_secs()),
+        refresh_token: tokens
+            .refresh_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_string()),
+        expires_at: tokens
+            .expires_at
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_secs()),
     };
     SecretString::from(serde_json::to_string(&stored).expect("tokens serialize"))
 }
@@ -245,7 +343,9 @@ fn from_stored(secret: &SecretString) -> Option<TokenSet> {
     Some(TokenSet::new(
         SecretString::from(stored.access_token),
         stored.refresh_token.map(SecretString::from),
-        stored.expires_at.map(|s| UNIX_EPOCH + Duration::from_secs(s)),
+        stored
+            .expires_at
+            .map(|s| UNIX_EPOCH + Duration::from_secs(s)),
     ))
 }
 
@@ -266,7 +366,9 @@ pub async fn connect_with_tokens(
             if matches!(method, AuthMethod::ServicePrincipal { .. })
                 && matches!(p.code, CheckCode::InvalidCredentials)
             {
-                p.message = "The service principal signed in, but this organization does not know it.".into();
+                p.message =
+                    "The service principal signed in, but this organization does not know it."
+                        .into();
                 p.fix = format!(
                     "Add it to the organization: Organization settings → Users → Add users (search for the app), \
                      or POST https://vsaex.dev.azure.com/{}/_apis/serviceprincipalentitlements with its object id.",
@@ -276,17 +378,28 @@ pub async fn connect_with_tokens(
             return Err(crate::ConnectError::Problem(p));
         }
     };
-    let mut profile = connections.save_connection(&verified, &to_stored(tokens), method, None, now_unix)?;
+    let mut profile =
+        connections.save_connection(&verified, &to_stored(tokens), method, None, now_unix)?;
     if let Some(secret) = sp_secret {
         profile = connections.put_extra_secret(&profile, "sp-secret", secret)?;
     }
     let backend = connections.secret_backend();
-    Ok(Connected { verified, profile, secret_store: backend, secret_store_description: backend.description() })
+    Ok(Connected {
+        verified,
+        profile,
+        secret_store: backend,
+        secret_store_description: backend.description(),
+    })
 }
 
 /// A credential ready to use for a saved connection: the PAT, or a fresh access token (refreshed
 /// when it expires within five minutes, or re-acquired for a service principal).
-pub async fn credential_for(connections: &Connections, profile: &Profile, settings: &SignInSettings, now: SystemTime) -> Result<Credential, Problem> {
+pub async fn credential_for(
+    connections: &Connections,
+    profile: &Profile,
+    settings: &SignInSettings,
+    now: SystemTime,
+) -> Result<Credential, Problem> {
     let missing = || {
         problem(
             CheckCode::InvalidCredentials,
@@ -295,8 +408,18 @@ pub async fn credential_for(connections: &Connections, profile: &Profile, settin
             "Sign in again (or paste the token again); the connection's settings are kept.",
         )
     };
-    let store_error = |e: ProfileError| problem(CheckCode::Unexpected, None, e.to_string(), "Check the system keyring.");
-    let secret = connections.secret_of(profile).map_err(store_error)?.ok_or_else(missing)?;
+    let store_error = |e: ProfileError| {
+        problem(
+            CheckCode::Unexpected,
+            None,
+            e.to_string(),
+            "Check the system keyring.",
+        )
+    };
+    let secret = connections
+        .secret_of(profile)
+        .map_err(store_error)?
+        .ok_or_else(missing)?;
     match &profile.auth {
         AuthMethod::Pat { .. } => Ok(Credential::Pat(secret)),
         AuthMethod::Entra { tenant, .. } => {
@@ -304,12 +427,23 @@ pub async fn credential_for(connections: &Connections, profile: &Profile, settin
             if !tokens.needs_refresh(now, REFRESH_SKEW) {
                 return Ok(Credential::Bearer(tokens.access_token));
             }
-            let hint = TenantHint::Tenant { tenant_id: tenant.clone() };
-            let authority = settings.authority_for(&hint).map_err(|e| auth_problem(&AuthError::from(e)))?;
-            let client = PublicClient::new(authority, settings.client_id.clone(), Scopes::azure_devops(), http()?);
+            let hint = TenantHint::Tenant {
+                tenant_id: tenant.clone(),
+            };
+            let authority = settings
+                .authority_for(&hint)
+                .map_err(|e| auth_problem(&AuthError::from(e)))?;
+            let client = PublicClient::new(
+                authority,
+                settings.client_id.clone(),
+                Scopes::azure_devops(),
+                http()?,
+            );
             match client.refresh(&tokens).await {
                 Ok(fresh) => {
-                    connections.replace_secret(profile, &to_stored(&fresh)).map_err(store_error)?;
+                    connections
+                        .replace_secret(profile, &to_stored(&fresh))
+                        .map_err(store_error)?;
                     Ok(Credential::Bearer(fresh.access_token))
                 }
                 Err(e) if e.is_sign_in_again() => {
@@ -325,16 +459,25 @@ pub async fn credential_for(connections: &Connections, profile: &Profile, settin
             if !tokens.needs_refresh(now, REFRESH_SKEW) {
                 return Ok(Credential::Bearer(tokens.access_token));
             }
-            let sp_secret = connections.extra_secret(profile, "sp-secret").map_err(store_error)?.ok_or_else(missing)?;
-            let (fresh, _) = service_principal_token(settings, tenant, client_id, &sp_secret).await?;
-            connections.replace_secret(profile, &to_stored(&fresh)).map_err(store_error)?;
+            let sp_secret = connections
+                .extra_secret(profile, "sp-secret")
+                .map_err(store_error)?
+                .ok_or_else(missing)?;
+            let (fresh, _) =
+                service_principal_token(settings, tenant, client_id, &sp_secret).await?;
+            connections
+                .replace_secret(profile, &to_stored(&fresh))
+                .map_err(store_error)?;
             Ok(Credential::Bearer(fresh.access_token))
         }
     }
 }
 
 /// The Services form as typed (organization, and the host for sandboxes).
-pub fn services_target(organization: &str, services_url: &str) -> Result<ConnectionTarget, crate::ConnectError> {
+pub fn services_target(
+    organization: &str,
+    services_url: &str,
+) -> Result<ConnectionTarget, crate::ConnectError> {
     ado_core::target::TargetInput {
         deployment: Some(Deployment::Services),
         organization: organization.to_string(),
@@ -355,10 +498,15 @@ pub async fn sign_in_with_browser(
     keep_cancel: impl FnOnce(CancellationToken),
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
-    let pending = BrowserSignIn::start(target, settings, &ConnectOptions::default()).await.map_err(crate::ConnectError::Problem)?;
+    let pending = BrowserSignIn::start(target, settings, &ConnectOptions::default())
+        .await
+        .map_err(crate::ConnectError::Problem)?;
     keep_cancel(pending.cancel_token());
     open(pending.authorize_url());
-    let (tokens, method) = pending.finish().await.map_err(crate::ConnectError::Problem)?;
+    let (tokens, method) = pending
+        .finish()
+        .await
+        .map_err(crate::ConnectError::Problem)?;
     connect_with_tokens(connections, target, &tokens, method, None, now_unix).await
 }
 
@@ -371,10 +519,15 @@ pub async fn sign_in_with_device_code(
     keep_cancel: impl FnOnce(CancellationToken),
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
-    let pending = DeviceSignIn::start(target, settings, &ConnectOptions::default()).await.map_err(crate::ConnectError::Problem)?;
+    let pending = DeviceSignIn::start(target, settings, &ConnectOptions::default())
+        .await
+        .map_err(crate::ConnectError::Problem)?;
     keep_cancel(pending.cancel_token());
     show(pending.prompt());
-    let (tokens, method) = pending.finish().await.map_err(crate::ConnectError::Problem)?;
+    let (tokens, method) = pending
+        .finish()
+        .await
+        .map_err(crate::ConnectError::Problem)?;
     connect_with_tokens(connections, target, &tokens, method, None, now_unix).await
 }
 
@@ -388,13 +541,16 @@ pub async fn sign_in_as_service_principal(
     secret: &SecretString,
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
-    let (tokens, method) = service_principal_token(settings, tenant, client_id, secret).await.map_err(crate::ConnectError::Problem)?;
+    let (tokens, method) = service_principal_token(settings, tenant, client_id, secret)
+        .await
+        .map_err(crate::ConnectError::Problem)?;
     connect_with_tokens(connections, target, &tokens, method, Some(secret), now_unix).await
 }
 
 /// Sign-in settings from the environment (`ADO_CONNECT_CLIENT_ID`, `ADO_CONNECT_AUTHORITY`).
 pub fn settings() -> Result<SignInSettings, crate::ConnectError> {
-    SignInSettings::from_env().map_err(|e| crate::ConnectError::Problem(auth_problem(&AuthError::from(e))))
+    SignInSettings::from_env()
+        .map_err(|e| crate::ConnectError::Problem(auth_problem(&AuthError::from(e))))
 }
 
 #[cfg(test)]

@@ -7,8 +7,10 @@ use std::time::SystemTime;
 
 use ado_auth::SignInSettings;
 use ado_core::checks::CheckCode;
-use ado_emulator::scenario::{DEMO_SP_CLIENT_ID, DEMO_SP_NOT_ADDED_CLIENT_ID, DEMO_SP_NOT_ADDED_SECRET, DEMO_SP_SECRET};
-use ado_emulator::{Config, EntraConfig, Emulator, Scenario};
+use ado_emulator::scenario::{
+    DEMO_SP_CLIENT_ID, DEMO_SP_NOT_ADDED_CLIENT_ID, DEMO_SP_NOT_ADDED_SECRET, DEMO_SP_SECRET,
+};
+use ado_emulator::{Config, Emulator, EntraConfig, Scenario};
 use ado_flows::profiles::AuthMethod;
 use ado_flows::signin::{self, services_target};
 use ado_flows::{Backend, ConnectError, Connections, SecretStore};
@@ -24,18 +26,33 @@ struct Fixture {
 }
 
 async fn fixture(entra: EntraConfig) -> Option<Fixture> {
-    let store = match SecretStore::probe(Backend::SecretService).or_else(|_| SecretStore::probe(Backend::KernelKeyring)) {
+    let store = match SecretStore::probe(Backend::SecretService)
+        .or_else(|_| SecretStore::probe(Backend::KernelKeyring))
+    {
         Ok(s) => s,
         Err(e) => {
             eprintln!("skipping: no secret store ({e})");
             return None;
         }
     };
-    let emulator = Emulator::spawn(Config { scenario: Scenario::demo(), entra, ..Default::default() }).await.expect("emulator");
+    let emulator = Emulator::spawn(Config {
+        scenario: Scenario::demo(),
+        entra,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator");
     let base = emulator.base_url().to_string();
-    let settings = SignInSettings::from_lookup(|name| (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())).expect("settings");
+    let settings =
+        SignInSettings::from_lookup(|name| (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone()))
+            .expect("settings");
     let dir = tempfile::tempdir().unwrap();
-    Some(Fixture { connections: Connections::new(dir.path(), store), emulator, settings, _dir: dir })
+    Some(Fixture {
+        connections: Connections::new(dir.path(), store),
+        emulator,
+        settings,
+        _dir: dir,
+    })
 }
 
 fn fabrikam(f: &Fixture) -> ado_core::target::ConnectionTarget {
@@ -45,48 +62,131 @@ fn fabrikam(f: &Fixture) -> ado_core::target::ConnectionTarget {
 /// Plays the browser: GET the authorize URL without following redirects, then deliver the
 /// `Location` (the loopback redirect with the code) to the app's listener.
 async fn play_browser(url: url::Url) {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let answer = http.get(url).send().await.expect("authorize answers");
-    assert_eq!(answer.status(), 302, "the emulator signs the user in and redirects");
+    assert_eq!(
+        answer.status(),
+        302,
+        "the emulator signs the user in and redirects"
+    );
     let location = answer.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.starts_with("http://localhost:") || location.starts_with("http://127.0.0.1:"), "{location}");
-    let page = http.get(&location).send().await.expect("the loopback listener answers");
-    assert!(page.text().await.unwrap().contains("ADO Connect"), "the listener shows the return page");
+    assert!(
+        location.starts_with("http://localhost:") || location.starts_with("http://127.0.0.1:"),
+        "{location}"
+    );
+    let page = http
+        .get(&location)
+        .send()
+        .await
+        .expect("the loopback listener answers");
+    assert!(
+        page.text().await.unwrap().contains("ADO Connect"),
+        "the listener shows the return page"
+    );
 }
 
 #[tokio::test]
 async fn browser_sign_in_verifies_saves_and_refreshes() {
-    let Some(f) = fixture(EntraConfig { token_lifetime_secs: 60, ..Default::default() }).await else { return };
+    let Some(f) = fixture(EntraConfig {
+        token_lifetime_secs: 60,
+        ..Default::default()
+    })
+    .await
+    else {
+        return;
+    };
     let target = fabrikam(&f);
     let (tx, rx) = tokio::sync::oneshot::channel();
     let browser = tokio::spawn(async move { play_browser(rx.await.unwrap()).await });
-    let connected = signin::sign_in_with_browser(&f.connections, &target, &f.settings, |url| tx.send(url.clone()).unwrap(), |_| {}, 1)
-        .await
-        .expect("signed in");
+    let connected = signin::sign_in_with_browser(
+        &f.connections,
+        &target,
+        &f.settings,
+        |url| tx.send(url.clone()).unwrap(),
+        |_| {},
+        1,
+    )
+    .await
+    .expect("signed in");
     browser.await.unwrap();
     assert_eq!(connected.verified.user.display_name, "Demo Admin");
-    assert!(matches!(&connected.profile.auth, AuthMethod::Entra { tenant, .. } if tenant == FABRIKAM_TENANT));
+    assert!(
+        matches!(&connected.profile.auth, AuthMethod::Entra { tenant, .. } if tenant == FABRIKAM_TENANT)
+    );
     let file = std::fs::read_to_string(f.connections.dir().join("connections.json")).unwrap();
-    assert!(!file.contains("eyJ") && !file.contains("accessToken"), "no token in the profile file");
+    assert!(
+        !file.contains("eyJ") && !file.contains("accessToken"),
+        "no token in the profile file"
+    );
 
     // Within five minutes of expiry (the token lives 60 s): refreshed silently.
-    let credential = signin::credential_for(&f.connections, &connected.profile, &f.settings, SystemTime::now()).await.expect("fresh credential");
-    let client = ado_client::AdoClient::new(ado_client::ClientConfig::new(target.api_base(), credential)).unwrap();
-    assert_eq!(client.connection_data().await.unwrap().authenticated_user.display_name(), "Demo Admin");
+    let credential = signin::credential_for(
+        &f.connections,
+        &connected.profile,
+        &f.settings,
+        SystemTime::now(),
+    )
+    .await
+    .expect("fresh credential");
+    let client =
+        ado_client::AdoClient::new(ado_client::ClientConfig::new(target.api_base(), credential))
+            .unwrap();
+    assert_eq!(
+        client
+            .connection_data()
+            .await
+            .unwrap()
+            .authenticated_user
+            .display_name(),
+        "Demo Admin"
+    );
 
     // A revoked refresh token: "sign in again", the profile stays, its tokens go.
-    assert!(f.emulator.entra().revoke_refresh_tokens("demo.admin@fabrikam.example") > 0, "a refresh token to revoke");
-    let problem = signin::credential_for(&f.connections, &connected.profile, &f.settings, SystemTime::now()).await.unwrap_err();
+    assert!(
+        f.emulator
+            .entra()
+            .revoke_refresh_tokens("demo.admin@fabrikam.example")
+            > 0,
+        "a refresh token to revoke"
+    );
+    let problem = signin::credential_for(
+        &f.connections,
+        &connected.profile,
+        &f.settings,
+        SystemTime::now(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(problem.code, CheckCode::TokenExpired, "{problem:?}");
     assert!(problem.fix.contains("Sign in again"), "{}", problem.fix);
-    assert_eq!(f.connections.list().unwrap().len(), 1, "everything else is kept");
-    assert!(f.connections.secret_of(&connected.profile).unwrap().is_none(), "the dead tokens are gone");
+    assert_eq!(
+        f.connections.list().unwrap().len(),
+        1,
+        "everything else is kept"
+    );
+    assert!(
+        f.connections
+            .secret_of(&connected.profile)
+            .unwrap()
+            .is_none(),
+        "the dead tokens are gone"
+    );
     f.connections.remove(&connected.profile.id).unwrap();
 }
 
 #[tokio::test]
 async fn device_code_sign_in() {
-    let Some(f) = fixture(EntraConfig { device_code_interval_secs: 1, ..Default::default() }).await else { return };
+    let Some(f) = fixture(EntraConfig {
+        device_code_interval_secs: 1,
+        ..Default::default()
+    })
+    .await
+    else {
+        return;
+    };
     let target = fabrikam(&f);
     let entra = f.emulator.entra();
     let connected = signin::sign_in_with_device_code(
@@ -95,8 +195,14 @@ async fn device_code_sign_in() {
         &f.settings,
         move |prompt| {
             assert!(!prompt.user_code.is_empty());
-            assert!(prompt.verification_uri.ends_with("/devicelogin"), "{}", prompt.verification_uri);
-            entra.approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example").expect("approved");
+            assert!(
+                prompt.verification_uri.ends_with("/devicelogin"),
+                "{}",
+                prompt.verification_uri
+            );
+            entra
+                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
+                .expect("approved");
         },
         |_| {},
         1,
@@ -109,51 +215,108 @@ async fn device_code_sign_in() {
 
 #[tokio::test]
 async fn cancelling_a_browser_sign_in_ends_it() {
-    let Some(f) = fixture(EntraConfig::default()).await else { return };
+    let Some(f) = fixture(EntraConfig::default()).await else {
+        return;
+    };
     let target = fabrikam(&f);
-    let result = signin::sign_in_with_browser(&f.connections, &target, &f.settings, |_| {}, |cancel| cancel.cancel(), 1).await;
+    let result = signin::sign_in_with_browser(
+        &f.connections,
+        &target,
+        &f.settings,
+        |_| {},
+        |cancel| cancel.cancel(),
+        1,
+    )
+    .await;
     match result {
         Err(ConnectError::Problem(p)) => assert!(p.message.contains("cancelled"), "{p:?}"),
-        other => panic!("expected a cancelled sign-in, got {:?}", other.map(|c| c.profile.id)),
+        other => panic!(
+            "expected a cancelled sign-in, got {:?}",
+            other.map(|c| c.profile.id)
+        ),
     }
 }
 
 #[tokio::test]
 async fn service_principal_added_and_not_added() {
-    let Some(f) = fixture(EntraConfig::default()).await else { return };
+    let Some(f) = fixture(EntraConfig::default()).await else {
+        return;
+    };
     let target = fabrikam(&f);
     let secret = SecretString::from(DEMO_SP_SECRET.to_string());
-    let connected = signin::sign_in_as_service_principal(&f.connections, &target, &f.settings, FABRIKAM_TENANT, &DEMO_SP_CLIENT_ID.to_string(), &secret, 1)
-        .await
-        .expect("the service principal signs in");
-    assert!(matches!(connected.profile.auth, AuthMethod::ServicePrincipal { .. }));
-    assert_eq!(connected.profile.extra_secret_keys.len(), 1, "its secret is kept in the keyring");
+    let connected = signin::sign_in_as_service_principal(
+        &f.connections,
+        &target,
+        &f.settings,
+        FABRIKAM_TENANT,
+        &DEMO_SP_CLIENT_ID.to_string(),
+        &secret,
+        1,
+    )
+    .await
+    .expect("the service principal signs in");
+    assert!(matches!(
+        connected.profile.auth,
+        AuthMethod::ServicePrincipal { .. }
+    ));
+    assert_eq!(
+        connected.profile.extra_secret_keys.len(),
+        1,
+        "its secret is kept in the keyring"
+    );
 
     let outsider = SecretString::from(DEMO_SP_NOT_ADDED_SECRET.to_string());
-    let err = signin::sign_in_as_service_principal(&f.connections, &target, &f.settings, FABRIKAM_TENANT, &DEMO_SP_NOT_ADDED_CLIENT_ID.to_string(), &outsider, 1)
-        .await
-        .err()
-        .expect("an SP not added to the organization fails");
+    let err = signin::sign_in_as_service_principal(
+        &f.connections,
+        &target,
+        &f.settings,
+        FABRIKAM_TENANT,
+        &DEMO_SP_NOT_ADDED_CLIENT_ID.to_string(),
+        &outsider,
+        1,
+    )
+    .await
+    .err()
+    .expect("an SP not added to the organization fails");
     match err {
-        ConnectError::Problem(p) => assert!(p.fix.contains("Organization settings → Users"), "names the fix: {p:?}"),
+        ConnectError::Problem(p) => assert!(
+            p.fix.contains("Organization settings → Users"),
+            "names the fix: {p:?}"
+        ),
         other => panic!("{other:?}"),
     }
     let wrong = SecretString::from("not-the-secret".to_string());
-    let err = signin::sign_in_as_service_principal(&f.connections, &target, &f.settings, FABRIKAM_TENANT, &DEMO_SP_CLIENT_ID.to_string(), &wrong, 1)
-        .await
-        .err()
-        .unwrap();
+    let err = signin::sign_in_as_service_principal(
+        &f.connections,
+        &target,
+        &f.settings,
+        FABRIKAM_TENANT,
+        &DEMO_SP_CLIENT_ID.to_string(),
+        &wrong,
+        1,
+    )
+    .await
+    .err()
+    .unwrap();
     let text = format!("{err:?} {err}");
     assert!(text.contains("7000215"), "the AADSTS code is kept: {text}");
-    assert!(!text.contains("not-the-secret"), "the secret never reaches an error");
+    assert!(
+        !text.contains("not-the-secret"),
+        "the secret never reaches an error"
+    );
     f.connections.remove(&connected.profile.id).unwrap();
 }
 
 #[tokio::test]
 async fn an_msa_backed_organization_is_told_to_use_a_pat() {
-    let Some(f) = fixture(EntraConfig::default()).await else { return };
+    let Some(f) = fixture(EntraConfig::default()).await else {
+        return;
+    };
     let target = services_target("contoso", &format!("{}/", f.emulator.base_url())).unwrap();
-    let err = signin::sign_in_with_browser(&f.connections, &target, &f.settings, |_| {}, |_| {}, 1).await.err().unwrap();
+    let err = signin::sign_in_with_browser(&f.connections, &target, &f.settings, |_| {}, |_| {}, 1)
+        .await
+        .err()
+        .unwrap();
     match err {
         ConnectError::Problem(p) => assert!(p.fix.contains("personal access token"), "{p:?}"),
         other => panic!("{other:?}"),
@@ -170,6 +333,8 @@ async fn servers_do_not_offer_entra() {
     }
     .validate()
     .unwrap();
-    let problem = signin::discover_tenant(&target, &Default::default()).await.unwrap_err();
+    let problem = signin::discover_tenant(&target, &Default::default())
+        .await
+        .unwrap_err();
     assert!(problem.fix.contains("personal access token"));
 }
