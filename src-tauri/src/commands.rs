@@ -29,18 +29,23 @@ pub struct AppInfo {
     secret_store: Option<&'static str>,
     secret_store_error: Option<String>,
     connections: Vec<Profile>,
+    /// PAT expiry reminders (within 14 days, or expired), one line each.
+    reminders: Vec<String>,
 }
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     let store = state.connections().ok();
+    let connections = store.and_then(|c| c.list().ok()).unwrap_or_default();
+    let reminders = ado_flows::profiles::expiry_reminders(&connections, now_unix());
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         sandbox: state.sandbox.clone().and_then(Result::ok),
         sandbox_error: state.sandbox.clone().and_then(Result::err),
         secret_store: store.map(|c| c.secret_backend().description()),
         secret_store_error: state.secret_store_error().map(str::to_string),
-        connections: store.and_then(|c| c.list().ok()).unwrap_or_default(),
+        connections,
+        reminders,
     }
 }
 

@@ -1,6 +1,6 @@
 // Entry point: loads what the backend knows, then hands over to the steps.
 import { backend } from "./backend.js";
-import { $ } from "./dom.js";
+import { $, el } from "./dom.js";
 import { initConnect } from "./steps/connect.js";
 import { initChecks, showChecks } from "./steps/checks.js";
 import { initResult, showResult } from "./steps/result.js";
@@ -26,6 +26,10 @@ async function start() {
   $("store-note").textContent = info.secretStore
     ? `Tokens are kept in ${info.secretStore}.`
     : `No secret store: ${info.secretStoreError || "unknown"}. Tokens cannot be saved.`;
+  if (info.reminders && info.reminders.length) {
+    $("reminders").replaceChildren(...info.reminders.map((r) => el("p", { text: r })));
+    $("reminders").hidden = false;
+  }
   initConnect({
     sandbox: info.sandbox,
     onConnected: (result) => {

@@ -433,6 +433,32 @@ pub fn validate_date(raw: &str) -> Result<String, InputError> {
     Ok(format!("{y:04}-{m:02}-{d:02}"))
 }
 
+/// Days from `now_unix` (UTC) to the date `YYYY-MM-DD` (negative once it has passed).
+pub fn days_until(date: &str, now_unix: u64) -> Option<i64> {
+    let normalized = validate_date(date).ok()?;
+    let mut parts = normalized.split('-').map(|p| p.parse::<i64>().unwrap_or(0));
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    // Days from the civil date (proleptic Gregorian) to 1970-01-01 (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days - (now_unix / 86_400) as i64)
+}
+
+/// A reminder for a PAT that expires within `within_days` (or has expired), in plain words.
+pub fn pat_expiry_reminder(expires_on: &str, now_unix: u64, within_days: i64) -> Option<String> {
+    let days = days_until(expires_on, now_unix)?;
+    match days {
+        d if d < 0 => Some(format!("The personal access token expired on {expires_on}: create a new one and verify again.")),
+        0 => Some(format!("The personal access token expires today ({expires_on}): renew it now.")),
+        d if d <= within_days => Some(format!("The personal access token expires in {d} day{} ({expires_on}): renew it before then.", if d == 1 { "" } else { "s" })),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -580,6 +606,18 @@ mod tests {
         ] {
             assert_eq!(validate_date(bad).unwrap_err().field, Field::Pat, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn expiry_reminders() {
+        // 2026-11-22T00:00:00Z
+        let now = 1_795_305_600;
+        assert_eq!(days_until("2026-11-22", now), Some(0));
+        assert_eq!(days_until("2026-12-01", now), Some(9));
+        assert_eq!(days_until("2026-11-01", now), Some(-21));
+        assert!(pat_expiry_reminder("2026-12-01", now, 14).unwrap().contains("in 9 days"));
+        assert!(pat_expiry_reminder("2026-11-01", now, 14).unwrap().contains("expired"));
+        assert_eq!(pat_expiry_reminder("2027-06-01", now, 14), None);
     }
 
     #[test]

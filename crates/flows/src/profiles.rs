@@ -349,6 +349,18 @@ impl Connections {
     }
 }
 
+/// Reminders for saved PATs that expire within 14 days (or have expired), naming the connection.
+pub fn expiry_reminders(profiles: &[Profile], now_unix: u64) -> Vec<String> {
+    profiles
+        .iter()
+        .filter_map(|p| match &p.auth {
+            AuthMethod::Pat { expires_on: Some(date) } => ado_core::target::pat_expiry_reminder(date, now_unix, 14)
+                .map(|r| format!("{} ({}): {r}", p.target.scope_name(), p.target.host_url())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A readable, stable id for a target: `server-{host}-{port}-{vdir}-{collection}` or
 /// `services-{host}-{organization}`, lowercased, with anything else folded to `-`.
 pub fn profile_id(target: &ConnectionTarget) -> String {
