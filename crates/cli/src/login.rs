@@ -49,13 +49,25 @@ pub struct LogoutArgs {
 }
 
 fn connections() -> Result<Connections, ExitCode> {
-    SecretStore::detect().map(|s| Connections::new(Connections::default_dir(), s)).map_err(|e| {
-        fail(&input_problem(None, e.to_string(), "Start a Secret Service (e.g. gnome-keyring) and unlock it."), 1)
-    })
+    SecretStore::detect()
+        .map(|s| Connections::new(Connections::default_dir(), s))
+        .map_err(|e| {
+            fail(
+                &input_problem(
+                    None,
+                    e.to_string(),
+                    "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
+                ),
+                1,
+            )
+        })
 }
 
 fn now_unix() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 pub async fn login(args: LoginArgs) -> ExitCode {
@@ -80,13 +92,29 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                 SecretString::from(line.trim().to_string())
             }
         };
-        let (tenant, client_id) = (args.tenant.unwrap_or_default(), args.client_id.unwrap_or_default());
-        signin::sign_in_as_service_principal(&connections, &target, &settings, &tenant, &client_id, &secret, now_unix()).await
+        let (tenant, client_id) = (
+            args.tenant.unwrap_or_default(),
+            args.client_id.unwrap_or_default(),
+        );
+        signin::sign_in_as_service_principal(
+            &connections,
+            &target,
+            &settings,
+            &tenant,
+            &client_id,
+            &secret,
+            now_unix(),
+        )
+        .await
     } else if args.device_code {
         let show = |p: signin::DeviceCodePrompt| {
-            eprintln!("To sign in, open {} and enter the code {} (valid {} s).", p.verification_uri, p.user_code, p.expires_in_secs);
+            eprintln!(
+                "To sign in, open {} and enter the code {} (valid {} s).",
+                p.verification_uri, p.user_code, p.expires_in_secs
+            );
         };
-        signin::sign_in_with_device_code(&connections, &target, &settings, show, |_| {}, now_unix()).await
+        signin::sign_in_with_device_code(&connections, &target, &settings, show, |_| {}, now_unix())
+            .await
     } else {
         let no_browser = args.no_browser;
         let open = |url: &url::Url| {
@@ -101,7 +129,8 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                     .spawn();
             }
         };
-        signin::sign_in_with_browser(&connections, &target, &settings, open, |_| {}, now_unix()).await
+        signin::sign_in_with_browser(&connections, &target, &settings, open, |_| {}, now_unix())
+            .await
     };
     report(result)
 }
@@ -121,8 +150,22 @@ fn report(result: Result<ado_flows::Connected, ConnectError>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(ConnectError::Problem(p)) => fail(&p, 1),
-        Err(ConnectError::Input(errors)) => fail(&input_problem(Some(errors[0].field), errors[0].message.clone(), "Fix the flag and run again."), 2),
-        Err(ConnectError::Save(e)) => fail(&input_problem(None, e.to_string(), "Check the keyring and the config directory."), 1),
+        Err(ConnectError::Input(errors)) => fail(
+            &input_problem(
+                Some(errors[0].field),
+                errors[0].message.clone(),
+                "Fix the flag and run again.",
+            ),
+            2,
+        ),
+        Err(ConnectError::Save(e)) => fail(
+            &input_problem(
+                None,
+                e.to_string(),
+                "Check the keyring and the config directory.",
+            ),
+            1,
+        ),
     }
 }
 
@@ -133,15 +176,36 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
     };
     let ids: Vec<String> = match (&args.id, args.all) {
         (Some(id), _) => vec![id.clone()],
-        (None, true) => connections.list().map(|l| l.into_iter().map(|p| p.id).collect()).unwrap_or_default(),
-        (None, false) => return fail(&input_problem(None, "say which connection: --id ID or --all".into(), "Run with --id or --all."), 2),
+        (None, true) => connections
+            .list()
+            .map(|l| l.into_iter().map(|p| p.id).collect())
+            .unwrap_or_default(),
+        (None, false) => {
+            return fail(
+                &input_problem(
+                    None,
+                    "say which connection: --id ID or --all".into(),
+                    "Run with --id or --all.",
+                ),
+                2,
+            )
+        }
     };
     let mut removed = Vec::new();
     for id in ids {
         match connections.remove(&id) {
             Ok(true) => removed.push(id),
             Ok(false) => {}
-            Err(e) => return fail(&input_problem(None, e.to_string(), "Check the keyring and the config directory."), 1),
+            Err(e) => {
+                return fail(
+                    &input_problem(
+                        None,
+                        e.to_string(),
+                        "Check the keyring and the config directory.",
+                    ),
+                    1,
+                )
+            }
         }
     }
     println!("{}", json!({ "ok": true, "removed": removed }));

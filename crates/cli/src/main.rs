@@ -17,8 +17,10 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
 mod check;
+mod hooks;
 mod login;
 mod parse_url;
+mod receive;
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +48,12 @@ enum Command {
     Login(login::LoginArgs),
     /// Remove a saved connection and every secret it stored.
     Logout(login::LogoutArgs),
+    /// Service hooks (webhooks): plan, apply, test, list, history, remove, rotate, rollback.
+    ///
+    /// The PAT is read from ADO_PAT, else from the first line of stdin.
+    Hooks(hooks::HooksArgs),
+    /// A tiny web-hook receiver on 127.0.0.1 that checks the secret header and prints each delivery.
+    Receive(receive::ReceiveArgs),
     /// Parse any Azure DevOps URL into organization or collection, project and repository.
     ParseUrl {
         /// The URL, as copied from a browser or a clone box.
@@ -89,6 +97,8 @@ fn main() -> ExitCode {
         Command::Check(args) => runtime().block_on(check::run(args)),
         Command::Login(args) => runtime().block_on(login::login(args)),
         Command::Logout(args) => login::logout(args),
+        Command::Hooks(args) => runtime().block_on(hooks::run(args)),
+        Command::Receive(args) => runtime().block_on(receive::run(args)),
     }
 }
 

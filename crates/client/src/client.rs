@@ -384,8 +384,16 @@ impl AdoClient {
 
 /// Sorts an HTTP answer into success or a typed error.
 fn challenge(headers: &HeaderMap) -> Challenge {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    Challenge { www_authenticate: get("www-authenticate"), resource_tenant: get("x-vss-resourcetenant") }
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    Challenge {
+        www_authenticate: get("www-authenticate"),
+        resource_tenant: get("x-vss-resourcetenant"),
+    }
 }
 
 fn classify(
@@ -415,7 +423,7 @@ fn classify(
                 signal: SignInSignal::Redirect,
                 vss,
                 support,
-                challenge: challenge(&headers),
+                challenge: Box::new(challenge(&headers)),
             });
         }
         return Err(Error::Status {
@@ -433,7 +441,7 @@ fn classify(
             signal: SignInSignal::Unauthorized,
             vss,
             support,
-            challenge: challenge(&headers),
+            challenge: Box::new(challenge(&headers)),
         });
     }
     // 203 is how Azure DevOps says "here is a sign-in page instead" (vsts-rest-api-specs#97, #574).
@@ -444,7 +452,7 @@ fn classify(
             signal: SignInSignal::HtmlPage,
             vss,
             support,
-            challenge: challenge(&headers),
+            challenge: Box::new(challenge(&headers)),
         });
     }
     if !status.is_success() {

@@ -131,8 +131,8 @@ pub enum Error {
         vss: Option<VssError>,
         /// Correlation ids.
         support: SupportIds,
-        /// How the server says to sign in.
-        challenge: Challenge,
+        /// How the server says to sign in (boxed: it is rarely read, and keeps `Error` small).
+        challenge: Box<Challenge>,
     },
     /// 429: too many requests, after the client's own bounded waiting.
     #[error("rate limited at {url}{}", .retry_after.map(|d| format!("; retry after {} s", d.as_secs())).unwrap_or_default())]

@@ -35,7 +35,9 @@ async fn other_host() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             counter.fetch_add(1, Ordering::SeqCst);
-            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}").await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+                .await;
         }
     });
     (addr, hits)
@@ -44,18 +46,35 @@ async fn other_host() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn a_redirect_to_another_host_is_not_followed() {
     let (other, hits) = other_host().await;
-    for location in [format!("http://{other}/_signin?realm=x"), format!("http://{other}/elsewhere")] {
+    for location in [
+        format!("http://{other}/_signin?realm=x"),
+        format!("http://{other}/elsewhere"),
+    ] {
         let server = redirecting_server(location.clone()).await;
         let base = url::Url::parse(&format!("http://{server}/fabrikam/")).unwrap();
-        let client = AdoClient::new(ClientConfig::new(base, Credential::pat("secret-pat"))).unwrap();
-        let err = client.connection_data().await.expect_err("a redirect is never success");
+        let client =
+            AdoClient::new(ClientConfig::new(base, Credential::pat("secret-pat"))).unwrap();
+        let err = client
+            .connection_data()
+            .await
+            .expect_err("a redirect is never success");
         match &err {
-            Error::NotAuthenticated { signal: SignInSignal::Redirect, .. } => assert!(location.contains("_signin")),
+            Error::NotAuthenticated {
+                signal: SignInSignal::Redirect,
+                ..
+            } => assert!(location.contains("_signin")),
             Error::Status { status: 302, .. } => assert!(location.contains("elsewhere")),
             other => panic!("unexpected {other:?}"),
         }
-        assert!(!format!("{err} {err:?}").contains("secret-pat"), "errors never hold the token");
+        assert!(
+            !format!("{err} {err:?}").contains("secret-pat"),
+            "errors never hold the token"
+        );
     }
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing, and so no Authorization header, reached the other host");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "nothing, and so no Authorization header, reached the other host"
+    );
 }

@@ -14,3 +14,4 @@ pub mod curl;
 pub mod preflight;
 pub mod repo_url;
 pub mod target;
+pub mod webhook;

@@ -452,9 +452,16 @@ pub fn days_until(date: &str, now_unix: u64) -> Option<i64> {
 pub fn pat_expiry_reminder(expires_on: &str, now_unix: u64, within_days: i64) -> Option<String> {
     let days = days_until(expires_on, now_unix)?;
     match days {
-        d if d < 0 => Some(format!("The personal access token expired on {expires_on}: create a new one and verify again.")),
-        0 => Some(format!("The personal access token expires today ({expires_on}): renew it now.")),
-        d if d <= within_days => Some(format!("The personal access token expires in {d} day{} ({expires_on}): renew it before then.", if d == 1 { "" } else { "s" })),
+        d if d < 0 => Some(format!(
+            "The personal access token expired on {expires_on}: create a new one and verify again."
+        )),
+        0 => Some(format!(
+            "The personal access token expires today ({expires_on}): renew it now."
+        )),
+        d if d <= within_days => Some(format!(
+            "The personal access token expires in {d} day{} ({expires_on}): renew it before then.",
+            if d == 1 { "" } else { "s" }
+        )),
         _ => None,
     }
 }
@@ -615,8 +622,12 @@ mod tests {
         assert_eq!(days_until("2026-11-22", now), Some(0));
         assert_eq!(days_until("2026-12-01", now), Some(9));
         assert_eq!(days_until("2026-11-01", now), Some(-21));
-        assert!(pat_expiry_reminder("2026-12-01", now, 14).unwrap().contains("in 9 days"));
-        assert!(pat_expiry_reminder("2026-11-01", now, 14).unwrap().contains("expired"));
+        assert!(pat_expiry_reminder("2026-12-01", now, 14)
+            .unwrap()
+            .contains("in 9 days"));
+        assert!(pat_expiry_reminder("2026-11-01", now, 14)
+            .unwrap()
+            .contains("expired"));
         assert_eq!(pat_expiry_reminder("2027-06-01", now, 14), None);
     }
 

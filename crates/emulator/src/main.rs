@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 
-use ado_emulator::{Config, EntraConfig, Emulator, Faults, Scenario, SignInMode};
+use ado_emulator::{Config, Emulator, EntraConfig, Faults, Scenario, SignInMode};
 
 /// A fake Azure DevOps (Services and Server) on loopback.
 #[derive(Debug, Parser)]

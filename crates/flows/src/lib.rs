@@ -10,6 +10,7 @@
 
 pub mod connect;
 pub mod failure;
+pub mod hooks;
 pub mod preflight;
 pub mod profiles;
 pub mod resolve;

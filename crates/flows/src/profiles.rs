@@ -354,7 +354,9 @@ pub fn expiry_reminders(profiles: &[Profile], now_unix: u64) -> Vec<String> {
     profiles
         .iter()
         .filter_map(|p| match &p.auth {
-            AuthMethod::Pat { expires_on: Some(date) } => ado_core::target::pat_expiry_reminder(date, now_unix, 14)
+            AuthMethod::Pat {
+                expires_on: Some(date),
+            } => ado_core::target::pat_expiry_reminder(date, now_unix, 14)
                 .map(|r| format!("{} ({}): {r}", p.target.scope_name(), p.target.host_url())),
             _ => None,
         })

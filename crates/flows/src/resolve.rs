@@ -92,7 +92,7 @@ fn unknown(url: &Url, probe: Probe, error: Error) -> CandidateStatus {
     let mut server = url.clone();
     let encoded = server
         .path_segments()
-        .and_then(|s| s.filter(|s| !s.is_empty()).last().map(str::to_string))
+        .and_then(|mut s| s.rfind(|s| !s.is_empty()).map(str::to_string))
         .unwrap_or_default();
     let path = server
         .path()

@@ -276,8 +276,7 @@ async fn service_principal_added_and_not_added() {
         1,
     )
     .await
-    .err()
-    .expect("an SP not added to the organization fails");
+    .expect_err("an SP not added to the organization fails");
     match err {
         ConnectError::Problem(p) => assert!(
             p.fix.contains("Organization settings → Users"),

@@ -14,6 +14,7 @@ mod areas;
 pub(crate) mod build;
 pub(crate) mod connection_data;
 mod deployment;
+pub(crate) mod entra;
 pub(crate) mod git;
 pub(crate) mod hooks;
 pub(crate) mod locations;
@@ -21,7 +22,6 @@ pub(crate) mod projects;
 pub(crate) mod pullrequests;
 mod security;
 pub(crate) mod signin;
-pub(crate) mod entra;
 mod wit;
 
 use std::sync::Arc;

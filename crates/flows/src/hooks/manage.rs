@@ -1,0 +1,198 @@
+//! [`list_hooks`], [`remove_hooks`] and [`rotate_secret`]: the recorded subscriptions over time.
+
+use ado_client::api::hooks::NotificationFilter;
+use ado_client::AdoClient;
+use ado_core::checks::Problem;
+use ado_core::webhook::{
+    status_reason, Action, EventKind, HookAuth, RecordedHook, SubscriptionStatus,
+};
+use serde::Serialize;
+
+use super::apply::{apply_plan, delete, rollback};
+use super::delivery::{delivery, Delivery};
+use super::plan::{plan_for_specs, to_fact};
+use super::secret::{fingerprint_of, generate_secret};
+use super::{
+    hook_problem, local_problem, ApplyEvent, ApplyReport, FailedHook, HookRecords, RollbackReport,
+    SecretSource,
+};
+
+/// A recorded subscription and how it is doing.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookState {
+    /// What this app recorded.
+    pub recorded: RecordedHook,
+    /// False when it is gone from Azure DevOps.
+    pub exists: bool,
+    /// Its status.
+    pub status: Option<SubscriptionStatus>,
+    /// Why it is not delivering, when it is not.
+    pub reason: Option<String>,
+    /// The most recent delivery, if any.
+    pub last_delivery: Option<Delivery>,
+}
+
+/// The recorded subscriptions with their status and last delivery, as Azure DevOps reports them.
+pub async fn list_hooks(
+    client: &AdoClient,
+    records: &HookRecords,
+) -> Result<Vec<HookState>, Problem> {
+    let profile = records.profile()?;
+    let mut states = Vec::new();
+    for recorded in profile.hooks {
+        match client.subscription(&recorded.id).await {
+            Ok(subscription) => {
+                let fact = to_fact(&subscription);
+                let last_delivery = client
+                    .notifications(
+                        &recorded.id,
+                        &NotificationFilter {
+                            max_results: Some(1),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .ok()
+                    .and_then(|list| list.iter().max_by_key(|n| n.id).map(delivery));
+                states.push(HookState {
+                    recorded,
+                    exists: true,
+                    status: Some(fact.status),
+                    reason: status_reason(&fact),
+                    last_delivery,
+                });
+            }
+            Err(e) if e.status() == Some(404) => states.push(HookState {
+                recorded,
+                exists: false,
+                status: None,
+                reason: Some("deleted in Azure DevOps".into()),
+                last_delivery: None,
+            }),
+            Err(e) => return Err(hook_problem(&profile.target, &e, "read the subscription")),
+        }
+    }
+    Ok(states)
+}
+
+/// One subscription "remove" handled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovedHook {
+    /// The subscription.
+    pub id: String,
+    /// Its event.
+    pub event: EventKind,
+    /// Its receiver.
+    pub url: String,
+    /// True when it was gone already.
+    pub already_gone: bool,
+}
+
+/// What [`remove_hooks`] did.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveReport {
+    /// True when every recorded subscription is gone.
+    pub ok: bool,
+    /// Deleted (or gone already).
+    pub removed: Vec<RemovedHook>,
+    /// Still there: the deletion failed (they stay recorded, so removing again retries).
+    pub failed: Vec<FailedHook>,
+    /// An interrupted run rolled back first, if there was one.
+    pub rolled_back: Option<RollbackReport>,
+}
+
+/// Deletes exactly the subscriptions this app created or adopted for the connection (a 404
+/// counts as gone), and nothing else: an interrupted run is rolled back first, so a create that
+/// landed before a crash is not left behind. The secret stays in the keyring until the
+/// connection is forgotten, so adding hooks again reuses it.
+pub async fn remove_hooks(
+    client: &AdoClient,
+    records: &HookRecords,
+) -> Result<RemoveReport, Problem> {
+    let rolled_back = match records.interrupted()? {
+        Some(_) => Some(rollback(client, records).await?),
+        None => None,
+    };
+    let profile = records.profile()?;
+    let mut report = RemoveReport {
+        rolled_back,
+        ..Default::default()
+    };
+    for hook in &profile.hooks {
+        match delete(client, &hook.id).await {
+            Ok(existed) => report.removed.push(RemovedHook {
+                id: hook.id.clone(),
+                event: hook.spec.event,
+                url: hook.spec.url.clone(),
+                already_gone: !existed,
+            }),
+            Err(e) => report.failed.push(FailedHook {
+                action: Action::Unchanged,
+                event: hook.spec.event,
+                subscription_id: Some(hook.id.clone()),
+                problem: hook_problem(&profile.target, &e, "delete the subscription"),
+            }),
+        }
+    }
+    let removed: Vec<String> = report.removed.iter().map(|r| r.id.clone()).collect();
+    records.update_hooks(|hooks| {
+        hooks.retain(|h| !removed.iter().any(|r| r.eq_ignore_ascii_case(&h.id)))
+    })?;
+    report.ok = report.failed.is_empty()
+        && report
+            .rolled_back
+            .as_ref()
+            .is_none_or(|r| r.failed.is_empty());
+    Ok(report)
+}
+
+/// Rotates the header secret: generates a new one and updates every recorded subscription that
+/// uses the secret header, then returns the report with the new secret (shown once). The
+/// receiver must accept the new secret from now on; deliveries already queued may still carry
+/// the old one for a short while.
+pub async fn rotate_secret(
+    client: &AdoClient,
+    records: &HookRecords,
+    progress: &(dyn Fn(&ApplyEvent) + Sync),
+) -> Result<ApplyReport, Problem> {
+    let profile = records.profile()?;
+    if records.interrupted()?.is_some() {
+        return Err(local_problem(
+            "An earlier webhook run did not finish.".into(),
+            "Finish it (retry) or roll it back first, then rotate.",
+        ));
+    }
+    let secret = generate_secret();
+    let fp = fingerprint_of(&secret);
+    let mut specs = Vec::new();
+    for hook in &profile.hooks {
+        let mut spec = hook.spec.clone();
+        if let HookAuth::SecretHeader {
+            secret: reference, ..
+        } = &mut spec.auth
+        {
+            reference.fingerprint = Some(fp.clone());
+            specs.push(spec);
+        }
+    }
+    if specs.is_empty() {
+        return Err(local_problem(
+            "No recorded subscription uses a secret header, so there is no secret to rotate."
+                .into(),
+            "Apply webhooks with a secret header first.",
+        ));
+    }
+    let plan = plan_for_specs(
+        client,
+        records,
+        &profile.target,
+        specs,
+        secret,
+        SecretSource::Rotated,
+    )
+    .await?;
+    apply_plan(client, records, &plan, progress).await
+}

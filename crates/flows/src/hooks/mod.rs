@@ -1,0 +1,536 @@
+//! Service hooks (webhooks): plan, apply, test, list and remove the subscriptions that send
+//! Azure DevOps events to the receiver of the product being onboarded.
+//!
+//! The decisions are the core's ([`ado_core::webhook`]): what to register, the matching rule,
+//! the planner, the receiver checks. This module does the IO around them:
+//!
+//! - [`plan_hooks`]: resolve the project and repository, check the ServiceHooks
+//!   `EditSubscriptions` permission and the receiver URL, list the existing subscriptions, and
+//!   plan. Changes nothing.
+//! - [`apply_plan`]: store the secret in the keyring, then create, update and re-enable, four at
+//!   a time, each change announced in a [`journal`] on disk before it is made; record every
+//!   subscription created or adopted in the connection profile ([`Profile::hooks`]).
+//! - [`recover`] / [`rollback`]: after a crash or a partial failure, finish the interrupted run
+//!   (adopt what was created, create what was not) or delete what it created.
+//! - [`send_test`], [`history`]: prove delivery, and show what Azure DevOps delivered.
+//! - [`list_hooks`], [`remove_hooks`], [`rotate_secret`].
+//!
+//! Rate limits: every call goes through the one client, which waits out `Retry-After` (on 429
+//! and on successful answers) and retries idempotent requests on 502–504. Creates are not
+//! retried blindly: after an ambiguous failure (5xx, timeout) the subscription is looked up by
+//! the matching rule first, so a create that did land is adopted, not duplicated.
+//!
+//! # Terminology
+//! - **Spec**: one subscription the admin wants (one event, one scope, one receiver).
+//! - **Recorded**: a subscription this app created or adopted, kept in the profile; "remove"
+//!   deletes exactly these.
+//! - **Adopt**: take over an existing subscription that matches a spec instead of creating one.
+//! - **Journal**: the on-disk log of a run's intended and finished changes.
+
+mod apply;
+mod delivery;
+pub mod journal;
+mod manage;
+mod plan;
+pub mod secret;
+
+use ado_client::Error;
+use ado_core::checks::{self, CheckCode, Probe, Problem};
+use ado_core::target::ConnectionTarget;
+use ado_core::webhook::{
+    Action, EventKind, HookAuth, HookSpec, Plan, ReceiverWarning, RecordedHook,
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::failure::probe_failure;
+use crate::profiles::{Connections, Profile};
+
+pub use apply::{apply_plan, apply_plan_with, recover, rollback, ApplyOptions};
+pub use delivery::{history, send_test, Delivery, TestDelivery};
+pub use journal::RunState as InterruptedRun;
+pub use manage::{list_hooks, remove_hooks, rotate_secret, HookState, RemoveReport, RemovedHook};
+pub use plan::plan_hooks;
+
+/// How many changes run at once.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// The hooks of one connection: its profile (where subscription ids are recorded), its keyring
+/// entries (the secret) and its journal, all under the config directory of `connections`.
+#[derive(Debug, Clone)]
+pub struct HookRecords {
+    connections: Connections,
+    profile_id: String,
+}
+
+impl HookRecords {
+    /// The hooks of profile `profile_id`.
+    pub fn new(connections: Connections, profile_id: impl Into<String>) -> Self {
+        HookRecords {
+            connections,
+            profile_id: profile_id.into(),
+        }
+    }
+
+    /// The profile's id.
+    pub fn profile_id(&self) -> &str {
+        &self.profile_id
+    }
+
+    /// The profile, read fresh from disk.
+    pub fn profile(&self) -> Result<Profile, Problem> {
+        self.connections
+            .list()
+            .map_err(|e| local_problem(e.to_string(), "Check the config directory's permissions."))?
+            .into_iter()
+            .find(|p| p.id == self.profile_id)
+            .ok_or_else(|| Problem {
+                code: CheckCode::NotFound,
+                field: None,
+                message: format!("There is no saved connection {}.", self.profile_id),
+                fix: "Verify and save the connection first.".into(),
+                server_message: None,
+                support_id: None,
+            })
+    }
+
+    /// The subscriptions recorded for this connection.
+    pub fn recorded(&self) -> Result<Vec<RecordedHook>, Problem> {
+        Ok(self.profile()?.hooks)
+    }
+
+    /// The journal file of this connection.
+    pub fn journal_path(&self) -> std::path::PathBuf {
+        journal::Journal::path_for(self.connections.dir(), &self.profile_id)
+    }
+
+    /// An interrupted run (a crash, a lost network, or a run that ended with failures), if any:
+    /// finish it with [`recover`] or undo it with [`rollback`] before applying a new plan.
+    pub fn interrupted(&self) -> Result<Option<InterruptedRun>, Problem> {
+        journal::Journal::read(&self.journal_path()).map_err(|e| {
+            local_problem(
+                format!("Cannot read {}: {e}", self.journal_path().display()),
+                "Check the config directory's permissions.",
+            )
+        })
+    }
+
+    /// The keyring key of a secret of this connection (`{name}:{profile id}`).
+    fn secret_key(&self, name: &str) -> String {
+        format!("{name}:{}", self.profile_id)
+    }
+
+    fn stored_secret(&self, name: &str) -> Result<Option<SecretString>, Problem> {
+        let profile = self.profile()?;
+        self.connections
+            .extra_secret(&profile, name)
+            .map_err(|e| keyring_problem(&e.to_string()))
+    }
+
+    fn store_secret(&self, name: &str, secret: &SecretString) -> Result<(), Problem> {
+        let profile = self.profile()?;
+        self.connections
+            .put_extra_secret(&profile, name, secret)
+            .map(drop)
+            .map_err(|e| keyring_problem(&e.to_string()))
+    }
+
+    /// Which keyring this connection's secrets live in, in words.
+    pub fn keyring_description(&self) -> &'static str {
+        self.connections.secret_backend().description()
+    }
+
+    fn update_hooks(&self, change: impl FnOnce(&mut Vec<RecordedHook>)) -> Result<(), Problem> {
+        self.connections
+            .update_profile(&self.profile_id, |p| change(&mut p.hooks))
+            .map_err(|e| {
+                local_problem(e.to_string(), "Check the config directory's permissions.")
+            })?;
+        Ok(())
+    }
+}
+
+/// What the admin chose in the last step.
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookRequest {
+    /// The project, by name or id.
+    pub project: String,
+    /// Narrow Git events to this repository (name or id).
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// Narrow Git events to this branch (`main` or `refs/heads/main`); needs a repository.
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// The events.
+    pub events: Vec<EventKind>,
+    /// The receiver URL the product gave.
+    pub url: String,
+    /// How deliveries authenticate.
+    pub auth: AuthChoice,
+}
+
+/// How deliveries authenticate.
+#[derive(Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AuthChoice {
+    /// A secret in a custom header (the default).
+    #[serde(rename_all = "camelCase")]
+    SecretHeader {
+        /// The header name; `None` = `X-ADO-Connect-Secret`.
+        #[serde(default)]
+        header: Option<String>,
+        /// Which secret.
+        #[serde(default)]
+        secret: SecretChoice,
+    },
+    /// HTTP Basic authentication.
+    #[serde(rename_all = "camelCase")]
+    Basic {
+        /// The user name.
+        username: String,
+        /// The password (kept in the keyring on apply).
+        #[serde(deserialize_with = "secret_string")]
+        password: SecretString,
+    },
+}
+
+/// Which secret the header carries.
+#[derive(Clone, Default, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SecretChoice {
+    /// The one in the keyring; a new one is generated if there is none.
+    #[default]
+    Keep,
+    /// A new one, replacing the old one on every subscription.
+    Rotate,
+    /// This one (e.g. the receiver's own), instead of a generated one.
+    Provided {
+        /// The value.
+        #[serde(deserialize_with = "secret_string")]
+        value: SecretString,
+    },
+}
+
+fn secret_string<'de, D: Deserializer<'de>>(de: D) -> Result<SecretString, D::Error> {
+    String::deserialize(de).map(SecretString::from)
+}
+
+/// A project or repository: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamedId {
+    /// The id (a GUID).
+    pub id: String,
+    /// The name.
+    pub name: String,
+}
+
+/// Where the secret of a plan comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretSource {
+    /// The one in the keyring.
+    Kept,
+    /// Generated now (first setup): shown once after apply.
+    Generated,
+    /// Generated now, replacing the old one: shown once after apply.
+    Rotated,
+    /// Given by the admin.
+    Provided,
+    /// A basic-auth password.
+    BasicPassword,
+}
+
+/// A plan, ready to show and to apply. Serializes for the UI without the secret.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookPlan {
+    /// What will be created, adopted, updated, re-enabled or left alone.
+    pub plan: Plan,
+    /// The project.
+    pub project: NamedId,
+    /// The repository Git events are narrowed to.
+    pub repository: Option<NamedId>,
+    /// The branch Git events are narrowed to.
+    pub branch: Option<String>,
+    /// The receiver URL.
+    pub url: String,
+    /// Things the admin should know (plain http, a loopback receiver on Server, …).
+    pub warnings: Vec<ReceiverWarning>,
+    /// Notes, e.g. that build events ignore the repository.
+    pub notes: Vec<String>,
+    /// The secret header's name (`None` with basic auth).
+    pub secret_header: Option<String>,
+    /// Where the secret comes from.
+    pub secret_source: SecretSource,
+    /// An earlier run that must be finished or rolled back before this plan can be applied.
+    pub interrupted: Option<InterruptedRun>,
+    #[serde(skip)]
+    specs: Vec<HookSpec>,
+    #[serde(skip)]
+    secret: SecretString,
+}
+
+impl HookPlan {
+    /// The specs planned for.
+    pub fn specs(&self) -> &[HookSpec] {
+        &self.specs
+    }
+
+    fn secret_is_new(&self) -> bool {
+        matches!(
+            self.secret_source,
+            SecretSource::Generated
+                | SecretSource::Rotated
+                | SecretSource::Provided
+                | SecretSource::BasicPassword
+        )
+    }
+}
+
+/// The generated secret, returned once by [`apply_plan`] so the admin can copy it into the
+/// receiver. It serializes with its value, on purpose; `Debug` hides it.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealedSecret {
+    /// The header that carries it.
+    pub header: String,
+    /// The value.
+    pub value: String,
+    /// Where it is kept from now on.
+    pub stored_in: String,
+}
+
+impl std::fmt::Debug for RevealedSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevealedSecret")
+            .field("header", &self.header)
+            .field("value", &"[redacted]")
+            .finish()
+    }
+}
+
+/// One subscription a run handled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedHook {
+    /// What was done.
+    pub action: Action,
+    /// The event.
+    pub event: EventKind,
+    /// The subscription.
+    pub subscription_id: String,
+    /// Its receiver.
+    pub url: String,
+}
+
+/// One change that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedHook {
+    /// What was tried.
+    pub action: Action,
+    /// The event.
+    pub event: EventKind,
+    /// The subscription, for updates.
+    pub subscription_id: Option<String>,
+    /// Why, with the fix.
+    pub problem: Problem,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplyReport {
+    /// True when nothing failed.
+    pub ok: bool,
+    /// Created.
+    pub created: Vec<AppliedHook>,
+    /// Recorded as ours without a change.
+    pub adopted: Vec<AppliedHook>,
+    /// Changed in place.
+    pub updated: Vec<AppliedHook>,
+    /// Enabled again.
+    pub reenabled: Vec<AppliedHook>,
+    /// Left alone.
+    pub unchanged: Vec<AppliedHook>,
+    /// Failed: retry ([`recover`]) or roll back ([`rollback`]).
+    pub failed: Vec<FailedHook>,
+    /// Recorded subscriptions gone from the server, dropped from the profile.
+    pub forgotten: Vec<String>,
+    /// Where Azure DevOps had changed between the plan and the apply, and what was done instead.
+    pub replanned: Vec<String>,
+    /// The new secret, shown once.
+    pub secret: Option<RevealedSecret>,
+    /// A problem after the changes were made (recording them in the profile failed); the
+    /// journal is kept, so [`recover`] records them.
+    pub problem: Option<Problem>,
+    /// True when the journal was kept because something failed.
+    pub journal_kept: bool,
+}
+
+/// Progress of a run, one event per change as it starts and as it ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplyEvent {
+    /// The change's number (1-based).
+    pub seq: u32,
+    /// How many changes the run makes.
+    pub total: u32,
+    /// Create, update or re-enable.
+    pub action: Action,
+    /// The event.
+    pub event: EventKind,
+    /// The subscription, once known.
+    pub subscription_id: Option<String>,
+    /// Started, done or failed.
+    pub phase: Phase,
+    /// The failure, for `failed`.
+    pub message: Option<String>,
+}
+
+/// Where a change is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    /// Announced in the journal and sent.
+    Started,
+    /// Done.
+    Done,
+    /// Failed.
+    Failed,
+}
+
+/// What [`rollback`] did.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackReport {
+    /// Subscriptions the interrupted run created, now deleted.
+    pub deleted: Vec<String>,
+    /// Updates and re-enables cannot be undone (the earlier secret is not kept); listed here.
+    pub kept: Vec<String>,
+    /// Deletions that failed (the journal is kept).
+    pub failed: Vec<FailedHook>,
+}
+
+/// The secret as stored on disk in a spec: a basic-auth password's fingerprint is dropped (a
+/// user-chosen password's digest could be guessed offline); the generated header secret's stays.
+fn spec_for_disk(spec: &HookSpec) -> HookSpec {
+    let mut spec = spec.clone();
+    if let HookAuth::Basic { password, .. } = &mut spec.auth {
+        password.fingerprint = None;
+    }
+    spec
+}
+
+fn local_problem(message: String, fix: &str) -> Problem {
+    Problem {
+        code: CheckCode::Unexpected,
+        field: None,
+        message,
+        fix: fix.into(),
+        server_message: None,
+        support_id: None,
+    }
+}
+
+fn keyring_problem(detail: &str) -> Problem {
+    local_problem(
+        format!("The keyring refused the webhook secret: {detail}"),
+        "Unlock the system keyring (or start a Secret Service) and try again.",
+    )
+}
+
+/// Describes a failed service-hooks call for the user.
+fn hook_problem(target: &ConnectionTarget, error: &Error, doing: &str) -> Problem {
+    let mut problem = checks::diagnose(target, &probe_failure(Probe::Projects, error));
+    match error.status() {
+        Some(401) | Some(403) if problem.code != CheckCode::TokenExpired => {
+            problem.code = CheckCode::InvalidPermissions;
+            problem.message = format!("Azure DevOps refused to {doing}: the token or its user may not manage service hooks.");
+            problem.fix = "Use a token with the Code (Read) and Build (Read) scopes of a user who may edit subscriptions (Project Administrators can), or ask an administrator to grant \"Edit subscriptions\".".into();
+        }
+        Some(404) => {
+            problem.message = format!("Could not {doing}: Azure DevOps says it does not exist.");
+            problem.fix = "It may have been deleted meanwhile; plan again.".into();
+        }
+        Some(400) => {
+            problem.code = CheckCode::InvalidInput;
+            problem.message = format!("Azure DevOps refused to {doing}.");
+            problem.fix = "The server's message below says which input it objected to.".into();
+        }
+        _ => {
+            if problem.code == CheckCode::Unexpected && !problem.message.contains(doing) {
+                problem.message = format!("Could not {doing}: {}", problem.message);
+            }
+        }
+    }
+    problem
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret as _;
+
+    #[test]
+    fn requests_deserialize_from_the_ui_json() {
+        let request: HookRequest = serde_json::from_value(serde_json::json!({
+            "project": "Fabrikam Fiber",
+            "repository": "fiber-api",
+            "branch": "main",
+            "events": ["git.push", "git.pullrequest.merged"],
+            "url": "https://hooks.example.com/ado",
+            "auth": {"kind": "secretHeader", "secret": {"kind": "keep"}}
+        }))
+        .unwrap();
+        assert_eq!(
+            request.events,
+            [EventKind::CodePushed, EventKind::PullRequestMerged]
+        );
+        assert!(matches!(
+            request.auth,
+            AuthChoice::SecretHeader {
+                header: None,
+                secret: SecretChoice::Keep
+            }
+        ));
+        let basic: AuthChoice = serde_json::from_value(
+            serde_json::json!({"kind": "basic", "username": "u", "password": "p4ss"}),
+        )
+        .unwrap();
+        match basic {
+            AuthChoice::Basic { username, password } => {
+                assert_eq!((username.as_str(), password.expose_secret()), ("u", "p4ss"))
+            }
+            _ => panic!("basic"),
+        }
+        let provided: SecretChoice = serde_json::from_value(
+            serde_json::json!({"kind": "provided", "value": "0123456789abcdef"}),
+        )
+        .unwrap();
+        assert!(matches!(provided, SecretChoice::Provided { .. }));
+    }
+
+    #[test]
+    fn revealed_secrets_serialize_but_never_debug() {
+        let secret = RevealedSecret {
+            header: "X-ADO-Connect-Secret".into(),
+            value: "v4lue-shown-once".into(),
+            stored_in: "the system keyring".into(),
+        };
+        assert!(!format!("{secret:?}").contains("v4lue"));
+        assert_eq!(
+            serde_json::to_value(&secret).unwrap()["value"],
+            "v4lue-shown-once"
+        );
+    }
+}

@@ -1,0 +1,383 @@
+//! [`plan_hooks`]: everything is checked and nothing is changed.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ado_client::api::hooks::{Subscription, SubscriptionFilter};
+use ado_client::api::security::{service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE};
+use ado_client::{AdoClient, Error};
+use ado_core::checks::{self, CheckCode, Probe, Problem};
+use ado_core::target::{ConnectionTarget, Field};
+use ado_core::webhook::{
+    self, check_receiver_url, validate_basic_password, validate_secret_value, EventKind,
+    ExistingSubscription, HookAuth, HookSelection, HookSpec, ReceiverContext, RecordedHook,
+    SecretRef, CONSUMER_ACTION_ID, CONSUMER_ID, DEFAULT_SECRET_HEADER, PUBLISHER_ID,
+};
+use secrecy::{ExposeSecret as _, SecretString};
+
+use super::secret::{
+    fingerprint, fingerprint_of, generate_secret, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME,
+};
+use super::{
+    hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, SecretChoice,
+    SecretSource,
+};
+use crate::failure::probe_failure;
+
+/// Plans the subscriptions `request` asks for, changing nothing: resolves the project and
+/// repository, checks that the signed-in user may edit service hooks in the project
+/// (`invalid_permissions` otherwise), checks the receiver URL, decides the secret (the stored
+/// one, or a new one held in memory until apply), lists the existing subscriptions and asks
+/// the core's planner.
+///
+/// An interrupted earlier run does not stop planning; it is reported in
+/// [`HookPlan::interrupted`] and [`super::apply_plan`] refuses until it is recovered or rolled back.
+pub async fn plan_hooks(
+    client: &AdoClient,
+    records: &HookRecords,
+    request: &HookRequest,
+) -> Result<HookPlan, Problem> {
+    let profile = records.profile()?;
+    let target = &profile.target;
+
+    let project = client.project(request.project.trim()).await.map_err(|e| {
+        let mut problem = checks::diagnose(target, &probe_failure(Probe::Projects, &e));
+        if e.status() == Some(404) {
+            problem.message = format!(
+                "There is no project {} that this token can see.",
+                request.project.trim()
+            );
+            problem.fix = "Check the project's name (it is in the browser's address bar after the organization or collection).".into();
+        }
+        problem
+    })?;
+    let project = NamedId {
+        id: project.id,
+        name: project.name,
+    };
+
+    let repository = match request
+        .repository
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        None => None,
+        Some(wanted) => {
+            let repos = client
+                .repositories(Some(&project.id))
+                .await
+                .map_err(|e| checks::diagnose(target, &probe_failure(Probe::Repositories, &e)))?;
+            let found = repos
+                .into_iter()
+                .find(|r| r.id.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
+                .ok_or_else(|| Problem {
+                    code: CheckCode::NotFound,
+                    field: Some(Field::Url),
+                    message: format!(
+                        "There is no repository {wanted} in project {} that this token can see.",
+                        project.name
+                    ),
+                    fix: "Check the repository's name, or leave it empty for every repository."
+                        .into(),
+                    server_message: None,
+                    support_id: None,
+                })?;
+            Some(NamedId {
+                id: found.id,
+                name: found.name,
+            })
+        }
+    };
+
+    check_permission(client, target, &project, &profile.user_display_name).await?;
+
+    let receiver = check_receiver(client, target, &request.url).await?;
+
+    let (auth, secret, source, header) = decide_secret(records, &request.auth)?;
+    let selection = HookSelection {
+        events: request.events.clone(),
+        project_id: project.id.clone(),
+        repository_id: repository.as_ref().map(|r| r.id.clone()),
+        branch: request.branch.clone(),
+        url: receiver.url.to_string(),
+        auth,
+    };
+    let specs = selection
+        .specs()
+        .map_err(|e| input_problem(e.to_string()))?;
+    let mut notes = Vec::new();
+    if request.events.contains(&EventKind::BuildCompleted)
+        && (repository.is_some()
+            || request
+                .branch
+                .as_deref()
+                .is_some_and(|b| !b.trim().is_empty()))
+    {
+        notes.push(
+            "Build completed is sent for every build of the project: the repository and branch narrow the Git events only."
+                .to_string(),
+        );
+    }
+
+    let mut plan = plan_for_specs(client, records, target, specs, secret, source).await?;
+    plan.project = project;
+    plan.repository = repository;
+    plan.branch = request
+        .branch
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .map(webhook::normalize_branch);
+    plan.url = receiver.url.to_string();
+    plan.warnings = receiver.warnings;
+    plan.notes = notes;
+    plan.secret_header = header;
+    Ok(plan)
+}
+
+/// Plans `specs` against the server's subscriptions and this connection's records.
+pub(super) async fn plan_for_specs(
+    client: &AdoClient,
+    records: &HookRecords,
+    target: &ConnectionTarget,
+    specs: Vec<HookSpec>,
+    secret: SecretString,
+    source: SecretSource,
+) -> Result<HookPlan, Problem> {
+    let recorded = records.recorded()?;
+    let existing = existing_subscriptions(client, &recorded)
+        .await
+        .map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
+    let plan = webhook::plan(&specs, &existing, &recorded);
+    let header = specs.first().and_then(|s| match &s.auth {
+        HookAuth::SecretHeader { header, .. } => Some(header.clone()),
+        HookAuth::Basic { .. } => None,
+    });
+    Ok(HookPlan {
+        plan,
+        project: NamedId {
+            id: specs
+                .first()
+                .map(|s| s.project_id.clone())
+                .unwrap_or_default(),
+            name: String::new(),
+        },
+        repository: None,
+        branch: None,
+        url: specs.first().map(|s| s.url.clone()).unwrap_or_default(),
+        warnings: Vec::new(),
+        notes: Vec::new(),
+        secret_header: header,
+        secret_source: source,
+        interrupted: records.interrupted()?,
+        specs,
+        secret,
+    })
+}
+
+/// May the signed-in user edit subscriptions in this project? (ServiceHooks namespace,
+/// `EditSubscriptions` on `PublisherSecurity/{projectId}`.)
+async fn check_permission(
+    client: &AdoClient,
+    target: &ConnectionTarget,
+    project: &NamedId,
+    user: &str,
+) -> Result<(), Problem> {
+    let allowed = client
+        .has_permission(
+            SERVICE_HOOKS_NAMESPACE,
+            &service_hooks_token(&project.id),
+            EDIT_SUBSCRIPTIONS,
+        )
+        .await
+        .map_err(|e| hook_problem(target, &e, "check the service-hooks permission"))?;
+    if allowed {
+        return Ok(());
+    }
+    Err(Problem {
+        code: CheckCode::InvalidPermissions,
+        field: Some(Field::Pat),
+        message: format!(
+            "{user} may not edit service-hook subscriptions in project {}.",
+            project.name
+        ),
+        fix: format!(
+            "Add the user to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{}/_settings/permissions); or connect as a user who has it.",
+            target.api_base(),
+            encode(&project.name)
+        ),
+        server_message: None,
+        support_id: None,
+    })
+}
+
+fn encode(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The receiver check, with the facts it needs: the deployment, whether Azure DevOps itself is
+/// on loopback (the sandbox), and what the receiver's host name resolves to here.
+async fn check_receiver(
+    client: &AdoClient,
+    target: &ConnectionTarget,
+    url: &str,
+) -> Result<webhook::ReceiverCheck, Problem> {
+    let azure_devops_on_loopback = is_loopback_host(client.base_url());
+    let mut ctx = ReceiverContext {
+        deployment: target.deployment(),
+        azure_devops_on_loopback,
+        resolved: Vec::new(),
+    };
+    if let Ok(parsed) = url::Url::parse(url.trim()) {
+        if let (Some(url::Host::Domain(host)), Some(port)) =
+            (parsed.host(), parsed.port_or_known_default())
+        {
+            ctx.resolved = resolve(host, port).await;
+        }
+    }
+    check_receiver_url(url, &ctx).map_err(|refusal| refusal.to_problem())
+}
+
+/// What a host name resolves to here, within 2 s; nothing on failure (Azure DevOps may resolve
+/// names this machine cannot).
+async fn resolve(host: &str, port: u16) -> Vec<IpAddr> {
+    match tokio::time::timeout(
+        Duration::from_secs(2),
+        tokio::net::lookup_host((host.to_string(), port)),
+    )
+    .await
+    {
+        Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Decides the auth and its secret: the stored one, a new one, or the one given.
+fn decide_secret(
+    records: &HookRecords,
+    choice: &AuthChoice,
+) -> Result<(HookAuth, SecretString, SecretSource, Option<String>), Problem> {
+    match choice {
+        AuthChoice::SecretHeader { header, secret } => {
+            let header = header
+                .as_deref()
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .unwrap_or(DEFAULT_SECRET_HEADER)
+                .to_string();
+            let stored = records.stored_secret(HEADER_SECRET_NAME)?;
+            let (value, source) = match (secret, stored) {
+                (SecretChoice::Keep, Some(stored)) => (stored, SecretSource::Kept),
+                (SecretChoice::Keep, None) => (generate_secret(), SecretSource::Generated),
+                (SecretChoice::Rotate, _) => (generate_secret(), SecretSource::Rotated),
+                (SecretChoice::Provided { value }, stored) => {
+                    validate_secret_value(value.expose_secret()).map_err(|e| {
+                        input_problem(format!("The secret given cannot be used: {e}."))
+                    })?;
+                    let same = stored
+                        .as_ref()
+                        .is_some_and(|s| fingerprint_of(s) == fingerprint_of(value));
+                    let source = if same {
+                        SecretSource::Kept
+                    } else {
+                        SecretSource::Provided
+                    };
+                    (value.clone(), source)
+                }
+            };
+            let auth = HookAuth::SecretHeader {
+                header: header.clone(),
+                secret: SecretRef {
+                    key: records.secret_key(HEADER_SECRET_NAME),
+                    fingerprint: Some(fingerprint(value.expose_secret())),
+                },
+            };
+            Ok((auth, value, source, Some(header)))
+        }
+        AuthChoice::Basic { username, password } => {
+            validate_basic_password(password.expose_secret())
+                .map_err(|e| input_problem(format!("The password cannot be used: {e}.")))?;
+            let auth = HookAuth::Basic {
+                username: username.trim().to_string(),
+                password: SecretRef {
+                    key: records.secret_key(BASIC_PASSWORD_NAME),
+                    fingerprint: Some(fingerprint(password.expose_secret())),
+                },
+            };
+            Ok((auth, password.clone(), SecretSource::BasicPassword, None))
+        }
+    }
+}
+
+fn input_problem(message: String) -> Problem {
+    Problem {
+        code: CheckCode::InvalidInput,
+        field: None,
+        message,
+        fix: "Change the webhook settings and plan again.".into(),
+        server_message: None,
+        support_id: None,
+    }
+}
+
+/// The web-hook subscriptions of the organization or collection (publisher `tfs`, consumer
+/// `webHooks`, action `httpRequest`), as facts; plus any recorded one the list left out (looked
+/// up by id, so that a subscription is never called gone on the strength of a list alone).
+pub(super) async fn existing_subscriptions(
+    client: &AdoClient,
+    recorded: &[RecordedHook],
+) -> Result<Vec<ExistingSubscription>, Error> {
+    let listed = client
+        .subscriptions_where(&SubscriptionFilter {
+            publisher_id: Some(PUBLISHER_ID.into()),
+            consumer_id: Some(CONSUMER_ID.into()),
+            consumer_action_id: Some(CONSUMER_ACTION_ID.into()),
+            event_type: None,
+        })
+        .await?;
+    let mut facts: Vec<ExistingSubscription> = listed.iter().map(to_fact).collect();
+    for r in recorded {
+        if facts.iter().any(|f| f.id.eq_ignore_ascii_case(&r.id)) {
+            continue;
+        }
+        match client.subscription(&r.id).await {
+            Ok(s) => facts.push(to_fact(&s)),
+            Err(e) if e.status() == Some(404) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(facts)
+}
+
+/// A wire subscription as the core's facts, secrets as fingerprints.
+pub(super) fn to_fact(s: &Subscription) -> ExistingSubscription {
+    let mut fact = ExistingSubscription::from_wire(
+        &s.id,
+        s.publisher_id.as_deref(),
+        s.event_type.as_deref(),
+        s.resource_version.as_deref(),
+        s.consumer_id.as_deref(),
+        s.consumer_action_id.as_deref(),
+        &s.publisher_inputs,
+        &s.consumer_inputs,
+        s.status.as_deref(),
+        &fingerprint,
+    );
+    fact.probation_retries = s.probation_retries;
+    fact.last_probation_retry_date = s.last_probation_retry_date.clone();
+    fact.created_by = s
+        .created_by
+        .as_ref()
+        .and_then(|c| c.display_name.clone().or_else(|| c.unique_name.clone()));
+    fact
+}
