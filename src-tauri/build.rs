@@ -14,6 +14,14 @@ const COMMANDS: &[&str] = &[
     "sign_in_device",
     "sign_in_service_principal",
     "cancel_sign_in",
+    "hooks_overview",
+    "plan_hooks",
+    "apply_hooks",
+    "recover_hooks",
+    "rollback_hooks",
+    "test_hook",
+    "hook_history",
+    "remove_hooks",
 ];
 
 fn main() {

@@ -8,6 +8,8 @@
 //!   `public_url_localhost`, and `tls_untrusted` followed by trusting the CA.
 //! - `sign_in`: Microsoft Entra sign-in in the browser (the test plays the browser), device code
 //!   with cancel, and a service principal.
+//! - `webhooks`: plan, apply, test delivery to a loopback receiver, no duplicates on a re-run,
+//!   removal.
 
 mod support;
 
@@ -15,3 +17,4 @@ mod first_journey;
 mod paste_url;
 mod preflight;
 mod sign_in;
+mod webhooks;

@@ -5,6 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use ado_core::capabilities::{AccessPlan, Capability};
 use ado_core::preflight::Check;
 use ado_core::target::{Field, TargetInput};
+use ado_flows::hooks;
 use ado_flows::preflight::{self, PreflightReport};
 use ado_flows::resolve::Understood;
 use ado_flows::signin::{self, DeviceCodePrompt};
@@ -306,4 +307,121 @@ pub async fn sign_in_service_principal(
 #[tauri::command]
 pub fn cancel_sign_in(state: State<'_, AppState>) -> bool {
     state.cancel_sign_in()
+}
+
+/// Opens a hooks session for a saved connection.
+async fn hooks_session(
+    state: &AppState,
+    profile_id: &str,
+) -> Result<(ado_client::AdoClient, hooks::HookRecords), CommandError> {
+    Ok(hooks::open_session(state.connections()?, profile_id, &signin::settings()?).await?)
+}
+
+/// The webhook step's starting point: the hooks this app recorded, their status, and any
+/// interrupted run.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HooksOverview {
+    hooks: Vec<hooks::HookState>,
+    interrupted: Option<hooks::InterruptedRun>,
+}
+
+#[tauri::command]
+pub async fn hooks_overview(
+    state: State<'_, AppState>,
+    profile_id: String,
+) -> Result<HooksOverview, CommandError> {
+    let (client, records) = hooks_session(&state, &profile_id).await?;
+    Ok(HooksOverview {
+        hooks: hooks::list_hooks(&client, &records).await?,
+        interrupted: records.interrupted()?,
+    })
+}
+
+/// Plans what to create, adopt, update or re-enable; nothing changes yet. The plan (with any
+/// generated secret, in memory only) is kept for "Apply".
+#[tauri::command]
+pub async fn plan_hooks(
+    state: State<'_, AppState>,
+    profile_id: String,
+    request: hooks::HookRequest,
+) -> Result<hooks::HookPlan, CommandError> {
+    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let plan = hooks::plan_hooks(&client, &records, &request).await?;
+    state.keep_hook_plan(profile_id, plan.clone());
+    Ok(plan)
+}
+
+/// Applies the kept plan, streaming progress; the report reveals a new secret once.
+#[tauri::command]
+pub async fn apply_hooks(
+    state: State<'_, AppState>,
+    on_event: Channel<hooks::ApplyEvent>,
+) -> Result<hooks::ApplyReport, CommandError> {
+    let (profile_id, plan) = state.take_hook_plan().ok_or_else(|| {
+        CommandError::new(
+            "invalid_input",
+            None,
+            "There is no plan to apply.",
+            "Preview the plan first.",
+        )
+    })?;
+    let (client, records) = hooks_session(&state, &profile_id).await?;
+    Ok(hooks::apply_plan(&client, &records, &plan, &|e| {
+        drop(on_event.send(e.clone()))
+    })
+    .await?)
+}
+
+/// Finishes an interrupted run.
+#[tauri::command]
+pub async fn recover_hooks(
+    state: State<'_, AppState>,
+    profile_id: String,
+    on_event: Channel<hooks::ApplyEvent>,
+) -> Result<hooks::ApplyReport, CommandError> {
+    let (client, records) = hooks_session(&state, &profile_id).await?;
+    Ok(hooks::recover(&client, &records, &|e| drop(on_event.send(e.clone()))).await?)
+}
+
+/// Rolls an interrupted run back: deletes what it created.
+#[tauri::command]
+pub async fn rollback_hooks(
+    state: State<'_, AppState>,
+    profile_id: String,
+) -> Result<hooks::RollbackReport, CommandError> {
+    let (client, records) = hooks_session(&state, &profile_id).await?;
+    Ok(hooks::rollback(&client, &records).await?)
+}
+
+/// Sends a test event through one subscription and shows the receiver's answer.
+#[tauri::command]
+pub async fn test_hook(
+    state: State<'_, AppState>,
+    profile_id: String,
+    subscription_id: String,
+) -> Result<hooks::TestDelivery, CommandError> {
+    let (client, records) = hooks_session(&state, &profile_id).await?;
+    Ok(hooks::send_test(&client, &records, &subscription_id).await?)
+}
+
+/// Recent deliveries of one subscription.
+#[tauri::command]
+pub async fn hook_history(
+    state: State<'_, AppState>,
+    profile_id: String,
+    subscription_id: String,
+) -> Result<Vec<hooks::Delivery>, CommandError> {
+    let (client, records) = hooks_session(&state, &profile_id).await?;
+    Ok(hooks::history(&client, &records, &subscription_id, 20).await?)
+}
+
+/// Deletes exactly the subscriptions this app created or adopted.
+#[tauri::command]
+pub async fn remove_hooks(
+    state: State<'_, AppState>,
+    profile_id: String,
+) -> Result<hooks::RemoveReport, CommandError> {
+    let (client, records) = hooks_session(&state, &profile_id).await?;
+    Ok(hooks::remove_hooks(&client, &records).await?)
 }

@@ -29,6 +29,14 @@ pub fn run() {
             commands::sign_in_device,
             commands::sign_in_service_principal,
             commands::cancel_sign_in,
+            commands::hooks_overview,
+            commands::plan_hooks,
+            commands::apply_hooks,
+            commands::recover_hooks,
+            commands::rollback_hooks,
+            commands::test_hook,
+            commands::hook_history,
+            commands::remove_hooks,
         ])
         .run(tauri::generate_context!())
         .expect("error while running ADO Connect");

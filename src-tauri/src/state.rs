@@ -4,6 +4,7 @@ use std::sync::Mutex;
 
 use ado_auth::CancellationToken;
 use ado_core::target::ConnectionTarget;
+use ado_flows::hooks::HookPlan;
 use ado_flows::preflight::PreflightReport;
 use ado_flows::sandbox::Sandbox;
 use ado_flows::{Connections, SecretStore};
@@ -17,6 +18,7 @@ pub struct AppState {
     pub sandbox: Option<Result<Sandbox, String>>,
     last_report: Mutex<Option<(String, ConnectionTarget, PreflightReport)>>,
     sign_in: Mutex<Option<CancellationToken>>,
+    hook_plan: Mutex<Option<(String, HookPlan)>>,
 }
 
 impl AppState {
@@ -30,6 +32,7 @@ impl AppState {
             sandbox: ado_flows::sandbox::from_env(),
             last_report: Mutex::new(None),
             sign_in: Mutex::new(None),
+            hook_plan: Mutex::new(None),
         }
     }
 
@@ -79,6 +82,16 @@ impl AppState {
             }
             None => false,
         }
+    }
+
+    /// Keeps the last webhook plan (its secret stays in memory, never on disk).
+    pub fn keep_hook_plan(&self, profile_id: String, plan: HookPlan) {
+        *self.hook_plan.lock().expect("plan lock") = Some((profile_id, plan));
+    }
+
+    /// Takes the kept plan: a plan is applied at most once.
+    pub fn take_hook_plan(&self) -> Option<(String, HookPlan)> {
+        self.hook_plan.lock().expect("plan lock").take()
     }
 
     /// Why there is no secret store, if there is none.

@@ -36,4 +36,20 @@ export const backend = {
   },
   signInServicePrincipal: (form) => invoke("sign_in_service_principal", { form }),
   cancelSignIn: () => invoke("cancel_sign_in"),
+  hooksOverview: (profileId) => invoke("hooks_overview", { profileId }),
+  planHooks: (profileId, request) => invoke("plan_hooks", { profileId, request }),
+  applyHooks: (onEvent) => {
+    const channel = new window.__TAURI__.core.Channel();
+    channel.onmessage = onEvent;
+    return invoke("apply_hooks", { onEvent: channel });
+  },
+  recoverHooks: (profileId, onEvent) => {
+    const channel = new window.__TAURI__.core.Channel();
+    channel.onmessage = onEvent;
+    return invoke("recover_hooks", { profileId, onEvent: channel });
+  },
+  rollbackHooks: (profileId) => invoke("rollback_hooks", { profileId }),
+  testHook: (profileId, subscriptionId) => invoke("test_hook", { profileId, subscriptionId }),
+  hookHistory: (profileId, subscriptionId) => invoke("hook_history", { profileId, subscriptionId }),
+  removeHooks: (profileId) => invoke("remove_hooks", { profileId }),
 };

@@ -3,9 +3,10 @@ import { backend } from "./backend.js";
 import { $, el } from "./dom.js";
 import { initConnect } from "./steps/connect.js";
 import { initChecks, showChecks } from "./steps/checks.js";
+import { initHooks, showHooks } from "./steps/hooks.js";
 import { initResult, showResult } from "./steps/result.js";
 
-const STEPS = ["connect", "result", "checks"];
+const STEPS = ["connect", "result", "checks", "hooks"];
 
 function goTo(step) {
   const at = STEPS.indexOf(step);
@@ -44,8 +45,14 @@ async function start() {
       showChecks(connected);
       goTo("checks");
     },
+    onHooks: () => toHooks(),
   });
-  initChecks({ onBack: () => goTo("result") });
+  const toHooks = () => {
+    showHooks(connected);
+    goTo("hooks");
+  };
+  initChecks({ onBack: () => goTo("result"), onHooks: toHooks });
+  initHooks({ onBack: () => goTo("result") });
   goTo("connect");
   document.body.dataset.ready = "true";
 }

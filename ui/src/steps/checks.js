@@ -119,7 +119,8 @@ export function showChecks(connected) {
   refreshPlan();
 }
 
-export function initChecks({ onBack }) {
+export function initChecks({ onBack, onHooks }) {
+  $("checks-to-hooks").addEventListener("click", onHooks);
   for (const input of document.querySelectorAll("input[name=capability]")) input.addEventListener("change", refreshPlan);
   $("checks-form").addEventListener("submit", run);
   $("checks-back").addEventListener("click", onBack);

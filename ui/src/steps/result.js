@@ -52,9 +52,10 @@ export function showResult(connected) {
   $("result-title").focus?.();
 }
 
-export function initResult({ onBack, onChecks }) {
+export function initResult({ onBack, onChecks, onHooks }) {
   $("back").addEventListener("click", onBack);
   $("to-checks").addEventListener("click", onChecks);
+  $("to-hooks").addEventListener("click", onHooks);
   $("forget").addEventListener("click", async () => {
     if (!current) return;
     try {
