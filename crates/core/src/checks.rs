@@ -140,6 +140,9 @@ pub struct ProbeFailure {
     pub kind: FailureKind,
     /// Correlation ids, when the server sent them.
     pub support_id: Option<String>,
+    /// The request carried an OAuth (Entra) bearer token rather than a PAT.
+    #[serde(default)]
+    pub via_oauth: bool,
 }
 
 /// The shape of a failure.
@@ -247,6 +250,21 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
             ),
         },
         FailureKind::NotAuthenticated { signal, message } => {
+            if failure.via_oauth && message.as_deref().is_some_and(names_a_user_tf400813) {
+                let policy_page = match target.deployment() {
+                    Deployment::Services => format!("{}_settings/organizationPolicy", target.api_base()),
+                    Deployment::Server => format!("{}_settings", target.api_base()),
+                };
+                return problem(
+                    CheckCode::OauthPolicyDisabled,
+                    None,
+                    "The OAuth token is valid, but the organization refuses OAuth access (TF400813 for a known user).".into(),
+                    format!(
+                        "An organization administrator must allow it: Organization settings → Policies → Application connection policies → \"Third-party application access via OAuth\" ({policy_page}). A service principal must also be added to the organization (Organization settings → Users)."
+                    ),
+                    message.clone(),
+                );
+            }
             if message.as_deref().is_some_and(is_expired_message) {
                 return problem(
                     CheckCode::TokenExpired,
@@ -368,6 +386,12 @@ fn scope_noun(target: &ConnectionTarget) -> &'static str {
     }
 }
 
+/// `TF400813: The user '<id>' is not authorized…` with a non-empty id: the token was recognised
+/// but refused (an unknown token names the user `''`).
+fn names_a_user_tf400813(message: &str) -> bool {
+    message.contains("TF400813") && !message.contains("user ''") && !message.contains("user \"\"")
+}
+
 fn is_expired_message(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("has expired") || m.contains("token expired") || m.contains("is expired")
@@ -393,6 +417,7 @@ mod tests {
         diagnose(
             &server_target(),
             &ProbeFailure {
+                via_oauth: false,
                 probe,
                 kind,
                 support_id: Some("e2e-1".into()),

@@ -41,6 +41,7 @@ pub fn probe_failure(probe: Probe, error: &Error) -> ProbeFailure {
         },
     };
     ProbeFailure {
+        via_oauth: false,
         probe,
         kind,
         support_id: error.support().and_then(|s| s.summary()),

@@ -122,7 +122,9 @@ impl Probes<'_> {
     }
 
     fn problem(&self, probe: Probe, error: &Error) -> Problem {
-        checks::diagnose(&self.request.target, &probe_failure(probe, error))
+        let mut failure = probe_failure(probe, error);
+        failure.via_oauth = matches!(self.request.credential, Credential::Bearer(_));
+        checks::diagnose(&self.request.target, &failure)
     }
 }
 
