@@ -86,11 +86,16 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         None => None,
     };
     let options = ConnectOptions { trusted_ca_pem };
-    let pat = match read_pat() {
-        Ok(pat) => pat,
-        Err(problem) => return fail(&problem, 2),
+    // An OAuth access token (e.g. from `az account get-access-token`) in ADO_TOKEN, else a PAT.
+    let credential = match std::env::var("ADO_TOKEN") {
+        Ok(token) if !token.trim().is_empty() => {
+            Credential::Bearer(secrecy::SecretString::from(token.trim().to_string()))
+        }
+        _ => match read_pat() {
+            Ok(pat) => Credential::Pat(pat),
+            Err(problem) => return fail(&problem, 2),
+        },
     };
-    let credential = Credential::Pat(pat);
 
     let (input, mut project, repository) = match &args.url {
         Some(url) => {
