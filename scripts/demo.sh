@@ -22,7 +22,13 @@ print("Sandbox Azure DevOps is running:")
 for u in s.get("collectionUrls", []): print("  collection  ", u)
 for u in s.get("organizationUrls", []): print("  organization", u)
 print("  demo PAT    ", s["pats"][0]["token"], "(" + s["pats"][0]["user"] + ")")
-print("In the wizard, press 'Use the sandbox', then Verify.")
+print("In the wizard, press 'Use the sandbox server' (PAT) or 'Use the sandbox organization' (Microsoft sign-in), then go on.")
+print()
+print("Webhooks: in the Webhooks step, use a receiver on this machine, e.g. http://127.0.0.1:9911/hooks, then run")
+print("  ADO_HOOK_SECRET='<the secret the wizard shows>' target/debug/ado-connect-cli receive --port 9911 --secret-env ADO_HOOK_SECRET")
+print("and fire events into the sandbox:")
+print("  curl -s -X POST " + s["baseUrl"] + "/_emulator/events -H 'Content-Type: application/json' \\")
+print("    -d '{\"kind\":\"push\",\"host\":\"tfs/DefaultCollection\",\"project\":\"Fabrikam Fiber\",\"repository\":\"fiber-api\",\"branch\":\"main\"}'")
 PY
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   target/debug/ado-connect
