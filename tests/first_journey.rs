@@ -5,40 +5,15 @@ use ado_flows::{Backend, SecretStore};
 
 use crate::support::{Journey, Launch};
 
-/// Splits the sandbox's first collection URL into (server URL, collection).
-fn server_and_collection(journey: &Journey) -> (String, String) {
-    let url = journey.sandbox()["collectionUrls"][0]
-        .as_str()
-        .expect("a collection URL")
-        .trim_end_matches('/')
-        .to_string();
-    let (server, collection) = url.rsplit_once('/').expect("server/collection");
-    (server.to_string(), collection.to_string())
-}
-
-fn demo_pat(journey: &Journey) -> String {
-    journey.sandbox()["pats"][0]["token"]
-        .as_str()
-        .expect("a full-access PAT")
-        .to_string()
-}
-
-async fn fill_server_form(journey: &Journey, server: &str, collection: &str, pat: &str) {
-    journey.click("deployment-server").await;
-    journey.type_into("server-url", server).await;
-    journey.type_into("collection", collection).await;
-    journey.type_into("pat", pat).await;
-}
-
 #[tokio::test]
 async fn good_pat_shows_user_deployment_projects_and_repositories_then_forgets() {
     let Some(journey) = Journey::start("good-pat", Scenario::demo(), Launch::default()).await
     else {
         return;
     };
-    let (server, collection) = server_and_collection(&journey);
-    let pat = demo_pat(&journey);
-    fill_server_form(&journey, &server, &collection, &pat).await;
+    let (server, collection) = journey.collection(0);
+    let pat = journey.full_access_pat();
+    journey.fill_server_form(&server, &collection, &pat).await;
     journey.screenshot("01-server-form-filled").await;
     journey.click("verify").await;
     journey
@@ -107,14 +82,10 @@ async fn bad_pat_names_the_token_field_and_keeps_the_form() {
     let Some(journey) = Journey::start("bad-pat", Scenario::demo(), Launch::default()).await else {
         return;
     };
-    let (server, collection) = server_and_collection(&journey);
-    fill_server_form(
-        &journey,
-        &server,
-        &collection,
-        "not-a-real-token-0123456789",
-    )
-    .await;
+    let (server, collection) = journey.collection(0);
+    journey
+        .fill_server_form(&server, &collection, "not-a-real-token-0123456789")
+        .await;
     journey.click("verify").await;
     journey
         .wait_until(
@@ -149,9 +120,11 @@ async fn unknown_collection_names_the_collection_field() {
     else {
         return;
     };
-    let (server, _) = server_and_collection(&journey);
-    let pat = demo_pat(&journey);
-    fill_server_form(&journey, &server, "NoSuchCollection", &pat).await;
+    let (server, _) = journey.collection(0);
+    let pat = journey.full_access_pat();
+    journey
+        .fill_server_form(&server, "NoSuchCollection", &pat)
+        .await;
     journey.click("verify").await;
     journey
         .wait_until(
@@ -180,13 +153,13 @@ async fn unreachable_server_names_the_server_url_field() {
         return;
     };
     // Port 9 on loopback: nothing listens there.
-    fill_server_form(
-        &journey,
-        "http://127.0.0.1:9/tfs",
-        "DefaultCollection",
-        "whatever-token",
-    )
-    .await;
+    journey
+        .fill_server_form(
+            "http://127.0.0.1:9/tfs",
+            "DefaultCollection",
+            "whatever-token",
+        )
+        .await;
     journey.click("verify").await;
     journey
         .wait_until(
@@ -224,7 +197,7 @@ async fn sandbox_button_fills_the_form_for_the_demo() {
     );
     journey.screenshot("00-start-with-sandbox").await;
     journey.click("use-sandbox").await;
-    let (server, collection) = server_and_collection(&journey);
+    let (server, collection) = journey.collection(0);
     assert_eq!(journey.value("server-url").await, server);
     assert_eq!(journey.value("collection").await, collection);
     journey.click("verify").await;

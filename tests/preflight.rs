@@ -5,38 +5,11 @@ use ado_emulator::Scenario;
 
 use crate::support::{Journey, Launch};
 
-fn collection_url(journey: &Journey, index: usize) -> (String, String) {
-    let url = journey.sandbox()["collectionUrls"][index]
-        .as_str()
-        .expect("a collection URL")
-        .trim_end_matches('/')
-        .to_string();
-    let (server, collection) = url.rsplit_once('/').expect("server/collection");
-    (server.to_string(), collection.to_string())
-}
-
-fn demo_pat(journey: &Journey) -> String {
-    journey.sandbox()["pats"][0]["token"]
-        .as_str()
-        .expect("a full-access PAT")
-        .to_string()
-}
-
 async fn verify(journey: &Journey, server: &str, collection: &str) {
-    journey.click("deployment-server").await;
-    journey.type_into("server-url", server).await;
-    journey.type_into("collection", collection).await;
-    journey.type_into("pat", &demo_pat(journey)).await;
-    journey.click("verify").await;
-}
-
-async fn verified(journey: &Journey) {
     journey
-        .wait_until(
-            "the result step shows",
-            "return !document.getElementById('step-result').hidden",
-        )
+        .fill_server_form(server, collection, &journey.full_access_pat())
         .await;
+    journey.click("verify").await;
 }
 
 /// Runs the checks and waits for the run to finish.
@@ -68,9 +41,9 @@ async fn a_passing_run_then_a_saved_report() {
     else {
         return;
     };
-    let (server, collection) = collection_url(&journey, 0);
+    let (server, collection) = journey.collection(0);
     verify(&journey, &server, &collection).await;
-    verified(&journey).await;
+    journey.wait_for_result().await;
     journey.click("to-checks").await;
     journey
         .wait_until(
@@ -117,7 +90,7 @@ async fn a_passing_run_then_a_saved_report() {
     let text = std::fs::read_to_string(md).unwrap();
     assert!(text.contains("| pass | Server reachable |"), "{text}");
     assert!(
-        !text.contains(&demo_pat(&journey)),
+        !text.contains(&journey.full_access_pat()),
         "a report never holds the token"
     );
     journey.finish().await;
@@ -166,9 +139,9 @@ async fn public_url_localhost_fails_its_check() {
     else {
         return;
     };
-    let (server, collection) = collection_url(&journey, 0);
+    let (server, collection) = journey.collection(0);
     verify(&journey, &server, &collection).await;
-    verified(&journey).await;
+    journey.wait_for_result().await;
     journey.click("to-checks").await;
     run_checks(&journey).await;
     journey.screenshot("22-public-url-localhost").await;
@@ -196,7 +169,7 @@ async fn untrusted_tls_then_trusting_the_ca_for_this_connection() {
     else {
         return;
     };
-    let (server, collection) = collection_url(&journey, 0);
+    let (server, collection) = journey.collection(0);
     assert!(server.starts_with("https://"), "{server}");
     verify(&journey, &server, &collection).await;
     journey
@@ -213,7 +186,7 @@ async fn untrusted_tls_then_trusting_the_ca_for_this_connection() {
         "the chain shows fingerprints: {chain}"
     );
     journey.click("trust-ca").await;
-    verified(&journey).await;
+    journey.wait_for_result().await;
     journey.screenshot("24-tls-trusted").await;
 
     let profiles = std::fs::read_to_string(journey.config_dir.join("connections.json")).unwrap();

@@ -14,23 +14,6 @@ async fn choose_sandbox_organization(journey: &Journey, method: &str) {
     journey.click(&format!("method-{method}")).await;
 }
 
-async fn verified(journey: &Journey) {
-    journey
-        .wait_until(
-            "the result step (or an error) shows",
-            "return !document.getElementById('step-result').hidden || !document.getElementById('alert').hidden",
-        )
-        .await;
-    if journey.visible("alert").await {
-        panic!(
-            "sign-in failed: {} {} {}",
-            journey.text("alert-code").await,
-            journey.text("alert-message").await,
-            journey.text("alert-fix").await
-        );
-    }
-}
-
 #[tokio::test]
 async fn sign_in_with_microsoft_in_the_browser() {
     let Some(journey) = Journey::start(
@@ -77,7 +60,7 @@ async fn sign_in_with_microsoft_in_the_browser() {
         .expect("the app's loopback listener");
     assert!(page.text().await.unwrap().contains("ADO Connect"));
 
-    verified(&journey).await;
+    journey.wait_for_result().await;
     journey.screenshot("31-signed-in").await;
     assert!(journey.text("result-user").await.contains("Demo Admin"));
     assert_eq!(
@@ -140,7 +123,7 @@ async fn device_code_then_cancel_and_service_principal() {
         .entra()
         .approve_device_code(&code, "demo.admin@fabrikam.example")
         .expect("approve");
-    verified(&journey).await;
+    journey.wait_for_result().await;
     assert!(journey.text("result-user").await.contains("Demo Admin"));
 
     // Back, and a service principal.
@@ -153,7 +136,7 @@ async fn device_code_then_cancel_and_service_principal() {
     journey.type_into("sp-secret", DEMO_SP_SECRET).await;
     journey.screenshot("33-service-principal").await;
     journey.click("verify").await;
-    verified(&journey).await;
+    journey.wait_for_result().await;
     let user = journey.text("result-user").await;
     assert!(
         user.contains("Fabrikam Automation"),

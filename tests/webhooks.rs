@@ -47,12 +47,7 @@ async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
 async fn verify_sandbox_server(journey: &Journey) {
     journey.click("use-sandbox").await;
     journey.click("verify").await;
-    journey
-        .wait_until(
-            "the result step shows",
-            "return !document.getElementById('step-result').hidden",
-        )
-        .await;
+    journey.wait_for_result().await;
 }
 
 async fn plan(journey: &Journey) {

@@ -210,6 +210,50 @@ impl Journey {
         self._home.path().join("reports")
     }
 
+    /// The `index`th collection of the sandbox, split into (server URL, collection).
+    pub fn collection(&self, index: usize) -> (String, String) {
+        let url = self.sandbox()["collectionUrls"][index]
+            .as_str()
+            .expect("a collection URL")
+            .trim_end_matches('/')
+            .to_string();
+        let (server, collection) = url.rsplit_once('/').expect("server/collection");
+        (server.to_string(), collection.to_string())
+    }
+
+    /// The sandbox's full-access PAT (`pats[0]`).
+    pub fn full_access_pat(&self) -> String {
+        self.sandbox()["pats"][0]["token"]
+            .as_str()
+            .expect("a full-access PAT")
+            .to_string()
+    }
+
+    /// Fills the Azure DevOps Server form.
+    pub async fn fill_server_form(&self, server: &str, collection: &str, pat: &str) {
+        self.click("deployment-server").await;
+        self.type_into("server-url", server).await;
+        self.type_into("collection", collection).await;
+        self.type_into("pat", pat).await;
+    }
+
+    /// Waits for the result step; fails with the wizard's own error if one shows instead.
+    pub async fn wait_for_result(&self) {
+        self.wait_until(
+            "the result step (or an error) shows",
+            "return !document.getElementById('step-result').hidden || !document.getElementById('alert').hidden",
+        )
+        .await;
+        if self.visible("alert").await {
+            panic!(
+                "the wizard said: {} {} {}",
+                self.text("alert-code").await,
+                self.text("alert-message").await,
+                self.text("alert-fix").await
+            );
+        }
+    }
+
     /// The emulator's startup line.
     pub fn sandbox(&self) -> Value {
         self.emulator.startup_info()
