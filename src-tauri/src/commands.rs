@@ -74,6 +74,9 @@ pub struct ConnectForm {
     expires_on: Option<String>,
     /// A CA the user chose to trust for this connection (PEM).
     trusted_ca_pem: Option<String>,
+    /// An explicit proxy (`http://host:port`), if any.
+    #[serde(default)]
+    proxy: Option<String>,
 }
 
 #[tauri::command]
@@ -86,6 +89,7 @@ pub async fn connect_with_pat(
         pat: SecretString::from(form.pat),
         expires_on: form.expires_on.filter(|d| !d.trim().is_empty()),
         trusted_ca_pem: form.trusted_ca_pem.filter(|p| !p.trim().is_empty()),
+        proxy: form.proxy,
     };
     Ok(ado_flows::connect_with_pat(state.connections()?, request, now_unix()).await?)
 }

@@ -44,6 +44,9 @@ pub struct CheckArgs {
     /// A PEM file with a CA certificate to trust for this connection only.
     #[arg(long)]
     ca_file: Option<PathBuf>,
+    /// An explicit proxy (http://host:port); otherwise HTTPS_PROXY / NO_PROXY apply.
+    #[arg(long)]
+    proxy: Option<String>,
     /// Accept sending the token over plain http:// to a non-loopback server.
     #[arg(long)]
     allow_http: bool,
@@ -85,7 +88,10 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         },
         None => None,
     };
-    let options = ConnectOptions { trusted_ca_pem };
+    let options = ConnectOptions {
+        trusted_ca_pem,
+        proxy: args.proxy.clone(),
+    };
     // An OAuth access token (e.g. from `az account get-access-token`) in ADO_TOKEN, else a PAT.
     let credential = match std::env::var("ADO_TOKEN") {
         Ok(token) if !token.trim().is_empty() => {

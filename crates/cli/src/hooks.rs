@@ -75,6 +75,9 @@ pub struct TargetArgs {
     /// A PEM file with a CA certificate to trust for this connection only.
     #[arg(long)]
     ca_file: Option<PathBuf>,
+    /// An explicit proxy (http://host:port); otherwise HTTPS_PROXY / NO_PROXY apply.
+    #[arg(long)]
+    proxy: Option<String>,
     /// Print one JSON document instead of lines.
     #[arg(long)]
     json: bool,
@@ -225,6 +228,7 @@ async fn session(args: &TargetArgs, save: bool) -> Result<Session, ExitCode> {
     };
     let options = ConnectOptions {
         trusted_ca_pem: trusted_ca_pem.clone(),
+        proxy: args.proxy.clone(),
     };
     let pat = read_pat().map_err(|p| fail(&p, 2))?;
     let store = SecretStore::detect().map_err(|e| {

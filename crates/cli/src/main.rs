@@ -78,6 +78,9 @@ struct VerifyArgs {
     /// A PEM file with a CA certificate to trust for this connection only.
     #[arg(long)]
     ca_file: Option<PathBuf>,
+    /// An explicit proxy (http://host:port); otherwise HTTPS_PROXY / NO_PROXY apply.
+    #[arg(long)]
+    proxy: Option<String>,
     /// Refused on purpose: a token on the command line ends up in shell history and `ps`.
     #[arg(long, hide = true)]
     pat: Option<String>,
@@ -198,7 +201,10 @@ async fn verify(args: VerifyArgs) -> ExitCode {
     match ado_flows::verify_connection(
         &target,
         Credential::Pat(pat),
-        &ConnectOptions { trusted_ca_pem },
+        &ConnectOptions {
+            trusted_ca_pem,
+            proxy: args.proxy,
+        },
     )
     .await
     {

@@ -287,3 +287,43 @@ async fn tls_public_url_and_rate_limits_through_the_cli() {
     find(&json, "rate_limited", "warn");
     assert_eq!(code, 0, "throttling is waited out, so nothing fails");
 }
+
+/// `HTTP_PROXY` / `NO_PROXY` from the environment are honoured; a 407 names the proxy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environment_proxy_and_no_proxy() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await;
+        }
+    });
+    let run = |no_proxy: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ado-connect-cli"))
+            .args([
+                "check",
+                "--server-url",
+                "http://127.0.0.1:9/tfs",
+                "--collection",
+                "DefaultCollection",
+                "--json",
+            ])
+            .env("ADO_PAT", "anything-at-all")
+            .env("HTTP_PROXY", &proxy)
+            .env("http_proxy", &proxy)
+            .env("NO_PROXY", no_proxy)
+            .env("no_proxy", no_proxy)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let via_proxy = run("");
+    let c = find(&via_proxy, "unreachable", "fail");
+    assert_eq!(c["field"], "proxy", "{c}");
+    let direct = run("127.0.0.1");
+    let c = find(&direct, "unreachable", "fail");
+    assert_eq!(c["field"], "serverUrl", "NO_PROXY bypasses the proxy: {c}");
+}

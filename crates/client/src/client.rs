@@ -33,6 +33,8 @@ pub struct ClientConfig {
     pub credential: Credential,
     /// Extra CA certificates (PEM) trusted for this connection only, besides the system's.
     pub trusted_ca_pem: Option<String>,
+    /// An explicit proxy URL for this connection; `None` uses `HTTPS_PROXY`/`NO_PROXY`.
+    pub proxy: Option<String>,
     /// Timeout per request, connect included.
     pub timeout: Duration,
     /// How long the client may wait in total on `Retry-After` before giving up with
@@ -47,6 +49,7 @@ impl ClientConfig {
             base_url,
             credential,
             trusted_ca_pem: None,
+            proxy: None,
             timeout: Duration::from_secs(20),
             max_retry_wait: Duration::from_secs(30),
         }
@@ -215,6 +218,19 @@ impl AdoClient {
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
+        }
+        if let Some(proxy) = config
+            .proxy
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let proxy = reqwest::Proxy::all(proxy).map_err(|e| {
+                Error::Config(format!(
+                    "the proxy is not a valid URL (http://host:port): {e}"
+                ))
+            })?;
+            builder = builder.proxy(proxy);
         }
         let http = builder
             .build()

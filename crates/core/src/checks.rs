@@ -236,7 +236,7 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
             ),
             TransportKind::ProxyAuth => problem(
                 CheckCode::Unreachable,
-                Some(host_field),
+                Some(Field::Proxy),
                 "The proxy asks for credentials (HTTP 407).".into(),
                 "Set proxy credentials in HTTPS_PROXY (http://user:password@proxy:port), or add this server to NO_PROXY.".into(),
                 Some(detail.clone()),
@@ -336,6 +336,13 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
                         message.clone(),
                     ),
                 },
+                407 => problem(
+                    CheckCode::Unreachable,
+                    Some(Field::Proxy),
+                    "The proxy asks for credentials (HTTP 407 Proxy Authentication Required).".into(),
+                    "Set proxy credentials in HTTPS_PROXY (http://user:password@proxy:port), or add this server to NO_PROXY if it needs no proxy.".into(),
+                    message.clone(),
+                ),
                 403 => problem(
                     CheckCode::InvalidPermissions,
                     Some(Field::Pat),

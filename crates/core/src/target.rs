@@ -43,6 +43,8 @@ pub enum Field {
     ServicesUrl,
     /// The paste box for any Azure DevOps URL.
     Url,
+    /// An explicit proxy.
+    Proxy,
 }
 
 impl Field {
@@ -55,6 +57,7 @@ impl Field {
             Field::Pat => "Personal access token",
             Field::ServicesUrl => "Services URL",
             Field::Url => "Azure DevOps URL",
+            Field::Proxy => "Proxy",
         }
     }
 }
@@ -403,6 +406,32 @@ pub fn validate_pat(raw: &str) -> Result<&str, InputError> {
         ));
     }
     Ok(pat)
+}
+
+/// Checks an explicit proxy URL: `http(s)://host:port`, no credentials (they would end up in the
+/// profile file; put them in `HTTPS_PROXY` instead). Empty means none.
+pub fn validate_proxy(raw: &str) -> Result<Option<String>, InputError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let bad = |m: &str| InputError::new(Field::Proxy, m);
+    let url =
+        Url::parse(raw).map_err(|_| bad("Enter the proxy like http://proxy.contoso.com:8080."))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(bad(
+            "Use an http:// or https:// proxy URL (SOCKS and PAC files are not supported).",
+        ));
+    }
+    if url.host_str().is_none() {
+        return Err(bad(
+            "The proxy URL has no host; enter it like http://proxy.contoso.com:8080.",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("Leave credentials out of the proxy field (they would be saved in a file): set HTTPS_PROXY=http://user:password@proxy:port in the environment instead."));
+    }
+    Ok(Some(url.to_string()))
 }
 
 /// Checks a PAT expiry date as entered (`YYYY-MM-DD`), returning it normalized. Whether it is in

@@ -21,6 +21,8 @@ pub struct PatConnectRequest {
     pub expires_on: Option<String>,
     /// A CA (PEM) to trust for this connection only.
     pub trusted_ca_pem: Option<String>,
+    /// An explicit proxy for this connection.
+    pub proxy: Option<String>,
 }
 
 /// A verified and saved connection.
@@ -60,33 +62,45 @@ pub async fn connect_with_pat(
     let target_result = request.target.validate();
     let pat_result =
         validate_pat(request.pat.expose_secret()).map(|p| SecretString::from(p.to_string()));
+    let proxy_result =
+        ado_core::target::validate_proxy(request.proxy.as_deref().unwrap_or_default());
     let expiry_result = request
         .expires_on
         .as_deref()
         .map(ado_core::target::validate_date)
         .transpose();
-    let (target, pat, expires_on) = match (target_result, pat_result, expiry_result) {
-        (Ok(t), Ok(p), Ok(e)) => (t, p, e),
-        (t, p, e) => {
-            let mut errors = t.err().unwrap_or_default();
-            errors.extend(p.err());
-            errors.extend(e.err());
-            return Err(ConnectError::Input(errors));
-        }
-    };
+    let (target, pat, expires_on, proxy) =
+        match (target_result, pat_result, expiry_result, proxy_result) {
+            (Ok(t), Ok(p), Ok(e), Ok(x)) => (t, p, e, x),
+            (t, p, e, x) => {
+                let mut errors = t.err().unwrap_or_default();
+                errors.extend(p.err());
+                errors.extend(e.err());
+                errors.extend(x.err());
+                return Err(ConnectError::Input(errors));
+            }
+        };
     let options = ConnectOptions {
         trusted_ca_pem: request.trusted_ca_pem.clone(),
+        proxy: proxy.clone(),
     };
     let verified = verify_connection(&target, Credential::Pat(pat.clone()), &options)
         .await
         .map_err(ConnectError::Problem)?;
-    let profile = connections.save_pat_connection(
+    let mut profile = connections.save_pat_connection(
         &verified,
         &pat,
         expires_on,
         request.trusted_ca_pem,
         now_unix,
     )?;
+    if profile.proxy != proxy {
+        if let Some(updated) =
+            connections.update_profile(&profile.id, |p| p.proxy = proxy.clone())?
+        {
+            profile = updated;
+        }
+    }
     let backend = connections.secret_backend();
     Ok(Connected {
         verified,

@@ -687,6 +687,7 @@ pub async fn request_for_profile(
         repository: None,
         options: ConnectOptions {
             trusted_ca_pem: profile.trusted_ca_pem.clone(),
+            proxy: profile.proxy.clone(),
         },
         consent_to_http,
         ca_file_hint: profile

@@ -33,6 +33,9 @@ pub struct Profile {
     /// A CA certificate (PEM) trusted for this connection only. Public data, not a secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_ca_pem: Option<String>,
+    /// An explicit proxy for this connection (credentials in it are refused: see `connect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// Other keyring keys this connection owns (a service principal's secret, a webhook secret),
     /// so that removing the connection removes them too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -240,6 +243,7 @@ impl Connections {
             verified_at: now_unix,
             secret_key: secret_key.clone(),
             trusted_ca_pem,
+            proxy: previous.as_ref().and_then(|p| p.proxy.clone()),
             extra_secret_keys: previous
                 .as_ref()
                 .map(|p| p.extra_secret_keys.clone())

@@ -74,6 +74,7 @@ async fn probe_candidate(
     config.timeout = std::time::Duration::from_secs(3);
     config.max_retry_wait = std::time::Duration::ZERO;
     config.trusted_ca_pem = options.trusted_ca_pem.clone();
+    config.proxy = options.proxy.clone();
     let client = match AdoClient::new(config) {
         Ok(client) => client,
         Err(e) => return unknown(&url, Probe::ConnectionData, e),

@@ -82,6 +82,9 @@ pub struct RepositorySummary {
 pub struct ConnectOptions {
     /// A CA (PEM) trusted for this connection only.
     pub trusted_ca_pem: Option<String>,
+    /// An explicit proxy (`http://[user:password@]host:port`); without it, `HTTPS_PROXY`,
+    /// `HTTP_PROXY` and `NO_PROXY` apply.
+    pub proxy: Option<String>,
 }
 
 /// Builds the client for a target.
@@ -92,6 +95,7 @@ pub fn client_for(
 ) -> Result<AdoClient, Problem> {
     let mut config = ClientConfig::new(target.api_base(), credential);
     config.trusted_ca_pem = options.trusted_ca_pem.clone();
+    config.proxy = options.proxy.clone();
     AdoClient::new(config).map_err(|e| Problem {
         code: CheckCode::InvalidInput,
         field: Some(target.host_field()),

@@ -10,6 +10,7 @@ const FIELD_INPUTS = {
   pat: "pat",
   url: "paste-url",
   servicesUrl: "organization",
+  proxy: "proxy",
 };
 const FORM_FIELDS = ["server-url", "collection", "organization"];
 
@@ -181,6 +182,7 @@ async function verify(event) {
     pat: $("pat").value,
     expiresOn: $("pat-expiry").value || null,
     trustedCaPem: trustedCa ? trustedCa.pem : null,
+    proxy: $("proxy").value || null,
   };
   const button = $("verify");
   button.disabled = true;

@@ -380,7 +380,10 @@ async fn notification_history_shows_requests_responses_and_filters() {
         "{request}"
     );
     assert!(request.contains("X-Token: ********"), "{request}");
-    assert!(!request.contains("history-secret-value"), "the header's value is masked");
+    assert!(
+        !request.contains("history-secret-value"),
+        "the header's value is masked"
+    );
     assert!(details["response"]
         .as_str()
         .unwrap()

@@ -494,6 +494,7 @@ pub async fn open_session(
     .await?;
     let options = crate::ConnectOptions {
         trusted_ca_pem: profile.trusted_ca_pem.clone(),
+        proxy: profile.proxy.clone(),
     };
     let client = crate::verify::client_for(&profile.target, credential, &options)?;
     Ok((client, records))
