@@ -119,6 +119,7 @@ async function apply() {
       $("hooks-secret-value").value = report.secret.value;
       $("hooks-secret-header").textContent = report.secret.header;
       show($("hooks-secret"), true);
+      $("hooks-secret").scrollIntoView({ block: "nearest" });
     }
     $("hooks-status").textContent = report.ok
       ? `Done: ${report.created.length} created, ${report.adopted.length} adopted, ${report.updated.length} updated, ${report.reenabled.length} re-enabled.`
