@@ -9,6 +9,13 @@ function invoke(command, args) {
   return tauri.core.invoke(command, args);
 }
 
+/** Invokes a command that streams messages: `onMessage` gets each one, under `key` in the args. */
+function invokeStreaming(command, args, key, onMessage) {
+  const channel = new window.__TAURI__.core.Channel();
+  channel.onmessage = onMessage;
+  return invoke(command, { ...args, [key]: channel });
+}
+
 export const backend = {
   appInfo: () => invoke("app_info"),
   parseUrl: (input) => invoke("parse_url", { input }),
@@ -18,36 +25,16 @@ export const backend = {
   inspectCertificate: (url) => invoke("inspect_certificate", { url }),
   accessPlan: (capabilities) => invoke("access_plan", { capabilities }),
   /** Runs the checks; `onCheck` is called with each check as it settles. */
-  runChecks: (form, onCheck) => {
-    const channel = new window.__TAURI__.core.Channel();
-    channel.onmessage = onCheck;
-    return invoke("run_checks", { form, onCheck: channel });
-  },
+  runChecks: (form, onCheck) => invokeStreaming("run_checks", { form }, "onCheck", onCheck),
   saveReport: () => invoke("save_report"),
-  signInBrowser: (form, onUrl) => {
-    const channel = new window.__TAURI__.core.Channel();
-    channel.onmessage = onUrl;
-    return invoke("sign_in_browser", { form, onUrl: channel });
-  },
-  signInDevice: (form, onCode) => {
-    const channel = new window.__TAURI__.core.Channel();
-    channel.onmessage = onCode;
-    return invoke("sign_in_device", { form, onCode: channel });
-  },
+  signInBrowser: (form, onUrl) => invokeStreaming("sign_in_browser", { form }, "onUrl", onUrl),
+  signInDevice: (form, onCode) => invokeStreaming("sign_in_device", { form }, "onCode", onCode),
   signInServicePrincipal: (form) => invoke("sign_in_service_principal", { form }),
   cancelSignIn: () => invoke("cancel_sign_in"),
   hooksOverview: (profileId) => invoke("hooks_overview", { profileId }),
   planHooks: (profileId, request) => invoke("plan_hooks", { profileId, request }),
-  applyHooks: (onEvent) => {
-    const channel = new window.__TAURI__.core.Channel();
-    channel.onmessage = onEvent;
-    return invoke("apply_hooks", { onEvent: channel });
-  },
-  recoverHooks: (profileId, onEvent) => {
-    const channel = new window.__TAURI__.core.Channel();
-    channel.onmessage = onEvent;
-    return invoke("recover_hooks", { profileId, onEvent: channel });
-  },
+  applyHooks: (onEvent) => invokeStreaming("apply_hooks", {}, "onEvent", onEvent),
+  recoverHooks: (profileId, onEvent) => invokeStreaming("recover_hooks", { profileId }, "onEvent", onEvent),
   rollbackHooks: (profileId) => invoke("rollback_hooks", { profileId }),
   testHook: (profileId, subscriptionId) => invoke("test_hook", { profileId, subscriptionId }),
   hookHistory: (profileId, subscriptionId) => invoke("hook_history", { profileId, subscriptionId }),

@@ -203,6 +203,15 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
             server_message,
             support_id: failure.support_id.clone(),
         };
+    let expired = |message: &Option<String>| {
+        problem(
+            CheckCode::TokenExpired,
+            Some(Field::Pat),
+            "This personal access token has expired.".into(),
+            format!("Create a new token (or extend this one) at {pat_page} and paste it here."),
+            message.clone(),
+        )
+    };
 
     match &failure.kind {
         FailureKind::Transport { kind, detail } => match kind {
@@ -266,13 +275,7 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
                 );
             }
             if message.as_deref().is_some_and(is_expired_message) {
-                return problem(
-                    CheckCode::TokenExpired,
-                    Some(Field::Pat),
-                    "This personal access token has expired.".into(),
-                    format!("Create a new token (or extend this one) at {pat_page} and paste it here."),
-                    message.clone(),
-                );
+                return expired(message);
             }
             let how = match signal {
                 SignInSignal::Unauthorized => "rejected the token (HTTP 401)",
@@ -299,13 +302,7 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
                 );
             }
             if message.as_deref().is_some_and(is_expired_message) {
-                return problem(
-                    CheckCode::TokenExpired,
-                    Some(Field::Pat),
-                    "This personal access token has expired.".into(),
-                    format!("Create a new token (or extend this one) at {pat_page} and paste it here."),
-                    message.clone(),
-                );
+                return expired(message);
             }
             if message.as_deref().is_some_and(|m| m.contains("TF400813")) && *status == 401 {
                 return problem(

@@ -319,7 +319,8 @@ fn parse_host_url(raw: &str, field: Field) -> Result<Url, InputError> {
 }
 
 /// Characters Azure DevOps does not allow in collection names (and that would break the URL).
-const COLLECTION_FORBIDDEN: &[char] = &[
+/// The URL parser checks collections against this same list.
+pub(crate) const COLLECTION_FORBIDDEN: &[char] = &[
     '\\', '/', ':', '*', '?', '"', '<', '>', '|', ';', '#', '$', '{', '}', ',', '+', '=', '[', ']',
     '%', '&',
 ];

@@ -2,7 +2,7 @@
 //! (`https://host/a/b/…`), ask `_apis/connectionData` at each candidate collection URL. The one
 //! that exists answers 200 (or 401/203/302 when it wants credentials); the others answer 404.
 
-use ado_client::{AdoClient, ClientConfig, Credential, Error};
+use ado_client::{AdoClient, Credential, Error};
 use ado_core::checks::{self, Probe, Problem};
 use ado_core::repo_url::RepoUrl;
 use ado_core::target::{ConnectionTarget, Deployment, TargetInput};
@@ -70,11 +70,10 @@ async fn probe_candidate(
     let Ok(url) = Url::parse(collection_url) else {
         return CandidateStatus::Missing;
     };
-    let mut config = ClientConfig::new(url.clone(), credential);
+    // A short timeout and no rate-limit waiting: this runs as the user types.
+    let mut config = options.client_config(url.clone(), credential);
     config.timeout = std::time::Duration::from_secs(3);
     config.max_retry_wait = std::time::Duration::ZERO;
-    config.trusted_ca_pem = options.trusted_ca_pem.clone();
-    config.proxy = options.proxy.clone();
     let client = match AdoClient::new(config) {
         Ok(client) => client,
         Err(e) => return unknown(&url, Probe::ConnectionData, e),

@@ -87,20 +87,27 @@ pub struct ConnectOptions {
     pub proxy: Option<String>,
 }
 
+impl ConnectOptions {
+    /// A client configuration for `base_url` with this connection's TLS trust and proxy.
+    pub fn client_config(&self, base_url: url::Url, credential: Credential) -> ClientConfig {
+        let mut config = ClientConfig::new(base_url, credential);
+        config.trusted_ca_pem = self.trusted_ca_pem.clone();
+        config.proxy = self.proxy.clone();
+        config
+    }
+}
+
 /// Builds the client for a target.
 pub fn client_for(
     target: &ConnectionTarget,
     credential: Credential,
     options: &ConnectOptions,
 ) -> Result<AdoClient, Problem> {
-    let mut config = ClientConfig::new(target.api_base(), credential);
-    config.trusted_ca_pem = options.trusted_ca_pem.clone();
-    config.proxy = options.proxy.clone();
-    AdoClient::new(config).map_err(|e| Problem {
+    AdoClient::new(options.client_config(target.api_base(), credential)).map_err(|e| Problem {
         code: CheckCode::InvalidInput,
         field: Some(target.host_field()),
         message: e.to_string(),
-        fix: "Check the trusted CA: it must be a PEM certificate (-----BEGIN CERTIFICATE-----)."
+        fix: "Check the trusted CA (a PEM certificate, -----BEGIN CERTIFICATE-----) and the proxy URL (http://host:port)."
             .into(),
         server_message: None,
         support_id: None,

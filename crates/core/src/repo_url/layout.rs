@@ -599,16 +599,9 @@ fn organization(raw: &str) -> Result<String, Kind> {
     Ok(decoded)
 }
 
-/// Characters a collection name cannot have (same list as the connection form's check in
-/// `crate::target`, so a parsed collection always passes it).
-const COLLECTION_FORBIDDEN: &[char] = &[
-    '\\', '/', ':', '*', '?', '"', '<', '>', '|', ';', '#', '$', '{', '}', ',', '+', '=', '[', ']',
-    '%', '&',
-];
-
 fn collection(raw: &str) -> Result<String, Kind> {
     let decoded = name(raw, NamePart::Collection)?;
-    if decoded.contains(COLLECTION_FORBIDDEN) || decoded.chars().count() > 64 {
+    if decoded.contains(crate::target::COLLECTION_FORBIDDEN) || decoded.chars().count() > 64 {
         return Err(invalid(
             NamePart::Collection,
             raw,
