@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::request::Parts;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
@@ -132,7 +131,7 @@ pub(crate) async fn handle(state: &AppState, request: Request) -> Response {
     };
     let query = Params::parse(parts.uri.query().unwrap_or_default().as_bytes());
     let form = Params::parse(&body);
-    let origin = origin(state, &parts);
+    let origin = super::origin(state, &parts);
     let entra = &state.entra;
     let method = &parts.method;
     let read = method == Method::GET || method == Method::HEAD;
@@ -193,23 +192,6 @@ pub(crate) async fn handle(state: &AppState, request: Request) -> Response {
         *response.body_mut() = Body::empty();
     }
     response
-}
-
-/// `scheme://authority` of the request, as the Azure DevOps routes compute it.
-fn origin(state: &AppState, parts: &Parts) -> String {
-    let authority = parts
-        .uri
-        .authority()
-        .map(|a| a.to_string())
-        .or_else(|| {
-            parts
-                .headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| state.fallback_authority.clone());
-    format!("{}://{}", state.scheme, authority)
 }
 
 // ----- replies -------------------------------------------------------------------------------
