@@ -91,7 +91,7 @@ use crate::world::World;
 #[non_exhaustive]
 pub enum Error {
     /// `--scenario foo` where `foo` is neither built in nor a file, e.g. `"dmeo"`.
-    #[error("unknown built-in scenario {0:?} (built in: demo, minimal)")]
+    #[error("unknown built-in scenario {0:?} (built in: demo, minimal, large)")]
     UnknownScenario(String),
     /// A scenario file that cannot be read.
     #[error("cannot read scenario file {path}: {source}")]

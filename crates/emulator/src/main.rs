@@ -41,6 +41,9 @@ struct Args {
     /// See the README's "Fault rules".
     #[arg(long = "fault", value_name = "RULE", value_parser = parse_rule)]
     faults: Vec<FaultRule>,
+    /// Seed of the fault rules' percent=P choices (same seed, same requests hit).
+    #[arg(long, default_value_t = 0)]
+    fault_seed: u64,
     /// Delay every response by this many milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -151,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
                 FailStatus::S503 => 503,
             },
             rules: args.faults,
+            seed: args.fault_seed,
         },
         sign_in: args.sign_in.map(|s| match s {
             SignInArg::Redirect => SignInMode::Redirect,

@@ -549,19 +549,27 @@ fn build_projects(
     let mut all: Vec<ProjectSpec> = specs.to_vec();
     if let Some(generated) = generated {
         let width = generated.count.to_string().len().max(3);
+        let per = generated.repositories_per_project;
+        let per_width = per.to_string().len().max(2);
         for n in 1..=generated.count {
-            all.push(
-                ProjectSpec::named(&format!("{} {n:0width$}", generated.name_prefix))
-                    .with_repository(&format!("{}-{n:0width$}", generated.repository_prefix)),
-            );
+            let mut spec = ProjectSpec::named(&format!("{} {n:0width$}", generated.name_prefix));
+            let prefix = format!("{}-{n:0width$}", generated.repository_prefix);
+            if per == 1 {
+                spec = spec.with_repository(&prefix);
+            } else {
+                for k in 1..=per {
+                    spec = spec.with_repository(&format!("{prefix}-{k:0per_width$}"));
+                }
+            }
+            all.push(spec);
         }
     }
+    // Names compare case-insensitively; a set keeps 2,000-project worlds quick to build.
+    let mut names = std::collections::HashSet::new();
+    let mut ids = std::collections::HashSet::new();
     for spec in &all {
         let project = build_project(host_key, spec)?;
-        if projects
-            .iter()
-            .any(|p| p.name.eq_ignore_ascii_case(&project.name) || p.id == project.id)
-        {
+        if !names.insert(project.name.to_lowercase()) || !ids.insert(project.id) {
             return Err(invalid(format!(
                 "{host_key}: project {:?} is listed twice",
                 project.name

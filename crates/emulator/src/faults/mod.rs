@@ -37,6 +37,8 @@ pub struct Faults {
     pub fail_status: u16,
     /// Per-request rules, checked in order before the counters above; the first that hits wins.
     pub rules: Vec<FaultRule>,
+    /// Seed of the rules' `percent` choices (default 0).
+    pub seed: u64,
 }
 
 impl Default for Faults {
@@ -48,6 +50,7 @@ impl Default for Faults {
             fail_every: 0,
             fail_status: 503,
             rules: Vec::new(),
+            seed: 0,
         }
     }
 }
@@ -108,6 +111,16 @@ impl Listening {
             Listening::Refusing(Some(until)) => until > Instant::now(),
         }
     }
+}
+
+/// A number in 0..100 from the seed, the rule's position and the match's number (SplitMix64:
+/// a few lines, no dependency, the same on every platform).
+fn chance(seed: u64, rule: u64, seen: u64) -> u64 {
+    let mut z = seed ^ rule.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seen.rotate_left(32);
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    (z ^ (z >> 31)) % 100
 }
 
 /// How many requests the log keeps (the oldest are dropped).
@@ -191,8 +204,11 @@ impl FaultState {
                     continue;
                 };
                 *seen += 1;
-                let within =
-                    *seen > rule.skip && rule.times.is_none_or(|times| *seen <= rule.skip + times);
+                let within = *seen > rule.skip
+                    && rule.times.is_none_or(|times| *seen <= rule.skip + times)
+                    && rule
+                        .percent
+                        .is_none_or(|p| chance(faults.seed, i as u64, *seen) < u64::from(p));
                 if within {
                     decision = Some(Decision::Rule(rule.fault.clone()));
                     break;
@@ -267,6 +283,36 @@ mod tests {
                 Decision::Pass,
                 Decision::RateLimit(7)
             ]
+        );
+    }
+
+    #[test]
+    fn percentages_are_seeded_and_close_to_asked() {
+        let rule = FaultRule::on(
+            RequestKind::HooksCreate,
+            Fault::Status {
+                status: 429,
+                retry_after_secs: Some(1),
+            },
+        )
+        .percent(5);
+        let hits = |seed: u64| {
+            let state = FaultState::new(Faults {
+                seed,
+                ..Faults::rules([rule.clone()])
+            });
+            (0..2000)
+                .map(|_| state.decide("POST", "/o/_apis/hooks/subscriptions").0)
+                .map(|d| d != Decision::Pass)
+                .collect::<Vec<bool>>()
+        };
+        let first = hits(7);
+        assert_eq!(first, hits(7), "the same seed hits the same requests");
+        assert_ne!(first, hits(8), "another seed hits others");
+        let count = first.iter().filter(|h| **h).count();
+        assert!(
+            (60..=140).contains(&count),
+            "{count} of 2000 is not about 5%"
         );
     }
 

@@ -10,7 +10,7 @@
 //! - `FAULT`: an HTTP status (`401`, `403`, `404`, `407`, `429`, `500`, `503`, `203`, `302`, any
 //!   other from 400 to 599) or `reset`, `truncated`, `hugeBody`, `hang`, `close`, `refuse`.
 //! - options: `times=N` (hit N matching requests, then pass; default every one), `skip=N` (let
-//!   the first N matching requests through), `retryAfter=S|none` (429), `bytes=N` and
+//!   the first N matching requests through), `percent=P` (hit P% of them, seeded), `retryAfter=S|none` (429), `bytes=N` and
 //!   `declareLength=true` (hugeBody), `forMs=N` (refuse).
 //!
 //! Written by hand: the grammar is four words and a few options; a parser library would be
@@ -311,6 +311,11 @@ pub struct FaultRule {
     /// Hit this many matching requests, then let them through; `None`: every one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u64>,
+    /// Hit only this percentage (0–100) of the matching requests, chosen pseudo-randomly from
+    /// [`crate::Faults::seed`], the rule's position and the match's number: the same requests
+    /// in the same order are hit in every run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<u8>,
 }
 
 impl FaultRule {
@@ -323,6 +328,7 @@ impl FaultRule {
             fault,
             skip: 0,
             times: None,
+            percent: None,
         }
     }
 
@@ -335,7 +341,14 @@ impl FaultRule {
             fault,
             skip: 0,
             times: None,
+            percent: None,
         }
+    }
+
+    /// Only this percentage of the matching requests is hit (seeded, deterministic).
+    pub fn percent(mut self, percent: u8) -> Self {
+        self.percent = Some(percent);
+        self
     }
 
     /// Only `n` matching requests are hit.
@@ -476,6 +489,9 @@ impl FromStr for FaultRule {
             match (key.as_str(), &mut rule.fault) {
                 ("times", _) => rule.times = Some(number(&key, &value)?),
                 ("skip", _) => rule.skip = number(&key, &value)?,
+                ("percent", _) => {
+                    rule.percent = Some(u8::try_from(number(&key, &value)?).unwrap_or(u8::MAX))
+                }
                 ("retryafter", Fault::Status { retry_after_secs, .. }) => {
                     *retry_after_secs = if value.eq_ignore_ascii_case("none") {
                         None
@@ -490,7 +506,7 @@ impl FromStr for FaultRule {
                 ("forms", Fault::Refuse { for_ms }) => *for_ms = Some(number(&key, &value)?),
                 _ => {
                     return Err(format!(
-                        "fault option {key:?} does not apply to {name:?} (times, skip; retryAfter for 429; bytes, declareLength for hugeBody; forMs for refuse)"
+                        "fault option {key:?} does not apply to {name:?} (times, skip, percent; retryAfter for 429; bytes, declareLength for hugeBody; forMs for refuse)"
                     ))
                 }
             }
