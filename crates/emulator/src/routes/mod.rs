@@ -14,7 +14,7 @@ mod areas;
 pub(crate) mod build;
 pub(crate) mod connection_data;
 mod deployment;
-pub(crate) mod entra;
+
 pub(crate) mod git;
 pub(crate) mod hooks;
 pub(crate) mod locations;
@@ -120,7 +120,7 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
         }) => return answer::huge_body(*bytes, *declare_length),
         _ => {}
     }
-    let mut response = if entra::is_entra_path(request.uri().path()) {
+    let mut response = if crate::entra::endpoints::is_entra_path(request.uri().path()) {
         // Microsoft Entra ID (`/{tenant}/oauth2/v2.0/…`, `/devicelogin`): another service, so
         // none of Azure DevOps' headers, and only the faults a rule aims at it (`entra.rs`).
         match &decision {
@@ -137,7 +137,7 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
                     &activity,
                 )
             }
-            _ => entra::handle(&state, request).await,
+            _ => crate::entra::endpoints::handle(&state, request).await,
         }
     } else {
         respond_ado(&state, request, &decision, activity).await
