@@ -621,24 +621,8 @@ impl Ctx<'_, '_> {
             consumer_action_id: ACTION_ID.to_string(),
             publisher_inputs,
             consumer_inputs: inputs::masked(&consumer_inputs),
-            status: NotificationStatus::Queued,
-            result: NotificationResult::Pending,
-            created_date: now,
-            modified_date: now,
-            queued_date: Some(now),
-            dequeued_date: None,
-            processed_date: None,
-            completed_date: None,
-            url: job.url.clone(),
-            payload: body,
-            request: None,
-            response: None,
-            error_message: None,
-            error_detail: None,
-            status_code: None,
-            request_attempts: 0,
-            request_duration: None,
             is_test: true,
+            ..Notification::queued(now, job.url.clone(), body)
         });
         drop(store);
         let engine = self.state.hooks.clone();
