@@ -223,6 +223,20 @@ pub(crate) struct Incoming<'a> {
 }
 
 impl Incoming<'_> {
+    /// A whole-number query parameter (`$top`, `$skip`, `continuationToken`); blank is absent,
+    /// anything else that is not a number is `400 InvalidArgumentValueException`.
+    pub fn number(&self, name: &str) -> Result<Option<usize>, VssError> {
+        match self.query_param(name) {
+            None => Ok(None),
+            Some(raw) if raw.trim().is_empty() => Ok(None),
+            Some(raw) => raw
+                .trim()
+                .parse::<usize>()
+                .map(Some)
+                .map_err(|_| VssError::invalid_argument(name, &raw)),
+        }
+    }
+
     /// A query parameter (name compared case-insensitively), percent-decoded.
     pub fn query_param(&self, name: &str) -> Option<String> {
         self.query?.split('&').find_map(|pair| {
