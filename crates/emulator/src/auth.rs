@@ -243,6 +243,12 @@ impl Challenge {
         }
     }
 
+    /// A plain `401 TF400813 … user ''` with this host's challenges (an injected fault).
+    pub fn unauthorized(&self) -> Response {
+        self.challenge_headers(VssError::unauthorized(""))
+            .into_response()
+    }
+
     /// The response for a valid token that lacks the scope an endpoint needs.
     pub fn missing_scope_response(&self, user_id: &Uuid) -> Response {
         self.challenge_headers(VssError::unauthorized(&user_id.to_string()))

@@ -76,8 +76,9 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 pub use crate::entra::{EntraConfig, EntraHandle};
-pub use crate::faults::Faults;
+pub use crate::faults::{Fault, FaultRule, Faults, RequestKind, RequestRecord};
 pub use crate::scenario::{Scenario, SignInMode};
+pub use crate::tls::TlsCertificate;
 pub use crate::versions::ServerVersion;
 pub use crate::world::{HostPath, WorldHandle};
 
@@ -90,7 +91,7 @@ use crate::world::World;
 #[non_exhaustive]
 pub enum Error {
     /// `--scenario foo` where `foo` is neither built in nor a file, e.g. `"dmeo"`.
-    #[error("unknown built-in scenario {0:?} (built in: demo, minimal)")]
+    #[error("unknown built-in scenario {0:?} (built in: demo, minimal, large)")]
     UnknownScenario(String),
     /// A scenario file that cannot be read.
     #[error("cannot read scenario file {path}: {source}")]
@@ -125,6 +126,9 @@ pub enum Error {
     /// A [`WorldHandle`] call would create a duplicate, e.g. a second project of the same name.
     #[error("already exists: {0}")]
     Conflict(String),
+    /// Fault rules that cannot be served, e.g. status 200 or a 10-byte "huge" body.
+    #[error("invalid faults: {0}")]
+    InvalidFaults(String),
     /// An event that cannot happen, e.g. a merge result the service does not know.
     #[error("invalid event: {0}")]
     InvalidEvent(String),
@@ -141,6 +145,8 @@ pub struct Config {
     pub port: u16,
     /// Serve HTTPS with a freshly generated private CA.
     pub tls: bool,
+    /// With `tls`: the certificate connections are shown (a fault unless `Valid`).
+    pub tls_certificate: TlsCertificate,
     /// Injected faults (changeable later with [`Emulator::set_faults`]).
     pub faults: Faults,
     /// Overrides every organization's answer to bad credentials without `Suppress`.
@@ -156,6 +162,7 @@ impl Default for Config {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             tls: false,
+            tls_certificate: TlsCertificate::Valid,
             faults: Faults::default(),
             sign_in: None,
             entra: EntraConfig::default(),
@@ -174,6 +181,7 @@ pub struct Emulator {
     entra: EntraHandle,
     world: WorldHandle,
     faults: Arc<FaultState>,
+    tls: Option<Arc<tls::TlsSet>>,
     /// Service-hook deliveries (`hooks/delivery.rs`).
     hooks: Arc<hooks::Engine>,
     stop: watch::Sender<bool>,
@@ -188,6 +196,7 @@ impl Emulator {
         if !config.host.is_loopback() {
             return Err(Error::NotLoopback(config.host.to_string()));
         }
+        config.faults.validate().map_err(Error::InvalidFaults)?;
         let world = World::from_scenario(&config.scenario)?;
         let entra_state = entra::EntraState::new(&config.scenario, &config.entra, &world)?;
         let addr = SocketAddr::new(config.host, config.port);
@@ -198,7 +207,7 @@ impl Emulator {
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
         let tls = if config.tls {
-            Some(tls::generate()?)
+            Some(Arc::new(tls::generate(config.tls_certificate)?))
         } else {
             None
         };
@@ -222,6 +231,7 @@ impl Emulator {
         let mut startup_info = startup_info;
         startup_info["entra"] = entra::startup_info(&entra_state, &base_url);
         let hooks = Arc::new(hooks::Engine::new(world.clone(), &base_url)?);
+        let (stop, stopped) = watch::channel(false);
         let state = Arc::new(AppState {
             world: world.clone(),
             faults: faults.clone(),
@@ -231,13 +241,15 @@ impl Emulator {
             process_id: Uuid::new_v4(),
             hooks: hooks.clone(),
             entra: entra_state.clone(),
+            stop: stopped.clone(),
+            tls: tls.clone(),
         });
-        let (stop, stopped) = watch::channel(false);
         let task = server::spawn(
             listener,
             routes::router(state),
-            tls.map(|t| t.acceptor),
+            tls.clone(),
             stopped,
+            faults.listening(),
         );
         tracing::info!(%base_url, scenario = %config.scenario.name, "ado-emulator listening");
         Ok(Emulator {
@@ -251,6 +263,7 @@ impl Emulator {
             },
             world,
             faults,
+            tls,
             hooks,
             stop,
             task: Some(task),
@@ -317,6 +330,49 @@ impl Emulator {
     /// The injected faults in force.
     pub fn faults(&self) -> Faults {
         self.faults.get()
+    }
+
+    /// Adds one fault rule to those in force (counting restarts, as with
+    /// [`Emulator::set_faults`]). Errors: a rule that cannot be served (e.g. status 200).
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), Error> {
+        rule.validate().map_err(Error::InvalidFaults)?;
+        let mut faults = self.faults.get();
+        faults.rules.push(rule);
+        self.faults.set(faults);
+        Ok(())
+    }
+
+    /// Every request the emulator has seen (Azure DevOps and Entra, not `/_emulator`), oldest
+    /// first, with its [`RequestKind`] and the fault injected, if any.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.faults.requests()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_requests(&self) {
+        self.faults.clear_requests()
+    }
+
+    /// Stops listening (new connections are refused, open ones close once idle) or starts
+    /// again on the same port. [`Emulator::set_faults`] also starts listening again.
+    pub fn refuse_connections(&self, refuse: bool) {
+        self.faults.set_listening(match refuse {
+            true => faults::Listening::Refusing(None),
+            false => faults::Listening::Open,
+        });
+    }
+
+    /// Which certificate new HTTPS connections are shown; existing ones keep theirs. No effect
+    /// without TLS.
+    pub fn set_tls_certificate(&self, certificate: TlsCertificate) {
+        if let Some(tls) = &self.tls {
+            tls.set_certificate(certificate);
+        }
+    }
+
+    /// The certificate new HTTPS connections are shown (`None` without TLS).
+    pub fn tls_certificate(&self) -> Option<TlsCertificate> {
+        self.tls.as_ref().map(|t| t.certificate())
     }
 
     /// Stops accepting connections, lets open ones finish, and waits for the server to end.

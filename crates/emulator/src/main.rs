@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 
-use ado_emulator::{Config, Emulator, EntraConfig, Faults, Scenario, SignInMode};
+use ado_emulator::{
+    Config, Emulator, EntraConfig, FaultRule, Faults, Scenario, SignInMode, TlsCertificate,
+};
 
 /// A fake Azure DevOps (Services and Server) on loopback.
 #[derive(Debug, Parser)]
@@ -31,6 +33,17 @@ struct Args {
     /// Also write the CA certificate (PEM) to this file (with --tls).
     #[arg(long, requires = "tls")]
     ca_out: Option<PathBuf>,
+    /// The certificate HTTPS connections are shown: valid, expired, wrong-host, untrusted-ca.
+    #[arg(long, requires = "tls", default_value = "valid", value_parser = parse_certificate)]
+    tls_certificate: TlsCertificate,
+    /// A fault rule, TARGET=FAULT[;option=value…] (repeatable), e.g. projects=429,
+    /// 'hooksCreate=429;retryAfter=none', token=hang, 'DELETE path:*/_apis/hooks/*=reset'.
+    /// See the README's "Fault rules".
+    #[arg(long = "fault", value_name = "RULE", value_parser = parse_rule)]
+    faults: Vec<FaultRule>,
+    /// Seed of the fault rules' percent=P choices (same seed, same requests hit).
+    #[arg(long, default_value_t = 0)]
+    fault_seed: u64,
     /// Delay every response by this many milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -86,6 +99,14 @@ enum SignInArg {
     Page,
 }
 
+fn parse_rule(text: &str) -> Result<FaultRule, String> {
+    text.parse()
+}
+
+fn parse_certificate(text: &str) -> Result<TlsCertificate, String> {
+    text.parse()
+}
+
 fn parse_host(host: &str) -> anyhow::Result<IpAddr> {
     let ip: IpAddr = if host.eq_ignore_ascii_case("localhost") {
         IpAddr::from([127, 0, 0, 1])
@@ -122,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
         host: parse_host(&args.host)?,
         port: args.port,
         tls: args.tls,
+        tls_certificate: args.tls_certificate,
         faults: Faults {
             latency_ms: args.latency_ms,
             rate_limit_every: args.rate_limit_every,
@@ -131,6 +153,8 @@ async fn main() -> anyhow::Result<()> {
                 FailStatus::S500 => 500,
                 FailStatus::S503 => 503,
             },
+            rules: args.faults,
+            seed: args.fault_seed,
         },
         sign_in: args.sign_in.map(|s| match s {
             SignInArg::Redirect => SignInMode::Redirect,

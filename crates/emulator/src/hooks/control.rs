@@ -10,6 +10,10 @@
 //! | `POST /_emulator/hooks/throttle` | [`HooksThrottle`] (`rejectNext`, `warnNext`, `retryAfterSecs`) |
 //! | `POST`/`DELETE /_emulator/subscriptions/{id}/fail` | deliveries to it fail with `{"status": 503}` without contacting the receiver / stop doing so |
 //! | `POST /_emulator/subscriptions/{id}/status` | sets `{"status": "disabledBySystem"}` (any subscription status) |
+//! | `GET`/`POST`/`DELETE /_emulator/faults` | the [`Faults`] in force / replace them / clear them |
+//! | `POST /_emulator/faults/rules` | adds one [`FaultRule`]: JSON, or its text form as a JSON string (`"projects=429"`) |
+//! | `GET`/`DELETE /_emulator/requests` | the request log ([`crate::RequestRecord`]) / forget it |
+//! | `GET`/`POST /_emulator/tls` | `{"certificate": "valid" \| "expired" \| "wrongHost" \| "untrustedCa"}` for new HTTPS connections |
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,7 +28,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{DeliveryConfig, Event, HooksThrottle, Notification, SubscriptionStatus};
+use crate::faults::{FaultRule, Faults};
 use crate::routes::AppState;
+use crate::tls::TlsCertificate;
 use crate::Error;
 
 /// Handles `/_emulator/…`; hands any other request back.
@@ -151,6 +157,68 @@ pub(crate) async fn intercept(
                 }
             }
         },
+        (Method::GET, ["faults"]) => Ok(json!(state.faults.get())),
+        (Method::DELETE, ["faults"]) => {
+            state.faults.set(Faults::none());
+            Ok(json!(Faults::none()))
+        }
+        (Method::POST, ["faults"]) => match serde_json::from_slice::<Faults>(&body) {
+            Ok(faults) => match faults.validate() {
+                Ok(()) => {
+                    state.faults.set(faults.clone());
+                    Ok(json!(faults))
+                }
+                Err(e) => Err(bad(e)),
+            },
+            Err(e) => Err(bad(format!("not a fault configuration: {e}"))),
+        },
+        (Method::POST, ["faults", "rules"]) => {
+            let rule = match serde_json::from_slice::<Value>(&body) {
+                Ok(Value::String(text)) => text.parse::<FaultRule>(),
+                Ok(value) => serde_json::from_value::<FaultRule>(value)
+                    .map_err(|e| format!("not a fault rule: {e}"))
+                    .and_then(|rule| rule.validate().map(|()| rule)),
+                Err(e) => Err(format!("not JSON: {e}")),
+            };
+            match rule {
+                Ok(rule) => {
+                    let mut faults = state.faults.get();
+                    faults.rules.push(rule);
+                    state.faults.set(faults.clone());
+                    Ok(json!(faults))
+                }
+                Err(e) => Err(bad(e)),
+            }
+        }
+        (Method::GET, ["requests"]) => {
+            let all = state.faults.requests();
+            Ok(json!({ "count": all.len(), "value": all }))
+        }
+        (Method::DELETE, ["requests"]) => {
+            state.faults.clear_requests();
+            Ok(json!({ "count": 0, "value": [] }))
+        }
+        (Method::GET, ["tls"]) => match &state.tls {
+            Some(tls) => Ok(json!({ "certificate": tls.certificate() })),
+            None => Err(bad(
+                "the emulator serves plain HTTP (start it with --tls)".to_string()
+            )),
+        },
+        (Method::POST, ["tls"]) => {
+            let certificate = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v["certificate"].as_str().map(str::to_string))
+                .map(|c| c.parse::<TlsCertificate>());
+            match (&state.tls, certificate) {
+                (None, _) => Err(bad("the emulator serves plain HTTP (start it with --tls)".to_string())),
+                (_, None) => Err(bad("expected {\"certificate\": \"valid\" | \"expired\" | \"wrongHost\" | \"untrustedCa\"}".to_string())),
+                (_, Some(Err(e))) => Err(bad(e)),
+                (Some(tls), Some(Ok(certificate))) => {
+                    tls.set_certificate(certificate);
+                    Ok(json!({ "certificate": certificate }))
+                }
+            }
+        }
         _ => Err((
             StatusCode::NOT_FOUND,
             format!(

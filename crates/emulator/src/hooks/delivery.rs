@@ -379,24 +379,7 @@ impl Engine {
                 consumer_action_id: subscription.consumer_action_id.clone(),
                 publisher_inputs: subscription.publisher_inputs.clone(),
                 consumer_inputs: inputs::masked(&subscription.consumer_inputs),
-                status: NotificationStatus::Queued,
-                result: NotificationResult::Pending,
-                created_date: now,
-                modified_date: now,
-                queued_date: Some(now),
-                dequeued_date: None,
-                processed_date: None,
-                completed_date: None,
-                url: job.url.clone(),
-                payload: body,
-                request: None,
-                response: None,
-                error_message: None,
-                error_detail: None,
-                status_code: None,
-                request_attempts: 0,
-                request_duration: None,
-                is_test: false,
+                ..Notification::queued(now, job.url.clone(), body)
             });
             jobs.push(job);
         }

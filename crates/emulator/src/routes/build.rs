@@ -138,18 +138,6 @@ pub(crate) fn build(site: &Site<'_>, project: &Project, build: &Build) -> Value 
     value
 }
 
-fn number(incoming: &Incoming<'_>, name: &str) -> Result<Option<usize>, VssError> {
-    match incoming.query_param(name) {
-        None => Ok(None),
-        Some(raw) if raw.trim().is_empty() => Ok(None),
-        Some(raw) => raw
-            .trim()
-            .parse::<usize>()
-            .map(Some)
-            .map_err(|_| VssError::invalid_argument(name, &raw)),
-    }
-}
-
 /// Values of a comma-separated filter, lowercased.
 fn list_param(incoming: &Incoming<'_>, name: &str) -> Option<Vec<String>> {
     incoming.query_param(name).map(|raw| {
@@ -167,10 +155,11 @@ pub(crate) fn list(
     incoming: &Incoming<'_>,
 ) -> Result<Answer, VssError> {
     let project = projects::find(site, project)?;
-    let top = number(incoming, "$top")?
+    let top = incoming
+        .number("$top")?
         .filter(|&n| n > 0)
         .unwrap_or(DEFAULT_TOP);
-    let start = number(incoming, "continuationToken")?.unwrap_or(0);
+    let start = incoming.number("continuationToken")?.unwrap_or(0);
     let definitions = list_param(incoming, "definitions");
     let statuses = list_param(incoming, "statusFilter");
     let results = list_param(incoming, "resultFilter");

@@ -14,7 +14,7 @@ mod areas;
 pub(crate) mod build;
 pub(crate) mod connection_data;
 mod deployment;
-pub(crate) mod entra;
+
 pub(crate) mod git;
 pub(crate) mod hooks;
 pub(crate) mod locations;
@@ -38,8 +38,9 @@ use uuid::Uuid;
 
 use crate::auth::{self, Challenge, Principal};
 use crate::errors::VssError;
-use crate::faults::{Decision, FaultState};
+use crate::faults::{answer, Decision, Fault, FaultState};
 use crate::scenario::SignInMode;
+use crate::server::Connection;
 use crate::versions;
 use crate::world::{HostMatch, HostRef, Organization, Server, World, WorldHandle};
 
@@ -82,6 +83,10 @@ pub(crate) struct AppState {
     pub hooks: Arc<crate::hooks::Engine>,
     /// Microsoft Entra ID's grants, apps and service principals (`entra/`).
     pub entra: Arc<crate::entra::EntraState>,
+    /// Turns `true` when the emulator stops (ends hanging faults).
+    pub stop: tokio::sync::watch::Receiver<bool>,
+    /// The HTTPS certificates, when serving HTTPS (`POST /_emulator/tls`).
+    pub tls: Option<Arc<crate::tls::TlsSet>>,
 }
 
 /// The axum app.
@@ -91,33 +96,77 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
 
 async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let activity = Uuid::new_v4();
-    // Microsoft Entra ID (`/{tenant}/oauth2/v2.0/…`, `/devicelogin`): another service, so no
-    // Azure DevOps faults or headers (`entra.rs`).
-    if entra::is_entra_path(request.uri().path()) {
-        return entra::handle(&state, request).await;
-    }
     // The emulator's own control endpoints (`/_emulator/…`) bypass faults and authentication.
     let request = match crate::hooks::control::intercept(&state, request).await {
         Ok(response) => return response,
         Err(request) => request,
     };
-    let (decision, latency) = state.faults.next();
+    let connection = request.extensions().get::<Connection>().cloned();
+    let (decision, latency) = state
+        .faults
+        .decide(request.method().as_str(), request.uri().path());
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    // Faults that never produce an answer of their own making (`faults/answer.rs`).
+    match &decision {
+        Decision::Rule(Fault::Hang) => {
+            return answer::hang(state.stop.clone(), connection.as_ref()).await
+        }
+        Decision::Rule(Fault::Close) => return answer::close(connection.as_ref()),
+        Decision::Rule(Fault::HugeBody {
+            bytes,
+            declare_length,
+        }) => return answer::huge_body(*bytes, *declare_length),
+        _ => {}
+    }
+    let mut response = if crate::entra::endpoints::is_entra_path(request.uri().path()) {
+        // Microsoft Entra ID (`/{tenant}/oauth2/v2.0/…`, `/devicelogin`): another service, so
+        // none of Azure DevOps' headers, and only the faults a rule aims at it (`entra.rs`).
+        match &decision {
+            Decision::Rule(Fault::Status {
+                status,
+                retry_after_secs,
+            }) => {
+                let (parts, _) = request.into_parts();
+                answer::status(
+                    *status,
+                    *retry_after_secs,
+                    None,
+                    &origin(&state, &parts),
+                    &activity,
+                )
+            }
+            _ => crate::entra::endpoints::handle(&state, request).await,
+        }
+    } else {
+        respond_ado(&state, request, &decision, activity).await
+    };
+    if let Decision::Rule(fault) = &decision {
+        response = answer::transform(fault, response, connection.as_ref(), &state.faults).await;
+    }
+    response
+}
+
+async fn respond_ado(
+    state: &AppState,
+    request: Request,
+    decision: &Decision,
+    activity: Uuid,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     crate::hooks::attach_body(&mut parts, body).await;
     let mut response = match decision {
         Decision::Fail(status) => VssError::server_failure(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
             &activity,
         )
         .into_response(),
-        _ => respond(&state, &parts, decision),
+        _ => respond(state, &parts, decision, &activity),
     };
     // Work a route left for after the world lock (a test notification's delivery).
     crate::hooks::finish_deferred(&mut response).await;
-    decorate(&state, &parts.headers, response.headers_mut(), activity);
+    decorate(state, &parts.headers, response.headers_mut(), activity);
     tracing::info!(
         method = %parts.method,
         uri = %parts.uri,
@@ -128,6 +177,23 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
         *response.body_mut() = Body::empty();
     }
     response
+}
+
+/// `scheme://authority` of a request: its URI's authority, else `Host`, else the listener's.
+pub(crate) fn origin(state: &AppState, parts: &axum::http::request::Parts) -> String {
+    let authority = parts
+        .uri
+        .authority()
+        .map(|a| a.to_string())
+        .or_else(|| {
+            parts
+                .headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| state.fallback_authority.clone());
+    format!("{}://{}", state.scheme, authority)
 }
 
 /// Headers every Azure DevOps response carries (SDK `HttpHeaders.cs`).
@@ -157,6 +223,20 @@ pub(crate) struct Incoming<'a> {
 }
 
 impl Incoming<'_> {
+    /// A whole-number query parameter (`$top`, `$skip`, `continuationToken`); blank is absent,
+    /// anything else that is not a number is `400 InvalidArgumentValueException`.
+    pub fn number(&self, name: &str) -> Result<Option<usize>, VssError> {
+        match self.query_param(name) {
+            None => Ok(None),
+            Some(raw) if raw.trim().is_empty() => Ok(None),
+            Some(raw) => raw
+                .trim()
+                .parse::<usize>()
+                .map(Some)
+                .map_err(|_| VssError::invalid_argument(name, &raw)),
+        }
+    }
+
     /// A query parameter (name compared case-insensitively), percent-decoded.
     pub fn query_param(&self, name: &str) -> Option<String> {
         self.query?.split('&').find_map(|pair| {
@@ -171,22 +251,15 @@ impl Incoming<'_> {
     }
 }
 
-fn respond(state: &AppState, parts: &axum::http::request::Parts, decision: Decision) -> Response {
-    let authority = parts
-        .uri
-        .authority()
-        .map(|a| a.to_string())
-        .or_else(|| {
-            parts
-                .headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| state.fallback_authority.clone());
+fn respond(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    decision: &Decision,
+    activity: &Uuid,
+) -> Response {
     let incoming = Incoming {
         query: parts.uri.query(),
-        origin: format!("{}://{}", state.scheme, authority),
+        origin: origin(state, parts),
     };
     let path = parts.uri.path();
     let segments: Vec<String> = path
@@ -236,6 +309,20 @@ fn respond(state: &AppState, parts: &axum::http::request::Parts, decision: Decis
         ),
         host_id: world.host_id(host),
     };
+    // A rule's status stands in for the whole pipeline, credentials or not.
+    if let Decision::Rule(Fault::Status {
+        status,
+        retry_after_secs,
+    }) = decision
+    {
+        return answer::status(
+            *status,
+            *retry_after_secs,
+            Some(&challenge),
+            &incoming.origin,
+            activity,
+        );
+    }
     let principal = match auth::authenticate(
         &world,
         host,
@@ -254,7 +341,7 @@ fn respond(state: &AppState, parts: &axum::http::request::Parts, decision: Decis
     {
         return challenge.missing_scope_response(&user_id);
     }
-    if let Decision::RateLimit(retry_after) = decision {
+    if let Decision::RateLimit(retry_after) = *decision {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())

@@ -41,26 +41,15 @@ pub(crate) fn format_time(t: time::OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-fn number(incoming: &Incoming<'_>, name: &str) -> Result<Option<usize>, VssError> {
-    match incoming.query_param(name) {
-        None => Ok(None),
-        Some(raw) if raw.trim().is_empty() => Ok(None),
-        Some(raw) => raw
-            .trim()
-            .parse::<usize>()
-            .map(Some)
-            .map_err(|_| VssError::invalid_argument(name, &raw)),
-    }
-}
-
 /// `GET _apis/projects`.
 pub(crate) fn list(site: &Site<'_>, incoming: &Incoming<'_>) -> Result<Answer, VssError> {
-    let top = number(incoming, "$top")?
+    let top = incoming
+        .number("$top")?
         .filter(|&n| n > 0)
         .unwrap_or(DEFAULT_PAGE_SIZE);
-    let start = match number(incoming, "continuationToken")? {
+    let start = match incoming.number("continuationToken")? {
         Some(token) => token,
-        None => number(incoming, "$skip")?.unwrap_or(0),
+        None => incoming.number("$skip")?.unwrap_or(0),
     };
     // Every emulated project is wellFormed; other states list nothing.
     let state_matches = incoming

@@ -141,18 +141,6 @@ pub(crate) fn pull_request(
     value
 }
 
-fn number(incoming: &Incoming<'_>, name: &str) -> Result<Option<usize>, VssError> {
-    match incoming.query_param(name) {
-        None => Ok(None),
-        Some(raw) if raw.trim().is_empty() => Ok(None),
-        Some(raw) => raw
-            .trim()
-            .parse::<usize>()
-            .map(Some)
-            .map_err(|_| VssError::invalid_argument(name, &raw)),
-    }
-}
-
 fn guid(incoming: &Incoming<'_>, name: &str) -> Result<Option<Uuid>, VssError> {
     match incoming.query_param(name) {
         None => Ok(None),
@@ -205,10 +193,11 @@ pub(crate) fn list(
     let creator = guid(incoming, "searchCriteria.creatorId")?;
     let source = incoming.query_param("searchCriteria.sourceRefName");
     let target = incoming.query_param("searchCriteria.targetRefName");
-    let top = number(incoming, "$top")?
+    let top = incoming
+        .number("$top")?
         .filter(|&n| n > 0)
         .unwrap_or(DEFAULT_TOP);
-    let skip = number(incoming, "$skip")?.unwrap_or(0);
+    let skip = incoming.number("$skip")?.unwrap_or(0);
 
     let mut matching: Vec<&PullRequest> = project
         .pull_requests

@@ -136,3 +136,77 @@ fn prints_the_scenario_as_json() {
         ado_emulator::Scenario::from_json(&String::from_utf8_lossy(&output.stdout)).unwrap();
     assert_eq!(scenario, ado_emulator::Scenario::minimal());
 }
+
+#[tokio::test]
+async fn fault_rules_and_certificates_come_from_flags() {
+    let mut child = Command::new(BIN)
+        .args([
+            "--port",
+            "0",
+            "--tls",
+            "--tls-certificate",
+            "wrong-host",
+            "--fault",
+            "projects=429;retryAfter=none",
+            "--fault",
+            "GET path:*/_apis/git/*=503;times=1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).expect("the first line is JSON");
+    let base = info["baseUrl"].as_str().unwrap().to_string();
+    let anything = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let tls: serde_json::Value = anything
+        .get(format!("{base}/_emulator/tls"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tls["certificate"], "wrongHost");
+    let token = info["pats"][0]["token"].as_str().unwrap().to_string();
+    let status = |path: &'static str| {
+        let (anything, base, token) = (anything.clone(), base.clone(), token.clone());
+        async move {
+            let reply = anything
+                .get(format!("{base}/fabrikam{path}"))
+                .basic_auth("", Some(token))
+                .send()
+                .await
+                .unwrap();
+            (
+                reply.status().as_u16(),
+                reply.headers().contains_key("retry-after"),
+            )
+        }
+    };
+    assert_eq!(status("/_apis/projects").await, (429, false));
+    assert_eq!(status("/_apis/git/repositories").await.0, 503);
+    assert_eq!(status("/_apis/git/repositories").await.0, 200, "times=1");
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_bad_fault_flag_names_the_fix() {
+    let output = Command::new(BIN)
+        .args(["--port", "0", "--fault", "projcts=429"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unknown request kind \"projcts\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("connectionData"), "{stderr}");
+}

@@ -8,12 +8,17 @@
 //! - `versions`: api-version limits per Server release, preview-only resources.
 //! - `locations`: OPTIONS tables, resource areas, connectionData, public URLs.
 //! - `faults`: 429 with Retry-After, injected 5xx, latency.
+//! - `fault_rules`: per-request-kind faults (statuses, resets, truncated and huge bodies, hangs,
+//!   refused connections), certificate faults, and their control endpoints.
 //! - `tls`: HTTPS with the generated CA, and a failed handshake without it.
+//! - `large`: the built-in 2,000-project world, seeded percentage faults.
 //! - `binary`: the stdout JSON line, loopback-only binding, SIGTERM.
 
 mod auth;
 mod binary;
+mod fault_rules;
 mod faults;
+mod large;
 mod locations;
 mod not_found;
 mod paging;

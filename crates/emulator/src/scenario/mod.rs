@@ -13,6 +13,9 @@ use uuid::Uuid;
 use crate::versions::ServerVersion;
 use crate::Error;
 
+mod large;
+pub use self::large::{LARGE_ORGANIZATION, LARGE_PROJECTS, LARGE_REPOSITORIES_PER_PROJECT};
+
 pub use crate::entra::spec::{
     EntraAppSpec, ServicePrincipalSpec, DEMO_DECLINING_USER_EMAIL, DEMO_SP_CLIENT_ID,
     DEMO_SP_NOT_ADDED_CLIENT_ID, DEMO_SP_NOT_ADDED_OBJECT_ID, DEMO_SP_NOT_ADDED_SECRET,
@@ -155,7 +158,9 @@ pub struct CollectionSpec {
     pub generated_projects: Option<GeneratedProjects>,
 }
 
-/// `count` projects named `{namePrefix} 001` … each with one repository `{repoPrefix}-001` ….
+/// `count` projects named `{namePrefix} 001` … each with one repository `{repoPrefix}-001` …,
+/// or with `repositoriesPerProject: k > 1`, repositories `{repoPrefix}-001-01` … `-001-k`.
+/// Names are zero-padded to the count's width (at least 3), so they sort as numbered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GeneratedProjects {
@@ -167,6 +172,35 @@ pub struct GeneratedProjects {
     /// Repository name prefix; default `repo`.
     #[serde(default = "default_repo_prefix")]
     pub repository_prefix: String,
+    /// Repositories in each project; default 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub repositories_per_project: usize,
+}
+
+impl GeneratedProjects {
+    /// `count` projects `Project 001` … with one repository each (`repo-001` …).
+    pub fn new(count: usize) -> Self {
+        GeneratedProjects {
+            count,
+            name_prefix: default_project_prefix(),
+            repository_prefix: default_repo_prefix(),
+            repositories_per_project: 1,
+        }
+    }
+
+    /// With `n` repositories in each project.
+    pub fn repositories_per_project(mut self, n: usize) -> Self {
+        self.repositories_per_project = n;
+        self
+    }
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 fn default_project_prefix() -> String {
@@ -364,7 +398,7 @@ impl TokenSpec {
 }
 
 /// Names accepted by [`Scenario::builtin`].
-pub const BUILTIN_NAMES: &[&str] = &["demo", "minimal"];
+pub const BUILTIN_NAMES: &[&str] = &["demo", "minimal", "large"];
 
 /// The demo's full-access PAT (52 characters, like a pre-2024 PAT). Public on purpose: it only
 /// opens the emulator.
@@ -392,6 +426,7 @@ impl Scenario {
         match name.to_ascii_lowercase().as_str() {
             "demo" => Ok(Scenario::demo()),
             "minimal" => Ok(Scenario::minimal()),
+            "large" => Ok(Scenario::large()),
             _ => Err(Error::UnknownScenario(name.to_string())),
         }
     }
@@ -572,11 +607,7 @@ impl Scenario {
                             name: "Big".to_string(),
                             id: None,
                             projects: Vec::new(),
-                            generated_projects: Some(GeneratedProjects {
-                                count: 250,
-                                name_prefix: default_project_prefix(),
-                                repository_prefix: default_repo_prefix(),
-                            }),
+                            generated_projects: Some(GeneratedProjects::new(250)),
                         },
                         // A collection without projects.
                         CollectionSpec {

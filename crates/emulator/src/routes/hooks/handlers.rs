@@ -1,305 +1,11 @@
-//! `_apis/hooks/…` (spec `hooks/7.1/serviceHooks.json`): subscriptions, their query, test
-//! notifications, notification history, the `tfs` publisher and its event types, and the
-//! `webHooks` consumer.
-//!
-//! Order of checks for a write, after the dispatcher's (host, credentials, route scope,
-//! `api-version`): body, required members, the token's scopes for the event type (403 "No
-//! scope found"; reads 404 "Not found", as the service's `CheckScope` does), publisher, event
-//! type, consumer and action (404), publisher inputs (400), the project (404), the
-//! EditSubscriptions permission (403 `AccessCheckException`), consumer inputs (400).
-//! Listing shows only what ViewSubscriptions and the token's scopes allow, silently.
+//! The hooks handlers: subscriptions (list, create, get, replace, delete, query), notifications
+//! and test notifications, with their validation and permission checks.
 
-use std::collections::BTreeMap;
-
-use axum::http::request::Parts;
-use axum::http::{HeaderName, StatusCode};
-use serde_json::{json, Value};
-use time::OffsetDateTime;
-use uuid::Uuid;
-
-use super::locations::LocationDef;
-use super::projects::{self, format_time};
-use super::pullrequests::identity_ref;
-use super::{Answer, AppState, Incoming, Site};
-use crate::auth::Principal;
-use crate::errors::VssError;
-use crate::hooks::delivery_job;
-use crate::hooks::inputs::{
-    self, event_type, scopes_cover, validate_consumer_inputs, validate_publisher_inputs, ACTION_ID,
-    CONSUMER_ID, MASK, PUBLISHER_ID,
-};
-use crate::hooks::wire::{field, field_str, request_json};
-use crate::hooks::{
-    event_of, payload, test_occurrence, Deferred, Notification, NotificationResult,
-    NotificationStatus, Subscription, SubscriptionStatus,
-};
-use crate::permissions::{self, bits};
-use crate::versions::ApiVersion;
-
-/// Scopes of which a token needs one for any hooks route (spec: `vso.work`, `vso.build`,
-/// `vso.code`; the service's own table adds `vso.hooks`, `vso.hooks_write`).
-pub(crate) const ROUTE_SCOPES: &[&str] = &[
-    "vso.code",
-    "vso.build",
-    "vso.work",
-    "vso.hooks",
-    "vso.hooks_write",
-    "vso.hooks_interact",
-];
-
-const fn location(id: &'static str, resource: &'static str, template: &'static str) -> LocationDef {
-    LocationDef {
-        id,
-        area: "hooks",
-        resource_name: resource,
-        route_template: template,
-        resource_version: 1,
-        min_version: ApiVersion::new(1, 0),
-        preview_only: false,
-    }
-}
-
-/// Location ids are the Python SDK's (`service_hooks_client.py`); templates follow the paths.
-pub(crate) const SUBSCRIPTIONS: LocationDef = location(
-    "fc50d02a-849f-41fb-8af1-0a5216103269",
-    "subscriptions",
-    "_apis/{area}/{resource}/{subscriptionId}",
-);
-pub(crate) const SUBSCRIPTIONS_QUERY: LocationDef = location(
-    "c7c3c1cf-9e05-4c0d-a425-a0f922c2c6ed",
-    "subscriptionsQuery",
-    "_apis/{area}/{resource}",
-);
-pub(crate) const NOTIFICATIONS: LocationDef = location(
-    "0c62d343-21b0-4732-997b-017fde84dc28",
-    "notifications",
-    "_apis/{area}/subscriptions/{subscriptionId}/{resource}/{notificationId}",
-);
-pub(crate) const TEST_NOTIFICATIONS: LocationDef = location(
-    "1139462c-7e27-4524-a997-31b9b73551fe",
-    "testNotifications",
-    "_apis/{area}/{resource}",
-);
-pub(crate) const PUBLISHERS: LocationDef = location(
-    "1e83a210-5b53-43bc-90f0-d476a4e5d731",
-    "publishers",
-    "_apis/{area}/{resource}/{publisherId}",
-);
-pub(crate) const EVENT_TYPES: LocationDef = location(
-    "db4777cd-8e08-4a84-8ba3-c974ea033718",
-    "eventTypes",
-    "_apis/{area}/publishers/{publisherId}/{resource}/{eventTypeId}",
-);
-pub(crate) const CONSUMERS: LocationDef = location(
-    "4301c514-5f34-4f5d-a145-f0ea7b5b7d19",
-    "consumers",
-    "_apis/{area}/{resource}/{consumerId}",
-);
-pub(crate) const CONSUMER_ACTIONS: LocationDef = location(
-    "c3428e90-7a69-4194-8ed8-0f153185ee0d",
-    "actions",
-    "_apis/{area}/consumers/{consumerId}/{resource}/{consumerActionId}",
-);
-
-/// A hooks route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum HooksRoute<'a> {
-    ListSubscriptions,
-    CreateSubscription,
-    GetSubscription(&'a str),
-    /// `PUT subscriptions[/{id}]` (the id may come in the body).
-    ReplaceSubscription(Option<&'a str>),
-    DeleteSubscription(&'a str),
-    QuerySubscriptions,
-    TestNotification,
-    ListNotifications(&'a str),
-    GetNotification(&'a str, &'a str),
-    ListPublishers,
-    GetPublisher(&'a str),
-    ListEventTypes(&'a str),
-    GetEventType(&'a str, &'a str),
-    ListConsumers,
-    GetConsumer(&'a str),
-    ListConsumerActions(&'a str),
-    GetConsumerAction(&'a str, &'a str),
-}
-
-impl<'a> HooksRoute<'a> {
-    pub fn parse(method: &axum::http::Method, rest: &'a [String], lower: &[&str]) -> Option<Self> {
-        use axum::http::Method;
-        let get = method == Method::GET || method == Method::HEAD;
-        let post = method == Method::POST;
-        let s = |i: usize| rest[i].as_str();
-        let route = match lower {
-            ["_apis", "hooks", "subscriptions"] if get => HooksRoute::ListSubscriptions,
-            ["_apis", "hooks", "subscriptions"] if post => HooksRoute::CreateSubscription,
-            ["_apis", "hooks", "subscriptions"] if method == Method::PUT => {
-                HooksRoute::ReplaceSubscription(None)
-            }
-            ["_apis", "hooks", "subscriptions", _] if get => HooksRoute::GetSubscription(s(3)),
-            ["_apis", "hooks", "subscriptions", _] if method == Method::PUT => {
-                HooksRoute::ReplaceSubscription(Some(s(3)))
-            }
-            ["_apis", "hooks", "subscriptions", _] if method == Method::DELETE => {
-                HooksRoute::DeleteSubscription(s(3))
-            }
-            ["_apis", "hooks", "subscriptionsquery"] if post => HooksRoute::QuerySubscriptions,
-            ["_apis", "hooks", "testnotifications"] if post => HooksRoute::TestNotification,
-            ["_apis", "hooks", "subscriptions", _, "notifications"] if get => {
-                HooksRoute::ListNotifications(s(3))
-            }
-            ["_apis", "hooks", "subscriptions", _, "notifications", _] if get => {
-                HooksRoute::GetNotification(s(3), s(5))
-            }
-            ["_apis", "hooks", "publishers"] if get => HooksRoute::ListPublishers,
-            ["_apis", "hooks", "publishers", _] if get => HooksRoute::GetPublisher(s(3)),
-            ["_apis", "hooks", "publishers", _, "eventtypes"] if get => {
-                HooksRoute::ListEventTypes(s(3))
-            }
-            ["_apis", "hooks", "publishers", _, "eventtypes", _] if get => {
-                HooksRoute::GetEventType(s(3), s(5))
-            }
-            ["_apis", "hooks", "consumers"] if get => HooksRoute::ListConsumers,
-            ["_apis", "hooks", "consumers", _] if get => HooksRoute::GetConsumer(s(3)),
-            ["_apis", "hooks", "consumers", _, "actions"] if get => {
-                HooksRoute::ListConsumerActions(s(3))
-            }
-            ["_apis", "hooks", "consumers", _, "actions", _] if get => {
-                HooksRoute::GetConsumerAction(s(3), s(5))
-            }
-            _ => return None,
-        };
-        Some(route)
-    }
-
-    pub fn location(&self) -> &'static LocationDef {
-        match self {
-            HooksRoute::ListSubscriptions
-            | HooksRoute::CreateSubscription
-            | HooksRoute::GetSubscription(_)
-            | HooksRoute::ReplaceSubscription(_)
-            | HooksRoute::DeleteSubscription(_) => &SUBSCRIPTIONS,
-            HooksRoute::QuerySubscriptions => &SUBSCRIPTIONS_QUERY,
-            HooksRoute::TestNotification => &TEST_NOTIFICATIONS,
-            HooksRoute::ListNotifications(_) | HooksRoute::GetNotification(..) => &NOTIFICATIONS,
-            HooksRoute::ListPublishers | HooksRoute::GetPublisher(_) => &PUBLISHERS,
-            HooksRoute::ListEventTypes(_) | HooksRoute::GetEventType(..) => &EVENT_TYPES,
-            HooksRoute::ListConsumers | HooksRoute::GetConsumer(_) => &CONSUMERS,
-            HooksRoute::ListConsumerActions(_) | HooksRoute::GetConsumerAction(..) => {
-                &CONSUMER_ACTIONS
-            }
-        }
-    }
-}
-
-/// Answers a hooks route, after the hooks throttle.
-pub(crate) fn respond(
-    state: &AppState,
-    site: &Site<'_>,
-    principal: &Principal,
-    incoming: &Incoming<'_>,
-    parts: &Parts,
-    route: HooksRoute<'_>,
-) -> Result<Answer, VssError> {
-    let now_unix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let warn = match state.hooks.throttle_decision() {
-        crate::hooks::Throttle::Reject(secs) => return Err(VssError::rate_limited(secs, now_unix)),
-        crate::hooks::Throttle::Warn(secs) => Some(secs),
-        crate::hooks::Throttle::Pass => None,
-    };
-    let ctx = Ctx {
-        state,
-        site,
-        principal,
-    };
-    let mut answer = match route {
-        HooksRoute::ListSubscriptions => ctx.list_subscriptions(incoming).map(Answer::json),
-        HooksRoute::CreateSubscription => ctx.create(parts).map(Answer::json),
-        HooksRoute::GetSubscription(id) => ctx.get(id).map(Answer::json),
-        HooksRoute::ReplaceSubscription(id) => ctx.replace(id, parts).map(Answer::json),
-        HooksRoute::DeleteSubscription(id) => ctx.delete(id).map(|()| Answer {
-            status: StatusCode::NO_CONTENT,
-            ..Answer::json(Value::Null)
-        }),
-        HooksRoute::QuerySubscriptions => ctx.query(parts).map(Answer::json),
-        HooksRoute::TestNotification => ctx.test_notification(parts, incoming),
-        HooksRoute::ListNotifications(id) => ctx.notifications(id, incoming).map(Answer::json),
-        HooksRoute::GetNotification(id, n) => ctx.notification(id, n).map(Answer::json),
-        HooksRoute::ListPublishers => {
-            let value = vec![inputs::publisher(&site.base())];
-            Ok(Answer::json(json!({ "count": 1, "value": value })))
-        }
-        HooksRoute::GetPublisher(id) => {
-            publisher_id(id).map(|_| Answer::json(inputs::publisher(&site.base())))
-        }
-        HooksRoute::ListEventTypes(id) => publisher_id(id).map(|_| {
-            let base = site.base();
-            let value: Vec<Value> = inputs::EVENT_TYPES
-                .iter()
-                .map(|e| inputs::event_type_descriptor(&base, e))
-                .collect();
-            Answer::json(json!({ "count": value.len(), "value": value }))
-        }),
-        HooksRoute::GetEventType(id, event) => publisher_id(id).and_then(|_| {
-            event_type(event)
-                .map(|e| Answer::json(inputs::event_type_descriptor(&site.base(), e)))
-                .ok_or_else(|| VssError::event_type_not_found(PUBLISHER_ID, event))
-        }),
-        HooksRoute::ListConsumers => Ok(Answer::json(
-            json!({ "count": 1, "value": [inputs::consumer(&site.base())] }),
-        )),
-        HooksRoute::GetConsumer(id) => {
-            consumer_id(id).map(|_| Answer::json(inputs::consumer(&site.base())))
-        }
-        HooksRoute::ListConsumerActions(id) => consumer_id(id).map(|_| {
-            Answer::json(json!({ "count": 1, "value": [inputs::consumer_action(&site.base())] }))
-        }),
-        HooksRoute::GetConsumerAction(id, action) => consumer_id(id).and_then(|_| {
-            if action.eq_ignore_ascii_case(ACTION_ID) {
-                Ok(Answer::json(inputs::consumer_action(&site.base())))
-            } else {
-                Err(VssError::consumer_action_not_found(CONSUMER_ID, action))
-            }
-        }),
-    }?;
-    if let Some(secs) = warn {
-        let headers = [
-            ("retry-after", secs.to_string()),
-            ("x-ratelimit-resource", "Count".to_string()),
-            ("x-ratelimit-delay", "0.500".to_string()),
-            ("x-ratelimit-limit", "200".to_string()),
-            ("x-ratelimit-remaining", "0".to_string()),
-            ("x-ratelimit-reset", (now_unix + secs).to_string()),
-        ];
-        for (name, value) in headers {
-            answer.headers.push((HeaderName::from_static(name), value));
-        }
-    }
-    Ok(answer)
-}
-
-fn publisher_id(id: &str) -> Result<(), VssError> {
-    if id.eq_ignore_ascii_case(PUBLISHER_ID) {
-        Ok(())
-    } else {
-        Err(VssError::publisher_not_found(id))
-    }
-}
-
-fn consumer_id(id: &str) -> Result<(), VssError> {
-    if id.eq_ignore_ascii_case(CONSUMER_ID) {
-        Ok(())
-    } else {
-        Err(VssError::consumer_not_found(id))
-    }
-}
+use super::*;
 
 /// A subscription as a request describes it.
 #[derive(Debug)]
-struct Draft {
+pub(super) struct Draft {
     id: Option<Uuid>,
     publisher_id: String,
     event_type: String,
@@ -312,7 +18,10 @@ struct Draft {
 }
 
 /// A JSON string map (`Dictionary<string, string>`; primitives become strings).
-fn string_map(value: Option<&Value>, what: &str) -> Result<Vec<(String, String)>, VssError> {
+pub(super) fn string_map(
+    value: Option<&Value>,
+    what: &str,
+) -> Result<Vec<(String, String)>, VssError> {
     let Some(value) = value else {
         return Ok(Vec::new());
     };
@@ -346,7 +55,7 @@ fn string_map(value: Option<&Value>, what: &str) -> Result<Vec<(String, String)>
         .collect()
 }
 
-fn required(object: &Value, name: &str) -> Result<String, VssError> {
+pub(super) fn required(object: &Value, name: &str) -> Result<String, VssError> {
     field_str(object, name)
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -356,7 +65,7 @@ fn required(object: &Value, name: &str) -> Result<String, VssError> {
 
 impl Draft {
     /// Reads a `Subscription` (or a notification's `details`) body.
-    fn parse(body: &Value) -> Result<Draft, VssError> {
+    pub(super) fn parse(body: &Value) -> Result<Draft, VssError> {
         let publisher_id = required(body, "publisherId")?;
         let event_type = required(body, "eventType")?;
         let consumer_id = required(body, "consumerId")?;
@@ -385,7 +94,7 @@ impl Draft {
     }
 
     /// The project named by `publisherInputs.projectId`.
-    fn project_id(&self) -> Option<Uuid> {
+    pub(super) fn project_id(&self) -> Option<Uuid> {
         self.publisher_inputs
             .get("projectId")
             .and_then(|p| Uuid::parse_str(p.trim()).ok())
@@ -393,18 +102,18 @@ impl Draft {
 }
 
 /// What every handler needs.
-struct Ctx<'s, 'w> {
-    state: &'s AppState,
-    site: &'s Site<'w>,
-    principal: &'s Principal,
+pub(super) struct Ctx<'s, 'w> {
+    pub(super) state: &'s AppState,
+    pub(super) site: &'s Site<'w>,
+    pub(super) principal: &'s Principal,
 }
 
 impl Ctx<'_, '_> {
-    fn host_id(&self) -> Uuid {
+    pub(super) fn host_id(&self) -> Uuid {
         self.site.world.host_id(self.site.host)
     }
 
-    fn can(&self, project: Option<Uuid>, permission: u32) -> bool {
+    pub(super) fn can(&self, project: Option<Uuid>, permission: u32) -> bool {
         permissions::has_service_hooks_permission(
             self.site.world,
             self.site.host,
@@ -414,7 +123,7 @@ impl Ctx<'_, '_> {
         )
     }
 
-    fn require(&self, project: Option<Uuid>, permission: u32) -> Result<(), VssError> {
+    pub(super) fn require(&self, project: Option<Uuid>, permission: u32) -> Result<(), VssError> {
         if self.can(project, permission) {
             Ok(())
         } else {
@@ -426,7 +135,7 @@ impl Ctx<'_, '_> {
         }
     }
 
-    fn scopes(&self, event_type: &str, write: bool) -> Result<(), VssError> {
+    pub(super) fn scopes(&self, event_type: &str, write: bool) -> Result<(), VssError> {
         if scopes_cover(&self.principal.scopes, event_type, write) {
             Ok(())
         } else {
@@ -435,7 +144,7 @@ impl Ctx<'_, '_> {
     }
 
     /// Publisher, event type, consumer, action, publisher inputs and project of a draft.
-    fn check_draft(&self, draft: &Draft) -> Result<(), VssError> {
+    pub(super) fn check_draft(&self, draft: &Draft) -> Result<(), VssError> {
         publisher_id(&draft.publisher_id)?;
         if event_type(&draft.event_type).is_none() {
             return Err(VssError::event_type_not_found(
@@ -458,21 +167,21 @@ impl Ctx<'_, '_> {
     }
 
     /// The subscription JSON (`Subscription`), confidential inputs masked.
-    fn render(&self, subscription: &Subscription) -> Value {
+    pub(super) fn render(&self, subscription: &Subscription) -> Value {
         render_subscription(self.site, subscription)
     }
 
-    fn parse_id(raw: &str) -> Result<Uuid, VssError> {
+    pub(super) fn parse_id(raw: &str) -> Result<Uuid, VssError> {
         Uuid::parse_str(raw).map_err(|_| VssError::subscription_not_found(raw))
     }
 
-    fn visible(&self, subscription: &Subscription) -> bool {
+    pub(super) fn visible(&self, subscription: &Subscription) -> bool {
         subscription.host_id == self.host_id()
             && self.can(subscription.project_id(), bits::VIEW_SUBSCRIPTIONS)
             && scopes_cover(&self.principal.scopes, &subscription.event_type, false)
     }
 
-    fn list_subscriptions(&self, incoming: &Incoming<'_>) -> Result<Value, VssError> {
+    pub(super) fn list_subscriptions(&self, incoming: &Incoming<'_>) -> Result<Value, VssError> {
         let filter = |name: &str| incoming.query_param(name).filter(|v| !v.trim().is_empty());
         let (publisher, event, consumer, action) = (
             filter("publisherId"),
@@ -502,7 +211,7 @@ impl Ctx<'_, '_> {
         Ok(json!({ "count": value.len(), "value": value }))
     }
 
-    fn create(&self, parts: &Parts) -> Result<Value, VssError> {
+    pub(super) fn create(&self, parts: &Parts) -> Result<Value, VssError> {
         let body = request_json(parts)
             .filter(Value::is_object)
             .ok_or_else(|| VssError::argument_null("subscription"))?;
@@ -541,7 +250,7 @@ impl Ctx<'_, '_> {
         Ok(value)
     }
 
-    fn existing(&self, raw: &str) -> Result<Subscription, VssError> {
+    pub(super) fn existing(&self, raw: &str) -> Result<Subscription, VssError> {
         let id = Self::parse_id(raw)?;
         self.state
             .world
@@ -552,14 +261,14 @@ impl Ctx<'_, '_> {
             .ok_or_else(|| VssError::subscription_not_found(raw))
     }
 
-    fn get(&self, raw: &str) -> Result<Value, VssError> {
+    pub(super) fn get(&self, raw: &str) -> Result<Value, VssError> {
         let subscription = self.existing(raw)?;
         self.scopes(&subscription.event_type, false)?;
         self.require(subscription.project_id(), bits::VIEW_SUBSCRIPTIONS)?;
         Ok(self.render(&subscription))
     }
 
-    fn replace(&self, raw: Option<&str>, parts: &Parts) -> Result<Value, VssError> {
+    pub(super) fn replace(&self, raw: Option<&str>, parts: &Parts) -> Result<Value, VssError> {
         let body = request_json(parts)
             .filter(Value::is_object)
             .ok_or_else(|| VssError::argument_null("subscription"))?;
@@ -639,7 +348,7 @@ impl Ctx<'_, '_> {
         Ok(self.render(&updated))
     }
 
-    fn delete(&self, raw: &str) -> Result<(), VssError> {
+    pub(super) fn delete(&self, raw: &str) -> Result<(), VssError> {
         let subscription = self.existing(raw)?;
         self.scopes(&subscription.event_type, true)?;
         // "DeleteSubscriptions is no longer used; EditSubscriptions can delete service hooks."
@@ -652,7 +361,7 @@ impl Ctx<'_, '_> {
         Ok(())
     }
 
-    fn query(&self, parts: &Parts) -> Result<Value, VssError> {
+    pub(super) fn query(&self, parts: &Parts) -> Result<Value, VssError> {
         let mut body = request_json(parts)
             .filter(Value::is_object)
             .ok_or_else(|| VssError::argument_null("query"))?;
@@ -704,7 +413,11 @@ impl Ctx<'_, '_> {
         Ok(body)
     }
 
-    fn notifications(&self, raw: &str, incoming: &Incoming<'_>) -> Result<Value, VssError> {
+    pub(super) fn notifications(
+        &self,
+        raw: &str,
+        incoming: &Incoming<'_>,
+    ) -> Result<Value, VssError> {
         let subscription = self.notification_owner(raw)?;
         let max = match incoming.query_param("maxResults") {
             Some(raw) if !raw.trim().is_empty() => raw
@@ -761,7 +474,7 @@ impl Ctx<'_, '_> {
 
     /// The subscription whose history is asked for, after the checks; nil = tests of unsaved
     /// subscriptions (visible to collection administrators and the tester).
-    fn notification_owner(&self, raw: &str) -> Result<Uuid, VssError> {
+    pub(super) fn notification_owner(&self, raw: &str) -> Result<Uuid, VssError> {
         let id = Self::parse_id(raw)?;
         if id.is_nil() {
             return Ok(id);
@@ -772,7 +485,7 @@ impl Ctx<'_, '_> {
         Ok(id)
     }
 
-    fn notification(&self, raw: &str, notification: &str) -> Result<Value, VssError> {
+    pub(super) fn notification(&self, raw: &str, notification: &str) -> Result<Value, VssError> {
         let subscription = self.notification_owner(raw)?;
         let id: i64 = notification
             .parse()
@@ -791,7 +504,7 @@ impl Ctx<'_, '_> {
             .ok_or_else(|| VssError::notification_not_found(notification))
     }
 
-    fn test_notification(
+    pub(super) fn test_notification(
         &self,
         parts: &Parts,
         incoming: &Incoming<'_>,
@@ -908,24 +621,8 @@ impl Ctx<'_, '_> {
             consumer_action_id: ACTION_ID.to_string(),
             publisher_inputs,
             consumer_inputs: inputs::masked(&consumer_inputs),
-            status: NotificationStatus::Queued,
-            result: NotificationResult::Pending,
-            created_date: now,
-            modified_date: now,
-            queued_date: Some(now),
-            dequeued_date: None,
-            processed_date: None,
-            completed_date: None,
-            url: job.url.clone(),
-            payload: body,
-            request: None,
-            response: None,
-            error_message: None,
-            error_detail: None,
-            status_code: None,
-            request_attempts: 0,
-            request_duration: None,
             is_test: true,
+            ..Notification::queued(now, job.url.clone(), body)
         });
         drop(store);
         let engine = self.state.hooks.clone();
@@ -944,7 +641,10 @@ impl Ctx<'_, '_> {
 
 /// Whether inputs pass a list of `InputFilter`s: any filter whose conditions all hold (an
 /// absent or empty list passes everything).
-fn filters_match<'v>(filters: Option<&Value>, input: impl Fn(&str) -> Option<&'v str>) -> bool {
+pub(super) fn filters_match<'v>(
+    filters: Option<&Value>,
+    input: impl Fn(&str) -> Option<&'v str>,
+) -> bool {
     let Some(filters) = filters.and_then(Value::as_array).filter(|f| !f.is_empty()) else {
         return true;
     };
@@ -971,136 +671,5 @@ fn filters_match<'v>(filters: Option<&Value>, input: impl Fn(&str) -> Option<&'v
                 })
             })
             .unwrap_or(true)
-    })
-}
-
-fn identity(site: &Site<'_>, id: Uuid) -> Value {
-    match site.world.user(id) {
-        Some(user) => identity_ref(site, Some(user), None),
-        None => json!({ "id": id }),
-    }
-}
-
-/// `eventDescription`, as the examples write it ("Any branch on any repository", "Build
-/// MyWebSite CI, status Failed", "Any completed build").
-fn event_description(site: &Site<'_>, subscription: &Subscription) -> String {
-    let input = |id: &str| {
-        subscription
-            .publisher_inputs
-            .get(id)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-    };
-    match subscription.event_type.as_str() {
-        "build.complete" => match (input("definitionName"), input("buildStatus")) {
-            (Some(d), Some(s)) => format!("Build {d}, status {s}"),
-            (Some(d), None) => format!("Build {d}"),
-            (None, Some(s)) => format!("Any completed build, status {s}"),
-            (None, None) => "Any completed build".to_string(),
-        },
-        t if t.starts_with("git.") => {
-            let repo = input("repository").map(|id| {
-                site.world
-                    .projects(site.host)
-                    .iter()
-                    .flat_map(|p| p.repositories.iter())
-                    .find(|r| Uuid::parse_str(id).ok() == Some(r.id))
-                    .map(|r| r.name.clone())
-                    .unwrap_or_else(|| id.to_string())
-            });
-            let branch = input("branch").map(|b| crate::activity::short_ref(b).to_string());
-            format!(
-                "{} on {}",
-                branch
-                    .map(|b| format!("Branch {b}"))
-                    .unwrap_or_else(|| "Any branch".to_string()),
-                repo.map(|r| format!("repository {r}"))
-                    .unwrap_or_else(|| "any repository".to_string())
-            )
-        }
-        _ => String::new(),
-    }
-}
-
-/// `Subscription`.
-pub(crate) fn render_subscription(site: &Site<'_>, subscription: &Subscription) -> Value {
-    let host = subscription
-        .consumer_input("url")
-        .and_then(|u| reqwest::Url::parse(u).ok())
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    let mut value = json!({
-        "id": subscription.id,
-        "url": format!("{}/_apis/hooks/subscriptions/{}", site.base(), subscription.id),
-        "status": subscription.status.as_str(),
-        "publisherId": subscription.publisher_id,
-        "eventType": subscription.event_type,
-        "resourceVersion": subscription.resource_version,
-        "eventDescription": event_description(site, subscription),
-        "consumerId": subscription.consumer_id,
-        "consumerActionId": subscription.consumer_action_id,
-        "actionDescription": format!("To host {host}"),
-    });
-    if subscription.probation_retries > 0 {
-        value["probationRetries"] = json!(subscription.probation_retries);
-    }
-    if let Some(date) = subscription.last_probation_retry_date {
-        value["lastProbationRetryDate"] = json!(format_time(date));
-    }
-    value["createdBy"] = identity(site, subscription.created_by);
-    value["createdDate"] = json!(format_time(subscription.created_date));
-    value["modifiedBy"] = identity(site, subscription.modified_by);
-    value["modifiedDate"] = json!(format_time(subscription.modified_date));
-    value["publisherInputs"] = json!(subscription.publisher_inputs);
-    value["consumerInputs"] = inputs::inputs_json(&inputs::masked(&subscription.consumer_inputs));
-    value
-}
-
-/// `Notification`, details included.
-pub(crate) fn render_notification(n: &Notification) -> Value {
-    let mut details = json!({
-        "publisherId": n.publisher_id,
-        "eventType": n.event_type,
-        "consumerId": n.consumer_id,
-        "consumerActionId": n.consumer_action_id,
-        "publisherInputs": n.publisher_inputs,
-        "consumerInputs": inputs::inputs_json(&n.consumer_inputs),
-        "event": event_of(&n.payload),
-    });
-    let dates = [
-        ("queuedDate", n.queued_date),
-        ("dequeuedDate", n.dequeued_date),
-        ("processedDate", n.processed_date),
-        ("completedDate", n.completed_date),
-    ];
-    for (name, date) in dates {
-        if let Some(date) = date {
-            details[name] = json!(format_time(date));
-        }
-    }
-    details["requestAttempts"] = json!(n.request_attempts);
-    if let Some(duration) = n.request_duration {
-        details["requestDuration"] = json!(duration);
-    }
-    for (name, text) in [
-        ("request", &n.request),
-        ("response", &n.response),
-        ("errorMessage", &n.error_message),
-        ("errorDetail", &n.error_detail),
-    ] {
-        if let Some(text) = text {
-            details[name] = json!(text);
-        }
-    }
-    json!({
-        "id": n.id,
-        "subscriberId": n.subscriber_id,
-        "eventId": n.event_id,
-        "subscriptionId": n.subscription_id,
-        "status": n.status.as_str(),
-        "result": n.result.as_str(),
-        "createdDate": format_time(n.created_date),
-        "modifiedDate": format_time(n.modified_date),
-        "details": details,
     })
 }
