@@ -541,15 +541,14 @@ pub async fn credential_for(
                 .map_err(store_error)?
                 .ok_or_else(missing)?;
             let authority = recorded_authority(authority.as_deref(), tenant, settings)?;
-            let (fresh, _) =
-                acquire_sp_token(
-                    authority,
-                    tenant,
-                    client_id,
-                    &sp_secret,
-                    &saved_options(profile),
-                )
-                    .await?;
+            let (fresh, _) = acquire_sp_token(
+                authority,
+                tenant,
+                client_id,
+                &sp_secret,
+                &saved_options(profile),
+            )
+            .await?;
             connections
                 .replace_secret(profile, &to_stored(&fresh))
                 .map_err(store_error)?;
@@ -593,7 +592,16 @@ pub async fn sign_in_with_browser(
         .finish()
         .await
         .map_err(crate::ConnectError::Problem)?;
-    connect_with_tokens(connections, target, &tokens, method, None, options, now_unix).await
+    connect_with_tokens(
+        connections,
+        target,
+        &tokens,
+        method,
+        None,
+        options,
+        now_unix,
+    )
+    .await
 }
 
 /// The whole device-code sign-in: start, hand the code to `show`, poll, verify, save.
@@ -615,7 +623,16 @@ pub async fn sign_in_with_device_code(
         .finish()
         .await
         .map_err(crate::ConnectError::Problem)?;
-    connect_with_tokens(connections, target, &tokens, method, None, options, now_unix).await
+    connect_with_tokens(
+        connections,
+        target,
+        &tokens,
+        method,
+        None,
+        options,
+        now_unix,
+    )
+    .await
 }
 
 /// Signs in as a service principal, verifies, saves (its secret in the keyring).
