@@ -230,10 +230,7 @@ impl ServicesForm {
     /// How to reach the organization and Entra.
     fn options(&self) -> ConnectOptions {
         ConnectOptions {
-            trusted_ca_pem: self
-                .trusted_ca_pem
-                .clone()
-                .filter(|p| !p.trim().is_empty()),
+            trusted_ca_pem: self.trusted_ca_pem.clone().filter(|p| !p.trim().is_empty()),
             proxy: self.proxy.clone(),
         }
     }
@@ -313,16 +310,17 @@ pub async fn sign_in_service_principal(
     state: State<'_, AppState>,
     form: ServicePrincipalForm,
 ) -> Result<Connected, CommandError> {
-    let target =
-        signin::services_target(&form.services.organization, &form.services.services_url)?;
+    let target = signin::services_target(&form.services.organization, &form.services.services_url)?;
     let secret = SecretString::from(form.client_secret);
     Ok(signin::sign_in_as_service_principal(
         state.connections()?,
         &target,
         &signin::settings()?,
-        &form.tenant,
-        &form.client_id,
-        &secret,
+        signin::ServicePrincipalLogin {
+            tenant: &form.tenant,
+            client_id: &form.client_id,
+            secret: &secret,
+        },
         &form.services.options(),
         now_unix(),
     )

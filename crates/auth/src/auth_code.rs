@@ -121,10 +121,11 @@ pub fn authorize_url(
     challenge: &PkceCodeChallenge,
     options: &BrowserOptions,
 ) -> Result<Url, ConfigError> {
-    let redirect = RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| ConfigError::InvalidUrl {
-        input: redirect_uri.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let redirect =
+        RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| ConfigError::InvalidUrl {
+            input: redirect_uri.to_owned(),
+            reason: e.to_string(),
+        })?;
     let client = oauth_client(authority, client_id).set_redirect_uri(redirect);
     let mut request = client
         .authorize_url(|| state.clone())

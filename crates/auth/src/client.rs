@@ -15,9 +15,9 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::authority::Authority;
 use crate::error::{from_oauth2, oauth_refusal, AuthError, ConfigError, OAuthErrorResponse};
-use crate::transport::HttpClient;
 use crate::settings::{ClientId, Scopes};
 use crate::token::{Redacted, TokenReply, TokenSet};
+use crate::transport::HttpClient;
 
 /// `oauth2`'s client for one authority: authorize and token endpoints set, device endpoint if the
 /// authority has one, our Entra-aware error type.
@@ -72,7 +72,12 @@ pub struct PublicClient {
 
 impl PublicClient {
     /// A public client using `http` for its token requests.
-    pub fn new(authority: Authority, client_id: ClientId, scopes: Scopes, http: HttpClient) -> Self {
+    pub fn new(
+        authority: Authority,
+        client_id: ClientId,
+        scopes: Scopes,
+        http: HttpClient,
+    ) -> Self {
         Self {
             authority,
             client_id,
@@ -97,12 +102,11 @@ impl PublicClient {
         redirect_uri: &str,
         verifier: PkceCodeVerifier,
     ) -> Result<TokenSet, AuthError> {
-        let redirect = RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| {
-            ConfigError::InvalidUrl {
+        let redirect =
+            RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| ConfigError::InvalidUrl {
                 input: redirect_uri.to_owned(),
                 reason: e.to_string(),
-            }
-        })?;
+            })?;
         let endpoint = self.token_endpoint();
         let sent = SystemTime::now();
         let reply = self

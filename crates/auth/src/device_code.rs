@@ -171,8 +171,7 @@ impl DeviceCodeFlow {
 fn poll_refusal(endpoint: &str) -> impl FnOnce(DeviceCodeErrorResponse) -> AuthError + '_ {
     move |error| {
         let code = error.error().as_ref();
-        let response =
-            OAuthErrorResponse::new(code, error.error_description(), error.error_uri());
+        let response = OAuthErrorResponse::new(code, error.error_description(), error.error_uri());
         match code {
             "expired_token" | "code_expired" => AuthError::DeviceCodeExpired,
             "access_denied" | "authorization_declined" => AuthError::AccessDenied {

@@ -317,16 +317,23 @@ where
             let message = inner.to_string();
             // serde_json's messages may quote the offending value (e.g. `invalid type: string
             // "…"`), which could be a token; only the value-free ones are kept.
-            let problem = if message.starts_with("missing field") || message.starts_with("unknown field") {
-                message.split(" at line").next().unwrap_or_default().to_owned()
-            } else {
-                match inner.classify() {
-                    serde_json::error::Category::Syntax => "not valid JSON".to_owned(),
-                    serde_json::error::Category::Eof => "truncated JSON".to_owned(),
-                    serde_json::error::Category::Data => "a field has the wrong type or value".to_owned(),
-                    serde_json::error::Category::Io => "could not be read".to_owned(),
-                }
-            };
+            let problem =
+                if message.starts_with("missing field") || message.starts_with("unknown field") {
+                    message
+                        .split(" at line")
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                } else {
+                    match inner.classify() {
+                        serde_json::error::Category::Syntax => "not valid JSON".to_owned(),
+                        serde_json::error::Category::Eof => "truncated JSON".to_owned(),
+                        serde_json::error::Category::Data => {
+                            "a field has the wrong type or value".to_owned()
+                        }
+                        serde_json::error::Category::Io => "could not be read".to_owned(),
+                    }
+                };
             AuthError::Decode {
                 endpoint: endpoint.to_owned(),
                 path,

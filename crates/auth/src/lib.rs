@@ -47,11 +47,11 @@ mod authority;
 mod client;
 mod device_code;
 mod error;
-mod transport;
 mod loopback;
 mod settings;
 mod tenant;
 mod token;
+mod transport;
 
 pub use auth_code::{
     authorize_url, new_state, AuthCodeFlow, BrowserOptions, RedirectStyle, DEFAULT_BROWSER_TIMEOUT,
@@ -60,7 +60,6 @@ pub use authority::{Authority, ENTRA_LOGIN_HOST};
 pub use client::{PublicClient, ServicePrincipal};
 pub use device_code::{DeviceAuthorization, DeviceCodeFlow, SLOW_DOWN_STEP};
 pub use error::{AuthError, ConfigError, OAuthErrorResponse, MAX_KEPT_BODY};
-pub use transport::{HttpClient, HttpError};
 pub use oauth2::http;
 pub use oauth2::{
     AuthorizationCode, CsrfToken, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier,
@@ -72,3 +71,4 @@ pub use settings::{
 pub use tenant::{tenant_from_headers, TenantHint};
 pub use token::TokenSet;
 pub use tokio_util::sync::CancellationToken;
+pub use transport::{HttpClient, HttpError};

@@ -87,7 +87,8 @@ pub(crate) fn read_redirect(
             .map(|(_, v)| v.as_str())
     };
     // Constant-time comparison: CsrfToken's PartialEq with `timing-resistant-secret-traits`.
-    let ours = get("state").is_some_and(|state| CsrfToken::new(state.to_owned()) == *expected_state);
+    let ours =
+        get("state").is_some_and(|state| CsrfToken::new(state.to_owned()) == *expected_state);
     if !ours {
         return RedirectOutcome::Refused;
     }

@@ -218,7 +218,9 @@ async fn read(mut response: reqwest::Response) -> Result<HttpResponse, HttpError
             break;
         }
     }
-    Ok(reply.body(body).expect("status and headers came from a response"))
+    Ok(reply
+        .body(body)
+        .expect("status and headers came from a response"))
 }
 
 /// Sorts a reply: redirects and non-OAuth replies are errors; OAuth errors go to `oauth2` as

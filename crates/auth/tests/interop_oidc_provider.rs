@@ -17,9 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use ado_auth::{
-    new_state, AuthCodeFlow, AuthError, AuthorizationCode, Authority, BrowserOptions, ClientId,
-    DeviceCodeFlow, HttpClient, PkceCodeChallenge, PublicClient, RedirectStyle,
-    Scopes, ServicePrincipal,
+    new_state, AuthCodeFlow, AuthError, Authority, AuthorizationCode, BrowserOptions, ClientId,
+    DeviceCodeFlow, HttpClient, PkceCodeChallenge, PublicClient, RedirectStyle, Scopes,
+    ServicePrincipal,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};

@@ -108,9 +108,11 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             &connections,
             &target,
             &settings,
-            &tenant,
-            &client_id,
-            &secret,
+            signin::ServicePrincipalLogin {
+                tenant: &tenant,
+                client_id: &client_id,
+                secret: &secret,
+            },
             &options,
             now_unix(),
         )

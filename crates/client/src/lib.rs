@@ -24,8 +24,8 @@ pub use api::projects::TeamProjectReference;
 pub use api::wit::WorkItemType;
 pub use client::{AdoClient, ClientConfig, Request, Response, Stats};
 pub use credential::Credential;
-pub use http::{http_client, HttpOptions};
 pub use error::{Challenge, Error, SignInSignal, SupportIds, TransportKind, VssError};
+pub use http::{http_client, HttpOptions};
 
 /// One page of a paged list.
 #[derive(Debug, Clone)]

@@ -635,17 +635,31 @@ pub async fn sign_in_with_device_code(
     .await
 }
 
+/// Who a service principal is: its tenant, application (client) id and secret.
+#[derive(Debug, Clone, Copy)]
+pub struct ServicePrincipalLogin<'a> {
+    /// The tenant (a GUID or domain).
+    pub tenant: &'a str,
+    /// The application (client) id.
+    pub client_id: &'a str,
+    /// The client secret (`Debug` redacted).
+    pub secret: &'a SecretString,
+}
+
 /// Signs in as a service principal, verifies, saves (its secret in the keyring).
 pub async fn sign_in_as_service_principal(
     connections: &Connections,
     target: &ConnectionTarget,
     settings: &SignInSettings,
-    tenant: &str,
-    client_id: &str,
-    secret: &SecretString,
+    login: ServicePrincipalLogin<'_>,
     options: &ConnectOptions,
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
+    let ServicePrincipalLogin {
+        tenant,
+        client_id,
+        secret,
+    } = login;
     let (tokens, method) = service_principal_token(settings, tenant, client_id, secret, options)
         .await
         .map_err(crate::ConnectError::Problem)?;

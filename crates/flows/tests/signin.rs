@@ -290,9 +290,11 @@ async fn service_principal_added_and_not_added() {
         &f.connections,
         &target,
         &f.settings,
-        FABRIKAM_TENANT,
-        &DEMO_SP_CLIENT_ID.to_string(),
-        &secret,
+        signin::ServicePrincipalLogin {
+            tenant: FABRIKAM_TENANT,
+            client_id: &DEMO_SP_CLIENT_ID.to_string(),
+            secret: &secret,
+        },
         &ConnectOptions::default(),
         1,
     )
@@ -313,9 +315,11 @@ async fn service_principal_added_and_not_added() {
         &f.connections,
         &target,
         &f.settings,
-        FABRIKAM_TENANT,
-        &DEMO_SP_NOT_ADDED_CLIENT_ID.to_string(),
-        &outsider,
+        signin::ServicePrincipalLogin {
+            tenant: FABRIKAM_TENANT,
+            client_id: &DEMO_SP_NOT_ADDED_CLIENT_ID.to_string(),
+            secret: &outsider,
+        },
         &ConnectOptions::default(),
         1,
     )
@@ -333,9 +337,11 @@ async fn service_principal_added_and_not_added() {
         &f.connections,
         &target,
         &f.settings,
-        FABRIKAM_TENANT,
-        &DEMO_SP_CLIENT_ID.to_string(),
-        &wrong,
+        signin::ServicePrincipalLogin {
+            tenant: FABRIKAM_TENANT,
+            client_id: &DEMO_SP_CLIENT_ID.to_string(),
+            secret: &wrong,
+        },
         &ConnectOptions::default(),
         1,
     )
@@ -576,9 +582,11 @@ async fn service_principal_sign_in_goes_through_the_proxy() {
         &f.connections,
         &target,
         &f.settings,
-        FABRIKAM_TENANT,
-        &DEMO_SP_CLIENT_ID.to_string(),
-        &secret,
+        signin::ServicePrincipalLogin {
+            tenant: FABRIKAM_TENANT,
+            client_id: &DEMO_SP_CLIENT_ID.to_string(),
+            secret: &secret,
+        },
         &options,
         1,
     )

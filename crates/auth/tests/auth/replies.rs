@@ -4,8 +4,8 @@
 use std::time::{Duration, SystemTime};
 
 use ado_auth::{
-    AuthError, Authority, ClientId, DeviceCodeFlow, HttpClient, HttpResponse, PublicClient,
-    Scopes, ServicePrincipal, TokenSet,
+    AuthError, Authority, ClientId, DeviceCodeFlow, HttpClient, HttpResponse, PublicClient, Scopes,
+    ServicePrincipal, TokenSet,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 
@@ -16,11 +16,19 @@ fn authority() -> Authority {
 }
 
 /// A client-credentials request with `secret`, answered with `replies`.
-async fn client_credentials(secret: &str, replies: Vec<HttpResponse>) -> Result<TokenSet, AuthError> {
+async fn client_credentials(
+    secret: &str,
+    replies: Vec<HttpResponse>,
+) -> Result<TokenSet, AuthError> {
     let (http, _) = scripted(replies);
-    ServicePrincipal::new(authority(), ClientId::default(), SecretString::from(secret), http)
-        .acquire_token()
-        .await
+    ServicePrincipal::new(
+        authority(),
+        ClientId::default(),
+        SecretString::from(secret),
+        http,
+    )
+    .acquire_token()
+    .await
 }
 
 fn now() -> SystemTime {
@@ -86,10 +94,13 @@ fn needs_refresh_uses_the_given_clock_and_skew() {
 
 #[tokio::test]
 async fn a_broken_success_reply_is_reported_without_its_body() {
-    let error = client_credentials("s", vec![json_reply(
-        200,
-        r#"{"token_type":"Bearer","refresh_token":"leaky-refresh"}"#,
-    )])
+    let error = client_credentials(
+        "s",
+        vec![json_reply(
+            200,
+            r#"{"token_type":"Bearer","refresh_token":"leaky-refresh"}"#,
+        )],
+    )
     .await
     .unwrap_err();
     let text = format!("{error} {error:?}");
@@ -100,10 +111,13 @@ async fn a_broken_success_reply_is_reported_without_its_body() {
         "a success body may hold tokens: {text}"
     );
 
-    let error = client_credentials("s", vec![json_reply(
-        200,
-        r#"{"token_type":"Bearer","access_token":"a","expires_in":"leaky-value"}"#,
-    )])
+    let error = client_credentials(
+        "s",
+        vec![json_reply(
+            200,
+            r#"{"token_type":"Bearer","access_token":"a","expires_in":"leaky-value"}"#,
+        )],
+    )
     .await
     .unwrap_err();
     let text = format!("{error} {error:?}");
@@ -127,7 +141,10 @@ async fn an_entra_error_keeps_code_description_and_aadsts_but_never_the_secret()
     assert_eq!(oauth.correlation_id.as_deref(), Some("c-1"));
     let text = format!("{error} {error:?}");
     assert!(text.contains("AADSTS7000215"), "{text}");
-    assert!(!text.contains(secret), "an echoed secret is scrubbed: {text}");
+    assert!(
+        !text.contains(secret),
+        "an echoed secret is scrubbed: {text}"
+    );
     assert!(text.contains("[redacted]"), "{text}");
 }
 
@@ -145,7 +162,12 @@ async fn aadsts_from_the_description_when_error_codes_is_absent() {
 #[tokio::test]
 async fn redirects_html_and_lenient_errors() {
     let secret = "a-long-enough-secret";
-    let redirect = reply(302, "text/html", Some("https://elsewhere.example/token"), "");
+    let redirect = reply(
+        302,
+        "text/html",
+        Some("https://elsewhere.example/token"),
+        "",
+    );
     assert!(matches!(
         client_credentials(secret, vec![redirect]).await,
         Err(AuthError::Redirected { status: 302, location: Some(ref l), .. }) if l == "https://elsewhere.example/token"
@@ -159,7 +181,10 @@ async fn redirects_html_and_lenient_errors() {
         other => panic!("expected UnexpectedResponse, got {other:?}"),
     }
 
-    let error_on_200 = json_reply(200, r#"{"error":"invalid_request","error_description":"x"}"#);
+    let error_on_200 = json_reply(
+        200,
+        r#"{"error":"invalid_request","error_description":"x"}"#,
+    );
     assert!(
         matches!(
             client_credentials(secret, vec![error_on_200]).await,
@@ -177,7 +202,12 @@ fn refresh_client(replies: Vec<HttpResponse>) -> (PublicClient, TokenSet) {
         Some(now()),
     );
     (
-        PublicClient::new(authority(), ClientId::default(), Scopes::azure_devops(), http),
+        PublicClient::new(
+            authority(),
+            ClientId::default(),
+            Scopes::azure_devops(),
+            http,
+        ),
         previous,
     )
 }
@@ -219,16 +249,28 @@ async fn a_refused_refresh_means_sign_in_again() {
         )]);
         let refused = client.refresh(&previous).await.unwrap_err();
         assert!(refused.is_sign_in_again(), "{error} on refresh: {refused}");
-        assert!(refused.to_string().starts_with("sign in again"), "{refused}");
+        assert!(
+            refused.to_string().starts_with("sign in again"),
+            "{refused}"
+        );
         assert!(!format!("{refused:?}").contains("old-refresh"));
     }
     let (client, previous) = refresh_client(vec![json_reply(400, r#"{"error":"invalid_client"}"#)]);
-    assert!(!client.refresh(&previous).await.unwrap_err().is_sign_in_again());
+    assert!(!client
+        .refresh(&previous)
+        .await
+        .unwrap_err()
+        .is_sign_in_again());
 }
 
 fn device_client(replies: Vec<HttpResponse>) -> PublicClient {
     let (http, _): (HttpClient, _) = scripted(replies);
-    PublicClient::new(authority(), ClientId::default(), Scopes::azure_devops(), http)
+    PublicClient::new(
+        authority(),
+        ClientId::default(),
+        Scopes::azure_devops(),
+        http,
+    )
 }
 
 #[tokio::test]
@@ -265,7 +307,11 @@ async fn device_authorization_accepts_verification_url_and_defaults_the_interval
         auth.verification_uri.as_str(),
         "https://microsoft.com/devicelogin"
     );
-    assert_eq!(auth.interval, Duration::from_secs(5), "RFC 8628 §3.2 default");
+    assert_eq!(
+        auth.interval,
+        Duration::from_secs(5),
+        "RFC 8628 §3.2 default"
+    );
     assert_eq!(auth.expires_in, Duration::from_secs(900));
 }
 
@@ -273,9 +319,16 @@ async fn device_authorization_accepts_verification_url_and_defaults_the_interval
 async fn device_poll_outcomes() {
     const AUTHORIZATION: &str = r#"{"user_code":"ABCD","device_code":"dc","verification_uri":"https://x.example/device","expires_in":900}"#;
     let poll = |status: u16, body: &'static str| async move {
-        let (http, sent) = scripted(vec![json_reply(200, AUTHORIZATION), json_reply(status, body)]);
-        let client =
-            PublicClient::new(authority(), ClientId::default(), Scopes::azure_devops(), http);
+        let (http, sent) = scripted(vec![
+            json_reply(200, AUTHORIZATION),
+            json_reply(status, body),
+        ]);
+        let client = PublicClient::new(
+            authority(),
+            ClientId::default(),
+            Scopes::azure_devops(),
+            http,
+        );
         let flow = DeviceCodeFlow::start(&client).await.unwrap();
         let result = flow.finish_with_sleep(|_| std::future::ready(())).await;
         let poll = sent.lock().unwrap()[1].clone();

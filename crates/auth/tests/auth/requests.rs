@@ -2,9 +2,9 @@
 //! records what `oauth2` built).
 
 use ado_auth::{
-    authorize_url, new_state, AuthError, AuthorizationCode, Authority, BrowserOptions, ClientId,
-    ConfigError, DeviceCodeFlow, PkceCodeChallenge, PkceCodeVerifier, PublicClient,
-    RedirectStyle, Scopes, ServicePrincipal, TokenSet,
+    authorize_url, new_state, AuthError, Authority, AuthorizationCode, BrowserOptions, ClientId,
+    ConfigError, DeviceCodeFlow, PkceCodeChallenge, PkceCodeVerifier, PublicClient, RedirectStyle,
+    Scopes, ServicePrincipal, TokenSet,
 };
 use secrecy::SecretString;
 
@@ -98,7 +98,10 @@ async fn code_redemption_sends_code_and_verifier_only_in_the_body() {
         sent.url,
         "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token"
     );
-    assert_eq!(sent.param("grant_type").as_deref(), Some("authorization_code"));
+    assert_eq!(
+        sent.param("grant_type").as_deref(),
+        Some("authorization_code")
+    );
     assert_eq!(
         sent.param("redirect_uri").as_deref(),
         Some("http://localhost:53124"),
@@ -110,7 +113,10 @@ async fn code_redemption_sends_code_and_verifier_only_in_the_body() {
     );
     assert_eq!(sent.param("code").as_deref(), Some("the-code"));
     assert_eq!(sent.param("code_verifier").as_deref(), Some(RFC_VERIFIER));
-    assert!(sent.authorization.is_none(), "a public client sends no credentials");
+    assert!(
+        sent.authorization.is_none(),
+        "a public client sends no credentials"
+    );
     assert!(!sent.url.contains("the-code") && !sent.url.contains(RFC_VERIFIER));
 }
 
@@ -158,7 +164,10 @@ async fn client_credentials_request() {
     );
     sp.acquire_token().await.unwrap();
     let sent = sent.lock().unwrap()[0].clone();
-    assert_eq!(sent.param("grant_type").as_deref(), Some("client_credentials"));
+    assert_eq!(
+        sent.param("grant_type").as_deref(),
+        Some("client_credentials")
+    );
     assert_eq!(
         sent.param("scope").as_deref(),
         Some("499b84ac-1321-427f-aa17-267ca6975798/.default")
