@@ -18,12 +18,12 @@
 
 use std::time::Duration;
 
-use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl};
+use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::authority::Authority;
-use crate::client::{oauth_client, scope_list, PublicClient};
+use crate::client::{oauth_client, redirect_url, scope_list, PublicClient};
 use crate::error::{AuthError, ConfigError};
 use crate::loopback::{self, Listener};
 use crate::settings::{ClientId, Scopes};
@@ -121,12 +121,7 @@ pub fn authorize_url(
     challenge: &PkceCodeChallenge,
     options: &BrowserOptions,
 ) -> Result<Url, ConfigError> {
-    let redirect =
-        RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| ConfigError::InvalidUrl {
-            input: redirect_uri.to_owned(),
-            reason: e.to_string(),
-        })?;
-    let client = oauth_client(authority, client_id).set_redirect_uri(redirect);
+    let client = oauth_client(authority, client_id).set_redirect_uri(redirect_url(redirect_uri)?);
     let mut request = client
         .authorize_url(|| state.clone())
         .add_scopes(scope_list(scopes))

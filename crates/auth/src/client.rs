@@ -49,6 +49,14 @@ pub(crate) fn oauth_client(authority: &Authority, client_id: &ClientId) -> OAuth
         )
 }
 
+/// A redirect URI as `oauth2` takes it (kept exactly as written).
+pub(crate) fn redirect_url(text: &str) -> Result<RedirectUrl, ConfigError> {
+    RedirectUrl::new(text.to_owned()).map_err(|e| ConfigError::InvalidUrl {
+        input: text.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
 /// The scopes as `oauth2` takes them.
 pub(crate) fn scope_list(scopes: &Scopes) -> Vec<Scope> {
     scopes.iter().map(|s| Scope::new(s.to_owned())).collect()
@@ -102,11 +110,7 @@ impl PublicClient {
         redirect_uri: &str,
         verifier: PkceCodeVerifier,
     ) -> Result<TokenSet, AuthError> {
-        let redirect =
-            RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| ConfigError::InvalidUrl {
-                input: redirect_uri.to_owned(),
-                reason: e.to_string(),
-            })?;
+        let redirect = redirect_url(redirect_uri)?;
         let endpoint = self.token_endpoint();
         let sent = SystemTime::now();
         let reply = self

@@ -588,10 +588,19 @@ pub async fn sign_in_with_browser(
         .map_err(crate::ConnectError::Problem)?;
     keep_cancel(pending.cancel_token());
     open(pending.authorize_url());
-    let (tokens, method) = pending
-        .finish()
-        .await
-        .map_err(crate::ConnectError::Problem)?;
+    let signed_in = pending.finish().await;
+    save_sign_in(connections, target, signed_in, options, now_unix).await
+}
+
+/// Verifies and saves a finished public-client sign-in.
+async fn save_sign_in(
+    connections: &Connections,
+    target: &ConnectionTarget,
+    signed_in: Result<(TokenSet, AuthMethod), Problem>,
+    options: &ConnectOptions,
+    now_unix: u64,
+) -> Result<Connected, crate::ConnectError> {
+    let (tokens, method) = signed_in.map_err(crate::ConnectError::Problem)?;
     connect_with_tokens(
         connections,
         target,
@@ -619,20 +628,8 @@ pub async fn sign_in_with_device_code(
         .map_err(crate::ConnectError::Problem)?;
     keep_cancel(pending.cancel_token());
     show(pending.prompt());
-    let (tokens, method) = pending
-        .finish()
-        .await
-        .map_err(crate::ConnectError::Problem)?;
-    connect_with_tokens(
-        connections,
-        target,
-        &tokens,
-        method,
-        None,
-        options,
-        now_unix,
-    )
-    .await
+    let signed_in = pending.finish().await;
+    save_sign_in(connections, target, signed_in, options, now_unix).await
 }
 
 /// Who a service principal is: its tenant, application (client) id and secret.

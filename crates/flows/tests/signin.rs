@@ -88,6 +88,55 @@ async fn play_browser(url: url::Url) {
     );
 }
 
+/// The whole browser sign-in with `options`, the test playing the browser.
+async fn browser_sign_in(
+    f: &Fixture,
+    target: &ado_core::target::ConnectionTarget,
+    options: &ConnectOptions,
+) -> ado_flows::Connected {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let browser = tokio::spawn(async move { play_browser(rx.await.unwrap()).await });
+    let connected = signin::sign_in_with_browser(
+        &f.connections,
+        target,
+        &f.settings,
+        options,
+        |url| tx.send(url.clone()).unwrap(),
+        |_| {},
+        1,
+    )
+    .await
+    .expect("signed in");
+    browser.await.unwrap();
+    connected
+}
+
+/// The whole device-code sign-in with `options`, the user approving at once.
+async fn device_sign_in(f: &Fixture, options: &ConnectOptions) -> ado_flows::Connected {
+    let entra = f.emulator.entra();
+    signin::sign_in_with_device_code(
+        &f.connections,
+        &fabrikam(f),
+        &f.settings,
+        options,
+        move |prompt| {
+            assert!(!prompt.user_code.is_empty());
+            assert!(
+                prompt.verification_uri.ends_with("/devicelogin"),
+                "{}",
+                prompt.verification_uri
+            );
+            entra
+                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
+                .expect("approved");
+        },
+        |_| {},
+        1,
+    )
+    .await
+    .expect("signed in")
+}
+
 #[tokio::test]
 async fn browser_sign_in_verifies_saves_and_refreshes() {
     let Some(f) = fixture(EntraConfig {
@@ -99,20 +148,7 @@ async fn browser_sign_in_verifies_saves_and_refreshes() {
         return;
     };
     let target = fabrikam(&f);
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let browser = tokio::spawn(async move { play_browser(rx.await.unwrap()).await });
-    let connected = signin::sign_in_with_browser(
-        &f.connections,
-        &target,
-        &f.settings,
-        &ConnectOptions::default(),
-        |url| tx.send(url.clone()).unwrap(),
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in");
-    browser.await.unwrap();
+    let connected = browser_sign_in(&f, &target, &ConnectOptions::default()).await;
     assert_eq!(connected.verified.user.display_name, "Demo Admin");
     let recorded = format!("{}/{FABRIKAM_TENANT}", f.emulator.base_url());
     assert!(
@@ -227,29 +263,7 @@ async fn device_code_sign_in() {
     else {
         return;
     };
-    let target = fabrikam(&f);
-    let entra = f.emulator.entra();
-    let connected = signin::sign_in_with_device_code(
-        &f.connections,
-        &target,
-        &f.settings,
-        &ConnectOptions::default(),
-        move |prompt| {
-            assert!(!prompt.user_code.is_empty());
-            assert!(
-                prompt.verification_uri.ends_with("/devicelogin"),
-                "{}",
-                prompt.verification_uri
-            );
-            entra
-                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
-                .expect("approved");
-        },
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in");
+    let connected = device_sign_in(&f, &ConnectOptions::default()).await;
     assert_eq!(connected.verified.user.display_name, "Demo Admin");
     f.connections.remove(&connected.profile.id).unwrap();
 }
@@ -450,6 +464,19 @@ async fn counting_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String
     (url, seen)
 }
 
+/// Options naming a fresh counting proxy, and what it saw.
+async fn proxied() -> (
+    ConnectOptions,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    let (proxy, seen) = counting_proxy().await;
+    let options = ConnectOptions {
+        trusted_ca_pem: None,
+        proxy: Some(proxy),
+    };
+    (options, seen)
+}
+
 fn through_proxy(seen: &std::sync::Mutex<Vec<String>>, path: &str) -> usize {
     seen.lock()
         .unwrap()
@@ -474,20 +501,7 @@ async fn browser_sign_in_goes_through_the_proxy() {
         proxy: Some(proxy.clone()),
     };
     let target = fabrikam(&f);
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let browser = tokio::spawn(async move { play_browser(rx.await.unwrap()).await });
-    let connected = signin::sign_in_with_browser(
-        &f.connections,
-        &target,
-        &f.settings,
-        &options,
-        |url| tx.send(url.clone()).unwrap(),
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in through the proxy");
-    browser.await.unwrap();
+    let connected = browser_sign_in(&f, &target, &options).await;
     assert_eq!(
         through_proxy(&seen, "/oauth2/v2.0/token"),
         1,
@@ -499,8 +513,7 @@ async fn browser_sign_in_goes_through_the_proxy() {
         "so did the verify"
     );
     assert_eq!(
-        connected.profile.proxy.as_deref(),
-        Some(proxy.as_str()),
+        connected.profile.proxy, options.proxy,
         "recorded for refreshes"
     );
 
@@ -531,28 +544,8 @@ async fn device_code_sign_in_goes_through_the_proxy() {
     else {
         return;
     };
-    let (proxy, seen) = counting_proxy().await;
-    let options = ConnectOptions {
-        trusted_ca_pem: None,
-        proxy: Some(proxy),
-    };
-    let target = fabrikam(&f);
-    let entra = f.emulator.entra();
-    let connected = signin::sign_in_with_device_code(
-        &f.connections,
-        &target,
-        &f.settings,
-        &options,
-        move |prompt| {
-            entra
-                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
-                .expect("approved");
-        },
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in through the proxy");
+    let (options, seen) = proxied().await;
+    let connected = device_sign_in(&f, &options).await;
     assert_eq!(
         through_proxy(&seen, "/oauth2/v2.0/devicecode"),
         1,
@@ -571,11 +564,7 @@ async fn service_principal_sign_in_goes_through_the_proxy() {
     let Some(f) = fixture(EntraConfig::default()).await else {
         return;
     };
-    let (proxy, seen) = counting_proxy().await;
-    let options = ConnectOptions {
-        trusted_ca_pem: None,
-        proxy: Some(proxy),
-    };
+    let (options, seen) = proxied().await;
     let target = fabrikam(&f);
     let secret = SecretString::from(DEMO_SP_SECRET.to_string());
     let connected = signin::sign_in_as_service_principal(

@@ -25,6 +25,18 @@ fn form_value(body: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+type Finish = tokio::task::JoinHandle<Result<ado_auth::TokenSet, AuthError>>;
+
+/// A browser sign-in against `mock`, waiting: its state, port, and the running `finish`.
+async fn started(mock: &MockAuthority) -> (String, u16, Finish) {
+    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
+        .await
+        .unwrap();
+    let state = query_param(flow.authorize_url(), "state").unwrap();
+    let port = flow.port();
+    (state, port, tokio::spawn(flow.finish()))
+}
+
 #[tokio::test]
 async fn browser_sign_in_end_to_end() {
     let mock = MockAuthority::start().await;
@@ -89,12 +101,7 @@ async fn browser_sign_in_end_to_end() {
 async fn requests_without_our_state_are_refused_and_the_wait_goes_on() {
     let mock = MockAuthority::start().await;
     mock.reply(&MockAuthority::token_path(), token_reply("a", None));
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
 
     for forged in [
         "code=forged&state=not-the-state",
@@ -160,12 +167,7 @@ async fn the_page_says_signed_in_only_after_the_exchange_worked() {
         &MockAuthority::token_path(),
         crate::support::entra_error(400, "invalid_grant", 70008, "The code has expired."),
     );
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
     let (status, page) = browser_redirect(port, &format!("code=c&state={state}"))
         .await
         .unwrap();
@@ -184,12 +186,7 @@ async fn the_page_says_signed_in_only_after_the_exchange_worked() {
 async fn many_idle_connections_do_not_shut_out_the_redirect() {
     let mock = MockAuthority::start().await;
     mock.reply(&MockAuthority::token_path(), token_reply("a", None));
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
     let mut idle = Vec::new();
     for _ in 0..40 {
         idle.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
@@ -207,12 +204,7 @@ async fn many_idle_connections_do_not_shut_out_the_redirect() {
 async fn after_one_code_the_port_is_closed() {
     let mock = MockAuthority::start().await;
     mock.reply(&MockAuthority::token_path(), token_reply("a", None));
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
 
     browser_redirect(port, &format!("code=first&state={state}"))
         .await
@@ -324,12 +316,7 @@ async fn dropping_the_flow_closes_the_port() {
 #[tokio::test]
 async fn an_error_redirect_fails_with_the_servers_error() {
     let mock = MockAuthority::start().await;
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
     let (status, page) = browser_redirect(
         port,
         &format!("error=access_denied&error_description=AADSTS65004%3A+User+declined+%3Cb%3Econsent%3C%2Fb%3E&state={state}"),
@@ -354,12 +341,7 @@ async fn an_error_redirect_fails_with_the_servers_error() {
 async fn stray_requests_and_idle_connections_do_not_end_the_flow() {
     let mock = MockAuthority::start().await;
     mock.reply(&MockAuthority::token_path(), token_reply("a", None));
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
 
     // A browser's speculative pre-connection that never sends anything.
     let idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
@@ -432,12 +414,7 @@ async fn a_refused_code_surfaces_the_oauth_error() {
         &MockAuthority::token_path(),
         crate::support::entra_error(400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."),
     );
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
     browser_redirect(port, &format!("code=c&state={state}"))
         .await
         .unwrap();
