@@ -16,19 +16,69 @@
 //! [RFC 8628]: https://www.rfc-editor.org/rfc/rfc8628
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use oauth2::DeviceCodeErrorResponse;
+use oauth2::{AsyncHttpClient, DeviceCodeErrorResponse, HttpRequest, HttpResponse};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::client::{scope_list, PublicClient};
 use crate::error::{from_oauth2, oauth_refusal, AuthError, ConfigError, OAuthErrorResponse};
 use crate::token::TokenSet;
+use crate::transport::{HttpClient, HttpError};
 
 /// What `slow_down` adds to the interval (RFC 8628 §3.5; `oauth2` applies it).
 pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+/// Consecutive network failures tolerated while polling before giving up.
+const MAX_TRANSPORT_FAILURES: u32 = 3;
+
+/// The HTTP client for polling. `oauth2` retries every failed poll until the code expires; this
+/// wrapper (ours, because `oauth2` has no hook for it) ends the polling on a redirect or a
+/// non-OAuth reply at once, and on the fourth network failure in a row, so a proxy's error page
+/// or a dead network does not leave the user waiting for the whole `expires_in`.
+struct PollingClient<'a> {
+    http: &'a HttpClient,
+    failures: Mutex<u32>,
+    fatal: Mutex<Option<HttpError>>,
+    stop: tokio::sync::Notify,
+}
+
+impl PollingClient<'_> {
+    async fn poll(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let result = self.http.call(request).await;
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(reply) => {
+                *failures = 0;
+                Ok(reply)
+            }
+            Err(HttpError::Transport(error)) if *failures < MAX_TRANSPORT_FAILURES => {
+                *failures += 1;
+                Err(HttpError::Transport(error))
+            }
+            Err(error) => {
+                *self.fatal.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+                self.stop.notify_one();
+                // What oauth2 sees; the error kept in `fatal` is the one reported.
+                Err(HttpError::Redirected {
+                    status: 0,
+                    location: None,
+                })
+            }
+        }
+    }
+}
+
+impl<'c> AsyncHttpClient<'c> for PollingClient<'_> {
+    type Error = HttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpError>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(self.poll(request))
+    }
+}
 
 /// What to show the user (RFC 8628 §3.2). The `device_code` itself stays inside.
 #[non_exhaustive]
@@ -120,7 +170,8 @@ impl DeviceCodeFlow {
     ///
     /// The first poll comes after one interval (the user cannot have finished sooner); after
     /// that `oauth2` polls, waits `interval` (plus [`SLOW_DOWN_STEP`] per `slow_down`), and stops
-    /// at `expires_in`. Network failures are retried with a growing wait until expiry.
+    /// at `expires_in`. Up to three network failures in a row are retried (with a growing wait);
+    /// a redirect or a reply that is not OAuth ends the polling with its error.
     pub async fn finish_with_sleep<S, F>(self, sleep: S) -> Result<TokenSet, AuthError>
     where
         S: Fn(Duration) -> F,
@@ -143,6 +194,12 @@ impl DeviceCodeFlow {
         };
         let oauth = self.client.oauth();
         let sent = SystemTime::now();
+        let http = PollingClient {
+            http: &self.client.http,
+            failures: Mutex::new(0),
+            fatal: Mutex::new(None),
+            stop: tokio::sync::Notify::new(),
+        };
         let polling = oauth
             .exchange_device_access_token(&self.reply)
             .set_time_fn(move || {
@@ -150,15 +207,24 @@ impl DeviceCodeFlow {
                 start + chrono::Duration::from_std(waited).unwrap_or_default()
             })
             .request_async(
-                &self.client.http,
+                &http,
                 record,
                 Some(self.authorization.expires_in.saturating_sub(first)),
             );
         let result = tokio::select! {
             biased;
             () = self.cancel.cancelled() => return Err(AuthError::Cancelled),
+            () = http.stop.notified() => {
+                let fatal = http.fatal.lock().unwrap_or_else(|e| e.into_inner()).take();
+                return Err(fatal
+                    .map(|e| e.into_auth_error(&endpoint))
+                    .unwrap_or(AuthError::Cancelled));
+            }
             result = polling => result,
         };
+        if let Some(fatal) = http.fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(fatal.into_auth_error(&endpoint));
+        }
         match result {
             Ok(reply) => TokenSet::from_reply(reply, sent, &endpoint),
             Err(error) => Err(from_oauth2(&endpoint, error, poll_refusal(&endpoint))),

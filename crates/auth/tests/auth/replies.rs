@@ -318,11 +318,8 @@ async fn device_authorization_accepts_verification_url_and_defaults_the_interval
 #[tokio::test]
 async fn device_poll_outcomes() {
     const AUTHORIZATION: &str = r#"{"user_code":"ABCD","device_code":"dc","verification_uri":"https://x.example/device","expires_in":900}"#;
-    let poll = |status: u16, body: &'static str| async move {
-        let (http, sent) = scripted(vec![
-            json_reply(200, AUTHORIZATION),
-            json_reply(status, body),
-        ]);
+    let poll_with = |answer: HttpResponse| async move {
+        let (http, sent) = scripted(vec![json_reply(200, AUTHORIZATION), answer]);
         let client = PublicClient::new(
             authority(),
             ClientId::default(),
@@ -339,6 +336,7 @@ async fn device_poll_outcomes() {
         assert_eq!(poll.param("device_code").as_deref(), Some("dc"));
         result
     };
+    let poll = |status: u16, body: &'static str| poll_with(json_reply(status, body));
     assert!(matches!(
         poll(400, r#"{"error":"expired_token"}"#).await,
         Err(AuthError::DeviceCodeExpired)
@@ -368,4 +366,24 @@ async fn device_poll_outcomes() {
     )
     .await
     .is_ok());
+    assert!(
+        matches!(
+            poll_with(reply(
+                302,
+                "text/html",
+                Some("https://elsewhere.example/"),
+                ""
+            ))
+            .await,
+            Err(AuthError::Redirected { status: 302, .. })
+        ),
+        "a redirect ends the polling at once, not at expiry"
+    );
+    assert!(
+        matches!(
+            poll_with(reply(502, "text/html", None, "<html>proxy error</html>")).await,
+            Err(AuthError::UnexpectedResponse { status: 502, .. })
+        ),
+        "so does a proxy's error page"
+    );
 }
