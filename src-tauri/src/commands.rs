@@ -218,6 +218,22 @@ pub struct ServicesForm {
     organization: String,
     #[serde(default)]
     services_url: String,
+    /// A CA (PEM) trusted for this connection, if any.
+    #[serde(default)]
+    trusted_ca_pem: Option<String>,
+    /// An explicit proxy (`http://host:port`), if any.
+    #[serde(default)]
+    proxy: Option<String>,
+}
+
+impl ServicesForm {
+    /// How to reach the organization and Entra.
+    fn options(&self) -> ConnectOptions {
+        ConnectOptions {
+            trusted_ca_pem: self.trusted_ca_pem.clone().filter(|p| !p.trim().is_empty()),
+            proxy: self.proxy.clone(),
+        }
+    }
 }
 
 /// "Sign in with Microsoft": opens the system browser, waits for the loopback redirect. The URL
@@ -242,6 +258,7 @@ pub async fn sign_in_browser(
         state.connections()?,
         &target,
         &signin::settings()?,
+        &form.options(),
         open,
         |c| state.keep_cancel(c),
         now_unix(),
@@ -266,6 +283,7 @@ pub async fn sign_in_device(
         state.connections()?,
         &target,
         &signin::settings()?,
+        &form.options(),
         show,
         |c| state.keep_cancel(c),
         now_unix(),
@@ -279,9 +297,8 @@ pub async fn sign_in_device(
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePrincipalForm {
-    organization: String,
-    #[serde(default)]
-    services_url: String,
+    #[serde(flatten)]
+    services: ServicesForm,
     tenant: String,
     client_id: String,
     client_secret: String,
@@ -293,15 +310,18 @@ pub async fn sign_in_service_principal(
     state: State<'_, AppState>,
     form: ServicePrincipalForm,
 ) -> Result<Connected, CommandError> {
-    let target = signin::services_target(&form.organization, &form.services_url)?;
+    let target = signin::services_target(&form.services.organization, &form.services.services_url)?;
     let secret = SecretString::from(form.client_secret);
     Ok(signin::sign_in_as_service_principal(
         state.connections()?,
         &target,
         &signin::settings()?,
-        &form.tenant,
-        &form.client_id,
-        &secret,
+        signin::ServicePrincipalLogin {
+            tenant: &form.tenant,
+            client_id: &form.client_id,
+            secret: &secret,
+        },
+        &form.services.options(),
         now_unix(),
     )
     .await?)

@@ -1,5 +1,6 @@
 //! "Sign in with Microsoft" in the system browser: authorization code + PKCE (S256) with a loopback
-//! redirect ([RFC 6749 §4.1], [RFC 7636], [RFC 8252]).
+//! redirect ([RFC 6749 §4.1], [RFC 7636], [RFC 8252]). `oauth2` makes the state, the PKCE pair
+//! and the authorize URL and redeems the code; the listener is ours ([`crate::loopback`]).
 //!
 //! ```no_run
 //! # async fn demo(client: ado_auth::PublicClient) -> Result<(), ado_auth::AuthError> {
@@ -15,37 +16,30 @@
 //! [RFC 7636]: https://www.rfc-editor.org/rfc/rfc7636
 //! [RFC 8252]: https://www.rfc-editor.org/rfc/rfc8252
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use rand::RngCore as _;
-use secrecy::SecretString;
-use tokio::net::TcpListener;
+use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::authority::Authority;
-use crate::client::PublicClient;
-use crate::error::AuthError;
-use crate::http::{self, FormPost, HttpClient};
-use crate::loopback;
-use crate::pkce::{PkceChallenge, PkceVerifier};
-use crate::secret::{secret_type, AuthCode};
+use crate::client::{oauth_client, redirect_url, scope_list, PublicClient};
+use crate::error::{AuthError, ConfigError};
+use crate::loopback::{self, Listener};
 use crate::settings::{ClientId, Scopes};
-use crate::token::{parse_token_reply, TokenSet};
+use crate::token::TokenSet;
 
 /// How long [`AuthCodeFlow::finish`] waits for the browser by default.
 pub const DEFAULT_BROWSER_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
-/// How the redirect URI names the loopback listener. The listener itself always binds
-/// `127.0.0.1` only.
+/// How the redirect URI names the loopback listener. The listener binds `127.0.0.1` and `[::1]`
+/// on the same port either way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RedirectStyle {
     /// `http://localhost:{port}`: what Entra expects for a redirect registered as
     /// `http://localhost` (Entra ignores the port of localhost redirect URIs), and what Visual
-    /// Studio's client id has registered. The browser resolves `localhost`; browsers fall back
-    /// from `::1` to `127.0.0.1`.
+    /// Studio's client id has registered. The browser resolves `localhost`, often to `::1`
+    /// first, which is why the listener holds `[::1]:{port}` too.
     #[default]
     Localhost,
     /// `http://127.0.0.1:{port}/`: RFC 8252 §7.3's recommendation, for servers that match
@@ -115,70 +109,35 @@ impl BrowserOptions {
     }
 }
 
-secret_type!(
-    /// The CSRF `state` of one sign-in: 32 random bytes, compared in constant time.
-    CsrfState
-);
-
-impl CsrfState {
-    /// A fresh random state.
-    pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        Self(SecretString::from(URL_SAFE_NO_PAD.encode(bytes)))
-    }
-}
-
-/// The authorize URL (pure): `response_type=code`, `client_id`, `redirect_uri`, `scope`, `state`,
-/// `code_challenge` + `code_challenge_method=S256`, and `prompt`/`login_hint` when set.
+/// The authorize URL (pure, built by `oauth2`): `response_type=code`, `client_id`,
+/// `redirect_uri`, `scope`, `state`, `code_challenge` + `code_challenge_method=S256`, and
+/// `prompt`/`login_hint` when set. The verifier never goes into it.
 pub fn authorize_url(
     authority: &Authority,
     client_id: &ClientId,
     scopes: &Scopes,
     redirect_uri: &str,
-    state: &CsrfState,
-    challenge: &PkceChallenge,
+    state: &CsrfToken,
+    challenge: &PkceCodeChallenge,
     options: &BrowserOptions,
-) -> Url {
-    let mut url = authority.authorize_endpoint().clone();
-    {
-        let mut query = url.query_pairs_mut();
-        query
-            .append_pair("client_id", client_id.as_str())
-            .append_pair("response_type", "code")
-            .append_pair("redirect_uri", redirect_uri)
-            .append_pair("scope", &scopes.to_param())
-            .append_pair("state", state.expose())
-            .append_pair("code_challenge", challenge.as_str())
-            .append_pair("code_challenge_method", PkceChallenge::METHOD);
-        if let Some(prompt) = &options.prompt {
-            query.append_pair("prompt", prompt);
-        }
-        if let Some(login_hint) = &options.login_hint {
-            query.append_pair("login_hint", login_hint);
-        }
+) -> Result<Url, ConfigError> {
+    let client = oauth_client(authority, client_id).set_redirect_uri(redirect_url(redirect_uri)?);
+    let mut request = client
+        .authorize_url(|| state.clone())
+        .add_scopes(scope_list(scopes))
+        .set_pkce_challenge(challenge.clone());
+    if let Some(prompt) = &options.prompt {
+        request = request.add_extra_param("prompt", prompt);
     }
-    url
+    if let Some(login_hint) = &options.login_hint {
+        request = request.add_extra_param("login_hint", login_hint);
+    }
+    Ok(request.url().0)
 }
 
-impl FormPost {
-    /// The code redemption (RFC 6749 §4.1.3 + RFC 7636 §4.5): `grant_type=authorization_code`,
-    /// `code` (secret), `redirect_uri`, `client_id`, `code_verifier` (secret). Takes the verifier
-    /// by value: it is used once.
-    pub fn authorization_code(
-        authority: &Authority,
-        client_id: &ClientId,
-        code: &AuthCode,
-        redirect_uri: &str,
-        verifier: PkceVerifier,
-    ) -> Self {
-        FormPost::new(authority.token_endpoint().clone())
-            .plain("grant_type", "authorization_code")
-            .secret("code", code.expose())
-            .plain("redirect_uri", redirect_uri)
-            .plain("client_id", client_id.as_str())
-            .secret("code_verifier", verifier.expose())
-    }
+/// A fresh CSRF `state`: 32 random bytes, base64url (43 characters).
+pub fn new_state() -> CsrfToken {
+    CsrfToken::new_random_len(32)
 }
 
 /// A browser sign-in in progress: the loopback listener is open and waiting.
@@ -186,46 +145,42 @@ impl FormPost {
 /// Cancel it with [`AuthCodeFlow::cancel_token`] (then `finish` returns [`AuthError::Cancelled`])
 /// or by dropping the `finish` future (or the flow): either way the listening socket closes.
 pub struct AuthCodeFlow {
-    listener: TcpListener,
+    listener: Listener,
     authorize_url: Url,
     redirect_uri: String,
-    state: CsrfState,
-    verifier: PkceVerifier,
-    authority: Authority,
-    client_id: ClientId,
-    http: HttpClient,
+    state: CsrfToken,
+    verifier: PkceCodeVerifier,
+    client: PublicClient,
     timeout: Duration,
     cancel: CancellationToken,
 }
 
 impl AuthCodeFlow {
-    /// Opens the loopback listener on `127.0.0.1` (random port) and prepares the authorize URL
-    /// with a fresh PKCE verifier and state.
+    /// Opens the loopback listener on `127.0.0.1` and `[::1]` (one random port) and prepares the
+    /// authorize URL with a fresh PKCE verifier (S256) and state.
     pub async fn start(client: &PublicClient, options: BrowserOptions) -> Result<Self, AuthError> {
         let listener = loopback::bind().await?;
-        let port = listener.local_addr().map_err(AuthError::Listener)?.port();
+        let port = listener.port();
         let redirect_uri = options.redirect.redirect_uri(port);
-        let state = CsrfState::generate();
-        let verifier = PkceVerifier::generate();
+        let state = new_state();
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let authorize_url = authorize_url(
             &client.authority,
             &client.client_id,
             &client.scopes,
             &redirect_uri,
             &state,
-            &verifier.challenge(),
+            &challenge,
             &options,
-        );
-        tracing::debug!(port, "sign-in listener open on 127.0.0.1");
+        )?;
+        tracing::debug!(port, ipv6 = listener.has_ipv6(), "sign-in listener open");
         Ok(Self {
             listener,
             authorize_url,
             redirect_uri,
             state,
             verifier,
-            authority: client.authority.clone(),
-            client_id: client.client_id.clone(),
-            http: client.http.clone(),
+            client: client.clone(),
             timeout: options.timeout,
             cancel: CancellationToken::new(),
         })
@@ -242,9 +197,15 @@ impl AuthCodeFlow {
         &self.redirect_uri
     }
 
-    /// The port the listener is bound to on `127.0.0.1`.
+    /// The port the listener is bound to.
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+        self.listener.port()
+    }
+
+    /// Whether the listener holds `[::1]:{port}` too (false only where the machine has no IPv6
+    /// loopback).
+    pub fn listens_on_ipv6(&self) -> bool {
+        self.listener.has_ipv6()
     }
 
     /// A handle that cancels this sign-in from elsewhere (e.g. a "Cancel" button).
@@ -252,41 +213,39 @@ impl AuthCodeFlow {
         self.cancel.clone()
     }
 
-    /// Waits for the browser's redirect (up to the timeout), closes the listener, then redeems the
-    /// code with the PKCE verifier.
+    /// Waits for the browser's redirect (up to the timeout), closes the listener, redeems the
+    /// code with the PKCE verifier, and only then answers the browser: "Signed in" or "Sign-in
+    /// failed".
     ///
-    /// Errors: [`AuthError::TimedOut`], [`AuthError::Cancelled`], [`AuthError::StateMismatch`],
-    /// [`AuthError::Authorization`] (the server redirected with `error=`), or the token
-    /// endpoint's errors.
+    /// Errors: [`AuthError::TimedOut`], [`AuthError::Cancelled`], [`AuthError::Authorization`]
+    /// (the server redirected with `error=` and our `state`), [`AuthError::IssuerMismatch`], or
+    /// the token endpoint's errors. Requests without our `state` do not end the wait.
     pub async fn finish(self) -> Result<TokenSet, AuthError> {
         let Self {
             listener,
             redirect_uri,
             state,
             verifier,
-            authority,
-            client_id,
-            http,
+            client,
             timeout,
             cancel,
             ..
         } = self;
-        let code = loopback::wait_for_code(
+        let redirect = loopback::wait_for_code(
             listener,
-            state.expose(),
-            authority.issuer(),
+            &state,
+            client.authority.issuer(),
             timeout,
             &cancel,
         )
         .await?;
         tracing::debug!("authorization code received; redeeming it");
-        let post =
-            FormPost::authorization_code(&authority, &client_id, &code, &redirect_uri, verifier);
-        let now = SystemTime::now();
-        tokio::select! {
+        let result = tokio::select! {
             () = cancel.cancelled() => Err(AuthError::Cancelled),
-            reply = http::send(&http, &post) => parse_token_reply(&post, &reply?, now),
-        }
+            result = client.exchange_code(redirect.code, &redirect_uri, verifier) => result,
+        };
+        loopback::answer(redirect.browser, &result).await;
+        result
     }
 }
 
@@ -296,8 +255,7 @@ impl std::fmt::Debug for AuthCodeFlow {
             .field("redirect_uri", &self.redirect_uri)
             .field("state", &self.state)
             .field("verifier", &self.verifier)
-            .field("authority", &self.authority)
-            .field("client_id", &self.client_id)
+            .field("client", &self.client)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use url::Url;
 
 use crate::error::{AuthError, ConfigError};
-use crate::http::{self, HttpClient};
+use crate::transport::HttpClient;
 
 /// The Microsoft Entra ID sign-in host of the public cloud.
 pub const ENTRA_LOGIN_HOST: &str = "https://login.microsoftonline.com";
@@ -175,19 +175,8 @@ impl Authority {
     /// Fetches and reads the discovery document of `issuer`.
     pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Self, AuthError> {
         let url = Self::openid_configuration_url(issuer)?;
-        let reply = http::get(http, &url).await?;
-        if reply.status != 200 {
-            return Err(AuthError::UnexpectedResponse {
-                endpoint: url.to_string(),
-                status: reply.status,
-                content_type: reply.content_type.clone(),
-                body: String::from_utf8_lossy(reply.body())
-                    .chars()
-                    .take(crate::error::MAX_KEPT_BODY)
-                    .collect(),
-            });
-        }
-        Ok(Self::from_openid_configuration(reply.body(), Some(issuer))?)
+        let document = http.get_json(&url).await?;
+        Ok(Self::from_openid_configuration(&document, Some(issuer))?)
     }
 
     /// The authorization endpoint (opened in the browser).
@@ -203,6 +192,15 @@ impl Authority {
     /// The device authorization endpoint, if any.
     pub fn device_code_endpoint(&self) -> Option<&Url> {
         self.device_code.as_ref()
+    }
+
+    /// The Entra-style authority URL (`{host}/{tenant}`) these endpoints hang off, for
+    /// [`Authority::from_authority_url`]; `None` for an authority that is not Entra-style.
+    pub fn entra_authority_url(&self) -> Option<String> {
+        let path = self.token.path().strip_suffix("/oauth2/v2.0/token")?;
+        let mut url = self.token.clone();
+        url.set_path(path);
+        Some(url.to_string())
     }
 
     /// The issuer identifier, when known (discovery or [`Authority::with_issuer`]).

@@ -1,19 +1,66 @@
 //! The two kinds of client: [`PublicClient`] (the desktop app signing a user in; no secret) and
 //! [`ServicePrincipal`] (a headless identity with a client secret: client credentials,
-//! [RFC 6749 §4.4]).
+//! [RFC 6749 §4.4]). The protocol is `oauth2`'s; this module says which endpoints, which client
+//! id, which scopes, and maps Entra's replies to our errors.
 //!
 //! [RFC 6749 §4.4]: https://www.rfc-editor.org/rfc/rfc6749#section-4.4
 
 use std::time::SystemTime;
 
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientSecret, DeviceAuthorizationUrl, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenUrl,
+};
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::authority::Authority;
-use crate::error::AuthError;
-use crate::http::{self, FormPost, HttpClient};
-use crate::secret::Redacted;
+use crate::error::{from_oauth2, oauth_refusal, AuthError, ConfigError, OAuthErrorResponse};
 use crate::settings::{ClientId, Scopes};
-use crate::token::{parse_refresh_reply, parse_token_reply, TokenSet};
+use crate::token::{Redacted, TokenReply, TokenSet};
+use crate::transport::HttpClient;
+
+/// `oauth2`'s client for one authority: authorize and token endpoints set, device endpoint if the
+/// authority has one, our Entra-aware error type.
+pub(crate) type OAuthClient = oauth2::Client<
+    OAuthErrorResponse,
+    TokenReply,
+    oauth2::basic::BasicTokenIntrospectionResponse,
+    oauth2::StandardRevocableToken,
+    oauth2::basic::BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointMaybeSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// The `oauth2` client for `authority` and `client_id`. Credentials go in the request body
+/// (`client_secret_post`), as Entra documents for client credentials.
+pub(crate) fn oauth_client(authority: &Authority, client_id: &ClientId) -> OAuthClient {
+    oauth2::Client::new(oauth2::ClientId::new(client_id.as_str().to_owned()))
+        .set_auth_type(AuthType::RequestBody)
+        .set_auth_uri(AuthUrl::from_url(authority.authorize_endpoint().clone()))
+        .set_token_uri(TokenUrl::from_url(authority.token_endpoint().clone()))
+        .set_device_authorization_url_option(
+            authority
+                .device_code_endpoint()
+                .cloned()
+                .map(DeviceAuthorizationUrl::from_url),
+        )
+}
+
+/// A redirect URI as `oauth2` takes it (kept exactly as written).
+pub(crate) fn redirect_url(text: &str) -> Result<RedirectUrl, ConfigError> {
+    RedirectUrl::new(text.to_owned()).map_err(|e| ConfigError::InvalidUrl {
+        input: text.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// The scopes as `oauth2` takes them.
+pub(crate) fn scope_list(scopes: &Scopes) -> Vec<Scope> {
+    scopes.iter().map(|s| Scope::new(s.to_owned())).collect()
+}
 
 /// A public client: the app signs a user in through the browser ([`AuthCodeFlow`]) or a device code
 /// ([`DeviceCodeFlow`]), and refreshes the result.
@@ -47,14 +94,73 @@ impl PublicClient {
         }
     }
 
-    /// Exchanges the refresh token for new tokens (rotation kept: see [`parse_refresh_reply`]).
+    pub(crate) fn oauth(&self) -> OAuthClient {
+        oauth_client(&self.authority, &self.client_id)
+    }
+
+    fn token_endpoint(&self) -> &str {
+        self.authority.token_endpoint().as_str()
+    }
+
+    /// Redeems an authorization code (RFC 6749 §4.1.3 with the PKCE verifier, RFC 7636 §4.5).
+    /// `redirect_uri` is sent exactly as it was in the authorize URL. The verifier is used once.
+    pub async fn exchange_code(
+        &self,
+        code: AuthorizationCode,
+        redirect_uri: &str,
+        verifier: PkceCodeVerifier,
+    ) -> Result<TokenSet, AuthError> {
+        let redirect = redirect_url(redirect_uri)?;
+        let endpoint = self.token_endpoint();
+        let sent = SystemTime::now();
+        let reply = self
+            .oauth()
+            .set_redirect_uri(redirect)
+            .exchange_code(code)
+            .set_pkce_verifier(verifier)
+            .request_async(&self.http)
+            .await
+            .map_err(|e| from_oauth2(endpoint, e, oauth_refusal(endpoint)))?;
+        TokenSet::from_reply(reply, sent, endpoint)
+    }
+
+    /// Exchanges the refresh token for new tokens, keeping the old refresh token when the server
+    /// sends no new one (rotation).
     ///
-    /// Errors with [`AuthError::SignInAgain`] when the refresh token is missing, expired, revoked
-    /// or already used; the caller then deletes the stored tokens and asks the user to sign in.
+    /// Errors with [`AuthError::SignInAgain`] when there is no refresh token, or the server refuses
+    /// it with `invalid_grant` (expired, revoked or already used) or `interaction_required` (a
+    /// policy now needs the user, e.g. MFA).
     pub async fn refresh(&self, tokens: &TokenSet) -> Result<TokenSet, AuthError> {
-        let post = FormPost::refresh(&self.authority, &self.client_id, &self.scopes, tokens)?;
-        let now = SystemTime::now();
-        parse_refresh_reply(&post, &http::send(&self.http, &post).await?, tokens, now)
+        if !tokens.can_refresh() {
+            return Err(AuthError::SignInAgain { error: None });
+        }
+        let refresh_token = RefreshToken::new(
+            tokens
+                .refresh_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned())
+                .unwrap_or_default(),
+        );
+        let endpoint = self.token_endpoint();
+        let sent = SystemTime::now();
+        let reply = self
+            .oauth()
+            .exchange_refresh_token(&refresh_token)
+            .add_scopes(scope_list(&self.scopes))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| {
+                from_oauth2(endpoint, e, |error: OAuthErrorResponse| {
+                    if error.error == "invalid_grant" || error.error == "interaction_required" {
+                        AuthError::SignInAgain {
+                            error: Some(Box::new(error)),
+                        }
+                    } else {
+                        oauth_refusal(endpoint)(error)
+                    }
+                })
+            })?;
+        Ok(TokenSet::from_reply(reply, sent, endpoint)?.rotated_from(tokens))
     }
 }
 
@@ -91,17 +197,20 @@ impl ServicePrincipal {
         }
     }
 
-    /// The client credentials request (pure).
-    pub fn token_request(&self) -> FormPost {
-        FormPost::client_credentials(&self.authority, &self.client_id, &self.secret, &self.scopes)
-    }
-
-    /// Gets an access token. A wrong secret gives [`AuthError::OAuth`] with `invalid_client`
-    /// (Entra: AADSTS7000215), never the secret itself.
+    /// Gets an access token (`grant_type=client_credentials`, the secret in the body). A wrong
+    /// secret gives [`AuthError::OAuth`] with `invalid_client` (Entra: AADSTS7000215), never the
+    /// secret itself.
     pub async fn acquire_token(&self) -> Result<TokenSet, AuthError> {
-        let post = self.token_request();
-        let now = SystemTime::now();
-        parse_token_reply(&post, &http::send(&self.http, &post).await?, now)
+        let endpoint = self.authority.token_endpoint().as_str();
+        let sent = SystemTime::now();
+        let reply = oauth_client(&self.authority, &self.client_id)
+            .set_client_secret(ClientSecret::new(self.secret.expose_secret().to_owned()))
+            .exchange_client_credentials()
+            .add_scopes(scope_list(&self.scopes))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| from_oauth2(endpoint, e, oauth_refusal(endpoint)))?;
+        TokenSet::from_reply(reply, sent, endpoint)
     }
 }
 
@@ -113,22 +222,5 @@ impl std::fmt::Debug for ServicePrincipal {
             .field("scopes", &self.scopes)
             .field("secret", &Redacted)
             .finish()
-    }
-}
-
-impl FormPost {
-    /// The client credentials request: `grant_type=client_credentials`, `client_id`,
-    /// `client_secret` (secret, in the body: `client_secret_post`) and `scope`.
-    pub fn client_credentials(
-        authority: &Authority,
-        client_id: &ClientId,
-        secret: &SecretString,
-        scopes: &Scopes,
-    ) -> Self {
-        FormPost::new(authority.token_endpoint().clone())
-            .plain("grant_type", "client_credentials")
-            .plain("client_id", client_id.as_str())
-            .secret("client_secret", secret.expose_secret())
-            .plain("scope", scopes.to_param())
     }
 }

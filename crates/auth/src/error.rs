@@ -87,47 +87,50 @@ pub enum ConfigError {
     MicrosoftAccountOrganization,
 }
 
-/// An OAuth 2.0 error reply ([RFC 6749 §5.2]), with the extra fields Microsoft Entra ID adds.
+/// An OAuth 2.0 error reply ([RFC 6749 §5.2]), with the extra fields Microsoft Entra ID adds: the
+/// `oauth2` crate's error type for our token requests (it reads the standard fields; the Entra ones
+/// are why this type is ours).
 ///
 /// Entra example: `{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client
 /// secret provided. …","error_codes":[7000215],"trace_id":"…","correlation_id":"…"}`.
 ///
 /// [RFC 6749 §5.2]: https://www.rfc-editor.org/rfc/rfc6749#section-5.2
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct OAuthErrorResponse {
     /// The error code, e.g. `invalid_grant`, `invalid_client`, `authorization_pending`.
     pub error: String,
     /// Human-readable text; Entra puts `AADSTS<n>: …` plus trace and correlation ids here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// A page about the error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_uri: Option<String>,
     /// Entra's numeric AADSTS codes (`error_codes`), e.g. `[7000215]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub error_codes: Vec<u64>,
     /// Entra's `trace_id`, for a support request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
     /// Entra's `correlation_id`, for a support request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
 }
 
+impl oauth2::ErrorResponse for OAuthErrorResponse {}
+
 impl OAuthErrorResponse {
-    /// Reads an error reply; `None` unless it is a JSON object with a string `error`.
-    pub(crate) fn from_json(body: &[u8]) -> Option<Self> {
-        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-        let object = value.as_object()?;
-        let text = |key: &str| object.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-        Some(Self {
-            error: text("error")?,
-            error_description: text("error_description"),
-            error_uri: text("error_uri"),
-            error_codes: object
-                .get("error_codes")
-                .and_then(|v| v.as_array())
-                .map(|codes| codes.iter().filter_map(|c| c.as_u64()).collect())
-                .unwrap_or_default(),
-            trace_id: text("trace_id"),
-            correlation_id: text("correlation_id"),
-        })
+    /// An error with only a code and description (e.g. from a device-code poll, whose error type
+    /// `oauth2` fixes).
+    pub(crate) fn new(error: &str, description: Option<&String>, uri: Option<&String>) -> Self {
+        Self {
+            error: error.to_owned(),
+            error_description: description.cloned(),
+            error_uri: uri.cloned(),
+            error_codes: Vec::new(),
+            trace_id: None,
+            correlation_id: None,
+        }
     }
 
     /// The first Entra AADSTS code, from `error_codes` or else from an `AADSTS<n>` in the
@@ -142,14 +145,6 @@ impl OAuthErrorResponse {
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(digits.len());
         digits[..end].parse().ok()
-    }
-
-    /// Replaces every occurrence of the given secret values in the text fields.
-    pub(crate) fn scrubbed(mut self, scrub: impl Fn(&str) -> String) -> Self {
-        self.error = scrub(&self.error);
-        self.error_description = self.error_description.as_deref().map(&scrub);
-        self.error_uri = self.error_uri.as_deref().map(&scrub);
-        self
     }
 }
 
@@ -172,8 +167,8 @@ pub enum AuthError {
     /// A configuration value was rejected before anything was sent.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The loopback redirect listener could not be bound on 127.0.0.1.
-    #[error("could not open the local sign-in listener on 127.0.0.1: {0}")]
+    /// The loopback redirect listener could not be bound on 127.0.0.1 and ::1.
+    #[error("could not open the local sign-in listener on 127.0.0.1 and ::1: {0}")]
     Listener(#[source] std::io::Error),
     /// The HTTP client could not be built (e.g. the TLS configuration was refused).
     #[error("could not set up the HTTP client: {0}")]
@@ -188,17 +183,22 @@ pub enum AuthError {
         source: reqwest::Error,
     },
     /// The server answered with an OAuth error, e.g. `invalid_client` (AADSTS7000215) for a wrong
-    /// client secret, or `invalid_grant` for a wrong PKCE verifier.
-    #[error("{endpoint} refused the request (HTTP {status}): {error}")]
+    /// client secret, or `invalid_grant` for a wrong PKCE verifier. Scrubbed of what the request
+    /// sent.
+    #[error("{endpoint} refused the request: {error}")]
     OAuth {
         /// The endpoint URL.
         endpoint: String,
-        /// The HTTP status, usually 400 or 401.
-        status: u16,
         /// The parsed error.
         error: Box<OAuthErrorResponse>,
-        /// The raw error body, scrubbed and cut to [`MAX_KEPT_BODY`] bytes.
-        body: String,
+    },
+    /// Something `oauth2` reported that fits no other variant (e.g. a request it could not build).
+    #[error("{endpoint}: {reason}")]
+    Other {
+        /// The endpoint URL.
+        endpoint: String,
+        /// What went wrong (never a secret: `oauth2` reports no values here).
+        reason: String,
     },
     /// A refresh was refused because the saved sign-in is no longer valid (`invalid_grant`:
     /// expired, revoked, rotated away; or `interaction_required`: a policy now needs the user), or
@@ -209,7 +209,7 @@ pub enum AuthError {
         error: Option<Box<OAuthErrorResponse>>,
     },
     /// The endpoint answered with a redirect, which is never followed (credentials must not reach
-    /// another host).
+    /// another host). Status 0: the HTTP client followed it although it must not.
     #[error("{endpoint} answered HTTP {status} with a redirect{}; redirects are not followed", .location.as_ref().map(|l| format!(" to {l}")).unwrap_or_default())]
     Redirected {
         /// The endpoint URL.
@@ -234,12 +234,10 @@ pub enum AuthError {
     },
     /// A successful reply lacked a required field or had a wrong type. The body is not kept, since
     /// it may hold tokens.
-    #[error("{endpoint} answered HTTP {status} with a reply that could not be read at `{path}`: {problem}")]
+    #[error("{endpoint} answered with a reply that could not be read at `{path}`: {problem}")]
     Decode {
         /// The endpoint URL.
         endpoint: String,
-        /// The HTTP status.
-        status: u16,
         /// Where in the JSON the problem is (`.` for the top level).
         path: String,
         /// What is wrong, without values: e.g. "missing field `access_token`", "wrong type".
@@ -254,12 +252,8 @@ pub enum AuthError {
         /// The `error_description` parameter.
         description: Option<String>,
     },
-    /// The redirect's `state` did not match the one this sign-in sent: a possible cross-site
-    /// request forgery. The sign-in was aborted.
-    #[error("the sign-in redirect carried the wrong state; the sign-in was stopped because the redirect may be forged")]
-    StateMismatch,
-    /// The redirect named another issuer (`iss`, RFC 9207) than the configured authority: a
-    /// possible mix-up attack. The sign-in was aborted.
+    /// The redirect (with the right `state`) named another issuer (`iss`, RFC 9207) than the
+    /// configured authority: a possible mix-up attack. The sign-in was aborted.
     #[error("the sign-in redirect came from issuer {actual:?}, expected {expected:?}")]
     IssuerMismatch {
         /// The configured issuer.
@@ -299,5 +293,64 @@ impl AuthError {
             AuthError::SignInAgain { error } => error.as_deref(),
             _ => None,
         }
+    }
+}
+
+/// Maps what `oauth2` returns for a request to `endpoint` to an [`AuthError`]: the server's OAuth
+/// error, our HTTP seam's error, or a reply that did not parse (reported by its JSON path and a
+/// value-free problem; the body is dropped, since a successful reply holds tokens).
+pub(crate) fn from_oauth2<TE>(
+    endpoint: &str,
+    error: oauth2::RequestTokenError<crate::transport::HttpError, TE>,
+    server: impl FnOnce(TE) -> AuthError,
+) -> AuthError
+where
+    TE: oauth2::ErrorResponse + 'static,
+{
+    use oauth2::RequestTokenError as E;
+    match error {
+        E::ServerResponse(error) => server(error),
+        E::Request(error) => error.into_auth_error(endpoint),
+        E::Parse(error, _body) => {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            let message = inner.to_string();
+            // serde_json's messages may quote the offending value (e.g. `invalid type: string
+            // "…"`), which could be a token; only the value-free ones are kept.
+            let problem =
+                if message.starts_with("missing field") || message.starts_with("unknown field") {
+                    message
+                        .split(" at line")
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                } else {
+                    match inner.classify() {
+                        serde_json::error::Category::Syntax => "not valid JSON".to_owned(),
+                        serde_json::error::Category::Eof => "truncated JSON".to_owned(),
+                        serde_json::error::Category::Data => {
+                            "a field has the wrong type or value".to_owned()
+                        }
+                        serde_json::error::Category::Io => "could not be read".to_owned(),
+                    }
+                };
+            AuthError::Decode {
+                endpoint: endpoint.to_owned(),
+                path,
+                problem,
+            }
+        }
+        E::Other(reason) => AuthError::Other {
+            endpoint: endpoint.to_owned(),
+            reason,
+        },
+    }
+}
+
+/// The plain mapping for our own error type: [`AuthError::OAuth`].
+pub(crate) fn oauth_refusal(endpoint: &str) -> impl FnOnce(OAuthErrorResponse) -> AuthError + '_ {
+    move |error| AuthError::OAuth {
+        endpoint: endpoint.to_owned(),
+        error: Box::new(error),
     }
 }

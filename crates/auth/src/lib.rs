@@ -1,27 +1,32 @@
 //! Sign-in for ADO Connect: Microsoft Entra ID OAuth 2.0 for Azure DevOps.
 //!
 //! - **Browser** ([`AuthCodeFlow`]): authorization code + PKCE (S256) in the system browser, with a
-//!   loopback redirect listener on `127.0.0.1`. MFA and conditional access work because it is the
-//!   user's real browser.
+//!   loopback redirect listener on `127.0.0.1` and `[::1]`. MFA and conditional access work
+//!   because it is the user's real browser.
 //! - **Device code** ([`DeviceCodeFlow`]): a code to type at a URL, where no browser can open.
 //! - **Service principal** ([`ServicePrincipal`]): client credentials with a client secret.
 //! - **Refresh** ([`PublicClient::refresh`]), with refresh token rotation; a refused refresh is
 //!   [`AuthError::SignInAgain`].
 //! - **Tenant discovery**, pure part: [`tenant_from_headers`].
 //!
+//! The OAuth 2.0 protocol itself (state, PKCE, the authorize URL, the code exchange, device
+//! polling, client credentials, refresh, token replies) is the [`oauth2`] crate's. What is ours is
+//! what is Entra's or the app's: the Entra authority and scopes, tenant discovery and the
+//! Microsoft-account rule, the loopback listener, Entra's error fields and their mapping to
+//! [`AuthError`], and the HTTP seam ([`HttpClient`]).
+//!
 //! What it does not do: open the browser (the app does), store tokens (the flows crate puts them
 //! in the OS keyring), schedule refreshes, or talk to Azure DevOps itself.
 //!
 //! # House rules
-//! - Requests are values ([`FormPost`]), replies are read by pure functions
-//!   ([`parse_token_reply`], [`parse_refresh_reply`], [`parse_device_poll`], …); the network call
-//!   sits on one line between them. Pure functions take `now`; they never read the clock.
-//! - The HTTP client never follows redirects ([`HttpClient`]), so credentials never reach another
-//!   host; endpoints must be `https` except on loopback.
-//! - Secrets are [`secrecy`] values; the `Debug` of every token, code, verifier, state and secret
-//!   prints `[redacted]`, and no error carries one (error bodies are scrubbed of what the request
-//!   sent). Nothing here logs a secret or puts one in a URL or argv: the authorize URL carries only
-//!   the state and the PKCE *challenge*.
+//! - Every request goes through [`HttpClient`]: the app's configured `reqwest::Client` (proxy,
+//!   trusted CA, timeouts; `ado_client::http_client`), which never follows a redirect, so
+//!   credentials never reach another host; endpoints must be `https` except on loopback.
+//! - Secrets are secret types (`oauth2`'s, whose `Debug` is redacted and whose comparison is
+//!   constant-time, and [`secrecy`] in [`TokenSet`]); no error carries one (error replies are
+//!   scrubbed of what the request sent, and the body of a successful reply that fails to parse is
+//!   dropped). Nothing here logs a secret or puts one in a URL or argv: the authorize URL carries
+//!   only the state and the PKCE *challenge*.
 //! - The legacy Azure DevOps OAuth service (`app.vssps.visualstudio.com`) is deprecated and not
 //!   supported.
 //!
@@ -42,31 +47,28 @@ mod authority;
 mod client;
 mod device_code;
 mod error;
-mod http;
 mod loopback;
-mod pkce;
-mod secret;
 mod settings;
 mod tenant;
 mod token;
+mod transport;
 
 pub use auth_code::{
-    authorize_url, AuthCodeFlow, BrowserOptions, CsrfState, RedirectStyle, DEFAULT_BROWSER_TIMEOUT,
+    authorize_url, new_state, AuthCodeFlow, BrowserOptions, RedirectStyle, DEFAULT_BROWSER_TIMEOUT,
 };
 pub use authority::{Authority, ENTRA_LOGIN_HOST};
 pub use client::{PublicClient, ServicePrincipal};
-pub use device_code::{
-    parse_device_authorization, parse_device_poll, DeviceAuthorization, DeviceCodeFlow,
-    PollOutcome, DEFAULT_INTERVAL, SLOW_DOWN_STEP,
-};
+pub use device_code::{DeviceAuthorization, DeviceCodeFlow, SLOW_DOWN_STEP};
 pub use error::{AuthError, ConfigError, OAuthErrorResponse, MAX_KEPT_BODY};
-pub use http::{FormPost, HttpClient, HttpReply};
-pub use pkce::{PkceChallenge, PkceVerifier};
-pub use secret::{AuthCode, DeviceCode};
+pub use oauth2::http;
+pub use oauth2::{
+    AuthorizationCode, CsrfToken, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier,
+};
 pub use settings::{
     AuthoritySetting, ClientId, Scopes, SignInSettings, AZURE_DEVOPS_RESOURCE, ENV_AUTHORITY,
     ENV_CLIENT_ID, VISUAL_STUDIO_CLIENT_ID,
 };
 pub use tenant::{tenant_from_headers, TenantHint};
-pub use token::{parse_refresh_reply, parse_token_reply, TokenSet};
+pub use token::TokenSet;
 pub use tokio_util::sync::CancellationToken;
+pub use transport::{HttpClient, HttpError};

@@ -1,26 +1,36 @@
 //! The loopback redirect listener ([RFC 8252 §7.3]): where the browser brings the authorization code
-//! back.
+//! back. Ours, because `oauth2` leaves the redirect to the application.
 //!
-//! - Binds `127.0.0.1` only, on a port the OS picks; nothing off the machine can connect.
+//! - Binds `127.0.0.1` **and** `[::1]` on the same port the OS picks: the redirect URI says
+//!   `localhost` (what Entra and the Visual Studio client id expect), which browsers try on `::1`
+//!   first, so no other local user may hold `[::1]:{port}`. If that address is taken the port is
+//!   given up and another one tried; where the machine has no IPv6 loopback nobody can bind it, so
+//!   `127.0.0.1` alone is safe. Nothing off the machine can connect.
 //! - Speaks just enough HTTP/1.1 for one `GET /?code=…&state=…`; each connection is read in its own
-//!   task, so a browser's idle pre-connections cannot hold up the real redirect.
-//! - Checks `state` in constant time, and `iss` (RFC 9207) when the authority's issuer is known.
-//! - Takes exactly one code, or one error, then closes the listening socket *before* answering
-//!   the browser, so when the browser shows "you can return to ADO Connect" the port is already
-//!   closed.
-//! - Gives up after the timeout or when cancelled; dropping the future closes the socket too.
+//!   task; when [`MAX_PENDING_CONNECTIONS`] are being read the oldest is dropped, so idle
+//!   pre-connections (a browser's, or anyone's) cannot shut out the real redirect.
+//! - A request whose `state` is missing or wrong (with a code or an error) is answered 400 and the
+//!   wait goes on: only the browser that started this sign-in can end it. `state` is compared in
+//!   constant time (`oauth2`'s `CsrfToken` with `timing-resistant-secret-traits`); `iss`
+//!   (RFC 9207) is checked when the authority's issuer is known.
+//! - On the code, it closes the listening socket and hands back the browser's connection, which
+//!   is answered only when the token exchange is over ([`answer`]): the page says "Signed in" only
+//!   when it worked.
+//! - Gives up after the timeout or when cancelled; dropping the future closes the sockets too.
 //!
 //! [RFC 8252 §7.3]: https://www.rfc-editor.org/rfc/rfc8252#section-7.3
 
+use std::collections::VecDeque;
+use std::io::ErrorKind;
 use std::time::Duration;
 
+use oauth2::{AuthorizationCode, CsrfToken};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
+use tokio::task::{AbortHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::AuthError;
-use crate::secret::{constant_time_eq, AuthCode};
 
 /// The longest request head read from the browser.
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
@@ -28,40 +38,37 @@ const MAX_REQUEST_HEAD: usize = 16 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long writing a page to the browser may take.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
-/// Connections read at the same time; more are dropped.
-const MAX_PENDING_CONNECTIONS: usize = 32;
+/// Connections read at the same time; a new one beyond this drops the oldest.
+pub(crate) const MAX_PENDING_CONNECTIONS: usize = 32;
+/// Ports tried when `[::1]:{port}` is already taken.
+const BIND_ATTEMPTS: usize = 16;
 
 /// What one request to the listener amounts to. Pure result of [`read_redirect`].
 #[derive(Debug)]
 pub(crate) enum RedirectOutcome {
     /// The code, with the right `state` (and `iss`, if checked).
-    Code(AuthCode),
-    /// The authorization server sent an error back (`error=`), e.g. `access_denied`.
+    Code(AuthorizationCode),
+    /// The authorization server sent an error back (`error=`) with the right `state`.
     Error {
         error: String,
         description: Option<String>,
     },
-    /// `state` is missing or wrong while a code is present, or wrong with an error.
-    StateMismatch,
-    /// `iss` names another issuer.
+    /// `iss` names another issuer (with the right `state`).
     IssuerMismatch { expected: String, actual: String },
     /// Another path (`/favicon.ico`): answer 404 and keep waiting.
     NotForUs,
-    /// The redirect path without a code or error, or with a parameter twice: answer 400 and keep
-    /// waiting.
-    Incomplete,
+    /// Not from the sign-in we started (no or wrong `state`), no code or error, or a parameter
+    /// twice: answer 400 and keep waiting.
+    Refused,
 }
 
 /// Reads a request target (`/?code=…&state=…`) against the expected state and issuer. Pure.
 pub(crate) fn read_redirect(
     target: &str,
-    expected_state: &str,
+    expected_state: &CsrfToken,
     expected_issuer: Option<&str>,
 ) -> RedirectOutcome {
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path, query),
-        None => (target, ""),
-    };
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if path != "/" {
         return RedirectOutcome::NotForUs;
     }
@@ -69,7 +76,7 @@ pub(crate) fn read_redirect(
     let mut params: Vec<(String, String)> = Vec::new();
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
         if params.iter().any(|(n, _)| *n == name) {
-            return RedirectOutcome::Incomplete;
+            return RedirectOutcome::Refused;
         }
         params.push((name.into_owned(), value.into_owned()));
     }
@@ -79,10 +86,12 @@ pub(crate) fn read_redirect(
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
-    let state_ok = get("state")
-        .is_some_and(|state| constant_time_eq(state.as_bytes(), expected_state.as_bytes()));
-    let state_wrong = get("state").is_some() && !state_ok;
-
+    // Constant-time comparison: CsrfToken's PartialEq with `timing-resistant-secret-traits`.
+    let ours =
+        get("state").is_some_and(|state| CsrfToken::new(state.to_owned()) == *expected_state);
+    if !ours {
+        return RedirectOutcome::Refused;
+    }
     if let (Some(expected), Some(actual)) = (expected_issuer, get("iss")) {
         if expected.trim_end_matches('/') != actual.trim_end_matches('/') {
             return RedirectOutcome::IssuerMismatch {
@@ -92,35 +101,84 @@ pub(crate) fn read_redirect(
         }
     }
     match (get("code"), get("error")) {
-        (Some(_), _) if !state_ok => RedirectOutcome::StateMismatch,
-        (_, Some(_)) if state_wrong => RedirectOutcome::StateMismatch,
         (Some(code), None) if !code.is_empty() => {
-            RedirectOutcome::Code(AuthCode::new(code.to_owned()))
+            RedirectOutcome::Code(AuthorizationCode::new(code.to_owned()))
         }
         (_, Some(error)) => RedirectOutcome::Error {
             error: error.to_owned(),
             description: get("error_description").map(str::to_owned),
         },
-        _ => RedirectOutcome::Incomplete,
+        _ => RedirectOutcome::Refused,
     }
 }
 
-/// Binds the listener on `127.0.0.1`, port chosen by the OS.
-pub(crate) async fn bind() -> Result<TcpListener, AuthError> {
-    TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .map_err(AuthError::Listener)
+/// The listening sockets: `127.0.0.1:{port}` and, where the machine has it, `[::1]:{port}`.
+pub(crate) struct Listener {
+    v4: TcpListener,
+    v6: Option<TcpListener>,
+}
+
+impl Listener {
+    /// The port both sockets listen on.
+    pub(crate) fn port(&self) -> u16 {
+        self.v4.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Whether `[::1]` is bound too.
+    pub(crate) fn has_ipv6(&self) -> bool {
+        self.v6.is_some()
+    }
+
+    async fn accept(&self) -> std::io::Result<TcpStream> {
+        match &self.v6 {
+            Some(v6) => tokio::select! {
+                accepted = self.v4.accept() => accepted.map(|(s, _)| s),
+                accepted = v6.accept() => accepted.map(|(s, _)| s),
+            },
+            None => self.v4.accept().await.map(|(s, _)| s),
+        }
+    }
+}
+
+/// Binds `127.0.0.1` on a port the OS picks and `[::1]` on the same port.
+pub(crate) async fn bind() -> Result<Listener, AuthError> {
+    let mut last = None;
+    for _ in 0..BIND_ATTEMPTS {
+        let v4 = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(AuthError::Listener)?;
+        let port = v4.local_addr().map_err(AuthError::Listener)?.port();
+        match TcpListener::bind(("::1", port)).await {
+            Ok(v6) => return Ok(Listener { v4, v6: Some(v6) }),
+            // Someone holds [::1]:{port} and would get the browser's redirect: another port.
+            Err(error) if error.kind() == ErrorKind::AddrInUse => last = Some(error),
+            // No IPv6 loopback on this machine: nobody can listen there.
+            Err(error) => {
+                tracing::debug!(%error, "no [::1] on this machine; listening on 127.0.0.1 only");
+                return Ok(Listener { v4, v6: None });
+            }
+        }
+    }
+    Err(AuthError::Listener(last.unwrap_or_else(|| {
+        std::io::Error::new(ErrorKind::AddrInUse, "no free port")
+    })))
+}
+
+/// The browser's redirect, its connection held open until [`answer`].
+pub(crate) struct Redirect {
+    pub(crate) code: AuthorizationCode,
+    pub(crate) browser: TcpStream,
 }
 
 /// Waits for the one redirect. Consumes the listener: it is closed when this returns (or is
-/// dropped).
+/// dropped). Requests not from this sign-in are answered and ignored.
 pub(crate) async fn wait_for_code(
-    listener: TcpListener,
-    expected_state: &str,
+    listener: Listener,
+    expected_state: &CsrfToken,
     expected_issuer: Option<&str>,
     timeout: Duration,
     cancel: &CancellationToken,
-) -> Result<AuthCode, AuthError> {
+) -> Result<Redirect, AuthError> {
     enum Event {
         Cancelled,
         TimedOut,
@@ -130,6 +188,7 @@ pub(crate) async fn wait_for_code(
     let deadline = tokio::time::Instant::now() + timeout;
     // Dropping the JoinSet aborts the tasks, closing their connections.
     let mut readers = JoinSet::new();
+    let mut pending: VecDeque<AbortHandle> = VecDeque::new();
     loop {
         let event = tokio::select! {
             biased;
@@ -138,67 +197,83 @@ pub(crate) async fn wait_for_code(
             Some(joined) = readers.join_next(), if !readers.is_empty() => {
                 Event::Request(joined.ok().flatten())
             }
-            accepted = listener.accept() => Event::Accepted(accepted.map(|(stream, _)| stream)),
+            accepted = listener.accept() => Event::Accepted(accepted),
         };
-        match event {
+        let (mut stream, method, target) = match event {
             Event::Cancelled => return Err(AuthError::Cancelled),
             Event::TimedOut => return Err(AuthError::TimedOut(timeout)),
             Event::Accepted(Ok(stream)) => {
-                if readers.len() < MAX_PENDING_CONNECTIONS {
-                    readers.spawn(read_request(stream));
+                pending.retain(|handle| !handle.is_finished());
+                if pending.len() >= MAX_PENDING_CONNECTIONS {
+                    if let Some(oldest) = pending.pop_front() {
+                        oldest.abort();
+                    }
                 }
+                pending.push_back(readers.spawn(read_request(stream)));
+                continue;
             }
             Event::Accepted(Err(error)) => {
                 // E.g. too many open files: wait a little instead of spinning.
                 tracing::debug!(%error, "loopback accept failed");
                 tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
             }
-            Event::Request(None) => {}
-            Event::Request(Some((mut stream, method, target))) => {
-                if method != "GET" {
-                    respond(&mut stream, 405, &page(Page::NotForUs)).await;
-                    continue;
-                }
-                let outcome = read_redirect(&target, expected_state, expected_issuer);
-                let (status, body, result) = match outcome {
-                    RedirectOutcome::NotForUs => {
-                        respond(&mut stream, 404, &page(Page::NotForUs)).await;
-                        continue;
-                    }
-                    RedirectOutcome::Incomplete => {
-                        respond(&mut stream, 400, &page(Page::NotForUs)).await;
-                        continue;
-                    }
-                    RedirectOutcome::Code(code) => (200, page(Page::Success), Ok(code)),
-                    RedirectOutcome::Error { error, description } => (
-                        400,
-                        page(Page::Failed(&match &description {
-                            Some(d) => format!("{error}: {d}"),
-                            None => error.clone(),
-                        })),
-                        Err(AuthError::Authorization { error, description }),
-                    ),
-                    RedirectOutcome::StateMismatch => (
-                        400,
-                        page(Page::Failed(
-                            "this sign-in response does not belong to the sign-in ADO Connect started",
-                        )),
-                        Err(AuthError::StateMismatch),
-                    ),
-                    RedirectOutcome::IssuerMismatch { expected, actual } => (
-                        400,
-                        page(Page::Failed(
-                            "this sign-in response came from an unexpected sign-in server",
-                        )),
-                        Err(AuthError::IssuerMismatch { expected, actual }),
-                    ),
-                };
-                // Close the port first: once the browser shows the page, nothing listens any more.
+            Event::Request(None) => continue,
+            Event::Request(Some(request)) => request,
+        };
+        if method != "GET" {
+            respond(&mut stream, 405, &page(Page::NotForUs)).await;
+            continue;
+        }
+        let (status, body, error) = match read_redirect(&target, expected_state, expected_issuer) {
+            RedirectOutcome::NotForUs => {
+                respond(&mut stream, 404, &page(Page::NotForUs)).await;
+                continue;
+            }
+            RedirectOutcome::Refused => {
+                respond(&mut stream, 400, &page(Page::NotForUs)).await;
+                continue;
+            }
+            RedirectOutcome::Code(code) => {
+                // Close the port first: once the browser shows a page, nothing listens any more.
                 drop(listener);
-                readers.abort_all();
-                respond(&mut stream, status, &body).await;
-                return result;
+                return Ok(Redirect {
+                    code,
+                    browser: stream,
+                });
             }
+            RedirectOutcome::Error { error, description } => (
+                400,
+                page(Page::Failed(&match &description {
+                    Some(d) => format!("{error}: {d}"),
+                    None => error.clone(),
+                })),
+                AuthError::Authorization { error, description },
+            ),
+            RedirectOutcome::IssuerMismatch { expected, actual } => (
+                400,
+                page(Page::Failed(
+                    "this sign-in response came from an unexpected sign-in server",
+                )),
+                AuthError::IssuerMismatch { expected, actual },
+            ),
+        };
+        drop(listener);
+        respond(&mut stream, status, &body).await;
+        return Err(error);
+    }
+}
+
+/// Answers the held browser connection with the outcome of the token exchange.
+pub(crate) async fn answer<T>(mut browser: TcpStream, result: &Result<T, AuthError>) {
+    match result {
+        Ok(_) => respond(&mut browser, 200, &page(Page::Success)).await,
+        Err(AuthError::Cancelled) => {
+            respond(&mut browser, 400, &page(Page::Failed("it was cancelled"))).await
+        }
+        Err(_) => {
+            let reason = "the sign-in server did not accept it; ADO Connect says why";
+            respond(&mut browser, 400, &page(Page::Failed(reason))).await
         }
     }
 }
@@ -305,10 +380,9 @@ fn escape_html(text: &str) -> String {
 mod tests {
     use super::*;
 
-    const STATE: &str = "expected-state";
-
     fn outcome(target: &str) -> RedirectOutcome {
-        read_redirect(target, STATE, Some("http://issuer"))
+        let state = CsrfToken::new("expected-state".to_owned());
+        read_redirect(target, &state, Some("http://issuer"))
     }
 
     #[test]
@@ -321,18 +395,20 @@ mod tests {
             outcome("/?code=abc&state=expected-state&iss=http%3A%2F%2Fissuer"),
             RedirectOutcome::Code(_)
         ));
-        assert!(matches!(
-            outcome("/?code=abc&state=other"),
-            RedirectOutcome::StateMismatch
-        ));
-        assert!(
-            matches!(outcome("/?code=abc"), RedirectOutcome::StateMismatch),
-            "a code without state is refused"
-        );
-        assert!(matches!(
-            outcome("/?error=access_denied&state=other"),
-            RedirectOutcome::StateMismatch
-        ));
+        for not_ours in [
+            "/?code=abc&state=other",
+            "/?code=abc",
+            "/?error=access_denied&state=other",
+            "/?error=access_denied",
+            "/?code=abc&state=other&iss=http%3A%2F%2Fevil",
+            "/",
+            "/?code=a&code=b&state=expected-state",
+        ] {
+            assert!(
+                matches!(outcome(not_ours), RedirectOutcome::Refused),
+                "{not_ours}: answered 400, the wait goes on"
+            );
+        }
         assert!(matches!(
             outcome("/?error=access_denied&error_description=User+cancelled&state=expected-state"),
             RedirectOutcome::Error { ref error, ref description } if error == "access_denied" && description.as_deref() == Some("User cancelled")
@@ -342,11 +418,6 @@ mod tests {
             RedirectOutcome::IssuerMismatch { .. }
         ));
         assert!(matches!(outcome("/favicon.ico"), RedirectOutcome::NotForUs));
-        assert!(matches!(outcome("/"), RedirectOutcome::Incomplete));
-        assert!(matches!(
-            outcome("/?code=a&code=b&state=expected-state"),
-            RedirectOutcome::Incomplete
-        ));
     }
 
     #[test]

@@ -1,18 +1,19 @@
-//! Tokens: the [`TokenSet`] every flow returns, the pure reading of a token reply
-//! ([RFC 6749 §5.1]), and refresh ([RFC 6749 §6]) with rotation.
+//! Tokens: the [`TokenSet`] every flow returns, made from `oauth2`'s token response, and refresh
+//! rotation ([RFC 6749 §6]).
 //!
-//! [RFC 6749 §5.1]: https://www.rfc-editor.org/rfc/rfc6749#section-5.1
 //! [RFC 6749 §6]: https://www.rfc-editor.org/rfc/rfc6749#section-6
 
 use std::time::{Duration, SystemTime};
 
+use oauth2::TokenResponse as _;
 use secrecy::{ExposeSecret as _, SecretString};
 
-use crate::authority::Authority;
 use crate::error::AuthError;
-use crate::http::{self, classify, decode, FormPost, HttpReply, Reply};
-use crate::secret::{redacted_option, Redacted};
-use crate::settings::{ClientId, Scopes};
+
+/// `oauth2`'s token response as we ask for it (unknown fields such as Entra's `ext_expires_in`
+/// and `id_token` are ignored).
+pub(crate) type TokenReply =
+    oauth2::StandardTokenResponse<oauth2::EmptyExtraTokenFields, oauth2::basic::BasicTokenType>;
 
 /// The tokens a sign-in returned. The caller stores them (the OS keyring) and sends
 /// `Authorization: Bearer {access_token}`.
@@ -26,8 +27,6 @@ pub struct TokenSet {
     /// The refresh token, when `offline_access` was granted; rotated on each refresh when the
     /// server issues a new one.
     pub refresh_token: Option<SecretString>,
-    /// The ID token, when `openid` was requested (unverified: never use it to authorize).
-    pub id_token: Option<SecretString>,
     /// When the access token expires: the time the request was sent plus `expires_in`. `None` if
     /// the server did not say.
     pub expires_at: Option<SystemTime>,
@@ -47,11 +46,59 @@ impl TokenSet {
         Self {
             access_token,
             refresh_token,
-            id_token: None,
             expires_at,
             scope: None,
             token_type: "Bearer".to_owned(),
         }
+    }
+
+    /// Reads `oauth2`'s token response; `sent` is when the request was sent. An empty access
+    /// token is refused.
+    pub(crate) fn from_reply(
+        reply: TokenReply,
+        sent: SystemTime,
+        endpoint: &str,
+    ) -> Result<Self, AuthError> {
+        if reply.access_token().secret().is_empty() {
+            return Err(AuthError::Decode {
+                endpoint: endpoint.to_owned(),
+                path: "access_token".into(),
+                problem: "empty".into(),
+            });
+        }
+        let token_type = match reply.token_type() {
+            oauth2::basic::BasicTokenType::Bearer => "Bearer".to_owned(),
+            other => other.as_ref().to_owned(),
+        };
+        Ok(Self {
+            access_token: SecretString::from(reply.access_token().secret().as_str()),
+            refresh_token: reply
+                .refresh_token()
+                .map(|t| t.secret())
+                .filter(|t| !t.is_empty())
+                .map(|t| SecretString::from(t.as_str())),
+            expires_at: reply.expires_in().map(|d| sent + d),
+            scope: reply.scopes().map(|scopes| {
+                scopes
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+            token_type,
+        })
+    }
+
+    /// After a refresh: keeps the previous refresh token when the server sent no new one (no
+    /// rotation), and the previous scopes when it listed none.
+    pub(crate) fn rotated_from(mut self, previous: &TokenSet) -> Self {
+        if self.refresh_token.is_none() {
+            self.refresh_token = previous.refresh_token.clone();
+        }
+        if self.scope.is_none() {
+            self.scope = previous.scope.clone();
+        }
+        self
     }
 
     /// Whether the access token expires within `skew` of `now` (or has expired). `false` when the
@@ -65,7 +112,9 @@ impl TokenSet {
 
     /// Whether a refresh can be tried (there is a refresh token).
     pub fn can_refresh(&self) -> bool {
-        self.refresh_token.is_some()
+        self.refresh_token
+            .as_ref()
+            .is_some_and(|t| !t.expose_secret().is_empty())
     }
 }
 
@@ -73,8 +122,10 @@ impl std::fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenSet")
             .field("access_token", &Redacted)
-            .field("refresh_token", &redacted_option(&self.refresh_token))
-            .field("id_token", &redacted_option(&self.id_token))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| Redacted),
+            )
             .field("expires_at", &self.expires_at)
             .field("scope", &self.scope)
             .field("token_type", &self.token_type)
@@ -82,117 +133,11 @@ impl std::fmt::Debug for TokenSet {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct TokenReplyWire {
-    access_token: SecretString,
-    token_type: String,
-    #[serde(default, deserialize_with = "http::seconds")]
-    expires_in: Option<u64>,
-    refresh_token: Option<SecretString>,
-    id_token: Option<SecretString>,
-    scope: Option<String>,
-}
+/// Prints `[redacted]` for a secret field in a hand-written `Debug`.
+pub(crate) struct Redacted;
 
-/// Reads a token reply (any grant). Pure: `now` is when the request was sent.
-///
-/// An OAuth error becomes [`AuthError::OAuth`]; a redirect, an HTML page or an unreadable body
-/// their own variants. An empty `access_token` is a decode error.
-pub fn parse_token_reply(
-    post: &FormPost,
-    reply: &HttpReply,
-    now: SystemTime,
-) -> Result<TokenSet, AuthError> {
-    match classify(post, reply)? {
-        Reply::Success(body) => token_set(post, reply.status, body, now),
-        Reply::OAuthError(error) => Err(http::oauth_error(post, reply, error)),
-    }
-}
-
-pub(crate) fn token_set(
-    post: &FormPost,
-    status: u16,
-    body: &[u8],
-    now: SystemTime,
-) -> Result<TokenSet, AuthError> {
-    let wire: TokenReplyWire = decode(post, status, body)?;
-    let problem = |path: &str, problem: &str| AuthError::Decode {
-        endpoint: post.endpoint(),
-        status,
-        path: path.to_owned(),
-        problem: problem.to_owned(),
-    };
-    if wire.access_token.expose_secret().is_empty() {
-        return Err(problem("access_token", "empty"));
-    }
-    if wire.token_type.is_empty() {
-        return Err(problem("token_type", "empty"));
-    }
-    Ok(TokenSet {
-        access_token: wire.access_token,
-        refresh_token: wire
-            .refresh_token
-            .filter(|token| !token.expose_secret().is_empty()),
-        id_token: wire.id_token,
-        expires_at: wire
-            .expires_in
-            .map(|seconds| now + Duration::from_secs(seconds)),
-        scope: wire.scope,
-        token_type: wire.token_type,
-    })
-}
-
-impl FormPost {
-    /// The refresh request (RFC 6749 §6): `grant_type=refresh_token`, the refresh token (secret),
-    /// `client_id` and `scope`. Errors with [`AuthError::SignInAgain`] when `tokens` has no
-    /// refresh token.
-    pub fn refresh(
-        authority: &Authority,
-        client_id: &ClientId,
-        scopes: &Scopes,
-        tokens: &TokenSet,
-    ) -> Result<Self, AuthError> {
-        let refresh_token = tokens
-            .refresh_token
-            .as_ref()
-            .ok_or(AuthError::SignInAgain { error: None })?;
-        Ok(FormPost::new(authority.token_endpoint().clone())
-            .plain("grant_type", "refresh_token")
-            .secret("refresh_token", refresh_token.expose_secret())
-            .plain("client_id", client_id.as_str())
-            .plain("scope", scopes.to_param()))
-    }
-}
-
-/// Reads a refresh reply. Pure.
-///
-/// Rotation: the new refresh token replaces the old one when the server sent one; otherwise the
-/// old one is kept. `invalid_grant` (expired, revoked or already-rotated refresh token) and
-/// `interaction_required` (a policy now needs the user, e.g. MFA) become
-/// [`AuthError::SignInAgain`].
-pub fn parse_refresh_reply(
-    post: &FormPost,
-    reply: &HttpReply,
-    previous: &TokenSet,
-    now: SystemTime,
-) -> Result<TokenSet, AuthError> {
-    match classify(post, reply)? {
-        Reply::Success(body) => {
-            let mut tokens = token_set(post, reply.status, body, now)?;
-            if tokens.refresh_token.is_none() {
-                tokens.refresh_token = previous.refresh_token.clone();
-            }
-            if tokens.scope.is_none() {
-                tokens.scope = previous.scope.clone();
-            }
-            Ok(tokens)
-        }
-        Reply::OAuthError(error)
-            if error.error == "invalid_grant" || error.error == "interaction_required" =>
-        {
-            Err(AuthError::SignInAgain {
-                error: Some(Box::new(error)),
-            })
-        }
-        Reply::OAuthError(error) => Err(http::oauth_error(post, reply, error)),
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
     }
 }

@@ -6,7 +6,7 @@ use std::io::BufRead as _;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ado_flows::{signin, ConnectError, Connections, SecretStore};
+use ado_flows::{signin, ConnectError, ConnectOptions, Connections, SecretStore};
 use clap::Args;
 use secrecy::SecretString;
 use serde_json::json;
@@ -36,6 +36,10 @@ pub struct LoginArgs {
     /// The service principal's application (client) id.
     #[arg(long)]
     client_id: Option<String>,
+    /// An explicit proxy (`http://host:port`) for the sign-in and the connection; without it,
+    /// HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply.
+    #[arg(long)]
+    proxy: Option<String>,
 }
 
 #[derive(Args)]
@@ -83,6 +87,10 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return report(Err(e)),
     };
+    let options = ConnectOptions {
+        trusted_ca_pem: None,
+        proxy: args.proxy.clone(),
+    };
     let result = if args.service_principal {
         let secret = match std::env::var("ADO_SP_SECRET") {
             Ok(s) if !s.trim().is_empty() => SecretString::from(s.trim().to_string()),
@@ -100,9 +108,12 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             &connections,
             &target,
             &settings,
-            &tenant,
-            &client_id,
-            &secret,
+            signin::ServicePrincipalLogin {
+                tenant: &tenant,
+                client_id: &client_id,
+                secret: &secret,
+            },
+            &options,
             now_unix(),
         )
         .await
@@ -113,8 +124,16 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                 p.verification_uri, p.user_code, p.expires_in_secs
             );
         };
-        signin::sign_in_with_device_code(&connections, &target, &settings, show, |_| {}, now_unix())
-            .await
+        signin::sign_in_with_device_code(
+            &connections,
+            &target,
+            &settings,
+            &options,
+            show,
+            |_| {},
+            now_unix(),
+        )
+        .await
     } else {
         let no_browser = args.no_browser;
         let open = |url: &url::Url| {
@@ -129,8 +148,16 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                     .spawn();
             }
         };
-        signin::sign_in_with_browser(&connections, &target, &settings, open, |_| {}, now_unix())
-            .await
+        signin::sign_in_with_browser(
+            &connections,
+            &target,
+            &settings,
+            &options,
+            open,
+            |_| {},
+            now_unix(),
+        )
+        .await
     };
     report(result)
 }

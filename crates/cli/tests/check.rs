@@ -196,6 +196,7 @@ async fn the_check_table_through_the_cli() {
         "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
         &DEMO_SP_CLIENT_ID.to_string(),
         &secret,
+        &ado_flows::ConnectOptions::default(),
     )
     .await
     .expect("a token");

@@ -201,40 +201,11 @@ const MAX_429_RETRIES: u32 = 4;
 impl AdoClient {
     /// Builds a client. Fails only on a bad trusted CA or a TLS backend problem.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("ado-connect/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &config.trusted_ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-                .map_err(|e| Error::Config(format!("the trusted CA is not valid PEM: {e}")))?;
-            if certs.is_empty() {
-                return Err(Error::Config(
-                    "the trusted CA PEM holds no certificate".into(),
-                ));
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        if let Some(proxy) = config
-            .proxy
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let proxy = reqwest::Proxy::all(proxy).map_err(|e| {
-                Error::Config(format!(
-                    "the proxy is not a valid URL (http://host:port): {e}"
-                ))
-            })?;
-            builder = builder.proxy(proxy);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| Error::Config(error_chain(&e)))?;
+        let http = crate::http::http_client(&crate::http::HttpOptions {
+            trusted_ca_pem: config.trusted_ca_pem.clone(),
+            proxy: config.proxy.clone(),
+            timeout: config.timeout,
+        })?;
         let mut base_url = config.base_url;
         if !base_url.path().ends_with('/') {
             let path = format!("{}/", base_url.path());
@@ -546,7 +517,7 @@ fn transport_error(url: &Url, error: &reqwest::Error) -> Error {
 
 /// The error and its causes, joined, because reqwest's top-level message alone ("error sending
 /// request") tells the user nothing.
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut parts = vec![error.to_string()];
     let mut source = error.source();
     while let Some(s) = source {

@@ -14,6 +14,7 @@ pub mod api;
 mod client;
 mod credential;
 mod error;
+mod http;
 
 pub use api::build::Build;
 pub use api::connection_data::{AccessMapping, ConnectionData, Identity, LocationServiceData};
@@ -24,6 +25,7 @@ pub use api::wit::WorkItemType;
 pub use client::{AdoClient, ClientConfig, Request, Response, Stats};
 pub use credential::Credential;
 pub use error::{Challenge, Error, SignInSignal, SupportIds, TransportKind, VssError};
+pub use http::{http_client, HttpOptions};
 
 /// One page of a paged list.
 #[derive(Debug, Clone)]

@@ -63,6 +63,11 @@ pub enum AuthMethod {
         tenant: String,
         /// The public client used.
         client_id: String,
+        /// The authority signed in to (e.g. `https://login.microsoftonline.com/{tenant}`), so
+        /// that refreshes go there whatever the environment says later. `None` in profiles saved
+        /// before it was recorded: the current settings apply.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        authority: Option<String>,
     },
     /// A service principal (client credentials); its secret in the keyring.
     #[serde(rename_all = "camelCase")]
@@ -71,6 +76,9 @@ pub enum AuthMethod {
         tenant: String,
         /// Its application (client) id.
         client_id: String,
+        /// The authority it signed in to, as for [`AuthMethod::Entra`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        authority: Option<String>,
     },
 }
 

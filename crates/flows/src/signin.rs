@@ -6,16 +6,19 @@
 //! - [`BrowserSignIn`] (authorization code + PKCE, system browser, loopback redirect),
 //!   [`DeviceSignIn`] (device code), [`service_principal_token`] (client credentials).
 //! - [`connect_with_tokens`] verifies and saves; tokens go to the keyring as one JSON secret.
+//! - Every Entra request goes through the connection's HTTP client (proxy, trusted CA, timeouts,
+//!   no redirects: [`ConnectOptions`] via `ado_client::http_client`), like Azure DevOps requests.
 //! - [`credential_for`] gives a ready credential for a saved connection, refreshing the access
-//!   token five minutes before it expires; a refused refresh deletes the tokens and asks the user
-//!   to sign in again (everything else of the profile is kept).
+//!   token five minutes before it expires with the authority and client id recorded at sign-in.
+//!   A refused refresh (`invalid_grant`) reports "sign in again" and keeps the profile and its
+//!   keyring entry; only the dead refresh token is dropped from it, so it is not sent again.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ado_auth::{
-    AuthCodeFlow, AuthError, BrowserOptions, CancellationToken, ClientId, DeviceAuthorization,
-    DeviceCodeFlow, HttpClient, PublicClient, Scopes, ServicePrincipal, SignInSettings, TenantHint,
-    TokenSet,
+    AuthCodeFlow, AuthError, Authority, BrowserOptions, CancellationToken, ClientId,
+    DeviceAuthorization, DeviceCodeFlow, HttpClient, PublicClient, Scopes, ServicePrincipal,
+    SignInSettings, TenantHint, TokenSet,
 };
 use ado_client::{Credential, Error as ClientError};
 use ado_core::checks::{CheckCode, Problem};
@@ -138,8 +141,34 @@ fn msa_problem() -> Problem {
     )
 }
 
-fn http() -> Result<HttpClient, Problem> {
-    HttpClient::new().map_err(|e| auth_problem(&e))
+/// How long one Entra request may take.
+const ENTRA_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The Entra HTTP client for a connection: the same configured client as Azure DevOps requests
+/// (its proxy and trusted CA), built in one place (`ado_client::http_client`).
+fn http(options: &ConnectOptions) -> Result<HttpClient, Problem> {
+    let client = ado_client::http_client(&ado_client::HttpOptions {
+        trusted_ca_pem: options.trusted_ca_pem.clone(),
+        proxy: options.proxy.clone(),
+        timeout: ENTRA_TIMEOUT,
+    })
+    .map_err(|e| {
+        problem(
+            CheckCode::InvalidInput,
+            None,
+            e.to_string(),
+            "Check the trusted CA (a PEM certificate) and the proxy URL (http://host:port).",
+        )
+    })?;
+    Ok(HttpClient::new(client))
+}
+
+/// The options a saved connection was made with (for its token refresh).
+fn saved_options(profile: &Profile) -> ConnectOptions {
+    ConnectOptions {
+        trusted_ca_pem: profile.trusted_ca_pem.clone(),
+        proxy: profile.proxy.clone(),
+    }
 }
 
 /// The public client for a target's tenant.
@@ -164,7 +193,7 @@ pub async fn public_client(
             authority,
             settings.client_id.clone(),
             Scopes::azure_devops(),
-            http()?,
+            http(options)?,
         ),
         tenant,
     ))
@@ -174,8 +203,17 @@ pub async fn public_client(
 /// then await [`BrowserSignIn::finish`]. Cancel with the token from [`BrowserSignIn::cancel_token`].
 pub struct BrowserSignIn {
     flow: AuthCodeFlow,
-    tenant: String,
-    client_id: String,
+    method: AuthMethod,
+}
+
+/// What a public client's sign-in is recorded as: tenant, client id and authority, so that its
+/// refresh goes to the same place whatever the environment says later.
+fn entra_method(client: &PublicClient, tenant: String) -> AuthMethod {
+    AuthMethod::Entra {
+        tenant,
+        client_id: client.client_id.as_str().to_string(),
+        authority: client.authority.entra_authority_url(),
+    }
 }
 
 impl BrowserSignIn {
@@ -191,8 +229,7 @@ impl BrowserSignIn {
             .map_err(|e| auth_problem(&e))?;
         Ok(BrowserSignIn {
             flow,
-            tenant,
-            client_id: settings.client_id.as_str().to_string(),
+            method: entra_method(&client, tenant),
         })
     }
 
@@ -209,13 +246,7 @@ impl BrowserSignIn {
     /// Waits for the browser to come back and redeems the code.
     pub async fn finish(self) -> Result<(TokenSet, AuthMethod), Problem> {
         let tokens = self.flow.finish().await.map_err(|e| auth_problem(&e))?;
-        Ok((
-            tokens,
-            AuthMethod::Entra {
-                tenant: self.tenant,
-                client_id: self.client_id,
-            },
-        ))
+        Ok((tokens, self.method))
     }
 }
 
@@ -223,8 +254,7 @@ impl BrowserSignIn {
 /// [`DeviceSignIn::finish`].
 pub struct DeviceSignIn {
     flow: DeviceCodeFlow,
-    tenant: String,
-    client_id: String,
+    method: AuthMethod,
 }
 
 /// What the user needs for the device code.
@@ -254,8 +284,7 @@ impl DeviceSignIn {
             .map_err(|e| auth_problem(&e))?;
         Ok(DeviceSignIn {
             flow,
-            tenant,
-            client_id: settings.client_id.as_str().to_string(),
+            method: entra_method(&client, tenant),
         })
     }
 
@@ -278,40 +307,64 @@ impl DeviceSignIn {
     /// Polls until the user approves (honouring `slow_down` and expiry).
     pub async fn finish(self) -> Result<(TokenSet, AuthMethod), Problem> {
         let tokens = self.flow.finish().await.map_err(|e| auth_problem(&e))?;
-        Ok((
-            tokens,
-            AuthMethod::Entra {
-                tenant: self.tenant,
-                client_id: self.client_id,
-            },
-        ))
+        Ok((tokens, self.method))
     }
 }
 
-/// Client credentials for a service principal.
+/// Client credentials for a service principal, through the connection's HTTP client.
 pub async fn service_principal_token(
     settings: &SignInSettings,
     tenant: &str,
     client_id: &str,
     secret: &SecretString,
+    options: &ConnectOptions,
 ) -> Result<(TokenSet, AuthMethod), Problem> {
-    let hint = TenantHint::Tenant {
-        tenant_id: tenant.trim().to_string(),
+    let authority = authority_for_tenant(settings, tenant.trim())?;
+    acquire_sp_token(authority, tenant, client_id, secret, options).await
+}
+
+async fn acquire_sp_token(
+    authority: Authority,
+    tenant: &str,
+    client_id: &str,
+    secret: &SecretString,
+    options: &ConnectOptions,
+) -> Result<(TokenSet, AuthMethod), Problem> {
+    let method = AuthMethod::ServicePrincipal {
+        tenant: tenant.trim().to_string(),
+        client_id: client_id.trim().to_string(),
+        authority: authority.entra_authority_url(),
     };
-    let authority = settings
-        .authority_for(&hint)
-        .map_err(|e| auth_problem(&AuthError::from(e)))?;
-    let client_id_value =
+    let client_id =
         ClientId::new(client_id.trim()).map_err(|e| auth_problem(&AuthError::from(e)))?;
-    let sp = ServicePrincipal::new(authority, client_id_value, secret.clone(), http()?);
+    let sp = ServicePrincipal::new(authority, client_id, secret.clone(), http(options)?);
     let tokens = sp.acquire_token().await.map_err(|e| auth_problem(&e))?;
-    Ok((
-        tokens,
-        AuthMethod::ServicePrincipal {
-            tenant: tenant.trim().to_string(),
-            client_id: client_id.trim().to_string(),
-        },
-    ))
+    Ok((tokens, method))
+}
+
+/// The authority for a tenant under the current settings.
+fn authority_for_tenant(settings: &SignInSettings, tenant: &str) -> Result<Authority, Problem> {
+    let hint = TenantHint::Tenant {
+        tenant_id: tenant.to_string(),
+    };
+    settings
+        .authority_for(&hint)
+        .map_err(|e| auth_problem(&AuthError::from(e)))
+}
+
+/// The authority recorded at sign-in; profiles saved before it was recorded fall back to the
+/// current settings for their tenant.
+fn recorded_authority(
+    recorded: Option<&str>,
+    tenant: &str,
+    settings: &SignInSettings,
+) -> Result<Authority, Problem> {
+    match recorded {
+        Some(url) => {
+            Authority::from_authority_url(url).map_err(|e| auth_problem(&AuthError::from(e)))
+        }
+        None => authority_for_tenant(settings, tenant),
+    }
 }
 
 /// The stored form of a token set (one keyring secret, JSON).
@@ -357,10 +410,11 @@ pub async fn connect_with_tokens(
     tokens: &TokenSet,
     method: AuthMethod,
     sp_secret: Option<&SecretString>,
+    options: &ConnectOptions,
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
     let credential = Credential::Bearer(tokens.access_token.clone());
-    let verified = match verify_connection(target, credential, &ConnectOptions::default()).await {
+    let verified = match verify_connection(target, credential, options).await {
         Ok(v) => v,
         Err(mut p) => {
             if matches!(method, AuthMethod::ServicePrincipal { .. })
@@ -378,8 +432,21 @@ pub async fn connect_with_tokens(
             return Err(crate::ConnectError::Problem(p));
         }
     };
-    let mut profile =
-        connections.save_connection(&verified, &to_stored(tokens), method, None, now_unix)?;
+    let mut profile = connections.save_connection(
+        &verified,
+        &to_stored(tokens),
+        method,
+        options.trusted_ca_pem.clone(),
+        now_unix,
+    )?;
+    if profile.proxy != options.proxy {
+        // Recorded for the token refresh (the "conn" rework folds this into save_connection).
+        if let Some(updated) =
+            connections.update_profile(&profile.id, |p| p.proxy = options.proxy.clone())?
+        {
+            profile = updated;
+        }
+    }
     if let Some(secret) = sp_secret {
         profile = connections.put_extra_secret(&profile, "sp-secret", secret)?;
     }
@@ -422,22 +489,20 @@ pub async fn credential_for(
         .ok_or_else(missing)?;
     match &profile.auth {
         AuthMethod::Pat { .. } => Ok(Credential::Pat(secret)),
-        AuthMethod::Entra { tenant, .. } => {
+        AuthMethod::Entra {
+            tenant,
+            client_id,
+            authority,
+        } => {
             let tokens = from_stored(&secret).ok_or_else(missing)?;
             if !tokens.needs_refresh(now, REFRESH_SKEW) {
                 return Ok(Credential::Bearer(tokens.access_token));
             }
-            let hint = TenantHint::Tenant {
-                tenant_id: tenant.clone(),
-            };
-            let authority = settings
-                .authority_for(&hint)
-                .map_err(|e| auth_problem(&AuthError::from(e)))?;
             let client = PublicClient::new(
-                authority,
-                settings.client_id.clone(),
+                recorded_authority(authority.as_deref(), tenant, settings)?,
+                ClientId::new(client_id.as_str()).map_err(|e| auth_problem(&AuthError::from(e)))?,
                 Scopes::azure_devops(),
-                http()?,
+                http(&saved_options(profile))?,
             );
             match client.refresh(&tokens).await {
                 Ok(fresh) => {
@@ -447,14 +512,26 @@ pub async fn credential_for(
                     Ok(Credential::Bearer(fresh.access_token))
                 }
                 Err(e) if e.is_sign_in_again() => {
-                    // Keep the profile, drop the dead tokens, ask for a new sign-in.
-                    let _ = connections.forget_secret(profile);
+                    // The profile and its keyring entry stay; only the refresh token the server
+                    // refused is dropped, so it is never sent again. Every later use reports
+                    // "sign in again" until the user does.
+                    if tokens.can_refresh() {
+                        let mut dead = tokens;
+                        dead.refresh_token = None;
+                        connections
+                            .replace_secret(profile, &to_stored(&dead))
+                            .map_err(store_error)?;
+                    }
                     Err(auth_problem(&e))
                 }
                 Err(e) => Err(auth_problem(&e)),
             }
         }
-        AuthMethod::ServicePrincipal { tenant, client_id } => {
+        AuthMethod::ServicePrincipal {
+            tenant,
+            client_id,
+            authority,
+        } => {
             let tokens = from_stored(&secret).ok_or_else(missing)?;
             if !tokens.needs_refresh(now, REFRESH_SKEW) {
                 return Ok(Credential::Bearer(tokens.access_token));
@@ -463,8 +540,15 @@ pub async fn credential_for(
                 .extra_secret(profile, "sp-secret")
                 .map_err(store_error)?
                 .ok_or_else(missing)?;
-            let (fresh, _) =
-                service_principal_token(settings, tenant, client_id, &sp_secret).await?;
+            let authority = recorded_authority(authority.as_deref(), tenant, settings)?;
+            let (fresh, _) = acquire_sp_token(
+                authority,
+                tenant,
+                client_id,
+                &sp_secret,
+                &saved_options(profile),
+            )
+            .await?;
             connections
                 .replace_secret(profile, &to_stored(&fresh))
                 .map_err(store_error)?;
@@ -494,20 +578,39 @@ pub async fn sign_in_with_browser(
     connections: &Connections,
     target: &ConnectionTarget,
     settings: &SignInSettings,
+    options: &ConnectOptions,
     open: impl FnOnce(&url::Url),
     keep_cancel: impl FnOnce(CancellationToken),
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
-    let pending = BrowserSignIn::start(target, settings, &ConnectOptions::default())
+    let pending = BrowserSignIn::start(target, settings, options)
         .await
         .map_err(crate::ConnectError::Problem)?;
     keep_cancel(pending.cancel_token());
     open(pending.authorize_url());
-    let (tokens, method) = pending
-        .finish()
-        .await
-        .map_err(crate::ConnectError::Problem)?;
-    connect_with_tokens(connections, target, &tokens, method, None, now_unix).await
+    let signed_in = pending.finish().await;
+    save_sign_in(connections, target, signed_in, options, now_unix).await
+}
+
+/// Verifies and saves a finished public-client sign-in.
+async fn save_sign_in(
+    connections: &Connections,
+    target: &ConnectionTarget,
+    signed_in: Result<(TokenSet, AuthMethod), Problem>,
+    options: &ConnectOptions,
+    now_unix: u64,
+) -> Result<Connected, crate::ConnectError> {
+    let (tokens, method) = signed_in.map_err(crate::ConnectError::Problem)?;
+    connect_with_tokens(
+        connections,
+        target,
+        &tokens,
+        method,
+        None,
+        options,
+        now_unix,
+    )
+    .await
 }
 
 /// The whole device-code sign-in: start, hand the code to `show`, poll, verify, save.
@@ -515,20 +618,29 @@ pub async fn sign_in_with_device_code(
     connections: &Connections,
     target: &ConnectionTarget,
     settings: &SignInSettings,
+    options: &ConnectOptions,
     show: impl FnOnce(DeviceCodePrompt),
     keep_cancel: impl FnOnce(CancellationToken),
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
-    let pending = DeviceSignIn::start(target, settings, &ConnectOptions::default())
+    let pending = DeviceSignIn::start(target, settings, options)
         .await
         .map_err(crate::ConnectError::Problem)?;
     keep_cancel(pending.cancel_token());
     show(pending.prompt());
-    let (tokens, method) = pending
-        .finish()
-        .await
-        .map_err(crate::ConnectError::Problem)?;
-    connect_with_tokens(connections, target, &tokens, method, None, now_unix).await
+    let signed_in = pending.finish().await;
+    save_sign_in(connections, target, signed_in, options, now_unix).await
+}
+
+/// Who a service principal is: its tenant, application (client) id and secret.
+#[derive(Debug, Clone, Copy)]
+pub struct ServicePrincipalLogin<'a> {
+    /// The tenant (a GUID or domain).
+    pub tenant: &'a str,
+    /// The application (client) id.
+    pub client_id: &'a str,
+    /// The client secret (`Debug` redacted).
+    pub secret: &'a SecretString,
 }
 
 /// Signs in as a service principal, verifies, saves (its secret in the keyring).
@@ -536,15 +648,28 @@ pub async fn sign_in_as_service_principal(
     connections: &Connections,
     target: &ConnectionTarget,
     settings: &SignInSettings,
-    tenant: &str,
-    client_id: &str,
-    secret: &SecretString,
+    login: ServicePrincipalLogin<'_>,
+    options: &ConnectOptions,
     now_unix: u64,
 ) -> Result<Connected, crate::ConnectError> {
-    let (tokens, method) = service_principal_token(settings, tenant, client_id, secret)
+    let ServicePrincipalLogin {
+        tenant,
+        client_id,
+        secret,
+    } = login;
+    let (tokens, method) = service_principal_token(settings, tenant, client_id, secret, options)
         .await
         .map_err(crate::ConnectError::Problem)?;
-    connect_with_tokens(connections, target, &tokens, method, Some(secret), now_unix).await
+    connect_with_tokens(
+        connections,
+        target,
+        &tokens,
+        method,
+        Some(secret),
+        options,
+        now_unix,
+    )
+    .await
 }
 
 /// Sign-in settings from the environment (`ADO_CONNECT_CLIENT_ID`, `ADO_CONNECT_AUTHORITY`).

@@ -88,6 +88,7 @@ async fn sign_in_refresh_and_sign_out_leave_no_secret_in_logs_or_config() {
         &connections,
         &target,
         &settings,
+        &ado_flows::ConnectOptions::default(),
         |u| tx.send(u.clone()).unwrap(),
         |_| {},
         1,

@@ -13,7 +13,7 @@ use ado_emulator::scenario::{
 use ado_emulator::{Config, Emulator, EntraConfig, Scenario};
 use ado_flows::profiles::AuthMethod;
 use ado_flows::signin::{self, services_target};
-use ado_flows::{Backend, ConnectError, Connections, SecretStore};
+use ado_flows::{Backend, ConnectError, ConnectOptions, Connections, SecretStore};
 use secrecy::SecretString;
 
 const FABRIKAM_TENANT: &str = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
@@ -88,6 +88,55 @@ async fn play_browser(url: url::Url) {
     );
 }
 
+/// The whole browser sign-in with `options`, the test playing the browser.
+async fn browser_sign_in(
+    f: &Fixture,
+    target: &ado_core::target::ConnectionTarget,
+    options: &ConnectOptions,
+) -> ado_flows::Connected {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let browser = tokio::spawn(async move { play_browser(rx.await.unwrap()).await });
+    let connected = signin::sign_in_with_browser(
+        &f.connections,
+        target,
+        &f.settings,
+        options,
+        |url| tx.send(url.clone()).unwrap(),
+        |_| {},
+        1,
+    )
+    .await
+    .expect("signed in");
+    browser.await.unwrap();
+    connected
+}
+
+/// The whole device-code sign-in with `options`, the user approving at once.
+async fn device_sign_in(f: &Fixture, options: &ConnectOptions) -> ado_flows::Connected {
+    let entra = f.emulator.entra();
+    signin::sign_in_with_device_code(
+        &f.connections,
+        &fabrikam(f),
+        &f.settings,
+        options,
+        move |prompt| {
+            assert!(!prompt.user_code.is_empty());
+            assert!(
+                prompt.verification_uri.ends_with("/devicelogin"),
+                "{}",
+                prompt.verification_uri
+            );
+            entra
+                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
+                .expect("approved");
+        },
+        |_| {},
+        1,
+    )
+    .await
+    .expect("signed in")
+}
+
 #[tokio::test]
 async fn browser_sign_in_verifies_saves_and_refreshes() {
     let Some(f) = fixture(EntraConfig {
@@ -99,22 +148,14 @@ async fn browser_sign_in_verifies_saves_and_refreshes() {
         return;
     };
     let target = fabrikam(&f);
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let browser = tokio::spawn(async move { play_browser(rx.await.unwrap()).await });
-    let connected = signin::sign_in_with_browser(
-        &f.connections,
-        &target,
-        &f.settings,
-        |url| tx.send(url.clone()).unwrap(),
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in");
-    browser.await.unwrap();
+    let connected = browser_sign_in(&f, &target, &ConnectOptions::default()).await;
     assert_eq!(connected.verified.user.display_name, "Demo Admin");
+    let recorded = format!("{}/{FABRIKAM_TENANT}", f.emulator.base_url());
     assert!(
-        matches!(&connected.profile.auth, AuthMethod::Entra { tenant, .. } if tenant == FABRIKAM_TENANT)
+        matches!(&connected.profile.auth, AuthMethod::Entra { tenant, authority: Some(a), client_id }
+            if tenant == FABRIKAM_TENANT && *a == recorded && client_id == ado_auth::VISUAL_STUDIO_CLIENT_ID),
+        "the sign-in records its authority and client id: {:?}",
+        connected.profile.auth
     );
     let file = std::fs::read_to_string(f.connections.dir().join("connections.json")).unwrap();
     assert!(
@@ -144,7 +185,25 @@ async fn browser_sign_in_verifies_saves_and_refreshes() {
         "Demo Admin"
     );
 
-    // A revoked refresh token: "sign in again", the profile stays, its tokens go.
+    // Later the environment names another authority and client id: the refresh still goes where
+    // the sign-in went, as the app it signed in with.
+    let elsewhere = SignInSettings::from_lookup(|name| match name {
+        "ADO_CONNECT_AUTHORITY" => Some("http://127.0.0.1:9".to_string()),
+        "ADO_CONNECT_CLIENT_ID" => Some("11111111-2222-3333-4444-555555555555".to_string()),
+        _ => None,
+    })
+    .unwrap();
+    signin::credential_for(
+        &f.connections,
+        &connected.profile,
+        &elsewhere,
+        SystemTime::now(),
+    )
+    .await
+    .expect("refreshed at the recorded authority");
+
+    // A revoked refresh token: "sign in again"; the profile and its keyring entry stay, only the
+    // dead refresh token is dropped so it is not sent again.
     assert!(
         f.emulator
             .entra()
@@ -167,12 +226,29 @@ async fn browser_sign_in_verifies_saves_and_refreshes() {
         1,
         "everything else is kept"
     );
+    let kept = f
+        .connections
+        .secret_of(&connected.profile)
+        .unwrap()
+        .expect("the keyring entry is kept");
+    let kept: serde_json::Value =
+        serde_json::from_str(secrecy::ExposeSecret::expose_secret(&kept)).unwrap();
     assert!(
-        f.connections
-            .secret_of(&connected.profile)
-            .unwrap()
-            .is_none(),
-        "the dead tokens are gone"
+        kept["refreshToken"].is_null(),
+        "the dead refresh token is dropped"
+    );
+    let again = signin::credential_for(
+        &f.connections,
+        &connected.profile,
+        &f.settings,
+        SystemTime::now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        again.code,
+        CheckCode::TokenExpired,
+        "still says sign in again: {again:?}"
     );
     f.connections.remove(&connected.profile.id).unwrap();
 }
@@ -187,28 +263,7 @@ async fn device_code_sign_in() {
     else {
         return;
     };
-    let target = fabrikam(&f);
-    let entra = f.emulator.entra();
-    let connected = signin::sign_in_with_device_code(
-        &f.connections,
-        &target,
-        &f.settings,
-        move |prompt| {
-            assert!(!prompt.user_code.is_empty());
-            assert!(
-                prompt.verification_uri.ends_with("/devicelogin"),
-                "{}",
-                prompt.verification_uri
-            );
-            entra
-                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
-                .expect("approved");
-        },
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in");
+    let connected = device_sign_in(&f, &ConnectOptions::default()).await;
     assert_eq!(connected.verified.user.display_name, "Demo Admin");
     f.connections.remove(&connected.profile.id).unwrap();
 }
@@ -223,6 +278,7 @@ async fn cancelling_a_browser_sign_in_ends_it() {
         &f.connections,
         &target,
         &f.settings,
+        &ConnectOptions::default(),
         |_| {},
         |cancel| cancel.cancel(),
         1,
@@ -248,9 +304,12 @@ async fn service_principal_added_and_not_added() {
         &f.connections,
         &target,
         &f.settings,
-        FABRIKAM_TENANT,
-        &DEMO_SP_CLIENT_ID.to_string(),
-        &secret,
+        signin::ServicePrincipalLogin {
+            tenant: FABRIKAM_TENANT,
+            client_id: &DEMO_SP_CLIENT_ID.to_string(),
+            secret: &secret,
+        },
+        &ConnectOptions::default(),
         1,
     )
     .await
@@ -270,9 +329,12 @@ async fn service_principal_added_and_not_added() {
         &f.connections,
         &target,
         &f.settings,
-        FABRIKAM_TENANT,
-        &DEMO_SP_NOT_ADDED_CLIENT_ID.to_string(),
-        &outsider,
+        signin::ServicePrincipalLogin {
+            tenant: FABRIKAM_TENANT,
+            client_id: &DEMO_SP_NOT_ADDED_CLIENT_ID.to_string(),
+            secret: &outsider,
+        },
+        &ConnectOptions::default(),
         1,
     )
     .await
@@ -289,9 +351,12 @@ async fn service_principal_added_and_not_added() {
         &f.connections,
         &target,
         &f.settings,
-        FABRIKAM_TENANT,
-        &DEMO_SP_CLIENT_ID.to_string(),
-        &wrong,
+        signin::ServicePrincipalLogin {
+            tenant: FABRIKAM_TENANT,
+            client_id: &DEMO_SP_CLIENT_ID.to_string(),
+            secret: &wrong,
+        },
+        &ConnectOptions::default(),
         1,
     )
     .await
@@ -312,10 +377,18 @@ async fn an_msa_backed_organization_is_told_to_use_a_pat() {
         return;
     };
     let target = services_target("contoso", &format!("{}/", f.emulator.base_url())).unwrap();
-    let err = signin::sign_in_with_browser(&f.connections, &target, &f.settings, |_| {}, |_| {}, 1)
-        .await
-        .err()
-        .unwrap();
+    let err = signin::sign_in_with_browser(
+        &f.connections,
+        &target,
+        &f.settings,
+        &ConnectOptions::default(),
+        |_| {},
+        |_| {},
+        1,
+    )
+    .await
+    .err()
+    .unwrap();
     match err {
         ConnectError::Problem(p) => assert!(p.fix.contains("personal access token"), "{p:?}"),
         other => panic!("{other:?}"),
@@ -336,4 +409,183 @@ async fn servers_do_not_offer_entra() {
         .await
         .unwrap_err();
     assert!(problem.fix.contains("personal access token"));
+}
+
+/// A loopback HTTP proxy that forwards each connection to the host it names and records the
+/// request targets it carried (absolute-form: `POST http://127.0.0.1:…/…/oauth2/v2.0/token`).
+async fn counting_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let record = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 8192];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match client.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let line = String::from_utf8_lossy(&head)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let target = line.split(' ').nth(1).unwrap_or_default().to_string();
+                let Ok(origin) = url::Url::parse(&target) else {
+                    return;
+                };
+                let address = format!(
+                    "{}:{}",
+                    origin.host_str().unwrap_or_default(),
+                    origin.port_or_known_default().unwrap_or(80)
+                );
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(address).await else {
+                    return;
+                };
+                record.lock().unwrap().push(line);
+                // One request per connection keeps the count honest.
+                let head = String::from_utf8_lossy(&head).replacen(
+                    "\r\n\r\n",
+                    "\r\nConnection: close\r\n\r\n",
+                    1,
+                );
+                if upstream.write_all(head.as_bytes()).await.is_ok() {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+/// Options naming a fresh counting proxy, and what it saw.
+async fn proxied() -> (
+    ConnectOptions,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    let (proxy, seen) = counting_proxy().await;
+    let options = ConnectOptions {
+        trusted_ca_pem: None,
+        proxy: Some(proxy),
+    };
+    (options, seen)
+}
+
+fn through_proxy(seen: &std::sync::Mutex<Vec<String>>, path: &str) -> usize {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .filter(|line| line.contains(path))
+        .count()
+}
+
+#[tokio::test]
+async fn browser_sign_in_goes_through_the_proxy() {
+    let Some(f) = fixture(EntraConfig {
+        token_lifetime_secs: 60,
+        ..Default::default()
+    })
+    .await
+    else {
+        return;
+    };
+    let (proxy, seen) = counting_proxy().await;
+    let options = ConnectOptions {
+        trusted_ca_pem: None,
+        proxy: Some(proxy.clone()),
+    };
+    let target = fabrikam(&f);
+    let connected = browser_sign_in(&f, &target, &options).await;
+    assert_eq!(
+        through_proxy(&seen, "/oauth2/v2.0/token"),
+        1,
+        "the code exchange went through the proxy: {:?}",
+        seen.lock().unwrap()
+    );
+    assert!(
+        through_proxy(&seen, "/_apis/connectionData") >= 1,
+        "so did the verify"
+    );
+    assert_eq!(
+        connected.profile.proxy, options.proxy,
+        "recorded for refreshes"
+    );
+
+    // The refresh of the saved connection uses the recorded proxy too.
+    signin::credential_for(
+        &f.connections,
+        &connected.profile,
+        &f.settings,
+        SystemTime::now(),
+    )
+    .await
+    .expect("refreshed");
+    assert_eq!(
+        through_proxy(&seen, "/oauth2/v2.0/token"),
+        2,
+        "the refresh went through the proxy"
+    );
+    f.connections.remove(&connected.profile.id).unwrap();
+}
+
+#[tokio::test]
+async fn device_code_sign_in_goes_through_the_proxy() {
+    let Some(f) = fixture(EntraConfig {
+        device_code_interval_secs: 1,
+        ..Default::default()
+    })
+    .await
+    else {
+        return;
+    };
+    let (options, seen) = proxied().await;
+    let connected = device_sign_in(&f, &options).await;
+    assert_eq!(
+        through_proxy(&seen, "/oauth2/v2.0/devicecode"),
+        1,
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    assert!(
+        through_proxy(&seen, "/oauth2/v2.0/token") >= 1,
+        "the polls went through the proxy"
+    );
+    f.connections.remove(&connected.profile.id).unwrap();
+}
+
+#[tokio::test]
+async fn service_principal_sign_in_goes_through_the_proxy() {
+    let Some(f) = fixture(EntraConfig::default()).await else {
+        return;
+    };
+    let (options, seen) = proxied().await;
+    let target = fabrikam(&f);
+    let secret = SecretString::from(DEMO_SP_SECRET.to_string());
+    let connected = signin::sign_in_as_service_principal(
+        &f.connections,
+        &target,
+        &f.settings,
+        signin::ServicePrincipalLogin {
+            tenant: FABRIKAM_TENANT,
+            client_id: &DEMO_SP_CLIENT_ID.to_string(),
+            secret: &secret,
+        },
+        &options,
+        1,
+    )
+    .await
+    .expect("signed in through the proxy");
+    assert_eq!(
+        through_proxy(&seen, "/oauth2/v2.0/token"),
+        1,
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    f.connections.remove(&connected.profile.id).unwrap();
 }

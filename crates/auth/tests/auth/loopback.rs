@@ -25,6 +25,18 @@ fn form_value(body: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+type Finish = tokio::task::JoinHandle<Result<ado_auth::TokenSet, AuthError>>;
+
+/// A browser sign-in against `mock`, waiting: its state, port, and the running `finish`.
+async fn started(mock: &MockAuthority) -> (String, u16, Finish) {
+    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
+        .await
+        .unwrap();
+    let state = query_param(flow.authorize_url(), "state").unwrap();
+    let port = flow.port();
+    (state, port, tokio::spawn(flow.finish()))
+}
+
 #[tokio::test]
 async fn browser_sign_in_end_to_end() {
     let mock = MockAuthority::start().await;
@@ -86,40 +98,113 @@ async fn browser_sign_in_end_to_end() {
 }
 
 #[tokio::test]
-async fn wrong_state_fails_the_flow_and_closes_the_port() {
+async fn requests_without_our_state_are_refused_and_the_wait_goes_on() {
     let mock = MockAuthority::start().await;
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    mock.reply(&MockAuthority::token_path(), token_reply("a", None));
+    let (state, port, finish) = started(&mock).await;
 
-    let (status, page) = browser_redirect(port, "code=forged&state=not-the-state")
-        .await
-        .unwrap();
-    assert_eq!(status, 400);
-    assert!(page.contains("Sign-in failed"), "{page}");
-    assert!(matches!(
-        finish.await.unwrap(),
-        Err(AuthError::StateMismatch)
-    ));
+    for forged in [
+        "code=forged&state=not-the-state",
+        "code=forged",
+        "error=access_denied",
+        "error=access_denied&state=not-the-state",
+    ] {
+        let (status, page) = browser_redirect(port, forged).await.unwrap();
+        assert_eq!(status, 400, "{forged}");
+        assert!(!page.contains("Signed in"), "{forged}: {page}");
+        assert!(!finish.is_finished(), "{forged} must not end the sign-in");
+    }
     assert!(
         mock.received().is_empty(),
         "a forged code is never redeemed"
     );
+    let (status, page) = browser_redirect(port, &format!("code=real&state={state}"))
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{page}");
+    finish
+        .await
+        .unwrap()
+        .expect("the real redirect still completes the sign-in");
+    assert_eq!(mock.received().len(), 1, "only the real code is redeemed");
     assert!(port_is_closed(port).await);
+}
+
+#[tokio::test]
+async fn listens_on_ipv6_loopback_too() {
+    let mock = MockAuthority::start().await;
+    mock.reply(&MockAuthority::token_path(), token_reply("a", None));
+    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
+        .await
+        .unwrap();
+    let port = flow.port();
+    let state = query_param(flow.authorize_url(), "state").unwrap();
+    if std::net::TcpListener::bind(("::1", 0)).is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback, so nobody can hold [::1]");
+        assert!(!flow.listens_on_ipv6());
+        return;
+    }
+    assert!(flow.listens_on_ipv6(), "localhost may resolve to ::1 first");
+    assert!(
+        std::net::TcpListener::bind(("::1", port)).is_err(),
+        "no one else can take [::1]:{port}"
+    );
+    let finish = tokio::spawn(flow.finish());
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let page = client
+        .get(format!("http://[::1]:{port}/?code=c&state={state}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    finish.await.unwrap().expect("the redirect over ::1 works");
+}
+
+#[tokio::test]
+async fn the_page_says_signed_in_only_after_the_exchange_worked() {
+    let mock = MockAuthority::start().await;
+    mock.reply(
+        &MockAuthority::token_path(),
+        crate::support::entra_error(400, "invalid_grant", 70008, "The code has expired."),
+    );
+    let (state, port, finish) = started(&mock).await;
+    let (status, page) = browser_redirect(port, &format!("code=c&state={state}"))
+        .await
+        .unwrap();
+    assert_eq!(
+        mock.received().len(),
+        1,
+        "the browser got its page only after the token request"
+    );
+    assert_eq!(status, 400);
+    assert!(!page.contains("Signed in"), "{page}");
+    assert!(page.contains("Sign-in failed"), "{page}");
+    assert!(finish.await.unwrap().is_err());
+}
+
+#[tokio::test]
+async fn many_idle_connections_do_not_shut_out_the_redirect() {
+    let mock = MockAuthority::start().await;
+    mock.reply(&MockAuthority::token_path(), token_reply("a", None));
+    let (state, port, finish) = started(&mock).await;
+    let mut idle = Vec::new();
+    for _ in 0..40 {
+        idle.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (status, _) = browser_redirect(port, &format!("code=real&state={state}"))
+        .await
+        .expect("the real redirect is read although 40 idle connections are open");
+    assert_eq!(status, 200);
+    finish.await.unwrap().expect("the sign-in completes");
+    drop(idle);
 }
 
 #[tokio::test]
 async fn after_one_code_the_port_is_closed() {
     let mock = MockAuthority::start().await;
     mock.reply(&MockAuthority::token_path(), token_reply("a", None));
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
 
     browser_redirect(port, &format!("code=first&state={state}"))
         .await
@@ -231,12 +316,7 @@ async fn dropping_the_flow_closes_the_port() {
 #[tokio::test]
 async fn an_error_redirect_fails_with_the_servers_error() {
     let mock = MockAuthority::start().await;
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
     let (status, page) = browser_redirect(
         port,
         &format!("error=access_denied&error_description=AADSTS65004%3A+User+declined+%3Cb%3Econsent%3C%2Fb%3E&state={state}"),
@@ -261,12 +341,7 @@ async fn an_error_redirect_fails_with_the_servers_error() {
 async fn stray_requests_and_idle_connections_do_not_end_the_flow() {
     let mock = MockAuthority::start().await;
     mock.reply(&MockAuthority::token_path(), token_reply("a", None));
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
 
     // A browser's speculative pre-connection that never sends anything.
     let idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
@@ -339,12 +414,7 @@ async fn a_refused_code_surfaces_the_oauth_error() {
         &MockAuthority::token_path(),
         crate::support::entra_error(400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."),
     );
-    let flow = AuthCodeFlow::start(&mock.public_client(), BrowserOptions::default())
-        .await
-        .unwrap();
-    let state = query_param(flow.authorize_url(), "state").unwrap();
-    let port = flow.port();
-    let finish = tokio::spawn(flow.finish());
+    let (state, port, finish) = started(&mock).await;
     browser_redirect(port, &format!("code=c&state={state}"))
         .await
         .unwrap();

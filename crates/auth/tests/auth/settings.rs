@@ -23,6 +23,35 @@ fn entra_endpoints() {
 }
 
 #[test]
+fn an_entra_authority_round_trips_through_its_url() {
+    for authority in [
+        Authority::entra("contoso.onmicrosoft.com").unwrap(),
+        Authority::entra_at(
+            &Url::parse("http://127.0.0.1:8080/entra/").unwrap(),
+            "organizations",
+        )
+        .unwrap(),
+    ] {
+        let url = authority.entra_authority_url().expect("Entra-style");
+        assert_eq!(
+            Authority::from_authority_url(&url).unwrap(),
+            authority,
+            "{url}"
+        );
+    }
+    assert_eq!(
+        Authority::entra("contoso.onmicrosoft.com")
+            .unwrap()
+            .entra_authority_url()
+            .as_deref(),
+        Some("https://login.microsoftonline.com/contoso.onmicrosoft.com")
+    );
+    let custom =
+        Authority::custom("https://id.example/auth", "https://id.example/token", None).unwrap();
+    assert_eq!(custom.entra_authority_url(), None, "not Entra-style");
+}
+
+#[test]
 fn entra_style_authority_elsewhere() {
     let emulator = Url::parse("http://127.0.0.1:8080/entra/").unwrap();
     let authority = Authority::entra_at(&emulator, "organizations").unwrap();

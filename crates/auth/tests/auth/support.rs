@@ -3,7 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use ado_auth::{Authority, ClientId, HttpClient, PublicClient, Scopes};
+use ado_auth::{Authority, ClientId, HttpClient, HttpRequest, HttpResponse, PublicClient, Scopes};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -187,4 +187,71 @@ pub fn entra_error(status: u16, error: &str, aadsts: u64, text: &str) -> Canned 
             "error_uri": "https://login.microsoftonline.com/error?code=".to_owned() + &aadsts.to_string(),
         }),
     )
+}
+
+/// A request the scripted client saw.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub url: String,
+    pub authorization: Option<String>,
+    pub body: String,
+}
+
+impl Sent {
+    /// A form parameter of the body.
+    pub fn param(&self, name: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.body.as_bytes())
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+/// A reply for the scripted client.
+pub fn reply(status: u16, content_type: &str, location: Option<&str>, body: &str) -> HttpResponse {
+    let mut reply = HttpResponse::new(body.as_bytes().to_vec());
+    *reply.status_mut() = ado_auth::http::StatusCode::from_u16(status).unwrap();
+    reply
+        .headers_mut()
+        .insert("content-type", content_type.parse().unwrap());
+    if let Some(location) = location {
+        reply
+            .headers_mut()
+            .insert("location", location.parse().unwrap());
+    }
+    reply
+}
+
+/// A JSON reply for the scripted client.
+pub fn json_reply(status: u16, body: &str) -> HttpResponse {
+    reply(status, "application/json; charset=utf-8", None, body)
+}
+
+/// An HTTP client without a network: requests get `replies` in order (the last one repeats) and
+/// are recorded.
+pub fn scripted(replies: Vec<HttpResponse>) -> (HttpClient, Arc<Mutex<Vec<Sent>>>) {
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let record = sent.clone();
+    let replies = Mutex::new(VecDeque::from(replies));
+    let http = HttpClient::scripted(move |request: &HttpRequest| {
+        record.lock().unwrap().push(Sent {
+            url: request.uri().to_string(),
+            authorization: request
+                .headers()
+                .get("authorization")
+                .map(|v| v.to_str().unwrap().to_owned()),
+            body: String::from_utf8_lossy(request.body()).into_owned(),
+        });
+        let mut replies = replies.lock().unwrap();
+        let next = if replies.len() > 1 {
+            replies.pop_front().unwrap()
+        } else {
+            let last = replies.front().unwrap();
+            let mut copy = HttpResponse::new(last.body().clone());
+            *copy.status_mut() = last.status();
+            *copy.headers_mut() = last.headers().clone();
+            copy
+        };
+        next
+    });
+    (http, sent)
 }

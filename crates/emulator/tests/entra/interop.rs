@@ -66,7 +66,7 @@ async fn public_client(emu: &Emulator) -> PublicClient {
         authority,
         settings.client_id,
         Scopes::azure_devops(),
-        HttpClient::new().unwrap(),
+        HttpClient::from_builder(reqwest::Client::builder().no_proxy()).unwrap(),
     )
 }
 
@@ -216,7 +216,7 @@ async fn device_code_flow_denied_and_expired() {
 #[tokio::test]
 async fn service_principal_acquires_a_token() {
     let emu = demo().await;
-    let http = HttpClient::new().unwrap();
+    let http = HttpClient::from_builder(reqwest::Client::builder().no_proxy()).unwrap();
     let authority = Authority::entra_at(&url::Url::parse(emu.base_url()).unwrap(), TENANT).unwrap();
     let sp = ServicePrincipal::new(
         authority.clone(),
@@ -236,17 +236,11 @@ async fn service_principal_acquires_a_token() {
         http.clone(),
     );
     match wrong.acquire_token().await {
-        Err(AuthError::OAuth {
-            status,
-            error,
-            body,
-            ..
-        }) => {
-            assert_eq!(status, 401);
+        Err(AuthError::OAuth { error, .. }) => {
             assert_eq!(error.error, "invalid_client");
             assert_eq!(error.aadsts(), Some(7000215));
             assert!(error.trace_id.is_some() && error.correlation_id.is_some());
-            assert!(!body.contains("wrong-secret"));
+            assert!(!format!("{error:?} {error}").contains("wrong-secret"));
         }
         other => panic!("expected invalid_client, got {other:?}"),
     }
@@ -314,7 +308,7 @@ async fn public_client_refresh_rotates_and_a_revoked_sign_in_must_be_redone() {
 #[tokio::test]
 async fn discovery_documents_are_readable_by_the_app() {
     let emu = demo().await;
-    let http = HttpClient::new().unwrap();
+    let http = HttpClient::from_builder(reqwest::Client::builder().no_proxy()).unwrap();
     let issuer = format!("{}/{TENANT}/v2.0", emu.base_url());
     let authority = Authority::discover(&http, &issuer).await.unwrap();
     assert_eq!(authority.issuer(), Some(issuer.as_str()));
