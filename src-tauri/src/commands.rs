@@ -65,18 +65,21 @@ pub async fn parse_url(input: String) -> Result<Understood, CommandError> {
         })
 }
 
-/// The connect form. The PAT is wrapped as soon as it arrives.
+/// The connect form. The PAT is a secret from deserialization on (never a plain `String`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectForm {
     target: TargetInput,
-    pat: String,
+    pat: SecretString,
     expires_on: Option<String>,
     /// A CA the user chose to trust for this connection (PEM).
     trusted_ca_pem: Option<String>,
     /// An explicit proxy (`http://host:port`), if any.
     #[serde(default)]
     proxy: Option<String>,
+    /// The user consented to plain http to a server on another machine.
+    #[serde(default)]
+    allow_http: bool,
 }
 
 #[tauri::command]
@@ -86,10 +89,11 @@ pub async fn connect_with_pat(
 ) -> Result<Connected, CommandError> {
     let request = PatConnectRequest {
         target: form.target,
-        pat: SecretString::from(form.pat),
+        pat: form.pat,
         expires_on: form.expires_on.filter(|d| !d.trim().is_empty()),
         trusted_ca_pem: form.trusted_ca_pem.filter(|p| !p.trim().is_empty()),
         proxy: form.proxy,
+        allow_http: form.allow_http,
     };
     Ok(ado_flows::connect_with_pat(state.connections()?, request, now_unix()).await?)
 }
@@ -164,16 +168,7 @@ pub async fn run_checks(
         form.project,
         form.consent_to_http,
     )
-    .await
-    .map_err(|e| match e {
-        preflight::PrepareError::Credential(p) => CommandError::from(p),
-        other => CommandError::new(
-            "invalid_input",
-            None,
-            other.to_string(),
-            "Go back and verify the connection again.",
-        ),
-    })?;
+    .await?;
     let report = preflight::run_preflight(&request, &|check| {
         let _ = on_check.send(check.clone());
     })

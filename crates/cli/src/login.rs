@@ -195,6 +195,9 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
     for id in ids {
         match connections.remove(&id) {
             Ok(true) => removed.push(id),
+            Ok(false) if args.id.is_some() => {
+                return fail(&ado_flows::connect::unknown_connection(&id), 1)
+            }
             Ok(false) => {}
             Err(e) => {
                 return fail(

@@ -36,10 +36,8 @@ pub struct PreflightRequest {
     pub project: Option<String>,
     /// A repository the user named, if any.
     pub repository: Option<String>,
-    /// TLS trust for this connection.
+    /// TLS trust, proxy, and the user's consent to plain HTTP (`allow_http`).
     pub options: ConnectOptions,
-    /// The user accepted sending the token over plain HTTP.
-    pub consent_to_http: bool,
     /// Where the trusted CA file is, for curl reproductions (`--cacert`).
     pub ca_file_hint: Option<String>,
 }
@@ -130,9 +128,17 @@ impl Probes<'_> {
 
 async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64) {
     let target = &request.target;
-    let encryption = verdicts::encryption(target, request.consent_to_http);
+    let encryption = verdicts::encryption(target, request.options.allow_http);
     let refused_http = encryption.status == Status::Fail;
     sink.push(encryption);
+    if refused_http {
+        skip_rest(
+            sink,
+            request,
+            "Not sent: the token would travel over plain HTTP.",
+        );
+        return (None, 0);
+    }
     let client = match client_for(target, request.credential.clone(), &request.options) {
         Ok(c) => c,
         Err(problem) => {
@@ -146,14 +152,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         }
     };
     let probes = Probes { request, client };
-    if refused_http {
-        skip_rest(
-            sink,
-            request,
-            "Not sent: the token would travel over plain HTTP.",
-        );
-        return (None, 0);
-    }
 
     // Round trip 1.
     let connection_request = Request::get("_apis/connectionData");
@@ -642,58 +640,31 @@ fn skip_rest(sink: &Sink<'_>, request: &PreflightRequest, why: &str) {
     }
 }
 
-/// Errors preparing checks for a saved connection.
-#[derive(Debug, thiserror::Error)]
-pub enum PrepareError {
-    /// No saved connection with that id.
-    #[error("there is no saved connection {0}; verify the connection first")]
-    UnknownConnection(String),
-    /// Its credential is gone or could not be refreshed.
-    #[error("{}", .0.message)]
-    Credential(Problem),
-    /// The profile store or keyring failed.
-    #[error(transparent)]
-    Store(#[from] crate::ProfileError),
-}
-
-/// A preflight request for a saved connection: its target, a fresh credential from the keyring
-/// (refreshed if it is about to expire), its trusted CA.
+/// A preflight request for a saved connection ([`crate::open_connection`]: its target, a fresh
+/// credential from the keyring, its saved options). `consent_to_http` is the checks step's own
+/// answer to the plain-http question, on top of any consent saved with the connection.
 pub async fn request_for_profile(
     connections: &crate::Connections,
     profile_id: &str,
     capabilities: Vec<Capability>,
     project: Option<String>,
     consent_to_http: bool,
-) -> Result<PreflightRequest, PrepareError> {
-    let profile = connections
-        .list()?
-        .into_iter()
-        .find(|p| p.id == profile_id)
-        .ok_or_else(|| PrepareError::UnknownConnection(profile_id.to_string()))?;
+) -> Result<PreflightRequest, Problem> {
     let settings = ado_auth::SignInSettings::from_env().unwrap_or_default();
-    let credential = crate::signin::credential_for(
-        connections,
-        &profile,
-        &settings,
-        std::time::SystemTime::now(),
-    )
-    .await
-    .map_err(PrepareError::Credential)?;
+    let opened = crate::open_connection(connections, profile_id, &settings).await?;
+    let mut options = opened.options().clone();
+    options.allow_http |= consent_to_http;
     Ok(PreflightRequest {
-        target: profile.target.clone(),
-        credential,
-        capabilities,
-        project: project.filter(|p| !p.trim().is_empty()),
-        repository: None,
-        options: ConnectOptions {
-            trusted_ca_pem: profile.trusted_ca_pem.clone(),
-            proxy: profile.proxy.clone(),
-        },
-        consent_to_http,
-        ca_file_hint: profile
+        ca_file_hint: options
             .trusted_ca_pem
             .as_ref()
             .map(|_| "ca.pem".to_string()),
+        target: opened.profile.target,
+        credential: opened.credential,
+        capabilities,
+        project: project.filter(|p| !p.trim().is_empty()),
+        repository: None,
+        options,
     })
 }
 

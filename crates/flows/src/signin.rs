@@ -378,8 +378,13 @@ pub async fn connect_with_tokens(
             return Err(crate::ConnectError::Problem(p));
         }
     };
-    let mut profile =
-        connections.save_connection(&verified, &to_stored(tokens), method, None, now_unix)?;
+    let mut profile = connections.save_connection(
+        &verified,
+        &to_stored(tokens),
+        method,
+        &ConnectOptions::default(),
+        now_unix,
+    )?;
     if let Some(secret) = sp_secret {
         profile = connections.put_extra_secret(&profile, "sp-secret", secret)?;
     }
