@@ -301,3 +301,27 @@ pub(crate) fn read_pat() -> Result<Pat, Problem> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entra_error_is_one_line_on_stderr_and_whole_in_json() {
+        let problem = Problem {
+            code: CheckCode::InvalidCredentials,
+            field: None,
+            message: "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-01-01".into(),
+            fix: "Check the secret.".into(),
+            server_message: None,
+            support_id: None,
+        };
+        let line = error_line(&problem);
+        assert_eq!(
+            line,
+            "error[invalid_credentials]: AADSTS7000215: Invalid client secret provided. Check the secret."
+        );
+        let json = serde_json::to_string(&problem).unwrap();
+        assert!(json.contains("Correlation ID"), "details stay in --json");
+    }
+}

@@ -45,6 +45,8 @@ pub enum Field {
     Url,
     /// An explicit proxy.
     Proxy,
+    /// A repository named on its own (e.g. `--repository`), not inside a pasted URL.
+    Repository,
 }
 
 impl Field {
@@ -58,6 +60,7 @@ impl Field {
             Field::ServicesUrl => "Services URL",
             Field::Url => "Azure DevOps URL",
             Field::Proxy => "Proxy",
+            Field::Repository => "Repository",
         }
     }
 }
