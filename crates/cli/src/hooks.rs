@@ -78,6 +78,9 @@ pub struct TargetArgs {
     /// An explicit proxy (http://host:port); otherwise HTTPS_PROXY / NO_PROXY apply.
     #[arg(long)]
     proxy: Option<String>,
+    /// Accept sending the token over plain http:// to a server that is not this machine.
+    #[arg(long)]
+    allow_http: bool,
     /// Print one JSON document instead of lines.
     #[arg(long)]
     json: bool,
@@ -229,7 +232,7 @@ async fn session(args: &TargetArgs, save: bool) -> Result<Session, ExitCode> {
     let options = ConnectOptions {
         trusted_ca_pem,
         proxy: args.proxy.clone(),
-        allow_http: false,
+        allow_http: args.allow_http,
     };
     let pat = read_pat().map_err(|p| fail(&p, 2))?;
     let store = SecretStore::detect().map_err(|e| {
