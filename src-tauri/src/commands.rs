@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ado_core::capabilities::{AccessPlan, Capability};
 use ado_core::preflight::Check;
-use ado_core::target::{Field, TargetInput};
+use ado_core::target::TargetInput;
 use ado_flows::hooks;
 use ado_flows::preflight::{self, PreflightReport};
 use ado_flows::resolve::Understood;
@@ -53,16 +53,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 /// Parses a pasted URL; an ambiguous server path is settled by probing its candidates.
 #[tauri::command]
 pub async fn parse_url(input: String) -> Result<Understood, CommandError> {
-    ado_flows::resolve::understand_url(&input, &ConnectOptions::default())
-        .await
-        .map_err(|e| {
-            CommandError::new(
-                "invalid_url",
-                Some(Field::Url),
-                e.to_string(),
-                "Paste the address of an Azure DevOps repository, project or organization.",
-            )
-        })
+    Ok(ado_flows::resolve::understand_url_or_problem(&input, &ConnectOptions::default()).await?)
 }
 
 /// The connect form. The PAT is a secret from deserialization on (never a plain `String`).
@@ -119,22 +110,7 @@ fn now_unix() -> u64 {
 /// The certificate chain a server presents, for "Trust this CA for this connection".
 #[tauri::command]
 pub async fn inspect_certificate(url: String) -> Result<PresentedChain, CommandError> {
-    let url = url::Url::parse(url.trim()).map_err(|e| {
-        CommandError::new(
-            "invalid_input",
-            Some(Field::ServerUrl),
-            e.to_string(),
-            "Enter the server's https:// URL.",
-        )
-    })?;
-    ado_flows::tls::inspect_chain(&url).await.map_err(|e| {
-        CommandError::new(
-            "unreachable",
-            Some(Field::ServerUrl),
-            e.to_string(),
-            "Check the server URL and the network.",
-        )
-    })
+    Ok(ado_flows::tls::inspect_certificate(&url).await?)
 }
 
 /// The least access a set of capabilities needs: the scope table.
@@ -180,30 +156,13 @@ pub async fn run_checks(
 /// Saves the last report as Markdown and JSON; returns the two paths.
 #[tauri::command]
 pub fn save_report(state: State<'_, AppState>) -> Result<Vec<String>, CommandError> {
-    let (name, target, report) = state.last_report().ok_or_else(|| {
-        CommandError::new(
-            "invalid_input",
-            None,
-            "There is no report yet.",
-            "Run the checks first.",
-        )
-    })?;
-    let (md, json) = preflight::save_report(
-        &preflight::default_report_dir(),
+    let (name, target, report) = state.last_report().ok_or_else(preflight::no_report_yet)?;
+    Ok(preflight::save_report_to_default_dir(
         &name,
         &target,
         &report,
         now_unix(),
-    )
-    .map_err(|e| {
-        CommandError::new(
-            "profile_store",
-            None,
-            format!("Could not save the report: {e}"),
-            "Check that the Downloads folder is writable.",
-        )
-    })?;
-    Ok(vec![md.display().to_string(), json.display().to_string()])
+    )?)
 }
 
 /// The Services sign-in form (no secret).

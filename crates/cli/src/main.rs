@@ -170,13 +170,13 @@ fn error_line(problem: &Problem) -> String {
 pub(crate) fn connections() -> Result<Connections, Problem> {
     SecretStore::detect()
         .map(|s| Connections::new(Connections::default_dir(), s))
-        .map_err(|e| Problem {
-            code: CheckCode::Unexpected,
-            field: None,
-            message: e.to_string(),
-            fix: "Start a Secret Service (e.g. gnome-keyring) and unlock it.".into(),
-            server_message: None,
-            support_id: None,
+        .map_err(|e| {
+            Problem::new(
+                CheckCode::Unexpected,
+                None,
+                e.to_string(),
+                "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
+            )
         })
 }
 
@@ -192,14 +192,7 @@ pub(crate) fn input_problem(
     message: String,
     fix: &str,
 ) -> Problem {
-    Problem {
-        code: CheckCode::InvalidInput,
-        field,
-        message,
-        fix: fix.into(),
-        server_message: None,
-        support_id: None,
-    }
+    Problem::new(CheckCode::InvalidInput, field, message, fix)
 }
 
 async fn verify(args: VerifyArgs) -> ExitCode {
@@ -248,14 +241,12 @@ async fn verify(args: VerifyArgs) -> ExitCode {
             Err(ado_flows::ConnectError::Problem(problem)) => return fail(&problem, 1),
             Err(e) => {
                 return fail(
-                    &Problem {
-                        code: CheckCode::Unexpected,
-                        field: None,
-                        message: e.to_string(),
-                        fix: "Check the keyring and the config directory.".into(),
-                        server_message: None,
-                        support_id: None,
-                    },
+                    &Problem::new(
+                        CheckCode::Unexpected,
+                        None,
+                        e.to_string(),
+                        "Check the keyring and the config directory.",
+                    ),
                     1,
                 )
             }
@@ -308,14 +299,7 @@ mod tests {
 
     #[test]
     fn an_entra_error_is_one_line_on_stderr_and_whole_in_json() {
-        let problem = Problem {
-            code: CheckCode::InvalidCredentials,
-            field: None,
-            message: "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-01-01".into(),
-            fix: "Check the secret.".into(),
-            server_message: None,
-            support_id: None,
-        };
+        let problem = Problem::new(CheckCode::InvalidCredentials, None, "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-01-01", "Check the secret.");
         let line = error_line(&problem);
         assert_eq!(
             line,

@@ -95,6 +95,26 @@ pub struct Problem {
     pub support_id: Option<String>,
 }
 
+impl Problem {
+    /// A problem without the server's words or support ids (add them with struct update when a
+    /// server said something).
+    pub fn new(
+        code: CheckCode,
+        field: Option<Field>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            code,
+            field,
+            message: message.into(),
+            fix: fix.into(),
+            server_message: None,
+            support_id: None,
+        }
+    }
+}
+
 /// Which request failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -211,12 +231,9 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
     let pat_page = format!("{}_usersSettings/tokens", target.api_base());
     let problem =
         |code, field, message: String, fix: String, server_message: Option<String>| Problem {
-            code,
-            field,
-            message,
-            fix,
             server_message,
             support_id: failure.support_id.clone(),
+            ..Problem::new(code, field, message, fix)
         };
     let expired = |message: &Option<String>| {
         problem(

@@ -196,13 +196,13 @@ pub async fn open_connection(
     profile_id: &str,
     settings: &ado_auth::SignInSettings,
 ) -> Result<OpenConnection, Problem> {
-    let store_problem = |e: ProfileError| Problem {
-        code: CheckCode::Unexpected,
-        field: None,
-        message: e.to_string(),
-        fix: "Check the config directory and the system keyring.".into(),
-        server_message: None,
-        support_id: None,
+    let store_problem = |e: ProfileError| {
+        Problem::new(
+            CheckCode::Unexpected,
+            None,
+            e.to_string(),
+            "Check the config directory and the system keyring.",
+        )
     };
     let profile = connections
         .get(profile_id)
@@ -223,13 +223,5 @@ pub async fn open_connection(
 
 /// `not_found` for a profile id nobody saved.
 pub fn unknown_connection(profile_id: &str) -> Problem {
-    Problem {
-        code: CheckCode::NotFound,
-        field: None,
-        message: format!("There is no saved connection {profile_id}."),
-        fix: "Check the id (the profile.id that Verify, `ado-connect-cli verify --save` or `login` printed), or verify and save the connection first."
-            .into(),
-        server_message: None,
-        support_id: None,
-    }
+    Problem::new(CheckCode::NotFound, None, format!("There is no saved connection {profile_id}."), "Check the id (the profile.id that Verify, `ado-connect-cli verify --save` or `login` printed), or verify and save the connection first.")
 }

@@ -144,7 +144,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         Err(problem) => {
             sink.push(Check::from_problem(
                 CheckId::Reachable,
-                "Server reachable",
                 Status::Fail,
                 problem,
             ));
@@ -159,29 +158,21 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         Ok(c) => c,
         Err(error) => {
             let problem = probes.problem(Probe::ConnectionData, &error);
-            let (id, title) = match problem.code {
+            let id = match problem.code {
                 CheckCode::InvalidCredentials
                 | CheckCode::TokenExpired
-                | CheckCode::OauthPolicyDisabled => {
-                    sink.push(Check::pass(
-                        CheckId::Reachable,
-                        "Server reachable",
-                        format!("{} answers.", target.host_url()),
-                    ));
-                    (CheckId::Credentials, "Credentials")
-                }
-                CheckCode::NotFound => {
-                    sink.push(Check::pass(
-                        CheckId::Reachable,
-                        "Server reachable",
-                        format!("{} answers.", target.host_url()),
-                    ));
-                    (CheckId::Named, "Organization or collection exists")
-                }
-                _ => (CheckId::Reachable, "Server reachable"),
+                | CheckCode::OauthPolicyDisabled => CheckId::Credentials,
+                CheckCode::NotFound => CheckId::Named,
+                _ => CheckId::Reachable,
             };
+            if id != CheckId::Reachable {
+                sink.push(Check::pass(
+                    CheckId::Reachable,
+                    format!("{} answers.", target.host_url()),
+                ));
+            }
             sink.push(
-                Check::from_problem(id, title, Status::Fail, problem)
+                Check::from_problem(id, Status::Fail, problem)
                     .with_curl(probes.curl(&connection_request)),
             );
             skip_rest(sink, request, "Skipped: the connection itself failed.");
@@ -195,7 +186,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     };
     sink.push(Check::pass(
         CheckId::Reachable,
-        "Server reachable",
         match target.host_url().scheme() {
             "https" => format!(
                 "{} answers, and its TLS certificate is trusted.",
@@ -206,7 +196,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     ));
     sink.push(Check::pass(
         CheckId::Credentials,
-        "Credentials",
         format!(
             "Signed in as {}{}.",
             user.display_name,
@@ -267,7 +256,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         Some(check) => sink.push(check.with_curl(probes.curl(&projects_request))),
         None => sink.push(Check::pass(
             CheckId::ServerVersion,
-            "Server version",
             "Not determined: listing projects failed (see below).",
         )),
     }
@@ -276,13 +264,8 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         Err(error) => {
             let problem = probes.problem(Probe::Projects, &error);
             sink.push(
-                Check::from_problem(
-                    CheckId::Resources,
-                    "Projects visible",
-                    Status::Fail,
-                    problem,
-                )
-                .with_curl(probes.curl(&projects_request)),
+                Check::from_problem(CheckId::Resources, Status::Fail, problem)
+                    .with_curl(probes.curl(&projects_request)),
             );
             Vec::new()
         }
@@ -298,23 +281,10 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     );
     if version_fact.is_ok() {
         if projects.is_empty() {
-            sink.push(Check::from_problem(
-                CheckId::Resources,
-                "Projects visible",
-                Status::Fail,
-                Problem {
-                    code: CheckCode::NoResources,
-                    field: Some(Field::Pat),
-                    message: format!("The token is valid but sees no projects in {}.", target.scope_phrase()),
-                    fix: "Ask a project administrator to add this user to a project, or use a token of a user who is a member.".into(),
-                    server_message: None,
-                    support_id: None,
-                },
-            ).with_curl(probes.curl(&projects_request)));
+            sink.push(Check::from_problem(CheckId::Resources, Status::Fail, Problem::new(CheckCode::NoResources, Some(Field::Pat), format!("The token is valid but sees no projects in {}.", target.scope_phrase()), "Ask a project administrator to add this user to a project, or use a token of a user who is a member.")).with_curl(probes.curl(&projects_request)));
         } else {
             sink.push(Check::pass(
                 CheckId::Resources,
-                "Projects visible",
                 format!("{} project(s) visible.", projects.len()),
             ));
         }
@@ -323,11 +293,10 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     // The project the capability probes run in.
     let chosen: Option<TeamProjectReference> = match project {
         Some(Ok(p)) => {
-            sink.push(Check::pass(
-                CheckId::Named,
-                "Named project exists",
-                format!("Project {} exists.", p.name),
-            ));
+            sink.push(
+                Check::pass(CheckId::Named, format!("Project {} exists.", p.name))
+                    .titled("Named project exists"),
+            );
             Some(p)
         }
         Some(Err(error)) => {
@@ -339,12 +308,10 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
                 );
                 problem.fix = "Check the project's name (it is in the browser's address bar after the organization or collection).".into();
             }
-            sink.push(Check::from_problem(
-                CheckId::Named,
-                "Named project exists",
-                Status::Fail,
-                problem,
-            ));
+            sink.push(
+                Check::from_problem(CheckId::Named, Status::Fail, problem)
+                    .titled("Named project exists"),
+            );
             None
         }
         None => projects.first().cloned(),
@@ -357,27 +324,21 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
                 Some(name) if !repos.iter().any(|r| r.name.eq_ignore_ascii_case(name)) => {
                     Check::from_problem(
                         CheckId::Named,
-                        "Named repository exists",
                         Status::Fail,
-                        Problem {
-                            code: CheckCode::NotFound,
-                            field: Some(Field::Url),
-                            message: format!(
-                                "There is no repository {name} that this token can see."
-                            ),
-                            fix:
-                                "Check the repository's name, or that the token's user can read it."
-                                    .into(),
-                            server_message: None,
-                            support_id: None,
-                        },
+                        Problem::new(
+                            CheckCode::NotFound,
+                            Some(Field::Url),
+                            format!("There is no repository {name} that this token can see."),
+                            "Check the repository's name, or that the token's user can read it.",
+                        ),
                     )
+                    .titled("Named repository exists")
                 }
                 _ => Check::pass(
                     CheckId::Capability,
-                    "Read repositories",
                     format!("{} repositories readable.", repos.len()),
-                ),
+                )
+                .titled("Read repositories"),
             },
             Err(error) => capability_failure(
                 &probes,
@@ -401,12 +362,9 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
             .filter(|c| **c != Capability::Repositories)
         {
             sink.push(
-                Check::skip(
-                    CheckId::Capability,
-                    capability.label(),
-                    "Skipped: no project to probe in.",
-                )
-                .for_capability(*capability),
+                Check::skip(CheckId::Capability, "Skipped: no project to probe in.")
+                    .titled(capability.label())
+                    .for_capability(*capability),
             );
         }
         finish(sink, &probes);
@@ -479,11 +437,8 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     for (capability, result, req, title, probe) in capability_rows {
         let Some(result) = result else { continue };
         let check = match result {
-            Ok(()) => Check::pass(
-                CheckId::Capability,
-                title,
-                format!("Allowed in project {pname}."),
-            ),
+            Ok(()) => Check::pass(CheckId::Capability, format!("Allowed in project {pname}."))
+                .titled(title),
             Err(error) => capability_failure(&probes, probe, &error, capability),
         };
         sink.push(
@@ -499,9 +454,9 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         let check = match subscriptions {
             Ok(list) => Check::pass(
                 CheckId::Capability,
-                "List service hooks",
                 format!("{} existing subscription(s) visible.", list.len()),
-            ),
+            )
+            .titled("List service hooks"),
             Err(error) => {
                 capability_failure(&probes, Probe::Repositories, &error, Capability::Webhooks)
             }
@@ -522,20 +477,8 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
             EDIT_SUBSCRIPTIONS,
         );
         let check = match permission {
-            Ok(true) => Check::pass(CheckId::HookPermission, "Manage service hooks", format!("Allowed to edit subscriptions in project {pname}.")),
-            Ok(false) => Check::from_problem(
-                CheckId::HookPermission,
-                "Manage service hooks",
-                Status::Fail,
-                Problem {
-                    code: CheckCode::InvalidPermissions,
-                    field: Some(Field::Pat),
-                    message: format!("{} may not edit service-hook subscriptions in project {pname}.", user.display_name),
-                    fix: format!("Add the user to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{}/_settings/permissions).", target.api_base(), pname),
-                    server_message: None,
-                    support_id: None,
-                },
-            ),
+            Ok(true) => Check::pass(CheckId::HookPermission, format!("Allowed to edit subscriptions in project {pname}.")),
+            Ok(false) => Check::from_problem(CheckId::HookPermission, Status::Fail, Problem::new(CheckCode::InvalidPermissions, Some(Field::Pat), format!("{} may not edit service-hook subscriptions in project {pname}.", user.display_name), format!("Add the user to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{}/_settings/permissions).", target.api_base(), pname))),
             Err(error) => capability_failure(&probes, Probe::Repositories, &error, Capability::Webhooks),
         };
         sink.push(
@@ -577,65 +520,43 @@ fn capability_failure(
             );
         }
         CheckCode::RateLimited => {
-            return Check::from_problem(
-                CheckId::Capability,
-                capability.label(),
-                Status::Warn,
-                problem,
-            )
-            .for_capability(capability);
+            return Check::from_problem(CheckId::Capability, Status::Warn, problem)
+                .titled(capability.label())
+                .for_capability(capability);
         }
         _ => {}
     }
-    Check::from_problem(
-        CheckId::Capability,
-        capability.label(),
-        Status::Fail,
-        problem,
-    )
-    .for_capability(capability)
+    Check::from_problem(CheckId::Capability, Status::Fail, problem)
+        .titled(capability.label())
+        .for_capability(capability)
 }
 
 fn finish(sink: &Sink<'_>, probes: &Probes<'_>) {
     let stats = probes.client.stats();
     if stats.rate_limited > 0 {
-        sink.push(Check::from_problem(
-            CheckId::RateLimit,
-            "Rate limits",
-            Status::Warn,
-            Problem {
-                code: CheckCode::RateLimited,
-                field: None,
-                message: format!(
+        sink.push(Check::from_problem(CheckId::RateLimit, Status::Warn, Problem::new(CheckCode::RateLimited, None, format!(
                     "Azure DevOps throttled {} request(s); ADO Connect waited {:.1} s as asked and went on.",
                     stats.rate_limited,
                     stats.waited_ms as f64 / 1000.0
-                ),
-                fix: "Nothing to do now. If it recurs, give this integration its own identity: limits are per identity.".into(),
-                server_message: None,
-                support_id: None,
-            },
-        ));
+                ), "Nothing to do now. If it recurs, give this integration its own identity: limits are per identity.")));
     } else {
-        sink.push(Check::pass(
-            CheckId::RateLimit,
-            "Rate limits",
-            "Not throttled.",
-        ));
+        sink.push(Check::pass(CheckId::RateLimit, "Not throttled."));
     }
 }
 
 fn skip_rest(sink: &Sink<'_>, request: &PreflightRequest, why: &str) {
-    for (id, title) in [
-        (CheckId::ServerVersion, "Server version"),
-        (CheckId::PublicUrl, "Public URL"),
-        (CheckId::Resources, "Projects visible"),
+    for id in [
+        CheckId::ServerVersion,
+        CheckId::PublicUrl,
+        CheckId::Resources,
     ] {
-        sink.push(Check::skip(id, title, why));
+        sink.push(Check::skip(id, why));
     }
     for capability in &request.capabilities {
         sink.push(
-            Check::skip(CheckId::Capability, capability.label(), why).for_capability(*capability),
+            Check::skip(CheckId::Capability, why)
+                .titled(capability.label())
+                .for_capability(*capability),
         );
     }
 }
@@ -666,6 +587,36 @@ pub async fn request_for_profile(
         repository: None,
         options,
     })
+}
+
+/// `invalid_input` when "Save report" comes before any checks ran.
+pub fn no_report_yet() -> Problem {
+    Problem::new(
+        CheckCode::InvalidInput,
+        None,
+        "There is no report yet.",
+        "Run the checks first.",
+    )
+}
+
+/// [`save_report`] into [`default_report_dir`]; returns both paths as text, or the
+/// [`Problem`] the shells show.
+pub fn save_report_to_default_dir(
+    name: &str,
+    target: &ConnectionTarget,
+    report: &PreflightReport,
+    now_unix: u64,
+) -> Result<Vec<String>, Problem> {
+    let (md, json) =
+        save_report(&default_report_dir(), name, target, report, now_unix).map_err(|e| {
+            Problem::new(
+                CheckCode::Unexpected,
+                None,
+                format!("Could not save the report: {e}"),
+                "Check that the Downloads folder (or $ADO_CONNECT_REPORT_DIR) is writable.",
+            )
+        })?;
+    Ok(vec![md.display().to_string(), json.display().to_string()])
 }
 
 /// Writes the report as Markdown and JSON into `dir`; returns both paths.

@@ -168,14 +168,7 @@ pub async fn verify_connection(
         }
     };
     if projects.is_empty() {
-        warnings.push(Problem {
-            code: CheckCode::NoResources,
-            field: Some(Field::Pat),
-            message: format!("The token is valid but sees no projects in {}.", target.scope_phrase()),
-            fix: "Ask a project administrator to add this user to a project, or use a token of a user who is a member.".into(),
-            server_message: None,
-            support_id: None,
-        });
+        warnings.push(Problem::new(CheckCode::NoResources, Some(Field::Pat), format!("The token is valid but sees no projects in {}.", target.scope_phrase()), "Ask a project administrator to add this user to a project, or use a token of a user who is a member."));
     }
 
     let repository_count = repositories.len();
@@ -201,22 +194,18 @@ pub async fn verify_connection(
 fn deployment_warnings(target: &ConnectionTarget, connection: &ConnectionData) -> Vec<Problem> {
     let server_says_on_prem = connection.is_on_premises();
     match (target.deployment(), server_says_on_prem) {
-        (Deployment::Server, false) => vec![Problem {
-            code: CheckCode::Unexpected,
-            field: Some(Field::ServerUrl),
-            message: "This URL is Azure DevOps Services, not Azure DevOps Server.".into(),
-            fix: "Choose Azure DevOps Services and enter the organization name instead.".into(),
-            server_message: None,
-            support_id: None,
-        }],
-        (Deployment::Services, true) => vec![Problem {
-            code: CheckCode::Unexpected,
-            field: Some(Field::Organization),
-            message: "This URL is an Azure DevOps Server, not Azure DevOps Services.".into(),
-            fix: "Choose Azure DevOps Server and enter the server URL and collection.".into(),
-            server_message: None,
-            support_id: None,
-        }],
+        (Deployment::Server, false) => vec![Problem::new(
+            CheckCode::Unexpected,
+            Some(Field::ServerUrl),
+            "This URL is Azure DevOps Services, not Azure DevOps Server.",
+            "Choose Azure DevOps Services and enter the organization name instead.",
+        )],
+        (Deployment::Services, true) => vec![Problem::new(
+            CheckCode::Unexpected,
+            Some(Field::Organization),
+            "This URL is an Azure DevOps Server, not Azure DevOps Services.",
+            "Choose Azure DevOps Server and enter the server URL and collection.",
+        )],
         _ => Vec::new(),
     }
 }
