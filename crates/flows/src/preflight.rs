@@ -7,12 +7,14 @@
 //! 3. at once, on the chosen project: pull requests, builds, work item types, and the
 //!    ServiceHooks permission evaluation.
 //!
+//! Each round trip is a named phase of [`run`] (`open`, `connect`, `Inventory::gather`,
+//! `report_projects`, `choose_project`, `report_repositories`, `probe_capabilities`, `finish`).
 //! The verdicts are the core's pure functions; this module only gathers facts.
 
 use std::sync::Mutex;
 
 use ado_client::api::security::{service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE};
-use ado_client::{AdoClient, Credential, Error, Request, TeamProjectReference};
+use ado_client::{AdoClient, ConnectionData, Credential, Error, Request, TeamProjectReference};
 use ado_core::capabilities::Capability;
 use ado_core::checks::{self, CheckCode, FailureKind, Probe, Problem};
 use ado_core::curl::{curl_command, AuthKind, CurlSpec};
@@ -126,7 +128,35 @@ impl Probes<'_> {
     }
 }
 
+/// The phases in order; each pushes its rows and says whether the next can run.
 async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64) {
+    let Some(probes) = open(request, sink) else {
+        return (None, 0);
+    };
+    let Some((connection, user)) = connect(&probes, sink).await else {
+        return (None, probes.client.stats().requests);
+    };
+    let inventory = Inventory::gather(&probes).await;
+    let subscriptions = inventory.subscriptions;
+    let projects = report_projects(
+        &probes,
+        sink,
+        &connection,
+        inventory.projects,
+        &inventory.repositories,
+    );
+    let chosen = choose_project(&probes, sink, inventory.project, &projects);
+    report_repositories(&probes, sink, inventory.repositories);
+    match chosen {
+        Some(project) => probe_capabilities(&probes, sink, &user, &project, subscriptions).await,
+        None => skip_capabilities(sink, request),
+    }
+    finish(sink, &probes);
+    (Some(user), probes.client.stats().requests)
+}
+
+/// Phase 0: encryption (plain http without consent stops here, nothing sent) and the client.
+fn open<'a>(request: &'a PreflightRequest, sink: &Sink<'_>) -> Option<Probes<'a>> {
     let target = &request.target;
     let encryption = verdicts::encryption(target, request.options.allow_http);
     let refused_http = encryption.status == Status::Fail;
@@ -137,22 +167,25 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
             request,
             "Not sent: the token would travel over plain HTTP.",
         );
-        return (None, 0);
+        return None;
     }
-    let client = match client_for(target, request.credential.clone(), &request.options) {
-        Ok(c) => c,
+    match client_for(target, request.credential.clone(), &request.options) {
+        Ok(client) => Some(Probes { request, client }),
         Err(problem) => {
             sink.push(Check::from_problem(
                 CheckId::Reachable,
                 Status::Fail,
                 problem,
             ));
-            return (None, 0);
+            None
         }
-    };
-    let probes = Probes { request, client };
+    }
+}
 
-    // Round trip 1.
+/// Round trip 1, `connectionData`: reachable, TLS, credentials, who.
+async fn connect(probes: &Probes<'_>, sink: &Sink<'_>) -> Option<(ConnectionData, User)> {
+    let request = probes.request;
+    let target = &request.target;
     let connection_request = Request::get("_apis/connectionData");
     let connection = match probes.client.connection_data().await {
         Ok(c) => c,
@@ -176,7 +209,7 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
                     .with_curl(probes.curl(&connection_request)),
             );
             skip_rest(sink, request, "Skipped: the connection itself failed.");
-            return (None, probes.client.stats().requests);
+            return None;
         }
     };
     let user = User {
@@ -206,38 +239,66 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         ),
     ));
 
-    // Round trip 2, all at once.
-    let named_project = request.project.clone();
-    let wants_repos = request.capabilities.contains(&Capability::Repositories);
-    let wants_hooks = request.capabilities.contains(&Capability::Webhooks);
-    let projects_request = probes.client.projects_request(100);
-    let repos_request = probes.client.repositories_request(named_project.as_deref());
-    let hooks_request = probes.client.subscriptions_request();
-    let (projects, repositories, subscriptions, project) = tokio::join!(
-        probes.client.projects_page(100, None),
-        async {
-            if wants_repos || request.repository.is_some() {
-                Some(probes.client.repositories(named_project.as_deref()).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if wants_hooks {
-                Some(probes.client.subscriptions().await)
-            } else {
-                None
-            }
-        },
-        async {
-            match &named_project {
-                Some(name) => Some(probes.client.project(name).await),
-                None => None,
-            }
-        },
-    );
+    Some((connection, user))
+}
 
-    // Server version and resources, from the projects page.
+/// Round trip 2, all at once: projects, repositories, hook subscriptions, the named project.
+struct Inventory {
+    projects: Result<ado_client::Page<TeamProjectReference>, Error>,
+    repositories: Option<Result<Vec<ado_client::GitRepository>, Error>>,
+    subscriptions: Option<Result<Vec<ado_client::Subscription>, Error>>,
+    project: Option<Result<TeamProjectReference, Error>>,
+}
+
+impl Inventory {
+    async fn gather(probes: &Probes<'_>) -> Inventory {
+        let request = probes.request;
+        let named_project = request.project.as_deref();
+        let wants_repos = request.capabilities.contains(&Capability::Repositories);
+        let wants_hooks = request.capabilities.contains(&Capability::Webhooks);
+        let (projects, repositories, subscriptions, project) = tokio::join!(
+            probes.client.projects_page(100, None),
+            async {
+                if wants_repos || request.repository.is_some() {
+                    Some(probes.client.repositories(named_project).await)
+                } else {
+                    None
+                }
+            },
+            async {
+                if wants_hooks {
+                    Some(probes.client.subscriptions().await)
+                } else {
+                    None
+                }
+            },
+            async {
+                match named_project {
+                    Some(name) => Some(probes.client.project(name).await),
+                    None => None,
+                }
+            },
+        );
+        Inventory {
+            projects,
+            repositories,
+            subscriptions,
+            project,
+        }
+    }
+}
+
+/// Server version, public URL and resources, from round trips 1 and 2. Returns the projects.
+fn report_projects(
+    probes: &Probes<'_>,
+    sink: &Sink<'_>,
+    connection: &ConnectionData,
+    projects: Result<ado_client::Page<TeamProjectReference>, Error>,
+    repositories: &Option<Result<Vec<ado_client::GitRepository>, Error>>,
+) -> Vec<TeamProjectReference> {
+    let target = &probes.request.target;
+    let projects_request = probes.client.projects_request(100);
+    let connection_request = Request::get("_apis/connectionData");
     let mut returned_urls: Vec<String> = connection
         .location_service_data
         .as_ref()
@@ -271,7 +332,7 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         }
     };
     returned_urls.extend(projects.iter().filter_map(|p| p.url.clone()));
-    if let Some(Ok(repos)) = &repositories {
+    if let Some(Ok(repos)) = repositories {
         returned_urls.extend(repos.iter().filter_map(|r| r.remote_url.clone()));
         returned_urls.extend(repos.iter().filter_map(|r| r.url.clone()));
     }
@@ -290,8 +351,18 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         }
     }
 
-    // The project the capability probes run in.
-    let chosen: Option<TeamProjectReference> = match project {
+    projects
+}
+
+/// The project the capability probes run in: the named one, else the first visible.
+fn choose_project(
+    probes: &Probes<'_>,
+    sink: &Sink<'_>,
+    project: Option<Result<TeamProjectReference, Error>>,
+    projects: &[TeamProjectReference],
+) -> Option<TeamProjectReference> {
+    let named_project = probes.request.project.as_deref();
+    match project {
         Some(Ok(p)) => {
             sink.push(
                 Check::pass(CheckId::Named, format!("Project {} exists.", p.name))
@@ -304,7 +375,7 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
             if problem.code == CheckCode::NotFound {
                 problem.message = format!(
                     "There is no project {} that this token can see.",
-                    named_project.as_deref().unwrap_or_default()
+                    named_project.unwrap_or_default()
                 );
                 problem.fix = "Check the project's name (it is in the browser's address bar after the organization or collection).".into();
             }
@@ -315,9 +386,19 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
             None
         }
         None => projects.first().cloned(),
-    };
+    }
+}
 
-    // Repositories (round trip 2) and the named repository.
+/// Repositories (round trip 2) and the named repository.
+fn report_repositories(
+    probes: &Probes<'_>,
+    sink: &Sink<'_>,
+    repositories: Option<Result<Vec<ado_client::GitRepository>, Error>>,
+) {
+    let request = probes.request;
+    let repos_request = probes
+        .client
+        .repositories_request(request.project.as_deref());
     if let Some(result) = repositories {
         let check = match &result {
             Ok(repos) => match &request.repository {
@@ -353,23 +434,36 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
                 .with_curl(probes.curl(&repos_request)),
         );
     }
+}
 
-    // Round trip 3, all at once, in the chosen project.
-    let Some(chosen) = chosen else {
-        for capability in request
-            .capabilities
-            .iter()
-            .filter(|c| **c != Capability::Repositories)
-        {
-            sink.push(
-                Check::skip(CheckId::Capability, "Skipped: no project to probe in.")
-                    .titled(capability.label())
-                    .for_capability(*capability),
-            );
-        }
-        finish(sink, &probes);
-        return (Some(user), probes.client.stats().requests);
-    };
+/// No project to probe in: every capability but repositories is skipped.
+fn skip_capabilities(sink: &Sink<'_>, request: &PreflightRequest) {
+    for capability in request
+        .capabilities
+        .iter()
+        .filter(|c| **c != Capability::Repositories)
+    {
+        sink.push(
+            Check::skip(CheckId::Capability, "Skipped: no project to probe in.")
+                .titled(capability.label())
+                .for_capability(*capability),
+        );
+    }
+}
+
+/// Round trip 3, all at once, in the chosen project: pull requests, builds, work item types,
+/// and the service-hooks permission; with the subscriptions listed in round trip 2.
+async fn probe_capabilities(
+    probes: &Probes<'_>,
+    sink: &Sink<'_>,
+    user: &User,
+    chosen: &TeamProjectReference,
+    subscriptions: Option<Result<Vec<ado_client::Subscription>, Error>>,
+) {
+    let request = probes.request;
+    let target = &request.target;
+    let wants_hooks = request.capabilities.contains(&Capability::Webhooks);
+    let hooks_request = probes.client.subscriptions_request();
     let pname = chosen.name.as_str();
     let wants = |c: Capability| request.capabilities.contains(&c);
     let (pulls, builds, types, permission) = tokio::join!(
@@ -490,8 +584,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
             .with_curl(probes.curl(&req)),
         );
     }
-    finish(sink, &probes);
-    (Some(user), probes.client.stats().requests)
 }
 
 /// A capability probe failed after the token proved valid: a 401 now means a missing scope.
