@@ -7,7 +7,7 @@
 //! 3. at once, on the chosen project: pull requests, builds, work item types, and the
 //!    ServiceHooks permission evaluation.
 //!
-//! Each round trip is a named phase of [`run`] (`open`, `connect`, `Inventory::gather`,
+//! Each round trip is a named phase of `run` (`open`, `connect`, `Inventory::gather`,
 //! `report_projects`, `choose_project`, `report_repositories`, `probe_capabilities`, `finish`).
 //! The verdicts are the core's pure functions; this module only gathers facts.
 
