@@ -87,6 +87,7 @@ impl ConnectionArgs {
             trusted_ca_pem,
             proxy,
             allow_http: self.allow_http,
+            request_timeout: None,
         })
     }
 

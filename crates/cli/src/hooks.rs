@@ -233,6 +233,7 @@ async fn session(args: &TargetArgs, save: bool) -> Result<Session, ExitCode> {
         trusted_ca_pem,
         proxy: args.proxy.clone(),
         allow_http: args.allow_http,
+        ..Default::default()
     };
     let pat = read_pat().map_err(|p| fail(&p, 2))?;
     let store = SecretStore::detect().map_err(|e| {

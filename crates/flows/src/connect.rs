@@ -122,6 +122,7 @@ pub async fn connect_with_pat(
         trusted_ca_pem: request.trusted_ca_pem,
         proxy,
         allow_http: request.allow_http,
+        request_timeout: None,
     };
     verify_and_save_pat(connections, &target, &pat, expires_on, &options, now_unix).await
 }

@@ -94,6 +94,9 @@ pub struct ConnectOptions {
     /// on this machine's loopback. Without it the client refuses such a target before sending.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_http: bool,
+    /// A per-request timeout instead of the client's default (20 s); not saved.
+    #[serde(skip)]
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 impl ConnectOptions {
@@ -104,6 +107,9 @@ impl ConnectOptions {
         config.trusted_ca_pem = self.trusted_ca_pem.clone();
         config.proxy = self.proxy.clone();
         config.allow_plain_http = self.allow_http;
+        if let Some(timeout) = self.request_timeout {
+            config.timeout = timeout;
+        }
         config
     }
 }

@@ -1,0 +1,465 @@
+//! The fault matrix: every fault on every request kind, through the flows (verify-and-save and
+//! the preflight checks), against the emulator behind a small fault-injecting proxy.
+//!
+//! Each row asserts: a stable code from the fault's expected set (never a panic), an answer
+//! within a bound (the hang row proves the timeout holds), and nothing half-written (a failed
+//! save leaves the profile file byte for byte as it was and no secret behind).
+//!
+//! The proxy forwards every request to the emulator except those whose path names the row's
+//! route; those get the fault. Network-level faults (refused, TLS) concern the whole host and
+//! have rows of their own at the end. Rows run concurrently; each has its own proxy.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ado_core::capabilities::Capability;
+use ado_core::preflight::Status;
+use ado_core::target::{ConnectionTarget, Deployment, TargetInput};
+use ado_emulator::scenario::DEMO_FULL_ACCESS_PAT;
+use ado_emulator::{Config, Emulator};
+use ado_flows::preflight::{run_preflight, PreflightRequest};
+use ado_flows::{ConnectOptions, Connections, Pat, SecretStore};
+use futures_util::StreamExt as _;
+use secrecy::SecretString;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Every answer must come within this, hangs and rate-limit waits included.
+const BOUND: Duration = Duration::from_secs(30);
+/// The per-request timeout the rows use, so that a hang ends quickly.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(4);
+/// Rows at once: enough to be quick, few enough that a loaded 2-core machine answers in time.
+const AT_ONCE: usize = 6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    Unauthorized401,
+    HtmlPage203,
+    SignInRedirect302,
+    Forbidden403,
+    NotFound404,
+    ProxyAuth407,
+    Throttled429WithRetryAfter,
+    Throttled429Bare,
+    Internal500,
+    Unavailable503,
+    ResetMidBody,
+    TruncatedJson,
+    Huge50Mb,
+    NeverAnswers,
+}
+
+const FAULTS: [Fault; 14] = [
+    Fault::Unauthorized401,
+    Fault::HtmlPage203,
+    Fault::SignInRedirect302,
+    Fault::Forbidden403,
+    Fault::NotFound404,
+    Fault::ProxyAuth407,
+    Fault::Throttled429WithRetryAfter,
+    Fault::Throttled429Bare,
+    Fault::Internal500,
+    Fault::Unavailable503,
+    Fault::ResetMidBody,
+    Fault::TruncatedJson,
+    Fault::Huge50Mb,
+    Fault::NeverAnswers,
+];
+
+impl Fault {
+    /// The codes this fault may be classified as (the first request kinds say "credentials",
+    /// later ones "permissions": the same token already proved valid).
+    fn expected(self) -> &'static [&'static str] {
+        match self {
+            Fault::Unauthorized401 | Fault::HtmlPage203 | Fault::SignInRedirect302 => {
+                &["invalid_credentials", "invalid_permissions"]
+            }
+            Fault::Forbidden403 => &["invalid_permissions"],
+            Fault::NotFound404 => &["not_found"],
+            Fault::ProxyAuth407 => &["unreachable"],
+            Fault::Throttled429WithRetryAfter | Fault::Throttled429Bare => &["rate_limited"],
+            Fault::Internal500 | Fault::Unavailable503 => &["unexpected"],
+            Fault::ResetMidBody | Fault::NeverAnswers => &["unreachable"],
+            Fault::TruncatedJson => &["unexpected"],
+            Fault::Huge50Mb => &["response_too_large"],
+        }
+    }
+
+    fn head(self) -> Option<&'static str> {
+        Some(match self {
+            Fault::Unauthorized401 => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n",
+            Fault::HtmlPage203 => "HTTP/1.1 203 Non-Authoritative Information\r\nContent-Type: text/html\r\nContent-Length: 21\r\n",
+            Fault::SignInRedirect302 => "HTTP/1.1 302 Found\r\nLocation: https://spsprodcus1.vssps.visualstudio.com/_signin?realm=dev.azure.com\r\nContent-Length: 0\r\n",
+            Fault::Forbidden403 => "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n",
+            Fault::NotFound404 => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n",
+            Fault::ProxyAuth407 => "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n",
+            Fault::Throttled429WithRetryAfter => "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\n",
+            Fault::Throttled429Bare => "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n",
+            Fault::Internal500 => "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n",
+            Fault::Unavailable503 => "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n",
+            Fault::ResetMidBody => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n",
+            Fault::TruncatedJson => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 26\r\n",
+            Fault::Huge50Mb => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n",
+            Fault::NeverAnswers => return None,
+        })
+    }
+
+    async fn answer(self, mut socket: TcpStream) {
+        let Some(head) = self.head() else {
+            // Accept, read, and never answer: only the client's timeout ends this.
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            return;
+        };
+        let _ = socket
+            .write_all(format!("{head}Connection: close\r\n\r\n").as_bytes())
+            .await;
+        match self {
+            Fault::HtmlPage203 => drop(socket.write_all(b"<html>sign in</html>\n").await),
+            Fault::TruncatedJson => drop(socket.write_all(br#"{"count":1,"value":[{"id":"#).await),
+            Fault::ResetMidBody => {
+                let _ = socket.write_all(br#"{"count":3,"value":[{"#).await;
+                let _ = socket.flush().await;
+                #[allow(deprecated)]
+                let _ = socket.set_linger(Some(Duration::ZERO));
+                drop(socket); // RST with most of the body missing
+            }
+            Fault::Huge50Mb => {
+                let chunk = vec![b' '; 64 * 1024];
+                for _ in 0..(50 * 16) {
+                    if socket.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The request kinds: a path fragment each request of that kind has.
+const ROUTES: [(&str, &str); 8] = [
+    ("connectionData", "/_apis/connectionData"),
+    ("projects", "/_apis/projects"),
+    ("repositories", "/_apis/git/repositories"),
+    ("pull requests", "/_apis/git/pullrequests"),
+    ("builds", "/_apis/build/builds"),
+    ("work item types", "/_apis/wit/workitemtypes"),
+    (
+        "service-hooks permission",
+        "/_apis/security/permissionevaluationbatch",
+    ),
+    ("hooks list", "/_apis/hooks/subscriptions"),
+];
+
+/// Reads one request (head and body); returns its bytes and the request line.
+async fn read_request(socket: &mut TcpStream) -> Option<(Vec<u8>, String)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let line = head.lines().next().unwrap_or_default().to_string();
+    // One request per connection: ask the emulator to close after answering.
+    let mut rewritten: Vec<u8> = head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:") && !l.is_empty())
+        .flat_map(|l| format!("{l}\r\n").into_bytes())
+        .collect();
+    rewritten.extend_from_slice(b"Connection: close\r\n\r\n");
+    rewritten.extend_from_slice(&buf[head_end..]);
+    Some((rewritten, line))
+}
+
+/// A proxy to `upstream` that answers requests on `route` with `fault`.
+async fn fault_proxy(upstream: SocketAddr, route: &'static str, fault: Fault) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Some((request, line)) = read_request(&mut socket).await else {
+                    return;
+                };
+                let path = line.split(' ').nth(1).unwrap_or_default();
+                if path.split('?').next().unwrap_or_default().contains(route) {
+                    return fault.answer(socket).await;
+                }
+                let Ok(mut up) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let mut answer = Vec::new();
+                if up.write_all(&request).await.is_ok() && up.read_to_end(&mut answer).await.is_ok()
+                {
+                    let _ = socket.write_all(&answer).await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+fn target_at(addr: SocketAddr) -> ConnectionTarget {
+    TargetInput {
+        deployment: Some(Deployment::Server),
+        server_url: format!("http://{addr}/tfs"),
+        collection: "DefaultCollection".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
+}
+
+fn options() -> ConnectOptions {
+    ConnectOptions {
+        request_timeout: Some(REQUEST_TIMEOUT),
+        ..Default::default()
+    }
+}
+
+fn pat() -> Pat {
+    Pat::parse(&SecretString::from(DEMO_FULL_ACCESS_PAT.to_string())).unwrap()
+}
+
+/// A row's outcome: the codes it produced, or why it is wrong.
+type Row = Result<(), String>;
+
+/// Verify-and-save through a store that already holds another connection.
+async fn verify_row(
+    upstream: SocketAddr,
+    route: &'static str,
+    fault: Fault,
+    store: Option<SecretStore>,
+) -> Row {
+    let addr = fault_proxy(upstream, route, fault).await;
+    let target = target_at(addr);
+    let Some(store) = store else {
+        // No keyring: verify only.
+        return match ado_flows::verify_connection(&target, pat().credential(), &options()).await {
+            Err(p) => check_code(fault, p.code.as_str()),
+            Ok(v) => warned(fault, v.warnings.iter().map(|w| w.code.as_str())),
+        };
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("connections.json");
+    let before = br#"{"version":2,"connections":[]}"#;
+    std::fs::write(&file, before).unwrap();
+    let connections = Connections::new(dir.path(), store.clone());
+    let result =
+        ado_flows::verify_and_save_pat(&connections, &target, &pat(), None, &options(), 0).await;
+    match result {
+        Err(ado_flows::ConnectError::Problem(p)) => {
+            unchanged(dir.path(), before)?;
+            let key = format!("pat:{}", ado_flows::profiles::profile_id(&target));
+            if store.get(&key).map_err(|e| e.to_string())?.is_some() {
+                return Err("a secret was left behind".into());
+            }
+            check_code(fault, p.code.as_str())
+                .map_err(|e| format!("{e} ({}; {:?})", p.message, p.server_message))
+        }
+        Err(other) => Err(format!("not a diagnosed problem: {other}")),
+        Ok(connected) => {
+            // Only a repositories failure may still verify (a warning): then it saved whole.
+            let saved = connections.list().map_err(|e| e.to_string())?;
+            let _ = connections.remove(&connected.profile.id);
+            if saved.len() != 1 {
+                return Err(format!("saved {} profiles", saved.len()));
+            }
+            warned(
+                fault,
+                connected.verified.warnings.iter().map(|w| w.code.as_str()),
+            )
+        }
+    }
+}
+
+fn unchanged(dir: &Path, before: &[u8]) -> Row {
+    let now = std::fs::read(dir.join("connections.json")).map_err(|e| e.to_string())?;
+    if now != before {
+        return Err(format!(
+            "profile file changed: {}",
+            String::from_utf8_lossy(&now)
+        ));
+    }
+    Ok(())
+}
+
+fn check_code(fault: Fault, code: &str) -> Row {
+    if fault.expected().contains(&code) {
+        Ok(())
+    } else {
+        Err(format!(
+            "classified as {code}, expected one of {:?}",
+            fault.expected()
+        ))
+    }
+}
+
+fn warned<'a>(fault: Fault, mut codes: impl Iterator<Item = &'a str>) -> Row {
+    let codes: Vec<&str> = codes.by_ref().collect();
+    if codes.iter().any(|c| fault.expected().contains(c)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "verified with warnings {codes:?}, expected one of {:?}",
+            fault.expected()
+        ))
+    }
+}
+
+/// The preflight checklist with every capability: the row's fault must show as a failing or
+/// warning check with an expected code, and every failing check must carry a code.
+async fn preflight_row(upstream: SocketAddr, route: &'static str, fault: Fault) -> Row {
+    let addr = fault_proxy(upstream, route, fault).await;
+    let request = PreflightRequest {
+        target: target_at(addr),
+        credential: pat().credential(),
+        capabilities: vec![
+            Capability::Repositories,
+            Capability::PullRequests,
+            Capability::Pipelines,
+            Capability::Boards,
+            Capability::Webhooks,
+        ],
+        project: None,
+        repository: None,
+        options: options(),
+        ca_file_hint: None,
+    };
+    let report = run_preflight(&request, &|_| {}).await;
+    let flagged: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .map(|c| c.code.map(|c| c.as_str()).unwrap_or("none"))
+        .collect();
+    if flagged.contains(&"none") {
+        return Err(format!("a failing check without a code: {flagged:?}"));
+    }
+    warned(fault, flagged.into_iter())
+}
+
+async fn timed(name: String, row: impl std::future::Future<Output = Row>) -> Option<String> {
+    let started = Instant::now();
+    match tokio::time::timeout(BOUND, row).await {
+        Ok(Ok(())) => None,
+        Ok(Err(why)) => Some(format!("{name}: {why}")),
+        Err(_) => Some(format!(
+            "{name}: no answer within {BOUND:?} ({:?})",
+            started.elapsed()
+        )),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_on_every_request_kind_is_classified_in_time_and_leaves_nothing_half_written() {
+    let emu = Emulator::spawn(Config::default()).await.unwrap();
+    let upstream: SocketAddr = emu
+        .base_url()
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let store = SecretStore::detect().ok();
+    if store.is_none() {
+        eprintln!("no keyring: the verify rows check the verdict only, not the save");
+    }
+    let mut rows: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send>>> =
+        Vec::new();
+    for fault in FAULTS {
+        for (kind, route) in ROUTES {
+            if matches!(
+                route,
+                "/_apis/connectionData" | "/_apis/projects" | "/_apis/git/repositories"
+            ) {
+                rows.push(Box::pin(timed(
+                    format!("verify / {kind} / {fault:?}"),
+                    verify_row(upstream, route, fault, store.clone()),
+                )));
+            }
+            rows.push(Box::pin(timed(
+                format!("preflight / {kind} / {fault:?}"),
+                preflight_row(upstream, route, fault),
+            )));
+        }
+    }
+    let count = rows.len();
+    let failures: Vec<String> = futures_util::stream::iter(rows)
+        .buffer_unordered(AT_ONCE)
+        .filter_map(|f| async move { f })
+        .collect()
+        .await;
+    assert!(
+        failures.is_empty(),
+        "{} of {count} rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_is_unreachable_and_saves_nothing() {
+    // Bind then drop: nothing listens on the port any more.
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let started = Instant::now();
+    let problem = ado_flows::verify_connection(&target_at(addr), pat().credential(), &options())
+        .await
+        .unwrap_err();
+    assert_eq!(problem.code.as_str(), "unreachable", "{problem:?}");
+    assert!(started.elapsed() < BOUND);
+}
+
+#[tokio::test]
+async fn tls_untrusted_is_named_and_trusting_the_ca_fixes_it() {
+    let emu = Emulator::spawn(Config {
+        tls: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let target = TargetInput {
+        deployment: Some(Deployment::Server),
+        server_url: format!("{}/tfs", emu.base_url()),
+        collection: "DefaultCollection".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let problem = ado_flows::verify_connection(&target, pat().credential(), &options())
+        .await
+        .unwrap_err();
+    assert_eq!(problem.code.as_str(), "tls_untrusted", "{problem:?}");
+    let trusted = ConnectOptions {
+        trusted_ca_pem: emu.ca_pem().map(str::to_string),
+        ..options()
+    };
+    ado_flows::verify_connection(&target, pat().credential(), &trusted)
+        .await
+        .expect("trusted for this connection");
+}
