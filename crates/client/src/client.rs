@@ -599,7 +599,11 @@ fn transport_error(url: &Url, error: &reqwest::Error) -> Error {
         || lower.contains("name or service not known")
     {
         TransportKind::Dns
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    } else if lower.contains("certificate")
+        || lower.contains("handshake")
+        // A peer that hangs up after the handshake ("without sending TLS close_notify") is a
+        // dropped connection, not an untrusted certificate.
+        || (lower.contains("tls") && !lower.contains("close_notify"))
     {
         TransportKind::Tls
     } else if lower.contains("407") || lower.contains("proxy authentication") {
