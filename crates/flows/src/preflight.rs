@@ -421,12 +421,9 @@ fn report_repositories(
                 )
                 .titled("Read repositories"),
             },
-            Err(error) => capability_failure(
-                &probes,
-                Probe::Repositories,
-                error,
-                Capability::Repositories,
-            ),
+            Err(error) => {
+                capability_failure(probes, Probe::Repositories, error, Capability::Repositories)
+            }
         };
         sink.push(
             check
@@ -533,7 +530,7 @@ async fn probe_capabilities(
         let check = match result {
             Ok(()) => Check::pass(CheckId::Capability, format!("Allowed in project {pname}."))
                 .titled(title),
-            Err(error) => capability_failure(&probes, probe, &error, capability),
+            Err(error) => capability_failure(probes, probe, &error, capability),
         };
         sink.push(
             Check {
@@ -552,7 +549,7 @@ async fn probe_capabilities(
             )
             .titled("List service hooks"),
             Err(error) => {
-                capability_failure(&probes, Probe::Repositories, &error, Capability::Webhooks)
+                capability_failure(probes, Probe::Repositories, &error, Capability::Webhooks)
             }
         };
         sink.push(
@@ -573,7 +570,7 @@ async fn probe_capabilities(
         let check = match permission {
             Ok(true) => Check::pass(CheckId::HookPermission, format!("Allowed to edit subscriptions in project {pname}.")),
             Ok(false) => Check::from_problem(CheckId::HookPermission, Status::Fail, Problem::new(CheckCode::InvalidPermissions, Some(Field::Pat), format!("{} may not edit service-hook subscriptions in project {pname}.", user.display_name), format!("Add the user to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{}/_settings/permissions).", target.api_base(), pname))),
-            Err(error) => capability_failure(&probes, Probe::Repositories, &error, Capability::Webhooks),
+            Err(error) => capability_failure(probes, Probe::Repositories, &error, Capability::Webhooks),
         };
         sink.push(
             Check {

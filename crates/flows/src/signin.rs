@@ -36,14 +36,7 @@ fn problem(
     message: impl Into<String>,
     fix: impl Into<String>,
 ) -> Problem {
-    Problem {
-        code,
-        field,
-        message: message.into(),
-        fix: fix.into(),
-        server_message: None,
-        support_id: None,
-    }
+    Problem::new(code, field, message, fix)
 }
 
 /// Sign-in errors as the UI shows them: a [`Problem`] with a stable code.
