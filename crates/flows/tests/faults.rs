@@ -400,6 +400,24 @@ async fn timed_within(
     }
 }
 
+type RowFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send>>;
+
+/// Runs the rows a few at a time; fails listing every row that failed.
+async fn run_rows(rows: Vec<RowFuture>) {
+    let count = rows.len();
+    let failures: Vec<String> = futures_util::stream::iter(rows)
+        .buffer_unordered(AT_ONCE)
+        .filter_map(|f| async move { f })
+        .collect()
+        .await;
+    assert!(
+        failures.is_empty(),
+        "{} of {count} rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_on_every_request_kind_is_classified_in_time_and_leaves_nothing_half_written() {
     let emu = Emulator::spawn(Config::default()).await.unwrap();
@@ -412,8 +430,7 @@ async fn every_fault_on_every_request_kind_is_classified_in_time_and_leaves_noth
     if store.is_none() {
         eprintln!("no keyring: the verify rows check the verdict only, not the save");
     }
-    let mut rows: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send>>> =
-        Vec::new();
+    let mut rows: Vec<RowFuture> = Vec::new();
     for fault in FAULTS {
         for (kind, route) in ROUTES {
             if matches!(
@@ -431,18 +448,7 @@ async fn every_fault_on_every_request_kind_is_classified_in_time_and_leaves_noth
             )));
         }
     }
-    let count = rows.len();
-    let failures: Vec<String> = futures_util::stream::iter(rows)
-        .buffer_unordered(AT_ONCE)
-        .filter_map(|f| async move { f })
-        .collect()
-        .await;
-    assert!(
-        failures.is_empty(),
-        "{} of {count} rows failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    run_rows(rows).await;
 }
 
 #[tokio::test]
@@ -656,8 +662,7 @@ async fn every_fault_on_hooks_create_and_delete_is_classified_and_records_stay_t
         eprintln!("skipping: the hooks rows need a keyring (scripts/desktop-session.sh)");
         return;
     };
-    let mut rows: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send>>> =
-        Vec::new();
+    let mut rows: Vec<RowFuture> = Vec::new();
     for fault in FAULTS {
         for (kind, route) in [
             ("hooks create", "POST /_apis/hooks/subscriptions"),
@@ -670,16 +675,5 @@ async fn every_fault_on_hooks_create_and_delete_is_classified_and_records_stay_t
             )));
         }
     }
-    let count = rows.len();
-    let failures: Vec<String> = futures_util::stream::iter(rows)
-        .buffer_unordered(AT_ONCE)
-        .filter_map(|f| async move { f })
-        .collect()
-        .await;
-    assert!(
-        failures.is_empty(),
-        "{} of {count} rows failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    run_rows(rows).await;
 }
