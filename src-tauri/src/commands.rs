@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ado_core::capabilities::{AccessPlan, Capability};
 use ado_core::preflight::Check;
-use ado_core::target::{Field, TargetInput};
+use ado_core::target::TargetInput;
 use ado_flows::hooks;
 use ado_flows::preflight::{self, PreflightReport};
 use ado_flows::resolve::Understood;
@@ -53,30 +53,24 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 /// Parses a pasted URL; an ambiguous server path is settled by probing its candidates.
 #[tauri::command]
 pub async fn parse_url(input: String) -> Result<Understood, CommandError> {
-    ado_flows::resolve::understand_url(&input, &ConnectOptions::default())
-        .await
-        .map_err(|e| {
-            CommandError::new(
-                "invalid_url",
-                Some(Field::Url),
-                e.to_string(),
-                "Paste the address of an Azure DevOps repository, project or organization.",
-            )
-        })
+    Ok(ado_flows::resolve::understand_url_or_problem(&input, &ConnectOptions::default()).await?)
 }
 
-/// The connect form. The PAT is wrapped as soon as it arrives.
+/// The connect form. The PAT is a secret from deserialization on (never a plain `String`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectForm {
     target: TargetInput,
-    pat: String,
+    pat: SecretString,
     expires_on: Option<String>,
     /// A CA the user chose to trust for this connection (PEM).
     trusted_ca_pem: Option<String>,
     /// An explicit proxy (`http://host:port`), if any.
     #[serde(default)]
     proxy: Option<String>,
+    /// The user consented to plain http to a server on another machine.
+    #[serde(default)]
+    allow_http: bool,
 }
 
 #[tauri::command]
@@ -86,10 +80,11 @@ pub async fn connect_with_pat(
 ) -> Result<Connected, CommandError> {
     let request = PatConnectRequest {
         target: form.target,
-        pat: SecretString::from(form.pat),
+        pat: form.pat,
         expires_on: form.expires_on.filter(|d| !d.trim().is_empty()),
         trusted_ca_pem: form.trusted_ca_pem.filter(|p| !p.trim().is_empty()),
         proxy: form.proxy,
+        allow_http: form.allow_http,
     };
     Ok(ado_flows::connect_with_pat(state.connections()?, request, now_unix()).await?)
 }
@@ -115,22 +110,7 @@ fn now_unix() -> u64 {
 /// The certificate chain a server presents, for "Trust this CA for this connection".
 #[tauri::command]
 pub async fn inspect_certificate(url: String) -> Result<PresentedChain, CommandError> {
-    let url = url::Url::parse(url.trim()).map_err(|e| {
-        CommandError::new(
-            "invalid_input",
-            Some(Field::ServerUrl),
-            e.to_string(),
-            "Enter the server's https:// URL.",
-        )
-    })?;
-    ado_flows::tls::inspect_chain(&url).await.map_err(|e| {
-        CommandError::new(
-            "unreachable",
-            Some(Field::ServerUrl),
-            e.to_string(),
-            "Check the server URL and the network.",
-        )
-    })
+    Ok(ado_flows::tls::inspect_certificate(&url).await?)
 }
 
 /// The least access a set of capabilities needs: the scope table.
@@ -164,16 +144,7 @@ pub async fn run_checks(
         form.project,
         form.consent_to_http,
     )
-    .await
-    .map_err(|e| match e {
-        preflight::PrepareError::Credential(p) => CommandError::from(p),
-        other => CommandError::new(
-            "invalid_input",
-            None,
-            other.to_string(),
-            "Go back and verify the connection again.",
-        ),
-    })?;
+    .await?;
     let report = preflight::run_preflight(&request, &|check| {
         let _ = on_check.send(check.clone());
     })
@@ -185,30 +156,13 @@ pub async fn run_checks(
 /// Saves the last report as Markdown and JSON; returns the two paths.
 #[tauri::command]
 pub fn save_report(state: State<'_, AppState>) -> Result<Vec<String>, CommandError> {
-    let (name, target, report) = state.last_report().ok_or_else(|| {
-        CommandError::new(
-            "invalid_input",
-            None,
-            "There is no report yet.",
-            "Run the checks first.",
-        )
-    })?;
-    let (md, json) = preflight::save_report(
-        &preflight::default_report_dir(),
+    let (name, target, report) = state.last_report().ok_or_else(preflight::no_report_yet)?;
+    Ok(preflight::save_report_to_default_dir(
         &name,
         &target,
         &report,
         now_unix(),
-    )
-    .map_err(|e| {
-        CommandError::new(
-            "profile_store",
-            None,
-            format!("Could not save the report: {e}"),
-            "Check that the Downloads folder is writable.",
-        )
-    })?;
-    Ok(vec![md.display().to_string(), json.display().to_string()])
+    )?)
 }
 
 /// The Services sign-in form (no secret).
@@ -232,6 +186,7 @@ impl ServicesForm {
         ConnectOptions {
             trusted_ca_pem: self.trusted_ca_pem.clone().filter(|p| !p.trim().is_empty()),
             proxy: self.proxy.clone(),
+            ..ConnectOptions::default()
         }
     }
 }

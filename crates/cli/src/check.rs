@@ -3,7 +3,6 @@
 //! `--json` prints `{"ok": bool, "checks": [{"code", "status", "capability", "message", "fix", "curl", …}]}`;
 //! without it, one line per check. Exit 0 only when no check fails, 1 otherwise, 2 on bad input.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ado_client::Credential;
@@ -13,43 +12,24 @@ use ado_core::repo_url::RepoUrl;
 use ado_core::target::{Deployment, Field, TargetInput};
 use ado_flows::preflight::{run_preflight, PreflightRequest};
 use ado_flows::resolve::resolve_candidates;
-use ado_flows::ConnectOptions;
 use clap::Args;
 
-use crate::{fail, input_problem, read_pat};
+use crate::args::validate_target;
+use crate::{fail, input_problem, read_pat, ConnectionArgs};
 
 #[derive(Args)]
 pub struct CheckArgs {
     /// Any Azure DevOps URL (repository, project, organization, clone URL); fills the target.
     #[arg(long, conflicts_with_all = ["organization", "server_url"])]
     url: Option<String>,
-    /// Azure DevOps Services: the organization name.
-    #[arg(long, conflicts_with = "server_url")]
-    organization: Option<String>,
-    /// Azure DevOps Services: the host, for sandboxes (default https://dev.azure.com/).
-    #[arg(long, requires = "organization", hide = true)]
-    services_url: Option<String>,
-    /// Azure DevOps Server: the server URL with its virtual directory.
-    #[arg(long, requires = "collection")]
-    server_url: Option<String>,
-    /// Azure DevOps Server: the collection name.
-    #[arg(long, requires = "server_url")]
-    collection: Option<String>,
+    #[command(flatten)]
+    connection: ConnectionArgs,
     /// A project to probe in (default: the first the token sees, or the one in --url).
     #[arg(long)]
     project: Option<String>,
     /// What the connection is for: any of repos,pulls,pipelines,boards,webhooks.
     #[arg(long, value_delimiter = ',', default_value = "repos")]
     capabilities: Vec<String>,
-    /// A PEM file with a CA certificate to trust for this connection only.
-    #[arg(long)]
-    ca_file: Option<PathBuf>,
-    /// An explicit proxy (http://host:port); otherwise HTTPS_PROXY / NO_PROXY apply.
-    #[arg(long)]
-    proxy: Option<String>,
-    /// Accept sending the token over plain http:// to a non-loopback server.
-    #[arg(long)]
-    allow_http: bool,
     /// Print JSON instead of lines.
     #[arg(long)]
     json: bool,
@@ -72,25 +52,9 @@ pub async fn run(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    let trusted_ca_pem = match &args.ca_file {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(pem) => Some(pem),
-            Err(e) => {
-                return fail(
-                    &input_problem(
-                        None,
-                        format!("cannot read --ca-file {}: {e}", path.display()),
-                        "Give a readable PEM file.",
-                    ),
-                    2,
-                )
-            }
-        },
-        None => None,
-    };
-    let options = ConnectOptions {
-        trusted_ca_pem,
-        proxy: args.proxy.clone(),
+    let options = match args.connection.options() {
+        Ok(options) => options,
+        Err(problem) => return fail(&problem, 2),
     };
     // An OAuth access token (e.g. from `az account get-access-token`) in ADO_TOKEN, else a PAT.
     let credential = match std::env::var("ADO_TOKEN") {
@@ -98,7 +62,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
             Credential::Bearer(secrecy::SecretString::from(token.trim().to_string()))
         }
         _ => match read_pat() {
-            Ok(pat) => Credential::Pat(pat),
+            Ok(pat) => pat.credential(),
             Err(problem) => return fail(&problem, 2),
         },
     };
@@ -143,37 +107,14 @@ pub async fn run(args: CheckArgs) -> ExitCode {
                 parsed.repository().map(str::to_string),
             )
         }
-        None => (
-            TargetInput {
-                deployment: Some(if args.organization.is_some() {
-                    Deployment::Services
-                } else {
-                    Deployment::Server
-                }),
-                organization: args.organization.clone().unwrap_or_default(),
-                services_url: args.services_url.clone().unwrap_or_default(),
-                server_url: args.server_url.clone().unwrap_or_default(),
-                collection: args.collection.clone().unwrap_or_default(),
-            },
-            None,
-            None,
-        ),
+        None => (args.connection.target_input(), None, None),
     };
     if args.project.is_some() {
         project = args.project.clone();
     }
-    let target = match input.validate() {
+    let target = match validate_target(&input) {
         Ok(t) => t,
-        Err(errors) => {
-            return fail(
-                &input_problem(
-                    Some(errors[0].field),
-                    errors[0].message.clone(),
-                    "Fix the flag and run again.",
-                ),
-                2,
-            )
-        }
+        Err(problem) => return fail(&problem, 2),
     };
     let request = PreflightRequest {
         target,
@@ -181,9 +122,8 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         capabilities,
         project,
         repository,
+        ca_file_hint: args.connection.ca_file_hint(),
         options,
-        consent_to_http: args.allow_http,
-        ca_file_hint: args.ca_file.as_ref().map(|p| p.display().to_string()),
     };
     let json = args.json;
     let report = run_preflight(&request, &|check| {

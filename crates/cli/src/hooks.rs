@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ado_client::{AdoClient, Credential};
+use ado_client::AdoClient;
 use ado_core::checks::Problem;
 use ado_core::target::{ConnectionTarget, Deployment, TargetInput};
 use ado_core::webhook::EventKind;
@@ -25,7 +25,7 @@ use ado_flows::hooks::{
 };
 use ado_flows::profiles::profile_id;
 use ado_flows::verify::client_for;
-use ado_flows::{verify_connection, ConnectOptions, Connections, SecretStore};
+use ado_flows::{ConnectOptions, Connections, SecretStore};
 use clap::{Args, Subcommand};
 use secrecy::SecretString;
 use serde_json::json;
@@ -78,6 +78,9 @@ pub struct TargetArgs {
     /// An explicit proxy (http://host:port); otherwise HTTPS_PROXY / NO_PROXY apply.
     #[arg(long)]
     proxy: Option<String>,
+    /// Accept sending the token over plain http:// to a server that is not this machine.
+    #[arg(long)]
+    allow_http: bool,
     /// Print one JSON document instead of lines.
     #[arg(long)]
     json: bool,
@@ -227,8 +230,10 @@ async fn session(args: &TargetArgs, save: bool) -> Result<Session, ExitCode> {
         None => None,
     };
     let options = ConnectOptions {
-        trusted_ca_pem: trusted_ca_pem.clone(),
+        trusted_ca_pem,
         proxy: args.proxy.clone(),
+        allow_http: args.allow_http,
+        ..Default::default()
     };
     let pat = read_pat().map_err(|p| fail(&p, 2))?;
     let store = SecretStore::detect().map_err(|e| {
@@ -269,27 +274,25 @@ async fn session(args: &TargetArgs, save: bool) -> Result<Session, ExitCode> {
                 1,
             ));
         }
-        let verified = verify_connection(&target, Credential::Pat(pat.clone()), &options)
+        ado_flows::verify_and_save_pat(&connections, &target, &pat, None, &options, now_unix())
             .await
-            .map_err(|p| fail(&p, 1))?;
-        connections
-            .save_pat_connection(&verified, &pat, None, trusted_ca_pem, now_unix())
-            .map_err(|e| {
-                fail(
+            .map_err(|e| match e {
+                ado_flows::ConnectError::Problem(p) => fail(&p, 1),
+                other => fail(
                     &input_problem(
                         None,
-                        e.to_string(),
+                        other.to_string(),
                         "Check the keyring and the config directory.",
                     ),
                     1,
-                )
+                ),
             })?;
         eprintln!(
             "saved connection profile {id} (secrets in {})",
             connections.secret_backend().description()
         );
     }
-    let client = client_for(&target, Credential::Pat(pat), &options).map_err(|p| fail(&p, 2))?;
+    let client = client_for(&target, pat.credential(), &options).map_err(|p| fail(&p, 2))?;
     Ok(Session {
         client,
         records: HookRecords::new(connections, id),

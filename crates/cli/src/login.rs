@@ -88,8 +88,8 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         Err(e) => return report(Err(e)),
     };
     let options = ConnectOptions {
-        trusted_ca_pem: None,
         proxy: args.proxy.clone(),
+        ..ConnectOptions::default()
     };
     let result = if args.service_principal {
         let secret = match std::env::var("ADO_SP_SECRET") {
@@ -222,6 +222,9 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
     for id in ids {
         match connections.remove(&id) {
             Ok(true) => removed.push(id),
+            Ok(false) if args.id.is_some() => {
+                return fail(&ado_flows::connect::unknown_connection(&id), 1)
+            }
             Ok(false) => {}
             Err(e) => {
                 return fail(

@@ -5,23 +5,23 @@
 //! Secrets never come from argv: the PAT is read from `ADO_PAT`, else from stdin.
 
 use std::io::{BufRead as _, IsTerminal as _};
-use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use ado_client::Credential;
 use ado_core::checks::{CheckCode, Problem};
-use ado_core::target::{validate_pat, Deployment, TargetInput};
-use ado_flows::ConnectOptions;
+use ado_flows::{Connections, Pat, SecretStore};
 use clap::{Args, Parser, Subcommand};
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use serde_json::json;
 
+mod args;
 mod check;
 mod hooks;
 mod login;
 mod parse_url;
 mod receive;
 
+pub(crate) use args::ConnectionArgs;
 #[derive(Parser)]
 #[command(
     name = "ado-connect-cli",
@@ -63,36 +63,39 @@ enum Command {
 
 #[derive(Args)]
 struct VerifyArgs {
-    /// Azure DevOps Server: the server URL with its virtual directory, e.g. http://tfs:8080/tfs.
-    #[arg(long, requires = "collection", conflicts_with = "organization")]
-    server_url: Option<String>,
-    /// Azure DevOps Server: the collection name, e.g. DefaultCollection.
-    #[arg(long, requires = "server_url")]
-    collection: Option<String>,
-    /// Azure DevOps Services: the organization name, e.g. fabrikam.
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    /// Save the connection when it verifies: the profile (with --ca-file, --proxy and
+    /// --allow-http) to the config directory, the PAT to the OS keyring.
     #[arg(long)]
-    organization: Option<String>,
-    /// Azure DevOps Services: the host, for sandboxes (default https://dev.azure.com/).
-    #[arg(long, requires = "organization", hide = true)]
-    services_url: Option<String>,
-    /// A PEM file with a CA certificate to trust for this connection only.
+    save: bool,
+    /// With --save: the PAT's expiry date (YYYY-MM-DD), for reminders.
+    #[arg(long, requires = "save")]
+    expires_on: Option<String>,
+    /// Also print errors as JSON on stdout (the result is always JSON).
     #[arg(long)]
-    ca_file: Option<PathBuf>,
-    /// An explicit proxy (http://host:port); otherwise HTTPS_PROXY / NO_PROXY apply.
-    #[arg(long)]
-    proxy: Option<String>,
-    /// Refused on purpose: a token on the command line ends up in shell history and `ps`.
-    #[arg(long, hide = true)]
-    pat: Option<String>,
+    json: bool,
 }
 
+/// Set from argv before anything runs: `--json` anywhere sends error JSON to stdout too.
+static JSON_ERRORS: AtomicBool = AtomicBool::new(false);
+
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
+    JSON_ERRORS.store(
+        std::env::args_os()
+            .skip(1)
+            .take_while(|a| a != "--")
+            .any(|a| a == "--json"),
+        Ordering::Relaxed,
+    );
     let cli = Cli::parse();
     match cli.command {
         Command::ParseUrl { url } => parse_url::run(&url),
@@ -112,18 +115,76 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime starts")
 }
 
-/// Prints the problem as JSON on stdout and one line on stderr; returns the exit code.
+/// A closed stdout (`… | head`) ends the process quietly with status 141, as SIGPIPE ends other
+/// Unix tools, instead of a panic and a backtrace: `println!` panics on a broken pipe because
+/// Rust ignores SIGPIPE, and restoring the signal would need `unsafe`, which this workspace forbids.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") {
+            std::process::exit(141);
+        }
+        default(info)
+    }));
+}
+
+/// Prints the problem as one line on stderr (the first line of the message: multi-line details
+/// such as Entra's trace and correlation ids stay in the JSON), and as JSON on stdout when
+/// `--json` was given; returns the exit code.
 pub(crate) fn fail(problem: &Problem, exit: u8) -> ExitCode {
-    println!("{}", json!({ "ok": false, "error": problem }));
+    if JSON_ERRORS.load(Ordering::Relaxed) {
+        println!("{}", json!({ "ok": false, "error": problem }));
+    }
+    eprintln!("{}", error_line(problem));
+    ExitCode::from(exit)
+}
+
+/// `error[code]: Field: message fix`, on one line whatever the message holds.
+fn error_line(problem: &Problem) -> String {
     let field = problem
         .field
         .map(|f| format!("{}: ", f.label()))
         .unwrap_or_default();
-    eprintln!(
+    let first_line = |s: &str| {
+        s.lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or_default()
+            .to_string()
+    };
+    format!(
         "error[{}]: {field}{} {}",
-        problem.code, problem.message, problem.fix
-    );
-    ExitCode::from(exit)
+        problem.code,
+        first_line(&problem.message),
+        first_line(&problem.fix)
+    )
+}
+
+/// The connection store: profiles in the config directory, secrets in the OS keyring.
+pub(crate) fn connections() -> Result<Connections, Problem> {
+    SecretStore::detect()
+        .map(|s| Connections::new(Connections::default_dir(), s))
+        .map_err(|e| {
+            Problem::new(
+                CheckCode::Unexpected,
+                None,
+                e.to_string(),
+                "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
+            )
+        })
+}
+
+pub(crate) fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 pub(crate) fn input_problem(
@@ -131,95 +192,80 @@ pub(crate) fn input_problem(
     message: String,
     fix: &str,
 ) -> Problem {
-    Problem {
-        code: CheckCode::InvalidInput,
-        field,
-        message,
-        fix: fix.into(),
-        server_message: None,
-        support_id: None,
-    }
+    Problem::new(CheckCode::InvalidInput, field, message, fix)
 }
 
 async fn verify(args: VerifyArgs) -> ExitCode {
-    if args.pat.is_some() {
-        return fail(
-            &input_problem(
-                Some(ado_core::target::Field::Pat),
-                "--pat is not accepted: a token on the command line ends up in shell history and process lists.".into(),
-                "Set ADO_PAT in the environment, or pipe the token on stdin.",
-            ),
-            2,
-        );
-    }
-    let input = TargetInput {
-        deployment: Some(if args.organization.is_some() {
-            Deployment::Services
-        } else {
-            Deployment::Server
-        }),
-        organization: args.organization.unwrap_or_default(),
-        services_url: args.services_url.unwrap_or_default(),
-        server_url: args.server_url.unwrap_or_default(),
-        collection: args.collection.unwrap_or_default(),
-    };
-    let target = match input.validate() {
-        Ok(target) => target,
-        Err(errors) => {
-            let first = &errors[0];
-            return fail(
-                &input_problem(
-                    Some(first.field),
-                    first.message.clone(),
-                    "Fix the flag and run again.",
-                ),
-                2,
-            );
-        }
-    };
-    let trusted_ca_pem = match args
-        .ca_file
-        .map(|p| std::fs::read_to_string(&p).map_err(|e| (p, e)))
-        .transpose()
+    let (target, options) = match args
+        .connection
+        .options()
+        .and_then(|o| Ok((args.connection.target()?, o)))
     {
-        Ok(pem) => pem,
-        Err((path, e)) => {
-            return fail(
-                &input_problem(
-                    None,
-                    format!("cannot read --ca-file {}: {e}", path.display()),
-                    "Give a readable PEM file.",
-                ),
-                2,
-            )
-        }
+        Ok(parsed) => parsed,
+        Err(problem) => return fail(&problem, 2),
     };
     let pat = match read_pat() {
         Ok(pat) => pat,
         Err(problem) => return fail(&problem, 2),
     };
-    match ado_flows::verify_connection(
-        &target,
-        Credential::Pat(pat),
-        &ConnectOptions {
-            trusted_ca_pem,
-            proxy: args.proxy,
-        },
-    )
-    .await
-    {
-        Ok(verified) => {
-            let mut value = serde_json::to_value(&verified).expect("Verified serializes");
-            value["ok"] = json!(true);
-            println!("{value}");
-            ExitCode::SUCCESS
+    let verified = if args.save {
+        let expires_on = match args
+            .expires_on
+            .as_deref()
+            .map(ado_core::target::validate_date)
+            .transpose()
+        {
+            Ok(date) => date,
+            Err(e) => {
+                return fail(
+                    &input_problem(Some(e.field), e.message, "Give --expires-on as YYYY-MM-DD."),
+                    2,
+                )
+            }
+        };
+        let connections = match connections() {
+            Ok(c) => c,
+            Err(problem) => return fail(&problem, 1),
+        };
+        let saved = ado_flows::verify_and_save_pat(
+            &connections,
+            &target,
+            &pat,
+            expires_on,
+            &options,
+            now_unix(),
+        )
+        .await;
+        match saved {
+            Ok(connected) => serde_json::to_value(&connected).expect("Connected serializes"),
+            Err(ado_flows::ConnectError::Problem(problem)) => return fail(&problem, 1),
+            Err(e) => {
+                return fail(
+                    &Problem::new(
+                        CheckCode::Unexpected,
+                        None,
+                        e.to_string(),
+                        "Check the keyring and the config directory.",
+                    ),
+                    1,
+                )
+            }
         }
-        Err(problem) => fail(&problem, 1),
-    }
+    } else {
+        match ado_flows::verify_connection(&target, pat.credential(), &options).await {
+            Ok(verified) => serde_json::to_value(&verified).expect("Verified serializes"),
+            Err(problem) => return fail(&problem, 1),
+        }
+    };
+    let mut value = verified;
+    value["ok"] = json!(true);
+    println!("{value}");
+    ExitCode::SUCCESS
 }
 
-/// The PAT from `ADO_PAT`, else the first line of stdin (not a terminal prompt: scripts pipe it).
-pub(crate) fn read_pat() -> Result<SecretString, Problem> {
+/// The PAT from `ADO_PAT`, else the first line of stdin (not a terminal prompt: scripts pipe it),
+/// validated once.
+pub(crate) fn read_pat() -> Result<Pat, Problem> {
     let raw = match std::env::var("ADO_PAT") {
         Ok(value) if !value.trim().is_empty() => SecretString::from(value),
         _ => {
@@ -238,12 +284,28 @@ pub(crate) fn read_pat() -> Result<SecretString, Problem> {
             SecretString::from(line)
         }
     };
-    let checked = validate_pat(raw.expose_secret()).map_err(|e| {
+    Pat::parse(&raw).map_err(|e| {
         input_problem(
             Some(e.field),
             e.message,
             "Set ADO_PAT to the token, or pipe it on stdin.",
         )
-    })?;
-    Ok(SecretString::from(checked.to_string()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entra_error_is_one_line_on_stderr_and_whole_in_json() {
+        let problem = Problem::new(CheckCode::InvalidCredentials, None, "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-01-01", "Check the secret.");
+        let line = error_line(&problem);
+        assert_eq!(
+            line,
+            "error[invalid_credentials]: AADSTS7000215: Invalid client secret provided. Check the secret."
+        );
+        let json = serde_json::to_string(&problem).unwrap();
+        assert!(json.contains("Correlation ID"), "details stay in --json");
+    }
 }

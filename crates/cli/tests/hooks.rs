@@ -407,13 +407,14 @@ async fn bad_input_exits_2_and_passwords_never_come_from_argv() {
     let setup = Setup::new(DEMO_FULL_ACCESS_PAT).await;
     let mut sel = selection("http://127.0.0.1:9/hooks/ado");
     sel.extend(["--events", "push,deploy"]);
-    let (code, out, _) = setup.hooks("plan", &sel).await;
+    // Errors go to stderr as one line; JSON on stdout only with --json.
+    let (code, _, out) = setup.hooks("plan", &sel).await;
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("unknown event"), "{out}");
 
     let mut basic = selection("http://127.0.0.1:9/hooks/ado");
     basic.extend(["--basic-auth-user", "ado"]);
-    let (code, out, _) = setup.hooks("plan", &basic).await;
+    let (code, _, out) = setup.hooks("plan", &basic).await;
     assert_eq!(code, 2, "no ADO_HOOK_PASSWORD and nothing on stdin: {out}");
     assert!(out.contains("ADO_HOOK_PASSWORD"), "{out}");
     assert!(Path::new(BIN).exists());

@@ -40,6 +40,32 @@ pub struct ClientConfig {
     /// How long the client may wait in total on `Retry-After` before giving up with
     /// [`Error::RateLimited`].
     pub max_retry_wait: Duration,
+    /// The user consented to sending the credential over plain `http://` to a host that is not
+    /// this machine's loopback. Without it such a request is refused before anything is sent
+    /// ([`Error::PlainHttpRefused`]).
+    pub allow_plain_http: bool,
+    /// The largest response body read; a larger one fails with [`Error::BodyTooLarge`] instead
+    /// of filling memory.
+    pub max_body_bytes: usize,
+    /// Host names pinned to addresses, bypassing DNS (split-horizon setups, and tests that need a
+    /// non-loopback name served on loopback).
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
+}
+
+/// The default [`ClientConfig::max_body_bytes`]: 16 MiB, far above any Azure DevOps page the
+/// client reads (a 100-project page or a collection's repository list is well under 1 MiB).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// True when sending a credential to `url` would put it on the network in the clear: plain
+/// `http://` to a host that is not `localhost` or a loopback address.
+pub fn needs_plain_http_consent(url: &Url) -> bool {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    url.scheme() == "http" && !loopback
 }
 
 impl ClientConfig {
@@ -52,6 +78,9 @@ impl ClientConfig {
             proxy: None,
             timeout: Duration::from_secs(20),
             max_retry_wait: Duration::from_secs(30),
+            allow_plain_http: false,
+            max_body_bytes: MAX_BODY_BYTES,
+            resolve: Vec::new(),
         }
     }
 }
@@ -63,6 +92,8 @@ pub struct AdoClient {
     base_url: Url,
     credential: Credential,
     max_retry_wait: Duration,
+    allow_plain_http: bool,
+    max_body_bytes: usize,
     stats: Arc<StatsCounters>,
 }
 
@@ -205,19 +236,24 @@ impl AdoClient {
             trusted_ca_pem: config.trusted_ca_pem.clone(),
             proxy: config.proxy.clone(),
             timeout: config.timeout,
+            resolve: config.resolve.clone(),
         })?;
         let mut base_url = config.base_url;
         if !base_url.path().ends_with('/') {
             let path = format!("{}/", base_url.path());
             base_url.set_path(&path);
         }
-        Ok(AdoClient {
+        let client = AdoClient {
             http,
             base_url,
             credential: config.credential,
             max_retry_wait: config.max_retry_wait,
+            allow_plain_http: config.allow_plain_http,
+            max_body_bytes: config.max_body_bytes,
             stats: Arc::default(),
-        })
+        };
+        client.refuse_plain_http(&client.base_url)?;
+        Ok(client)
     }
 
     /// Counters of what this client (and its clones) sent.
@@ -251,10 +287,48 @@ impl AdoClient {
         Ok(url)
     }
 
+    /// Refuses to put the credential on plain http to another machine without consent.
+    fn refuse_plain_http(&self, url: &Url) -> Result<(), Error> {
+        let sends_secret = !matches!(self.credential, Credential::Anonymous);
+        if sends_secret && !self.allow_plain_http && needs_plain_http_consent(url) {
+            return Err(Error::PlainHttpRefused { url: url.clone() });
+        }
+        Ok(())
+    }
+
+    /// Reads the body, at most `max_body_bytes` of it.
+    async fn read_body(
+        &self,
+        url: &Url,
+        mut response: reqwest::Response,
+    ) -> Result<Vec<u8>, Error> {
+        let limit = self.max_body_bytes;
+        let too_large = || Error::BodyTooLarge {
+            url: url.clone(),
+            limit_bytes: limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(url, &e))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
     /// Sends a request: the one path every call takes. Returns only 2xx answers that are not
     /// sign-in pages; everything else is an [`Error`].
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         let url = self.url_for(&request)?;
+        self.refuse_plain_http(&url)?;
         let mut waited = Duration::ZERO;
         let mut attempt_429 = 0;
         let mut attempt_5xx = 0;
@@ -283,11 +357,7 @@ impl AdoClient {
             let status = response.status();
             let headers = response.headers().clone();
             let support = support_ids(&headers);
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| transport_error(&url, &e))?
-                .to_vec();
+            let body = self.read_body(&url, response).await?;
             tracing::debug!(%url, status = status.as_u16(), e2eid = ?support.e2e_id, "response");
 
             if status == StatusCode::TOO_MANY_REQUESTS {
@@ -498,7 +568,11 @@ fn transport_error(url: &Url, error: &reqwest::Error) -> Error {
         || lower.contains("name or service not known")
     {
         TransportKind::Dns
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    } else if lower.contains("certificate")
+        || lower.contains("handshake")
+        // A peer that hangs up after the handshake ("without sending TLS close_notify") is a
+        // dropped connection, not an untrusted certificate.
+        || (lower.contains("tls") && !lower.contains("close_notify"))
     {
         TransportKind::Tls
     } else if lower.contains("407") || lower.contains("proxy authentication") {

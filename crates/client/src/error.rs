@@ -158,6 +158,21 @@ pub enum Error {
         /// Correlation ids.
         support: SupportIds,
     },
+    /// Plain `http://` to another machine with a credential, and the user did not consent:
+    /// nothing was sent.
+    #[error("refused to send the credential over plain http to {url} without consent")]
+    PlainHttpRefused {
+        /// The URL that would have been requested.
+        url: Url,
+    },
+    /// The answer's body is larger than the client reads.
+    #[error("the answer from {url} is larger than {limit_bytes} bytes")]
+    BodyTooLarge {
+        /// The URL requested.
+        url: Url,
+        /// The limit ([`crate::ClientConfig::max_body_bytes`]).
+        limit_bytes: usize,
+    },
     /// A success status whose body is not the documented JSON.
     #[error("could not read the answer from {url}: {detail}")]
     Decode {

@@ -17,6 +17,8 @@ pub struct HttpOptions {
     pub proxy: Option<String>,
     /// Timeout per request; connecting gets at most 10 s of it.
     pub timeout: Duration,
+    /// Host names pinned to addresses (tests reach a name that is not loopback by spelling).
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
 }
 
 impl Default for HttpOptions {
@@ -26,6 +28,7 @@ impl Default for HttpOptions {
             trusted_ca_pem: None,
             proxy: None,
             timeout: Duration::from_secs(20),
+            resolve: Vec::new(),
         }
     }
 }
@@ -62,6 +65,9 @@ pub fn http_client(options: &HttpOptions) -> Result<reqwest::Client, Error> {
             ))
         })?;
         builder = builder.proxy(proxy);
+    }
+    for (host, addr) in &options.resolve {
+        builder = builder.resolve(host, *addr);
     }
     builder
         .build()

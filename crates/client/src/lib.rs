@@ -22,7 +22,9 @@ pub use api::git::{GitRepository, PullRequest};
 pub use api::hooks::Subscription;
 pub use api::projects::TeamProjectReference;
 pub use api::wit::WorkItemType;
-pub use client::{AdoClient, ClientConfig, Request, Response, Stats};
+pub use client::{
+    needs_plain_http_consent, AdoClient, ClientConfig, Request, Response, Stats, MAX_BODY_BYTES,
+};
 pub use credential::Credential;
 pub use error::{Challenge, Error, SignInSignal, SupportIds, TransportKind, VssError};
 pub use http::{http_client, HttpOptions};

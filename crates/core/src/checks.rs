@@ -18,6 +18,9 @@ pub enum CheckCode {
     TlsUntrusted,
     /// A plain `http://` server: the token travels in the clear.
     HttpInsecure,
+    /// A plain `http://` server on another machine, and the user has not consented to sending
+    /// the token in the clear: nothing was sent.
+    HttpConsentRequired,
     /// The server is older than Azure DevOps Server 2022.
     ServerTooOld,
     /// URLs the server returns point at localhost or another host than the one entered.
@@ -38,6 +41,8 @@ pub enum CheckCode {
     RateLimited,
     /// Something the user typed is malformed; nothing was sent.
     InvalidInput,
+    /// The server's answer is larger than ADO Connect reads.
+    ResponseTooLarge,
     /// Anything else: the server answered something we do not understand.
     Unexpected,
 }
@@ -49,6 +54,7 @@ impl CheckCode {
             CheckCode::Unreachable => "unreachable",
             CheckCode::TlsUntrusted => "tls_untrusted",
             CheckCode::HttpInsecure => "http_insecure",
+            CheckCode::HttpConsentRequired => "http_consent_required",
             CheckCode::ServerTooOld => "server_too_old",
             CheckCode::PublicUrlLocalhost => "public_url_localhost",
             CheckCode::InvalidCredentials => "invalid_credentials",
@@ -59,6 +65,7 @@ impl CheckCode {
             CheckCode::OauthPolicyDisabled => "oauth_policy_disabled",
             CheckCode::RateLimited => "rate_limited",
             CheckCode::InvalidInput => "invalid_input",
+            CheckCode::ResponseTooLarge => "response_too_large",
             CheckCode::Unexpected => "unexpected",
         }
     }
@@ -86,6 +93,26 @@ pub struct Problem {
     pub server_message: Option<String>,
     /// Correlation ids for Microsoft support (`X-VSS-E2EID`, `ActivityId`).
     pub support_id: Option<String>,
+}
+
+impl Problem {
+    /// A problem without the server's words or support ids (add them with struct update when a
+    /// server said something).
+    pub fn new(
+        code: CheckCode,
+        field: Option<Field>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            code,
+            field,
+            message: message.into(),
+            fix: fix.into(),
+            server_message: None,
+            support_id: None,
+        }
+    }
 }
 
 /// Which request failed.
@@ -179,6 +206,14 @@ pub enum FailureKind {
         /// Seconds to wait, if the server said.
         retry_after_secs: Option<u64>,
     },
+    /// Plain http to another machine without the user's consent: nothing was sent.
+    PlainHttpRefused,
+    /// The answer's body exceeded the client's limit.
+    #[serde(rename_all = "camelCase")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit_bytes: u64,
+    },
     /// A 2xx answer whose body we could not read as the documented JSON.
     Undecodable {
         /// What the decoder said.
@@ -196,12 +231,9 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
     let pat_page = format!("{}_usersSettings/tokens", target.api_base());
     let problem =
         |code, field, message: String, fix: String, server_message: Option<String>| Problem {
-            code,
-            field,
-            message,
-            fix,
             server_message,
             support_id: failure.support_id.clone(),
+            ..Problem::new(code, field, message, fix)
         };
     let expired = |message: &Option<String>| {
         problem(
@@ -371,6 +403,20 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
                 None => format!("{product} is throttling requests."),
             },
             "Wait a moment and try again; the wizard retries on its own.".into(),
+            None,
+        ),
+        FailureKind::PlainHttpRefused => problem(
+            CheckCode::HttpConsentRequired,
+            Some(host_field),
+            format!("{} uses plain HTTP, and the token would travel unencrypted: nothing was sent.", target.host_url()),
+            "Use the server's https:// address if it has one; otherwise consent to plain HTTP for this connection (in the app: the plain-HTTP question; on the command line: --allow-http).".into(),
+            None,
+        ),
+        FailureKind::TooLarge { limit_bytes } => problem(
+            CheckCode::ResponseTooLarge,
+            Some(host_field),
+            format!("{host} sent an answer larger than {} MiB, more than Azure DevOps ever sends here.", limit_bytes / (1024 * 1024)),
+            "Check that the URL points at Azure DevOps and not at a file server or a proxy's page.".into(),
             None,
         ),
         FailureKind::Undecodable { detail } => problem(

@@ -76,13 +76,32 @@ pub struct Check {
     pub support_id: Option<String>,
 }
 
+impl CheckId {
+    /// The row's title as the checklist shows it (a row may name itself more precisely with
+    /// [`Check::titled`], e.g. "Named project exists" or a capability's label).
+    pub fn title(self) -> &'static str {
+        match self {
+            CheckId::Reachable => "Server reachable",
+            CheckId::Encryption => "Encrypted connection",
+            CheckId::Credentials => "Credentials",
+            CheckId::ServerVersion => "Server version",
+            CheckId::PublicUrl => "Public URL",
+            CheckId::Resources => "Projects visible",
+            CheckId::Named => "Organization or collection exists",
+            CheckId::Capability => "Capability",
+            CheckId::HookPermission => "Manage service hooks",
+            CheckId::RateLimit => "Rate limits",
+        }
+    }
+}
+
 impl Check {
     /// A passing row.
-    pub fn pass(id: CheckId, title: impl Into<String>, message: impl Into<String>) -> Check {
+    pub fn pass(id: CheckId, message: impl Into<String>) -> Check {
         Check {
             id,
             capability: None,
-            title: title.into(),
+            title: id.title().to_string(),
             status: Status::Pass,
             code: None,
             message: message.into(),
@@ -95,24 +114,19 @@ impl Check {
     }
 
     /// A skipped row, saying why.
-    pub fn skip(id: CheckId, title: impl Into<String>, why: impl Into<String>) -> Check {
+    pub fn skip(id: CheckId, why: impl Into<String>) -> Check {
         Check {
             status: Status::Skip,
-            ..Check::pass(id, title, why)
+            ..Check::pass(id, why)
         }
     }
 
     /// A failing (or warning) row from a diagnosed problem.
-    pub fn from_problem(
-        id: CheckId,
-        title: impl Into<String>,
-        status: Status,
-        problem: Problem,
-    ) -> Check {
+    pub fn from_problem(id: CheckId, status: Status, problem: Problem) -> Check {
         Check {
             id,
             capability: None,
-            title: title.into(),
+            title: id.title().to_string(),
             status,
             code: Some(problem.code),
             message: problem.message,
@@ -122,6 +136,12 @@ impl Check {
             server_message: problem.server_message,
             support_id: problem.support_id,
         }
+    }
+
+    /// Names the row more precisely than its id's title.
+    pub fn titled(mut self, title: impl Into<String>) -> Check {
+        self.title = title.into();
+        self
     }
 
     /// Sets the capability.
@@ -137,22 +157,6 @@ impl Check {
     }
 }
 
-fn problem(
-    code: CheckCode,
-    field: Option<Field>,
-    message: impl Into<String>,
-    fix: impl Into<String>,
-) -> Problem {
-    Problem {
-        code,
-        field,
-        message: message.into(),
-        fix: fix.into(),
-        server_message: None,
-        support_id: None,
-    }
-}
-
 fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
@@ -165,23 +169,20 @@ fn is_loopback_host(host: &str) -> bool {
 /// pass (the token never leaves the machine); anything else fails until the user consents, then
 /// warns.
 pub fn encryption(target: &ConnectionTarget, consent_to_http: bool) -> Check {
-    const TITLE: &str = "Encrypted connection";
     let url = target.host_url();
     if url.scheme() == "https" {
         return Check::pass(
             CheckId::Encryption,
-            TITLE,
             "HTTPS: the token is encrypted in transit.",
         );
     }
     if url.host_str().is_some_and(is_loopback_host) {
         return Check::pass(
             CheckId::Encryption,
-            TITLE,
             "Plain HTTP on this machine's loopback: the token never leaves it.",
         );
     }
-    let p = problem(
+    let p = Problem::new(
         CheckCode::HttpInsecure,
         Some(target.host_field()),
         format!("{} uses plain HTTP: the token would travel unencrypted.", url),
@@ -189,7 +190,6 @@ pub fn encryption(target: &ConnectionTarget, consent_to_http: bool) -> Check {
     );
     Check::from_problem(
         CheckId::Encryption,
-        TITLE,
         if consent_to_http {
             Status::Warn
         } else {
@@ -230,11 +230,9 @@ pub fn product_for_max_version(version: &str) -> &'static str {
 
 /// `server_too_old`: the version probe asked for api-version 7.0.
 pub fn server_version(target: &ConnectionTarget, probe: &Result<(), FailureKind>) -> Option<Check> {
-    const TITLE: &str = "Server version";
     match probe {
         Ok(()) => Some(Check::pass(
             CheckId::ServerVersion,
-            TITLE,
             match target.deployment() {
                 Deployment::Services => "Azure DevOps Services: always current.",
                 Deployment::Server => "Serves REST API 7.0: Azure DevOps Server 2022 or newer.",
@@ -253,7 +251,7 @@ pub fn server_version(target: &ConnectionTarget, probe: &Result<(), FailureKind>
                 ),
                 None => "The server does not support REST API 7.0.".to_string(),
             };
-            let mut p = problem(
+            let mut p = Problem::new(
                 CheckCode::ServerTooOld,
                 Some(target.host_field()),
                 format!(
@@ -262,12 +260,7 @@ pub fn server_version(target: &ConnectionTarget, probe: &Result<(), FailureKind>
                 "Upgrade the server to Azure DevOps Server 2022 or newer.",
             );
             p.server_message = message.clone();
-            Some(Check::from_problem(
-                CheckId::ServerVersion,
-                TITLE,
-                Status::Fail,
-                p,
-            ))
+            Some(Check::from_problem(CheckId::ServerVersion, Status::Fail, p))
         }
         Err(_) => None,
     }
@@ -280,7 +273,6 @@ pub fn server_version(target: &ConnectionTarget, probe: &Result<(), FailureKind>
 /// (or 127.0.0.1, ::1) that is not where the user connects fails; another host warns (it may be
 /// an alias, but clones and service-hook links will use it).
 pub fn public_url(target: &ConnectionTarget, entered: &Url, returned: &[String]) -> Check {
-    const TITLE: &str = "Public URL";
     let key = |u: &Url| {
         (
             u.host_str().unwrap_or_default().to_ascii_lowercase(),
@@ -303,29 +295,19 @@ pub fn public_url(target: &ConnectionTarget, entered: &Url, returned: &[String])
     }
     let admin_fix = "On the server, open the Azure DevOps Server Administration Console → Application Tier → Change Public URL, and set it to the address users reach (e.g. https://tfs.contoso.com/tfs); or run TFSConfig Settings /ServerURL:….";
     match (localhost, other) {
-        (Some(url), _) => Check::from_problem(
-            CheckId::PublicUrl,
-            TITLE,
-            Status::Fail,
-            problem(
+        (Some(url), _) => Check::from_problem(CheckId::PublicUrl, Status::Fail, Problem::new(
                 CheckCode::PublicUrlLocalhost,
                 Some(target.host_field()),
                 format!("The server calls itself {url}: links, clone URLs and webhook payloads will point at localhost."),
                 admin_fix,
-            ),
-        ),
-        (None, Some(url)) => Check::from_problem(
-            CheckId::PublicUrl,
-            TITLE,
-            Status::Warn,
-            problem(
+            )),
+        (None, Some(url)) => Check::from_problem(CheckId::PublicUrl, Status::Warn, Problem::new(
                 CheckCode::PublicUrlLocalhost,
                 Some(target.host_field()),
                 format!("The server calls itself {url}, not {entered}: links it hands out use that address."),
                 format!("If {url} is not reachable by your users, change the public URL: {admin_fix}"),
-            ),
-        ),
-        (None, None) => Check::pass(CheckId::PublicUrl, TITLE, format!("The server's URLs match {entered}.")),
+            )),
+        (None, None) => Check::pass(CheckId::PublicUrl, format!("The server's URLs match {entered}.")),
     }
 }
 

@@ -45,6 +45,8 @@ pub enum Field {
     Url,
     /// An explicit proxy.
     Proxy,
+    /// A repository named on its own (e.g. `--repository`), not inside a pasted URL.
+    Repository,
 }
 
 impl Field {
@@ -58,6 +60,7 @@ impl Field {
             Field::ServicesUrl => "Services URL",
             Field::Url => "Azure DevOps URL",
             Field::Proxy => "Proxy",
+            Field::Repository => "Repository",
         }
     }
 }
@@ -339,6 +342,12 @@ fn validate_collection(raw: &str) -> Result<String, InputError> {
             "Enter only the collection's name, without slashes; the server URL goes in its own field.",
         ));
     }
+    if name.chars().all(|c| c == '.') {
+        return Err(InputError::new(
+            Field::Collection,
+            format!("{name:?} is not a collection name: URLs read it as a folder step. Enter the collection's name, e.g. DefaultCollection."),
+        ));
+    }
     if let Some(c) = name
         .chars()
         .find(|c| COLLECTION_FORBIDDEN.contains(c) || c.is_control())
@@ -516,6 +525,19 @@ mod tests {
             .into_iter()
             .map(|e| e.field)
             .collect()
+    }
+
+    #[test]
+    fn dot_collections_are_refused_because_url_joining_drops_them() {
+        for name in [".", "..", " .. "] {
+            let errors = server("http://tfs:8080/tfs", name).validate().unwrap_err();
+            assert_eq!(errors[0].field, Field::Collection, "{name:?}");
+            assert!(
+                errors[0].message.contains("not a collection name"),
+                "{name:?}"
+            );
+        }
+        assert!(server("http://tfs:8080/tfs", ".hidden").validate().is_ok());
     }
 
     #[test]

@@ -57,7 +57,6 @@ async fn main() {
             project: None,
             repository: None,
             options: ConnectOptions::default(),
-            consent_to_http: false,
             ca_file_hint: None,
         };
         let start = Instant::now();

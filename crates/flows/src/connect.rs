@@ -1,15 +1,52 @@
-//! Connect with a PAT: validate the form, verify against the server, then save the profile and
-//! keep the PAT in the OS keyring. What the wizard's Verify button and `--save` do.
+//! Connect and open connections: the one way a connection is made.
+//!
+//! - [`connect_with_pat`]: the wizard's Verify button and the CLI's `--save`: validate the form,
+//!   verify against the server, then save the profile (with its [`ConnectOptions`]) and keep the
+//!   PAT in the OS keyring, in one [`Connections::save_connection`].
+//! - [`open_connection`]: a saved connection by profile id: the options from the profile, the
+//!   secret from the keyring (refreshed if it is about to expire), the client built from both.
+//!   The app's checks and hooks steps and the CLI all start here.
+//!
+//! A PAT is validated once, into a [`Pat`], and stays a secret from then on.
 
-use ado_client::Credential;
-use ado_core::checks::Problem;
-use ado_core::target::{validate_pat, InputError, TargetInput};
+use ado_client::{AdoClient, Credential};
+use ado_core::checks::{CheckCode, Problem};
+use ado_core::target::{validate_pat, ConnectionTarget, InputError, TargetInput};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 
-use crate::profiles::{Connections, Profile, ProfileError};
+use crate::profiles::{AuthMethod, Connections, Profile, ProfileError};
 use crate::secrets::Backend;
-use crate::verify::{verify_connection, ConnectOptions, Verified};
+use crate::verify::{client_for, verify_connection, ConnectOptions, Verified};
+
+/// A personal access token that passed validation (trimmed, one piece, ASCII). Its `Debug`
+/// is redacted and it never leaves as plain text except into the `Authorization` header and
+/// the keyring.
+#[derive(Clone)]
+pub struct Pat(SecretString);
+
+impl Pat {
+    /// Validates a pasted or piped token.
+    pub fn parse(raw: &SecretString) -> Result<Pat, InputError> {
+        validate_pat(raw.expose_secret()).map(|p| Pat(SecretString::from(p.to_string())))
+    }
+
+    /// The token, still secret.
+    pub fn secret(&self) -> &SecretString {
+        &self.0
+    }
+
+    /// The credential that sends it.
+    pub fn credential(&self) -> Credential {
+        Credential::Pat(self.0.clone())
+    }
+}
+
+impl std::fmt::Debug for Pat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pat([redacted])")
+    }
+}
 
 /// The form the user filled in.
 pub struct PatConnectRequest {
@@ -23,6 +60,8 @@ pub struct PatConnectRequest {
     pub trusted_ca_pem: Option<String>,
     /// An explicit proxy for this connection.
     pub proxy: Option<String>,
+    /// The user consented to plain http to a server on another machine.
+    pub allow_http: bool,
 }
 
 /// A verified and saved connection.
@@ -60,8 +99,7 @@ pub async fn connect_with_pat(
     now_unix: u64,
 ) -> Result<Connected, ConnectError> {
     let target_result = request.target.validate();
-    let pat_result =
-        validate_pat(request.pat.expose_secret()).map(|p| SecretString::from(p.to_string()));
+    let pat_result = Pat::parse(&request.pat);
     let proxy_result =
         ado_core::target::validate_proxy(request.proxy.as_deref().unwrap_or_default());
     let expiry_result = request
@@ -81,31 +119,110 @@ pub async fn connect_with_pat(
             }
         };
     let options = ConnectOptions {
-        trusted_ca_pem: request.trusted_ca_pem.clone(),
-        proxy: proxy.clone(),
+        trusted_ca_pem: request.trusted_ca_pem,
+        proxy,
+        allow_http: request.allow_http,
+        request_timeout: None,
     };
-    let verified = verify_connection(&target, Credential::Pat(pat.clone()), &options)
+    verify_and_save_pat(connections, &target, &pat, expires_on, &options, now_unix).await
+}
+
+/// Verifies a validated target and PAT, then saves the connection with its options in one
+/// write. Nothing is saved unless verification succeeds.
+pub async fn verify_and_save_pat(
+    connections: &Connections,
+    target: &ConnectionTarget,
+    pat: &Pat,
+    expires_on: Option<String>,
+    options: &ConnectOptions,
+    now_unix: u64,
+) -> Result<Connected, ConnectError> {
+    let verified = verify_connection(target, pat.credential(), options)
         .await
         .map_err(ConnectError::Problem)?;
-    let mut profile = connections.save_pat_connection(
+    let profile = connections.save_connection(
         &verified,
-        &pat,
-        expires_on,
-        request.trusted_ca_pem,
+        pat.secret(),
+        AuthMethod::Pat { expires_on },
+        options,
         now_unix,
     )?;
-    if profile.proxy != proxy {
-        if let Some(updated) =
-            connections.update_profile(&profile.id, |p| p.proxy = proxy.clone())?
-        {
-            profile = updated;
-        }
-    }
+    Ok(connected(connections, verified, profile))
+}
+
+/// The answer to a successful connect.
+pub(crate) fn connected(
+    connections: &Connections,
+    verified: Verified,
+    profile: Profile,
+) -> Connected {
     let backend = connections.secret_backend();
-    Ok(Connected {
+    Connected {
         verified,
         profile,
         secret_store: backend,
         secret_store_description: backend.description(),
+    }
+}
+
+/// A saved connection, opened: its profile and a fresh credential.
+#[derive(Debug, Clone)]
+pub struct OpenConnection {
+    /// The saved profile (target and options).
+    pub profile: Profile,
+    /// The credential from the keyring, refreshed if it was about to expire.
+    pub credential: Credential,
+}
+
+impl OpenConnection {
+    /// How to reach the server, as saved.
+    pub fn options(&self) -> &ConnectOptions {
+        &self.profile.options
+    }
+
+    /// The client for this connection, with its saved options.
+    pub fn client(&self) -> Result<AdoClient, Problem> {
+        client_for(
+            &self.profile.target,
+            self.credential.clone(),
+            self.options(),
+        )
+    }
+}
+
+/// Opens a saved connection by profile id: the one way the app, the CLI and the hooks code
+/// reach a saved connection.
+pub async fn open_connection(
+    connections: &Connections,
+    profile_id: &str,
+    settings: &ado_auth::SignInSettings,
+) -> Result<OpenConnection, Problem> {
+    let store_problem = |e: ProfileError| {
+        Problem::new(
+            CheckCode::Unexpected,
+            None,
+            e.to_string(),
+            "Check the config directory and the system keyring.",
+        )
+    };
+    let profile = connections
+        .get(profile_id)
+        .map_err(store_problem)?
+        .ok_or_else(|| unknown_connection(profile_id))?;
+    let credential = crate::signin::credential_for(
+        connections,
+        &profile,
+        settings,
+        std::time::SystemTime::now(),
+    )
+    .await?;
+    Ok(OpenConnection {
+        profile,
+        credential,
     })
+}
+
+/// `not_found` for a profile id nobody saved.
+pub fn unknown_connection(profile_id: &str) -> Problem {
+    Problem::new(CheckCode::NotFound, None, format!("There is no saved connection {profile_id}."), "Check the id (the profile.id that Verify, `ado-connect-cli verify --save` or `login` printed), or verify and save the connection first.")
 }

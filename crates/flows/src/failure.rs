@@ -33,6 +33,10 @@ pub fn probe_failure(probe: Probe, error: &Error) -> ProbeFailure {
                 .filter(|k| !k.is_empty()),
             message,
         },
+        Error::PlainHttpRefused { .. } => FailureKind::PlainHttpRefused,
+        Error::BodyTooLarge { limit_bytes, .. } => FailureKind::TooLarge {
+            limit_bytes: *limit_bytes as u64,
+        },
         Error::Decode { detail, .. } => FailureKind::Undecodable {
             detail: detail.clone(),
         },

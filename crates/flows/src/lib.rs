@@ -12,6 +12,7 @@ pub mod connect;
 pub mod failure;
 pub mod hooks;
 pub mod preflight;
+mod profile_file;
 pub mod profiles;
 pub mod resolve;
 pub mod sandbox;
@@ -20,7 +21,10 @@ pub mod signin;
 pub mod tls;
 pub mod verify;
 
-pub use connect::{connect_with_pat, ConnectError, Connected, PatConnectRequest};
+pub use connect::{
+    connect_with_pat, open_connection, verify_and_save_pat, ConnectError, Connected,
+    OpenConnection, Pat, PatConnectRequest,
+};
 pub use profiles::{AuthMethod, Connections, Profile, ProfileError};
 pub use secrets::{Backend, SecretError, SecretStore};
 pub use verify::{

@@ -7,12 +7,14 @@
 //! 3. at once, on the chosen project: pull requests, builds, work item types, and the
 //!    ServiceHooks permission evaluation.
 //!
+//! Each round trip is a named phase of `run` (`open`, `connect`, `Inventory::gather`,
+//! `report_projects`, `choose_project`, `report_repositories`, `probe_capabilities`, `finish`).
 //! The verdicts are the core's pure functions; this module only gathers facts.
 
 use std::sync::Mutex;
 
 use ado_client::api::security::{service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE};
-use ado_client::{AdoClient, Credential, Error, Request, TeamProjectReference};
+use ado_client::{AdoClient, ConnectionData, Credential, Error, Request, TeamProjectReference};
 use ado_core::capabilities::Capability;
 use ado_core::checks::{self, CheckCode, FailureKind, Probe, Problem};
 use ado_core::curl::{curl_command, AuthKind, CurlSpec};
@@ -36,10 +38,8 @@ pub struct PreflightRequest {
     pub project: Option<String>,
     /// A repository the user named, if any.
     pub repository: Option<String>,
-    /// TLS trust for this connection.
+    /// TLS trust, proxy, and the user's consent to plain HTTP (`allow_http`).
     pub options: ConnectOptions,
-    /// The user accepted sending the token over plain HTTP.
-    pub consent_to_http: bool,
     /// Where the trusted CA file is, for curl reproductions (`--cacert`).
     pub ca_file_hint: Option<String>,
 }
@@ -128,66 +128,88 @@ impl Probes<'_> {
     }
 }
 
+/// The phases in order; each pushes its rows and says whether the next can run.
 async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64) {
+    let Some(probes) = open(request, sink) else {
+        return (None, 0);
+    };
+    let Some((connection, user)) = connect(&probes, sink).await else {
+        return (None, probes.client.stats().requests);
+    };
+    let inventory = Inventory::gather(&probes).await;
+    let subscriptions = inventory.subscriptions;
+    let projects = report_projects(
+        &probes,
+        sink,
+        &connection,
+        inventory.projects,
+        &inventory.repositories,
+    );
+    let chosen = choose_project(&probes, sink, inventory.project, &projects);
+    report_repositories(&probes, sink, inventory.repositories);
+    match chosen {
+        Some(project) => probe_capabilities(&probes, sink, &user, &project, subscriptions).await,
+        None => skip_capabilities(sink, request),
+    }
+    finish(sink, &probes);
+    (Some(user), probes.client.stats().requests)
+}
+
+/// Phase 0: encryption (plain http without consent stops here, nothing sent) and the client.
+fn open<'a>(request: &'a PreflightRequest, sink: &Sink<'_>) -> Option<Probes<'a>> {
     let target = &request.target;
-    let encryption = verdicts::encryption(target, request.consent_to_http);
+    let encryption = verdicts::encryption(target, request.options.allow_http);
     let refused_http = encryption.status == Status::Fail;
     sink.push(encryption);
-    let client = match client_for(target, request.credential.clone(), &request.options) {
-        Ok(c) => c,
-        Err(problem) => {
-            sink.push(Check::from_problem(
-                CheckId::Reachable,
-                "Server reachable",
-                Status::Fail,
-                problem,
-            ));
-            return (None, 0);
-        }
-    };
-    let probes = Probes { request, client };
     if refused_http {
         skip_rest(
             sink,
             request,
             "Not sent: the token would travel over plain HTTP.",
         );
-        return (None, 0);
+        return None;
     }
+    match client_for(target, request.credential.clone(), &request.options) {
+        Ok(client) => Some(Probes { request, client }),
+        Err(problem) => {
+            sink.push(Check::from_problem(
+                CheckId::Reachable,
+                Status::Fail,
+                problem,
+            ));
+            None
+        }
+    }
+}
 
-    // Round trip 1.
+/// Round trip 1, `connectionData`: reachable, TLS, credentials, who.
+async fn connect(probes: &Probes<'_>, sink: &Sink<'_>) -> Option<(ConnectionData, User)> {
+    let request = probes.request;
+    let target = &request.target;
     let connection_request = Request::get("_apis/connectionData");
     let connection = match probes.client.connection_data().await {
         Ok(c) => c,
         Err(error) => {
             let problem = probes.problem(Probe::ConnectionData, &error);
-            let (id, title) = match problem.code {
+            let id = match problem.code {
                 CheckCode::InvalidCredentials
                 | CheckCode::TokenExpired
-                | CheckCode::OauthPolicyDisabled => {
-                    sink.push(Check::pass(
-                        CheckId::Reachable,
-                        "Server reachable",
-                        format!("{} answers.", target.host_url()),
-                    ));
-                    (CheckId::Credentials, "Credentials")
-                }
-                CheckCode::NotFound => {
-                    sink.push(Check::pass(
-                        CheckId::Reachable,
-                        "Server reachable",
-                        format!("{} answers.", target.host_url()),
-                    ));
-                    (CheckId::Named, "Organization or collection exists")
-                }
-                _ => (CheckId::Reachable, "Server reachable"),
+                | CheckCode::OauthPolicyDisabled => CheckId::Credentials,
+                CheckCode::NotFound => CheckId::Named,
+                _ => CheckId::Reachable,
             };
+            if id != CheckId::Reachable {
+                sink.push(Check::pass(
+                    CheckId::Reachable,
+                    format!("{} answers.", target.host_url()),
+                ));
+            }
             sink.push(
-                Check::from_problem(id, title, Status::Fail, problem)
+                Check::from_problem(id, Status::Fail, problem)
                     .with_curl(probes.curl(&connection_request)),
             );
             skip_rest(sink, request, "Skipped: the connection itself failed.");
-            return (None, probes.client.stats().requests);
+            return None;
         }
     };
     let user = User {
@@ -197,7 +219,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     };
     sink.push(Check::pass(
         CheckId::Reachable,
-        "Server reachable",
         match target.host_url().scheme() {
             "https" => format!(
                 "{} answers, and its TLS certificate is trusted.",
@@ -208,7 +229,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     ));
     sink.push(Check::pass(
         CheckId::Credentials,
-        "Credentials",
         format!(
             "Signed in as {}{}.",
             user.display_name,
@@ -219,38 +239,66 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         ),
     ));
 
-    // Round trip 2, all at once.
-    let named_project = request.project.clone();
-    let wants_repos = request.capabilities.contains(&Capability::Repositories);
-    let wants_hooks = request.capabilities.contains(&Capability::Webhooks);
-    let projects_request = probes.client.projects_request(100);
-    let repos_request = probes.client.repositories_request(named_project.as_deref());
-    let hooks_request = probes.client.subscriptions_request();
-    let (projects, repositories, subscriptions, project) = tokio::join!(
-        probes.client.projects_page(100, None),
-        async {
-            if wants_repos || request.repository.is_some() {
-                Some(probes.client.repositories(named_project.as_deref()).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if wants_hooks {
-                Some(probes.client.subscriptions().await)
-            } else {
-                None
-            }
-        },
-        async {
-            match &named_project {
-                Some(name) => Some(probes.client.project(name).await),
-                None => None,
-            }
-        },
-    );
+    Some((connection, user))
+}
 
-    // Server version and resources, from the projects page.
+/// Round trip 2, all at once: projects, repositories, hook subscriptions, the named project.
+struct Inventory {
+    projects: Result<ado_client::Page<TeamProjectReference>, Error>,
+    repositories: Option<Result<Vec<ado_client::GitRepository>, Error>>,
+    subscriptions: Option<Result<Vec<ado_client::Subscription>, Error>>,
+    project: Option<Result<TeamProjectReference, Error>>,
+}
+
+impl Inventory {
+    async fn gather(probes: &Probes<'_>) -> Inventory {
+        let request = probes.request;
+        let named_project = request.project.as_deref();
+        let wants_repos = request.capabilities.contains(&Capability::Repositories);
+        let wants_hooks = request.capabilities.contains(&Capability::Webhooks);
+        let (projects, repositories, subscriptions, project) = tokio::join!(
+            probes.client.projects_page(100, None),
+            async {
+                if wants_repos || request.repository.is_some() {
+                    Some(probes.client.repositories(named_project).await)
+                } else {
+                    None
+                }
+            },
+            async {
+                if wants_hooks {
+                    Some(probes.client.subscriptions().await)
+                } else {
+                    None
+                }
+            },
+            async {
+                match named_project {
+                    Some(name) => Some(probes.client.project(name).await),
+                    None => None,
+                }
+            },
+        );
+        Inventory {
+            projects,
+            repositories,
+            subscriptions,
+            project,
+        }
+    }
+}
+
+/// Server version, public URL and resources, from round trips 1 and 2. Returns the projects.
+fn report_projects(
+    probes: &Probes<'_>,
+    sink: &Sink<'_>,
+    connection: &ConnectionData,
+    projects: Result<ado_client::Page<TeamProjectReference>, Error>,
+    repositories: &Option<Result<Vec<ado_client::GitRepository>, Error>>,
+) -> Vec<TeamProjectReference> {
+    let target = &probes.request.target;
+    let projects_request = probes.client.projects_request(100);
+    let connection_request = Request::get("_apis/connectionData");
     let mut returned_urls: Vec<String> = connection
         .location_service_data
         .as_ref()
@@ -269,7 +317,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         Some(check) => sink.push(check.with_curl(probes.curl(&projects_request))),
         None => sink.push(Check::pass(
             CheckId::ServerVersion,
-            "Server version",
             "Not determined: listing projects failed (see below).",
         )),
     }
@@ -278,19 +325,14 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         Err(error) => {
             let problem = probes.problem(Probe::Projects, &error);
             sink.push(
-                Check::from_problem(
-                    CheckId::Resources,
-                    "Projects visible",
-                    Status::Fail,
-                    problem,
-                )
-                .with_curl(probes.curl(&projects_request)),
+                Check::from_problem(CheckId::Resources, Status::Fail, problem)
+                    .with_curl(probes.curl(&projects_request)),
             );
             Vec::new()
         }
     };
     returned_urls.extend(projects.iter().filter_map(|p| p.url.clone()));
-    if let Some(Ok(repos)) = &repositories {
+    if let Some(Ok(repos)) = repositories {
         returned_urls.extend(repos.iter().filter_map(|r| r.remote_url.clone()));
         returned_urls.extend(repos.iter().filter_map(|r| r.url.clone()));
     }
@@ -300,36 +342,32 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     );
     if version_fact.is_ok() {
         if projects.is_empty() {
-            sink.push(Check::from_problem(
-                CheckId::Resources,
-                "Projects visible",
-                Status::Fail,
-                Problem {
-                    code: CheckCode::NoResources,
-                    field: Some(Field::Pat),
-                    message: format!("The token is valid but sees no projects in {}.", target.scope_phrase()),
-                    fix: "Ask a project administrator to add this user to a project, or use a token of a user who is a member.".into(),
-                    server_message: None,
-                    support_id: None,
-                },
-            ).with_curl(probes.curl(&projects_request)));
+            sink.push(Check::from_problem(CheckId::Resources, Status::Fail, Problem::new(CheckCode::NoResources, Some(Field::Pat), format!("The token is valid but sees no projects in {}.", target.scope_phrase()), "Ask a project administrator to add this user to a project, or use a token of a user who is a member.")).with_curl(probes.curl(&projects_request)));
         } else {
             sink.push(Check::pass(
                 CheckId::Resources,
-                "Projects visible",
                 format!("{} project(s) visible.", projects.len()),
             ));
         }
     }
 
-    // The project the capability probes run in.
-    let chosen: Option<TeamProjectReference> = match project {
+    projects
+}
+
+/// The project the capability probes run in: the named one, else the first visible.
+fn choose_project(
+    probes: &Probes<'_>,
+    sink: &Sink<'_>,
+    project: Option<Result<TeamProjectReference, Error>>,
+    projects: &[TeamProjectReference],
+) -> Option<TeamProjectReference> {
+    let named_project = probes.request.project.as_deref();
+    match project {
         Some(Ok(p)) => {
-            sink.push(Check::pass(
-                CheckId::Named,
-                "Named project exists",
-                format!("Project {} exists.", p.name),
-            ));
+            sink.push(
+                Check::pass(CheckId::Named, format!("Project {} exists.", p.name))
+                    .titled("Named project exists"),
+            );
             Some(p)
         }
         Some(Err(error)) => {
@@ -337,56 +375,55 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
             if problem.code == CheckCode::NotFound {
                 problem.message = format!(
                     "There is no project {} that this token can see.",
-                    named_project.as_deref().unwrap_or_default()
+                    named_project.unwrap_or_default()
                 );
                 problem.fix = "Check the project's name (it is in the browser's address bar after the organization or collection).".into();
             }
-            sink.push(Check::from_problem(
-                CheckId::Named,
-                "Named project exists",
-                Status::Fail,
-                problem,
-            ));
+            sink.push(
+                Check::from_problem(CheckId::Named, Status::Fail, problem)
+                    .titled("Named project exists"),
+            );
             None
         }
         None => projects.first().cloned(),
-    };
+    }
+}
 
-    // Repositories (round trip 2) and the named repository.
+/// Repositories (round trip 2) and the named repository.
+fn report_repositories(
+    probes: &Probes<'_>,
+    sink: &Sink<'_>,
+    repositories: Option<Result<Vec<ado_client::GitRepository>, Error>>,
+) {
+    let request = probes.request;
+    let repos_request = probes
+        .client
+        .repositories_request(request.project.as_deref());
     if let Some(result) = repositories {
         let check = match &result {
             Ok(repos) => match &request.repository {
                 Some(name) if !repos.iter().any(|r| r.name.eq_ignore_ascii_case(name)) => {
                     Check::from_problem(
                         CheckId::Named,
-                        "Named repository exists",
                         Status::Fail,
-                        Problem {
-                            code: CheckCode::NotFound,
-                            field: Some(Field::Url),
-                            message: format!(
-                                "There is no repository {name} that this token can see."
-                            ),
-                            fix:
-                                "Check the repository's name, or that the token's user can read it."
-                                    .into(),
-                            server_message: None,
-                            support_id: None,
-                        },
+                        Problem::new(
+                            CheckCode::NotFound,
+                            Some(Field::Url),
+                            format!("There is no repository {name} that this token can see."),
+                            "Check the repository's name, or that the token's user can read it.",
+                        ),
                     )
+                    .titled("Named repository exists")
                 }
                 _ => Check::pass(
                     CheckId::Capability,
-                    "Read repositories",
                     format!("{} repositories readable.", repos.len()),
-                ),
+                )
+                .titled("Read repositories"),
             },
-            Err(error) => capability_failure(
-                &probes,
-                Probe::Repositories,
-                error,
-                Capability::Repositories,
-            ),
+            Err(error) => {
+                capability_failure(probes, Probe::Repositories, error, Capability::Repositories)
+            }
         };
         sink.push(
             check
@@ -394,26 +431,36 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
                 .with_curl(probes.curl(&repos_request)),
         );
     }
+}
 
-    // Round trip 3, all at once, in the chosen project.
-    let Some(chosen) = chosen else {
-        for capability in request
-            .capabilities
-            .iter()
-            .filter(|c| **c != Capability::Repositories)
-        {
-            sink.push(
-                Check::skip(
-                    CheckId::Capability,
-                    capability.label(),
-                    "Skipped: no project to probe in.",
-                )
+/// No project to probe in: every capability but repositories is skipped.
+fn skip_capabilities(sink: &Sink<'_>, request: &PreflightRequest) {
+    for capability in request
+        .capabilities
+        .iter()
+        .filter(|c| **c != Capability::Repositories)
+    {
+        sink.push(
+            Check::skip(CheckId::Capability, "Skipped: no project to probe in.")
+                .titled(capability.label())
                 .for_capability(*capability),
-            );
-        }
-        finish(sink, &probes);
-        return (Some(user), probes.client.stats().requests);
-    };
+        );
+    }
+}
+
+/// Round trip 3, all at once, in the chosen project: pull requests, builds, work item types,
+/// and the service-hooks permission; with the subscriptions listed in round trip 2.
+async fn probe_capabilities(
+    probes: &Probes<'_>,
+    sink: &Sink<'_>,
+    user: &User,
+    chosen: &TeamProjectReference,
+    subscriptions: Option<Result<Vec<ado_client::Subscription>, Error>>,
+) {
+    let request = probes.request;
+    let target = &request.target;
+    let wants_hooks = request.capabilities.contains(&Capability::Webhooks);
+    let hooks_request = probes.client.subscriptions_request();
     let pname = chosen.name.as_str();
     let wants = |c: Capability| request.capabilities.contains(&c);
     let (pulls, builds, types, permission) = tokio::join!(
@@ -481,12 +528,9 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     for (capability, result, req, title, probe) in capability_rows {
         let Some(result) = result else { continue };
         let check = match result {
-            Ok(()) => Check::pass(
-                CheckId::Capability,
-                title,
-                format!("Allowed in project {pname}."),
-            ),
-            Err(error) => capability_failure(&probes, probe, &error, capability),
+            Ok(()) => Check::pass(CheckId::Capability, format!("Allowed in project {pname}."))
+                .titled(title),
+            Err(error) => capability_failure(probes, probe, &error, capability),
         };
         sink.push(
             Check {
@@ -501,11 +545,11 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         let check = match subscriptions {
             Ok(list) => Check::pass(
                 CheckId::Capability,
-                "List service hooks",
                 format!("{} existing subscription(s) visible.", list.len()),
-            ),
+            )
+            .titled("List service hooks"),
             Err(error) => {
-                capability_failure(&probes, Probe::Repositories, &error, Capability::Webhooks)
+                capability_failure(probes, Probe::Repositories, &error, Capability::Webhooks)
             }
         };
         sink.push(
@@ -524,21 +568,9 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
             EDIT_SUBSCRIPTIONS,
         );
         let check = match permission {
-            Ok(true) => Check::pass(CheckId::HookPermission, "Manage service hooks", format!("Allowed to edit subscriptions in project {pname}.")),
-            Ok(false) => Check::from_problem(
-                CheckId::HookPermission,
-                "Manage service hooks",
-                Status::Fail,
-                Problem {
-                    code: CheckCode::InvalidPermissions,
-                    field: Some(Field::Pat),
-                    message: format!("{} may not edit service-hook subscriptions in project {pname}.", user.display_name),
-                    fix: format!("Add the user to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{}/_settings/permissions).", target.api_base(), pname),
-                    server_message: None,
-                    support_id: None,
-                },
-            ),
-            Err(error) => capability_failure(&probes, Probe::Repositories, &error, Capability::Webhooks),
+            Ok(true) => Check::pass(CheckId::HookPermission, format!("Allowed to edit subscriptions in project {pname}.")),
+            Ok(false) => Check::from_problem(CheckId::HookPermission, Status::Fail, Problem::new(CheckCode::InvalidPermissions, Some(Field::Pat), format!("{} may not edit service-hook subscriptions in project {pname}.", user.display_name), format!("Add the user to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{}/_settings/permissions).", target.api_base(), pname))),
+            Err(error) => capability_failure(probes, Probe::Repositories, &error, Capability::Webhooks),
         };
         sink.push(
             Check {
@@ -549,8 +581,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
             .with_curl(probes.curl(&req)),
         );
     }
-    finish(sink, &probes);
-    (Some(user), probes.client.stats().requests)
 }
 
 /// A capability probe failed after the token proved valid: a 401 now means a missing scope.
@@ -579,122 +609,103 @@ fn capability_failure(
             );
         }
         CheckCode::RateLimited => {
-            return Check::from_problem(
-                CheckId::Capability,
-                capability.label(),
-                Status::Warn,
-                problem,
-            )
-            .for_capability(capability);
+            return Check::from_problem(CheckId::Capability, Status::Warn, problem)
+                .titled(capability.label())
+                .for_capability(capability);
         }
         _ => {}
     }
-    Check::from_problem(
-        CheckId::Capability,
-        capability.label(),
-        Status::Fail,
-        problem,
-    )
-    .for_capability(capability)
+    Check::from_problem(CheckId::Capability, Status::Fail, problem)
+        .titled(capability.label())
+        .for_capability(capability)
 }
 
 fn finish(sink: &Sink<'_>, probes: &Probes<'_>) {
     let stats = probes.client.stats();
     if stats.rate_limited > 0 {
-        sink.push(Check::from_problem(
-            CheckId::RateLimit,
-            "Rate limits",
-            Status::Warn,
-            Problem {
-                code: CheckCode::RateLimited,
-                field: None,
-                message: format!(
+        sink.push(Check::from_problem(CheckId::RateLimit, Status::Warn, Problem::new(CheckCode::RateLimited, None, format!(
                     "Azure DevOps throttled {} request(s); ADO Connect waited {:.1} s as asked and went on.",
                     stats.rate_limited,
                     stats.waited_ms as f64 / 1000.0
-                ),
-                fix: "Nothing to do now. If it recurs, give this integration its own identity: limits are per identity.".into(),
-                server_message: None,
-                support_id: None,
-            },
-        ));
+                ), "Nothing to do now. If it recurs, give this integration its own identity: limits are per identity.")));
     } else {
-        sink.push(Check::pass(
-            CheckId::RateLimit,
-            "Rate limits",
-            "Not throttled.",
-        ));
+        sink.push(Check::pass(CheckId::RateLimit, "Not throttled."));
     }
 }
 
 fn skip_rest(sink: &Sink<'_>, request: &PreflightRequest, why: &str) {
-    for (id, title) in [
-        (CheckId::ServerVersion, "Server version"),
-        (CheckId::PublicUrl, "Public URL"),
-        (CheckId::Resources, "Projects visible"),
+    for id in [
+        CheckId::ServerVersion,
+        CheckId::PublicUrl,
+        CheckId::Resources,
     ] {
-        sink.push(Check::skip(id, title, why));
+        sink.push(Check::skip(id, why));
     }
     for capability in &request.capabilities {
         sink.push(
-            Check::skip(CheckId::Capability, capability.label(), why).for_capability(*capability),
+            Check::skip(CheckId::Capability, why)
+                .titled(capability.label())
+                .for_capability(*capability),
         );
     }
 }
 
-/// Errors preparing checks for a saved connection.
-#[derive(Debug, thiserror::Error)]
-pub enum PrepareError {
-    /// No saved connection with that id.
-    #[error("there is no saved connection {0}; verify the connection first")]
-    UnknownConnection(String),
-    /// Its credential is gone or could not be refreshed.
-    #[error("{}", .0.message)]
-    Credential(Problem),
-    /// The profile store or keyring failed.
-    #[error(transparent)]
-    Store(#[from] crate::ProfileError),
-}
-
-/// A preflight request for a saved connection: its target, a fresh credential from the keyring
-/// (refreshed if it is about to expire), its trusted CA.
+/// A preflight request for a saved connection ([`crate::open_connection`]: its target, a fresh
+/// credential from the keyring, its saved options). `consent_to_http` is the checks step's own
+/// answer to the plain-http question, on top of any consent saved with the connection.
 pub async fn request_for_profile(
     connections: &crate::Connections,
     profile_id: &str,
     capabilities: Vec<Capability>,
     project: Option<String>,
     consent_to_http: bool,
-) -> Result<PreflightRequest, PrepareError> {
-    let profile = connections
-        .list()?
-        .into_iter()
-        .find(|p| p.id == profile_id)
-        .ok_or_else(|| PrepareError::UnknownConnection(profile_id.to_string()))?;
+) -> Result<PreflightRequest, Problem> {
     let settings = ado_auth::SignInSettings::from_env().unwrap_or_default();
-    let credential = crate::signin::credential_for(
-        connections,
-        &profile,
-        &settings,
-        std::time::SystemTime::now(),
-    )
-    .await
-    .map_err(PrepareError::Credential)?;
+    let opened = crate::open_connection(connections, profile_id, &settings).await?;
+    let mut options = opened.options().clone();
+    options.allow_http |= consent_to_http;
     Ok(PreflightRequest {
-        target: profile.target.clone(),
-        credential,
-        capabilities,
-        project: project.filter(|p| !p.trim().is_empty()),
-        repository: None,
-        options: ConnectOptions {
-            trusted_ca_pem: profile.trusted_ca_pem.clone(),
-            proxy: profile.proxy.clone(),
-        },
-        consent_to_http,
-        ca_file_hint: profile
+        ca_file_hint: options
             .trusted_ca_pem
             .as_ref()
             .map(|_| "ca.pem".to_string()),
+        target: opened.profile.target,
+        credential: opened.credential,
+        capabilities,
+        project: project.filter(|p| !p.trim().is_empty()),
+        repository: None,
+        options,
     })
+}
+
+/// `invalid_input` when "Save report" comes before any checks ran.
+pub fn no_report_yet() -> Problem {
+    Problem::new(
+        CheckCode::InvalidInput,
+        None,
+        "There is no report yet.",
+        "Run the checks first.",
+    )
+}
+
+/// [`save_report`] into [`default_report_dir`]; returns both paths as text, or the
+/// [`Problem`] the shells show.
+pub fn save_report_to_default_dir(
+    name: &str,
+    target: &ConnectionTarget,
+    report: &PreflightReport,
+    now_unix: u64,
+) -> Result<Vec<String>, Problem> {
+    let (md, json) =
+        save_report(&default_report_dir(), name, target, report, now_unix).map_err(|e| {
+            Problem::new(
+                CheckCode::Unexpected,
+                None,
+                format!("Could not save the report: {e}"),
+                "Check that the Downloads folder (or $ADO_CONNECT_REPORT_DIR) is writable.",
+            )
+        })?;
+    Ok(vec![md.display().to_string(), json.display().to_string()])
 }
 
 /// Writes the report as Markdown and JSON into `dir`; returns both paths.

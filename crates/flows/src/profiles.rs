@@ -1,22 +1,33 @@
 //! Connection profiles: everything about a connection except its secrets, as JSON in the app's
 //! config directory (`$ADO_CONNECT_CONFIG_DIR`, else `~/.config/ado-connect`). Shared by the app
-//! and the CLI. The secret's place in the keyring is recorded by name only.
+//! and the CLI (see [`crate::profile_file`] for the lock and the atomic, private writes). The
+//! secret's place in the keyring is recorded by name only.
+//!
+//! A profile id is unique per exact target (deployment, scheme, host, port, path, collection or
+//! organization): a readable slug plus a hash of the exact target, so `Team A` and `Team_A`, or
+//! `http` and `https`, never share one. Files of version 1 (ids that folded such targets
+//! together) are migrated on first read: new ids, secrets and the hooks journal moved along.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use ado_core::target::ConnectionTarget;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
 
+use crate::profile_file;
 use crate::secrets::{Backend, SecretError, SecretStore};
-use crate::verify::{User, Verified};
+use crate::verify::{ConnectOptions, User, Verified};
+
+/// The profile file's format: 2 since ids are unique per exact target.
+const FILE_VERSION: u32 = 2;
 
 /// A saved connection. Holds no secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
-    /// Stable id derived from the target, e.g. `server-tfs-8080-tfs-defaultcollection`.
+    /// Stable id derived from the exact target, e.g.
+    /// `server-http-tfs-8080-tfs-defaultcollection-1a2b3c4d5e6f` (see [`profile_id`]).
     pub id: String,
     /// What the connection points at.
     pub target: ConnectionTarget,
@@ -30,12 +41,10 @@ pub struct Profile {
     pub verified_at: u64,
     /// The keyring key holding the secret (under service `ado-connect`).
     pub secret_key: String,
-    /// A CA certificate (PEM) trusted for this connection only. Public data, not a secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trusted_ca_pem: Option<String>,
-    /// An explicit proxy for this connection (credentials in it are refused: see `connect`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<String>,
+    /// How to reach the server (trusted CA, proxy, plain-http consent); kept at the top level
+    /// of the profile's JSON (`trustedCaPem`, `proxy`, `allowHttp`).
+    #[serde(flatten)]
+    pub options: ConnectOptions,
     /// Other keyring keys this connection owns (a service principal's secret, a webhook secret),
     /// so that removing the connection removes them too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -122,6 +131,19 @@ pub enum ProfileError {
     /// The keyring failed.
     #[error(transparent)]
     Secret(#[from] SecretError),
+    /// Another saved connection already has this id (a hash collision, or a file edited by
+    /// hand): it is left alone.
+    #[error(
+        "the saved connection {id} points at {existing}, not at {new}; nothing was overwritten"
+    )]
+    IdTaken {
+        /// The id.
+        id: String,
+        /// The saved target's URL and scope.
+        existing: String,
+        /// The target being saved.
+        new: String,
+    },
 }
 
 /// The profile file and the secret store together: saving or removing a connection touches both.
@@ -162,12 +184,35 @@ impl Connections {
         self.dir.join("connections.json")
     }
 
+    fn io_error(&self, action: &'static str) -> impl Fn(std::io::Error) -> ProfileError + '_ {
+        move |source| ProfileError::Io {
+            action,
+            path: self.file(),
+            source,
+        }
+    }
+
     /// Every saved profile.
     pub fn list(&self) -> Result<Vec<Profile>, ProfileError> {
         Ok(self.read()?.connections)
     }
 
+    /// The saved profile with this id, if any.
+    pub fn get(&self, id: &str) -> Result<Option<Profile>, ProfileError> {
+        Ok(self.list()?.into_iter().find(|p| p.id == id))
+    }
+
+    /// Reads the file; a file of an older version is migrated (under the lock) first.
     fn read(&self) -> Result<ProfilesFile, ProfileError> {
+        let file = self.read_unlocked()?;
+        if file.version >= FILE_VERSION {
+            return Ok(file);
+        }
+        let _lock = profile_file::lock(&self.dir).map_err(self.io_error("lock"))?;
+        self.read_for_update()
+    }
+
+    fn read_unlocked(&self) -> Result<ProfilesFile, ProfileError> {
         let path = self.file();
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| ProfileError::Corrupt {
@@ -175,7 +220,7 @@ impl Connections {
                 detail: e.to_string(),
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProfilesFile {
-                version: 1,
+                version: FILE_VERSION,
                 connections: Vec::new(),
             }),
             Err(source) => Err(ProfileError::Io {
@@ -186,96 +231,175 @@ impl Connections {
         }
     }
 
-    /// Writes the file atomically (temp file, then rename), so a crash never leaves half a file.
+    /// Reads the file while the caller holds the lock, migrating an old one.
+    fn read_for_update(&self) -> Result<ProfilesFile, ProfileError> {
+        let mut file = self.read_unlocked()?;
+        if file.version < FILE_VERSION {
+            self.migrate(&mut file)?;
+        }
+        Ok(file)
+    }
+
+    /// Version 1 → 2: each profile gets its exact-target id; its secrets and hooks journal move
+    /// to keys and names under the new id; the file is written; then the old keys are deleted.
+    fn migrate(&self, file: &mut ProfilesFile) -> Result<(), ProfileError> {
+        let mut moved_keys = Vec::new();
+        for profile in &mut file.connections {
+            let new_id = profile_id(&profile.target);
+            let old_id = std::mem::replace(&mut profile.id, new_id.clone());
+            if old_id == new_id {
+                continue;
+            }
+            let rename = |key: &str| match key.strip_suffix(&format!(":{old_id}")) {
+                Some(name) => format!("{name}:{new_id}"),
+                None => key.to_string(),
+            };
+            let mut keys = vec![&mut profile.secret_key];
+            keys.extend(profile.extra_secret_keys.iter_mut());
+            for key in keys {
+                let renamed = rename(key);
+                if renamed != *key {
+                    if let Some(secret) = self.secrets.get(key)? {
+                        self.secrets.put(&renamed, &secret)?;
+                    }
+                    moved_keys.push(std::mem::replace(key, renamed));
+                }
+            }
+            let journal = |id: &str| crate::hooks::journal::Journal::path_for(&self.dir, id);
+            if journal(&old_id).exists() {
+                std::fs::rename(journal(&old_id), journal(&new_id))
+                    .map_err(self.io_error("move the hooks journal of"))?;
+            }
+        }
+        file.version = FILE_VERSION;
+        self.write(file)?;
+        for key in moved_keys {
+            let _ = self.secrets.delete(&key);
+        }
+        Ok(())
+    }
+
+    /// Writes the file atomically and privately (see [`crate::profile_file`]). The caller holds
+    /// the lock.
     fn write(&self, file: &ProfilesFile) -> Result<(), ProfileError> {
-        let path = self.file();
-        let io = |action, source| ProfileError::Io {
-            action,
-            path: path.clone(),
-            source,
-        };
-        std::fs::create_dir_all(&self.dir).map_err(|e| io("create the directory of", e))?;
-        let tmp = self.dir.join(".connections.json.tmp");
         let json = serde_json::to_vec_pretty(file).expect("profiles always serialize");
-        let mut f = std::fs::File::create(&tmp).map_err(|e| io("write", e))?;
-        f.write_all(&json)
-            .and_then(|_| f.sync_all())
-            .map_err(|e| io("write", e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| io("replace", e))
+        profile_file::replace(&self.file(), &json).map_err(self.io_error("write"))
     }
 
-    /// Saves a verified PAT connection (see [`Connections::save_connection`]).
-    pub fn save_pat_connection(
+    /// Read, change and write the file under the lock: the one way the file changes.
+    fn update<T>(
         &self,
-        verified: &Verified,
-        pat: &SecretString,
-        expires_on: Option<String>,
-        trusted_ca_pem: Option<String>,
-        now_unix: u64,
-    ) -> Result<Profile, ProfileError> {
-        self.save_connection(
-            verified,
-            pat,
-            AuthMethod::Pat { expires_on },
-            trusted_ca_pem,
-            now_unix,
-        )
+        change: impl FnOnce(&mut ProfilesFile) -> Result<T, ProfileError>,
+    ) -> Result<T, ProfileError> {
+        self.update_with(change, |file| self.write(file))
     }
 
-    /// Saves a verified connection: the secret (PAT or token set) into the keyring first, then
-    /// the profile. If the profile cannot be written, the secret is removed again, so nothing is
-    /// left half-saved. Saving the same target again replaces it.
+    fn update_with<T>(
+        &self,
+        change: impl FnOnce(&mut ProfilesFile) -> Result<T, ProfileError>,
+        write: impl FnOnce(&ProfilesFile) -> Result<(), ProfileError>,
+    ) -> Result<T, ProfileError> {
+        let _lock = profile_file::lock(&self.dir).map_err(self.io_error("lock"))?;
+        let mut file = self.read_for_update()?;
+        let value = change(&mut file)?;
+        write(&file)?;
+        Ok(value)
+    }
+
+    /// Saves a verified connection with its options: the secret (PAT or token set) into the
+    /// keyring, then the profile, in one write. If the profile cannot be written, the secret that
+    /// was there before is put back, so a failed re-verify loses nothing. Saving the same target
+    /// again replaces it (keeping its webhook records and extra secrets); a different target
+    /// whose id is taken is refused ([`ProfileError::IdTaken`]).
     pub fn save_connection(
         &self,
         verified: &Verified,
         secret: &SecretString,
         auth: AuthMethod,
-        trusted_ca_pem: Option<String>,
+        options: &ConnectOptions,
         now_unix: u64,
+    ) -> Result<Profile, ProfileError> {
+        self.save_connection_with(verified, secret, auth, options, now_unix, |file| {
+            self.write(file)
+        })
+    }
+
+    fn save_connection_with(
+        &self,
+        verified: &Verified,
+        secret: &SecretString,
+        auth: AuthMethod,
+        options: &ConnectOptions,
+        now_unix: u64,
+        write: impl FnOnce(&ProfilesFile) -> Result<(), ProfileError>,
     ) -> Result<Profile, ProfileError> {
         let id = profile_id(&verified.target);
         let secret_key = format!("{}:{id}", auth.key_prefix());
-        let previous = self.read()?.connections.into_iter().find(|p| p.id == id);
-        self.secrets.put(&secret_key, secret)?;
-        let User {
-            display_name,
-            account,
-            ..
-        } = &verified.user;
-        let profile = Profile {
-            id: id.clone(),
-            target: verified.target.clone(),
-            auth,
-            user_display_name: display_name.clone(),
-            user_account: account.clone(),
-            verified_at: now_unix,
-            secret_key: secret_key.clone(),
-            trusted_ca_pem,
-            proxy: previous.as_ref().and_then(|p| p.proxy.clone()),
-            extra_secret_keys: previous
-                .as_ref()
-                .map(|p| p.extra_secret_keys.clone())
-                .unwrap_or_default(),
-            hooks: previous
-                .as_ref()
-                .map(|p| p.hooks.clone())
-                .unwrap_or_default(),
-        };
-        let result = self.read().and_then(|mut file| {
-            file.version = 1;
-            file.connections.retain(|p| p.id != id);
-            file.connections.push(profile.clone());
-            self.write(&file)
-        });
-        if let Err(e) = result {
-            let _ = self.secrets.delete(&secret_key);
-            return Err(e);
+        let mut replaced_secret = None;
+        let result = self.update_with(
+            |file| {
+                let previous = file.connections.iter().find(|p| p.id == id).cloned();
+                if let Some(p) = previous.as_ref().filter(|p| p.target != verified.target) {
+                    return Err(ProfileError::IdTaken {
+                        id: id.clone(),
+                        existing: describe(&p.target),
+                        new: describe(&verified.target),
+                    });
+                }
+                replaced_secret = Some(self.secrets.get(&secret_key)?);
+                self.secrets.put(&secret_key, secret)?;
+                let User {
+                    display_name,
+                    account,
+                    ..
+                } = &verified.user;
+                let profile = Profile {
+                    id: id.clone(),
+                    target: verified.target.clone(),
+                    auth,
+                    user_display_name: display_name.clone(),
+                    user_account: account.clone(),
+                    verified_at: now_unix,
+                    secret_key: secret_key.clone(),
+                    options: options.clone(),
+                    extra_secret_keys: previous
+                        .as_ref()
+                        .map(|p| p.extra_secret_keys.clone())
+                        .unwrap_or_default(),
+                    hooks: previous
+                        .as_ref()
+                        .map(|p| p.hooks.clone())
+                        .unwrap_or_default(),
+                };
+                file.version = FILE_VERSION;
+                file.connections.retain(|p| p.id != id);
+                file.connections.push(profile.clone());
+                Ok((profile, previous))
+            },
+            write,
+        );
+        match result {
+            Ok((profile, previous)) => {
+                // A different method before (e.g. PAT, now Entra): its old secret is not needed.
+                if let Some(old) = previous.filter(|p| p.secret_key != secret_key) {
+                    let _ = self.secrets.delete(&old.secret_key);
+                }
+                Ok(profile)
+            }
+            Err(e) => {
+                // Put back what the keyring held before this save (or nothing).
+                match replaced_secret {
+                    Some(Some(old)) => {
+                        let _ = self.secrets.put(&secret_key, &old);
+                    }
+                    Some(None) => {
+                        let _ = self.secrets.delete(&secret_key);
+                    }
+                    None => {}
+                }
+                Err(e)
+            }
         }
-        // A different method before (e.g. PAT, now Entra): its old secret is no longer needed.
-        if let Some(old) = previous.filter(|p| p.secret_key != secret_key) {
-            let _ = self.secrets.delete(&old.secret_key);
-        }
-        Ok(profile)
     }
 
     /// Replaces the main secret of a profile (a refreshed token set).
@@ -302,16 +426,16 @@ impl Connections {
     ) -> Result<Profile, ProfileError> {
         let key = format!("{name}:{}", profile.id);
         self.secrets.put(&key, secret)?;
-        let mut file = self.read()?;
-        let mut updated = profile.clone();
-        if let Some(p) = file.connections.iter_mut().find(|p| p.id == profile.id) {
-            if !p.extra_secret_keys.contains(&key) {
-                p.extra_secret_keys.push(key);
+        self.update(|file| {
+            let mut updated = profile.clone();
+            if let Some(p) = file.connections.iter_mut().find(|p| p.id == profile.id) {
+                if !p.extra_secret_keys.contains(&key) {
+                    p.extra_secret_keys.push(key);
+                }
+                updated = p.clone();
             }
-            updated = p.clone();
-        }
-        self.write(&file)?;
-        Ok(updated)
+            Ok(updated)
+        })
     }
 
     /// Reads another secret of the connection.
@@ -323,21 +447,24 @@ impl Connections {
         Ok(self.secrets.get(&format!("{name}:{}", profile.id))?)
     }
 
-    /// Changes one saved profile in place (read, `change`, atomic write) and returns it as
-    /// saved; `None` when no profile has this id.
+    /// Changes one saved profile in place (under the lock: read, `change`, atomic write) and
+    /// returns it as saved; `None` when no profile has this id. For the webhook records, which
+    /// change apart from a verify.
     pub fn update_profile(
         &self,
         id: &str,
         change: impl FnOnce(&mut Profile),
     ) -> Result<Option<Profile>, ProfileError> {
-        let mut file = self.read()?;
-        let Some(profile) = file.connections.iter_mut().find(|p| p.id == id) else {
-            return Ok(None);
-        };
-        change(profile);
-        let saved = profile.clone();
-        self.write(&file)?;
-        Ok(Some(saved))
+        self.update(|file| {
+            Ok(file
+                .connections
+                .iter_mut()
+                .find(|p| p.id == id)
+                .map(|profile| {
+                    change(profile);
+                    profile.clone()
+                }))
+        })
     }
 
     /// The secret of a saved profile.
@@ -347,17 +474,17 @@ impl Connections {
 
     /// Removes a profile and every secret it stored. Removing an unknown id is not an error.
     pub fn remove(&self, id: &str) -> Result<bool, ProfileError> {
-        let mut file = self.read()?;
-        let Some(profile) = file.connections.iter().find(|p| p.id == id).cloned() else {
-            return Ok(false);
-        };
-        self.secrets.delete(&profile.secret_key)?;
-        for key in &profile.extra_secret_keys {
-            self.secrets.delete(key)?;
-        }
-        file.connections.retain(|p| p.id != id);
-        self.write(&file)?;
-        Ok(true)
+        self.update(|file| {
+            let Some(profile) = file.connections.iter().find(|p| p.id == id).cloned() else {
+                return Ok(false);
+            };
+            self.secrets.delete(&profile.secret_key)?;
+            for key in &profile.extra_secret_keys {
+                self.secrets.delete(key)?;
+            }
+            file.connections.retain(|p| p.id != id);
+            Ok(true)
+        })
     }
 }
 
@@ -375,16 +502,20 @@ pub fn expiry_reminders(profiles: &[Profile], now_unix: u64) -> Vec<String> {
         .collect()
 }
 
-/// A readable, stable id for a target: `server-{host}-{port}-{vdir}-{collection}` or
-/// `services-{host}-{organization}`, lowercased, with anything else folded to `-`.
+/// A readable id unique per exact target: `{deployment}-{scheme}-{host}-{port}-{path}-{scope}`
+/// folded to lowercase alphanumerics and `-` for reading, then 12 hex digits of the SHA-256 of
+/// the exact target (deployment, URL with scheme, host, port and path, and the collection or
+/// organization as entered), which tells apart what the folding merges (`Team A`/`Team_A`,
+/// `a.b`/`a-b`, `http`/`https`). Safe in file names and keyring keys.
 pub fn profile_id(target: &ConnectionTarget) -> String {
     let url = target.host_url();
+    let deployment = match target.deployment() {
+        ado_core::target::Deployment::Services => "services",
+        ado_core::target::Deployment::Server => "server",
+    };
     let raw = format!(
-        "{}-{}-{}-{}-{}",
-        match target.deployment() {
-            ado_core::target::Deployment::Services => "services",
-            ado_core::target::Deployment::Server => "server",
-        },
+        "{deployment}-{}-{}-{}-{}-{}",
+        url.scheme(),
         url.host_str().unwrap_or_default(),
         url.port().map(|p| p.to_string()).unwrap_or_default(),
         url.path(),
@@ -392,33 +523,272 @@ pub fn profile_id(target: &ConnectionTarget) -> String {
     );
     let mut id = String::new();
     for c in raw.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
             id.push(c);
         } else if !id.ends_with('-') {
             id.push('-');
         }
     }
-    id.trim_matches('-').to_string()
+    let exact = format!("{deployment}\n{}\n{}", url.as_str(), target.scope_name());
+    let digest = sha2::Sha256::digest(exact.as_bytes());
+    let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hash}", id.trim_matches('-'))
+}
+
+/// `http://tfs:8080/tfs` collection `Team A`, for messages.
+fn describe(target: &ConnectionTarget) -> String {
+    format!("{} {}", target.host_url(), target.scope_name())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ado_core::target::{Deployment, TargetInput};
+    use secrecy::ExposeSecret as _;
 
-    #[test]
-    fn ids_are_readable_and_stable() {
-        let target = TargetInput {
+    fn server(url: &str, collection: &str) -> ConnectionTarget {
+        TargetInput {
             deployment: Some(Deployment::Server),
-            server_url: "http://TFS:8080/tfs".into(),
-            collection: "Default Collection".into(),
+            server_url: url.into(),
+            collection: collection.into(),
             ..Default::default()
         }
         .validate()
-        .unwrap();
-        assert_eq!(
-            profile_id(&target),
-            "server-tfs-8080-tfs-default-collection"
+        .unwrap()
+    }
+
+    #[test]
+    fn ids_are_readable_and_stable() {
+        let target = server("http://TFS:8080/tfs", "Default Collection");
+        let id = profile_id(&target);
+        assert!(
+            id.starts_with("server-http-tfs-8080-tfs-default-collection-"),
+            "{id}"
         );
+        assert_eq!(id, profile_id(&target.clone()), "stable");
+        assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    }
+
+    #[test]
+    fn ids_are_unique_per_exact_target() {
+        let targets = [
+            server("http://tfs:8080/tfs", "Team A"),
+            server("https://tfs:8080/tfs", "Team A"),
+            server("http://tfs:8080/tfs", "Team_A"),
+            server("http://tfs:8080/tfs", "Team.A"),
+            server("http://tfs:8080/tfs", "Team-A"),
+            server("http://a.b:8080/tfs", "Team A"),
+            server("http://a-b:8080/tfs", "Team A"),
+            server("http://tfs:8081/tfs", "Team A"),
+            server("http://tfs:8080/", "Team A"),
+        ];
+        let ids: std::collections::BTreeSet<String> = targets.iter().map(profile_id).collect();
+        assert_eq!(ids.len(), targets.len(), "{ids:#?}");
+    }
+
+    struct Store {
+        dir: tempfile::TempDir,
+        connections: Connections,
+    }
+
+    fn store() -> Option<Store> {
+        let secrets = match SecretStore::detect() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("skipping: no keyring ({e})");
+                return None;
+            }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let connections = Connections::new(dir.path(), secrets);
+        Some(Store { dir, connections })
+    }
+
+    fn verified(target: &ConnectionTarget) -> Verified {
+        Verified {
+            target: target.clone(),
+            api_url: target.api_base().to_string(),
+            deployment: Deployment::Server,
+            user: User {
+                id: "u".into(),
+                display_name: "Demo Admin".into(),
+                account: None,
+            },
+            projects: Vec::new(),
+            repository_count: 0,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn unique_collection(test: &str) -> String {
+        format!("{test}-{}", std::process::id())
+    }
+
+    fn pat(s: &str) -> SecretString {
+        SecretString::from(s.to_string())
+    }
+
+    fn save(s: &Store, target: &ConnectionTarget, secret: &str) -> Result<Profile, ProfileError> {
+        s.connections.save_connection(
+            &verified(target),
+            &pat(secret),
+            AuthMethod::Pat { expires_on: None },
+            &ConnectOptions::default(),
+            1,
+        )
+    }
+
+    #[test]
+    fn a_failed_profile_write_keeps_the_old_secret() {
+        let Some(s) = store() else { return };
+        let target = server("http://tfs:8080/tfs", &unique_collection("keep-old"));
+        let profile = save(&s, &target, "old-pat").unwrap();
+        let before = std::fs::read(s.dir.path().join("connections.json")).unwrap();
+        let result = s.connections.save_connection_with(
+            &verified(&target),
+            &pat("new-pat"),
+            AuthMethod::Pat { expires_on: None },
+            &ConnectOptions::default(),
+            2,
+            |_| {
+                Err(ProfileError::Io {
+                    action: "write",
+                    path: PathBuf::from("connections.json"),
+                    source: std::io::Error::other("disk full"),
+                })
+            },
+        );
+        assert!(result.is_err());
+        let secret = s.connections.secret_of(&profile).unwrap();
+        assert_eq!(
+            secret.as_ref().map(|p| p.expose_secret()),
+            Some("old-pat"),
+            "the secret that worked is still there"
+        );
+        assert_eq!(
+            std::fs::read(s.dir.path().join("connections.json")).unwrap(),
+            before,
+            "the profile file is unchanged"
+        );
+        s.connections.remove(&profile.id).unwrap();
+    }
+
+    #[test]
+    fn a_different_target_is_never_overwritten() {
+        let Some(s) = store() else { return };
+        let mine = server("http://tfs:8080/tfs", &unique_collection("Team A"));
+        let theirs = server("http://tfs:8080/tfs", &unique_collection("Team_A"));
+        let profile = save(&s, &mine, "mine").unwrap();
+        // A file where `theirs`'s id is already taken by `mine` (a hand edit, or a collision).
+        s.connections
+            .update_profile(&profile.id, |p| p.id = profile_id(&theirs))
+            .unwrap();
+        let before = std::fs::read(s.dir.path().join("connections.json")).unwrap();
+        let err = save(&s, &theirs, "theirs").unwrap_err();
+        assert!(matches!(err, ProfileError::IdTaken { .. }), "{err}");
+        assert_eq!(
+            std::fs::read(s.dir.path().join("connections.json")).unwrap(),
+            before
+        );
+        let key = format!("pat:{}", profile_id(&theirs));
+        assert!(
+            s.connections.secrets.get(&key).unwrap().is_none(),
+            "no secret written for the refused save"
+        );
+        s.connections.secrets.delete(&profile.secret_key).unwrap();
+    }
+
+    #[test]
+    fn http_and_https_and_look_alike_collections_keep_their_own_secrets() {
+        let Some(s) = store() else { return };
+        let names = ["Team A", "Team_A", "Team.A", "Team-A"];
+        let mut profiles = Vec::new();
+        for scheme in ["http", "https"] {
+            for name in names {
+                let target = server(
+                    &format!("{scheme}://tfs:8080/tfs"),
+                    &format!("{name}{}", std::process::id()),
+                );
+                profiles.push(save(&s, &target, &format!("{scheme}-{name}")).unwrap());
+            }
+        }
+        assert_eq!(
+            s.connections.list().unwrap().len(),
+            8,
+            "none replaced another"
+        );
+        for (profile, (scheme, name)) in profiles.iter().zip(
+            ["http", "https"]
+                .iter()
+                .flat_map(|s| names.iter().map(move |n| (s, n))),
+        ) {
+            let secret = s.connections.secret_of(profile).unwrap().unwrap();
+            assert_eq!(secret.expose_secret(), format!("{scheme}-{name}"));
+            s.connections.remove(&profile.id).unwrap();
+        }
+    }
+
+    #[test]
+    fn version_1_files_migrate_ids_secrets_and_journal() {
+        let Some(s) = store() else { return };
+        let target = server("http://tfs:8080/tfs", &unique_collection("Team A"));
+        let old_id = format!("server-tfs-8080-tfs-team-a-{}", std::process::id());
+        let old_profile = serde_json::json!({
+            "id": old_id,
+            "target": target,
+            "auth": {"method": "pat", "expiresOn": null},
+            "userDisplayName": "Demo Admin",
+            "userAccount": null,
+            "verifiedAt": 1,
+            "secretKey": format!("pat:{old_id}"),
+            "proxy": "http://proxy:3128",
+            "extraSecretKeys": [format!("hook-secret:{old_id}")],
+        });
+        std::fs::write(
+            s.dir.path().join("connections.json"),
+            serde_json::to_vec(&serde_json::json!({"version": 1, "connections": [old_profile]}))
+                .unwrap(),
+        )
+        .unwrap();
+        let journal = |id: &str| crate::hooks::journal::Journal::path_for(s.dir.path(), id);
+        std::fs::write(journal(&old_id), b"{}\n").unwrap();
+        let secrets = &s.connections.secrets;
+        secrets
+            .put(&format!("pat:{old_id}"), &pat("the-pat"))
+            .unwrap();
+        secrets
+            .put(&format!("hook-secret:{old_id}"), &pat("the-hook-secret"))
+            .unwrap();
+
+        let profiles = s.connections.list().unwrap();
+        let new_id = profile_id(&target);
+        assert_eq!(profiles.len(), 1);
+        let p = &profiles[0];
+        assert_eq!(p.id, new_id);
+        assert_eq!(p.secret_key, format!("pat:{new_id}"));
+        assert_eq!(p.options.proxy.as_deref(), Some("http://proxy:3128"));
+        assert_eq!(
+            s.connections.secret_of(p).unwrap().unwrap().expose_secret(),
+            "the-pat"
+        );
+        assert_eq!(
+            s.connections
+                .extra_secret(p, "hook-secret")
+                .unwrap()
+                .unwrap()
+                .expose_secret(),
+            "the-hook-secret"
+        );
+        assert!(secrets.get(&format!("pat:{old_id}")).unwrap().is_none());
+        assert!(secrets
+            .get(&format!("hook-secret:{old_id}"))
+            .unwrap()
+            .is_none());
+        assert!(journal(&new_id).exists() && !journal(&old_id).exists());
+        let file: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(s.dir.path().join("connections.json")).unwrap())
+                .unwrap();
+        assert_eq!(file["version"], 2);
+        s.connections.remove(&new_id).unwrap();
     }
 }

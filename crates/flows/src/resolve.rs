@@ -133,6 +133,22 @@ pub struct Understood {
     pub resolution: Option<Resolution>,
 }
 
+/// [`understand_url`] with its error as the [`Problem`] the shells show (`invalid_input` on
+/// the paste box).
+pub async fn understand_url_or_problem(
+    input: &str,
+    options: &ConnectOptions,
+) -> Result<Understood, Problem> {
+    understand_url(input, options).await.map_err(|e| {
+        Problem::new(
+            checks::CheckCode::InvalidInput,
+            Some(ado_core::target::Field::Url),
+            e.to_string(),
+            "Paste the address of an Azure DevOps repository, project or organization.",
+        )
+    })
+}
+
 /// Parses `input`; when the path is ambiguous, settles it by probing each candidate anonymously
 /// (a short timeout: this runs as the user types).
 pub async fn understand_url(

@@ -39,14 +39,7 @@ fn problem(
     message: impl Into<String>,
     fix: impl Into<String>,
 ) -> Problem {
-    Problem {
-        code,
-        field,
-        message: message.into(),
-        fix: fix.into(),
-        server_message: None,
-        support_id: None,
-    }
+    Problem::new(code, field, message, fix)
 }
 
 /// Sign-in errors as the UI shows them: a [`Problem`] with a stable code.
@@ -151,6 +144,7 @@ fn http(options: &ConnectOptions) -> Result<HttpClient, Problem> {
         trusted_ca_pem: options.trusted_ca_pem.clone(),
         proxy: options.proxy.clone(),
         timeout: ENTRA_TIMEOUT,
+        resolve: Vec::new(),
     })
     .map_err(|e| {
         problem(
@@ -165,10 +159,7 @@ fn http(options: &ConnectOptions) -> Result<HttpClient, Problem> {
 
 /// The options a saved connection was made with (for its token refresh).
 fn saved_options(profile: &Profile) -> ConnectOptions {
-    ConnectOptions {
-        trusted_ca_pem: profile.trusted_ca_pem.clone(),
-        proxy: profile.proxy.clone(),
-    }
+    profile.options.clone()
 }
 
 /// The public client for a target's tenant.
@@ -436,17 +427,9 @@ pub async fn connect_with_tokens(
         &verified,
         &to_stored(tokens),
         method,
-        options.trusted_ca_pem.clone(),
+        options,
         now_unix,
     )?;
-    if profile.proxy != options.proxy {
-        // Recorded for the token refresh (the "conn" rework folds this into save_connection).
-        if let Some(updated) =
-            connections.update_profile(&profile.id, |p| p.proxy = options.proxy.clone())?
-        {
-            profile = updated;
-        }
-    }
     if let Some(secret) = sp_secret {
         profile = connections.put_extra_secret(&profile, "sp-secret", secret)?;
     }

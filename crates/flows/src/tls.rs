@@ -63,6 +63,30 @@ pub enum InspectError {
     },
 }
 
+/// [`inspect_chain`] for a URL as typed, with its errors as the [`Problem`]s the shells show.
+pub async fn inspect_certificate(
+    raw_url: &str,
+) -> Result<PresentedChain, ado_core::checks::Problem> {
+    use ado_core::checks::{CheckCode, Problem};
+    use ado_core::target::Field;
+    let url = Url::parse(raw_url.trim()).map_err(|e| {
+        Problem::new(
+            CheckCode::InvalidInput,
+            Some(Field::ServerUrl),
+            e.to_string(),
+            "Enter the server's https:// URL.",
+        )
+    })?;
+    inspect_chain(&url).await.map_err(|e| {
+        Problem::new(
+            CheckCode::Unreachable,
+            Some(Field::ServerUrl),
+            e.to_string(),
+            "Check the server URL and the network.",
+        )
+    })
+}
+
 /// Connects to `url`'s host, completes a TLS handshake that records the presented chain, and
 /// describes it. Sends no HTTP request.
 pub async fn inspect_chain(url: &Url) -> Result<PresentedChain, InspectError> {

@@ -11,7 +11,7 @@ use ado_client::{
 };
 use ado_core::checks::{self, CheckCode, Probe, Problem};
 use ado_core::target::{ConnectionTarget, Deployment, Field};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::failure::probe_failure;
 
@@ -77,40 +77,61 @@ pub struct RepositorySummary {
     pub remote_url: Option<String>,
 }
 
-/// How to reach the server, besides the target.
-#[derive(Clone, Default)]
+/// How to reach the server, besides the target: stored in the profile with the connection, so
+/// every later request (checks, hooks, a refresh) goes the same way as the verify did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectOptions {
-    /// A CA (PEM) trusted for this connection only.
+    /// A CA (PEM) trusted for this connection only. Public data, not a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_ca_pem: Option<String>,
-    /// An explicit proxy (`http://[user:password@]host:port`); without it, `HTTPS_PROXY`,
-    /// `HTTP_PROXY` and `NO_PROXY` apply.
+    /// An explicit proxy (`http://host:port`; credentials in it are refused by
+    /// [`ado_core::target::validate_proxy`]); without it, `HTTPS_PROXY`, `HTTP_PROXY` and
+    /// `NO_PROXY` apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// The user consented to sending the credential over plain `http://` to a server that is not
+    /// on this machine's loopback. Without it the client refuses such a target before sending.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_http: bool,
+    /// A per-request timeout instead of the client's default (20 s); not saved.
+    #[serde(skip)]
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 impl ConnectOptions {
-    /// A client configuration for `base_url` with this connection's TLS trust and proxy.
+    /// A client configuration for `base_url` with this connection's TLS trust, proxy and
+    /// plain-http consent.
     pub fn client_config(&self, base_url: url::Url, credential: Credential) -> ClientConfig {
         let mut config = ClientConfig::new(base_url, credential);
         config.trusted_ca_pem = self.trusted_ca_pem.clone();
         config.proxy = self.proxy.clone();
+        config.allow_plain_http = self.allow_http;
+        if let Some(timeout) = self.request_timeout {
+            config.timeout = timeout;
+        }
         config
     }
 }
 
-/// Builds the client for a target.
+/// Builds the client for a target. A plain-http target on another machine without
+/// [`ConnectOptions::allow_http`] fails here, before anything is sent (`http_consent_required`).
 pub fn client_for(
     target: &ConnectionTarget,
     credential: Credential,
     options: &ConnectOptions,
 ) -> Result<AdoClient, Problem> {
-    AdoClient::new(options.client_config(target.api_base(), credential)).map_err(|e| Problem {
-        code: CheckCode::InvalidInput,
-        field: Some(target.host_field()),
-        message: e.to_string(),
-        fix: "Check the trusted CA (a PEM certificate, -----BEGIN CERTIFICATE-----) and the proxy URL (http://host:port)."
-            .into(),
-        server_message: None,
-        support_id: None,
+    AdoClient::new(options.client_config(target.api_base(), credential)).map_err(|e| match e {
+        ado_client::Error::Config(message) => Problem {
+            code: CheckCode::InvalidInput,
+            field: Some(target.host_field()),
+            message,
+            fix: "Check the trusted CA (a PEM certificate, -----BEGIN CERTIFICATE-----) and the proxy URL (http://host:port)."
+                .into(),
+            server_message: None,
+            support_id: None,
+        },
+        other => checks::diagnose(target, &probe_failure(Probe::ConnectionData, &other)),
     })
 }
 
@@ -153,14 +174,7 @@ pub async fn verify_connection(
         }
     };
     if projects.is_empty() {
-        warnings.push(Problem {
-            code: CheckCode::NoResources,
-            field: Some(Field::Pat),
-            message: format!("The token is valid but sees no projects in {}.", target.scope_phrase()),
-            fix: "Ask a project administrator to add this user to a project, or use a token of a user who is a member.".into(),
-            server_message: None,
-            support_id: None,
-        });
+        warnings.push(Problem::new(CheckCode::NoResources, Some(Field::Pat), format!("The token is valid but sees no projects in {}.", target.scope_phrase()), "Ask a project administrator to add this user to a project, or use a token of a user who is a member."));
     }
 
     let repository_count = repositories.len();
@@ -186,22 +200,18 @@ pub async fn verify_connection(
 fn deployment_warnings(target: &ConnectionTarget, connection: &ConnectionData) -> Vec<Problem> {
     let server_says_on_prem = connection.is_on_premises();
     match (target.deployment(), server_says_on_prem) {
-        (Deployment::Server, false) => vec![Problem {
-            code: CheckCode::Unexpected,
-            field: Some(Field::ServerUrl),
-            message: "This URL is Azure DevOps Services, not Azure DevOps Server.".into(),
-            fix: "Choose Azure DevOps Services and enter the organization name instead.".into(),
-            server_message: None,
-            support_id: None,
-        }],
-        (Deployment::Services, true) => vec![Problem {
-            code: CheckCode::Unexpected,
-            field: Some(Field::Organization),
-            message: "This URL is an Azure DevOps Server, not Azure DevOps Services.".into(),
-            fix: "Choose Azure DevOps Server and enter the server URL and collection.".into(),
-            server_message: None,
-            support_id: None,
-        }],
+        (Deployment::Server, false) => vec![Problem::new(
+            CheckCode::Unexpected,
+            Some(Field::ServerUrl),
+            "This URL is Azure DevOps Services, not Azure DevOps Server.",
+            "Choose Azure DevOps Services and enter the organization name instead.",
+        )],
+        (Deployment::Services, true) => vec![Problem::new(
+            CheckCode::Unexpected,
+            Some(Field::Organization),
+            "This URL is an Azure DevOps Server, not Azure DevOps Services.",
+            "Choose Azure DevOps Server and enter the server URL and collection.",
+        )],
         _ => Vec::new(),
     }
 }

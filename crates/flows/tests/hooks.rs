@@ -125,11 +125,11 @@ async fn fixture_at(emu: Emulator, target: ConnectionTarget, pat: &str) -> Fixtu
     let store = SecretStore::detect().expect("a keyring (Secret Service or kernel keyring)");
     let connections = Connections::new(dir.path(), store);
     let profile = connections
-        .save_pat_connection(
+        .save_connection(
             &verified,
             &SecretString::from(pat.to_string()),
-            None,
-            None,
+            ado_flows::AuthMethod::Pat { expires_on: None },
+            &ConnectOptions::default(),
             0,
         )
         .expect("the profile saves");

@@ -47,7 +47,6 @@ fn request(
         project: None,
         repository: None,
         options: ConnectOptions::default(),
-        consent_to_http: false,
         ca_file_hint: None,
     }
 }

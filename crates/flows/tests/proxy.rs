@@ -41,8 +41,8 @@ async fn an_explicit_proxy_asking_for_credentials_is_named() {
         &target,
         Credential::pat("x"),
         &ConnectOptions {
-            trusted_ca_pem: None,
             proxy: Some(proxy),
+            ..Default::default()
         },
     )
     .await

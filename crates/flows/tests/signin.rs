@@ -471,8 +471,8 @@ async fn proxied() -> (
 ) {
     let (proxy, seen) = counting_proxy().await;
     let options = ConnectOptions {
-        trusted_ca_pem: None,
         proxy: Some(proxy),
+        ..ConnectOptions::default()
     };
     (options, seen)
 }
@@ -497,8 +497,8 @@ async fn browser_sign_in_goes_through_the_proxy() {
     };
     let (proxy, seen) = counting_proxy().await;
     let options = ConnectOptions {
-        trusted_ca_pem: None,
         proxy: Some(proxy.clone()),
+        ..ConnectOptions::default()
     };
     let target = fabrikam(&f);
     let connected = browser_sign_in(&f, &target, &options).await;
@@ -513,7 +513,7 @@ async fn browser_sign_in_goes_through_the_proxy() {
         "so did the verify"
     );
     assert_eq!(
-        connected.profile.proxy, options.proxy,
+        connected.profile.options.proxy, options.proxy,
         "recorded for refreshes"
     );
 

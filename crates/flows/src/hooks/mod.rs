@@ -477,27 +477,16 @@ fn now_unix() -> u64 {
 }
 
 /// A client and the records of a saved connection, with a fresh credential (refreshed if it
-/// is about to expire): what every hooks action needs. The app and the CLI both start here.
+/// is about to expire): what every hooks action needs. The app and the CLI both start here;
+/// the connection opens the one way ([`crate::open_connection`]).
 pub async fn open_session(
     connections: &Connections,
     profile_id: &str,
     settings: &ado_auth::SignInSettings,
 ) -> Result<(ado_client::AdoClient, HookRecords), Problem> {
-    let records = HookRecords::new(connections.clone(), profile_id);
-    let profile = records.profile()?;
-    let credential = crate::signin::credential_for(
-        connections,
-        &profile,
-        settings,
-        std::time::SystemTime::now(),
-    )
-    .await?;
-    let options = crate::ConnectOptions {
-        trusted_ca_pem: profile.trusted_ca_pem.clone(),
-        proxy: profile.proxy.clone(),
-    };
-    let client = crate::verify::client_for(&profile.target, credential, &options)?;
-    Ok((client, records))
+    let opened = crate::open_connection(connections, profile_id, settings).await?;
+    let client = opened.client()?;
+    Ok((client, HookRecords::new(connections.clone(), profile_id)))
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ pub async fn plan_hooks(
                 .find(|r| r.id.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
                 .ok_or_else(|| Problem {
                     code: CheckCode::NotFound,
-                    field: Some(Field::Url),
+                    field: Some(Field::Repository),
                     message: format!(
                         "There is no repository {wanted} in project {} that this token can see.",
                         project.name
