@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ado_client::api::hooks::SubscriptionInput;
+use ado_client::api::hooks::SubscriptionBody;
 use ado_client::{AdoClient, Credential};
 use ado_core::checks::CheckCode;
 use ado_core::target::{ConnectionTarget, Deployment, TargetInput};
@@ -203,7 +203,7 @@ impl Fixture {
         consumer_inputs.insert("url".to_string(), url.to_string());
         consumer_inputs.insert("httpHeaders".to_string(), format!("X-Other-Token:{secret}"));
         self.client
-            .create_subscription(&SubscriptionInput {
+            .create_subscription(&SubscriptionBody {
                 publisher_id: "tfs".into(),
                 event_type: event.event_type().into(),
                 resource_version: "1.0".into(),
@@ -624,21 +624,7 @@ async fn recovery_adopts_a_create_that_landed_and_creates_one_that_did_not() {
         .unwrap();
     let landed_spec = plan.specs()[0].clone();
     let body = ado_core::webhook::subscription_body(&landed_spec, secret);
-    let landed = f
-        .client
-        .create_subscription(&SubscriptionInput {
-            publisher_id: body.publisher_id,
-            event_type: body.event_type,
-            resource_version: body.resource_version,
-            consumer_id: body.consumer_id,
-            consumer_action_id: body.consumer_action_id,
-            publisher_inputs: body.publisher_inputs,
-            consumer_inputs: body.consumer_inputs,
-            status: None,
-        })
-        .await
-        .unwrap()
-        .id;
+    let landed = f.client.create_subscription(&body).await.unwrap().id;
 
     let report = hooks::recover(&f.client, &f.records, &|_| {})
         .await

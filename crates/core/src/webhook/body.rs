@@ -4,10 +4,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{HookAuth, HookSpec, CONSUMER_ACTION_ID, CONSUMER_ID, PUBLISHER_ID, RESOURCE_VERSION};
+use super::{
+    HookAuth, HookSpec, SubscriptionStatus, CONSUMER_ACTION_ID, CONSUMER_ID, PUBLISHER_ID,
+    RESOURCE_VERSION,
+};
 
-/// The JSON body of `POST _apis/hooks/subscriptions` (and of `PUT …/{id}`) for one spec.
-/// `Debug` hides the secret-bearing inputs.
+/// The JSON body of `POST _apis/hooks/subscriptions` (and of `PUT …/{id}`) for one spec: the
+/// one type the planner builds and the client sends. `Debug` hides the secret-bearing inputs.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionBody {
@@ -25,6 +28,9 @@ pub struct SubscriptionBody {
     pub publisher_inputs: BTreeMap<String, String>,
     /// `url`, `httpHeaders` or basic auth, and what to send.
     pub consumer_inputs: BTreeMap<String, String>,
+    /// `enabled` to re-enable a disabled subscription on replace; `None` on create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<SubscriptionStatus>,
 }
 
 /// Consumer inputs whose values are secret.
@@ -32,18 +38,6 @@ pub const SECRET_INPUTS: [&str; 2] = ["httpHeaders", "basicAuthPassword"];
 
 impl std::fmt::Debug for SubscriptionBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let consumer: BTreeMap<&str, &str> = self
-            .consumer_inputs
-            .iter()
-            .map(|(k, v)| {
-                let shown = if SECRET_INPUTS.contains(&k.as_str()) {
-                    "[redacted]"
-                } else {
-                    v.as_str()
-                };
-                (k.as_str(), shown)
-            })
-            .collect();
         f.debug_struct("SubscriptionBody")
             .field("publisher_id", &self.publisher_id)
             .field("event_type", &self.event_type)
@@ -51,9 +45,26 @@ impl std::fmt::Debug for SubscriptionBody {
             .field("consumer_id", &self.consumer_id)
             .field("consumer_action_id", &self.consumer_action_id)
             .field("publisher_inputs", &self.publisher_inputs)
-            .field("consumer_inputs", &consumer)
+            .field("consumer_inputs", &redact_inputs(&self.consumer_inputs))
+            .field("status", &self.status)
             .finish()
     }
+}
+
+/// Consumer inputs for `Debug` and logs: the values of [`SECRET_INPUTS`] replaced by
+/// `[redacted]`.
+pub fn redact_inputs(inputs: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
+    inputs
+        .iter()
+        .map(|(k, v)| {
+            let shown = if SECRET_INPUTS.contains(&k.as_str()) {
+                "[redacted]"
+            } else {
+                v.as_str()
+            };
+            (k.as_str(), shown)
+        })
+        .collect()
 }
 
 /// The `publisherInputs` a spec asks for.
@@ -107,5 +118,6 @@ pub fn subscription_body(spec: &HookSpec, secret: &str) -> SubscriptionBody {
         consumer_action_id: CONSUMER_ACTION_ID.to_string(),
         publisher_inputs: publisher_inputs(spec),
         consumer_inputs: consumer,
+        status: None,
     }
 }

@@ -27,13 +27,14 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use ado_client::api::hooks::{SubscriptionFilter, SubscriptionInput};
+use ado_client::api::hooks::SubscriptionFilter;
 use ado_client::{AdoClient, Error};
 use ado_core::checks::Problem;
 use ado_core::target::ConnectionTarget;
 use ado_core::webhook::{
     self, subscription_body, Action, ExistingSubscription, HookAuth, HookOrigin, HookSpec, Plan,
-    PlannedHook, RecordedHook, CONSUMER_ACTION_ID, CONSUMER_ID, PUBLISHER_ID,
+    PlannedHook, RecordedHook, SubscriptionBody, SubscriptionStatus, CONSUMER_ACTION_ID,
+    CONSUMER_ID, PUBLISHER_ID,
 };
 use futures_util::StreamExt as _;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -613,17 +614,10 @@ impl Run<'_> {
         (job, result)
     }
 
-    fn input(&self, spec: &HookSpec, status: Option<&str>) -> SubscriptionInput {
-        let body = subscription_body(spec, self.secret.expose_secret());
-        SubscriptionInput {
-            publisher_id: body.publisher_id,
-            event_type: body.event_type,
-            resource_version: body.resource_version,
-            consumer_id: body.consumer_id,
-            consumer_action_id: body.consumer_action_id,
-            publisher_inputs: body.publisher_inputs,
-            consumer_inputs: body.consumer_inputs,
-            status: status.map(str::to_string),
+    fn input(&self, spec: &HookSpec, status: Option<SubscriptionStatus>) -> SubscriptionBody {
+        SubscriptionBody {
+            status,
+            ..subscription_body(spec, self.secret.expose_secret())
         }
     }
 
@@ -679,7 +673,10 @@ impl Run<'_> {
             "update the subscription"
         };
         self.client
-            .replace_subscription(id, &self.input(&job.spec, Some("enabled")))
+            .replace_subscription(
+                id,
+                &self.input(&job.spec, Some(SubscriptionStatus::Enabled)),
+            )
             .await
             .map(|s| s.id)
             .map_err(|e| hook_problem(self.target, &e, doing))
