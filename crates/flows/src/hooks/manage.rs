@@ -8,9 +8,11 @@ use ado_core::webhook::{
 };
 use serde::Serialize;
 
-use super::apply::{apply_plan, delete, rollback};
+use super::apply::apply_plan;
 use super::delivery::{delivery, Delivery};
 use super::plan::{plan_for_specs, to_fact};
+use super::recovery::rollback;
+use super::run::delete;
 use super::secret::{fingerprint_of, generate_secret};
 use super::{
     hook_problem, local_problem, ApplyEvent, ApplyReport, FailedHook, HookRecords, RollbackReport,

@@ -32,6 +32,8 @@ mod delivery;
 pub mod journal;
 mod manage;
 mod plan;
+mod recovery;
+mod run;
 pub mod secret;
 
 use ado_client::Error;
@@ -46,11 +48,40 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::failure::probe_failure;
 use crate::profiles::{Connections, Profile};
 
-pub use apply::{apply_plan, apply_plan_with, recover, rollback, ApplyOptions};
+pub use apply::{apply_plan, apply_plan_with, ApplyOptions};
 pub use delivery::{history, send_test, Delivery, TestDelivery};
 pub use journal::RunState as InterruptedRun;
 pub use manage::{list_hooks, remove_hooks, rotate_secret, HookState, RemoveReport, RemovedHook};
 pub use plan::plan_hooks;
+pub use recovery::{recover, rollback};
+
+/// An event the wizard offers, as the UI lists it (its checkbox label comes from here, not from
+/// a copy in the UI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventInfo {
+    /// The event, serialized as its `eventType` (what [`HookRequest::events`] takes).
+    pub event: EventKind,
+    /// How people call it, e.g. "Pull request merged".
+    pub label: &'static str,
+    /// The CLI's name, e.g. `pr-merged`.
+    pub cli_name: &'static str,
+    /// True for Git events, which a repository and branch can narrow.
+    pub git: bool,
+}
+
+/// Every event the wizard offers, in the order the UI lists them.
+pub fn events() -> Vec<EventInfo> {
+    EventKind::ALL
+        .into_iter()
+        .map(|event| EventInfo {
+            event,
+            label: event.label(),
+            cli_name: event.cli_name(),
+            git: event.is_git(),
+        })
+        .collect()
+}
 
 /// How many changes run at once.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -542,6 +573,17 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(provided, SecretChoice::Provided { .. }));
+    }
+
+    #[test]
+    fn events_carry_their_labels_for_the_ui() {
+        let listed = serde_json::to_value(events()).unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), EventKind::ALL.len());
+        assert_eq!(
+            listed[2],
+            serde_json::json!({"event": "git.pullrequest.merged", "label": "Pull request merged", "cliName": "pr-merged", "git": true})
+        );
+        assert_eq!(listed[4]["git"], false);
     }
 
     #[test]

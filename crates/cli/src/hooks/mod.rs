@@ -10,27 +10,22 @@
 //! go to stderr). Exit 0 on success, 1 when Azure DevOps refused or something failed (the
 //! journal then allows `apply` to finish it or `rollback` to undo it), 2 on bad input.
 
-use std::io::BufRead as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use ado_client::{AdoClient, Credential};
-use ado_core::checks::Problem;
-use ado_core::target::{ConnectionTarget, Deployment, TargetInput};
-use ado_core::webhook::EventKind;
-use ado_flows::hooks::{
-    self, ApplyEvent, ApplyReport, AuthChoice, HookPlan, HookRecords, HookRequest, Phase,
-    SecretChoice,
-};
-use ado_flows::profiles::profile_id;
-use ado_flows::verify::client_for;
-use ado_flows::{verify_connection, ConnectOptions, Connections, SecretStore};
+use ado_flows::hooks::{self, ApplyEvent, SecretChoice};
 use clap::{Args, Subcommand};
-use secrecy::SecretString;
 use serde_json::json;
 
-use crate::{fail, input_problem, read_pat};
+use crate::fail;
+
+mod input;
+mod output;
+mod session;
+
+use input::{request_of, secret_from_env};
+use output::{print_json, print_plan, print_report, progress_line};
+use session::session;
 
 #[derive(Args)]
 pub struct HooksArgs {
@@ -84,7 +79,7 @@ pub struct TargetArgs {
 }
 
 #[derive(Args)]
-struct SelectionArgs {
+pub(super) struct SelectionArgs {
     /// The project (name or id).
     #[arg(long)]
     project: String,
@@ -156,13 +151,6 @@ struct HistoryArgs {
     max: u32,
 }
 
-/// What every subcommand needs: the client, the records, and how to print.
-struct Session {
-    client: AdoClient,
-    records: HookRecords,
-    json: bool,
-}
-
 pub async fn run(args: HooksArgs) -> ExitCode {
     match args.command {
         HooksCommand::Plan(a) => plan(a).await,
@@ -173,371 +161,6 @@ pub async fn run(args: HooksArgs) -> ExitCode {
         HooksCommand::Remove(a) => remove(a).await,
         HooksCommand::Rotate(a) => rotate(a).await,
         HooksCommand::Rollback(a) => rollback(a).await,
-    }
-}
-
-fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
-fn target_of(args: &TargetArgs) -> Result<ConnectionTarget, ExitCode> {
-    TargetInput {
-        deployment: Some(if args.organization.is_some() {
-            Deployment::Services
-        } else {
-            Deployment::Server
-        }),
-        organization: args.organization.clone().unwrap_or_default(),
-        services_url: args.services_url.clone().unwrap_or_default(),
-        server_url: args.server_url.clone().unwrap_or_default(),
-        collection: args.collection.clone().unwrap_or_default(),
-    }
-    .validate()
-    .map_err(|errors| {
-        fail(
-            &input_problem(
-                Some(errors[0].field),
-                errors[0].message.clone(),
-                "Give --server-url and --collection, or --organization.",
-            ),
-            2,
-        )
-    })
-}
-
-/// Builds the session. With `save`, a connection without a saved profile is verified and saved
-/// first (the PAT into the keyring, as the app's Verify does): that is where subscriptions are
-/// recorded.
-async fn session(args: &TargetArgs, save: bool) -> Result<Session, ExitCode> {
-    let target = target_of(args)?;
-    let trusted_ca_pem = match &args.ca_file {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-            fail(
-                &input_problem(
-                    None,
-                    format!("cannot read --ca-file {}: {e}", path.display()),
-                    "Give a readable PEM file.",
-                ),
-                2,
-            )
-        })?),
-        None => None,
-    };
-    let options = ConnectOptions {
-        trusted_ca_pem: trusted_ca_pem.clone(),
-        proxy: args.proxy.clone(),
-    };
-    let pat = read_pat().map_err(|p| fail(&p, 2))?;
-    let store = SecretStore::detect().map_err(|e| {
-        fail(
-            &input_problem(
-                None,
-                e.to_string(),
-                "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
-            ),
-            1,
-        )
-    })?;
-    let connections = Connections::new(Connections::default_dir(), store);
-    let id = profile_id(&target);
-    let known = connections
-        .list()
-        .map_err(|e| {
-            fail(
-                &input_problem(None, e.to_string(), "Check the config directory."),
-                1,
-            )
-        })?
-        .iter()
-        .any(|p| p.id == id);
-    if !known {
-        if !save {
-            return Err(fail(
-                &Problem {
-                    code: ado_core::checks::CheckCode::NotFound,
-                    field: None,
-                    message: format!(
-                        "No saved connection {id}: this tool has recorded no webhooks for it."
-                    ),
-                    fix: "Run `ado-connect-cli hooks apply` first.".into(),
-                    server_message: None,
-                    support_id: None,
-                },
-                1,
-            ));
-        }
-        let verified = verify_connection(&target, Credential::Pat(pat.clone()), &options)
-            .await
-            .map_err(|p| fail(&p, 1))?;
-        connections
-            .save_pat_connection(&verified, &pat, None, trusted_ca_pem, now_unix())
-            .map_err(|e| {
-                fail(
-                    &input_problem(
-                        None,
-                        e.to_string(),
-                        "Check the keyring and the config directory.",
-                    ),
-                    1,
-                )
-            })?;
-        eprintln!(
-            "saved connection profile {id} (secrets in {})",
-            connections.secret_backend().description()
-        );
-    }
-    let client = client_for(&target, Credential::Pat(pat), &options).map_err(|p| fail(&p, 2))?;
-    Ok(Session {
-        client,
-        records: HookRecords::new(connections, id),
-        json: args.json,
-    })
-}
-
-fn request_of(selection: &SelectionArgs, secret: SecretChoice) -> Result<HookRequest, ExitCode> {
-    let mut events = Vec::new();
-    for name in &selection.events {
-        match EventKind::from_cli_name(name) {
-            Some(e) => events.push(e),
-            None => {
-                return Err(fail(
-                    &input_problem(
-                        None,
-                        format!("unknown event {name:?}"),
-                        "Use any of pr-created, pr-updated, pr-merged, push, build-completed.",
-                    ),
-                    2,
-                ))
-            }
-        }
-    }
-    let auth = match &selection.basic_auth_user {
-        Some(user) => AuthChoice::Basic {
-            username: user.clone(),
-            password: read_hook_password()?,
-        },
-        None => AuthChoice::SecretHeader {
-            header: selection.secret_header.clone(),
-            secret,
-        },
-    };
-    Ok(HookRequest {
-        project: selection.project.clone(),
-        repository: selection.repository.clone(),
-        branch: selection.branch.clone(),
-        events,
-        url: selection.url.clone(),
-        auth,
-    })
-}
-
-/// The basic-auth password: `ADO_HOOK_PASSWORD`, else the next line of stdin.
-fn read_hook_password() -> Result<SecretString, ExitCode> {
-    if let Ok(value) = std::env::var("ADO_HOOK_PASSWORD") {
-        if !value.trim().is_empty() {
-            return Ok(SecretString::from(value.trim().to_string()));
-        }
-    }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-        fail(
-            &input_problem(
-                None,
-                format!("cannot read the password from stdin: {e}"),
-                "Set ADO_HOOK_PASSWORD.",
-            ),
-            2,
-        )
-    })?;
-    let line = line.trim().to_string();
-    if line.is_empty() {
-        return Err(fail(
-            &input_problem(
-                None,
-                "--basic-auth-user needs a password".into(),
-                "Set ADO_HOOK_PASSWORD, or pipe it on stdin.",
-            ),
-            2,
-        ));
-    }
-    Ok(SecretString::from(line))
-}
-
-/// The secret from `--secret-env`.
-fn secret_from_env(var: &str) -> Result<SecretString, ExitCode> {
-    match std::env::var(var) {
-        Ok(v) if !v.trim().is_empty() => Ok(SecretString::from(v.trim().to_string())),
-        _ => Err(fail(
-            &input_problem(
-                None,
-                format!("the environment variable {var} named by --secret-env is empty or unset"),
-                "Export the secret in that variable.",
-            ),
-            2,
-        )),
-    }
-}
-
-fn print_json(value: serde_json::Value) {
-    println!("{value}");
-}
-
-fn print_plan(plan: &HookPlan) {
-    let p = &plan.plan;
-    println!(
-        "plan: {} — receiver {}, project {}{}{}",
-        p.summary(),
-        plan.url,
-        plan.project.name,
-        plan.repository
-            .as_ref()
-            .map(|r| format!(", repository {}", r.name))
-            .unwrap_or_default(),
-        plan.branch
-            .as_ref()
-            .map(|b| format!(", branch {b}"))
-            .unwrap_or_default(),
-    );
-    for item in p.items() {
-        let id = item
-            .subscription_id
-            .as_deref()
-            .map(|i| format!(" {i}"))
-            .unwrap_or_default();
-        let adopting = if item.adopting && item.subscription_id.is_some() {
-            format!(
-                " (adopting{})",
-                item.created_by
-                    .as_deref()
-                    .map(|c| format!(", created by {c}"))
-                    .unwrap_or_default()
-            )
-        } else {
-            String::new()
-        };
-        println!(
-            "  {:<9} {}{id}{adopting}",
-            item.action.verb(),
-            item.spec.event.event_type()
-        );
-        if let Some(reason) = &item.reason {
-            println!("            {reason}");
-        }
-        for change in &item.changes {
-            println!("            - {}", change.describe());
-        }
-    }
-    for d in &p.duplicates {
-        println!(
-            "  note: {} also matches {} ({}); left alone",
-            d.subscription_id,
-            d.event.event_type(),
-            if d.recorded {
-                "recorded by this tool"
-            } else {
-                "not ours"
-            }
-        );
-    }
-    for s in &p.stale {
-        println!(
-            "  note: {} ({}) is recorded but no longer asked for; `hooks remove` deletes it",
-            s.id,
-            s.spec.event.event_type()
-        );
-    }
-    for m in &p.missing {
-        println!(
-            "  note: {} was deleted in Azure DevOps; it will be forgotten",
-            m.id
-        );
-    }
-    for w in &plan.warnings {
-        println!(
-            "warning[{}]: {}",
-            serde_json::to_value(w.issue)
-                .unwrap()
-                .as_str()
-                .unwrap_or_default(),
-            w.message
-        );
-    }
-    for n in &plan.notes {
-        println!("note: {n}");
-    }
-    if let Some(run) = &plan.interrupted {
-        println!(
-            "note: an earlier run ({}) did not finish; `hooks apply` finishes it first, `hooks rollback` undoes it",
-            run.run_id
-        );
-    }
-}
-
-fn progress_line(e: &ApplyEvent) -> String {
-    let id = e.subscription_id.as_deref().unwrap_or("");
-    match e.phase {
-        Phase::Started => format!(
-            "[{}/{}] {} {} …",
-            e.seq,
-            e.total,
-            e.action.verb(),
-            e.event.event_type()
-        ),
-        Phase::Done => format!(
-            "[{}/{}] {} {}: done {id}",
-            e.seq,
-            e.total,
-            e.action.verb(),
-            e.event.event_type()
-        ),
-        Phase::Failed => format!(
-            "[{}/{}] {} {}: FAILED {}",
-            e.seq,
-            e.total,
-            e.action.verb(),
-            e.event.event_type(),
-            e.message.as_deref().unwrap_or_default()
-        ),
-    }
-}
-
-fn print_report(report: &ApplyReport) {
-    for f in &report.failed {
-        println!(
-            "FAILED {} {}: [{}] {} {}",
-            f.action.verb(),
-            f.event.event_type(),
-            f.problem.code,
-            f.problem.message,
-            f.problem.fix
-        );
-    }
-    if let Some(p) = &report.problem {
-        println!("FAILED [{}]: {} {}", p.code, p.message, p.fix);
-    }
-    for note in &report.replanned {
-        println!("note: {note}");
-    }
-    println!(
-        "created {}, adopted {}, updated {}, re-enabled {}, unchanged {}, failed {}",
-        report.created.len(),
-        report.adopted.len(),
-        report.updated.len(),
-        report.reenabled.len(),
-        report.unchanged.len(),
-        report.failed.len()
-    );
-    if report.journal_kept {
-        println!("the journal is kept: run `hooks apply` again to retry, or `hooks rollback` to undo this run");
-    }
-    if let Some(secret) = &report.secret {
-        println!();
-        println!("Secret — shown once; it is stored in {}:", secret.stored_in);
-        println!("  {}: {}", secret.header, secret.value);
-        println!("Configure the receiver to accept deliveries only with this header.");
     }
 }
 

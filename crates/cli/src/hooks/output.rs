@@ -1,0 +1,163 @@
+//! Printing plans, progress and reports as lines (`--json` prints the flows' documents).
+
+use ado_flows::hooks::{ApplyEvent, ApplyReport, HookPlan, Phase};
+
+pub(super) fn print_json(value: serde_json::Value) {
+    println!("{value}");
+}
+
+pub(super) fn print_plan(plan: &HookPlan) {
+    let p = &plan.plan;
+    println!(
+        "plan: {} — receiver {}, project {}{}{}",
+        p.summary(),
+        plan.url,
+        plan.project.name,
+        plan.repository
+            .as_ref()
+            .map(|r| format!(", repository {}", r.name))
+            .unwrap_or_default(),
+        plan.branch
+            .as_ref()
+            .map(|b| format!(", branch {b}"))
+            .unwrap_or_default(),
+    );
+    for item in p.items() {
+        let id = item
+            .subscription_id
+            .as_deref()
+            .map(|i| format!(" {i}"))
+            .unwrap_or_default();
+        let adopting = if item.adopting && item.subscription_id.is_some() {
+            format!(
+                " (adopting{})",
+                item.created_by
+                    .as_deref()
+                    .map(|c| format!(", created by {c}"))
+                    .unwrap_or_default()
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "  {:<9} {}{id}{adopting}",
+            item.action.verb(),
+            item.spec.event.event_type()
+        );
+        if let Some(reason) = &item.reason {
+            println!("            {reason}");
+        }
+        for change in &item.changes {
+            println!("            - {}", change.describe());
+        }
+    }
+    for d in &p.duplicates {
+        println!(
+            "  note: {} also matches {} ({}); left alone",
+            d.subscription_id,
+            d.event.event_type(),
+            if d.recorded {
+                "recorded by this tool"
+            } else {
+                "not ours"
+            }
+        );
+    }
+    for s in &p.stale {
+        println!(
+            "  note: {} ({}) is recorded but no longer asked for; `hooks remove` deletes it",
+            s.id,
+            s.spec.event.event_type()
+        );
+    }
+    for m in &p.missing {
+        println!(
+            "  note: {} was deleted in Azure DevOps; it will be forgotten",
+            m.id
+        );
+    }
+    for w in &plan.warnings {
+        println!(
+            "warning[{}]: {}",
+            serde_json::to_value(w.issue)
+                .unwrap()
+                .as_str()
+                .unwrap_or_default(),
+            w.message
+        );
+    }
+    for n in &plan.notes {
+        println!("note: {n}");
+    }
+    if let Some(run) = &plan.interrupted {
+        println!(
+            "note: an earlier run ({}) did not finish; `hooks apply` finishes it first, `hooks rollback` undoes it",
+            run.run_id
+        );
+    }
+}
+
+pub(super) fn progress_line(e: &ApplyEvent) -> String {
+    let id = e.subscription_id.as_deref().unwrap_or("");
+    match e.phase {
+        Phase::Started => format!(
+            "[{}/{}] {} {} …",
+            e.seq,
+            e.total,
+            e.action.verb(),
+            e.event.event_type()
+        ),
+        Phase::Done => format!(
+            "[{}/{}] {} {}: done {id}",
+            e.seq,
+            e.total,
+            e.action.verb(),
+            e.event.event_type()
+        ),
+        Phase::Failed => format!(
+            "[{}/{}] {} {}: FAILED {}",
+            e.seq,
+            e.total,
+            e.action.verb(),
+            e.event.event_type(),
+            e.message.as_deref().unwrap_or_default()
+        ),
+    }
+}
+
+pub(super) fn print_report(report: &ApplyReport) {
+    for f in &report.failed {
+        println!(
+            "FAILED {} {}: [{}] {} {}",
+            f.action.verb(),
+            f.event.event_type(),
+            f.problem.code,
+            f.problem.message,
+            f.problem.fix
+        );
+    }
+    if let Some(p) = &report.problem {
+        println!("FAILED [{}]: {} {}", p.code, p.message, p.fix);
+    }
+    for note in &report.replanned {
+        println!("note: {note}");
+    }
+    println!(
+        "created {}, adopted {}, updated {}, re-enabled {}, unchanged {}, failed {}",
+        report.created.len(),
+        report.adopted.len(),
+        report.updated.len(),
+        report.reenabled.len(),
+        report.unchanged.len(),
+        report.failed.len()
+    );
+    if report.journal_kept {
+        println!("the journal is kept: run `hooks apply` again to retry, or `hooks rollback` to undo this run");
+    }
+    if let Some(secret) = &report.secret {
+        println!();
+        println!("Secret — shown once; it is stored in {}:", secret.stored_in);
+        println!("  {}: {}", secret.header, secret.value);
+        println!("Configure the receiver to accept deliveries only with this header.");
+    }
+}
