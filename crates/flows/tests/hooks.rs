@@ -158,6 +158,7 @@ impl Fixture {
                 header: None,
                 secret: SecretChoice::Keep,
             },
+            take_over: false,
         }
     }
 
@@ -342,8 +343,9 @@ async fn a_stale_plan_applied_twice_does_not_duplicate() {
 }
 
 #[tokio::test]
-async fn an_existing_matching_subscription_is_adopted_and_fixed_not_duplicated() {
+async fn another_teams_matching_subscription_is_left_alone_unless_taken_over() {
     let f = fixture().await;
+    // Same event, scope and receiver, but another team's header (X-Other-Token) and secret.
     let theirs = f
         .create_directly(
             EventKind::BuildCompleted,
@@ -352,15 +354,37 @@ async fn an_existing_matching_subscription_is_adopted_and_fixed_not_duplicated()
         )
         .await;
     let plan = f.plan(&[EventKind::BuildCompleted]).await;
+    assert_eq!(plan.plan.foreign.len(), 1, "{:#?}", plan.plan);
+    assert_eq!(plan.plan.foreign[0].subscription_id, theirs);
+    assert!(plan.plan.items().next().is_none(), "{:#?}", plan.plan);
+    let report = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
+        .await
+        .unwrap();
+    assert!(report.ok, "{report:#?}");
+    assert_eq!(report.left_alone.len(), 1, "{report:#?}");
+    assert!(report.updated.is_empty() && report.created.is_empty());
+    let server = f.server_subscriptions();
+    assert_eq!(server.len(), 1, "not duplicated");
+    assert_eq!(
+        server[0].consumer_input("httpHeaders"),
+        Some("X-Other-Token:their-own-token-0000"),
+        "their header is untouched"
+    );
+    assert!(f.records.recorded().unwrap().is_empty(), "not recorded");
+    let removed = hooks::remove_hooks(&f.client, &f.records).await.unwrap();
+    assert!(removed.removed.is_empty());
+    assert_eq!(f.server_subscriptions().len(), 1, "remove leaves theirs");
+
+    // Taking it over is the admin's explicit choice: adopted and fixed, not duplicated.
+    let mut request = f.request(&[EventKind::BuildCompleted]);
+    request.take_over = true;
+    let plan = hooks::plan_hooks(&f.client, &f.records, &request)
+        .await
+        .unwrap();
     assert_eq!(plan.plan.update.len(), 1, "{:#?}", plan.plan);
     let item = &plan.plan.update[0];
-    assert_eq!(item.subscription_id.as_deref(), Some(theirs.as_str()));
     assert!(item.adopting, "not ours yet");
-    assert!(
-        item.created_by.as_deref() == Some("Demo Admin"),
-        "{:?}",
-        item.created_by
-    );
+    assert_eq!(item.created_by.as_deref(), Some("Demo Admin"));
     let report = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
         .await
         .unwrap();
@@ -838,6 +862,17 @@ async fn basic_auth_is_the_alternative_to_the_secret_header() {
         .unwrap();
     assert_eq!(plan.secret_source, SecretSource::BasicPassword);
     assert_eq!(plan.secret_header, None);
+    // The plan the CLI prints with --json and the app shows: no fingerprint of the password.
+    let shown = serde_json::to_string(&plan).unwrap();
+    assert!(!shown.contains("ingerprint"), "{shown}");
+    // The fingerprint compared in memory is keyed (HMAC under a key in the keyring).
+    match &plan.specs()[0].auth {
+        ado_core::webhook::HookAuth::Basic { password, .. } => {
+            let fp = password.fingerprint.as_deref().unwrap();
+            assert!(fp.starts_with("hmac:"), "{fp}");
+        }
+        other => panic!("{other:?}"),
+    }
     let report = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
         .await
         .unwrap();
@@ -856,6 +891,9 @@ async fn basic_auth_is_the_alternative_to_the_secret_header() {
         .await
         .unwrap();
     assert!(again.plan.is_noop(), "{:#?}", again.plan);
+    let listed =
+        serde_json::to_string(&hooks::list_hooks(&f.client, &f.records).await.unwrap()).unwrap();
+    assert!(!listed.contains("ingerprint"), "{listed}");
     let profile_json =
         std::fs::read_to_string(f.connections.dir().join("connections.json")).unwrap();
     assert!(!profile_json.contains("receiver-password-1"));

@@ -48,6 +48,7 @@ pub(super) fn request_of(
         events,
         url: selection.url.clone(),
         auth,
+        take_over: selection.take_over,
     })
 }
 

@@ -106,6 +106,11 @@ pub(super) struct SelectionArgs {
     /// from ADO_HOOK_PASSWORD, else from stdin (after the PAT, if that is piped too).
     #[arg(long)]
     basic_auth_user: Option<String>,
+    /// Take over matching subscriptions that are not provably this tool's (another header or
+    /// secret): they are adopted and their headers replaced by ours. Without it they are left
+    /// alone.
+    #[arg(long)]
+    take_over: bool,
 }
 
 #[derive(Args)]

@@ -63,6 +63,17 @@ pub(super) fn print_plan(plan: &HookPlan) {
             }
         );
     }
+    for x in &p.foreign {
+        println!(
+            "  exists, not ours — left alone: {} {}{}; `--take-over` makes it ours (its headers are replaced)",
+            x.subscription_id,
+            x.spec.event.event_type(),
+            x.created_by
+                .as_deref()
+                .map(|c| format!(" (created by {c})"))
+                .unwrap_or_default()
+        );
+    }
     for s in &p.stale {
         println!(
             "  note: {} ({}) is recorded but no longer asked for; `hooks remove` deletes it",
@@ -151,6 +162,13 @@ pub(super) fn print_report(report: &ApplyReport) {
         report.unchanged.len(),
         report.failed.len()
     );
+    for x in &report.left_alone {
+        println!(
+            "exists, not ours — left alone: {} {}",
+            x.subscription_id,
+            x.event.event_type()
+        );
+    }
     if report.journal_kept {
         println!("the journal is kept: run `hooks apply` again to retry, or `hooks rollback` to undo this run");
     }

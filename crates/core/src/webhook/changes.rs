@@ -125,6 +125,17 @@ pub struct RecordedHook {
     pub recorded_at: u64,
 }
 
+impl RecordedHook {
+    /// The record without fingerprints: what may be shown or printed.
+    pub fn without_fingerprints(&self) -> RecordedHook {
+        RecordedHook {
+            spec: self.spec.without_fingerprint(),
+            secret_fingerprint: None,
+            ..self.clone()
+        }
+    }
+}
+
 /// How a recorded subscription came to be ours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

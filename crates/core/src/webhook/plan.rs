@@ -82,7 +82,35 @@ pub struct Duplicate {
     pub created_by: Option<String>,
 }
 
-/// What the wizard will do. Every desired spec is in exactly one of the first five lists.
+/// A subscription that matches a spec (same event, scope and receiver) but is not provably
+/// this app's: not recorded, and not identical to what the spec asks for including our
+/// secret. It may be another team's (another header, another secret): it is left alone,
+/// never updated or deleted, unless the admin takes it over ([`PlanRules::take_over`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Foreign {
+    /// Its id.
+    pub subscription_id: String,
+    /// The spec it matches (nothing is created for that spec while it stays foreign).
+    pub spec: HookSpec,
+    /// Who created it, when known.
+    pub created_by: Option<String>,
+    /// What differs from what the spec asks for (why it is not provably ours).
+    pub differences: Vec<Change>,
+}
+
+/// How the planner treats subscriptions it cannot prove are ours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanRules {
+    /// Take over matching subscriptions that are not provably ours: adopt them and fix their
+    /// drift (their headers are replaced by ours). Only on the admin's explicit choice.
+    #[serde(default)]
+    pub take_over: bool,
+}
+
+/// What the wizard will do. Every desired spec is in exactly one of the first five lists, or
+/// in [`Plan::foreign`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
@@ -98,6 +126,10 @@ pub struct Plan {
     pub unchanged: Vec<PlannedHook>,
     /// Further subscriptions matching a spec, left alone.
     pub duplicates: Vec<Duplicate>,
+    /// Subscriptions that match a spec but are not provably ours: "exists, not ours — left
+    /// alone". Nothing is created, changed or deleted for their specs.
+    #[serde(default)]
+    pub foreign: Vec<Foreign>,
     /// Recorded by this app but no longer asked for (another URL, an event dropped): left alone;
     /// "remove" deletes them.
     pub stale: Vec<RecordedHook>,
@@ -115,6 +147,41 @@ impl Plan {
             .chain(&self.reenable)
             .chain(&self.adopt)
             .chain(&self.unchanged)
+    }
+
+    /// The plan without secret fingerprints: what may be shown or printed.
+    pub fn without_fingerprints(&self) -> Plan {
+        let items = |list: &[PlannedHook]| -> Vec<PlannedHook> {
+            list.iter()
+                .map(|p| PlannedHook {
+                    spec: p.spec.without_fingerprint(),
+                    ..p.clone()
+                })
+                .collect()
+        };
+        let records = |list: &[RecordedHook]| -> Vec<RecordedHook> {
+            list.iter()
+                .map(RecordedHook::without_fingerprints)
+                .collect()
+        };
+        Plan {
+            create: items(&self.create),
+            adopt: items(&self.adopt),
+            update: items(&self.update),
+            reenable: items(&self.reenable),
+            unchanged: items(&self.unchanged),
+            duplicates: self.duplicates.clone(),
+            foreign: self
+                .foreign
+                .iter()
+                .map(|f| Foreign {
+                    spec: f.spec.without_fingerprint(),
+                    ..f.clone()
+                })
+                .collect(),
+            stale: records(&self.stale),
+            missing: records(&self.missing),
+        }
     }
 
     /// True when applying changes nothing in Azure DevOps and records nothing new.
@@ -143,6 +210,10 @@ impl Plan {
         .into_iter()
         .filter(|(n, _)| *n > 0)
         .map(|(n, what)| format!("{n} {what}"))
+        .chain(
+            (!self.foreign.is_empty())
+                .then(|| format!("{} exist, not ours — left alone", self.foreign.len())),
+        )
         .collect();
         if parts.is_empty() {
             "nothing to do".into()
@@ -190,10 +261,23 @@ pub fn status_reason(existing: &ExistingSubscription) -> Option<String> {
 /// - Recorded ids the server no longer lists are [`Plan::missing`]; recorded ids listed but
 ///   not chosen for any spec are [`Plan::stale`].
 /// - Specs asking for the same subscription (same match key) count once.
+/// - A candidate that is neither recorded nor [`provably_ours`] is [`Plan::foreign`]: left
+///   alone, and nothing is created for its spec (a second subscription would deliver every
+///   event twice to the same receiver), unless `rules.take_over`.
 pub fn plan(
     desired: &[HookSpec],
     existing: &[ExistingSubscription],
     recorded: &[RecordedHook],
+) -> Plan {
+    plan_with(desired, existing, recorded, PlanRules::default())
+}
+
+/// [`plan`] with explicit rules (taking over what is not provably ours).
+pub fn plan_with(
+    desired: &[HookSpec],
+    existing: &[ExistingSubscription],
+    recorded: &[RecordedHook],
+    rules: PlanRules,
 ) -> Plan {
     let mut out = Plan::default();
     let is_recorded = |id: &str| recorded.iter().find(|r| r.id.eq_ignore_ascii_case(id));
@@ -212,6 +296,7 @@ pub fn plan(
             let rank = |e: &ExistingSubscription| {
                 (
                     is_recorded(&e.id).is_none(),
+                    !provably_ours(spec, e),
                     e.status != SubscriptionStatus::Enabled,
                     e.id.to_ascii_lowercase(),
                 )
@@ -239,8 +324,17 @@ pub fn plan(
                 created_by: other.created_by.clone(),
             });
         }
-        chosen_ids.insert(found.id.to_ascii_lowercase());
         let record = is_recorded(&found.id);
+        if record.is_none() && !rules.take_over && !provably_ours(spec, found) {
+            out.foreign.push(Foreign {
+                subscription_id: found.id.clone(),
+                spec: spec.clone(),
+                created_by: found.created_by.clone(),
+                differences: changes(spec, found, None),
+            });
+            continue;
+        }
+        chosen_ids.insert(found.id.to_ascii_lowercase());
         let drift = changes(spec, found, record);
         let action = if found.status != SubscriptionStatus::Enabled {
             Action::Reenable
@@ -284,6 +378,23 @@ pub fn plan(
         }
     }
     out
+}
+
+/// True when `existing` is provably the subscription this app would create for `spec`: it
+/// matches and is identical, our secret included (compared by fingerprint; a masked secret
+/// proves nothing).
+pub fn provably_ours(spec: &HookSpec, existing: &ExistingSubscription) -> bool {
+    matches(spec, existing) && changes(spec, existing, None).is_empty()
+}
+
+/// True when `existing` can be the subscription a create of `spec` made: identical but for a
+/// secret the server masks (basic-auth passwords come back as `********`). Recovery uses it to
+/// find a create that landed before a crash; it never takes a subscription with other headers.
+pub fn could_be_our_create(spec: &HookSpec, existing: &ExistingSubscription) -> bool {
+    matches(spec, existing)
+        && changes(spec, existing, None)
+            .iter()
+            .all(|c| matches!(c, Change::SecretUnverified))
 }
 
 /// True when two specs ask for the same subscription (the same match key: event, receiver URL,

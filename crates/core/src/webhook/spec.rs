@@ -73,6 +73,19 @@ pub struct HookSpec {
     pub auth: HookAuth,
 }
 
+impl HookSpec {
+    /// The spec without its secret's fingerprint: what may be shown or printed. A fingerprint
+    /// of a user-chosen secret (a basic-auth password, a provided header value) is never shown.
+    pub fn without_fingerprint(&self) -> HookSpec {
+        let mut spec = self.clone();
+        match &mut spec.auth {
+            HookAuth::SecretHeader { secret, .. } => secret.fingerprint = None,
+            HookAuth::Basic { password, .. } => password.fingerprint = None,
+        }
+        spec
+    }
+}
+
 /// What the admin chose in the last step, before it is split into one spec per event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -949,3 +949,42 @@ fn branches_normalize() {
         assert_eq!(normalize_branch(input), expected, "{input}");
     }
 }
+
+#[test]
+fn a_matching_subscription_with_another_teams_header_is_left_alone() {
+    let s = spec(EventKind::CodePushed);
+    // Same event, scope and receiver, but another team's header and secret.
+    let mut theirs = existing_for("theirs", &s, "their-token-000000000");
+    theirs.headers = vec![ExistingHeader {
+        name: "X-Other-Team".into(),
+        value: SecretFact::Fingerprint(fp("their-token-000000000")),
+    }];
+    let p = plan(std::slice::from_ref(&s), std::slice::from_ref(&theirs), &[]);
+    assert_eq!(p.foreign.len(), 1, "{p:#?}");
+    assert_eq!(p.foreign[0].subscription_id, "theirs");
+    assert!(
+        p.items().next().is_none(),
+        "nothing adopted, updated or created: {p:#?}"
+    );
+    assert!(p.summary().contains("not ours"), "{}", p.summary());
+
+    // Only the admin's explicit choice takes it over.
+    let taken = plan_with(
+        std::slice::from_ref(&s),
+        std::slice::from_ref(&theirs),
+        &[],
+        PlanRules { take_over: true },
+    );
+    assert!(taken.foreign.is_empty());
+    assert_eq!(taken.update.len(), 1);
+    assert!(taken.update[0].adopting);
+}
+
+#[test]
+fn an_identical_subscription_with_our_secret_is_adopted() {
+    let s = spec(EventKind::CodePushed);
+    let ours = existing_for("ours", &s, "s3cret-value-0123456789");
+    let p = plan(std::slice::from_ref(&s), &[ours], &[]);
+    assert_eq!(p.adopt.len(), 1, "{p:#?}");
+    assert!(p.foreign.is_empty());
+}

@@ -77,10 +77,11 @@ pub async fn apply_plan_with(
         return Err(interrupted_problem(&run));
     }
     let recorded = profile.hooks.clone();
-    let existing = existing_subscriptions(client, &recorded)
+    let fingerprints = records.fingerprinter()?;
+    let existing = existing_subscriptions(client, &recorded, &fingerprints)
         .await
         .map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
-    let fresh = webhook::plan(&plan.specs, &existing, &recorded);
+    let fresh = webhook::plan_with(&plan.specs, &existing, &recorded, plan.rules);
     let mut report = ApplyReport {
         replanned: differences(&plan.plan, &fresh),
         ..Default::default()
@@ -149,6 +150,7 @@ pub async fn apply_plan_with(
     let outcomes = match &journal {
         Some(journal) => {
             let run = Run {
+                fingerprints: &fingerprints,
                 client,
                 target,
                 journal,
@@ -190,6 +192,13 @@ pub async fn apply_plan_with(
             item.action,
             &item.spec,
             item.subscription_id.as_deref(),
+        ));
+    }
+    for item in &fresh.foreign {
+        report.left_alone.push(applied(
+            Action::Unchanged,
+            &item.spec,
+            Some(&item.subscription_id),
         ));
     }
     for item in &fresh.unchanged {

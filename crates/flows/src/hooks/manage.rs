@@ -13,7 +13,7 @@ use super::delivery::{delivery, Delivery};
 use super::plan::{plan_for_specs, to_fact};
 use super::recovery::rollback;
 use super::run::delete;
-use super::secret::{fingerprint_of, generate_secret};
+use super::secret::generate_secret;
 use super::{
     hook_problem, local_problem, ApplyEvent, ApplyReport, FailedHook, HookRecords, RollbackReport,
     SecretSource,
@@ -23,7 +23,8 @@ use super::{
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HookState {
-    /// What this app recorded.
+    /// What this app recorded. Serialized without secret fingerprints.
+    #[serde(serialize_with = "recorded_without_fingerprints")]
     pub recorded: RecordedHook,
     /// False when it is gone from Azure DevOps.
     pub exists: bool,
@@ -35,17 +36,25 @@ pub struct HookState {
     pub last_delivery: Option<Delivery>,
 }
 
+fn recorded_without_fingerprints<S: serde::Serializer>(
+    recorded: &RecordedHook,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    recorded.without_fingerprints().serialize(s)
+}
+
 /// The recorded subscriptions with their status and last delivery, as Azure DevOps reports them.
 pub async fn list_hooks(
     client: &AdoClient,
     records: &HookRecords,
 ) -> Result<Vec<HookState>, Problem> {
     let profile = records.profile()?;
+    let fingerprints = records.fingerprinter()?;
     let mut states = Vec::new();
     for recorded in profile.hooks {
         match client.subscription(&recorded.id).await {
             Ok(subscription) => {
-                let fact = to_fact(&subscription);
+                let fact = to_fact(&subscription, &fingerprints);
                 let last_delivery = client
                     .notifications(
                         &recorded.id,
@@ -168,7 +177,7 @@ pub async fn rotate_secret(
         ));
     }
     let secret = generate_secret();
-    let fp = fingerprint_of(&secret);
+    let fp = records.fingerprinter()?.of_secret(&secret);
     let mut specs = Vec::new();
     for hook in &profile.hooks {
         let mut spec = hook.spec.clone();
@@ -194,6 +203,7 @@ pub async fn rotate_secret(
         specs,
         secret,
         SecretSource::Rotated,
+        ado_core::webhook::PlanRules::default(),
     )
     .await?;
     apply_plan(client, records, &plan, progress).await

@@ -40,7 +40,7 @@ use ado_client::Error;
 use ado_core::checks::{self, CheckCode, Probe, Problem};
 use ado_core::target::ConnectionTarget;
 use ado_core::webhook::{
-    Action, EventKind, HookAuth, HookSpec, Plan, ReceiverWarning, RecordedHook,
+    Action, EventKind, HookAuth, HookSpec, Plan, PlanRules, ReceiverWarning, RecordedHook,
 };
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -166,6 +166,19 @@ impl HookRecords {
             .map_err(|e| keyring_problem(&e.to_string()))
     }
 
+    /// The connection's fingerprinter; its key is made and stored in the keyring on first use.
+    pub fn fingerprinter(&self) -> Result<secret::Fingerprinter, Problem> {
+        let key = match self.stored_secret(secret::FINGERPRINT_KEY_NAME)? {
+            Some(key) => key,
+            None => {
+                let key = secret::Fingerprinter::generate_key();
+                self.store_secret(secret::FINGERPRINT_KEY_NAME, &key)?;
+                key
+            }
+        };
+        Ok(secret::Fingerprinter::new(key))
+    }
+
     /// Which keyring this connection's secrets live in, in words.
     pub fn keyring_description(&self) -> &'static str {
         self.connections.secret_backend().description()
@@ -199,6 +212,11 @@ pub struct HookRequest {
     pub url: String,
     /// How deliveries authenticate.
     pub auth: AuthChoice,
+    /// Take over matching subscriptions that are not provably ours (another team's header or
+    /// secret): they are adopted and their headers replaced by ours. Off unless the admin
+    /// explicitly asks (CLI `--take-over`).
+    #[serde(default)]
+    pub take_over: bool,
 }
 
 /// How deliveries authenticate.
@@ -243,6 +261,10 @@ pub enum SecretChoice {
     },
 }
 
+fn plan_without_fingerprints<S: serde::Serializer>(plan: &Plan, s: S) -> Result<S::Ok, S::Error> {
+    plan.without_fingerprints().serialize(s)
+}
+
 fn secret_string<'de, D: Deserializer<'de>>(de: D) -> Result<SecretString, D::Error> {
     String::deserialize(de).map(SecretString::from)
 }
@@ -277,7 +299,9 @@ pub enum SecretSource {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HookPlan {
-    /// What will be created, adopted, updated, re-enabled or left alone.
+    /// What will be created, adopted, updated, re-enabled or left alone. Serialized without
+    /// secret fingerprints.
+    #[serde(serialize_with = "plan_without_fingerprints")]
     pub plan: Plan,
     /// The project.
     pub project: NamedId,
@@ -297,6 +321,8 @@ pub struct HookPlan {
     pub secret_source: SecretSource,
     /// An earlier run that must be finished or rolled back before this plan can be applied.
     pub interrupted: Option<InterruptedRun>,
+    /// The rules planned with (apply re-plans with the same).
+    pub rules: PlanRules,
     #[serde(skip)]
     specs: Vec<HookSpec>,
     #[serde(skip)]
@@ -386,6 +412,9 @@ pub struct ApplyReport {
     pub reenabled: Vec<AppliedHook>,
     /// Left alone.
     pub unchanged: Vec<AppliedHook>,
+    /// Matching subscriptions that are not provably ours: left alone (see
+    /// [`HookRequest::take_over`]).
+    pub left_alone: Vec<AppliedHook>,
     /// Failed: retry ([`recover`]) or roll back ([`rollback`]).
     pub failed: Vec<FailedHook>,
     /// Recorded subscriptions gone from the server, dropped from the profile.

@@ -10,14 +10,12 @@ use ado_core::checks::{self, CheckCode, Probe, Problem};
 use ado_core::target::{ConnectionTarget, Field};
 use ado_core::webhook::{
     self, check_receiver_url, validate_basic_password, validate_secret_value, EventKind,
-    ExistingSubscription, HookAuth, HookSelection, HookSpec, ReceiverContext, RecordedHook,
-    SecretRef, CONSUMER_ACTION_ID, CONSUMER_ID, DEFAULT_SECRET_HEADER, PUBLISHER_ID,
+    ExistingSubscription, HookAuth, HookSelection, HookSpec, PlanRules, ReceiverContext,
+    RecordedHook, SecretRef, CONSUMER_ACTION_ID, CONSUMER_ID, DEFAULT_SECRET_HEADER, PUBLISHER_ID,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::secret::{
-    fingerprint, fingerprint_of, generate_secret, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME,
-};
+use super::secret::{generate_secret, Fingerprinter, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
     hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, SecretChoice,
     SecretSource,
@@ -120,7 +118,10 @@ pub async fn plan_hooks(
         );
     }
 
-    let mut plan = plan_for_specs(client, records, target, specs, secret, source).await?;
+    let rules = PlanRules {
+        take_over: request.take_over,
+    };
+    let mut plan = plan_for_specs(client, records, target, specs, secret, source, rules).await?;
     plan.project = project;
     plan.repository = repository;
     plan.branch = request
@@ -144,12 +145,13 @@ pub(super) async fn plan_for_specs(
     specs: Vec<HookSpec>,
     secret: SecretString,
     source: SecretSource,
+    rules: PlanRules,
 ) -> Result<HookPlan, Problem> {
     let recorded = records.recorded()?;
-    let existing = existing_subscriptions(client, &recorded)
+    let existing = existing_subscriptions(client, &recorded, &records.fingerprinter()?)
         .await
         .map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
-    let plan = webhook::plan(&specs, &existing, &recorded);
+    let plan = webhook::plan_with(&specs, &existing, &recorded, rules);
     let header = specs.first().and_then(|s| match &s.auth {
         HookAuth::SecretHeader { header, .. } => Some(header.clone()),
         HookAuth::Basic { .. } => None,
@@ -171,6 +173,7 @@ pub(super) async fn plan_for_specs(
         secret_header: header,
         secret_source: source,
         interrupted: records.interrupted()?,
+        rules,
         specs,
         secret,
     })
@@ -276,6 +279,7 @@ fn decide_secret(
                 .unwrap_or(DEFAULT_SECRET_HEADER)
                 .to_string();
             let stored = records.stored_secret(HEADER_SECRET_NAME)?;
+            let fp = records.fingerprinter()?;
             let (value, source) = match (secret, stored) {
                 (SecretChoice::Keep, Some(stored)) => (stored, SecretSource::Kept),
                 (SecretChoice::Keep, None) => (generate_secret(), SecretSource::Generated),
@@ -286,7 +290,7 @@ fn decide_secret(
                     })?;
                     let same = stored
                         .as_ref()
-                        .is_some_and(|s| fingerprint_of(s) == fingerprint_of(value));
+                        .is_some_and(|s| s.expose_secret() == value.expose_secret());
                     let source = if same {
                         SecretSource::Kept
                     } else {
@@ -299,19 +303,20 @@ fn decide_secret(
                 header: header.clone(),
                 secret: SecretRef {
                     key: records.secret_key(HEADER_SECRET_NAME),
-                    fingerprint: Some(fingerprint(value.expose_secret())),
+                    fingerprint: Some(fp.of_secret(&value)),
                 },
             };
             Ok((auth, value, source, Some(header)))
         }
         AuthChoice::Basic { username, password } => {
+            let fp = records.fingerprinter()?;
             validate_basic_password(password.expose_secret())
                 .map_err(|e| input_problem(format!("The password cannot be used: {e}.")))?;
             let auth = HookAuth::Basic {
                 username: username.trim().to_string(),
                 password: SecretRef {
                     key: records.secret_key(BASIC_PASSWORD_NAME),
-                    fingerprint: Some(fingerprint(password.expose_secret())),
+                    fingerprint: Some(fp.of_secret(password)),
                 },
             };
             Ok((auth, password.clone(), SecretSource::BasicPassword, None))
@@ -336,6 +341,7 @@ fn input_problem(message: String) -> Problem {
 pub(super) async fn existing_subscriptions(
     client: &AdoClient,
     recorded: &[RecordedHook],
+    fingerprints: &Fingerprinter,
 ) -> Result<Vec<ExistingSubscription>, Error> {
     let listed = client
         .subscriptions_where(&SubscriptionFilter {
@@ -345,13 +351,14 @@ pub(super) async fn existing_subscriptions(
             event_type: None,
         })
         .await?;
-    let mut facts: Vec<ExistingSubscription> = listed.iter().map(to_fact).collect();
+    let mut facts: Vec<ExistingSubscription> =
+        listed.iter().map(|s| to_fact(s, fingerprints)).collect();
     for r in recorded {
         if facts.iter().any(|f| f.id.eq_ignore_ascii_case(&r.id)) {
             continue;
         }
         match client.subscription(&r.id).await {
-            Ok(s) => facts.push(to_fact(&s)),
+            Ok(s) => facts.push(to_fact(&s, fingerprints)),
             Err(e) if e.status() == Some(404) => {}
             Err(e) => return Err(e),
         }
@@ -360,7 +367,7 @@ pub(super) async fn existing_subscriptions(
 }
 
 /// A wire subscription as the core's facts, secrets as fingerprints.
-pub(super) fn to_fact(s: &Subscription) -> ExistingSubscription {
+pub(super) fn to_fact(s: &Subscription, fingerprints: &Fingerprinter) -> ExistingSubscription {
     let mut fact = ExistingSubscription::from_wire(
         &s.id,
         s.publisher_id.as_deref(),
@@ -371,7 +378,7 @@ pub(super) fn to_fact(s: &Subscription) -> ExistingSubscription {
         &s.publisher_inputs,
         &s.consumer_inputs,
         s.status.as_deref(),
-        &fingerprint,
+        &|value| fingerprints.of(value),
     );
     fact.probation_retries = s.probation_retries;
     fact.last_probation_retry_date = s.last_probation_retry_date.clone();

@@ -21,7 +21,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use super::journal::{Journal, Outcome, Record};
 use super::plan::existing_subscriptions;
 use super::run::{delete, settle, sort_outcomes, upsert, Job, Run};
-use super::secret::{fingerprint, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
+use super::secret::{BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
     hook_problem, local_problem, now_unix, ApplyEvent, ApplyReport, FailedHook, HookRecords,
     RollbackReport, DEFAULT_CONCURRENCY,
@@ -62,9 +62,9 @@ pub async fn recover(
             ))
         }
     };
-    let current_fp =
-        (!secret.expose_secret().is_empty()).then(|| fingerprint(secret.expose_secret()));
-    let existing = existing_subscriptions(client, &profile.hooks)
+    let fingerprints = records.fingerprinter()?;
+    let current_fp = (!secret.expose_secret().is_empty()).then(|| fingerprints.of_secret(&secret));
+    let existing = existing_subscriptions(client, &profile.hooks, &fingerprints)
         .await
         .map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
     let journal = Journal::reopen(&records.journal_path()).map_err(|e| {
@@ -99,7 +99,7 @@ pub async fn recover(
             Outcome::Pending | Outcome::Failed { .. } => match entry.action {
                 Action::Create => {
                     let landed = existing.iter().find(|e| {
-                        webhook::matches(&entry.spec, e)
+                        webhook::could_be_our_create(&job.spec, e)
                             && !done_ids.contains(&e.id.to_ascii_lowercase())
                     });
                     match landed {
@@ -137,6 +137,7 @@ pub async fn recover(
     }
 
     let run = Run {
+        fingerprints: &fingerprints,
         client,
         target,
         journal: &journal,
@@ -177,7 +178,7 @@ pub async fn rollback(
     };
     let profile = records.profile()?;
     let target = &profile.target;
-    let existing = existing_subscriptions(client, &profile.hooks)
+    let existing = existing_subscriptions(client, &profile.hooks, &records.fingerprinter()?)
         .await
         .map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
     let run_created: BTreeSet<String> = state
@@ -210,7 +211,7 @@ pub async fn rollback(
             _ => existing
                 .iter()
                 .find(|e| {
-                    webhook::matches(&entry.spec, e)
+                    webhook::could_be_our_create(&entry.spec, e)
                         && !ours_before.contains(&e.id.to_ascii_lowercase())
                 })
                 .map(|e| e.id.clone()),

@@ -18,6 +18,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use super::journal::{Journal, Record};
 use super::plan::to_fact;
+use super::secret::Fingerprinter;
 use super::{
     hook_problem, local_problem, spec_for_disk, AppliedHook, ApplyEvent, ApplyReport, FailedHook,
     Phase,
@@ -60,6 +61,7 @@ pub(super) struct Run<'a> {
     pub(super) target: &'a ConnectionTarget,
     pub(super) journal: &'a Journal,
     pub(super) secret: &'a SecretString,
+    pub(super) fingerprints: &'a Fingerprinter,
     pub(super) progress: &'a (dyn Fn(&ApplyEvent) + Sync),
     pub(super) total: u32,
 }
@@ -161,7 +163,7 @@ impl Run<'_> {
             if !is_ambiguous(&error) {
                 return Err(hook_problem(self.target, &error, "create the subscription"));
             }
-            match find(self.client, spec).await {
+            match find(self.client, spec, self.fingerprints).await {
                 Ok(Some(id)) => {
                     tracing::info!(%id, "the create failed ambiguously but landed; adopting it");
                     return Ok(id);
@@ -218,7 +220,11 @@ pub(super) fn is_ambiguous(error: &Error) -> bool {
 }
 
 /// The subscription `spec` asks for, if it exists.
-pub(super) async fn find(client: &AdoClient, spec: &HookSpec) -> Result<Option<String>, Error> {
+pub(super) async fn find(
+    client: &AdoClient,
+    spec: &HookSpec,
+    fingerprints: &Fingerprinter,
+) -> Result<Option<String>, Error> {
     let list = client
         .subscriptions_where(&SubscriptionFilter {
             publisher_id: Some(PUBLISHER_ID.into()),
@@ -229,8 +235,8 @@ pub(super) async fn find(client: &AdoClient, spec: &HookSpec) -> Result<Option<S
         .await?;
     Ok(list
         .iter()
-        .map(to_fact)
-        .find(|e: &ExistingSubscription| webhook::matches(spec, e))
+        .map(|s| to_fact(s, fingerprints))
+        .find(|e: &ExistingSubscription| webhook::could_be_our_create(spec, e))
         .map(|e| e.id))
 }
 
