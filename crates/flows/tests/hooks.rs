@@ -575,6 +575,19 @@ async fn a_crash_mid_apply_is_recovered_without_duplicates_or_orphans() {
     assert!(run.entries.len() >= 2, "{run:#?}");
     let plan = f.plan(&ALL).await;
     assert!(plan.interrupted.is_some(), "the plan says a run is pending");
+    // The killed run's own subscriptions are its, not someone's to adopt.
+    let made: Vec<String> = run
+        .entries
+        .iter()
+        .filter_map(|e| match &e.outcome {
+            hooks::journal::Outcome::Done { subscription_id } => Some(subscription_id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(!made.is_empty());
+    for id in &made {
+        assert!(plan.in_flight.contains(id), "{id} in {:?}", plan.in_flight);
+    }
     let refused = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
         .await
         .unwrap_err();
@@ -654,9 +667,12 @@ async fn recovery_adopts_a_create_that_landed_and_creates_one_that_did_not() {
         .await
         .unwrap();
     assert!(report.ok, "{report:#?}");
-    assert_eq!(report.created.len(), 2, "{report:#?}");
-    assert!(
-        report.created.iter().any(|c| c.subscription_id == landed),
+    // Recovery POSTed one; the other had landed before the crash: recorded, not "created".
+    assert_eq!(report.created.len(), 1, "{report:#?}");
+    assert_ne!(report.created[0].subscription_id, landed);
+    assert_eq!(report.recorded_from_interrupted_run.len(), 1, "{report:#?}");
+    assert_eq!(
+        report.recorded_from_interrupted_run[0].subscription_id, landed,
         "the landed one is adopted"
     );
     assert_eq!(f.server_subscriptions().len(), 2, "and not created twice");
@@ -995,4 +1011,89 @@ async fn the_client_queries_subscriptions_by_publisher_input() {
         .await
         .unwrap()
         .is_empty());
+}
+
+#[tokio::test]
+async fn a_corrupt_journal_is_reported_and_can_be_discarded() {
+    let f = fixture().await;
+    std::fs::write(f.records.journal_path(), "{not json\n\u{0}garbage\n").unwrap();
+    assert!(matches!(
+        f.records.journal_status(),
+        hooks::JournalStatus::Unreadable { .. }
+    ));
+    let blocked = f.records.interrupted().unwrap_err();
+    assert!(blocked.fix.contains("discard-journal"), "{blocked:?}");
+    // Recovery and rollback say so instead of doing nothing.
+    assert!(hooks::recover(&f.client, &f.records, &|_| {})
+        .await
+        .is_err());
+    assert!(hooks::rollback(&f.client, &f.records).await.is_err());
+
+    assert!(hooks::discard_journal(&f.records).unwrap());
+    assert_eq!(f.records.journal_status(), hooks::JournalStatus::None);
+    let report = f.plan_and_apply(&[EventKind::CodePushed]).await;
+    assert!(report.ok && report.created.len() == 1, "{report:#?}");
+}
+
+#[tokio::test]
+async fn rollback_with_nothing_interrupted_says_so() {
+    let f = fixture().await;
+    let report = hooks::rollback(&f.client, &f.records).await.unwrap();
+    assert_eq!(report.run_id, None);
+    assert!(report.deleted.is_empty());
+}
+
+#[tokio::test]
+async fn forgetting_a_connection_removes_its_webhooks_or_keeps_them_untracked() {
+    let settings = ado_auth::SignInSettings::from_env().unwrap();
+    // Remove (the default): the subscriptions go first, then the profile.
+    let f = fixture().await;
+    f.plan_and_apply(&[EventKind::CodePushed, EventKind::BuildCompleted])
+        .await;
+    assert!(hooks::has_hooks(&f.connections, f.records.profile_id()).unwrap());
+    let report = hooks::forget_connection(
+        &f.connections,
+        f.records.profile_id(),
+        &settings,
+        hooks::HooksOnForget::default(),
+    )
+    .await
+    .unwrap();
+    assert!(report.forgotten);
+    assert_eq!(report.removed.unwrap().removed.len(), 2);
+    assert!(f.server_subscriptions().is_empty(), "no orphaned webhooks");
+    assert!(f.connections.list().unwrap().is_empty());
+
+    // Keep: they keep delivering, untracked; the journal goes too.
+    let f = fixture().await;
+    f.plan_and_apply(&[EventKind::CodePushed]).await;
+    f.emu.set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::none()
+    });
+    crash_after(
+        &f,
+        &[EventKind::PullRequestCreated, EventKind::BuildCompleted],
+        1,
+    )
+    .await;
+    f.emu.set_faults(Faults::none());
+    assert!(f.records.interrupted().unwrap().is_some());
+    let report = hooks::forget_connection(
+        &f.connections,
+        f.records.profile_id(),
+        &settings,
+        hooks::HooksOnForget::KeepHooks,
+    )
+    .await
+    .unwrap();
+    assert!(report.forgotten);
+    assert_eq!(
+        report.kept.len(),
+        2,
+        "the recorded one and the one the killed run made"
+    );
+    assert!(!f.server_subscriptions().is_empty());
+    assert!(!f.records.journal_path().exists());
+    assert!(f.connections.list().unwrap().is_empty());
 }

@@ -49,6 +49,8 @@ enum HooksCommand {
     Remove(TargetArgs),
     /// Generate a new secret and put it on every recorded subscription. Prints it once.
     Rotate(TargetArgs),
+    /// Discard a journal that cannot be read (it blocks every apply; recover and rollback cannot use it).
+    DiscardJournal(TargetArgs),
     /// Undo an interrupted run: delete the subscriptions it created.
     Rollback(TargetArgs),
 }
@@ -166,6 +168,7 @@ pub async fn run(args: HooksArgs) -> ExitCode {
         HooksCommand::Remove(a) => remove(a).await,
         HooksCommand::Rotate(a) => rotate(a).await,
         HooksCommand::Rollback(a) => rollback(a).await,
+        HooksCommand::DiscardJournal(a) => discard_journal(a).await,
     }
 }
 
@@ -268,7 +271,8 @@ async fn apply(args: ApplyArgs) -> ExitCode {
             } else {
                 if let Some(r) = &recovered {
                     println!(
-                        "recovered the interrupted run: created {}, updated {}, re-enabled {}",
+                        "recovered the interrupted run: {} change(s) it had made recorded; sent now: created {}, updated {}, re-enabled {}",
+                        r.recorded_from_interrupted_run.len(),
                         r.created.len(),
                         r.updated.len(),
                         r.reenabled.len()
@@ -351,6 +355,13 @@ async fn list(args: TargetArgs) -> ExitCode {
             } else {
                 if states.is_empty() {
                     println!("no webhooks recorded for this connection");
+                }
+                if let Ok(Some(run)) = s.records.interrupted() {
+                    println!(
+                        "note: run {} did not finish ({} change(s)); its subscriptions are recorded once `hooks apply` finishes it, or deleted by `hooks rollback`",
+                        run.run_id,
+                        run.entries.len()
+                    );
                 }
                 for h in &states {
                     let status = match (h.exists, h.status) {
@@ -511,18 +522,40 @@ async fn rollback(args: TargetArgs) -> ExitCode {
             let ok = report.failed.is_empty();
             if s.json {
                 print_json(json!({"ok": ok, "rollback": report}));
-            } else {
+            } else if let Some(run) = &report.run_id {
                 println!(
-                    "deleted {} subscription(s) the interrupted run created; {} update(s) cannot be undone",
+                    "rolled back run {run}: deleted {} subscription(s) it created; {} update(s) cannot be undone",
                     report.deleted.len(),
                     report.kept.len()
                 );
+            } else {
+                println!("nothing to roll back: no run was interrupted");
             }
             if ok {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
             }
+        }
+        Err(problem) => fail(&problem, 1),
+    }
+}
+
+async fn discard_journal(args: TargetArgs) -> ExitCode {
+    let s = match session(&args, false).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match hooks::discard_journal(&s.records) {
+        Ok(discarded) => {
+            if s.json {
+                print_json(json!({"ok": true, "discarded": discarded}));
+            } else if discarded {
+                println!("discarded the unreadable journal; plan again (subscriptions the interrupted run made are found, not duplicated)");
+            } else {
+                println!("there is no journal to discard");
+            }
+            ExitCode::SUCCESS
         }
         Err(problem) => fail(&problem, 1),
     }

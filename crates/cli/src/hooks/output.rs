@@ -28,7 +28,13 @@ pub(super) fn print_plan(plan: &HookPlan) {
             .as_deref()
             .map(|i| format!(" {i}"))
             .unwrap_or_default();
-        let adopting = if item.adopting && item.subscription_id.is_some() {
+        let in_flight = item
+            .subscription_id
+            .as_ref()
+            .is_some_and(|id| plan.in_flight.contains(id));
+        let adopting = if in_flight {
+            " (made by the interrupted run; `hooks apply` finishes it and records it)".to_string()
+        } else if item.adopting && item.subscription_id.is_some() {
             format!(
                 " (adopting{})",
                 item.created_by

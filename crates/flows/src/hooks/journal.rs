@@ -228,7 +228,8 @@ impl Journal {
     }
 
     /// Reads a journal; `Ok(None)` when there is none. A line that does not parse (a torn
-    /// write) is skipped.
+    /// write) is skipped. A journal without a readable `begin` line is an error of kind
+    /// [`io::ErrorKind::InvalidData`]: it cannot be recovered or rolled back, only discarded.
     pub fn read(path: &Path) -> io::Result<Option<RunState>> {
         let file = match File::open(path) {
             Ok(f) => f,
@@ -271,7 +272,13 @@ impl Journal {
                 }
             }
         }
-        Ok(state)
+        match state {
+            Some(state) => Ok(Some(state)),
+            None => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "it has no readable `begin` line",
+            )),
+        }
     }
 
     /// Deletes a journal; a missing one is fine.

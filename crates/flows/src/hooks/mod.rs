@@ -29,6 +29,7 @@
 
 mod apply;
 mod delivery;
+mod forget;
 pub mod journal;
 mod manage;
 mod plan;
@@ -50,6 +51,7 @@ use crate::profiles::{Connections, Profile};
 
 pub use apply::{apply_plan, apply_plan_with, ApplyOptions};
 pub use delivery::{history, send_test, Delivery, TestDelivery};
+pub use forget::{forget_connection, has_hooks, ForgetReport, HooksOnForget};
 pub use journal::RunState as InterruptedRun;
 pub use manage::{list_hooks, remove_hooks, rotate_secret, HookState, RemoveReport, RemovedHook};
 pub use plan::plan_hooks;
@@ -136,14 +138,30 @@ impl HookRecords {
     }
 
     /// An interrupted run (a crash, a lost network, or a run that ended with failures), if any:
-    /// finish it with [`recover`] or undo it with [`rollback`] before applying a new plan.
+    /// finish it with [`recover`] or undo it with [`rollback`] before applying a new plan. An
+    /// unreadable journal is an error that names [`discard_journal`] as the way out.
     pub fn interrupted(&self) -> Result<Option<InterruptedRun>, Problem> {
-        journal::Journal::read(&self.journal_path()).map_err(|e| {
-            local_problem(
-                format!("Cannot read {}: {e}", self.journal_path().display()),
-                "Check the config directory's permissions.",
-            )
-        })
+        match self.journal_status() {
+            JournalStatus::None => Ok(None),
+            JournalStatus::Interrupted(run) => Ok(Some(run)),
+            JournalStatus::Unreadable { path, reason } => Err(local_problem(
+                format!("The webhook journal {path} cannot be used: {reason}. Every webhook change is blocked until it is dealt with; it cannot be finished or rolled back."),
+                "Discard it (CLI: `hooks discard-journal`; app: Discard journal), then check Project settings → Service hooks for subscriptions the interrupted run may have created, and plan again (they are found and not duplicated).",
+            )),
+        }
+    }
+
+    /// The state of this connection's journal: none, an interrupted run, or unreadable.
+    pub fn journal_status(&self) -> JournalStatus {
+        let path = self.journal_path();
+        match journal::Journal::read(&path) {
+            Ok(None) => JournalStatus::None,
+            Ok(Some(run)) => JournalStatus::Interrupted(run),
+            Err(e) => JournalStatus::Unreadable {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            },
+        }
     }
 
     /// The keyring key of a secret of this connection (`{name}:{profile id}`).
@@ -191,6 +209,49 @@ impl HookRecords {
                 local_problem(e.to_string(), "Check the config directory's permissions.")
             })?;
         Ok(())
+    }
+}
+
+/// The state of a connection's webhook journal ([`HookRecords::journal_status`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum JournalStatus {
+    /// No journal: no run is in progress or interrupted.
+    None,
+    /// A run that did not finish: [`recover`] or [`rollback`] it.
+    Interrupted(InterruptedRun),
+    /// A journal that cannot be read (no readable `begin` line, or an IO error): it blocks
+    /// every apply, and only [`discard_journal`] clears it.
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Discards an unreadable journal (see [`JournalStatus::Unreadable`]); `Ok(false)` when there
+/// is no journal. A readable journal is refused: [`recover`] or [`rollback`] it instead, so
+/// that what its run created is not lost track of.
+pub fn discard_journal(records: &HookRecords) -> Result<bool, Problem> {
+    match records.journal_status() {
+        JournalStatus::None => Ok(false),
+        JournalStatus::Interrupted(run) => Err(local_problem(
+            format!(
+                "The journal of run {} is readable, so it is not discarded.",
+                run.run_id
+            ),
+            "Finish it (`hooks apply`) or roll it back (`hooks rollback`).",
+        )),
+        JournalStatus::Unreadable { path, .. } => {
+            journal::Journal::remove(&records.journal_path()).map_err(|e| {
+                local_problem(
+                    format!("Cannot delete the journal {path}: {e}"),
+                    "Check the config directory's permissions.",
+                )
+            })?;
+            Ok(true)
+        }
     }
 }
 
@@ -323,6 +384,9 @@ pub struct HookPlan {
     pub interrupted: Option<InterruptedRun>,
     /// The rules planned with (apply re-plans with the same).
     pub rules: PlanRules,
+    /// Subscriptions in the plan that the interrupted run made (not someone else's to adopt):
+    /// finishing that run ([`recover`]) records them.
+    pub in_flight: Vec<String>,
     #[serde(skip)]
     specs: Vec<HookSpec>,
     #[serde(skip)]
@@ -417,6 +481,10 @@ pub struct ApplyReport {
     pub left_alone: Vec<AppliedHook>,
     /// Failed: retry ([`recover`]) or roll back ([`rollback`]).
     pub failed: Vec<FailedHook>,
+    /// [`recover`] only: changes the interrupted run had already made (before the crash),
+    /// now recorded; nothing was sent for them. `created`, `updated` and `reenabled` count only
+    /// what recovery sent itself.
+    pub recorded_from_interrupted_run: Vec<AppliedHook>,
     /// Recorded subscriptions gone from the server, dropped from the profile.
     pub forgotten: Vec<String>,
     /// Where Azure DevOps had changed between the plan and the apply, and what was done instead.
@@ -466,6 +534,8 @@ pub enum Phase {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RollbackReport {
+    /// The run rolled back; `None` when there was no interrupted run (nothing was done).
+    pub run_id: Option<String>,
     /// Subscriptions the interrupted run created, now deleted.
     pub deleted: Vec<String>,
     /// Updates and re-enables cannot be undone (the earlier secret is not kept); listed here.

@@ -156,8 +156,29 @@ pub(super) async fn plan_for_specs(
         HookAuth::SecretHeader { header, .. } => Some(header.clone()),
         HookAuth::Basic { .. } => None,
     });
+    let interrupted = records.interrupted()?;
+    let in_flight = interrupted
+        .as_ref()
+        .map(|run| {
+            plan.items()
+                .filter_map(|item| {
+                    let id = item.subscription_id.as_deref()?;
+                    run.entries
+                        .iter()
+                        .any(|e| {
+                            matches!(&e.outcome, super::journal::Outcome::Done { subscription_id } if subscription_id.eq_ignore_ascii_case(id))
+                                || e.subscription_id.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(id))
+                                || (e.action == ado_core::webhook::Action::Create
+                                    && webhook::same_match_key(&e.spec, &item.spec))
+                        })
+                        .then(|| id.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(HookPlan {
         plan,
+        in_flight,
         project: NamedId {
             id: specs
                 .first()
@@ -172,7 +193,7 @@ pub(super) async fn plan_for_specs(
         notes: Vec::new(),
         secret_header: header,
         secret_source: source,
-        interrupted: records.interrupted()?,
+        interrupted,
         rules,
         specs,
         secret,

@@ -20,7 +20,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use super::journal::{Journal, Outcome, Record};
 use super::plan::existing_subscriptions;
-use super::run::{delete, settle, sort_outcomes, upsert, Job, Run};
+use super::run::{applied, delete, settle, sort_outcomes, upsert, Job, Run};
 use super::secret::{BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
     hook_problem, local_problem, now_unix, ApplyEvent, ApplyReport, FailedHook, HookRecords,
@@ -145,6 +145,8 @@ pub async fn recover(
         progress,
         total: state.entries.iter().map(|e| e.seq).max().unwrap_or(0),
     };
+    // What the interrupted run had made already is recorded, not reported as made now.
+    let made_earlier = outcomes.len();
     outcomes.extend(run.all(jobs, DEFAULT_CONCURRENCY).await);
     let now = now_unix();
     records.update_hooks(|hooks| {
@@ -160,7 +162,14 @@ pub async fn recover(
         }
     })?;
     let mut report = ApplyReport::default();
-    sort_outcomes(&mut report, outcomes);
+    let made_now = outcomes.split_off(made_earlier);
+    report.recorded_from_interrupted_run = outcomes
+        .iter()
+        .filter_map(|(job, result)| {
+            Some(applied(job.action, &job.spec, Some(result.as_ref().ok()?)))
+        })
+        .collect();
+    sort_outcomes(&mut report, made_now);
     settle(journal, &mut report);
     report.ok = report.failed.is_empty();
     Ok(report)
@@ -198,7 +207,10 @@ pub async fn rollback(
         .filter(|id| !run_created.contains(id))
         .collect();
 
-    let mut report = RollbackReport::default();
+    let mut report = RollbackReport {
+        run_id: Some(state.run_id.clone()),
+        ..Default::default()
+    };
     for entry in &state.entries {
         if entry.action != Action::Create {
             if let Some(id) = &entry.subscription_id {
