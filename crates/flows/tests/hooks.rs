@@ -150,7 +150,10 @@ impl Fixture {
     fn request(&self, events: &[EventKind]) -> HookRequest {
         HookRequest {
             project: PROJECT.into(),
+            projects: Vec::new(),
+            all_projects: false,
             repository: Some(REPOSITORY.into()),
+            repositories: Vec::new(),
             branch: Some("main".into()),
             events: events.to_vec(),
             url: self.receiver.url.clone(),
@@ -1096,4 +1099,55 @@ async fn forgetting_a_connection_removes_its_webhooks_or_keeps_them_untracked() 
     assert!(!f.server_subscriptions().is_empty());
     assert!(!f.records.journal_path().exists());
     assert!(f.connections.list().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn one_plan_covers_several_repositories_and_runs_never_call_other_scopes_stale() {
+    let f = fixture().await;
+    let events = [EventKind::CodePushed, EventKind::PullRequestCreated];
+    let mut request = f.request(&events);
+    request.branch = None;
+    request.repository = None;
+    request.projects = vec!["Contoso Web".into()];
+    request.repositories = vec![
+        "fiber-api".into(),
+        "Fabrikam Fiber/web portal".into(),
+        "contoso-web".into(),
+    ];
+    let plan = hooks::plan_hooks(&f.client, &f.records, &request)
+        .await
+        .unwrap();
+    assert_eq!(plan.scopes.len(), 3, "{:#?}", plan.scopes);
+    assert_eq!(plan.plan.create.len(), 6, "{:#?}", plan.plan);
+    let events_seen = std::sync::Mutex::new(Vec::new());
+    let report = hooks::apply_plan(&f.client, &f.records, &plan, &|e| {
+        events_seen.lock().unwrap().push(e.total)
+    })
+    .await
+    .unwrap();
+    assert!(report.ok && report.created.len() == 6, "{report:#?}");
+    assert!(
+        events_seen.lock().unwrap().iter().all(|t| *t == 6),
+        "one progress stream for the whole run"
+    );
+    assert_eq!(f.server_subscriptions().len(), 6);
+
+    // A run for one of the repositories: the others' subscriptions are not "stale".
+    let mut one = request.clone();
+    one.projects.clear();
+    one.repositories = vec!["fiber-api".into()];
+    let plan = hooks::plan_hooks(&f.client, &f.records, &one)
+        .await
+        .unwrap();
+    assert!(plan.plan.stale.is_empty(), "{:#?}", plan.plan.stale);
+    assert!(plan.plan.is_noop(), "{:#?}", plan.plan);
+
+    // A repository no chosen project has is named as not found.
+    let mut unknown = request.clone();
+    unknown.projects = vec!["Fiber Cloud".into()];
+    unknown.repositories = vec!["nonexistent-repo".into()];
+    let problem = hooks::plan_hooks(&f.client, &f.records, &unknown)
+        .await
+        .unwrap_err();
+    assert_eq!(problem.code, CheckCode::NotFound, "{problem:?}");
 }

@@ -42,8 +42,11 @@ pub(super) fn request_of(
         },
     };
     Ok(HookRequest {
-        project: selection.project.clone(),
-        repository: selection.repository.clone(),
+        project: String::new(),
+        projects: selection.project.clone(),
+        all_projects: selection.all_projects,
+        repository: None,
+        repositories: selection.repository.clone(),
         branch: selection.branch.clone(),
         events,
         url: selection.url.clone(),

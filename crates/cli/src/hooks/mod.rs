@@ -82,12 +82,17 @@ pub struct TargetArgs {
 
 #[derive(Args)]
 pub(super) struct SelectionArgs {
-    /// The project (name or id).
-    #[arg(long)]
-    project: String,
-    /// Narrow Git events to this repository (name or id).
-    #[arg(long)]
-    repository: Option<String>,
+    /// The project (name or id); repeat it (or separate with commas) for several: one plan,
+    /// one journal for all.
+    #[arg(long, value_delimiter = ',', required_unless_present = "all_projects")]
+    project: Vec<String>,
+    /// Every project of the organization or collection.
+    #[arg(long, conflicts_with = "project")]
+    all_projects: bool,
+    /// Narrow Git events to this repository (name, id or project/name); repeat it (or separate
+    /// with commas) for several repositories, each its own subscriptions.
+    #[arg(long, value_delimiter = ',')]
+    repository: Vec<String>,
     /// Narrow Git events to this branch (needs --repository).
     #[arg(long)]
     branch: Option<String>,

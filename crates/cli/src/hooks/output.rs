@@ -8,8 +8,13 @@ pub(super) fn print_json(value: serde_json::Value) {
 
 pub(super) fn print_plan(plan: &HookPlan) {
     let p = &plan.plan;
+    let project = if plan.scopes.len() > 1 {
+        format!("{} scopes, first ", plan.scopes.len())
+    } else {
+        String::new()
+    };
     println!(
-        "plan: {} — receiver {}, project {}{}{}",
+        "plan: {} — receiver {}, {project}project {}{}{}",
         p.summary(),
         plan.url,
         plan.project.name,
@@ -46,9 +51,10 @@ pub(super) fn print_plan(plan: &HookPlan) {
             String::new()
         };
         println!(
-            "  {:<9} {}{id}{adopting}",
+            "  {:<9} {}{}{id}{adopting}",
             item.action.verb(),
-            item.spec.event.event_type()
+            item.spec.event.event_type(),
+            scope_of(plan, &item.spec)
         );
         if let Some(reason) = &item.reason {
             println!("            {reason}");
@@ -183,5 +189,23 @@ pub(super) fn print_report(report: &ApplyReport) {
         println!("Secret — shown once; it is stored in {}:", secret.stored_in);
         println!("  {}: {}", secret.header, secret.value);
         println!("Configure the receiver to accept deliveries only with this header.");
+    }
+}
+
+/// " in Project/repo" when the plan covers several scopes; nothing otherwise.
+fn scope_of(plan: &HookPlan, spec: &ado_core::webhook::HookSpec) -> String {
+    if plan.scopes.len() < 2 {
+        return String::new();
+    }
+    let scope = plan.scopes.iter().find(|s| {
+        s.project.id.eq_ignore_ascii_case(&spec.project_id)
+            && s.repository.as_ref().map(|r| &r.id) == spec.repository_id.as_ref()
+    });
+    match scope {
+        Some(s) => match &s.repository {
+            Some(r) => format!(" in {}/{}", s.project.name, r.name),
+            None => format!(" in {}", s.project.name),
+        },
+        None => format!(" in {}", spec.project_id),
     }
 }

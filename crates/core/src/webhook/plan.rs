@@ -259,7 +259,8 @@ pub fn status_reason(existing: &ExistingSubscription) -> Option<String> {
 ///   any drift fixed in the same write. Drift ([`changes`]) → update. Otherwise → adopt if not
 ///   recorded, unchanged if recorded.
 /// - Recorded ids the server no longer lists are [`Plan::missing`]; recorded ids listed but
-///   not chosen for any spec are [`Plan::stale`].
+///   not chosen for any spec are [`Plan::stale`] when their scope (project, repository) is one
+///   the specs ask for; other scopes' subscriptions are not this plan's business.
 /// - Specs asking for the same subscription (same match key) count once.
 /// - A candidate that is neither recorded nor [`provably_ours`] is [`Plan::foreign`]: left
 ///   alone, and nothing is created for its spec (a second subscription would deliver every
@@ -364,11 +365,20 @@ pub fn plan_with(
         }
     }
 
+    // Only the scopes asked for can have stale subscriptions: a run for one repository never
+    // calls another repository's (or project's) subscriptions stale.
+    let in_scope = |r: &RecordedHook| {
+        desired.iter().any(|d| {
+            d.project_id.eq_ignore_ascii_case(&r.spec.project_id)
+                && same_id(d.repository_id.as_deref(), r.spec.repository_id.as_deref())
+        })
+    };
     for r in recorded {
         let listed = existing.iter().any(|e| e.id.eq_ignore_ascii_case(&r.id));
         if !listed {
             out.missing.push(r.clone());
-        } else if !chosen_ids.contains(&r.id.to_ascii_lowercase())
+        } else if in_scope(r)
+            && !chosen_ids.contains(&r.id.to_ascii_lowercase())
             && !out
                 .duplicates
                 .iter()

@@ -988,3 +988,22 @@ fn an_identical_subscription_with_our_secret_is_adopted() {
     assert_eq!(p.adopt.len(), 1, "{p:#?}");
     assert!(p.foreign.is_empty());
 }
+
+#[test]
+fn a_run_for_one_repository_never_calls_another_repositorys_subscriptions_stale() {
+    let mut a = spec(EventKind::CodePushed);
+    a.repository_id = Some(REPO.into());
+    let mut b = a.clone();
+    b.repository_id = Some("other-repo".into());
+    let existing = [existing_for("a", &a, SECRET), existing_for("b", &b, SECRET)];
+    let recorded = [recorded("a", &a, SECRET), recorded("b", &b, SECRET)];
+    let p = plan(std::slice::from_ref(&a), &existing, &recorded);
+    assert!(p.stale.is_empty(), "{p:#?}");
+    assert_eq!(p.unchanged.len(), 1);
+    // In its own scope, a dropped event is still stale.
+    let mut a_build = a.clone();
+    a_build.event = EventKind::PullRequestCreated;
+    let p = plan(&[a_build], &existing, &recorded);
+    assert_eq!(p.stale.len(), 1, "{p:#?}");
+    assert_eq!(p.stale[0].id, "a");
+}

@@ -35,6 +35,7 @@ mod manage;
 mod plan;
 mod recovery;
 mod run;
+mod scope;
 pub mod secret;
 
 use ado_client::Error;
@@ -56,6 +57,7 @@ pub use journal::RunState as InterruptedRun;
 pub use manage::{list_hooks, remove_hooks, rotate_secret, HookState, RemoveReport, RemovedHook};
 pub use plan::plan_hooks;
 pub use recovery::{recover, rollback};
+pub use scope::HookScope;
 
 /// An event the wizard offers, as the UI lists it (its checkbox label comes from here, not from
 /// a copy in the UI).
@@ -86,7 +88,7 @@ pub fn events() -> Vec<EventInfo> {
 }
 
 /// How many changes run at once.
-pub const DEFAULT_CONCURRENCY: usize = 4;
+pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// The hooks of one connection: its profile (where subscription ids are recorded), its keyring
 /// entries (the secret) and its journal, all under the config directory of `connections`.
@@ -259,11 +261,23 @@ pub fn discard_journal(records: &HookRecords) -> Result<bool, Problem> {
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HookRequest {
-    /// The project, by name or id.
+    /// The project, by name or id (may be empty when `projects` or `all_projects` say).
+    #[serde(default)]
     pub project: String,
+    /// More projects, by name or id: one plan for all of them (UI multi-select; CLI
+    /// `--project`, repeatable).
+    #[serde(default)]
+    pub projects: Vec<String>,
+    /// Every project of the organization or collection (CLI `--all-projects`).
+    #[serde(default)]
+    pub all_projects: bool,
     /// Narrow Git events to this repository (name or id).
     #[serde(default)]
     pub repository: Option<String>,
+    /// More repositories (name, id, or `project/name`), each its own scope: one plan for all
+    /// (CLI `--repository`, repeatable). A bare name must be in exactly one chosen project.
+    #[serde(default)]
+    pub repositories: Vec<String>,
     /// Narrow Git events to this branch (`main` or `refs/heads/main`); needs a repository.
     #[serde(default)]
     pub branch: Option<String>,
@@ -364,10 +378,12 @@ pub struct HookPlan {
     /// secret fingerprints.
     #[serde(serialize_with = "plan_without_fingerprints")]
     pub plan: Plan,
-    /// The project.
+    /// The (first) project.
     pub project: NamedId,
-    /// The repository Git events are narrowed to.
+    /// The (first) repository Git events are narrowed to.
     pub repository: Option<NamedId>,
+    /// Every scope (project, or repository of a project) the plan covers.
+    pub scopes: Vec<HookScope>,
     /// The branch Git events are narrowed to.
     pub branch: Option<String>,
     /// The receiver URL.

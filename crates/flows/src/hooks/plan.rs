@@ -6,21 +6,22 @@ use std::time::Duration;
 use ado_client::api::hooks::{Subscription, SubscriptionFilter};
 use ado_client::api::security::{service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE};
 use ado_client::{AdoClient, Error};
-use ado_core::checks::{self, CheckCode, Probe, Problem};
+use ado_core::checks::{CheckCode, Problem};
 use ado_core::target::{ConnectionTarget, Field};
 use ado_core::webhook::{
     self, check_receiver_url, validate_basic_password, validate_secret_value, EventKind,
     ExistingSubscription, HookAuth, HookSelection, HookSpec, PlanRules, ReceiverContext,
     RecordedHook, SecretRef, CONSUMER_ACTION_ID, CONSUMER_ID, DEFAULT_SECRET_HEADER, PUBLISHER_ID,
 };
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use secrecy::{ExposeSecret as _, SecretString};
 
+use super::scope::{projects_of, resolve_scopes, LOOKUPS_AT_ONCE};
 use super::secret::{generate_secret, Fingerprinter, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
     hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, SecretChoice,
     SecretSource,
 };
-use crate::failure::probe_failure;
 
 /// Plans the subscriptions `request` asks for, changing nothing: resolves the project and
 /// repository, checks that the signed-in user may edit service hooks in the project
@@ -38,72 +39,37 @@ pub async fn plan_hooks(
     let profile = records.profile()?;
     let target = &profile.target;
 
-    let project = client.project(request.project.trim()).await.map_err(|e| {
-        let mut problem = checks::diagnose(target, &probe_failure(Probe::Projects, &e));
-        if e.status() == Some(404) {
-            problem.message = format!(
-                "There is no project {} that this token can see.",
-                request.project.trim()
-            );
-            problem.fix = "Check the project's name (it is in the browser's address bar after the organization or collection).".into();
-        }
-        problem
-    })?;
-    let project = NamedId {
-        id: project.id,
-        name: project.name,
-    };
-
-    let repository = match request
-        .repository
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
-        None => None,
-        Some(wanted) => {
-            let repos = client
-                .repositories(Some(&project.id))
-                .await
-                .map_err(|e| checks::diagnose(target, &probe_failure(Probe::Repositories, &e)))?;
-            let found = repos
-                .into_iter()
-                .find(|r| r.id.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
-                .ok_or_else(|| Problem {
-                    code: CheckCode::NotFound,
-                    field: Some(Field::Url),
-                    message: format!(
-                        "There is no repository {wanted} in project {} that this token can see.",
-                        project.name
-                    ),
-                    fix: "Check the repository's name, or leave it empty for every repository."
-                        .into(),
-                    server_message: None,
-                    support_id: None,
-                })?;
-            Some(NamedId {
-                id: found.id,
-                name: found.name,
-            })
-        }
-    };
-
-    check_permission(client, target, &project, &profile.user_display_name).await?;
+    let scopes = resolve_scopes(client, target, request).await?;
+    let user = &profile.user_display_name;
+    futures_util::stream::iter(
+        projects_of(&scopes)
+            .into_iter()
+            .map(|project| async move { check_permission(client, target, &project, user).await }),
+    )
+    .buffer_unordered(LOOKUPS_AT_ONCE)
+    .try_collect::<Vec<()>>()
+    .await?;
 
     let receiver = check_receiver(client, target, &request.url).await?;
 
     let (auth, secret, source, header) = decide_secret(records, &request.auth)?;
-    let selection = HookSelection {
-        events: request.events.clone(),
-        project_id: project.id.clone(),
-        repository_id: repository.as_ref().map(|r| r.id.clone()),
-        branch: request.branch.clone(),
-        url: receiver.url.to_string(),
-        auth,
-    };
-    let specs = selection
-        .specs()
-        .map_err(|e| input_problem(e.to_string()))?;
+    let mut specs = Vec::new();
+    for scope in &scopes {
+        let selection = HookSelection {
+            events: request.events.clone(),
+            project_id: scope.project.id.clone(),
+            repository_id: scope.repository.as_ref().map(|r| r.id.clone()),
+            branch: request.branch.clone(),
+            url: receiver.url.to_string(),
+            auth: auth.clone(),
+        };
+        specs.extend(
+            selection
+                .specs()
+                .map_err(|e| input_problem(e.to_string()))?,
+        );
+    }
+    let repository = scopes.first().and_then(|s| s.repository.clone());
     let mut notes = Vec::new();
     if request.events.contains(&EventKind::BuildCompleted)
         && (repository.is_some()
@@ -122,8 +88,9 @@ pub async fn plan_hooks(
         take_over: request.take_over,
     };
     let mut plan = plan_for_specs(client, records, target, specs, secret, source, rules).await?;
-    plan.project = project;
+    plan.project = scopes[0].project.clone();
     plan.repository = repository;
+    plan.scopes = scopes;
     plan.branch = request
         .branch
         .as_deref()
@@ -194,6 +161,7 @@ pub(super) async fn plan_for_specs(
         secret_header: header,
         secret_source: source,
         interrupted,
+        scopes: Vec::new(),
         rules,
         specs,
         secret,
