@@ -388,7 +388,25 @@ async fn another_teams_matching_subscription_is_left_alone_unless_taken_over() {
     let item = &plan.plan.update[0];
     assert!(item.adopting, "not ours yet");
     assert_eq!(item.created_by.as_deref(), Some("Demo Admin"));
-    let report = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
+    // Their receiver gets another secret: never silently.
+    assert!(plan.rotates_secret);
+    let refused = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        refused.fix.contains("--confirm-secret-change"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        f.server_subscriptions()[0].consumer_input("httpHeaders"),
+        Some("X-Other-Token:their-own-token-0000"),
+        "nothing changed without the confirmation"
+    );
+    let confirmed = ApplyOptions {
+        confirm_secret_change: true,
+        ..ApplyOptions::default()
+    };
+    let report = hooks::apply_plan_with(&f.client, &f.records, &plan, &confirmed, &|_| {})
         .await
         .unwrap();
     assert_eq!(report.updated.len(), 1);
@@ -546,13 +564,11 @@ async fn crash_after(f: &Fixture, events: &[EventKind], n: usize) {
             let _ = tx.send(());
         }
     };
-    let apply = hooks::apply_plan_with(
-        &f.client,
-        &f.records,
-        &plan,
-        &ApplyOptions { concurrency: 1 },
-        &progress,
-    );
+    let one_at_a_time = ApplyOptions {
+        concurrency: 1,
+        ..ApplyOptions::default()
+    };
+    let apply = hooks::apply_plan_with(&f.client, &f.records, &plan, &one_at_a_time, &progress);
     tokio::select! {
         _ = apply => panic!("the apply should have been cut short"),
         _ = async { for _ in 0..n { rx.recv().await; } } => {}
@@ -858,7 +874,10 @@ async fn server_errors_on_create_are_retried_after_a_lookup_without_duplicates()
         &f.client,
         &f.records,
         &plan,
-        &ApplyOptions { concurrency: 1 },
+        &ApplyOptions {
+            concurrency: 1,
+            ..ApplyOptions::default()
+        },
         &|_| {},
     )
     .await

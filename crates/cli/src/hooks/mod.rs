@@ -140,6 +140,10 @@ struct ApplyArgs {
     /// Generate a new secret even if one is stored (and put it on every subscription planned).
     #[arg(long, conflicts_with = "secret_env")]
     rotate: bool,
+    /// Confirm a plan that replaces the secret of subscriptions that deliver already (their
+    /// receiver must then get the new one). Without it such a plan is refused.
+    #[arg(long)]
+    confirm_secret_change: bool,
 }
 
 #[derive(Args)]
@@ -263,7 +267,11 @@ async fn apply(args: ApplyArgs) -> ExitCode {
     if !json_mode {
         print_plan(&plan);
     }
-    match hooks::apply_plan(&s.client, &s.records, &plan, &progress).await {
+    let options = hooks::ApplyOptions {
+        confirm_secret_change: args.confirm_secret_change,
+        ..hooks::ApplyOptions::default()
+    };
+    match hooks::apply_plan_with(&s.client, &s.records, &plan, &options, &progress).await {
         Ok(report) => {
             let ok = report.ok;
             if json_mode {
@@ -329,6 +337,9 @@ async fn test(args: IdArgs) -> ExitCode {
                             .map(|e| format!(" ({e})"))
                             .unwrap_or_default()
                     );
+                    if let Some(advice) = &t.advice {
+                        println!("  {advice}");
+                    }
                     if let Some(body) = &t.response_excerpt {
                         println!("  {}", body.replace('\n', "\n  "));
                     }
@@ -389,11 +400,18 @@ async fn list(args: TargetArgs) -> ExitCode {
                         ado_core::webhook::HookOrigin::Created => "created here",
                         ado_core::webhook::HookOrigin::Adopted => "adopted",
                     };
+                    let scope = [
+                        h.project.clone(),
+                        h.repository.clone(),
+                        h.branch.as_ref().map(|b| format!("branch {b}")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" / ");
                     println!(
-                        "{} {:<24} {status} ({origin}) → {}{last}",
-                        h.recorded.id,
-                        h.recorded.spec.event.event_type(),
-                        h.recorded.spec.url
+                        "{} {:<22} in {scope}: {status} ({origin}) → {}{last}",
+                        h.recorded.id, h.event_label, h.url
                     );
                     if let Some(reason) = h.reason.as_deref().filter(|_| {
                         h.status != Some(ado_core::webhook::SubscriptionStatus::Enabled)
@@ -431,6 +449,9 @@ async fn history(args: HistoryArgs) -> ExitCode {
                             .map(|e| format!(" ({e})"))
                             .unwrap_or_default()
                     );
+                    if let Some(advice) = &d.advice {
+                        println!("  {advice}");
+                    }
                 }
             }
             ExitCode::SUCCESS

@@ -99,6 +99,9 @@ pub(super) fn print_plan(plan: &HookPlan) {
             m.id
         );
     }
+    if plan.rotates_secret {
+        println!("warning[secret_change]: this plan replaces the secret of subscriptions that deliver already; their receiver rejects deliveries until it has the new one (apply needs --confirm-secret-change)");
+    }
     for w in &plan.warnings {
         println!(
             "warning[{}]: {}",

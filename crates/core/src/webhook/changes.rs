@@ -74,6 +74,19 @@ pub enum Change {
 }
 
 impl Change {
+    /// True when the change writes another secret (or authentication) onto a subscription that
+    /// delivers already: its receiver must be given the new one, or it rejects deliveries.
+    pub fn replaces_secret(&self) -> bool {
+        matches!(
+            self,
+            Change::SecretChanged { .. }
+                | Change::SecretHeaderMissing { .. }
+                | Change::SecretUnverified
+                | Change::AuthMethodChanged
+                | Change::BasicAuthPassword
+        )
+    }
+
     /// One line for the plan.
     pub fn describe(&self) -> String {
         match self {

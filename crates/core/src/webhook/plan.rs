@@ -193,6 +193,16 @@ impl Plan {
             && self.missing.is_empty()
     }
 
+    /// True when applying writes another secret onto existing subscriptions (a rotation, a
+    /// replaced or re-set secret, a switched authentication method): their receivers reject
+    /// deliveries until they get the new one, so the admin must confirm it.
+    pub fn rotates_secret(&self) -> bool {
+        self.update
+            .iter()
+            .chain(&self.reenable)
+            .any(|p| p.changes.iter().any(Change::replaces_secret))
+    }
+
     /// How many requests that change Azure DevOps the plan makes.
     pub fn writes(&self) -> usize {
         self.create.len() + self.update.len() + self.reenable.len()

@@ -38,12 +38,16 @@ use super::{
 pub struct ApplyOptions {
     /// Changes in flight at once (at least 1). Default [`DEFAULT_CONCURRENCY`].
     pub concurrency: usize,
+    /// The admin confirmed that the plan replaces the secret of subscriptions that deliver
+    /// already ([`HookPlan::rotates_secret`]). Without it such a plan is refused.
+    pub confirm_secret_change: bool,
 }
 
 impl Default for ApplyOptions {
     fn default() -> Self {
         ApplyOptions {
             concurrency: DEFAULT_CONCURRENCY,
+            confirm_secret_change: false,
         }
     }
 }
@@ -82,6 +86,22 @@ pub async fn apply_plan_with(
         .await
         .map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
     let fresh = webhook::plan_with(&plan.specs, &existing, &recorded, plan.rules);
+    if fresh.rotates_secret() && !options.confirm_secret_change {
+        let n = fresh
+            .update
+            .iter()
+            .chain(&fresh.reenable)
+            .filter(|p| p.changes.iter().any(|c| c.replaces_secret()))
+            .count();
+        return Err(Problem {
+            code: ado_core::checks::CheckCode::InvalidInput,
+            field: None,
+            message: format!("This plan replaces the secret of {n} subscription(s) that deliver already: their receiver rejects deliveries until it has the new one. Nothing was changed."),
+            fix: "Confirm the secret change (CLI: --confirm-secret-change; app: the confirmation in the plan), then give the receiver the new secret shown after Apply.".into(),
+            server_message: None,
+            support_id: None,
+        });
+    }
     let mut report = ApplyReport {
         replanned: differences(&plan.plan, &fresh),
         ..Default::default()

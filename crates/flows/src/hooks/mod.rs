@@ -88,7 +88,7 @@ pub fn events() -> Vec<EventInfo> {
 }
 
 /// How many changes run at once.
-pub const DEFAULT_CONCURRENCY: usize = 8;
+pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// The hooks of one connection: its profile (where subscription ids are recorded), its keyring
 /// entries (the secret) and its journal, all under the config directory of `connections`.
@@ -400,6 +400,10 @@ pub struct HookPlan {
     pub interrupted: Option<InterruptedRun>,
     /// The rules planned with (apply re-plans with the same).
     pub rules: PlanRules,
+    /// True when applying writes another secret onto subscriptions that deliver already (their
+    /// receivers must get the new one): apply refuses unless
+    /// [`ApplyOptions::confirm_secret_change`] (CLI `--confirm-secret-change`).
+    pub rotates_secret: bool,
     /// Subscriptions in the plan that the interrupted run made (not someone else's to adopt):
     /// finishing that run ([`recover`]) records them.
     pub in_flight: Vec<String>,

@@ -144,6 +144,7 @@ pub(super) async fn plan_for_specs(
         })
         .unwrap_or_default();
     Ok(HookPlan {
+        rotates_secret: plan.rotates_secret(),
         plan,
         in_flight,
         project: NamedId {
