@@ -58,21 +58,25 @@ async fn names_of(
         .collect();
     projects.sort();
     projects.dedup();
-    futures_util::stream::iter(projects.into_iter().map(|id| async move {
-        let project = client.project(&id).await.ok()?;
-        let repos = client
-            .repositories(Some(&project.id))
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| (r.id.to_ascii_lowercase(), r.name))
-            .collect();
-        Some((id, (project.name, repos)))
-    }))
-    .buffer_unordered(super::scope::LOOKUPS_AT_ONCE)
-    .filter_map(|x| async move { x })
-    .collect()
-    .await
+    let lookups: Vec<_> = projects
+        .into_iter()
+        .map(|id| async move {
+            let project = client.project(&id).await.ok()?;
+            let repos = client
+                .repositories(Some(&project.id))
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r.id.to_ascii_lowercase(), r.name))
+                .collect();
+            Some((id, (project.name, repos)))
+        })
+        .collect();
+    futures_util::stream::iter(lookups)
+        .buffer_unordered(super::scope::LOOKUPS_AT_ONCE)
+        .filter_map(|x| async move { x })
+        .collect()
+        .await
 }
 
 fn recorded_without_fingerprints<S: serde::Serializer>(

@@ -41,14 +41,17 @@ pub async fn plan_hooks(
 
     let scopes = resolve_scopes(client, target, request).await?;
     let user = &profile.user_display_name;
-    futures_util::stream::iter(
-        projects_of(&scopes)
-            .into_iter()
-            .map(|project| async move { check_permission(client, target, &project, user).await }),
-    )
-    .buffer_unordered(LOOKUPS_AT_ONCE)
-    .try_collect::<Vec<()>>()
-    .await?;
+    let projects = projects_of(&scopes);
+    // Futures collected first: a lazily mapped iterator makes the future not `Send` for every
+    // lifetime, which the Tauri commands need.
+    let checks: Vec<_> = projects
+        .iter()
+        .map(|project| check_permission(client, target, project, user))
+        .collect();
+    futures_util::stream::iter(checks)
+        .buffer_unordered(LOOKUPS_AT_ONCE)
+        .try_collect::<Vec<()>>()
+        .await?;
 
     let receiver = check_receiver(client, target, &request.url).await?;
 

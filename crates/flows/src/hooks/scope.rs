@@ -76,7 +76,7 @@ pub(super) async fn resolve_scopes(
                 support_id: None,
             });
         }
-        futures_util::stream::iter(project_names.iter().map(|name| async move {
+        let lookups: Vec<_> = project_names.iter().map(|name| async move {
             let project = client.project(name).await.map_err(|e| {
                 let mut problem = checks::diagnose(target, &probe_failure(Probe::Projects, &e));
                 if e.status() == Some(404) {
@@ -89,10 +89,11 @@ pub(super) async fn resolve_scopes(
                 id: project.id,
                 name: project.name,
             })
-        }))
-        .buffered(LOOKUPS_AT_ONCE)
-        .try_collect()
-        .await?
+        }).collect();
+        futures_util::stream::iter(lookups)
+            .buffered(LOOKUPS_AT_ONCE)
+            .try_collect()
+            .await?
     };
     if projects.is_empty() {
         return Err(not_found(
@@ -111,8 +112,9 @@ pub(super) async fn resolve_scopes(
             })
             .collect());
     }
-    let repositories: Vec<(NamedId, Vec<NamedId>)> =
-        futures_util::stream::iter(projects.into_iter().map(|project| async move {
+    let lookups: Vec<_> = projects
+        .into_iter()
+        .map(|project| async move {
             let repos = client
                 .repositories(Some(&project.id))
                 .await
@@ -125,7 +127,9 @@ pub(super) async fn resolve_scopes(
                 })
                 .collect();
             Ok::<_, Problem>((project, repos))
-        }))
+        })
+        .collect();
+    let repositories: Vec<(NamedId, Vec<NamedId>)> = futures_util::stream::iter(lookups)
         .buffered(LOOKUPS_AT_ONCE)
         .try_collect()
         .await?;
