@@ -1170,3 +1170,39 @@ async fn one_plan_covers_several_repositories_and_runs_never_call_other_scopes_s
         .unwrap_err();
     assert_eq!(problem.code, CheckCode::NotFound, "{problem:?}");
 }
+
+#[tokio::test]
+async fn unkeyed_fingerprints_of_older_profiles_are_migrated_to_keyed_ones() {
+    use sha2::{Digest as _, Sha256};
+    let f = fixture().await;
+    f.plan_and_apply(&[EventKind::CodePushed]).await;
+    let profile = f.records.profile().unwrap();
+    let secret = f
+        .connections
+        .extra_secret(&profile, "hook-secret")
+        .unwrap()
+        .unwrap();
+    // As a profile written before keyed fingerprints holds it, with no key in the keyring.
+    let digest = Sha256::new()
+        .chain_update(b"ado-connect hook secret v1\0")
+        .chain_update(secrecy::ExposeSecret::expose_secret(&secret).as_bytes())
+        .finalize();
+    let legacy: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    f.connections
+        .update_profile(&profile.id, |p| {
+            p.hooks[0].secret_fingerprint = Some(format!("sha256:{legacy}"))
+        })
+        .unwrap();
+    SecretStore::detect()
+        .unwrap()
+        .delete(&format!("hook-fingerprint-key:{}", profile.id))
+        .unwrap();
+
+    let keyed = f.records.fingerprinter().unwrap();
+    let recorded = f.records.recorded().unwrap();
+    assert_eq!(
+        recorded[0].secret_fingerprint.as_deref(),
+        Some(keyed.of_secret(&secret).as_str())
+    );
+    assert!(f.plan(&[EventKind::CodePushed]).await.plan.is_noop());
+}

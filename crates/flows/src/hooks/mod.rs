@@ -193,10 +193,43 @@ impl HookRecords {
             None => {
                 let key = secret::Fingerprinter::generate_key();
                 self.store_secret(secret::FINGERPRINT_KEY_NAME, &key)?;
+                self.migrate_fingerprints(&secret::Fingerprinter::new(key.clone()))?;
                 key
             }
         };
         Ok(secret::Fingerprinter::new(key))
+    }
+
+    /// Profiles written before fingerprints were keyed hold unkeyed ones (`sha256:…`): each is
+    /// replaced by the keyed fingerprint of the stored secret it was made from, or dropped when
+    /// it matches none (a masked secret is then set again, as for any unknown one).
+    fn migrate_fingerprints(&self, keyed: &secret::Fingerprinter) -> Result<(), Problem> {
+        let stored: Vec<SecretString> = [secret::HEADER_SECRET_NAME, secret::BASIC_PASSWORD_NAME]
+            .into_iter()
+            .filter_map(|name| self.stored_secret(name).ok().flatten())
+            .collect();
+        if !self.recorded()?.iter().any(|h| {
+            h.secret_fingerprint
+                .as_deref()
+                .is_some_and(secret::is_unkeyed)
+        }) {
+            return Ok(());
+        }
+        self.update_hooks(|hooks| {
+            for hook in hooks.iter_mut() {
+                let Some(old) = hook
+                    .secret_fingerprint
+                    .clone()
+                    .filter(|f| secret::is_unkeyed(f))
+                else {
+                    continue;
+                };
+                hook.secret_fingerprint = stored
+                    .iter()
+                    .find(|s| secret::unkeyed_fingerprint(s) == old)
+                    .map(|s| keyed.of_secret(s));
+            }
+        })
     }
 
     /// Which keyring this connection's secrets live in, in words.

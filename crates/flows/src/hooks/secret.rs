@@ -73,6 +73,22 @@ impl Fingerprinter {
     }
 }
 
+/// The unkeyed fingerprint profiles held before (`sha256:` + 16 hex digits): only to migrate
+/// them ([`super::HookRecords::fingerprinter`]), never to make new ones.
+pub(super) fn unkeyed_fingerprint(secret: &SecretString) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"ado-connect hook secret v1\0")
+        .chain_update(secret.expose_secret().as_bytes())
+        .finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// True for a fingerprint of the old, unkeyed kind.
+pub(super) fn is_unkeyed(fingerprint: &str) -> bool {
+    fingerprint.starts_with("sha256:")
+}
+
 /// Compares two secrets in constant time (for their length): receivers use this to check the
 /// header, so that timing does not reveal how much of a guess was right.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -114,14 +130,11 @@ mod tests {
         // Another key, another fingerprint: no one can check a guess without the keyring.
         let other = Fingerprinter::new(Fingerprinter::generate_key());
         assert_ne!(f, other.of("s3cret-s3cret-s3cret"));
-        // The unkeyed digest of before is gone.
-        let unkeyed = Sha256::new()
-            .chain_update(b"ado-connect hook secret v1\0")
-            .chain_update(b"s3cret-s3cret-s3cret")
-            .finalize();
-        let hex: String = unkeyed[..8].iter().map(|b| format!("{b:02x}")).collect();
-        assert!(!f.contains(&hex));
-        assert!(!format!("{k:?}").contains(&hex));
+        // The unkeyed digest of before is gone (and recognised, for migration).
+        let unkeyed = unkeyed_fingerprint(&SecretString::from("s3cret-s3cret-s3cret"));
+        assert!(is_unkeyed(&unkeyed) && !is_unkeyed(&f));
+        assert!(!f.contains(&unkeyed["sha256:".len()..]));
+        assert!(!format!("{k:?}").contains("s3cret"));
     }
 
     #[test]
