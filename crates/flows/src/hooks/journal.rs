@@ -215,11 +215,24 @@ impl Journal {
 
     /// Appends one record and flushes it to disk.
     pub fn append(&self, record: &Record) -> io::Result<()> {
+        self.write(record, true)
+    }
+
+    /// Appends one record without waiting for the disk: for conclusions, which the next synced
+    /// record (or the end of the run) carries to disk, and whose loss recovery tolerates.
+    pub fn append_unsynced(&self, record: &Record) -> io::Result<()> {
+        self.write(record, false)
+    }
+
+    fn write(&self, record: &Record, sync: bool) -> io::Result<()> {
         let mut line = serde_json::to_vec(record).expect("journal records serialize");
         line.push(b'\n');
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         file.write_all(&line)?;
-        file.sync_data()
+        if sync {
+            file.sync_data()?;
+        }
+        Ok(())
     }
 
     /// The journal's path.

@@ -126,7 +126,10 @@ impl Run<'_> {
                 error: problem.message.clone(),
             },
         };
-        if let Err(e) = self.journal.append(&conclusion) {
+        // Not synced on its own: the next record's sync carries it to disk, and a conclusion
+        // lost in a crash costs nothing (recovery looks the subscription up by the matching
+        // rule). Only intents must be on disk before their request.
+        if let Err(e) = self.journal.append_unsynced(&conclusion) {
             // Recovery looks the subscription up by the matching rule, so this is not fatal.
             tracing::warn!(error = %e, seq = job.seq, "could not conclude a journal entry");
         }
