@@ -60,6 +60,7 @@ lint:
 
 bench: python-venv
 	$(CARGO) bench -p ado-flows --bench preflight
+	scripts/desktop-session.sh $(CARGO) bench -p ado-flows --bench hooks
 
 demo: build-demo-deps build
 	@scripts/demo.sh

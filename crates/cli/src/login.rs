@@ -6,7 +6,7 @@ use std::io::BufRead as _;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ado_flows::{signin, ConnectError, ConnectOptions, Connections, SecretStore};
+use ado_flows::{hooks, signin, ConnectError, ConnectOptions, Connections, SecretStore};
 use clap::Args;
 use secrecy::SecretString;
 use serde_json::json;
@@ -50,6 +50,13 @@ pub struct LogoutArgs {
     /// Remove every saved connection.
     #[arg(long)]
     all: bool,
+    /// Delete the connection's webhooks first (what this tool created or adopted). Required, or
+    /// --keep-hooks, when the connection has webhooks.
+    #[arg(long, conflicts_with = "keep_hooks")]
+    remove_hooks: bool,
+    /// Leave the connection's webhooks delivering and stop tracking them.
+    #[arg(long)]
+    keep_hooks: bool,
 }
 
 fn connections() -> Result<Connections, ExitCode> {
@@ -218,26 +225,52 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
             )
         }
     };
-    let mut removed = Vec::new();
-    for id in ids {
-        match connections.remove(&id) {
-            Ok(true) => removed.push(id),
-            Ok(false) if args.id.is_some() => {
-                return fail(&ado_flows::connect::unknown_connection(&id), 1)
-            }
-            Ok(false) => {}
-            Err(e) => {
-                return fail(
-                    &input_problem(
-                        None,
-                        e.to_string(),
-                        "Check the keyring and the config directory.",
-                    ),
-                    1,
-                )
+    let choice = match (args.remove_hooks, args.keep_hooks) {
+        (_, true) => Some(hooks::HooksOnForget::KeepHooks),
+        (true, _) => Some(hooks::HooksOnForget::RemoveHooks),
+        _ => None,
+    };
+    // Webhooks are never orphaned silently: a connection that has them needs a choice.
+    if choice.is_none() {
+        for id in &ids {
+            match hooks::has_hooks(&connections, id) {
+                Ok(false) => {}
+                Ok(true) => {
+                    return fail(
+                        &input_problem(
+                            None,
+                            format!("the connection {id} has webhooks registered: say what happens to them"),
+                            "Run again with --remove-hooks (delete them first) or --keep-hooks (leave them delivering, untracked).",
+                        ),
+                        2,
+                    )
+                }
+                Err(p) => return fail(&p, 1),
             }
         }
     }
-    println!("{}", json!({ "ok": true, "removed": removed }));
+    let settings = match signin::settings() {
+        Ok(s) => s,
+        Err(e) => return report(Err(e)),
+    };
+    let mut removed = Vec::new();
+    let mut reports = Vec::new();
+    for id in ids {
+        let forget =
+            hooks::forget_connection(&connections, &id, &settings, choice.unwrap_or_default());
+        match crate::runtime().block_on(forget) {
+            Ok(report) => {
+                if report.forgotten {
+                    removed.push(id);
+                }
+                reports.push(report);
+            }
+            Err(problem) => return fail(&problem, 1),
+        }
+    }
+    println!(
+        "{}",
+        json!({ "ok": true, "removed": removed, "hooks": reports })
+    );
     ExitCode::SUCCESS
 }

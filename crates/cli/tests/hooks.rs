@@ -108,7 +108,7 @@ impl Drop for Setup {
     fn drop(&mut self) {
         // Removes the saved connection and its keyring entries (PAT, hook secret).
         let _ = std::process::Command::new(BIN)
-            .args(["logout", "--all"])
+            .args(["logout", "--all", "--keep-hooks"])
             .env("ADO_CONNECT_CONFIG_DIR", self.config.path())
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
@@ -418,4 +418,74 @@ async fn bad_input_exits_2_and_passwords_never_come_from_argv() {
     assert_eq!(code, 2, "no ADO_HOOK_PASSWORD and nothing on stdin: {out}");
     assert!(out.contains("ADO_HOOK_PASSWORD"), "{out}");
     assert!(Path::new(BIN).exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_of_a_connection_with_webhooks_needs_a_choice_and_removes_them() {
+    let setup = Setup::new(DEMO_FULL_ACCESS_PAT).await;
+    let mut sel = selection("https://hooks.example.com/ado");
+    sel.extend(["--events", "push", "--secret-env", "HOOK_SECRET"]);
+    let (code, applied) = setup.hooks_json("apply", &sel).await;
+    assert_eq!(code, 0, "{applied}");
+    assert_eq!(setup.subscriptions().len(), 1);
+
+    let logout = |extra: &[&str]| {
+        let mut args = vec!["logout".to_string(), "--all".to_string()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        setup.command(&args)
+    };
+    let out = logout(&[]).output().await.unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("--remove-hooks") && text.contains("--keep-hooks"),
+        "{text}"
+    );
+    assert_eq!(
+        setup.subscriptions().len(),
+        1,
+        "nothing done without a choice"
+    );
+
+    let out = logout(&["--remove-hooks"]).output().await.unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(setup.subscriptions().is_empty(), "no orphaned webhooks");
+    assert!(!setup.config.path().join("connections.json").exists() || setup.recorded().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_journal_is_named_and_discarded() {
+    let setup = Setup::new(DEMO_FULL_ACCESS_PAT).await;
+    let mut sel = selection("https://hooks.example.com/ado");
+    sel.extend(["--events", "push", "--secret-env", "HOOK_SECRET"]);
+    let (code, _) = setup.hooks_json("apply", &sel).await;
+    assert_eq!(code, 0);
+    // A journal without a readable begin line, next to the profile.
+    let text = std::fs::read_to_string(setup.config.path().join("connections.json")).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let id = file["connections"][0]["id"].as_str().unwrap().to_string();
+    let path = setup
+        .config
+        .path()
+        .join(format!("hooks-journal-{id}.jsonl"));
+    std::fs::write(&path, "garbage\n").unwrap();
+
+    let (code, out, err) = setup.hooks("apply", &sel).await;
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        (out.clone() + &err).contains("discard-journal"),
+        "{out}{err}"
+    );
+    let (code, out, err) = setup.hooks("discard-journal", &[]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(setup.journal().is_none());
+    let (code, out, err) = setup.hooks("apply", &sel).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(setup.subscriptions().len(), 1, "not duplicated");
 }

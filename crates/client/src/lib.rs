@@ -22,18 +22,10 @@ pub use api::git::{GitRepository, PullRequest};
 pub use api::hooks::Subscription;
 pub use api::projects::TeamProjectReference;
 pub use api::wit::WorkItemType;
+pub use api::Page;
 pub use client::{
     needs_plain_http_consent, AdoClient, ClientConfig, Request, Response, Stats, MAX_BODY_BYTES,
 };
 pub use credential::Credential;
 pub use error::{Challenge, Error, SignInSignal, SupportIds, TransportKind, VssError};
 pub use http::{http_client, HttpOptions};
-
-/// One page of a paged list.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    /// The items on this page.
-    pub items: Vec<T>,
-    /// The token for the next page, `None` on the last.
-    pub continuation: Option<String>,
-}

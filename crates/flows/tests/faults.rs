@@ -600,7 +600,11 @@ async fn hooks_row(route: &'static str, fault: Fault, store: SecretStore) -> Row
                 .map_err(|p| format!("open_session: {p:?}"))?;
         let request = HookRequest {
             project: "Fabrikam Fiber".into(),
+            projects: Vec::new(),
+            all_projects: false,
             repository: Some("fiber-api".into()),
+            repositories: Vec::new(),
+            take_over: false,
             branch: None,
             events: vec![ado_core::webhook::EventKind::CodePushed],
             url: "https://hooks.example.com/ado".into(),

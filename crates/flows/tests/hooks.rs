@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ado_client::api::hooks::SubscriptionInput;
+use ado_client::api::hooks::SubscriptionBody;
 use ado_client::{AdoClient, Credential};
 use ado_core::checks::CheckCode;
 use ado_core::target::{ConnectionTarget, Deployment, TargetInput};
@@ -150,7 +150,10 @@ impl Fixture {
     fn request(&self, events: &[EventKind]) -> HookRequest {
         HookRequest {
             project: PROJECT.into(),
+            projects: Vec::new(),
+            all_projects: false,
             repository: Some(REPOSITORY.into()),
+            repositories: Vec::new(),
             branch: Some("main".into()),
             events: events.to_vec(),
             url: self.receiver.url.clone(),
@@ -158,6 +161,7 @@ impl Fixture {
                 header: None,
                 secret: SecretChoice::Keep,
             },
+            take_over: false,
         }
     }
 
@@ -203,7 +207,7 @@ impl Fixture {
         consumer_inputs.insert("url".to_string(), url.to_string());
         consumer_inputs.insert("httpHeaders".to_string(), format!("X-Other-Token:{secret}"));
         self.client
-            .create_subscription(&SubscriptionInput {
+            .create_subscription(&SubscriptionBody {
                 publisher_id: "tfs".into(),
                 event_type: event.event_type().into(),
                 resource_version: "1.0".into(),
@@ -342,8 +346,9 @@ async fn a_stale_plan_applied_twice_does_not_duplicate() {
 }
 
 #[tokio::test]
-async fn an_existing_matching_subscription_is_adopted_and_fixed_not_duplicated() {
+async fn another_teams_matching_subscription_is_left_alone_unless_taken_over() {
     let f = fixture().await;
+    // Same event, scope and receiver, but another team's header (X-Other-Token) and secret.
     let theirs = f
         .create_directly(
             EventKind::BuildCompleted,
@@ -352,16 +357,56 @@ async fn an_existing_matching_subscription_is_adopted_and_fixed_not_duplicated()
         )
         .await;
     let plan = f.plan(&[EventKind::BuildCompleted]).await;
+    assert_eq!(plan.plan.foreign.len(), 1, "{:#?}", plan.plan);
+    assert_eq!(plan.plan.foreign[0].subscription_id, theirs);
+    assert!(plan.plan.items().next().is_none(), "{:#?}", plan.plan);
+    let report = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
+        .await
+        .unwrap();
+    assert!(report.ok, "{report:#?}");
+    assert_eq!(report.left_alone.len(), 1, "{report:#?}");
+    assert!(report.updated.is_empty() && report.created.is_empty());
+    let server = f.server_subscriptions();
+    assert_eq!(server.len(), 1, "not duplicated");
+    assert_eq!(
+        server[0].consumer_input("httpHeaders"),
+        Some("X-Other-Token:their-own-token-0000"),
+        "their header is untouched"
+    );
+    assert!(f.records.recorded().unwrap().is_empty(), "not recorded");
+    let removed = hooks::remove_hooks(&f.client, &f.records).await.unwrap();
+    assert!(removed.removed.is_empty());
+    assert_eq!(f.server_subscriptions().len(), 1, "remove leaves theirs");
+
+    // Taking it over is the admin's explicit choice: adopted and fixed, not duplicated.
+    let mut request = f.request(&[EventKind::BuildCompleted]);
+    request.take_over = true;
+    let plan = hooks::plan_hooks(&f.client, &f.records, &request)
+        .await
+        .unwrap();
     assert_eq!(plan.plan.update.len(), 1, "{:#?}", plan.plan);
     let item = &plan.plan.update[0];
-    assert_eq!(item.subscription_id.as_deref(), Some(theirs.as_str()));
     assert!(item.adopting, "not ours yet");
+    assert_eq!(item.created_by.as_deref(), Some("Demo Admin"));
+    // Their receiver gets another secret: never silently.
+    assert!(plan.rotates_secret);
+    let refused = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
+        .await
+        .unwrap_err();
     assert!(
-        item.created_by.as_deref() == Some("Demo Admin"),
-        "{:?}",
-        item.created_by
+        refused.fix.contains("--confirm-secret-change"),
+        "{refused:?}"
     );
-    let report = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
+    assert_eq!(
+        f.server_subscriptions()[0].consumer_input("httpHeaders"),
+        Some("X-Other-Token:their-own-token-0000"),
+        "nothing changed without the confirmation"
+    );
+    let confirmed = ApplyOptions {
+        confirm_secret_change: true,
+        ..ApplyOptions::default()
+    };
+    let report = hooks::apply_plan_with(&f.client, &f.records, &plan, &confirmed, &|_| {})
         .await
         .unwrap();
     assert_eq!(report.updated.len(), 1);
@@ -519,13 +564,11 @@ async fn crash_after(f: &Fixture, events: &[EventKind], n: usize) {
             let _ = tx.send(());
         }
     };
-    let apply = hooks::apply_plan_with(
-        &f.client,
-        &f.records,
-        &plan,
-        &ApplyOptions { concurrency: 1 },
-        &progress,
-    );
+    let one_at_a_time = ApplyOptions {
+        concurrency: 1,
+        ..ApplyOptions::default()
+    };
+    let apply = hooks::apply_plan_with(&f.client, &f.records, &plan, &one_at_a_time, &progress);
     tokio::select! {
         _ = apply => panic!("the apply should have been cut short"),
         _ = async { for _ in 0..n { rx.recv().await; } } => {}
@@ -551,6 +594,19 @@ async fn a_crash_mid_apply_is_recovered_without_duplicates_or_orphans() {
     assert!(run.entries.len() >= 2, "{run:#?}");
     let plan = f.plan(&ALL).await;
     assert!(plan.interrupted.is_some(), "the plan says a run is pending");
+    // The killed run's own subscriptions are its, not someone's to adopt.
+    let made: Vec<String> = run
+        .entries
+        .iter()
+        .filter_map(|e| match &e.outcome {
+            hooks::journal::Outcome::Done { subscription_id } => Some(subscription_id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(!made.is_empty());
+    for id in &made {
+        assert!(plan.in_flight.contains(id), "{id} in {:?}", plan.in_flight);
+    }
     let refused = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
         .await
         .unwrap_err();
@@ -624,29 +680,18 @@ async fn recovery_adopts_a_create_that_landed_and_creates_one_that_did_not() {
         .unwrap();
     let landed_spec = plan.specs()[0].clone();
     let body = ado_core::webhook::subscription_body(&landed_spec, secret);
-    let landed = f
-        .client
-        .create_subscription(&SubscriptionInput {
-            publisher_id: body.publisher_id,
-            event_type: body.event_type,
-            resource_version: body.resource_version,
-            consumer_id: body.consumer_id,
-            consumer_action_id: body.consumer_action_id,
-            publisher_inputs: body.publisher_inputs,
-            consumer_inputs: body.consumer_inputs,
-            status: None,
-        })
-        .await
-        .unwrap()
-        .id;
+    let landed = f.client.create_subscription(&body).await.unwrap().id;
 
     let report = hooks::recover(&f.client, &f.records, &|_| {})
         .await
         .unwrap();
     assert!(report.ok, "{report:#?}");
-    assert_eq!(report.created.len(), 2, "{report:#?}");
-    assert!(
-        report.created.iter().any(|c| c.subscription_id == landed),
+    // Recovery POSTed one; the other had landed before the crash: recorded, not "created".
+    assert_eq!(report.created.len(), 1, "{report:#?}");
+    assert_ne!(report.created[0].subscription_id, landed);
+    assert_eq!(report.recorded_from_interrupted_run.len(), 1, "{report:#?}");
+    assert_eq!(
+        report.recorded_from_interrupted_run[0].subscription_id, landed,
         "the landed one is adopted"
     );
     assert_eq!(f.server_subscriptions().len(), 2, "and not created twice");
@@ -829,7 +874,10 @@ async fn server_errors_on_create_are_retried_after_a_lookup_without_duplicates()
         &f.client,
         &f.records,
         &plan,
-        &ApplyOptions { concurrency: 1 },
+        &ApplyOptions {
+            concurrency: 1,
+            ..ApplyOptions::default()
+        },
         &|_| {},
     )
     .await
@@ -852,6 +900,17 @@ async fn basic_auth_is_the_alternative_to_the_secret_header() {
         .unwrap();
     assert_eq!(plan.secret_source, SecretSource::BasicPassword);
     assert_eq!(plan.secret_header, None);
+    // The plan the CLI prints with --json and the app shows: no fingerprint of the password.
+    let shown = serde_json::to_string(&plan).unwrap();
+    assert!(!shown.contains("ingerprint"), "{shown}");
+    // The fingerprint compared in memory is keyed (HMAC under a key in the keyring).
+    match &plan.specs()[0].auth {
+        ado_core::webhook::HookAuth::Basic { password, .. } => {
+            let fp = password.fingerprint.as_deref().unwrap();
+            assert!(fp.starts_with("hmac:"), "{fp}");
+        }
+        other => panic!("{other:?}"),
+    }
     let report = hooks::apply_plan(&f.client, &f.records, &plan, &|_| {})
         .await
         .unwrap();
@@ -870,6 +929,9 @@ async fn basic_auth_is_the_alternative_to_the_secret_header() {
         .await
         .unwrap();
     assert!(again.plan.is_noop(), "{:#?}", again.plan);
+    let listed =
+        serde_json::to_string(&hooks::list_hooks(&f.client, &f.records).await.unwrap()).unwrap();
+    assert!(!listed.contains("ingerprint"), "{listed}");
     let profile_json =
         std::fs::read_to_string(f.connections.dir().join("connections.json")).unwrap();
     assert!(!profile_json.contains("receiver-password-1"));
@@ -971,4 +1033,176 @@ async fn the_client_queries_subscriptions_by_publisher_input() {
         .await
         .unwrap()
         .is_empty());
+}
+
+#[tokio::test]
+async fn a_corrupt_journal_is_reported_and_can_be_discarded() {
+    let f = fixture().await;
+    std::fs::write(f.records.journal_path(), "{not json\n\u{0}garbage\n").unwrap();
+    assert!(matches!(
+        f.records.journal_status(),
+        hooks::JournalStatus::Unreadable { .. }
+    ));
+    let blocked = f.records.interrupted().unwrap_err();
+    assert!(blocked.fix.contains("discard-journal"), "{blocked:?}");
+    // Recovery and rollback say so instead of doing nothing.
+    assert!(hooks::recover(&f.client, &f.records, &|_| {})
+        .await
+        .is_err());
+    assert!(hooks::rollback(&f.client, &f.records).await.is_err());
+
+    assert!(hooks::discard_journal(&f.records).unwrap());
+    assert_eq!(f.records.journal_status(), hooks::JournalStatus::None);
+    let report = f.plan_and_apply(&[EventKind::CodePushed]).await;
+    assert!(report.ok && report.created.len() == 1, "{report:#?}");
+}
+
+#[tokio::test]
+async fn rollback_with_nothing_interrupted_says_so() {
+    let f = fixture().await;
+    let report = hooks::rollback(&f.client, &f.records).await.unwrap();
+    assert_eq!(report.run_id, None);
+    assert!(report.deleted.is_empty());
+}
+
+#[tokio::test]
+async fn forgetting_a_connection_removes_its_webhooks_or_keeps_them_untracked() {
+    let settings = ado_auth::SignInSettings::from_env().unwrap();
+    // Remove (the default): the subscriptions go first, then the profile.
+    let f = fixture().await;
+    f.plan_and_apply(&[EventKind::CodePushed, EventKind::BuildCompleted])
+        .await;
+    assert!(hooks::has_hooks(&f.connections, f.records.profile_id()).unwrap());
+    let report = hooks::forget_connection(
+        &f.connections,
+        f.records.profile_id(),
+        &settings,
+        hooks::HooksOnForget::default(),
+    )
+    .await
+    .unwrap();
+    assert!(report.forgotten);
+    assert_eq!(report.removed.unwrap().removed.len(), 2);
+    assert!(f.server_subscriptions().is_empty(), "no orphaned webhooks");
+    assert!(f.connections.list().unwrap().is_empty());
+
+    // Keep: they keep delivering, untracked; the journal goes too.
+    let f = fixture().await;
+    f.plan_and_apply(&[EventKind::CodePushed]).await;
+    f.emu.set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::none()
+    });
+    crash_after(
+        &f,
+        &[EventKind::PullRequestCreated, EventKind::BuildCompleted],
+        1,
+    )
+    .await;
+    f.emu.set_faults(Faults::none());
+    assert!(f.records.interrupted().unwrap().is_some());
+    let report = hooks::forget_connection(
+        &f.connections,
+        f.records.profile_id(),
+        &settings,
+        hooks::HooksOnForget::KeepHooks,
+    )
+    .await
+    .unwrap();
+    assert!(report.forgotten);
+    assert_eq!(
+        report.kept.len(),
+        2,
+        "the recorded one and the one the killed run made"
+    );
+    assert!(!f.server_subscriptions().is_empty());
+    assert!(!f.records.journal_path().exists());
+    assert!(f.connections.list().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn one_plan_covers_several_repositories_and_runs_never_call_other_scopes_stale() {
+    let f = fixture().await;
+    let events = [EventKind::CodePushed, EventKind::PullRequestCreated];
+    let mut request = f.request(&events);
+    request.branch = None;
+    request.repository = None;
+    request.projects = vec!["Contoso Web".into()];
+    request.repositories = vec![
+        "fiber-api".into(),
+        "Fabrikam Fiber/web portal".into(),
+        "contoso-web".into(),
+    ];
+    let plan = hooks::plan_hooks(&f.client, &f.records, &request)
+        .await
+        .unwrap();
+    assert_eq!(plan.scopes.len(), 3, "{:#?}", plan.scopes);
+    assert_eq!(plan.plan.create.len(), 6, "{:#?}", plan.plan);
+    let events_seen = std::sync::Mutex::new(Vec::new());
+    let report = hooks::apply_plan(&f.client, &f.records, &plan, &|e| {
+        events_seen.lock().unwrap().push(e.total)
+    })
+    .await
+    .unwrap();
+    assert!(report.ok && report.created.len() == 6, "{report:#?}");
+    assert!(
+        events_seen.lock().unwrap().iter().all(|t| *t == 6),
+        "one progress stream for the whole run"
+    );
+    assert_eq!(f.server_subscriptions().len(), 6);
+
+    // A run for one of the repositories: the others' subscriptions are not "stale".
+    let mut one = request.clone();
+    one.projects.clear();
+    one.repositories = vec!["fiber-api".into()];
+    let plan = hooks::plan_hooks(&f.client, &f.records, &one)
+        .await
+        .unwrap();
+    assert!(plan.plan.stale.is_empty(), "{:#?}", plan.plan.stale);
+    assert!(plan.plan.is_noop(), "{:#?}", plan.plan);
+
+    // A repository no chosen project has is named as not found.
+    let mut unknown = request.clone();
+    unknown.projects = vec!["Fiber Cloud".into()];
+    unknown.repositories = vec!["nonexistent-repo".into()];
+    let problem = hooks::plan_hooks(&f.client, &f.records, &unknown)
+        .await
+        .unwrap_err();
+    assert_eq!(problem.code, CheckCode::NotFound, "{problem:?}");
+}
+
+#[tokio::test]
+async fn unkeyed_fingerprints_of_older_profiles_are_migrated_to_keyed_ones() {
+    use sha2::{Digest as _, Sha256};
+    let f = fixture().await;
+    f.plan_and_apply(&[EventKind::CodePushed]).await;
+    let profile = f.records.profile().unwrap();
+    let secret = f
+        .connections
+        .extra_secret(&profile, "hook-secret")
+        .unwrap()
+        .unwrap();
+    // As a profile written before keyed fingerprints holds it, with no key in the keyring.
+    let digest = Sha256::new()
+        .chain_update(b"ado-connect hook secret v1\0")
+        .chain_update(secrecy::ExposeSecret::expose_secret(&secret).as_bytes())
+        .finalize();
+    let legacy: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    f.connections
+        .update_profile(&profile.id, |p| {
+            p.hooks[0].secret_fingerprint = Some(format!("sha256:{legacy}"))
+        })
+        .unwrap();
+    SecretStore::detect()
+        .unwrap()
+        .delete(&format!("hook-fingerprint-key:{}", profile.id))
+        .unwrap();
+
+    let keyed = f.records.fingerprinter().unwrap();
+    let recorded = f.records.recorded().unwrap();
+    assert_eq!(
+        recorded[0].secret_fingerprint.as_deref(),
+        Some(keyed.of_secret(&secret).as_str())
+    );
+    assert!(f.plan(&[EventKind::CodePushed]).await.plan.is_noop());
 }

@@ -2,9 +2,7 @@
 
 use serde::Deserialize;
 
-use super::projects::List;
-use super::API_VERSION;
-use crate::api::git::encode_segment;
+use super::{encode_segment, API_VERSION};
 use crate::{AdoClient, Error, Request};
 
 /// A build, as much of it as the wizard reads.
@@ -36,16 +34,5 @@ impl AdoClient {
         Request::get(format!("{}/_apis/build/builds", encode_segment(project)))
             .query("$top", top)
             .api_version(API_VERSION)
-    }
-}
-
-impl Request {
-    /// Sends a list request and returns its `value`.
-    pub(crate) async fn send_list<T: serde::de::DeserializeOwned>(
-        self,
-        client: &AdoClient,
-    ) -> Result<Vec<T>, Error> {
-        let list: List<T> = client.get_json(self).await?;
-        Ok(list.value)
     }
 }

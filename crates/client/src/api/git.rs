@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::projects::TeamProjectReference;
-use super::API_VERSION;
+use super::{encode_segment, API_VERSION};
 use crate::{AdoClient, Error, Request};
 
 /// A Git repository.
@@ -89,11 +89,4 @@ impl AdoClient {
     pub async fn repositories(&self, project: Option<&str>) -> Result<Vec<GitRepository>, Error> {
         self.repositories_request(project).send_list(self).await
     }
-}
-
-/// Percent-encodes one path segment (project names may hold spaces and other characters).
-pub(crate) fn encode_segment(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
 }

@@ -11,12 +11,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
-use super::API_VERSION;
-use crate::api::git::encode_segment;
+use super::{encode_segment, API_VERSION};
 use crate::{AdoClient, Error, Request};
 
-/// Consumer inputs that hold secrets; `Debug` of [`SubscriptionInput`] hides them.
-const SECRET_INPUTS: [&str; 2] = ["httpHeaders", "basicAuthPassword"];
+use ado_core::webhook::redact_inputs;
+/// The body of a create or replace is core's [`SubscriptionBody`]: the planner builds it and the
+/// client sends it as is (one type, one list of secret inputs).
+pub use ado_core::webhook::SubscriptionBody;
 
 /// A subscription as Azure DevOps returns it. Everything but `id` is optional on the wire.
 #[derive(Clone, Deserialize)]
@@ -88,7 +89,7 @@ impl std::fmt::Debug for Subscription {
             .field("event_type", &self.event_type)
             .field("consumer_id", &self.consumer_id)
             .field("publisher_inputs", &self.publisher_inputs)
-            .field("consumer_inputs", &redacted(&self.consumer_inputs))
+            .field("consumer_inputs", &redact_inputs(&self.consumer_inputs))
             .field("status", &self.status)
             .finish_non_exhaustive()
     }
@@ -108,58 +109,6 @@ pub struct IdentityRef {
     /// The sign-in name.
     #[serde(default)]
     pub unique_name: Option<String>,
-}
-
-/// The body of a create or replace: what the subscription should be.
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SubscriptionInput {
-    /// E.g. `tfs`.
-    pub publisher_id: String,
-    /// E.g. `git.push`.
-    pub event_type: String,
-    /// E.g. `1.0`.
-    pub resource_version: String,
-    /// E.g. `webHooks`.
-    pub consumer_id: String,
-    /// E.g. `httpRequest`.
-    pub consumer_action_id: String,
-    /// Event filters.
-    pub publisher_inputs: BTreeMap<String, String>,
-    /// Consumer settings, secrets included.
-    pub consumer_inputs: BTreeMap<String, String>,
-    /// Set to `enabled` to re-enable a disabled subscription on replace; `None` on create.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-}
-
-impl std::fmt::Debug for SubscriptionInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SubscriptionInput")
-            .field("publisher_id", &self.publisher_id)
-            .field("event_type", &self.event_type)
-            .field("resource_version", &self.resource_version)
-            .field("consumer_id", &self.consumer_id)
-            .field("consumer_action_id", &self.consumer_action_id)
-            .field("publisher_inputs", &self.publisher_inputs)
-            .field("consumer_inputs", &redacted(&self.consumer_inputs))
-            .field("status", &self.status)
-            .finish()
-    }
-}
-
-fn redacted(inputs: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
-    inputs
-        .iter()
-        .map(|(k, v)| {
-            let shown = if SECRET_INPUTS.contains(&k.as_str()) {
-                "[redacted]"
-            } else {
-                v.as_str()
-            };
-            (k.as_str(), shown)
-        })
-        .collect()
 }
 
 /// The documented query filters of `GET _apis/hooks/subscriptions`.
@@ -361,7 +310,10 @@ impl std::fmt::Debug for TestNotification {
         f.debug_struct("TestNotification")
             .field("subscription_id", &self.subscription_id)
             .field("event_type", &self.details.event_type)
-            .field("consumer_inputs", &redacted(&self.details.consumer_inputs))
+            .field(
+                "consumer_inputs",
+                &redact_inputs(&self.details.consumer_inputs),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -451,13 +403,13 @@ impl AdoClient {
     /// creating again.
     pub async fn create_subscription(
         &self,
-        input: &SubscriptionInput,
+        input: &SubscriptionBody,
     ) -> Result<Subscription, Error> {
         self.get_json(self.create_subscription_request(input)).await
     }
 
     /// The request [`AdoClient::create_subscription`] sends (it holds the secret in its body).
-    pub fn create_subscription_request(&self, input: &SubscriptionInput) -> Request {
+    pub fn create_subscription_request(&self, input: &SubscriptionBody) -> Request {
         Request::post_json(
             SUBSCRIPTIONS,
             serde_json::to_value(input).expect("a subscription always serializes"),
@@ -466,11 +418,11 @@ impl AdoClient {
     }
 
     /// Replaces a subscription (`PUT`): its filters, consumer inputs and, with
-    /// `input.status = Some("enabled")`, its status.
+    /// `input.status = Some(SubscriptionStatus::Enabled)`, its status.
     pub async fn replace_subscription(
         &self,
         id: &str,
-        input: &SubscriptionInput,
+        input: &SubscriptionBody,
     ) -> Result<Subscription, Error> {
         let mut body = serde_json::to_value(input).expect("a subscription always serializes");
         body["id"] = json!(id);

@@ -1,4 +1,10 @@
-//! One file per Azure DevOps area. Each adds typed methods to [`crate::AdoClient`].
+//! One file per Azure DevOps area. Each adds typed methods to [`crate::AdoClient`]. The helpers
+//! every area shares (the list envelope, pages, path-segment encoding) live here, so no area
+//! imports another for them.
+
+use serde::Deserialize;
+
+use crate::{AdoClient, Error, Request};
 
 pub mod build;
 pub mod connection_data;
@@ -12,3 +18,36 @@ pub mod wit;
 /// and Services still serves it; older servers answer `VssVersionOutOfRangeException`, which the
 /// flows report as "server too old".
 pub const API_VERSION: &str = "7.0";
+
+/// The `{count, value}` envelope of list answers.
+#[derive(Deserialize)]
+pub(crate) struct List<T> {
+    pub(crate) value: Vec<T>,
+}
+
+/// One page of a paged list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// The token for the next page, `None` on the last.
+    pub continuation: Option<String>,
+}
+
+/// Percent-encodes one path segment (project names may hold spaces and other characters).
+pub(crate) fn encode_segment(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+impl Request {
+    /// Sends a list request and returns its `value`.
+    pub(crate) async fn send_list<T: serde::de::DeserializeOwned>(
+        self,
+        client: &AdoClient,
+    ) -> Result<Vec<T>, Error> {
+        let list: List<T> = client.get_json(self).await?;
+        Ok(list.value)
+    }
+}

@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 
-use super::API_VERSION;
-use crate::{AdoClient, Error, Page, Request};
+use super::{encode_segment, List, Page, API_VERSION};
+use crate::{AdoClient, Error, Request};
 
 /// A project as lists return it.
 #[derive(Debug, Clone, Deserialize)]
@@ -27,12 +27,6 @@ pub struct TeamProjectReference {
     /// `private` or `public`.
     #[serde(default)]
     pub visibility: Option<String>,
-}
-
-#[derive(Deserialize)]
-/// The `{count, value}` envelope of list answers.
-pub(crate) struct List<T> {
-    pub(crate) value: Vec<T>,
 }
 
 /// The most pages [`AdoClient::all_projects`] follows: 500 × 100 projects is far past any real
@@ -74,11 +68,8 @@ impl AdoClient {
     /// One project by name or id.
     pub async fn project(&self, name_or_id: &str) -> Result<TeamProjectReference, Error> {
         self.get_json(
-            Request::get(format!(
-                "_apis/projects/{}",
-                crate::api::git::encode_segment(name_or_id)
-            ))
-            .api_version(API_VERSION),
+            Request::get(format!("_apis/projects/{}", encode_segment(name_or_id)))
+                .api_version(API_VERSION),
         )
         .await
     }

@@ -2,8 +2,7 @@
 
 use serde::Deserialize;
 
-use super::API_VERSION;
-use crate::api::git::encode_segment;
+use super::{encode_segment, API_VERSION};
 use crate::{AdoClient, Error, Request};
 
 /// A work item type, e.g. `Bug`.

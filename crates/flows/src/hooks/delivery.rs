@@ -38,6 +38,8 @@ pub struct TestDelivery {
     pub error_message: Option<String>,
     /// How many attempts Azure DevOps made.
     pub attempts: Option<u32>,
+    /// What to do, when the receiver answered 401 or 403: it rejected the secret.
+    pub advice: Option<String>,
 }
 
 /// One delivery in a subscription's history.
@@ -62,6 +64,25 @@ pub struct Delivery {
     pub attempts: Option<u32>,
     /// Seconds the request took.
     pub duration_secs: Option<f64>,
+    /// What to do, when the receiver answered 401 or 403: it rejected the secret.
+    pub advice: Option<String>,
+}
+
+/// Where a subscription carries its secret, in words: "the X-ADO-Connect-Secret header" or
+/// "the basic-auth password".
+fn secret_carrier(auth: Option<&HookAuth>) -> String {
+    match auth {
+        Some(HookAuth::SecretHeader { header, .. }) => format!("the {header} header"),
+        Some(HookAuth::Basic { .. }) => "the basic-auth password".into(),
+        None => "the secret header".into(),
+    }
+}
+
+/// The advice for a receiver that answered 401 or 403: it rejected the secret.
+fn rejection_advice(receiver_status: Option<u16>, carrier: &str) -> Option<String> {
+    matches!(receiver_status, Some(401) | Some(403)).then(|| {
+        format!("Your receiver rejected the secret — give it the current one (it is sent in {carrier}; `hooks rotate` prints a new one, or the app shows it once after Apply).")
+    })
 }
 
 /// How long [`send_test`] waits for the delivery to finish.
@@ -130,6 +151,20 @@ pub async fn send_test(
     let response = details
         .and_then(|d| d.response.as_deref())
         .map(parse_response);
+    let carrier = if subscription
+        .consumer_inputs
+        .contains_key("basicAuthUsername")
+    {
+        "the basic-auth password".to_string()
+    } else {
+        subscription
+            .consumer_inputs
+            .get("httpHeaders")
+            .and_then(|h| ado_core::webhook::parse_http_headers(h).into_iter().next())
+            .map(|(name, _)| format!("the {name} header"))
+            .unwrap_or_else(|| secret_carrier(None))
+    };
+    let receiver_status = response.as_ref().and_then(|r| r.status);
     Ok(TestDelivery {
         subscription_id: subscription.id,
         notification_id: notification.id,
@@ -139,11 +174,12 @@ pub async fn send_test(
             .is_some_and(|r| r.eq_ignore_ascii_case("succeeded")),
         result: notification.result.clone(),
         status: notification.status.clone(),
-        receiver_status: response.as_ref().and_then(|r| r.status),
+        receiver_status,
         receiver_reason: response.as_ref().and_then(|r| r.reason.clone()),
         response_excerpt: response.and_then(|r| r.content),
         error_message: details.and_then(|d| d.error_message.clone()),
         attempts: details.and_then(|d| d.request_attempts),
+        advice: rejection_advice(receiver_status, &carrier),
     })
 }
 
@@ -154,7 +190,13 @@ pub async fn history(
     subscription_id: &str,
     max: u32,
 ) -> Result<Vec<Delivery>, Problem> {
-    let target = records.profile()?.target;
+    let profile = records.profile()?;
+    let target = &profile.target;
+    let auth = profile
+        .hooks
+        .iter()
+        .find(|h| h.id.eq_ignore_ascii_case(subscription_id))
+        .map(|h| &h.spec.auth);
     let list = client
         .notifications(
             subscription_id,
@@ -164,27 +206,29 @@ pub async fn history(
             },
         )
         .await
-        .map_err(|e| hook_problem(&target, &e, "read the delivery history"))?;
-    let mut deliveries: Vec<Delivery> = list.iter().map(delivery).collect();
+        .map_err(|e| hook_problem(target, &e, "read the delivery history"))?;
+    let mut deliveries: Vec<Delivery> = list.iter().map(|n| delivery(n, auth)).collect();
     deliveries.sort_by_key(|d| std::cmp::Reverse(d.id));
     deliveries.truncate(max as usize);
     Ok(deliveries)
 }
 
-pub(super) fn delivery(n: &Notification) -> Delivery {
+pub(super) fn delivery(n: &Notification, auth: Option<&HookAuth>) -> Delivery {
     let details = n.details.as_ref();
+    let receiver_status = details
+        .and_then(|d| d.response.as_deref())
+        .and_then(|r| parse_response(r).status);
     Delivery {
         id: n.id,
         event_type: details.and_then(|d| d.event_type.clone()),
         created_date: n.created_date.clone(),
         result: n.result.clone(),
         status: n.status.clone(),
-        receiver_status: details
-            .and_then(|d| d.response.as_deref())
-            .and_then(|r| parse_response(r).status),
+        receiver_status,
         error_message: details.and_then(|d| d.error_message.clone()),
         attempts: details.and_then(|d| d.request_attempts),
         duration_secs: details.and_then(|d| d.request_duration),
+        advice: rejection_advice(receiver_status, &secret_carrier(auth)),
     }
 }
 
@@ -260,5 +304,26 @@ mod tests {
             parse_response(&long).content.unwrap().chars().count(),
             EXCERPT + 1
         );
+    }
+
+    #[test]
+    fn a_rejected_secret_is_named_with_its_header() {
+        let auth = HookAuth::SecretHeader {
+            header: "X-ADO-Connect-Secret".into(),
+            secret: ado_core::webhook::SecretRef {
+                key: "k".into(),
+                fingerprint: None,
+            },
+        };
+        let advice = rejection_advice(Some(401), &secret_carrier(Some(&auth))).unwrap();
+        assert!(
+            advice.contains("your receiver rejected the secret")
+                || advice.contains("Your receiver rejected the secret — give it the current one"),
+            "{advice}"
+        );
+        assert!(advice.contains("X-ADO-Connect-Secret"), "{advice}");
+        assert!(rejection_advice(Some(403), "x").is_some());
+        assert!(rejection_advice(Some(500), "x").is_none());
+        assert!(rejection_advice(None, "x").is_none());
     }
 }

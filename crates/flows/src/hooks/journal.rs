@@ -215,11 +215,24 @@ impl Journal {
 
     /// Appends one record and flushes it to disk.
     pub fn append(&self, record: &Record) -> io::Result<()> {
+        self.write(record, true)
+    }
+
+    /// Appends one record without waiting for the disk: for conclusions, which the next synced
+    /// record (or the end of the run) carries to disk, and whose loss recovery tolerates.
+    pub fn append_unsynced(&self, record: &Record) -> io::Result<()> {
+        self.write(record, false)
+    }
+
+    fn write(&self, record: &Record, sync: bool) -> io::Result<()> {
         let mut line = serde_json::to_vec(record).expect("journal records serialize");
         line.push(b'\n');
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         file.write_all(&line)?;
-        file.sync_data()
+        if sync {
+            file.sync_data()?;
+        }
+        Ok(())
     }
 
     /// The journal's path.
@@ -228,7 +241,8 @@ impl Journal {
     }
 
     /// Reads a journal; `Ok(None)` when there is none. A line that does not parse (a torn
-    /// write) is skipped.
+    /// write) is skipped. A journal without a readable `begin` line is an error of kind
+    /// [`io::ErrorKind::InvalidData`]: it cannot be recovered or rolled back, only discarded.
     pub fn read(path: &Path) -> io::Result<Option<RunState>> {
         let file = match File::open(path) {
             Ok(f) => f,
@@ -271,7 +285,13 @@ impl Journal {
                 }
             }
         }
-        Ok(state)
+        match state {
+            Some(state) => Ok(Some(state)),
+            None => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "it has no readable `begin` line",
+            )),
+        }
     }
 
     /// Deletes a journal; a missing one is fine.

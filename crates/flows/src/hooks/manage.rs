@@ -8,10 +8,12 @@ use ado_core::webhook::{
 };
 use serde::Serialize;
 
-use super::apply::{apply_plan, delete, rollback};
+use super::apply::{apply_plan_with, ApplyOptions};
 use super::delivery::{delivery, Delivery};
 use super::plan::{plan_for_specs, to_fact};
-use super::secret::{fingerprint_of, generate_secret};
+use super::recovery::rollback;
+use super::run::delete;
+use super::secret::generate_secret;
 use super::{
     hook_problem, local_problem, ApplyEvent, ApplyReport, FailedHook, HookRecords, RollbackReport,
     SecretSource,
@@ -21,7 +23,8 @@ use super::{
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HookState {
-    /// What this app recorded.
+    /// What this app recorded. Serialized without secret fingerprints.
+    #[serde(serialize_with = "recorded_without_fingerprints")]
     pub recorded: RecordedHook,
     /// False when it is gone from Azure DevOps.
     pub exists: bool,
@@ -31,6 +34,56 @@ pub struct HookState {
     pub reason: Option<String>,
     /// The most recent delivery, if any.
     pub last_delivery: Option<Delivery>,
+    /// The event, in words ("Code pushed").
+    pub event_label: &'static str,
+    /// The project's name (`None` when it could not be read).
+    pub project: Option<String>,
+    /// The repository's name, for subscriptions narrowed to one.
+    pub repository: Option<String>,
+    /// The branch, for subscriptions narrowed to one.
+    pub branch: Option<String>,
+    /// The receiver URL.
+    pub url: String,
+}
+
+/// Project and repository names by id, read once per project; unreadable ones stay unnamed.
+async fn names_of(
+    client: &AdoClient,
+    hooks: &[RecordedHook],
+) -> std::collections::BTreeMap<String, (String, Vec<(String, String)>)> {
+    use futures_util::StreamExt as _;
+    let mut projects: Vec<String> = hooks
+        .iter()
+        .map(|h| h.spec.project_id.to_ascii_lowercase())
+        .collect();
+    projects.sort();
+    projects.dedup();
+    let lookups: Vec<_> = projects
+        .into_iter()
+        .map(|id| async move {
+            let project = client.project(&id).await.ok()?;
+            let repos = client
+                .repositories(Some(&project.id))
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r.id.to_ascii_lowercase(), r.name))
+                .collect();
+            Some((id, (project.name, repos)))
+        })
+        .collect();
+    futures_util::stream::iter(lookups)
+        .buffer_unordered(super::scope::LOOKUPS_AT_ONCE)
+        .filter_map(|x| async move { x })
+        .collect()
+        .await
+}
+
+fn recorded_without_fingerprints<S: serde::Serializer>(
+    recorded: &RecordedHook,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    recorded.without_fingerprints().serialize(s)
 }
 
 /// The recorded subscriptions with their status and last delivery, as Azure DevOps reports them.
@@ -39,11 +92,29 @@ pub async fn list_hooks(
     records: &HookRecords,
 ) -> Result<Vec<HookState>, Problem> {
     let profile = records.profile()?;
+    let fingerprints = records.fingerprinter()?;
+    let names = names_of(client, &profile.hooks).await;
     let mut states = Vec::new();
     for recorded in profile.hooks {
+        let spec = &recorded.spec;
+        let named = names.get(&spec.project_id.to_ascii_lowercase());
+        let project = named.map(|(name, _)| name.clone());
+        let repository = spec.repository_id.as_ref().map(|id| {
+            named
+                .and_then(|(_, repos)| repos.iter().find(|(r, _)| r.eq_ignore_ascii_case(id)))
+                .map(|(_, name)| name.clone())
+                .unwrap_or_else(|| id.clone())
+        });
+        let shown = (
+            spec.event.label(),
+            project,
+            repository,
+            spec.branch.clone(),
+            spec.url.clone(),
+        );
         match client.subscription(&recorded.id).await {
             Ok(subscription) => {
-                let fact = to_fact(&subscription);
+                let fact = to_fact(&subscription, &fingerprints);
                 let last_delivery = client
                     .notifications(
                         &recorded.id,
@@ -54,13 +125,22 @@ pub async fn list_hooks(
                     )
                     .await
                     .ok()
-                    .and_then(|list| list.iter().max_by_key(|n| n.id).map(delivery));
+                    .and_then(|list| {
+                        list.iter()
+                            .max_by_key(|n| n.id)
+                            .map(|n| delivery(n, Some(&recorded.spec.auth)))
+                    });
                 states.push(HookState {
                     recorded,
                     exists: true,
                     status: Some(fact.status),
                     reason: status_reason(&fact),
                     last_delivery,
+                    event_label: shown.0,
+                    project: shown.1,
+                    repository: shown.2,
+                    branch: shown.3,
+                    url: shown.4,
                 });
             }
             Err(e) if e.status() == Some(404) => states.push(HookState {
@@ -69,6 +149,11 @@ pub async fn list_hooks(
                 status: None,
                 reason: Some("deleted in Azure DevOps".into()),
                 last_delivery: None,
+                event_label: shown.0,
+                project: shown.1,
+                repository: shown.2,
+                branch: shown.3,
+                url: shown.4,
             }),
             Err(e) => return Err(hook_problem(&profile.target, &e, "read the subscription")),
         }
@@ -166,7 +251,7 @@ pub async fn rotate_secret(
         ));
     }
     let secret = generate_secret();
-    let fp = fingerprint_of(&secret);
+    let fp = records.fingerprinter()?.of_secret(&secret);
     let mut specs = Vec::new();
     for hook in &profile.hooks {
         let mut spec = hook.spec.clone();
@@ -192,7 +277,13 @@ pub async fn rotate_secret(
         specs,
         secret,
         SecretSource::Rotated,
+        ado_core::webhook::PlanRules::default(),
     )
     .await?;
-    apply_plan(client, records, &plan, progress).await
+    // Rotating is the admin's explicit request to change the secret.
+    let options = ApplyOptions {
+        confirm_secret_change: true,
+        ..ApplyOptions::default()
+    };
+    apply_plan_with(client, records, &plan, &options, progress).await
 }

@@ -29,16 +29,20 @@
 
 mod apply;
 mod delivery;
+mod forget;
 pub mod journal;
 mod manage;
 mod plan;
+mod recovery;
+mod run;
+mod scope;
 pub mod secret;
 
 use ado_client::Error;
 use ado_core::checks::{self, CheckCode, Probe, Problem};
 use ado_core::target::ConnectionTarget;
 use ado_core::webhook::{
-    Action, EventKind, HookAuth, HookSpec, Plan, ReceiverWarning, RecordedHook,
+    Action, EventKind, HookAuth, HookSpec, Plan, PlanRules, ReceiverWarning, RecordedHook,
 };
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -46,14 +50,45 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::failure::probe_failure;
 use crate::profiles::{Connections, Profile};
 
-pub use apply::{apply_plan, apply_plan_with, recover, rollback, ApplyOptions};
+pub use apply::{apply_plan, apply_plan_with, ApplyOptions};
 pub use delivery::{history, send_test, Delivery, TestDelivery};
+pub use forget::{forget_connection, has_hooks, ForgetReport, HooksOnForget};
 pub use journal::RunState as InterruptedRun;
 pub use manage::{list_hooks, remove_hooks, rotate_secret, HookState, RemoveReport, RemovedHook};
 pub use plan::plan_hooks;
+pub use recovery::{recover, rollback};
+pub use scope::HookScope;
+
+/// An event the wizard offers, as the UI lists it (its checkbox label comes from here, not from
+/// a copy in the UI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventInfo {
+    /// The event, serialized as its `eventType` (what [`HookRequest::events`] takes).
+    pub event: EventKind,
+    /// How people call it, e.g. "Pull request merged".
+    pub label: &'static str,
+    /// The CLI's name, e.g. `pr-merged`.
+    pub cli_name: &'static str,
+    /// True for Git events, which a repository and branch can narrow.
+    pub git: bool,
+}
+
+/// Every event the wizard offers, in the order the UI lists them.
+pub fn events() -> Vec<EventInfo> {
+    EventKind::ALL
+        .into_iter()
+        .map(|event| EventInfo {
+            event,
+            label: event.label(),
+            cli_name: event.cli_name(),
+            git: event.is_git(),
+        })
+        .collect()
+}
 
 /// How many changes run at once.
-pub const DEFAULT_CONCURRENCY: usize = 4;
+pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// The hooks of one connection: its profile (where subscription ids are recorded), its keyring
 /// entries (the secret) and its journal, all under the config directory of `connections`.
@@ -105,14 +140,30 @@ impl HookRecords {
     }
 
     /// An interrupted run (a crash, a lost network, or a run that ended with failures), if any:
-    /// finish it with [`recover`] or undo it with [`rollback`] before applying a new plan.
+    /// finish it with [`recover`] or undo it with [`rollback`] before applying a new plan. An
+    /// unreadable journal is an error that names [`discard_journal`] as the way out.
     pub fn interrupted(&self) -> Result<Option<InterruptedRun>, Problem> {
-        journal::Journal::read(&self.journal_path()).map_err(|e| {
-            local_problem(
-                format!("Cannot read {}: {e}", self.journal_path().display()),
-                "Check the config directory's permissions.",
-            )
-        })
+        match self.journal_status() {
+            JournalStatus::None => Ok(None),
+            JournalStatus::Interrupted(run) => Ok(Some(run)),
+            JournalStatus::Unreadable { path, reason } => Err(local_problem(
+                format!("The webhook journal {path} cannot be used: {reason}. Every webhook change is blocked until it is dealt with; it cannot be finished or rolled back."),
+                "Discard it (CLI: `hooks discard-journal`; app: Discard journal), then check Project settings → Service hooks for subscriptions the interrupted run may have created, and plan again (they are found and not duplicated).",
+            )),
+        }
+    }
+
+    /// The state of this connection's journal: none, an interrupted run, or unreadable.
+    pub fn journal_status(&self) -> JournalStatus {
+        let path = self.journal_path();
+        match journal::Journal::read(&path) {
+            Ok(None) => JournalStatus::None,
+            Ok(Some(run)) => JournalStatus::Interrupted(run),
+            Err(e) => JournalStatus::Unreadable {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            },
+        }
     }
 
     /// The keyring key of a secret of this connection (`{name}:{profile id}`).
@@ -135,6 +186,52 @@ impl HookRecords {
             .map_err(|e| keyring_problem(&e.to_string()))
     }
 
+    /// The connection's fingerprinter; its key is made and stored in the keyring on first use.
+    pub fn fingerprinter(&self) -> Result<secret::Fingerprinter, Problem> {
+        let key = match self.stored_secret(secret::FINGERPRINT_KEY_NAME)? {
+            Some(key) => key,
+            None => {
+                let key = secret::Fingerprinter::generate_key();
+                self.store_secret(secret::FINGERPRINT_KEY_NAME, &key)?;
+                self.migrate_fingerprints(&secret::Fingerprinter::new(key.clone()))?;
+                key
+            }
+        };
+        Ok(secret::Fingerprinter::new(key))
+    }
+
+    /// Profiles written before fingerprints were keyed hold unkeyed ones (`sha256:…`): each is
+    /// replaced by the keyed fingerprint of the stored secret it was made from, or dropped when
+    /// it matches none (a masked secret is then set again, as for any unknown one).
+    fn migrate_fingerprints(&self, keyed: &secret::Fingerprinter) -> Result<(), Problem> {
+        let stored: Vec<SecretString> = [secret::HEADER_SECRET_NAME, secret::BASIC_PASSWORD_NAME]
+            .into_iter()
+            .filter_map(|name| self.stored_secret(name).ok().flatten())
+            .collect();
+        if !self.recorded()?.iter().any(|h| {
+            h.secret_fingerprint
+                .as_deref()
+                .is_some_and(secret::is_unkeyed)
+        }) {
+            return Ok(());
+        }
+        self.update_hooks(|hooks| {
+            for hook in hooks.iter_mut() {
+                let Some(old) = hook
+                    .secret_fingerprint
+                    .clone()
+                    .filter(|f| secret::is_unkeyed(f))
+                else {
+                    continue;
+                };
+                hook.secret_fingerprint = stored
+                    .iter()
+                    .find(|s| secret::unkeyed_fingerprint(s) == old)
+                    .map(|s| keyed.of_secret(s));
+            }
+        })
+    }
+
     /// Which keyring this connection's secrets live in, in words.
     pub fn keyring_description(&self) -> &'static str {
         self.connections.secret_backend().description()
@@ -150,15 +247,70 @@ impl HookRecords {
     }
 }
 
+/// The state of a connection's webhook journal ([`HookRecords::journal_status`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum JournalStatus {
+    /// No journal: no run is in progress or interrupted.
+    None,
+    /// A run that did not finish: [`recover`] or [`rollback`] it.
+    Interrupted(InterruptedRun),
+    /// A journal that cannot be read (no readable `begin` line, or an IO error): it blocks
+    /// every apply, and only [`discard_journal`] clears it.
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Discards an unreadable journal (see [`JournalStatus::Unreadable`]); `Ok(false)` when there
+/// is no journal. A readable journal is refused: [`recover`] or [`rollback`] it instead, so
+/// that what its run created is not lost track of.
+pub fn discard_journal(records: &HookRecords) -> Result<bool, Problem> {
+    match records.journal_status() {
+        JournalStatus::None => Ok(false),
+        JournalStatus::Interrupted(run) => Err(local_problem(
+            format!(
+                "The journal of run {} is readable, so it is not discarded.",
+                run.run_id
+            ),
+            "Finish it (`hooks apply`) or roll it back (`hooks rollback`).",
+        )),
+        JournalStatus::Unreadable { path, .. } => {
+            journal::Journal::remove(&records.journal_path()).map_err(|e| {
+                local_problem(
+                    format!("Cannot delete the journal {path}: {e}"),
+                    "Check the config directory's permissions.",
+                )
+            })?;
+            Ok(true)
+        }
+    }
+}
+
 /// What the admin chose in the last step.
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HookRequest {
-    /// The project, by name or id.
+    /// The project, by name or id (may be empty when `projects` or `all_projects` say).
+    #[serde(default)]
     pub project: String,
+    /// More projects, by name or id: one plan for all of them (UI multi-select; CLI
+    /// `--project`, repeatable).
+    #[serde(default)]
+    pub projects: Vec<String>,
+    /// Every project of the organization or collection (CLI `--all-projects`).
+    #[serde(default)]
+    pub all_projects: bool,
     /// Narrow Git events to this repository (name or id).
     #[serde(default)]
     pub repository: Option<String>,
+    /// More repositories (name, id, or `project/name`), each its own scope: one plan for all
+    /// (CLI `--repository`, repeatable). A bare name must be in exactly one chosen project.
+    #[serde(default)]
+    pub repositories: Vec<String>,
     /// Narrow Git events to this branch (`main` or `refs/heads/main`); needs a repository.
     #[serde(default)]
     pub branch: Option<String>,
@@ -168,6 +320,11 @@ pub struct HookRequest {
     pub url: String,
     /// How deliveries authenticate.
     pub auth: AuthChoice,
+    /// Take over matching subscriptions that are not provably ours (another team's header or
+    /// secret): they are adopted and their headers replaced by ours. Off unless the admin
+    /// explicitly asks (CLI `--take-over`).
+    #[serde(default)]
+    pub take_over: bool,
 }
 
 /// How deliveries authenticate.
@@ -212,6 +369,10 @@ pub enum SecretChoice {
     },
 }
 
+fn plan_without_fingerprints<S: serde::Serializer>(plan: &Plan, s: S) -> Result<S::Ok, S::Error> {
+    plan.without_fingerprints().serialize(s)
+}
+
 fn secret_string<'de, D: Deserializer<'de>>(de: D) -> Result<SecretString, D::Error> {
     String::deserialize(de).map(SecretString::from)
 }
@@ -246,12 +407,16 @@ pub enum SecretSource {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HookPlan {
-    /// What will be created, adopted, updated, re-enabled or left alone.
+    /// What will be created, adopted, updated, re-enabled or left alone. Serialized without
+    /// secret fingerprints.
+    #[serde(serialize_with = "plan_without_fingerprints")]
     pub plan: Plan,
-    /// The project.
+    /// The (first) project.
     pub project: NamedId,
-    /// The repository Git events are narrowed to.
+    /// The (first) repository Git events are narrowed to.
     pub repository: Option<NamedId>,
+    /// Every scope (project, or repository of a project) the plan covers.
+    pub scopes: Vec<HookScope>,
     /// The branch Git events are narrowed to.
     pub branch: Option<String>,
     /// The receiver URL.
@@ -266,6 +431,15 @@ pub struct HookPlan {
     pub secret_source: SecretSource,
     /// An earlier run that must be finished or rolled back before this plan can be applied.
     pub interrupted: Option<InterruptedRun>,
+    /// The rules planned with (apply re-plans with the same).
+    pub rules: PlanRules,
+    /// True when applying writes another secret onto subscriptions that deliver already (their
+    /// receivers must get the new one): apply refuses unless
+    /// [`ApplyOptions::confirm_secret_change`] (CLI `--confirm-secret-change`).
+    pub rotates_secret: bool,
+    /// Subscriptions in the plan that the interrupted run made (not someone else's to adopt):
+    /// finishing that run ([`recover`]) records them.
+    pub in_flight: Vec<String>,
     #[serde(skip)]
     specs: Vec<HookSpec>,
     #[serde(skip)]
@@ -355,8 +529,15 @@ pub struct ApplyReport {
     pub reenabled: Vec<AppliedHook>,
     /// Left alone.
     pub unchanged: Vec<AppliedHook>,
+    /// Matching subscriptions that are not provably ours: left alone (see
+    /// [`HookRequest::take_over`]).
+    pub left_alone: Vec<AppliedHook>,
     /// Failed: retry ([`recover`]) or roll back ([`rollback`]).
     pub failed: Vec<FailedHook>,
+    /// [`recover`] only: changes the interrupted run had already made (before the crash),
+    /// now recorded; nothing was sent for them. `created`, `updated` and `reenabled` count only
+    /// what recovery sent itself.
+    pub recorded_from_interrupted_run: Vec<AppliedHook>,
     /// Recorded subscriptions gone from the server, dropped from the profile.
     pub forgotten: Vec<String>,
     /// Where Azure DevOps had changed between the plan and the apply, and what was done instead.
@@ -406,6 +587,8 @@ pub enum Phase {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RollbackReport {
+    /// The run rolled back; `None` when there was no interrupted run (nothing was done).
+    pub run_id: Option<String>,
     /// Subscriptions the interrupted run created, now deleted.
     pub deleted: Vec<String>,
     /// Updates and re-enables cannot be undone (the earlier secret is not kept); listed here.
@@ -531,6 +714,17 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(provided, SecretChoice::Provided { .. }));
+    }
+
+    #[test]
+    fn events_carry_their_labels_for_the_ui() {
+        let listed = serde_json::to_value(events()).unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), EventKind::ALL.len());
+        assert_eq!(
+            listed[2],
+            serde_json::json!({"event": "git.pullrequest.merged", "label": "Pull request merged", "cliName": "pr-merged", "git": true})
+        );
+        assert_eq!(listed[4]["git"], false);
     }
 
     #[test]

@@ -6,23 +6,22 @@ use std::time::Duration;
 use ado_client::api::hooks::{Subscription, SubscriptionFilter};
 use ado_client::api::security::{service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE};
 use ado_client::{AdoClient, Error};
-use ado_core::checks::{self, CheckCode, Probe, Problem};
+use ado_core::checks::{CheckCode, Problem};
 use ado_core::target::{ConnectionTarget, Field};
 use ado_core::webhook::{
     self, check_receiver_url, validate_basic_password, validate_secret_value, EventKind,
-    ExistingSubscription, HookAuth, HookSelection, HookSpec, ReceiverContext, RecordedHook,
-    SecretRef, CONSUMER_ACTION_ID, CONSUMER_ID, DEFAULT_SECRET_HEADER, PUBLISHER_ID,
+    ExistingSubscription, HookAuth, HookSelection, HookSpec, PlanRules, ReceiverContext,
+    RecordedHook, SecretRef, CONSUMER_ACTION_ID, CONSUMER_ID, DEFAULT_SECRET_HEADER, PUBLISHER_ID,
 };
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::secret::{
-    fingerprint, fingerprint_of, generate_secret, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME,
-};
+use super::scope::{projects_of, resolve_scopes, LOOKUPS_AT_ONCE};
+use super::secret::{generate_secret, Fingerprinter, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
     hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, SecretChoice,
     SecretSource,
 };
-use crate::failure::probe_failure;
 
 /// Plans the subscriptions `request` asks for, changing nothing: resolves the project and
 /// repository, checks that the signed-in user may edit service hooks in the project
@@ -40,72 +39,40 @@ pub async fn plan_hooks(
     let profile = records.profile()?;
     let target = &profile.target;
 
-    let project = client.project(request.project.trim()).await.map_err(|e| {
-        let mut problem = checks::diagnose(target, &probe_failure(Probe::Projects, &e));
-        if e.status() == Some(404) {
-            problem.message = format!(
-                "There is no project {} that this token can see.",
-                request.project.trim()
-            );
-            problem.fix = "Check the project's name (it is in the browser's address bar after the organization or collection).".into();
-        }
-        problem
-    })?;
-    let project = NamedId {
-        id: project.id,
-        name: project.name,
-    };
-
-    let repository = match request
-        .repository
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
-        None => None,
-        Some(wanted) => {
-            let repos = client
-                .repositories(Some(&project.id))
-                .await
-                .map_err(|e| checks::diagnose(target, &probe_failure(Probe::Repositories, &e)))?;
-            let found = repos
-                .into_iter()
-                .find(|r| r.id.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
-                .ok_or_else(|| Problem {
-                    code: CheckCode::NotFound,
-                    field: Some(Field::Repository),
-                    message: format!(
-                        "There is no repository {wanted} in project {} that this token can see.",
-                        project.name
-                    ),
-                    fix: "Check the repository's name, or leave it empty for every repository."
-                        .into(),
-                    server_message: None,
-                    support_id: None,
-                })?;
-            Some(NamedId {
-                id: found.id,
-                name: found.name,
-            })
-        }
-    };
-
-    check_permission(client, target, &project, &profile.user_display_name).await?;
+    let scopes = resolve_scopes(client, target, request).await?;
+    let user = &profile.user_display_name;
+    let projects = projects_of(&scopes);
+    // Futures collected first: a lazily mapped iterator makes the future not `Send` for every
+    // lifetime, which the Tauri commands need.
+    let checks: Vec<_> = projects
+        .iter()
+        .map(|project| check_permission(client, target, project, user))
+        .collect();
+    futures_util::stream::iter(checks)
+        .buffer_unordered(LOOKUPS_AT_ONCE)
+        .try_collect::<Vec<()>>()
+        .await?;
 
     let receiver = check_receiver(client, target, &request.url).await?;
 
     let (auth, secret, source, header) = decide_secret(records, &request.auth)?;
-    let selection = HookSelection {
-        events: request.events.clone(),
-        project_id: project.id.clone(),
-        repository_id: repository.as_ref().map(|r| r.id.clone()),
-        branch: request.branch.clone(),
-        url: receiver.url.to_string(),
-        auth,
-    };
-    let specs = selection
-        .specs()
-        .map_err(|e| input_problem(e.to_string()))?;
+    let mut specs = Vec::new();
+    for scope in &scopes {
+        let selection = HookSelection {
+            events: request.events.clone(),
+            project_id: scope.project.id.clone(),
+            repository_id: scope.repository.as_ref().map(|r| r.id.clone()),
+            branch: request.branch.clone(),
+            url: receiver.url.to_string(),
+            auth: auth.clone(),
+        };
+        specs.extend(
+            selection
+                .specs()
+                .map_err(|e| input_problem(e.to_string()))?,
+        );
+    }
+    let repository = scopes.first().and_then(|s| s.repository.clone());
     let mut notes = Vec::new();
     if request.events.contains(&EventKind::BuildCompleted)
         && (repository.is_some()
@@ -120,9 +87,13 @@ pub async fn plan_hooks(
         );
     }
 
-    let mut plan = plan_for_specs(client, records, target, specs, secret, source).await?;
-    plan.project = project;
+    let rules = PlanRules {
+        take_over: request.take_over,
+    };
+    let mut plan = plan_for_specs(client, records, target, specs, secret, source, rules).await?;
+    plan.project = scopes[0].project.clone();
     plan.repository = repository;
+    plan.scopes = scopes;
     plan.branch = request
         .branch
         .as_deref()
@@ -144,18 +115,41 @@ pub(super) async fn plan_for_specs(
     specs: Vec<HookSpec>,
     secret: SecretString,
     source: SecretSource,
+    rules: PlanRules,
 ) -> Result<HookPlan, Problem> {
     let recorded = records.recorded()?;
-    let existing = existing_subscriptions(client, &recorded)
+    let existing = existing_subscriptions(client, &recorded, &records.fingerprinter()?)
         .await
         .map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
-    let plan = webhook::plan(&specs, &existing, &recorded);
+    let plan = webhook::plan_with(&specs, &existing, &recorded, rules);
     let header = specs.first().and_then(|s| match &s.auth {
         HookAuth::SecretHeader { header, .. } => Some(header.clone()),
         HookAuth::Basic { .. } => None,
     });
+    let interrupted = records.interrupted()?;
+    let in_flight = interrupted
+        .as_ref()
+        .map(|run| {
+            plan.items()
+                .filter_map(|item| {
+                    let id = item.subscription_id.as_deref()?;
+                    run.entries
+                        .iter()
+                        .any(|e| {
+                            matches!(&e.outcome, super::journal::Outcome::Done { subscription_id } if subscription_id.eq_ignore_ascii_case(id))
+                                || e.subscription_id.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(id))
+                                || (e.action == ado_core::webhook::Action::Create
+                                    && webhook::same_match_key(&e.spec, &item.spec))
+                        })
+                        .then(|| id.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(HookPlan {
+        rotates_secret: plan.rotates_secret(),
         plan,
+        in_flight,
         project: NamedId {
             id: specs
                 .first()
@@ -170,7 +164,9 @@ pub(super) async fn plan_for_specs(
         notes: Vec::new(),
         secret_header: header,
         secret_source: source,
-        interrupted: records.interrupted()?,
+        interrupted,
+        scopes: Vec::new(),
+        rules,
         specs,
         secret,
     })
@@ -276,6 +272,7 @@ fn decide_secret(
                 .unwrap_or(DEFAULT_SECRET_HEADER)
                 .to_string();
             let stored = records.stored_secret(HEADER_SECRET_NAME)?;
+            let fp = records.fingerprinter()?;
             let (value, source) = match (secret, stored) {
                 (SecretChoice::Keep, Some(stored)) => (stored, SecretSource::Kept),
                 (SecretChoice::Keep, None) => (generate_secret(), SecretSource::Generated),
@@ -286,7 +283,7 @@ fn decide_secret(
                     })?;
                     let same = stored
                         .as_ref()
-                        .is_some_and(|s| fingerprint_of(s) == fingerprint_of(value));
+                        .is_some_and(|s| s.expose_secret() == value.expose_secret());
                     let source = if same {
                         SecretSource::Kept
                     } else {
@@ -299,19 +296,20 @@ fn decide_secret(
                 header: header.clone(),
                 secret: SecretRef {
                     key: records.secret_key(HEADER_SECRET_NAME),
-                    fingerprint: Some(fingerprint(value.expose_secret())),
+                    fingerprint: Some(fp.of_secret(&value)),
                 },
             };
             Ok((auth, value, source, Some(header)))
         }
         AuthChoice::Basic { username, password } => {
+            let fp = records.fingerprinter()?;
             validate_basic_password(password.expose_secret())
                 .map_err(|e| input_problem(format!("The password cannot be used: {e}.")))?;
             let auth = HookAuth::Basic {
                 username: username.trim().to_string(),
                 password: SecretRef {
                     key: records.secret_key(BASIC_PASSWORD_NAME),
-                    fingerprint: Some(fingerprint(password.expose_secret())),
+                    fingerprint: Some(fp.of_secret(password)),
                 },
             };
             Ok((auth, password.clone(), SecretSource::BasicPassword, None))
@@ -336,6 +334,7 @@ fn input_problem(message: String) -> Problem {
 pub(super) async fn existing_subscriptions(
     client: &AdoClient,
     recorded: &[RecordedHook],
+    fingerprints: &Fingerprinter,
 ) -> Result<Vec<ExistingSubscription>, Error> {
     let listed = client
         .subscriptions_where(&SubscriptionFilter {
@@ -345,13 +344,14 @@ pub(super) async fn existing_subscriptions(
             event_type: None,
         })
         .await?;
-    let mut facts: Vec<ExistingSubscription> = listed.iter().map(to_fact).collect();
+    let mut facts: Vec<ExistingSubscription> =
+        listed.iter().map(|s| to_fact(s, fingerprints)).collect();
     for r in recorded {
         if facts.iter().any(|f| f.id.eq_ignore_ascii_case(&r.id)) {
             continue;
         }
         match client.subscription(&r.id).await {
-            Ok(s) => facts.push(to_fact(&s)),
+            Ok(s) => facts.push(to_fact(&s, fingerprints)),
             Err(e) if e.status() == Some(404) => {}
             Err(e) => return Err(e),
         }
@@ -360,7 +360,7 @@ pub(super) async fn existing_subscriptions(
 }
 
 /// A wire subscription as the core's facts, secrets as fingerprints.
-pub(super) fn to_fact(s: &Subscription) -> ExistingSubscription {
+pub(super) fn to_fact(s: &Subscription, fingerprints: &Fingerprinter) -> ExistingSubscription {
     let mut fact = ExistingSubscription::from_wire(
         &s.id,
         s.publisher_id.as_deref(),
@@ -371,7 +371,7 @@ pub(super) fn to_fact(s: &Subscription) -> ExistingSubscription {
         &s.publisher_inputs,
         &s.consumer_inputs,
         s.status.as_deref(),
-        &fingerprint,
+        &|value| fingerprints.of(value),
     );
     fact.probation_retries = s.probation_retries;
     fact.last_probation_retry_date = s.last_probation_retry_date.clone();

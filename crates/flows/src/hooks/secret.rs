@@ -1,10 +1,16 @@
 //! The delivery secret: generated here, kept in the keyring, compared by fingerprint.
 //!
+//! Fingerprints are keyed: HMAC-SHA-256 (the `hmac` crate) under a random 32-byte key of the
+//! connection, kept in the keyring next to the secret (`hook-fingerprint-key:{profile id}`). A
+//! fingerprint on disk (profile, journal) therefore cannot be checked against guesses without
+//! the keyring, and fingerprints are never printed (plans and lists strip them).
+//!
 //! Azure DevOps cannot sign web-hook payloads, so each delivery carries a secret header the
 //! receiver checks. The secret is 32 random bytes from the OS generator, base64url without
 //! padding (43 characters: no `:` or whitespace, which `httpHeaders` could not carry).
 
 use base64::Engine as _;
+use hmac::{Hmac, Mac as _};
 use rand::RngCore as _;
 use secrecy::{ExposeSecret as _, SecretString};
 use sha2::{Digest as _, Sha256};
@@ -13,6 +19,8 @@ use sha2::{Digest as _, Sha256};
 pub const HEADER_SECRET_NAME: &str = "hook-secret";
 /// The keyring name of the basic-auth password (key `hook-basic-password:{profile id}`).
 pub const BASIC_PASSWORD_NAME: &str = "hook-basic-password";
+/// The keyring name of the fingerprint key (key `hook-fingerprint-key:{profile id}`).
+pub const FINGERPRINT_KEY_NAME: &str = "hook-fingerprint-key";
 
 /// A fresh secret: 32 random bytes, base64url, 43 characters.
 pub fn generate_secret() -> SecretString {
@@ -23,22 +31,62 @@ pub fn generate_secret() -> SecretString {
     SecretString::from(encoded)
 }
 
-/// A short digest of a secret, to tell whether a subscription carries it without keeping or
-/// showing the secret: `sha256:` and the first 16 hex digits of SHA-256 over a fixed prefix and
-/// the secret. Only the generated (high-entropy) header secret's fingerprint is stored in the
-/// profile; a basic-auth password's is only compared in memory.
-pub fn fingerprint(secret: &str) -> String {
+/// Keyed fingerprints of secrets, to tell whether a subscription carries a secret without
+/// keeping or showing it: `hmac:` and the first 32 hex digits (128 bits) of HMAC-SHA-256 under
+/// the connection's key. `Debug` hides the key.
+#[derive(Clone)]
+pub struct Fingerprinter {
+    key: SecretString,
+}
+
+impl std::fmt::Debug for Fingerprinter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fingerprinter([redacted])")
+    }
+}
+
+impl Fingerprinter {
+    /// A fingerprinter under `key` (the keyring value: base64url of 32 random bytes).
+    pub fn new(key: SecretString) -> Self {
+        Fingerprinter { key }
+    }
+
+    /// A fresh key, as stored in the keyring.
+    pub fn generate_key() -> SecretString {
+        generate_secret()
+    }
+
+    /// The fingerprint of `secret`.
+    pub fn of(&self, secret: &str) -> String {
+        let mut mac = <Hmac<Sha256>>::new_from_slice(self.key.expose_secret().as_bytes())
+            .expect("HMAC takes keys of any length");
+        mac.update(b"ado-connect hook secret v2\0");
+        mac.update(secret.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("hmac:{hex}")
+    }
+
+    /// The fingerprint of a [`SecretString`].
+    pub fn of_secret(&self, secret: &SecretString) -> String {
+        self.of(secret.expose_secret())
+    }
+}
+
+/// The unkeyed fingerprint profiles held before (`sha256:` + 16 hex digits): only to migrate
+/// them ([`super::HookRecords::fingerprinter`]), never to make new ones.
+pub(super) fn unkeyed_fingerprint(secret: &SecretString) -> String {
     let digest = Sha256::new()
         .chain_update(b"ado-connect hook secret v1\0")
-        .chain_update(secret.as_bytes())
+        .chain_update(secret.expose_secret().as_bytes())
         .finalize();
     let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
 
-/// The fingerprint of a [`SecretString`].
-pub fn fingerprint_of(secret: &SecretString) -> String {
-    fingerprint(secret.expose_secret())
+/// True for a fingerprint of the old, unkeyed kind.
+pub(super) fn is_unkeyed(fingerprint: &str) -> bool {
+    fingerprint.starts_with("sha256:")
 }
 
 /// Compares two secrets in constant time (for their length): receivers use this to check the
@@ -73,11 +121,20 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_are_stable_and_do_not_show_the_secret() {
-        let f = fingerprint("s3cret-s3cret-s3cret");
-        assert_eq!(f, fingerprint("s3cret-s3cret-s3cret"));
-        assert_ne!(f, fingerprint("s3cret-s3cret-s3creT"));
-        assert!(f.starts_with("sha256:") && f.len() == 23 && !f.contains("s3cret"));
+    fn fingerprints_are_keyed_stable_and_do_not_show_the_secret() {
+        let k = Fingerprinter::new(Fingerprinter::generate_key());
+        let f = k.of("s3cret-s3cret-s3cret");
+        assert_eq!(f, k.of("s3cret-s3cret-s3cret"));
+        assert_ne!(f, k.of("s3cret-s3cret-s3creT"));
+        assert!(f.starts_with("hmac:") && f.len() == 37 && !f.contains("s3cret"));
+        // Another key, another fingerprint: no one can check a guess without the keyring.
+        let other = Fingerprinter::new(Fingerprinter::generate_key());
+        assert_ne!(f, other.of("s3cret-s3cret-s3cret"));
+        // The unkeyed digest of before is gone (and recognised, for migration).
+        let unkeyed = unkeyed_fingerprint(&SecretString::from("s3cret-s3cret-s3cret"));
+        assert!(is_unkeyed(&unkeyed) && !is_unkeyed(&f));
+        assert!(!f.contains(&unkeyed["sha256:".len()..]));
+        assert!(!format!("{k:?}").contains("s3cret"));
     }
 
     #[test]

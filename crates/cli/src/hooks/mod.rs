@@ -10,27 +10,21 @@
 //! go to stderr). Exit 0 on success, 1 when Azure DevOps refused or something failed (the
 //! journal then allows `apply` to finish it or `rollback` to undo it), 2 on bad input.
 
-use std::io::BufRead as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use ado_client::AdoClient;
-use ado_core::checks::Problem;
-use ado_core::target::{ConnectionTarget, Deployment, TargetInput};
-use ado_core::webhook::EventKind;
-use ado_flows::hooks::{
-    self, ApplyEvent, ApplyReport, AuthChoice, HookPlan, HookRecords, HookRequest, Phase,
-    SecretChoice,
-};
-use ado_flows::profiles::profile_id;
-use ado_flows::verify::client_for;
-use ado_flows::{ConnectOptions, Connections, SecretStore};
+use ado_flows::hooks::{self, ApplyEvent, SecretChoice};
 use clap::{Args, Subcommand};
-use secrecy::SecretString;
 use serde_json::json;
 
-use crate::{fail, input_problem, read_pat};
+use crate::fail;
+
+mod input;
+mod output;
+mod session;
+
+use input::{request_of, secret_from_env};
+use output::{print_json, print_plan, print_report, progress_line};
+use session::session;
 
 #[derive(Args)]
 pub struct HooksArgs {
@@ -54,46 +48,35 @@ enum HooksCommand {
     Remove(TargetArgs),
     /// Generate a new secret and put it on every recorded subscription. Prints it once.
     Rotate(TargetArgs),
+    /// Discard a journal that cannot be read (it blocks every apply; recover and rollback cannot use it).
+    DiscardJournal(TargetArgs),
     /// Undo an interrupted run: delete the subscriptions it created.
     Rollback(TargetArgs),
 }
 
 #[derive(Args, Clone)]
 pub struct TargetArgs {
-    /// Azure DevOps Services: the organization name.
-    #[arg(long, conflicts_with = "server_url")]
-    organization: Option<String>,
-    /// Azure DevOps Services: the host, for sandboxes (default https://dev.azure.com/).
-    #[arg(long, requires = "organization", hide = true)]
-    services_url: Option<String>,
-    /// Azure DevOps Server: the server URL with its virtual directory, e.g. http://tfs:8080/tfs.
-    #[arg(long, requires = "collection")]
-    server_url: Option<String>,
-    /// Azure DevOps Server: the collection name.
-    #[arg(long, requires = "server_url")]
-    collection: Option<String>,
-    /// A PEM file with a CA certificate to trust for this connection only.
-    #[arg(long)]
-    ca_file: Option<PathBuf>,
-    /// An explicit proxy (http://host:port); otherwise HTTPS_PROXY / NO_PROXY apply.
-    #[arg(long)]
-    proxy: Option<String>,
-    /// Accept sending the token over plain http:// to a server that is not this machine.
-    #[arg(long)]
-    allow_http: bool,
+    /// Where to connect and how (target, trusted CA, proxy, plain-http consent).
+    #[command(flatten)]
+    connection: crate::args::ConnectionArgs,
     /// Print one JSON document instead of lines.
     #[arg(long)]
     json: bool,
 }
 
 #[derive(Args)]
-struct SelectionArgs {
-    /// The project (name or id).
-    #[arg(long)]
-    project: String,
-    /// Narrow Git events to this repository (name or id).
-    #[arg(long)]
-    repository: Option<String>,
+pub(super) struct SelectionArgs {
+    /// The project (name or id); repeat it (or separate with commas) for several: one plan,
+    /// one journal for all.
+    #[arg(long, value_delimiter = ',', required_unless_present = "all_projects")]
+    project: Vec<String>,
+    /// Every project of the organization or collection.
+    #[arg(long, conflicts_with = "project")]
+    all_projects: bool,
+    /// Narrow Git events to this repository (name, id or project/name); repeat it (or separate
+    /// with commas) for several repositories, each its own subscriptions.
+    #[arg(long, value_delimiter = ',')]
+    repository: Vec<String>,
     /// Narrow Git events to this branch (needs --repository).
     #[arg(long)]
     branch: Option<String>,
@@ -114,6 +97,11 @@ struct SelectionArgs {
     /// from ADO_HOOK_PASSWORD, else from stdin (after the PAT, if that is piped too).
     #[arg(long)]
     basic_auth_user: Option<String>,
+    /// Take over matching subscriptions that are not provably this tool's (another header or
+    /// secret): they are adopted and their headers replaced by ours. Without it they are left
+    /// alone.
+    #[arg(long)]
+    take_over: bool,
 }
 
 #[derive(Args)]
@@ -136,6 +124,10 @@ struct ApplyArgs {
     /// Generate a new secret even if one is stored (and put it on every subscription planned).
     #[arg(long, conflicts_with = "secret_env")]
     rotate: bool,
+    /// Confirm a plan that replaces the secret of subscriptions that deliver already (their
+    /// receiver must then get the new one). Without it such a plan is refused.
+    #[arg(long)]
+    confirm_secret_change: bool,
 }
 
 #[derive(Args)]
@@ -159,13 +151,6 @@ struct HistoryArgs {
     max: u32,
 }
 
-/// What every subcommand needs: the client, the records, and how to print.
-struct Session {
-    client: AdoClient,
-    records: HookRecords,
-    json: bool,
-}
-
 pub async fn run(args: HooksArgs) -> ExitCode {
     match args.command {
         HooksCommand::Plan(a) => plan(a).await,
@@ -176,371 +161,7 @@ pub async fn run(args: HooksArgs) -> ExitCode {
         HooksCommand::Remove(a) => remove(a).await,
         HooksCommand::Rotate(a) => rotate(a).await,
         HooksCommand::Rollback(a) => rollback(a).await,
-    }
-}
-
-fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
-fn target_of(args: &TargetArgs) -> Result<ConnectionTarget, ExitCode> {
-    TargetInput {
-        deployment: Some(if args.organization.is_some() {
-            Deployment::Services
-        } else {
-            Deployment::Server
-        }),
-        organization: args.organization.clone().unwrap_or_default(),
-        services_url: args.services_url.clone().unwrap_or_default(),
-        server_url: args.server_url.clone().unwrap_or_default(),
-        collection: args.collection.clone().unwrap_or_default(),
-    }
-    .validate()
-    .map_err(|errors| {
-        fail(
-            &input_problem(
-                Some(errors[0].field),
-                errors[0].message.clone(),
-                "Give --server-url and --collection, or --organization.",
-            ),
-            2,
-        )
-    })
-}
-
-/// Builds the session. With `save`, a connection without a saved profile is verified and saved
-/// first (the PAT into the keyring, as the app's Verify does): that is where subscriptions are
-/// recorded.
-async fn session(args: &TargetArgs, save: bool) -> Result<Session, ExitCode> {
-    let target = target_of(args)?;
-    let trusted_ca_pem = match &args.ca_file {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-            fail(
-                &input_problem(
-                    None,
-                    format!("cannot read --ca-file {}: {e}", path.display()),
-                    "Give a readable PEM file.",
-                ),
-                2,
-            )
-        })?),
-        None => None,
-    };
-    let options = ConnectOptions {
-        trusted_ca_pem,
-        proxy: args.proxy.clone(),
-        allow_http: args.allow_http,
-        ..Default::default()
-    };
-    let pat = read_pat().map_err(|p| fail(&p, 2))?;
-    let store = SecretStore::detect().map_err(|e| {
-        fail(
-            &input_problem(
-                None,
-                e.to_string(),
-                "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
-            ),
-            1,
-        )
-    })?;
-    let connections = Connections::new(Connections::default_dir(), store);
-    let id = profile_id(&target);
-    let known = connections
-        .list()
-        .map_err(|e| {
-            fail(
-                &input_problem(None, e.to_string(), "Check the config directory."),
-                1,
-            )
-        })?
-        .iter()
-        .any(|p| p.id == id);
-    if !known {
-        if !save {
-            return Err(fail(
-                &Problem {
-                    code: ado_core::checks::CheckCode::NotFound,
-                    field: None,
-                    message: format!(
-                        "No saved connection {id}: this tool has recorded no webhooks for it."
-                    ),
-                    fix: "Run `ado-connect-cli hooks apply` first.".into(),
-                    server_message: None,
-                    support_id: None,
-                },
-                1,
-            ));
-        }
-        ado_flows::verify_and_save_pat(&connections, &target, &pat, None, &options, now_unix())
-            .await
-            .map_err(|e| match e {
-                ado_flows::ConnectError::Problem(p) => fail(&p, 1),
-                other => fail(
-                    &input_problem(
-                        None,
-                        other.to_string(),
-                        "Check the keyring and the config directory.",
-                    ),
-                    1,
-                ),
-            })?;
-        eprintln!(
-            "saved connection profile {id} (secrets in {})",
-            connections.secret_backend().description()
-        );
-    }
-    let client = client_for(&target, pat.credential(), &options).map_err(|p| fail(&p, 2))?;
-    Ok(Session {
-        client,
-        records: HookRecords::new(connections, id),
-        json: args.json,
-    })
-}
-
-fn request_of(selection: &SelectionArgs, secret: SecretChoice) -> Result<HookRequest, ExitCode> {
-    let mut events = Vec::new();
-    for name in &selection.events {
-        match EventKind::from_cli_name(name) {
-            Some(e) => events.push(e),
-            None => {
-                return Err(fail(
-                    &input_problem(
-                        None,
-                        format!("unknown event {name:?}"),
-                        "Use any of pr-created, pr-updated, pr-merged, push, build-completed.",
-                    ),
-                    2,
-                ))
-            }
-        }
-    }
-    let auth = match &selection.basic_auth_user {
-        Some(user) => AuthChoice::Basic {
-            username: user.clone(),
-            password: read_hook_password()?,
-        },
-        None => AuthChoice::SecretHeader {
-            header: selection.secret_header.clone(),
-            secret,
-        },
-    };
-    Ok(HookRequest {
-        project: selection.project.clone(),
-        repository: selection.repository.clone(),
-        branch: selection.branch.clone(),
-        events,
-        url: selection.url.clone(),
-        auth,
-    })
-}
-
-/// The basic-auth password: `ADO_HOOK_PASSWORD`, else the next line of stdin.
-fn read_hook_password() -> Result<SecretString, ExitCode> {
-    if let Ok(value) = std::env::var("ADO_HOOK_PASSWORD") {
-        if !value.trim().is_empty() {
-            return Ok(SecretString::from(value.trim().to_string()));
-        }
-    }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-        fail(
-            &input_problem(
-                None,
-                format!("cannot read the password from stdin: {e}"),
-                "Set ADO_HOOK_PASSWORD.",
-            ),
-            2,
-        )
-    })?;
-    let line = line.trim().to_string();
-    if line.is_empty() {
-        return Err(fail(
-            &input_problem(
-                None,
-                "--basic-auth-user needs a password".into(),
-                "Set ADO_HOOK_PASSWORD, or pipe it on stdin.",
-            ),
-            2,
-        ));
-    }
-    Ok(SecretString::from(line))
-}
-
-/// The secret from `--secret-env`.
-fn secret_from_env(var: &str) -> Result<SecretString, ExitCode> {
-    match std::env::var(var) {
-        Ok(v) if !v.trim().is_empty() => Ok(SecretString::from(v.trim().to_string())),
-        _ => Err(fail(
-            &input_problem(
-                None,
-                format!("the environment variable {var} named by --secret-env is empty or unset"),
-                "Export the secret in that variable.",
-            ),
-            2,
-        )),
-    }
-}
-
-fn print_json(value: serde_json::Value) {
-    println!("{value}");
-}
-
-fn print_plan(plan: &HookPlan) {
-    let p = &plan.plan;
-    println!(
-        "plan: {} — receiver {}, project {}{}{}",
-        p.summary(),
-        plan.url,
-        plan.project.name,
-        plan.repository
-            .as_ref()
-            .map(|r| format!(", repository {}", r.name))
-            .unwrap_or_default(),
-        plan.branch
-            .as_ref()
-            .map(|b| format!(", branch {b}"))
-            .unwrap_or_default(),
-    );
-    for item in p.items() {
-        let id = item
-            .subscription_id
-            .as_deref()
-            .map(|i| format!(" {i}"))
-            .unwrap_or_default();
-        let adopting = if item.adopting && item.subscription_id.is_some() {
-            format!(
-                " (adopting{})",
-                item.created_by
-                    .as_deref()
-                    .map(|c| format!(", created by {c}"))
-                    .unwrap_or_default()
-            )
-        } else {
-            String::new()
-        };
-        println!(
-            "  {:<9} {}{id}{adopting}",
-            item.action.verb(),
-            item.spec.event.event_type()
-        );
-        if let Some(reason) = &item.reason {
-            println!("            {reason}");
-        }
-        for change in &item.changes {
-            println!("            - {}", change.describe());
-        }
-    }
-    for d in &p.duplicates {
-        println!(
-            "  note: {} also matches {} ({}); left alone",
-            d.subscription_id,
-            d.event.event_type(),
-            if d.recorded {
-                "recorded by this tool"
-            } else {
-                "not ours"
-            }
-        );
-    }
-    for s in &p.stale {
-        println!(
-            "  note: {} ({}) is recorded but no longer asked for; `hooks remove` deletes it",
-            s.id,
-            s.spec.event.event_type()
-        );
-    }
-    for m in &p.missing {
-        println!(
-            "  note: {} was deleted in Azure DevOps; it will be forgotten",
-            m.id
-        );
-    }
-    for w in &plan.warnings {
-        println!(
-            "warning[{}]: {}",
-            serde_json::to_value(w.issue)
-                .unwrap()
-                .as_str()
-                .unwrap_or_default(),
-            w.message
-        );
-    }
-    for n in &plan.notes {
-        println!("note: {n}");
-    }
-    if let Some(run) = &plan.interrupted {
-        println!(
-            "note: an earlier run ({}) did not finish; `hooks apply` finishes it first, `hooks rollback` undoes it",
-            run.run_id
-        );
-    }
-}
-
-fn progress_line(e: &ApplyEvent) -> String {
-    let id = e.subscription_id.as_deref().unwrap_or("");
-    match e.phase {
-        Phase::Started => format!(
-            "[{}/{}] {} {} …",
-            e.seq,
-            e.total,
-            e.action.verb(),
-            e.event.event_type()
-        ),
-        Phase::Done => format!(
-            "[{}/{}] {} {}: done {id}",
-            e.seq,
-            e.total,
-            e.action.verb(),
-            e.event.event_type()
-        ),
-        Phase::Failed => format!(
-            "[{}/{}] {} {}: FAILED {}",
-            e.seq,
-            e.total,
-            e.action.verb(),
-            e.event.event_type(),
-            e.message.as_deref().unwrap_or_default()
-        ),
-    }
-}
-
-fn print_report(report: &ApplyReport) {
-    for f in &report.failed {
-        println!(
-            "FAILED {} {}: [{}] {} {}",
-            f.action.verb(),
-            f.event.event_type(),
-            f.problem.code,
-            f.problem.message,
-            f.problem.fix
-        );
-    }
-    if let Some(p) = &report.problem {
-        println!("FAILED [{}]: {} {}", p.code, p.message, p.fix);
-    }
-    for note in &report.replanned {
-        println!("note: {note}");
-    }
-    println!(
-        "created {}, adopted {}, updated {}, re-enabled {}, unchanged {}, failed {}",
-        report.created.len(),
-        report.adopted.len(),
-        report.updated.len(),
-        report.reenabled.len(),
-        report.unchanged.len(),
-        report.failed.len()
-    );
-    if report.journal_kept {
-        println!("the journal is kept: run `hooks apply` again to retry, or `hooks rollback` to undo this run");
-    }
-    if let Some(secret) = &report.secret {
-        println!();
-        println!("Secret — shown once; it is stored in {}:", secret.stored_in);
-        println!("  {}: {}", secret.header, secret.value);
-        println!("Configure the receiver to accept deliveries only with this header.");
+        HooksCommand::DiscardJournal(a) => discard_journal(a).await,
     }
 }
 
@@ -630,7 +251,11 @@ async fn apply(args: ApplyArgs) -> ExitCode {
     if !json_mode {
         print_plan(&plan);
     }
-    match hooks::apply_plan(&s.client, &s.records, &plan, &progress).await {
+    let options = hooks::ApplyOptions {
+        confirm_secret_change: args.confirm_secret_change,
+        ..hooks::ApplyOptions::default()
+    };
+    match hooks::apply_plan_with(&s.client, &s.records, &plan, &options, &progress).await {
         Ok(report) => {
             let ok = report.ok;
             if json_mode {
@@ -643,7 +268,8 @@ async fn apply(args: ApplyArgs) -> ExitCode {
             } else {
                 if let Some(r) = &recovered {
                     println!(
-                        "recovered the interrupted run: created {}, updated {}, re-enabled {}",
+                        "recovered the interrupted run: {} change(s) it had made recorded; sent now: created {}, updated {}, re-enabled {}",
+                        r.recorded_from_interrupted_run.len(),
                         r.created.len(),
                         r.updated.len(),
                         r.reenabled.len()
@@ -695,6 +321,9 @@ async fn test(args: IdArgs) -> ExitCode {
                             .map(|e| format!(" ({e})"))
                             .unwrap_or_default()
                     );
+                    if let Some(advice) = &t.advice {
+                        println!("  {advice}");
+                    }
                     if let Some(body) = &t.response_excerpt {
                         println!("  {}", body.replace('\n', "\n  "));
                     }
@@ -727,6 +356,13 @@ async fn list(args: TargetArgs) -> ExitCode {
                 if states.is_empty() {
                     println!("no webhooks recorded for this connection");
                 }
+                if let Ok(Some(run)) = s.records.interrupted() {
+                    println!(
+                        "note: run {} did not finish ({} change(s)); its subscriptions are recorded once `hooks apply` finishes it, or deleted by `hooks rollback`",
+                        run.run_id,
+                        run.entries.len()
+                    );
+                }
                 for h in &states {
                     let status = match (h.exists, h.status) {
                         (false, _) => "gone".to_string(),
@@ -748,11 +384,18 @@ async fn list(args: TargetArgs) -> ExitCode {
                         ado_core::webhook::HookOrigin::Created => "created here",
                         ado_core::webhook::HookOrigin::Adopted => "adopted",
                     };
+                    let scope = [
+                        h.project.clone(),
+                        h.repository.clone(),
+                        h.branch.as_ref().map(|b| format!("branch {b}")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" / ");
                     println!(
-                        "{} {:<24} {status} ({origin}) → {}{last}",
-                        h.recorded.id,
-                        h.recorded.spec.event.event_type(),
-                        h.recorded.spec.url
+                        "{} {:<22} in {scope}: {status} ({origin}) → {}{last}",
+                        h.recorded.id, h.event_label, h.url
                     );
                     if let Some(reason) = h.reason.as_deref().filter(|_| {
                         h.status != Some(ado_core::webhook::SubscriptionStatus::Enabled)
@@ -790,6 +433,9 @@ async fn history(args: HistoryArgs) -> ExitCode {
                             .map(|e| format!(" ({e})"))
                             .unwrap_or_default()
                     );
+                    if let Some(advice) = &d.advice {
+                        println!("  {advice}");
+                    }
                 }
             }
             ExitCode::SUCCESS
@@ -886,18 +532,40 @@ async fn rollback(args: TargetArgs) -> ExitCode {
             let ok = report.failed.is_empty();
             if s.json {
                 print_json(json!({"ok": ok, "rollback": report}));
-            } else {
+            } else if let Some(run) = &report.run_id {
                 println!(
-                    "deleted {} subscription(s) the interrupted run created; {} update(s) cannot be undone",
+                    "rolled back run {run}: deleted {} subscription(s) it created; {} update(s) cannot be undone",
                     report.deleted.len(),
                     report.kept.len()
                 );
+            } else {
+                println!("nothing to roll back: no run was interrupted");
             }
             if ok {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
             }
+        }
+        Err(problem) => fail(&problem, 1),
+    }
+}
+
+async fn discard_journal(args: TargetArgs) -> ExitCode {
+    let s = match session(&args, false).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match hooks::discard_journal(&s.records) {
+        Ok(discarded) => {
+            if s.json {
+                print_json(json!({"ok": true, "discarded": discarded}));
+            } else if discarded {
+                println!("discarded the unreadable journal; plan again (subscriptions the interrupted run made are found, not duplicated)");
+            } else {
+                println!("there is no journal to discard");
+            }
+            ExitCode::SUCCESS
         }
         Err(problem) => fail(&problem, 1),
     }

@@ -1,0 +1,208 @@
+//! Where subscriptions go: the projects and repositories a [`HookRequest`] names, resolved to
+//! ids, with the service-hooks permission checked in each project. One project, a chosen set,
+//! every project of the organization or collection, or a chosen set of repositories: one plan
+//! for all of them. Lookups overlap, at most [`LOOKUPS_AT_ONCE`] at a time.
+
+use ado_client::AdoClient;
+use ado_core::checks::{self, CheckCode, Probe, Problem};
+use ado_core::target::{ConnectionTarget, Field};
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use serde::Serialize;
+
+use super::{HookRequest, NamedId};
+use crate::failure::probe_failure;
+
+/// Lookups (projects, repositories, permissions) in flight at once.
+pub const LOOKUPS_AT_ONCE: usize = 8;
+
+/// One place subscriptions are registered: a project, or one repository of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookScope {
+    /// The project.
+    pub project: NamedId,
+    /// The repository Git events are narrowed to; `None` = every repository of the project.
+    pub repository: Option<NamedId>,
+}
+
+fn names(first: Option<&str>, rest: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in first.into_iter().chain(rest.iter().map(String::as_str)) {
+        let name = name.trim();
+        if !name.is_empty() && !out.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+fn not_found(message: String, fix: &str) -> Problem {
+    Problem {
+        code: CheckCode::NotFound,
+        field: None,
+        message,
+        fix: fix.into(),
+        server_message: None,
+        support_id: None,
+    }
+}
+
+/// Resolves the request's projects and repositories to scopes (see the module docs).
+pub(super) async fn resolve_scopes(
+    client: &AdoClient,
+    target: &ConnectionTarget,
+    request: &HookRequest,
+) -> Result<Vec<HookScope>, Problem> {
+    let project_names = names(Some(&request.project), &request.projects);
+    let projects: Vec<NamedId> = if request.all_projects {
+        client
+            .all_projects()
+            .await
+            .map_err(|e| checks::diagnose(target, &probe_failure(Probe::Projects, &e)))?
+            .into_iter()
+            .map(|p| NamedId {
+                id: p.id,
+                name: p.name,
+            })
+            .collect()
+    } else {
+        if project_names.is_empty() {
+            return Err(Problem {
+                code: CheckCode::InvalidInput,
+                field: None,
+                message: "No project chosen.".into(),
+                fix: "Choose one or more projects (CLI: --project, repeatable), or all projects (--all-projects).".into(),
+                server_message: None,
+                support_id: None,
+            });
+        }
+        let lookups: Vec<_> = project_names.iter().map(|name| async move {
+            let project = client.project(name).await.map_err(|e| {
+                let mut problem = checks::diagnose(target, &probe_failure(Probe::Projects, &e));
+                if e.status() == Some(404) {
+                    problem.message = format!("There is no project {name} that this token can see.");
+                    problem.fix = "Check the project's name (it is in the browser's address bar after the organization or collection).".into();
+                }
+                problem
+            })?;
+            Ok::<_, Problem>(NamedId {
+                id: project.id,
+                name: project.name,
+            })
+        }).collect();
+        futures_util::stream::iter(lookups)
+            .buffered(LOOKUPS_AT_ONCE)
+            .try_collect()
+            .await?
+    };
+    if projects.is_empty() {
+        return Err(not_found(
+            "This token sees no project.".into(),
+            "Create a project, or connect as a user who is a member of one.",
+        ));
+    }
+
+    let wanted = names(request.repository.as_deref(), &request.repositories);
+    if wanted.is_empty() {
+        return Ok(projects
+            .into_iter()
+            .map(|project| HookScope {
+                project,
+                repository: None,
+            })
+            .collect());
+    }
+    let lookups: Vec<_> = projects
+        .into_iter()
+        .map(|project| async move {
+            let repos = client
+                .repositories(Some(&project.id))
+                .await
+                .map_err(|e| checks::diagnose(target, &probe_failure(Probe::Repositories, &e)))?;
+            let repos = repos
+                .into_iter()
+                .map(|r| NamedId {
+                    id: r.id,
+                    name: r.name,
+                })
+                .collect();
+            Ok::<_, Problem>((project, repos))
+        })
+        .collect();
+    let repositories: Vec<(NamedId, Vec<NamedId>)> = futures_util::stream::iter(lookups)
+        .buffered(LOOKUPS_AT_ONCE)
+        .try_collect()
+        .await?;
+    let mut scopes: Vec<HookScope> = Vec::new();
+    for name in &wanted {
+        // `project/repository` names the project too; a bare name must be unambiguous.
+        let (in_project, repo) = match name.split_once('/') {
+            Some((p, r)) => (Some(p.trim()), r.trim()),
+            None => (None, name.as_str()),
+        };
+        let found: Vec<HookScope> = repositories
+            .iter()
+            .filter(|(p, _)| {
+                in_project.is_none_or(|want| {
+                    p.name.eq_ignore_ascii_case(want) || p.id.eq_ignore_ascii_case(want)
+                })
+            })
+            .flat_map(|(p, repos)| {
+                repos
+                    .iter()
+                    .filter(|r| {
+                        r.id.eq_ignore_ascii_case(repo) || r.name.eq_ignore_ascii_case(repo)
+                    })
+                    .map(|r| HookScope {
+                        project: p.clone(),
+                        repository: Some(r.clone()),
+                    })
+            })
+            .collect();
+        match found.len() {
+            0 => {
+                let within: Vec<&str> = repositories.iter().map(|(p, _)| p.name.as_str()).collect();
+                let mut problem = not_found(
+                    format!(
+                        "There is no repository {name} in project {} that this token can see.",
+                        within.join(", ")
+                    ),
+                    "Check the repository's name, or leave it empty for every repository.",
+                );
+                problem.field = Some(Field::Url);
+                return Err(problem);
+            }
+            1 => {}
+            _ => {
+                return Err(Problem {
+                    code: CheckCode::InvalidInput,
+                    field: None,
+                    message: format!("More than one project has a repository {name}."),
+                    fix: format!(
+                        "Name it with its project, e.g. {}/{name}.",
+                        found[0].project.name
+                    ),
+                    server_message: None,
+                    support_id: None,
+                })
+            }
+        }
+        for scope in found {
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+    }
+    Ok(scopes)
+}
+
+/// The distinct projects of `scopes`, in order.
+pub(super) fn projects_of(scopes: &[HookScope]) -> Vec<NamedId> {
+    let mut out: Vec<NamedId> = Vec::new();
+    for s in scopes {
+        if !out.contains(&s.project) {
+            out.push(s.project.clone());
+        }
+    }
+    out
+}
