@@ -18,6 +18,9 @@ use crate::verify::{User, Verified};
 pub struct Profile {
     /// Stable id derived from the target, e.g. `server-tfs-8080-tfs-defaultcollection`.
     pub id: String,
+    /// The name the user gave it; `None` shows a name made from the target (see `crate::home`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// What the connection points at.
     pub target: ConnectionTarget,
     /// How it authenticates.
@@ -236,6 +239,7 @@ impl Connections {
         } = &verified.user;
         let profile = Profile {
             id: id.clone(),
+            name: previous.as_ref().and_then(|p| p.name.clone()),
             target: verified.target.clone(),
             auth,
             user_display_name: display_name.clone(),
