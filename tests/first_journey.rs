@@ -64,8 +64,11 @@ async fn good_pat_shows_user_deployment_projects_and_repositories_then_forgets()
     assert!(store_text.contains("Secret Service"), "{store_text}");
 
     journey.click("forget").await;
-    assert!(
-        journey.visible("forget-dialog").await,
+    assert_eq!(
+        journey
+            .js("return document.getElementById('forget-dialog').open")
+            .await,
+        serde_json::Value::Bool(true),
         "Forget asks first"
     );
     journey.click("forget-confirm").await;

@@ -38,7 +38,7 @@ async fn sign_in_with_microsoft_in_the_browser() {
         )
         .await;
     journey.screenshot("30-waiting-for-browser").await;
-    let authorize = journey.text("browser-link").await;
+    let authorize = journey.value("browser-link").await;
     assert!(
         authorize.contains("/oauth2/v2.0/authorize")
             && authorize.contains("code_challenge_method=S256"),
