@@ -138,7 +138,7 @@ async function verify(event) {
     expiresOn: $("pat-expiry").value || null,
     trustedCaPem: trustedCaPem(),
     proxy: $("proxy").value || null,
-    consentToHttp: $("connect-http-consent").checked,
+    allowHttp: $("connect-http-consent").checked,
   };
   const button = $("verify");
   button.disabled = true;

@@ -131,6 +131,8 @@ async function apply() {
     if (report.problem) fail(report.problem);
     document.body.dataset.hooksApplied = String(Date.now());
     await refresh();
+    // Focus stays in the step: on the new secret, else on the list of webhooks.
+    (report.secret ? $("hooks-secret-value") : $("hooks-list-title")).focus();
   } catch (error) {
     fail(error);
   } finally {
@@ -254,6 +256,7 @@ export function initHooks({ onBack, events }) {
     placeholder: "All repositories",
   });
   $("hooks-form").addEventListener("submit", preview);
+  $("hook-url").addEventListener("input", () => $("hook-url").removeAttribute("aria-invalid"));
   $("hooks-apply").addEventListener("click", apply);
   $("hooks-back").addEventListener("click", onBack);
   for (const radio of document.querySelectorAll("input[name=hook-auth]")) {
