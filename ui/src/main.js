@@ -32,6 +32,7 @@ function goTo(step, focus = step !== "home" || document.activeElement !== docume
 
 function open(next, step) {
   opened = next;
+  document.body.dataset.profileId = next.card.id;
   showResult(next);
   if (step === "checks") showChecks(next, context);
   if (step === "hooks") showHooks(next, context);
