@@ -360,8 +360,13 @@ impl Journey {
         input.send_keys(text).await.expect("type");
     }
 
-    /// Clicks an element by id.
+    /// Clicks an element by id, once it shows (steps load on first use).
     pub async fn click(&self, id: &str) {
+        self.wait_until(
+            &format!("#{id} shows"),
+            &format!("const e = document.getElementById('{id}'); return !!e && e.getClientRects().length > 0"),
+        )
+        .await;
         self.client
             .find(Locator::Id(id))
             .await

@@ -3,11 +3,9 @@
 // move between them; focus goes to the new step's heading.
 import { backend } from "./backend.js";
 import { $ } from "./dom.js";
-import { initChecks, showChecks } from "./steps/checks.js";
 import { initConnect, newConnection, renewToken } from "./steps/connect.js";
 import { askToForget, forgottenText, initForget } from "./steps/forget.js";
 import { initHome, refreshHome, showHome } from "./steps/home.js";
-import { initHooks, showHooks } from "./steps/hooks.js";
 import { initResult, showResult } from "./steps/result.js";
 
 const STEPS = ["home", "connect", "result", "checks", "hooks"];
@@ -15,10 +13,38 @@ const WIZARD = ["connect", "result", "checks", "hooks"];
 
 let opened = null; // the connection in use, as the result step shows it
 let context = { project: null, repository: null, branch: null }; // what the last paste named
+let events = []; // the webhook events the backend offers
+
+/** A step loaded on first use: its HTML comes out of its inert <template>, then its module is
+ *  imported and wired. The first paint parses, styles and runs only the home and connect steps. */
+function lazy(name, load, init) {
+  let loaded = null;
+  return () =>
+    (loaded ||= load().then((module) => {
+      const template = $(`tpl-${name}`);
+      template.replaceWith(template.content);
+      init(module);
+      return module;
+    }));
+}
+
+const checksStep = lazy(
+  "checks",
+  () => import("./steps/checks.js"),
+  (m) => m.initChecks({ onBack: () => goTo("result"), onHooks: () => open(opened, "hooks") }),
+);
+const hooksStep = lazy(
+  "hooks",
+  () => import("./steps/hooks.js"),
+  (m) => m.initHooks({ onBack: () => goTo("result"), events }),
+);
 
 function goTo(step, focus = step !== "home" || document.activeElement !== document.body) {
   const at = WIZARD.indexOf(step);
-  for (const name of STEPS) $(`step-${name}`).hidden = name !== step;
+  for (const name of STEPS) {
+    const section = $(`step-${name}`);
+    if (section) section.hidden = name !== step;
+  }
   for (const [i, name] of WIZARD.entries()) {
     const li = $(`nav-${name}`);
     li.className = i === at ? "current" : at >= 0 && i < at ? "done" : "";
@@ -30,12 +56,12 @@ function goTo(step, focus = step !== "home" || document.activeElement !== docume
   if (focus) $(`${step}-title`).focus({ preventScroll: false });
 }
 
-function open(next, step) {
+async function open(next, step) {
   opened = next;
   document.body.dataset.profileId = next.card.id;
   showResult(next);
-  if (step === "checks") showChecks(next, context);
-  if (step === "hooks") showHooks(next, context);
+  if (step === "checks") (await checksStep()).showChecks(next, context);
+  if (step === "hooks") (await hooksStep()).showHooks(next, context);
   goTo(step);
 }
 
@@ -79,8 +105,7 @@ async function start() {
     onHooks: () => open(opened, "hooks"),
     onForget: forget,
   });
-  initChecks({ onBack: () => goTo("result"), onHooks: () => open(opened, "hooks") });
-  initHooks({ onBack: () => goTo("result"), events: info.events });
+  events = info.events || [];
   initHome({
     open,
     create: () => {
