@@ -519,6 +519,7 @@ async fn a_2000_project_organization_filters_within_a_frame() {
     journey
         .fill_server_form(&server, &collection, "huge-full-access-pat-0123456789")
         .await;
+    let rss_before = web_process_rss_kib();
     let started = std::time::Instant::now();
     journey.click("verify").await;
     journey.wait_for_result().await;
@@ -551,12 +552,33 @@ async fn a_2000_project_organization_filters_within_a_frame() {
     let rows = journey
         .js("return document.querySelectorAll('#result-projects .vrow').length")
         .await;
+    let grown_mib = (web_process_rss_kib().saturating_sub(rss_before)) as f64 / 1024.0;
     eprintln!(
-        "2,000 projects: verify → first rows painted {painted:?} (debug build, no latency); search per keystroke median {:.1} ms, max {:.1} ms; {rows} rows in the DOM",
+        "2,000 projects: verify → first rows painted {painted:?} (debug build, no latency); search per keystroke median {:.1} ms, max {:.1} ms; {rows} rows in the DOM; web process grew {grown_mib:.1} MiB",
         ms[ms.len() / 2],
         ms[ms.len() - 1]
     );
+    assert!(grown_mib <= 50.0, "the web process grew {grown_mib:.1} MiB");
     assert!(ms[ms.len() / 2] <= 16.0, "keystroke search {ms:?}");
     assert!(rows.as_u64().unwrap() < 60);
     journey.finish().await;
+}
+
+/// The resident memory of the WebKit web processes (one journey runs at a time), in KiB.
+fn web_process_rss_kib() -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let dir = entry.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if !comm.trim().starts_with("WebKitWebProces") {
+            continue;
+        }
+        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+        total += status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    total
 }
