@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "rename_connection",
     "forget_connection",
     "search_catalog",
+    "http_alternative",
     "inspect_certificate",
     "access_plan",
     "run_checks",

@@ -582,3 +582,48 @@ fn web_process_rss_kib() -> u64 {
     }
     total
 }
+
+#[tokio::test]
+async fn the_server_form_splits_a_collection_and_offers_http() {
+    let Some(journey) = Journey::start("forms", Scenario::demo(), Launch::default()).await else {
+        return;
+    };
+    let (server, collection) = journey.collection(0);
+    // A collection typed at the end of the server URL is offered to be split off.
+    journey.click("deployment-server").await;
+    journey
+        .type_into("server-url", &format!("{server}/{collection}"))
+        .await;
+    journey
+        .wait_until(
+            "the split is offered",
+            "return !document.getElementById('split-offer').hidden",
+        )
+        .await;
+    journey.click("split-apply").await;
+    assert_eq!(journey.value("server-url").await, server);
+    assert_eq!(journey.value("collection").await, collection);
+
+    // https against the plain-http port: the form says http answers, and offers it.
+    let https = server.replacen("http://", "https://", 1);
+    journey.type_into("server-url", &https).await;
+    journey.type_into("pat", &journey.full_access_pat()).await;
+    journey.click("verify").await;
+    journey
+        .wait_until(
+            "http is offered",
+            "return !document.getElementById('http-offer').hidden",
+        )
+        .await;
+    journey.screenshot("90-http-offer").await;
+    assert!(journey.visible("server-url-error").await);
+    journey.click("http-offer-apply").await;
+    assert_eq!(journey.value("server-url").await, server);
+    assert!(
+        !journey.visible("server-url-error").await,
+        "the error clears when its field changes"
+    );
+    journey.click("verify").await;
+    journey.wait_for_result().await;
+    journey.finish().await;
+}

@@ -55,6 +55,18 @@ pub async fn forget_connection(
     Ok(forgotten)
 }
 
+/// When `url` (https) failed: the `http://` URL on the same port, if plain HTTP answers there.
+#[tauri::command]
+pub async fn http_alternative(url: String, proxy: Option<String>) -> Option<String> {
+    let options = ado_flows::ConnectOptions {
+        proxy: proxy.filter(|p| !p.trim().is_empty()),
+        ..Default::default()
+    };
+    ado_flows::hints::http_answers_instead(&url, &options)
+        .await
+        .map(String::from)
+}
+
 /// One page of the connection's projects and repositories matching `query`.
 #[tauri::command]
 pub fn search_catalog(

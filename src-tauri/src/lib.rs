@@ -26,6 +26,7 @@ pub fn run() {
             home::rename_connection,
             home::forget_connection,
             home::search_catalog,
+            home::http_alternative,
             commands::inspect_certificate,
             commands::access_plan,
             commands::run_checks,

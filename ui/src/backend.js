@@ -20,6 +20,8 @@ export const backend = {
   appInfo: () => invoke("app_info"),
   parseUrl: (input) => invoke("parse_url", { input }),
   connectWithPat: (form) => invoke("connect_with_pat", { form }),
+  /** The http:// URL on the same port when `url` (https) failed and plain HTTP answers; else null. */
+  httpAlternative: (url, proxy) => invoke("http_alternative", { url, proxy }),
   listConnections: () => invoke("list_connections"),
   connectionCards: () => invoke("connection_cards"),
   reverifyConnection: (id) => invoke("reverify_connection", { id }),

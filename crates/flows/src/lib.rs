@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod connect;
 pub mod failure;
+pub mod hints;
 pub mod home;
 pub mod hooks;
 pub mod preflight;

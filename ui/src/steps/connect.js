@@ -119,6 +119,23 @@ function splitCollection() {
   show($("split-offer"), false);
 }
 
+// --- https that fails where plain http answers -------------------------------------------------
+
+async function offerHttp(d, error) {
+  const url = $("server-url").value.trim();
+  show($("http-offer"), false);
+  if (d !== "server" || !url.toLowerCase().startsWith("https://") || ["invalid_input", "invalid_credentials", "token_expired"].includes(error.code)) return;
+  const http = await backend.httpAlternative(url, $("proxy").value || null).catch(() => null);
+  if (!http || $("server-url").value.trim() !== url) return;
+  $("http-offer-url").textContent = http;
+  $("http-offer-apply").onclick = () => {
+    $("server-url").value = http.replace(/\/$/, "");
+    clearFieldError("server-url");
+    show($("http-offer"), false);
+  };
+  show($("http-offer"), true);
+}
+
 // --- Verify ------------------------------------------------------------------------------------
 
 async function verify(event) {
@@ -160,6 +177,7 @@ async function verify(event) {
     show($("connect-http-row"), HTTP_CONSENT_CODES.includes(error.code));
     const first = document.querySelector("#step-connect [aria-invalid=true]");
     if (first) first.focus({ preventScroll: true });
+    offerHttp(d, error);
     if (error.code === "tls_untrusted") {
       await showChain(d === "server" ? $("server-url").value : servicesUrl, () => $("connect-form").requestSubmit());
     }
@@ -294,6 +312,7 @@ export function initConnect({ sandbox: sb, onConnected, onContext }) {
   for (const radio of document.querySelectorAll("input[name=deployment], input[name=method]")) radio.addEventListener("change", updateVisibility);
   for (const id of new Set(Object.values(FIELD_INPUTS))) $(id).addEventListener("input", () => clearFieldError(id));
   $("server-url").addEventListener("input", offerSplit);
+  $("server-url").addEventListener("input", () => show($("http-offer"), false));
   $("collection").addEventListener("input", offerSplit);
   $("split-apply").addEventListener("click", splitCollection);
   $("cancel-sign-in").addEventListener("click", () => backend.cancelSignIn());
