@@ -73,6 +73,15 @@ async fn sign_in_with_microsoft_in_the_browser() {
         !profiles.to_lowercase().contains("token\":"),
         "no token in the profile file"
     );
+    // Scope advice fits the sign-in method: no PAT scopes after a Microsoft sign-in.
+    journey.click("to-checks").await;
+    journey
+        .wait_until(
+            "the Entra advice shows",
+            "return !document.getElementById('scope-entra-row').hidden",
+        )
+        .await;
+    assert!(!journey.visible("scope-pat-row").await);
     journey.finish().await;
 }
 

@@ -68,6 +68,11 @@ export function picker(host, { context, onChange = () => {}, placeholder = "" })
   function describe(page) {
     hint.replaceChildren();
     const typed = input.value.trim();
+    if (!page.total && !typed && kind === "repositories") {
+      const project = context().project;
+      hint.textContent = project ? `No repository in a project named “${project}”.` : "Choose a project first.";
+      return;
+    }
     if (page.total > 0 || !typed) {
       hint.textContent = typed ? `${plural(page.total, one, many)} match “${typed}”.` : `${plural(page.total, one, many)}.`;
       return;

@@ -31,6 +31,7 @@ async function refreshPlan() {
   const pat = opened.card.method === "pat";
   show($("scope-pat-row"), pat);
   show($("scope-entra-row"), !pat);
+  $("scope-rows").closest("table").classList.toggle("no-pat", !pat);
   $("scope-entra").textContent = plan.entraScopes.join(" ");
 }
 
