@@ -493,6 +493,13 @@ async fn a_250_project_collection_counts_agree_and_preselects_the_paste() {
         )
         .await;
     journey.screenshot("81-large-picker").await;
+    // The keyboard chooses too: ArrowDown, Enter.
+    journey
+        .js("const i = document.getElementById('hook-project'); \
+             for (const key of ['ArrowDown', 'Enter']) i.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true })); \
+             return true")
+        .await;
+    assert_eq!(journey.value("hook-project").await, "Team 240");
     journey.finish().await;
 }
 
@@ -625,5 +632,54 @@ async fn the_server_form_splits_a_collection_and_offers_http() {
     );
     journey.click("verify").await;
     journey.wait_for_result().await;
+    journey.finish().await;
+}
+
+#[tokio::test]
+async fn forget_can_keep_the_webhooks_and_stop_tracking_them() {
+    let Some(journey) = Journey::start(
+        "forget-keep",
+        Scenario::demo(),
+        Launch {
+            with_sandbox: true,
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let url = receiver().await;
+    let pat = journey.full_access_pat();
+    journey.click("use-sandbox").await;
+    journey.click("verify").await;
+    journey.wait_for_result().await;
+    journey.click("to-hooks").await;
+    wait_step(&journey, "hooks").await;
+    register(&journey, &url, &mut 0).await;
+    journey.click("hooks-back").await;
+    journey.click("forget").await;
+    journey.click("forget-keep").await;
+    journey.click("forget-confirm").await;
+    journey
+        .wait_until("forgotten", "return !!document.body.dataset.forgotten")
+        .await;
+    assert_eq!(
+        subscriptions(&collection_url(&journey), &pat).await.len(),
+        4,
+        "kept in Azure DevOps"
+    );
+    let profiles = std::fs::read_to_string(journey.config_dir.join("connections.json")).unwrap();
+    let profiles: Value = serde_json::from_str(&profiles).unwrap();
+    assert_eq!(
+        profiles["connections"].as_array().map(Vec::len),
+        Some(0),
+        "no longer tracked"
+    );
+    let status = journey.text("verify-status").await;
+    assert!(
+        status.contains("4 webhook(s) stay in Azure DevOps"),
+        "{status}"
+    );
     journey.finish().await;
 }

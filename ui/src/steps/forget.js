@@ -29,8 +29,11 @@ async function confirm() {
   }
 }
 
-/** Asks, then forgets `card`; resolves to `{ card, report }`, or null when cancelled. */
-export function askToForget(card) {
+/** Asks, then forgets `card`; resolves to `{ card, report }`, or null when cancelled. The card is
+ *  read again first: webhooks registered since it was shown count. */
+export async function askToForget(shown) {
+  const cards = await backend.connectionCards().catch(() => []);
+  const card = cards.find((c) => c.id === shown.id) || shown;
   $("forget-name").textContent = card.name;
   $("forget-hook-count").textContent = String(card.hooks);
   show($("forget-hooks"), card.hooks > 0);
@@ -38,7 +41,7 @@ export function askToForget(card) {
   clearError($("forget-alert"));
   $("forget-dialog").showModal();
   $("forget-title").focus();
-  return new Promise((resolve) => (pending = { card, resolve }));
+  return await new Promise((resolve) => (pending = { card, resolve }));
 }
 
 /** Says in words what forgetting did. */
