@@ -64,10 +64,18 @@ async fn good_pat_shows_user_deployment_projects_and_repositories_then_forgets()
     assert!(store_text.contains("Secret Service"), "{store_text}");
 
     journey.click("forget").await;
+    assert_eq!(
+        journey
+            .js("return document.getElementById('forget-dialog').open")
+            .await,
+        serde_json::Value::Bool(true),
+        "Forget asks first"
+    );
+    journey.click("forget-confirm").await;
     journey
         .wait_until(
             "the connection is forgotten",
-            "return document.getElementById('result-status').textContent.startsWith('Forgotten')",
+            "return !!document.body.dataset.forgotten",
         )
         .await;
     assert!(

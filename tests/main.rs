@@ -8,12 +8,16 @@
 //!   `public_url_localhost`, and `tls_untrusted` followed by trusting the CA.
 //! - `sign_in`: Microsoft Entra sign-in in the browser (the test plays the browser), device code
 //!   with cancel, and a service principal.
+//! - `home`: five clicks from paste to webhooks, the returning user's home (re-verify, webhooks,
+//!   forget with the webhooks removed), renewing a PAT from its reminder, 720×560 without
+//!   horizontal scroll, and a 250-project collection.
 //! - `webhooks`: plan, apply, test delivery to a loopback receiver, no duplicates on a re-run,
 //!   removal.
 
 mod support;
 
 mod first_journey;
+mod home;
 mod paste_url;
 mod preflight;
 mod sign_in;

@@ -38,7 +38,7 @@ async fn sign_in_with_microsoft_in_the_browser() {
         )
         .await;
     journey.screenshot("30-waiting-for-browser").await;
-    let authorize = journey.text("browser-link").await;
+    let authorize = journey.value("browser-link").await;
     assert!(
         authorize.contains("/oauth2/v2.0/authorize")
             && authorize.contains("code_challenge_method=S256"),
@@ -73,6 +73,15 @@ async fn sign_in_with_microsoft_in_the_browser() {
         !profiles.to_lowercase().contains("token\":"),
         "no token in the profile file"
     );
+    // Scope advice fits the sign-in method: no PAT scopes after a Microsoft sign-in.
+    journey.click("to-checks").await;
+    journey
+        .wait_until(
+            "the Entra advice shows",
+            "return !document.getElementById('scope-entra-row').hidden",
+        )
+        .await;
+    assert!(!journey.visible("scope-pat-row").await);
     journey.finish().await;
 }
 

@@ -110,12 +110,12 @@ async fn register_test_rerun_and_remove() {
     journey.click("to-hooks").await;
     journey
         .wait_until(
-            "the project list fills",
-            "return document.getElementById('hook-project').options.length > 0",
+            "a project is preselected",
+            "return document.getElementById('hook-project').value !== ''",
         )
         .await;
-    journey.js("const s = document.getElementById('hook-project'); s.value = 'Fabrikam Fiber'; s.dispatchEvent(new Event('change')); return true").await;
-    journey.js("const s = document.getElementById('hook-repository'); s.value = 'fiber-api'; return true").await;
+    journey.pick("hook-project", "Fabrikam Fiber").await;
+    journey.pick("hook-repository", "fiber-api").await;
     journey.type_into("hook-url", &url).await;
 
     plan(&journey).await;

@@ -2,10 +2,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ado_core::capabilities::{AccessPlan, Capability};
-use ado_core::preflight::Check;
-use ado_core::target::TargetInput;
+use ado_flows::home::{ConnectionCard, Opened};
 use ado_flows::hooks;
+use ado_flows::interface::{AccessPlan, Capability, Check, EventKind, TargetInput};
 use ado_flows::preflight::{self, PreflightReport};
 use ado_flows::resolve::Understood;
 use ado_flows::signin::{self, DeviceCodePrompt};
@@ -17,7 +16,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt as _;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
 /// What the UI needs at start.
@@ -29,16 +28,30 @@ pub struct AppInfo {
     sandbox_error: Option<String>,
     secret_store: Option<&'static str>,
     secret_store_error: Option<String>,
-    connections: Vec<Profile>,
-    /// PAT expiry reminders (within 14 days, or expired), one line each.
-    reminders: Vec<String>,
+    /// The saved connections, most recently verified first: the home.
+    connections: Vec<ConnectionCard>,
+    /// The webhook events the app offers, with their labels.
+    events: Vec<EventOption>,
+}
+
+/// A webhook event as the UI lists it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventOption {
+    /// The `eventType`, e.g. `git.push`.
+    value: &'static str,
+    /// How people call it.
+    label: &'static str,
+    /// True for Git events (they take a repository and branch).
+    git: bool,
 }
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     let store = state.connections().ok();
-    let connections = store.and_then(|c| c.list().ok()).unwrap_or_default();
-    let reminders = ado_flows::profiles::expiry_reminders(&connections, now_unix());
+    let connections = store
+        .and_then(|c| ado_flows::home::cards(c, now_unix()).ok())
+        .unwrap_or_default();
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         sandbox: state.sandbox.clone().and_then(Result::ok),
@@ -46,7 +59,14 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         secret_store: store.map(|c| c.secret_backend().description()),
         secret_store_error: state.secret_store_error().map(str::to_string),
         connections,
-        reminders,
+        events: EventKind::ALL
+            .into_iter()
+            .map(|e| EventOption {
+                value: e.event_type(),
+                label: e.label(),
+                git: e.is_git(),
+            })
+            .collect(),
     }
 }
 
@@ -77,7 +97,7 @@ pub struct ConnectForm {
 pub async fn connect_with_pat(
     state: State<'_, AppState>,
     form: ConnectForm,
-) -> Result<Connected, CommandError> {
+) -> Result<Opened, CommandError> {
     let request = PatConnectRequest {
         target: form.target,
         pat: form.pat,
@@ -86,7 +106,15 @@ pub async fn connect_with_pat(
         proxy: form.proxy,
         allow_http: form.allow_http,
     };
-    Ok(ado_flows::connect_with_pat(state.connections()?, request, now_unix()).await?)
+    let connected = ado_flows::connect_with_pat(state.connections()?, request, now_unix()).await?;
+    Ok(opened(&state, &connected))
+}
+
+/// What the result step shows of a verified connection; its catalog stays here for search.
+pub fn opened(state: &AppState, connected: &Connected) -> Opened {
+    let (opened, catalog) = ado_flows::home::open(connected, now_unix());
+    state.keep_catalog(connected.profile.id.clone(), catalog);
+    opened
 }
 
 #[tauri::command]
@@ -94,13 +122,7 @@ pub fn list_connections(state: State<'_, AppState>) -> Result<Vec<Profile>, Comm
     Ok(state.connections()?.list()?)
 }
 
-/// Removes a connection and every secret it stored (sign-out).
-#[tauri::command]
-pub fn remove_connection(state: State<'_, AppState>, id: String) -> Result<bool, CommandError> {
-    Ok(state.connections()?.remove(&id)?)
-}
-
-fn now_unix() -> u64 {
+pub fn now_unix() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -116,7 +138,7 @@ pub async fn inspect_certificate(url: String) -> Result<PresentedChain, CommandE
 /// The least access a set of capabilities needs: the scope table.
 #[tauri::command]
 pub fn access_plan(capabilities: Vec<Capability>) -> AccessPlan {
-    ado_core::capabilities::access_plan(&capabilities)
+    ado_flows::interface::access_plan(&capabilities)
 }
 
 /// What the checks step sends.
@@ -199,7 +221,7 @@ pub async fn sign_in_browser(
     state: State<'_, AppState>,
     form: ServicesForm,
     on_url: Channel<String>,
-) -> Result<Connected, CommandError> {
+) -> Result<Opened, CommandError> {
     let target = signin::services_target(&form.organization, &form.services_url)?;
     let open = |url: &url::Url| {
         let _ = on_url.send(url.to_string());
@@ -220,7 +242,7 @@ pub async fn sign_in_browser(
     )
     .await;
     state.clear_cancel();
-    Ok(result?)
+    Ok(opened(&state, &result?))
 }
 
 /// Device code: the code and URL go to `on_code`; polls until approved or cancelled.
@@ -229,7 +251,7 @@ pub async fn sign_in_device(
     state: State<'_, AppState>,
     form: ServicesForm,
     on_code: Channel<DeviceCodePrompt>,
-) -> Result<Connected, CommandError> {
+) -> Result<Opened, CommandError> {
     let target = signin::services_target(&form.organization, &form.services_url)?;
     let show = |prompt: DeviceCodePrompt| {
         let _ = on_code.send(prompt);
@@ -245,7 +267,7 @@ pub async fn sign_in_device(
     )
     .await;
     state.clear_cancel();
-    Ok(result?)
+    Ok(opened(&state, &result?))
 }
 
 /// The service principal form. The secret is wrapped as soon as it arrives.
@@ -264,10 +286,10 @@ pub struct ServicePrincipalForm {
 pub async fn sign_in_service_principal(
     state: State<'_, AppState>,
     form: ServicePrincipalForm,
-) -> Result<Connected, CommandError> {
+) -> Result<Opened, CommandError> {
     let target = signin::services_target(&form.services.organization, &form.services.services_url)?;
     let secret = SecretString::from(form.client_secret);
-    Ok(signin::sign_in_as_service_principal(
+    let connected = signin::sign_in_as_service_principal(
         state.connections()?,
         &target,
         &signin::settings()?,
@@ -279,7 +301,8 @@ pub async fn sign_in_service_principal(
         &form.services.options(),
         now_unix(),
     )
-    .await?)
+    .await?;
+    Ok(opened(&state, &connected))
 }
 
 /// Cancels a browser or device-code sign-in under way.
@@ -289,32 +312,11 @@ pub fn cancel_sign_in(state: State<'_, AppState>) -> bool {
 }
 
 /// Opens a hooks session for a saved connection.
-async fn hooks_session(
+pub async fn hooks_session(
     state: &AppState,
     profile_id: &str,
-) -> Result<(ado_client::AdoClient, hooks::HookRecords), CommandError> {
+) -> Result<(ado_flows::interface::AdoClient, hooks::HookRecords), CommandError> {
     Ok(hooks::open_session(state.connections()?, profile_id, &signin::settings()?).await?)
-}
-
-/// The webhook step's starting point: the hooks this app recorded, their status, and any
-/// interrupted run.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HooksOverview {
-    hooks: Vec<hooks::HookState>,
-    interrupted: Option<hooks::InterruptedRun>,
-}
-
-#[tauri::command]
-pub async fn hooks_overview(
-    state: State<'_, AppState>,
-    profile_id: String,
-) -> Result<HooksOverview, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
-    Ok(HooksOverview {
-        hooks: hooks::list_hooks(&client, &records).await?,
-        interrupted: records.interrupted()?,
-    })
 }
 
 /// Plans what to create, adopt, update or re-enable; nothing changes yet. The plan (with any
@@ -339,7 +341,7 @@ pub async fn apply_hooks(
 ) -> Result<hooks::ApplyReport, CommandError> {
     let (profile_id, plan) = state.take_hook_plan().ok_or_else(|| {
         CommandError::new(
-            "invalid_input",
+            ErrorCode::NothingYet,
             None,
             "There is no plan to apply.",
             "Preview the plan first.",

@@ -2,6 +2,7 @@
 
 mod commands;
 mod error;
+mod home;
 mod state;
 
 /// Starts the app.
@@ -20,7 +21,12 @@ pub fn run() {
             commands::parse_url,
             commands::connect_with_pat,
             commands::list_connections,
-            commands::remove_connection,
+            home::connection_cards,
+            home::reverify_connection,
+            home::rename_connection,
+            home::forget_connection,
+            home::search_catalog,
+            home::http_alternative,
             commands::inspect_certificate,
             commands::access_plan,
             commands::run_checks,
@@ -29,7 +35,7 @@ pub fn run() {
             commands::sign_in_device,
             commands::sign_in_service_principal,
             commands::cancel_sign_in,
-            commands::hooks_overview,
+            home::hooks_overview,
             commands::plan_hooks,
             commands::apply_hooks,
             commands::recover_hooks,

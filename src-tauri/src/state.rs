@@ -1,24 +1,26 @@
 //! What the app holds while it runs.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use ado_auth::CancellationToken;
-use ado_core::target::ConnectionTarget;
+use ado_flows::catalog::Catalog;
 use ado_flows::hooks::HookPlan;
+use ado_flows::interface::{CancellationToken, ConnectionTarget};
 use ado_flows::preflight::PreflightReport;
 use ado_flows::sandbox::Sandbox;
 use ado_flows::{Connections, SecretStore};
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 
-/// Managed state: the connection store (if a secret store exists), the sandbox, if any, and the
-/// last preflight report (for "Save report").
+/// Managed state: the connection store (if a secret store exists), the sandbox, if any, the
+/// last preflight report (for "Save report"), and the catalog of the connection in use (what the
+/// pickers search, a page at a time).
 pub struct AppState {
     connections: Result<Connections, String>,
     pub sandbox: Option<Result<Sandbox, String>>,
     last_report: Mutex<Option<(String, ConnectionTarget, PreflightReport)>>,
     sign_in: Mutex<Option<CancellationToken>>,
     hook_plan: Mutex<Option<(String, HookPlan)>>,
+    catalog: Mutex<Option<(String, Arc<Catalog>)>>,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
             last_report: Mutex::new(None),
             sign_in: Mutex::new(None),
             hook_plan: Mutex::new(None),
+            catalog: Mutex::new(None),
         }
     }
 
@@ -40,7 +43,7 @@ impl AppState {
     pub fn connections(&self) -> Result<&Connections, CommandError> {
         self.connections.as_ref().map_err(|e| {
             CommandError::new(
-                "secret_store",
+                ErrorCode::SecretStore,
                 None,
                 e.clone(),
                 "ADO Connect keeps tokens only in the OS keyring. Start your desktop's keyring (e.g. GNOME Keyring) and restart ADO Connect.",
@@ -97,5 +100,28 @@ impl AppState {
     /// Why there is no secret store, if there is none.
     pub fn secret_store_error(&self) -> Option<&str> {
         self.connections.as_ref().err().map(String::as_str)
+    }
+
+    /// Keeps the catalog of the connection just verified.
+    pub fn keep_catalog(&self, profile_id: String, catalog: Catalog) {
+        *self.catalog.lock().expect("catalog lock") = Some((profile_id, Arc::new(catalog)));
+    }
+
+    /// The catalog of `profile_id`, if it was verified in this session.
+    pub fn catalog(&self, profile_id: &str) -> Option<Arc<Catalog>> {
+        self.catalog
+            .lock()
+            .expect("catalog lock")
+            .as_ref()
+            .filter(|(id, _)| id == profile_id)
+            .map(|(_, c)| c.clone())
+    }
+
+    /// Drops the catalog of a forgotten connection.
+    pub fn drop_catalog(&self, profile_id: &str) {
+        let mut kept = self.catalog.lock().expect("catalog lock");
+        if kept.as_ref().is_some_and(|(id, _)| id == profile_id) {
+            *kept = None;
+        }
     }
 }

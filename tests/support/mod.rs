@@ -87,6 +87,8 @@ pub struct Journey {
     pub client: Client,
     pub config_dir: PathBuf,
     name: String,
+    driver_url: String,
+    capabilities: serde_json::Map<String, Value>,
     _driver: KillOnDrop,
     _home: tempfile::TempDir,
     _turn: tokio::sync::MutexGuard<'static, ()>,
@@ -171,27 +173,14 @@ impl Journey {
             _ => unreachable!(),
         };
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let client = loop {
-            match ClientBuilder::rustls()
-                .expect("rustls")
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break client,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("no WebDriver session with the app: {e}"),
-            }
-        };
+        let client = session(&url, &capabilities).await;
         let journey = Journey {
             emulator,
             client,
             config_dir,
             name: name.to_string(),
+            driver_url: url,
+            capabilities,
             _driver: KillOnDrop(driver),
             _home: home,
             _turn: turn,
@@ -203,6 +192,64 @@ impl Journey {
             )
             .await;
         Some(journey)
+    }
+
+    /// Quits the app and starts it again with the same config directory and keyring: a
+    /// returning user.
+    pub async fn relaunch(&mut self) {
+        let _ = self.client.clone().close().await;
+        self.client = session(&self.driver_url, &self.capabilities).await;
+        self.wait_until(
+            "the UI is ready again",
+            "return document.body.dataset.ready === 'true'",
+        )
+        .await;
+    }
+
+    /// Resizes the window's content to about `width`×`height` (the window frame is added).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize the window");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    /// Fails when the page or any element scrolls sideways: `scrollWidth <= clientWidth`
+    /// everywhere that shows.
+    pub async fn assert_no_horizontal_scroll(&self, step: &str) {
+        let wide = self
+            .js("const d = document.documentElement; const out = []; \
+                 if (d.scrollWidth > d.clientWidth) out.push(`page ${d.scrollWidth}>${d.clientWidth}`); \
+                 for (const e of document.querySelectorAll('body *')) { \
+                   if (e.offsetParent === null) continue; \
+                   const s = getComputedStyle(e); \
+                   if (!['auto', 'scroll'].includes(s.overflowX)) continue; \
+                   if (e.scrollWidth > e.clientWidth) out.push(`${e.id || e.className} ${e.scrollWidth}>${e.clientWidth}`); } \
+                 return out.join('; ')")
+            .await;
+        let wide = wide.as_str().unwrap_or_default().to_string();
+        if !wide.is_empty() {
+            self.screenshot(&format!("{}-{step}-wide", self.name)).await;
+        }
+        assert!(wide.is_empty(), "horizontal scroll on {step}: {wide}");
+    }
+
+    /// Types `value` into a picker and chooses the matching row.
+    pub async fn pick(&self, id: &str, value: &str) {
+        self.type_into(id, value).await;
+        self.wait_until(
+            &format!("{id} lists {value}"),
+            &format!("return !!document.querySelector('#{id}-list [data-value=\"{value}\"]')"),
+        )
+        .await;
+        self.js(&format!("document.querySelector('#{id}-list [data-value=\"{value}\"]').dispatchEvent(new MouseEvent('mousedown', {{bubbles: true}})); return true")).await;
+    }
+
+    /// Clicks an element by id, counting the click in `clicks`.
+    pub async fn click_counted(&self, id: &str, clicks: &mut u32) {
+        *clicks += 1;
+        self.click(id).await;
     }
 
     /// Where "Save report" writes.
@@ -313,8 +360,13 @@ impl Journey {
         input.send_keys(text).await.expect("type");
     }
 
-    /// Clicks an element by id.
+    /// Clicks an element by id, once it shows (steps load on first use).
     pub async fn click(&self, id: &str) {
+        self.wait_until(
+            &format!("#{id} shows"),
+            &format!("const e = document.getElementById('{id}'); return !!e && e.getClientRects().length > 0"),
+        )
+        .await;
         self.client
             .find(Locator::Id(id))
             .await
@@ -382,6 +434,25 @@ impl Journey {
         let _ = self.client.clone().close().await;
         drop(self._driver);
         self.emulator.shutdown().await;
+    }
+}
+
+/// A WebDriver session with the app (tauri-driver starts it), retried while the driver starts.
+async fn session(url: &str, capabilities: &serde_json::Map<String, Value>) -> Client {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match ClientBuilder::rustls()
+            .expect("rustls")
+            .capabilities(capabilities.clone())
+            .connect(url)
+            .await
+        {
+            Ok(client) => return client,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("no WebDriver session with the app: {e}"),
+        }
     }
 }
 

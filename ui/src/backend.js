@@ -20,8 +20,16 @@ export const backend = {
   appInfo: () => invoke("app_info"),
   parseUrl: (input) => invoke("parse_url", { input }),
   connectWithPat: (form) => invoke("connect_with_pat", { form }),
+  /** The http:// URL on the same port when `url` (https) failed and plain HTTP answers; else null. */
+  httpAlternative: (url, proxy) => invoke("http_alternative", { url, proxy }),
   listConnections: () => invoke("list_connections"),
-  removeConnection: (id) => invoke("remove_connection", { id }),
+  connectionCards: () => invoke("connection_cards"),
+  reverifyConnection: (id) => invoke("reverify_connection", { id }),
+  renameConnection: (id, name) => invoke("rename_connection", { id, name }),
+  /** `hooks`: "remove" (delete its webhooks first) or "keep" (leave them, stop tracking). */
+  forgetConnection: (id, hooks) => invoke("forget_connection", { id, hooks }),
+  /** One page of the verified connection's catalog: `scope` {kind: tree|projects|repositories, project}. */
+  searchCatalog: (profileId, scope, query, offset, limit) => invoke("search_catalog", { profileId, scope, query, offset, limit }),
   inspectCertificate: (url) => invoke("inspect_certificate", { url }),
   accessPlan: (capabilities) => invoke("access_plan", { capabilities }),
   /** Runs the checks; `onCheck` is called with each check as it settles. */

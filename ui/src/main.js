@@ -1,23 +1,89 @@
-// Entry point: loads what the backend knows, then hands over to the steps.
+// Entry point: loads what the backend knows, opens on the saved connections (none: straight into
+// the wizard), and moves between steps. The steps keep what was entered; the sidebar and Back
+// move between them; focus goes to the new step's heading.
 import { backend } from "./backend.js";
-import { $, el } from "./dom.js";
-import { initConnect } from "./steps/connect.js";
-import { initChecks, showChecks } from "./steps/checks.js";
-import { initHooks, showHooks } from "./steps/hooks.js";
+import { $ } from "./dom.js";
+import { initConnect, newConnection, renewToken } from "./steps/connect.js";
+import { askToForget, forgottenText, initForget } from "./steps/forget.js";
+import { initHome, refreshHome, showHome } from "./steps/home.js";
 import { initResult, showResult } from "./steps/result.js";
 
-const STEPS = ["connect", "result", "checks", "hooks"];
+const STEPS = ["home", "connect", "result", "checks", "hooks"];
+const WIZARD = ["connect", "result", "checks", "hooks"];
 
-function goTo(step) {
-  const at = STEPS.indexOf(step);
-  STEPS.forEach((name, i) => {
-    $(`step-${name}`).hidden = name !== step;
-    $(`nav-${name}`).className = i < at ? "done" : i === at ? "current" : "";
-  });
+let opened = null; // the connection in use, as the result step shows it
+let context = { project: null, repository: null, branch: null }; // what the last paste named
+let events = []; // the webhook events the backend offers
+
+/** A step loaded on first use: its HTML comes out of its inert <template>, then its module is
+ *  imported and wired. The first paint parses, styles and runs only the home and connect steps. */
+function lazy(name, load, init) {
+  let loaded = null;
+  return () =>
+    (loaded ||= load().then((module) => {
+      const template = $(`tpl-${name}`);
+      template.replaceWith(template.content);
+      init(module);
+      return module;
+    }));
+}
+
+const checksStep = lazy(
+  "checks",
+  () => import("./steps/checks.js"),
+  (m) => m.initChecks({ onBack: () => goTo("result"), onHooks: () => open(opened, "hooks") }),
+);
+const hooksStep = lazy(
+  "hooks",
+  () => import("./steps/hooks.js"),
+  (m) => m.initHooks({ onBack: () => goTo("result"), events }),
+);
+
+function goTo(step, focus = step !== "home" || document.activeElement !== document.body) {
+  const at = WIZARD.indexOf(step);
+  for (const name of STEPS) {
+    const section = $(`step-${name}`);
+    if (section) section.hidden = name !== step;
+  }
+  for (const [i, name] of WIZARD.entries()) {
+    const li = $(`nav-${name}`);
+    li.className = i === at ? "current" : at >= 0 && i < at ? "done" : "";
+    li.querySelector("button").disabled = name !== "connect" && !opened;
+    li.querySelector("button").toggleAttribute("aria-current", i === at);
+  }
+  $("nav-home").className = step === "home" ? "current" : "";
+  document.body.dataset.step = step;
+  if (focus) $(`${step}-title`).focus({ preventScroll: false });
+}
+
+async function open(next, step) {
+  opened = next;
+  document.body.dataset.profileId = next.card.id;
+  showResult(next);
+  if (step === "checks") (await checksStep()).showChecks(next, context);
+  if (step === "hooks") (await hooksStep()).showHooks(next, context);
+  goTo(step);
+}
+
+async function toHome(message) {
+  const any = await refreshHome(message);
+  if (any) goTo("home");
+  else {
+    newConnection();
+    goTo("connect");
+    if (message) $("verify-status").textContent = message;
+  }
+}
+
+async function forget(card) {
+  const done = await askToForget(card);
+  if (!done) return;
+  opened = null;
+  document.body.dataset.forgotten = String(Date.now());
+  await toHome(forgottenText(done));
 }
 
 async function start() {
-  let connected = null;
   let info = {};
   try {
     info = await backend.appInfo();
@@ -27,33 +93,45 @@ async function start() {
   $("store-note").textContent = info.secretStore
     ? `Tokens are kept in ${info.secretStore}.`
     : `No secret store: ${info.secretStoreError || "unknown"}. Tokens cannot be saved.`;
-  if (info.reminders && info.reminders.length) {
-    $("reminders").replaceChildren(...info.reminders.map((r) => el("p", { text: r })));
-    $("reminders").hidden = false;
-  }
+  initForget();
   initConnect({
     sandbox: info.sandbox,
-    onConnected: (result) => {
-      connected = result;
-      showResult(result);
-      goTo("result");
-    },
+    onConnected: (next) => open(next, "result"),
+    onContext: (named) => (context = named),
   });
   initResult({
     onBack: () => goTo("connect"),
-    onChecks: () => {
-      showChecks(connected);
-      goTo("checks");
-    },
-    onHooks: () => toHooks(),
+    onChecks: () => open(opened, "checks"),
+    onHooks: () => open(opened, "hooks"),
+    onForget: forget,
   });
-  const toHooks = () => {
-    showHooks(connected);
-    goTo("hooks");
-  };
-  initChecks({ onBack: () => goTo("result"), onHooks: toHooks });
-  initHooks({ onBack: () => goTo("result") });
-  goTo("connect");
+  events = info.events || [];
+  initHome({
+    open,
+    create: () => {
+      newConnection();
+      goTo("connect");
+    },
+    renew: (card) => {
+      const field = renewToken(card);
+      goTo("connect", false);
+      field.focus();
+    },
+    forgotten: (card) => {
+      if (opened && opened.card.id === card.id) opened = null;
+      toHome($("home-status").textContent);
+    },
+  });
+  for (const button of document.querySelectorAll(".steps button[data-step]")) {
+    button.addEventListener("click", () => {
+      const step = button.dataset.step;
+      if (step === "home") toHome();
+      else if (step === "checks" || step === "hooks") open(opened, step);
+      else goTo(step);
+    });
+  }
+  if (showHome(info.connections || [])) goTo("home", false);
+  else goTo("connect", false);
   document.body.dataset.ready = "true";
 }
 

@@ -8,8 +8,11 @@
 //! - **Secret store**: the OS keyring holding PATs and tokens.
 //! - **Sandbox**: the bundled emulator `make demo` starts.
 
+pub mod catalog;
 pub mod connect;
 pub mod failure;
+pub mod hints;
+pub mod home;
 pub mod hooks;
 pub mod preflight;
 mod profile_file;
@@ -30,3 +33,15 @@ pub use secrets::{Backend, SecretError, SecretStore};
 pub use verify::{
     verify_connection, ConnectOptions, ProjectSummary, RepositorySummary, User, Verified,
 };
+
+/// The lower layers' types that are part of this crate's interface: the shells name them through
+/// `ado_flows` and depend on nothing below it.
+pub mod interface {
+    pub use ado_auth::{CancellationToken, SignInSettings};
+    pub use ado_client::AdoClient;
+    pub use ado_core::capabilities::{access_plan, AccessPlan, Capability};
+    pub use ado_core::checks::{CheckCode, Problem};
+    pub use ado_core::preflight::Check;
+    pub use ado_core::target::{ConnectionTarget, Field, InputError, TargetInput};
+    pub use ado_core::webhook::EventKind;
+}

@@ -29,6 +29,9 @@ pub struct Profile {
     /// Stable id derived from the exact target, e.g.
     /// `server-http-tfs-8080-tfs-defaultcollection-1a2b3c4d5e6f` (see [`profile_id`]).
     pub id: String,
+    /// The name the user gave it; `None` shows a name made from the target (see `crate::home`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// What the connection points at.
     pub target: ConnectionTarget,
     /// How it authenticates.
@@ -355,6 +358,7 @@ impl Connections {
                 } = &verified.user;
                 let profile = Profile {
                     id: id.clone(),
+                    name: previous.as_ref().and_then(|p| p.name.clone()),
                     target: verified.target.clone(),
                     auth,
                     user_display_name: display_name.clone(),

@@ -1,8 +1,14 @@
 // Step 3: what the connection is for, the least access that needs, and the live checklist.
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
+import { errorLine } from "../errors.js";
+import { picker } from "../picker.js";
+import { copyText } from "./connect.js";
 
-let profile = null;
+const MARKS = { pass: "OK", warn: "Note", fail: "Failed", skip: "Skipped" };
+
+let opened = null;
+let project = null; // the project picker
 
 function selected() {
   return [...document.querySelectorAll("input[name=capability]:checked")].map((i) => i.value);
@@ -22,6 +28,10 @@ async function refreshPlan() {
     ),
   );
   $("scope-pat").textContent = plan.patScopes.join(", ");
+  const pat = opened.card.method === "pat";
+  show($("scope-pat-row"), pat);
+  show($("scope-entra-row"), !pat);
+  $("scope-rows").closest("table").classList.toggle("no-pat", !pat);
   $("scope-entra").textContent = plan.entraScopes.join(" ");
 }
 
@@ -39,7 +49,7 @@ function renderCheck(check) {
   const row = el(
     "div",
     { className: "row" },
-    el("span", { className: "mark", text: status }),
+    el("span", { className: "mark", text: MARKS[status] || status }),
     el("span", { className: "title", text: check.title }),
     el("span", { className: "msg", text: check.message }),
   );
@@ -56,18 +66,12 @@ function renderCheck(check) {
       const pre = el("pre", { className: "curl", text: check.curl });
       const copy = el("button", { className: "secondary copy-curl", text: "Copy curl" });
       copy.type = "button";
-      copy.addEventListener("click", async () => {
-        try {
-          await navigator.clipboard.writeText(check.curl);
-          copy.textContent = "Copied";
-        } catch {
-          // No clipboard: select the text so Ctrl+C works.
-          const range = document.createRange();
-          range.selectNodeContents(pre);
-          getSelection().removeAllRanges();
-          getSelection().addRange(range);
-          copy.textContent = "Selected: press Ctrl+C";
-        }
+      copy.addEventListener("click", () => {
+        const range = document.createRange();
+        range.selectNodeContents(pre);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        copyText(check.curl, copy, null);
       });
       details.append(copy, pre);
     }
@@ -79,7 +83,7 @@ function renderCheck(check) {
 
 async function run(event) {
   event.preventDefault();
-  if (!profile) return;
+  if (!opened) return;
   $("checklist").replaceChildren();
   $("run-checks").disabled = true;
   $("save-report").disabled = true;
@@ -87,9 +91,9 @@ async function run(event) {
   try {
     const report = await backend.runChecks(
       {
-        profileId: profile.id,
+        profileId: opened.card.id,
         capabilities: selected(),
-        project: $("check-project").value || null,
+        project: project.value || null,
         consentToHttp: $("http-consent").checked,
       },
       renderCheck,
@@ -102,24 +106,30 @@ async function run(event) {
     $("save-report").disabled = false;
     document.body.dataset.checksDone = String(Date.now());
   } catch (error) {
-    $("checks-status").textContent = `${error.message} ${error.fix || ""}`;
+    $("checks-status").textContent = errorLine(error);
   } finally {
     $("run-checks").disabled = false;
   }
 }
 
-export function showChecks(connected) {
-  profile = connected.profile;
-  const url = new URL(connected.verified.apiUrl);
+/** Shows the checks for `next` (an opened connection); `context.project` preselects the project. */
+export function showChecks(next, context) {
+  const same = opened && opened.card.id === next.card.id;
+  opened = next;
+  if (!same || context.project) project.set(context.project || "");
+  const url = new URL(opened.apiUrl);
   const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   show($("http-consent-row"), url.protocol === "http:" && !loopback);
-  $("checklist").replaceChildren();
-  $("run-checks").textContent = "Run checks";
-  $("checks-status").textContent = "";
+  if (!same) {
+    $("checklist").replaceChildren();
+    $("run-checks").textContent = "Run checks";
+    $("checks-status").textContent = "";
+  }
   refreshPlan();
 }
 
 export function initChecks({ onBack, onHooks }) {
+  project = picker($("check-project-picker"), { context: () => ({ profileId: opened.card.id }) });
   $("checks-to-hooks").addEventListener("click", onHooks);
   for (const input of document.querySelectorAll("input[name=capability]")) input.addEventListener("change", refreshPlan);
   $("checks-form").addEventListener("submit", run);
@@ -129,7 +139,7 @@ export function initChecks({ onBack, onHooks }) {
       const paths = await backend.saveReport();
       $("checks-status").textContent = `Saved: ${paths.join(" and ")}`;
     } catch (error) {
-      $("checks-status").textContent = `${error.message} ${error.fix || ""}`;
+      $("checks-status").textContent = errorLine(error);
     }
   });
 }

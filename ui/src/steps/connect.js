@@ -1,7 +1,11 @@
-// Step 1: where Azure DevOps is and which token to use. Paste a URL to fill the fields; Verify
-// asks the backend, which saves the connection only when it works.
+// Step 1: where Azure DevOps is and how to sign in. Verify asks the backend, which saves the
+// connection only when it works; the paste box (paste.js) and the certificate panel (tls.js) are
+// their own modules. Also the renewal form: the same fields, filled from a saved connection.
 import { backend } from "../backend.js";
-import { $, el, show } from "../dom.js";
+import { $, show } from "../dom.js";
+import { clearError, renderError } from "../errors.js";
+import { clearPaste, initPaste } from "./paste.js";
+import { initTls, showChain, trustedCaPem } from "./tls.js";
 
 const FIELD_INPUTS = {
   serverUrl: "server-url",
@@ -12,14 +16,12 @@ const FIELD_INPUTS = {
   servicesUrl: "organization",
   proxy: "proxy",
 };
-const FORM_FIELDS = ["server-url", "collection", "organization"];
+const HTTP_CONSENT_CODES = ["http_consent_required", "http_insecure"];
+const TITLE = "Where is your Azure DevOps?";
 
 let sandbox = null;
-let trustedCa = null; // { pem, name } the user chose to trust for this connection
 let servicesUrl = "";
-let undoSnapshot = null;
-let parseTimer = null;
-let parseSeq = 0;
+let callbacks = { onConnected: () => {} };
 
 function deployment() {
   const checked = document.querySelector("input[name=deployment]:checked");
@@ -27,8 +29,7 @@ function deployment() {
 }
 
 function setDeployment(value) {
-  const radio = $(value === "services" ? "deployment-services" : "deployment-server");
-  radio.checked = true;
+  $(value === "services" ? "deployment-services" : "deployment-server").checked = true;
   updateVisibility();
 }
 
@@ -58,13 +59,16 @@ function updateVisibility() {
   $("services-prefix").textContent = servicesUrl || "https://dev.azure.com/";
 }
 
+/** Clears one field's error (when the user changes that field). */
+function clearFieldError(id) {
+  $(id).removeAttribute("aria-invalid");
+  const err = $(`${id}-error`);
+  if (err) show(err, false);
+}
+
 function clearErrors() {
-  for (const id of Object.values(FIELD_INPUTS)) {
-    $(id).removeAttribute("aria-invalid");
-    const err = $(`${id}-error`);
-    if (err) show(err, false);
-  }
-  show($("alert"), false);
+  for (const id of Object.values(FIELD_INPUTS)) clearFieldError(id);
+  clearError($("alert"));
   show($("tls-panel"), false);
 }
 
@@ -79,89 +83,57 @@ function fieldError(field, message) {
   }
 }
 
-function showAlert(error) {
-  $("alert").className = "alert";
-  $("alert-code").textContent = error.code || "error";
-  $("alert-message").textContent = error.message || String(error);
-  $("alert-fix").textContent = error.fix || "";
-  const details = [error.serverMessage && `Server said: ${error.serverMessage}`, error.supportId && `Support: ${error.supportId}`]
-    .filter(Boolean)
-    .join("\n");
-  $("alert-server").textContent = details;
-  show($("alert-details"), details.length > 0);
-  show($("alert"), true);
-  $("alert").scrollIntoView({ block: "nearest" });
-}
+// --- A collection typed at the end of the server URL ------------------------------------------
 
-// --- Paste box ---------------------------------------------------------------------------------
-
-function snapshot() {
-  return {
-    deployment: deployment(),
-    servicesUrl,
-    values: Object.fromEntries(FORM_FIELDS.map((id) => [id, $(id).value])),
-  };
-}
-
-function restore(snap) {
-  for (const [id, value] of Object.entries(snap.values)) $(id).value = value;
-  servicesUrl = snap.servicesUrl;
-  if (snap.deployment) setDeployment(snap.deployment);
-  else {
-    for (const r of document.querySelectorAll("input[name=deployment]")) r.checked = false;
-    updateVisibility();
-  }
-}
-
-function fill(summary) {
-  const before = snapshot();
-  if (summary.deployment === "server") {
-    setDeployment("server");
-    $("server-url").value = summary.serverUrl || "";
-    $("collection").value = summary.collection || "";
-  } else {
-    setDeployment("services");
-    $("organization").value = summary.organization || "";
-    servicesUrl = "";
-  }
-  updateVisibility();
-  // Keep what the user had typed, if the paste replaced any of it.
-  const after = snapshot();
-  const lost = FORM_FIELDS.some((id) => before.values[id] && before.values[id] !== after.values[id]);
-  undoSnapshot = lost ? before : null;
-  show($("paste-undo-row"), lost);
-}
-
-async function parsePasted() {
-  const input = $("paste-url").value;
-  const result = $("paste-result");
-  const seq = ++parseSeq;
-  if (!input.trim()) {
-    result.className = "hint";
-    result.textContent = "A repository, pull request or clone URL fills in the fields below.";
-    $("paste-url").removeAttribute("aria-invalid");
-    return;
-  }
+/** The last path segment of the server URL, when it looks like the collection. */
+function trailingCollection() {
+  let url;
   try {
-    const parsed = await backend.parseUrl(input);
-    if (seq !== parseSeq) return; // a newer keystroke won
-    result.className = "hint understood";
-    result.textContent = parsed.stillAmbiguous
-      ? `Understood: ${parsed.description}. The server did not confirm which part is the collection: check Server URL and Collection.`
-      : `Understood: ${parsed.description}`;
-    $("paste-url").removeAttribute("aria-invalid");
-    fill(parsed.summary);
-  } catch (error) {
-    if (seq !== parseSeq) return;
-    result.className = "hint not-understood";
-    result.textContent = error.message || String(error);
-    $("paste-url").setAttribute("aria-invalid", "true");
+    url = new URL($("server-url").value.trim());
+  } catch {
+    return null;
   }
+  const segments = url.pathname.split("/").filter(Boolean);
+  if (segments.length < 2) return null;
+  const last = decodeURIComponent(segments[segments.length - 1]);
+  const typed = $("collection").value.trim();
+  if (typed && typed.toLowerCase() !== last.toLowerCase()) return null;
+  return /collection$/i.test(last) || typed ? last : null;
 }
 
-function schedule(delay) {
-  clearTimeout(parseTimer);
-  parseTimer = setTimeout(parsePasted, delay);
+function offerSplit() {
+  const last = trailingCollection();
+  $("split-collection").textContent = last || "";
+  show($("split-offer"), !!last);
+}
+
+function splitCollection() {
+  const last = trailingCollection();
+  if (!last) return;
+  const url = new URL($("server-url").value.trim());
+  url.pathname = url.pathname.replace(/\/+$/, "").replace(/\/[^/]+$/, "") || "/";
+  $("server-url").value = url.toString().replace(/\/$/, "");
+  $("collection").value = last;
+  clearFieldError("server-url");
+  clearFieldError("collection");
+  show($("split-offer"), false);
+}
+
+// --- https that fails where plain http answers -------------------------------------------------
+
+async function offerHttp(d, error) {
+  const url = $("server-url").value.trim();
+  show($("http-offer"), false);
+  if (d !== "server" || !url.toLowerCase().startsWith("https://") || ["invalid_input", "invalid_credentials", "token_expired"].includes(error.code)) return;
+  const http = await backend.httpAlternative(url, $("proxy").value || null).catch(() => null);
+  if (!http || $("server-url").value.trim() !== url) return;
+  $("http-offer-url").textContent = http;
+  $("http-offer-apply").onclick = () => {
+    $("server-url").value = http.replace(/\/$/, "");
+    clearFieldError("server-url");
+    show($("http-offer"), false);
+  };
+  show($("http-offer"), true);
 }
 
 // --- Verify ------------------------------------------------------------------------------------
@@ -181,25 +153,34 @@ async function verify(event) {
     },
     pat: $("pat").value,
     expiresOn: $("pat-expiry").value || null,
-    trustedCaPem: trustedCa ? trustedCa.pem : null,
+    trustedCaPem: trustedCaPem(),
     proxy: $("proxy").value || null,
+    allowHttp: $("connect-http-consent").checked,
   };
   const button = $("verify");
   button.disabled = true;
   $("verify-status").textContent = "Verifying…";
   try {
-    const connected = await signIn(form);
+    const opened = await signIn(form);
     $("verify-status").textContent = "";
-    callbacks.onConnected(connected);
+    // The secrets are in the keyring now; they do not stay in the page.
+    $("pat").value = "";
+    $("sp-secret").value = "";
+    show($("connect-http-row"), false);
+    $("connect-http-consent").checked = false;
+    callbacks.onConnected(opened);
   } catch (error) {
     $("verify-status").textContent = "";
     for (const fe of error.fieldErrors || []) fieldError(fe.field, fe.message);
     if (error.field && !(error.fieldErrors || []).length) fieldError(error.field, error.message);
-    showAlert(error);
-    const first = document.querySelector("[aria-invalid=true]");
+    renderError($("alert"), error);
+    show($("connect-http-row"), HTTP_CONSENT_CODES.includes(error.code));
+    const first = document.querySelector("#step-connect [aria-invalid=true]");
     if (first) first.focus({ preventScroll: true });
-    if (error.code === "tls_untrusted") await showChain(d === "server" ? $("server-url").value : servicesUrl);
-    $("alert").scrollIntoView({ block: "nearest" });
+    offerHttp(d, error);
+    if (error.code === "tls_untrusted") {
+      await showChain(d === "server" ? $("server-url").value : servicesUrl, () => $("connect-form").requestSubmit());
+    }
   } finally {
     button.disabled = false;
     show($("waiting"), false);
@@ -213,7 +194,8 @@ function signIn(form) {
     case "browser":
       waiting("Waiting for you to sign in in your browser…");
       return backend.signInBrowser(services, (url) => {
-        $("browser-link").textContent = url;
+        $("browser-link").value = url;
+        $("browser-link-copy").textContent = "Copy";
         show($("browser-link-row"), true);
       });
     case "device":
@@ -242,38 +224,15 @@ function waiting(text) {
   show($("waiting"), true);
 }
 
-// --- Untrusted TLS: show the chain, offer to trust the CA for this connection -----------------
-
-async function showChain(url) {
-  let chain;
+/** Copies `text`; without a clipboard, selects `input` so Ctrl+C works. */
+export async function copyText(text, button, input) {
   try {
-    chain = await backend.inspectCertificate(url);
-  } catch (error) {
-    return; // the alert already says what failed
+    await navigator.clipboard.writeText(text);
+    button.textContent = "Copied";
+  } catch {
+    if (input) input.select();
+    button.textContent = "Selected: press Ctrl+C";
   }
-  const list = $("tls-chain");
-  list.replaceChildren(
-    ...chain.certificates.map((c, i) =>
-      el(
-        "li",
-        {},
-        el("div", { text: c.subject }),
-        ...(i === chain.trustCandidate ? [el("span", { className: "ca-tag", text: "certificate authority" })] : []),
-        el("div", { className: "hint", text: `issued by ${c.issuer} · valid until ${c.notAfter}` }),
-        el("div", { className: "fp", text: `SHA-256 ${c.sha256}` }),
-      ),
-    ),
-  );
-  const candidate = chain.trustCandidate === null || chain.trustCandidate === undefined ? null : chain.certificates[chain.trustCandidate];
-  $("trust-ca").disabled = !candidate;
-  $("trust-ca").textContent = candidate ? "Trust this CA for this connection" : "The server did not send its CA: ask its administrator for the CA file";
-  $("trust-ca").onclick = () => {
-    trustedCa = { pem: candidate.pem, name: candidate.subject };
-    $("trusted-ca-name").textContent = candidate.subject;
-    show($("trusted-ca-note"), true);
-    $("connect-form").requestSubmit();
-  };
-  show($("tls-panel"), true);
 }
 
 function useSandboxOrganization() {
@@ -295,9 +254,39 @@ function useSandbox() {
   $("verify").focus();
 }
 
-let callbacks = { onConnected: () => {} };
+/** A fresh form for a new connection. */
+export function newConnection() {
+  $("connect-title").textContent = TITLE;
+  clearErrors();
+  clearPaste();
+  for (const id of ["server-url", "collection", "organization", "pat", "pat-expiry", "sp-secret"]) $(id).value = "";
+  for (const r of document.querySelectorAll("input[name=deployment]")) r.checked = false;
+  servicesUrl = "";
+  updateVisibility();
+}
 
-export function initConnect({ sandbox: sb, onConnected }) {
+/** The form filled from a saved connection, for a new token: the old one is replaced only when
+ *  the new one verifies. */
+export function renewToken(card) {
+  newConnection();
+  const t = card.target;
+  $("connect-title").textContent = `New token for ${card.name}`;
+  if (t.deployment === "server") {
+    setDeployment("server");
+    $("server-url").value = t.serverUrl;
+    $("collection").value = t.collection;
+  } else {
+    setDeployment("services");
+    $("organization").value = t.organization;
+    servicesUrl = t.servicesUrl === "https://dev.azure.com/" ? "" : t.servicesUrl;
+    $(card.method === "pat" ? "method-pat" : card.method === "servicePrincipal" ? "method-sp" : "method-browser").checked = true;
+  }
+  updateVisibility();
+  $("verify-status").textContent = "The current token stays until the new one verifies.";
+  return card.method === "pat" ? $("pat") : $("verify");
+}
+
+export function initConnect({ sandbox: sb, onConnected, onContext }) {
   callbacks = { onConnected };
   sandbox = sb || null;
   if (sandbox) {
@@ -310,15 +299,24 @@ export function initConnect({ sandbox: sb, onConnected }) {
       $("use-sandbox-org").addEventListener("click", useSandboxOrganization);
     }
   }
+  initPaste(
+    {
+      deployment,
+      setDeployment,
+      servicesUrl: { get: () => servicesUrl, set: (v) => (servicesUrl = v) },
+      refresh: updateVisibility,
+    },
+    onContext,
+  );
+  initTls();
   for (const radio of document.querySelectorAll("input[name=deployment], input[name=method]")) radio.addEventListener("change", updateVisibility);
+  for (const id of new Set(Object.values(FIELD_INPUTS))) $(id).addEventListener("input", () => clearFieldError(id));
+  $("server-url").addEventListener("input", offerSplit);
+  $("server-url").addEventListener("input", () => show($("http-offer"), false));
+  $("collection").addEventListener("input", offerSplit);
+  $("split-apply").addEventListener("click", splitCollection);
   $("cancel-sign-in").addEventListener("click", () => backend.cancelSignIn());
-  $("paste-url").addEventListener("paste", () => schedule(0));
-  $("paste-url").addEventListener("input", () => schedule(250));
-  $("paste-undo").addEventListener("click", () => {
-    if (undoSnapshot) restore(undoSnapshot);
-    undoSnapshot = null;
-    show($("paste-undo-row"), false);
-  });
+  $("browser-link-copy").addEventListener("click", () => copyText($("browser-link").value, $("browser-link-copy"), $("browser-link")));
   $("pat-toggle").addEventListener("click", () => {
     const pat = $("pat");
     const hidden = pat.type === "password";
@@ -326,9 +324,5 @@ export function initConnect({ sandbox: sb, onConnected }) {
     $("pat-toggle").textContent = hidden ? "Hide" : "Show";
   });
   $("connect-form").addEventListener("submit", verify);
-  $("untrust-ca").addEventListener("click", () => {
-    trustedCa = null;
-    show($("trusted-ca-note"), false);
-  });
   updateVisibility();
 }

@@ -2,49 +2,38 @@
 // progress, show a new secret once, send a test event, see deliveries, remove what this app made.
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
+import { clearError, errorLine, renderError } from "../errors.js";
+import { picker } from "../picker.js";
+import { humanTime } from "../time.js";
+import { copyText } from "./connect.js";
 
-const EVENT_LABELS = {
-  "git.pullrequest.created": "Pull request created",
-  "git.pullrequest.updated": "Pull request updated",
-  "git.pullrequest.merged": "Pull request merged",
-  "git.push": "Code pushed",
-  "build.complete": "Build completed",
-};
-const ACTION_LABELS = { create: "create", adopt: "adopt", update: "update", reenable: "re-enable", unchanged: "ok" };
+const ACTION_LABELS = { create: "Create", adopt: "Adopt", update: "Update", reenable: "Re-enable", unchanged: "OK" };
 
-let connected = null;
+let labels = {}; // eventType -> label, from the backend
+let opened = null;
+let project = null; // pickers
+let repository = null;
 
 function profileId() {
-  return connected.profile.id;
+  return opened.card.id;
 }
 
 function fail(error) {
-  $("hooks-alert-code").textContent = error.code || "error";
-  $("hooks-alert-message").textContent = error.message || String(error);
-  $("hooks-alert-fix").textContent = error.fix || "";
-  show($("hooks-alert"), true);
-  if (error.field === "url" || (error.message || "").toLowerCase().includes("receiver")) {
-    $("hook-url").setAttribute("aria-invalid", "true");
-  }
+  renderError($("hooks-alert"), error);
+  if (error.field === "url") $("hook-url").setAttribute("aria-invalid", "true");
 }
 
 function clearAlert() {
-  show($("hooks-alert"), false);
+  clearError($("hooks-alert"));
   $("hook-url").removeAttribute("aria-invalid");
 }
 
-function fillProjects() {
-  const projects = connected.verified.projects;
-  $("hook-project").replaceChildren(...projects.map((p) => el("option", { text: p.name })));
-  fillRepositories();
-}
-
-function fillRepositories() {
-  const project = connected.verified.projects.find((p) => p.name === $("hook-project").value);
-  const repos = project ? project.repositories : [];
-  const any = el("option", { text: "All repositories" });
-  any.value = "";
-  $("hook-repository").replaceChildren(any, ...repos.map((r) => el("option", { text: r.name })));
+/** Where a webhook listens: "Project / repository / branch". */
+function scopeText(spec, names) {
+  const parts = [names.projectName || "a project no longer visible"];
+  parts.push(spec.repositoryId ? names.repositoryName || "one repository" : "all repositories");
+  if (spec.branch) parts.push(spec.branch);
+  return parts.join(" / ");
 }
 
 function request() {
@@ -53,8 +42,8 @@ function request() {
       ? { kind: "basic", username: $("hook-user").value, password: $("hook-password").value }
       : { kind: "secretHeader", header: $("hook-header").value || null, secret: { kind: $("hook-rotate").checked ? "rotate" : "keep" } };
   return {
-    project: $("hook-project").value,
-    repository: $("hook-repository").value || null,
+    project: project.value,
+    repository: repository.value || null,
     branch: $("hook-branch").value.trim() || null,
     events: [...document.querySelectorAll("input[name=event]:checked")].map((i) => i.value),
     url: $("hook-url").value.trim(),
@@ -70,8 +59,8 @@ function planRow(item) {
       "div",
       { className: "row" },
       el("span", { className: "mark", text: ACTION_LABELS[item.action] || item.action }),
-      el("span", { className: "title", text: EVENT_LABELS[item.spec.event] || item.spec.event }),
-      el("span", { className: "msg", text: item.reason || (item.subscriptionId ? `subscription ${item.subscriptionId}` : "new subscription") }),
+      el("span", { className: "title", text: labels[item.spec.event] || item.spec.event }),
+      el("span", { className: "msg", text: item.reason || (item.action === "create" ? "a new subscription" : item.createdBy ? `existing, created by ${item.createdBy}` : "an existing subscription") }),
     ),
   );
   li.dataset.action = item.action;
@@ -89,12 +78,19 @@ async function preview(event) {
     const items = [...p.create, ...p.adopt, ...p.update, ...p.reenable, ...p.unchanged];
     $("hooks-plan-list").replaceChildren(
       ...items.map(planRow),
-      ...plan.warnings.map((w) => el("li", { className: "warn" }, el("div", { className: "row" }, el("span", { className: "mark", text: "warn" }), el("span", { className: "msg", text: w.message || String(w) })))),
+      ...plan.warnings.map((w) => el("li", { className: "warn" }, el("div", { className: "row" }, el("span", { className: "mark", text: "Note" }), el("span", { className: "msg", text: w.message || String(w) })))),
     );
     const writes = p.create.length + p.adopt.length + p.update.length + p.reenable.length;
-    $("hooks-status").textContent = writes
-      ? `Plan: ${p.create.length} to create, ${p.adopt.length} to adopt, ${p.update.length} to update, ${p.reenable.length} to re-enable, ${p.unchanged.length} already right.`
-      : `Nothing to change: all ${p.unchanged.length} subscriptions are already right.`;
+    const counts = [
+      [p.create.length, "to create"],
+      [p.adopt.length, "to adopt"],
+      [p.update.length, "to update"],
+      [p.reenable.length, "to re-enable"],
+      [p.unchanged.length, "already right"],
+    ]
+      .filter(([n]) => n)
+      .map(([n, what]) => `${n} ${what}`);
+    $("hooks-status").textContent = writes ? `The plan: ${counts.join(", ")}. Nothing changes until you apply it.` : `Nothing to change: all ${p.unchanged.length} subscriptions are already right.`;
     $("hooks-apply").disabled = false;
     document.body.dataset.hooksPlanned = String(Date.now());
   } catch (error) {
@@ -121,12 +117,22 @@ async function apply() {
       show($("hooks-secret"), true);
       $("hooks-secret").scrollIntoView({ block: "nearest" });
     }
+    const done = [
+      [report.created.length, "created"],
+      [report.adopted.length, "adopted"],
+      [report.updated.length, "updated"],
+      [report.reenabled.length, "re-enabled"],
+    ]
+      .filter(([n]) => n)
+      .map(([n, what]) => `${n} ${what}`);
     $("hooks-status").textContent = report.ok
-      ? `Done: ${report.created.length} created, ${report.adopted.length} adopted, ${report.updated.length} updated, ${report.reenabled.length} re-enabled.`
+      ? `Done: ${done.join(", ") || "nothing needed changing"}.`
       : `${report.failed.length} failed; the rest is done. Retry with "Finish it", or roll back.`;
     if (report.problem) fail(report.problem);
     document.body.dataset.hooksApplied = String(Date.now());
     await refresh();
+    // Focus stays in the step: on the new secret, else on the list of webhooks.
+    (report.secret ? $("hooks-secret-value") : $("hooks-list-title")).focus();
   } catch (error) {
     fail(error);
   } finally {
@@ -136,6 +142,7 @@ async function apply() {
 
 function hookRow(state) {
   const rec = state.recorded;
+  const spec = rec.spec;
   const status = state.exists ? state.status || "enabled" : "missing";
   const li = el(
     "li",
@@ -143,9 +150,9 @@ function hookRow(state) {
     el(
       "div",
       { className: "row" },
-      el("span", { className: "mark", text: status === "enabled" ? "on" : status }),
-      el("span", { className: "title", text: EVENT_LABELS[rec.spec.event] || rec.spec.event }),
-      el("span", { className: "msg mono", text: rec.id }),
+      el("span", { className: "mark", text: status === "enabled" ? "On" : status }),
+      el("span", { className: "title", text: state.eventLabel || spec.event }),
+      el("span", { className: "msg" }, el("span", { className: "scope", text: scopeText(spec, state) }), " → ", el("span", { className: "mono wrap", text: spec.url })),
     ),
   );
   li.dataset.subscriptionId = rec.id;
@@ -158,10 +165,12 @@ function hookRow(state) {
       const t = await backend.testHook(profileId(), rec.id);
       result.textContent = t.delivered
         ? `Delivered: the receiver answered ${t.receiverStatus} ${t.receiverReason || ""}${t.responseExcerpt ? ` · ${t.responseExcerpt}` : ""}`
-        : `Not delivered: ${t.errorMessage || t.result || "no answer"}`;
+        : t.receiverStatus === 401 || t.receiverStatus === 403
+          ? `Not delivered: your receiver rejected the secret (${t.receiverStatus}). Give it the current one (header ${$("hook-header").value || "X-ADO-Connect-Secret"}).`
+          : `Not delivered: ${t.errorMessage || t.result || "no answer"}`;
       li.dataset.tested = t.delivered ? "delivered" : "failed";
     } catch (error) {
-      result.textContent = `${error.message} ${error.fix || ""}`;
+      result.textContent = errorLine(error);
     }
   });
   const historyButton = el("button", { className: "secondary", text: "Recent deliveries" });
@@ -170,10 +179,13 @@ function hookRow(state) {
     try {
       const deliveries = await backend.hookHistory(profileId(), rec.id);
       result.textContent = deliveries.length
-        ? deliveries.slice(0, 5).map((d) => `${d.createdDate || ""} ${d.eventType || ""}: ${d.result || d.status}${d.receiverStatus ? ` (${d.receiverStatus})` : ""}`).join(" · ")
+        ? deliveries
+            .slice(0, 5)
+            .map((d) => `${d.createdDate ? humanTime(d.createdDate) : ""} ${labels[d.eventType] || d.eventType || ""}: ${d.result === "succeeded" ? "delivered" : d.result || d.status}${d.receiverStatus ? ` (receiver answered ${d.receiverStatus})` : ""}`)
+            .join(" · ")
         : "No deliveries yet.";
     } catch (error) {
-      result.textContent = `${error.message} ${error.fix || ""}`;
+      result.textContent = errorLine(error);
     }
   });
   li.append(el("div", { className: "hook-actions" }, test, historyButton, result));
@@ -195,22 +207,58 @@ async function refresh() {
   }
 }
 
-export function showHooks(result) {
-  connected = result;
-  clearAlert();
-  $("hooks-plan-list").replaceChildren();
-  show($("hooks-secret"), false);
-  $("hooks-status").textContent = "";
-  $("hooks-apply").disabled = true;
-  fillProjects();
+/** Shows the webhooks of `next`; `context` (what was pasted) preselects the scope. */
+export function showHooks(next, context) {
+  const same = opened && opened.card.id === next.card.id;
+  opened = next;
+  $("hook-url-hint").textContent =
+    opened.deployment === "server"
+      ? "The address the product you are onboarding gave you. Your Azure DevOps Server must be able to reach it."
+      : "The address the product you are onboarding gave you. Azure DevOps Services must be able to reach it over HTTPS.";
+  if (!same || context.project) {
+    clearAlert();
+    $("hooks-plan-list").replaceChildren();
+    show($("hooks-secret"), false);
+    $("hooks-status").textContent = "";
+    $("hooks-apply").disabled = true;
+    project.set(context.project || "").then(async () => {
+      if (!project.value) {
+        const first = await backend.searchCatalog(profileId(), { kind: "projects" }, "", 0, 1);
+        if (first.rows[0]) await project.set(first.rows[0].name);
+      }
+    });
+    repository.set(context.repository || "");
+    $("hook-branch").value = context.branch || "";
+  }
   refresh();
 }
 
-export function initHooks({ onBack }) {
+/** Builds the event choices from the backend's list. */
+function eventChoices(events) {
+  labels = Object.fromEntries(events.map((e) => [e.value, e.label]));
+  $("hook-events").append(
+    ...events.map((e) => {
+      const box = el("input");
+      Object.assign(box, { type: "checkbox", name: "event", value: e.value, checked: e.git });
+      return el("label", { className: "check" }, box, ` ${e.label}`);
+    }),
+  );
+}
+
+export function initHooks({ onBack, events }) {
+  eventChoices(events || []);
+  project = picker($("hook-project-picker"), {
+    context: () => ({ profileId: profileId() }),
+    onChange: () => repository.set(""),
+  });
+  repository = picker($("hook-repository-picker"), {
+    context: () => ({ profileId: profileId(), project: project.value }),
+    placeholder: "All repositories",
+  });
   $("hooks-form").addEventListener("submit", preview);
+  $("hook-url").addEventListener("input", () => $("hook-url").removeAttribute("aria-invalid"));
   $("hooks-apply").addEventListener("click", apply);
   $("hooks-back").addEventListener("click", onBack);
-  $("hook-project").addEventListener("change", fillRepositories);
   for (const radio of document.querySelectorAll("input[name=hook-auth]")) {
     radio.addEventListener("change", () => {
       const basic = document.querySelector("input[name=hook-auth]:checked").value === "basic";
@@ -218,15 +266,7 @@ export function initHooks({ onBack }) {
       show($("hook-header-row"), !basic);
     });
   }
-  $("hooks-secret-copy").addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText($("hooks-secret-value").value);
-      $("hooks-secret-copy").textContent = "Copied";
-    } catch {
-      $("hooks-secret-value").select();
-      $("hooks-secret-copy").textContent = "Selected: press Ctrl+C";
-    }
-  });
+  $("hooks-secret-copy").addEventListener("click", () => copyText($("hooks-secret-value").value, $("hooks-secret-copy"), $("hooks-secret-value")));
   $("hooks-remove").addEventListener("click", async () => {
     clearAlert();
     try {

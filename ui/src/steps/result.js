@@ -1,70 +1,78 @@
-// Step 2: who we are signed in as and what the token reaches.
+// Step 2: who we are signed in as and what the credential reaches: a summary, and a searchable,
+// virtualized list of projects and repositories served by the backend a page at a time.
 import { backend } from "../backend.js";
 import { $, el } from "../dom.js";
+import { plural } from "../time.js";
+import { virtualList } from "../vlist.js";
 
+const ROW = 32;
 let current = null;
+let list = null;
 
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
+function renderRow(row) {
+  if (row.kind === "project") {
+    const node = el("div", { className: "project" }, el("span", { className: "project-name", text: row.name }), el("span", { className: "meta", text: plural(row.repositories, "repository", "repositories") }));
+    node.setAttribute("role", "listitem");
+    return node;
+  }
+  const node = el("div", { className: "repo" }, el("span", { className: "repo-name", text: row.name }), el("span", { className: "meta", text: row.defaultBranch || "" }));
+  node.setAttribute("role", "listitem");
+  return node;
 }
 
-export function showResult(connected) {
-  current = connected;
-  const { verified, profile, secretStoreDescription } = connected;
-  const user = verified.user;
-  $("result-user").textContent = user.account ? `${user.displayName} (${user.account})` : user.displayName;
-  $("result-deployment").textContent =
-    verified.deployment === "server" ? "Azure DevOps Server (on-premises)" : "Azure DevOps Services (cloud)";
-  $("result-url").textContent = verified.apiUrl;
-  $("result-counts").textContent = `${plural(verified.projects.length, "project", "projects")}, ${plural(
-    verified.repositoryCount,
-    "repository",
-    "repositories",
-  )}`;
-  $("result-store").textContent = secretStoreDescription;
-  $("result-status").textContent = `Saved as ${profile.id}.`;
+function describe(page) {
+  const query = $("result-filter").value.trim();
+  const hint = $("result-filter-count");
+  hint.replaceChildren();
+  if (!query) return;
+  if (page.total) hint.textContent = `${plural(page.total, "row matches", "rows match")} “${query}”.`;
+  else {
+    hint.append(`Nothing matches “${query}”.`);
+    if (page.suggestion) {
+      const fix = el("button", { className: "link suggestion", text: page.suggestion });
+      fix.type = "button";
+      fix.addEventListener("click", () => {
+        $("result-filter").value = page.suggestion;
+        list.reset();
+      });
+      hint.append(" Did you mean ", fix, "?");
+    }
+  }
+}
+
+export function showResult(opened) {
+  current = opened;
+  const { user, card, summary } = opened;
+  $("result-name").textContent = card.name;
+  $("result-user").textContent = user.account && user.account !== user.displayName ? `${user.displayName} (${user.account})` : user.displayName;
+  $("result-deployment").textContent = opened.deployment === "server" ? "Azure DevOps Server (on-premises)" : "Azure DevOps Services (cloud)";
+  $("result-url").textContent = opened.apiUrl;
+  $("result-counts").textContent = `${plural(summary.projects, "project", "projects")}, ${plural(summary.repositories, "repository", "repositories")}`;
+  $("result-store").textContent = opened.secretStoreDescription;
+  $("result-status").textContent = "";
   $("forget").disabled = false;
   $("to-checks").disabled = false;
-
-  const warnings = $("result-warnings");
-  warnings.replaceChildren(
-    ...verified.warnings.map((w) =>
-      el(
-        "div",
-        { className: "alert warning" },
-        el("p", { className: "alert-title" }, el("span", { className: "code", text: w.code }), ` ${w.message}`),
-        el("p", { text: w.fix }),
-      ),
+  $("to-hooks").disabled = false;
+  $("result-warnings").replaceChildren(
+    ...opened.warnings.map((w) =>
+      el("div", { className: "alert warning" }, el("p", { className: "alert-title" }, el("span", { className: "code", text: w.code }), ` ${w.message}`), el("p", { text: w.fix })),
     ),
   );
-
-  const list = $("result-projects");
-  list.replaceChildren(
-    ...verified.projects.map((p) => {
-      const repos = el("ul");
-      for (const r of p.repositories) {
-        repos.append(el("li", {}, el("span", { className: "repo-name", text: r.name }), r.defaultBranch ? ` · ${r.defaultBranch}` : ""));
-      }
-      if (!p.repositories.length) repos.append(el("li", { text: "no repositories visible" }));
-      return el("li", { className: "project" }, el("span", { className: "project-name", text: p.name }), repos);
-    }),
-  );
-  $("result-title").focus?.();
+  $("result-filter").value = "";
+  $("result-filter-count").textContent = "";
+  return list.reset();
 }
 
-export function initResult({ onBack, onChecks, onHooks }) {
+export function initResult({ onBack, onChecks, onHooks, onForget }) {
+  list = virtualList($("result-projects"), {
+    rowHeight: ROW,
+    fetch: (offset, limit) => backend.searchCatalog(current.card.id, { kind: "tree" }, $("result-filter").value, offset, limit),
+    render: renderRow,
+    onPage: describe,
+  });
+  $("result-filter").addEventListener("input", () => list.reset());
   $("back").addEventListener("click", onBack);
   $("to-checks").addEventListener("click", onChecks);
   $("to-hooks").addEventListener("click", onHooks);
-  $("forget").addEventListener("click", async () => {
-    if (!current) return;
-    try {
-      await backend.removeConnection(current.profile.id);
-      $("result-status").textContent = "Forgotten: the profile and its token were removed from this machine.";
-      $("forget").disabled = true;
-      $("to-checks").disabled = true;
-    } catch (error) {
-      $("result-status").textContent = `${error.message} ${error.fix || ""}`;
-    }
-  });
+  $("forget").addEventListener("click", () => onForget(current.card));
 }

@@ -14,8 +14,10 @@ use crate::profiles::Connections;
 pub enum HooksOnForget {
     /// Delete the subscriptions this app created or adopted (and settle the journal) first.
     #[default]
+    #[serde(alias = "remove")]
     RemoveHooks,
     /// Leave them in Azure DevOps, delivering, and stop tracking them (records and journal go).
+    #[serde(alias = "keep")]
     KeepHooks,
 }
 
