@@ -12,6 +12,7 @@ pub mod connect;
 pub mod failure;
 pub mod hooks;
 pub mod preflight;
+pub mod product;
 pub mod profiles;
 pub mod resolve;
 pub mod sandbox;
