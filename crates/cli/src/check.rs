@@ -53,6 +53,13 @@ pub struct CheckArgs {
     /// Print JSON instead of lines.
     #[arg(long)]
     json: bool,
+    /// A product profile: check its restrictions and exactly the access it needs (per connector:
+    /// ADO_PAT_<CONNECTOR> for connectors' own PATs); --capabilities is then ignored.
+    #[arg(long)]
+    profile: Option<PathBuf>,
+    /// The PAT's expiry date (YYYY-MM-DD), for products that require one.
+    #[arg(long)]
+    pat_expires: Option<String>,
 }
 
 pub async fn run(args: CheckArgs) -> ExitCode {
@@ -185,6 +192,9 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         consent_to_http: args.allow_http,
         ca_file_hint: args.ca_file.as_ref().map(|p| p.display().to_string()),
     };
+    if let Some(path) = &args.profile {
+        return crate::handoff::check(path, request, args.pat_expires.clone(), args.json).await;
+    }
     let json = args.json;
     let report = run_preflight(&request, &|check| {
         if !json {

@@ -85,9 +85,9 @@ pub struct TargetArgs {
 
 #[derive(Args)]
 struct SelectionArgs {
-    /// The project (name or id).
-    #[arg(long)]
-    project: String,
+    /// The project (name or id). With --profile: only this project (default: as the profile says).
+    #[arg(long, required_unless_present = "profile")]
+    project: Option<String>,
     /// Narrow Git events to this repository (name or id).
     #[arg(long)]
     repository: Option<String>,
@@ -102,8 +102,14 @@ struct SelectionArgs {
     )]
     events: Vec<String>,
     /// The receiver URL the product gave you.
+    #[arg(long, required_unless_present = "profile")]
+    url: Option<String>,
+    /// A product profile: exactly its events, receiver, header and secret (see `handoff`).
     #[arg(long)]
-    url: String,
+    profile: Option<PathBuf>,
+    /// With --profile: a value it asks for, NAME=VALUE (e.g. dx_url=https://acme.getdx.net).
+    #[arg(long = "set", requires = "profile")]
+    set: Vec<String>,
     /// The header that carries the secret (default X-ADO-Connect-Secret).
     #[arg(long, conflicts_with = "basic_auth_user")]
     secret_header: Option<String>,
@@ -165,6 +171,12 @@ struct Session {
 
 pub async fn run(args: HooksArgs) -> ExitCode {
     match args.command {
+        HooksCommand::Plan(a) if a.selection.profile.is_some() => {
+            with_profile(&a.target, &a.selection, None, false).await
+        }
+        HooksCommand::Apply(a) if a.selection.profile.is_some() => {
+            with_profile(&a.target, &a.selection, a.secret_env.as_deref(), true).await
+        }
         HooksCommand::Plan(a) => plan(a).await,
         HooksCommand::Apply(a) => apply(a).await,
         HooksCommand::Test(a) => test(a).await,
@@ -174,6 +186,16 @@ pub async fn run(args: HooksArgs) -> ExitCode {
         HooksCommand::Rotate(a) => rotate(a).await,
         HooksCommand::Rollback(a) => rollback(a).await,
     }
+}
+
+/// `plan|apply --profile`: the product's webhooks (`crate::handoff::hooks`).
+async fn with_profile(target: &TargetArgs, selection: &SelectionArgs, secret_env: Option<&str>, apply: bool) -> ExitCode {
+    let s = match session(target, true).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let path = selection.profile.as_deref().expect("checked by the caller");
+    crate::handoff::hooks(&s.client, &s.records, path, &selection.set, selection.project.clone(), secret_env, apply, s.json).await
 }
 
 fn now_unix() -> u64 {
@@ -325,11 +347,11 @@ fn request_of(selection: &SelectionArgs, secret: SecretChoice) -> Result<HookReq
         },
     };
     Ok(HookRequest {
-        project: selection.project.clone(),
+        project: selection.project.clone().unwrap_or_default(),
         repository: selection.repository.clone(),
         branch: selection.branch.clone(),
         events,
-        url: selection.url.clone(),
+        url: selection.url.clone().unwrap_or_default(),
         auth,
     })
 }

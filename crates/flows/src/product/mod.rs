@@ -22,7 +22,8 @@ use base64::Engine as _;
 use serde::Serialize;
 
 pub use check::{
-    check_product, ConnectorReport, ProductCheckRequest, ProductCredential, ProductReport,
+    check_product, ConnectorReport, ProductCheckRequest, ProductCredential, ProductEvent,
+    ProductReport,
 };
 pub use hooks::{
     apply_product_hooks, plan_product_hooks, ProductHookPlan, ProductHooksReport,
@@ -92,10 +93,9 @@ pub fn load_profile(path: &Path) -> Result<LoadedProfile, LoadError> {
     let logo_data_url = match &profile.product.logo {
         None => None,
         Some(logo) if logo.starts_with("data:") => Some(logo.clone()),
-        Some(logo) => Some(logo_file(path, logo).map_err(|message| {
-            LoadError::Invalid {
-                path: shown.clone(),
-                errors: vec![ProfileError {
+        Some(logo) => Some(logo_file(path, logo).map_err(|message| LoadError::Invalid {
+            path: shown.clone(),
+            errors: vec![ProfileError {
                     line: text
                         .lines()
                         .position(|l| l.trim_start().starts_with("logo"))
@@ -104,7 +104,6 @@ pub fn load_profile(path: &Path) -> Result<LoadedProfile, LoadError> {
                     field: "product.logo".into(),
                     message,
                 }],
-            }
         })?),
     };
     Ok(LoadedProfile {
