@@ -234,17 +234,36 @@ fn placeholders(set: &[String]) -> Result<BTreeMap<String, String>, ExitCode> {
     Ok(out)
 }
 
+/// What `hooks plan|apply --profile` was given.
+pub(crate) struct ProfileHooks<'a> {
+    /// The profile file.
+    pub path: &'a Path,
+    /// `--set NAME=VALUE`.
+    pub set: &'a [String],
+    /// `--project`: only this one.
+    pub project: Option<String>,
+    /// `--secret-env`: the variable holding the product's secret.
+    pub secret_env: Option<&'a str>,
+    /// Apply, or only plan.
+    pub apply: bool,
+    /// `--json`.
+    pub json: bool,
+}
+
 /// `hooks plan|apply --profile`: exactly the product's webhooks.
 pub(crate) async fn hooks(
     client: &AdoClient,
     records: &HookRecords,
-    path: &Path,
-    set: &[String],
-    project: Option<String>,
-    secret_env: Option<&str>,
-    apply: bool,
-    json_out: bool,
+    given: ProfileHooks<'_>,
 ) -> ExitCode {
+    let ProfileHooks {
+        path,
+        set,
+        project,
+        secret_env,
+        apply,
+        json: json_out,
+    } = given;
     let profile = match load(path) {
         Ok(p) => p,
         Err(code) => return code,

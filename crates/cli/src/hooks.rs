@@ -189,13 +189,26 @@ pub async fn run(args: HooksArgs) -> ExitCode {
 }
 
 /// `plan|apply --profile`: the product's webhooks (`crate::handoff::hooks`).
-async fn with_profile(target: &TargetArgs, selection: &SelectionArgs, secret_env: Option<&str>, apply: bool) -> ExitCode {
+async fn with_profile(
+    target: &TargetArgs,
+    selection: &SelectionArgs,
+    secret_env: Option<&str>,
+    apply: bool,
+) -> ExitCode {
     let s = match session(target, true).await {
         Ok(s) => s,
         Err(code) => return code,
     };
     let path = selection.profile.as_deref().expect("checked by the caller");
-    crate::handoff::hooks(&s.client, &s.records, path, &selection.set, selection.project.clone(), secret_env, apply, s.json).await
+    let given = crate::handoff::ProfileHooks {
+        path,
+        set: &selection.set,
+        project: selection.project.clone(),
+        secret_env,
+        apply,
+        json: s.json,
+    };
+    crate::handoff::hooks(&s.client, &s.records, given).await
 }
 
 fn now_unix() -> u64 {
