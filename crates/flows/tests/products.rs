@@ -889,3 +889,39 @@ fn fast(ca: Option<String>) -> PostOptions {
 #[path = "support/product_api.rs"]
 mod product_api;
 use product_api::ProductApi;
+
+// --- Loading ----------------------------------------------------------------------------------------
+
+#[test]
+fn a_file_logo_becomes_a_data_url_and_an_oversized_one_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/datafold.toml"),
+    )
+    .unwrap()
+    .replace(
+        "name = \"Datafold\"",
+        "name = \"Datafold\"\nlogo = \"logo.png\"",
+    );
+    let path = dir.path().join("datafold.toml");
+    std::fs::write(&path, &text).unwrap();
+    std::fs::write(dir.path().join("logo.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    let loaded = load_profile(&path).unwrap();
+    assert_eq!(
+        loaded.logo_data_url.as_deref(),
+        Some("data:image/png;base64,iVBORw0KGgo=")
+    );
+
+    std::fs::write(dir.path().join("logo.png"), vec![0u8; 65 * 1024]).unwrap();
+    match load_profile(&path) {
+        Err(ado_flows::product::LoadError::Invalid { errors, .. }) => {
+            assert_eq!(errors[0].field, "product.logo");
+            assert!(
+                errors[0].message.contains("the limit is 64 KiB"),
+                "{errors:?}"
+            );
+            assert_eq!(errors[0].line, 10, "the logo's line");
+        }
+        other => panic!("an oversized logo is refused: {other:?}"),
+    }
+}

@@ -25,6 +25,7 @@
 
 pub mod handoff;
 mod parse;
+mod raw;
 pub mod verdicts;
 
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,6 @@
 //! that turns every mistake into a [`ProfileError`] naming the line, the field (as a dotted path,
 //! `webhooks.events[1]`) and the fix. All errors are collected, not just the first.
 
-use serde::Deserialize;
 use toml::Spanned;
 
 use super::*;
@@ -27,148 +26,7 @@ pub struct ProfileError {
 #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
 pub struct ProfileErrors(pub Vec<ProfileError>);
 
-type S<T> = Spanned<T>;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Raw {
-    format: S<u32>,
-    product: RawProduct,
-    deployments: RawDeployments,
-    sign_in: RawSignIn,
-    #[serde(default)]
-    access: Option<RawConnector>,
-    #[serde(default)]
-    connectors: Vec<RawConnector>,
-    #[serde(default)]
-    pat: RawPat,
-    #[serde(default)]
-    placeholders: Vec<RawPlaceholder>,
-    #[serde(default)]
-    webhooks: Option<RawWebhooks>,
-    handoff: RawHandoff,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProduct {
-    id: S<String>,
-    name: S<String>,
-    #[serde(default)]
-    logo: Option<S<String>>,
-    #[serde(default)]
-    docs_url: Option<S<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDeployments {
-    services: bool,
-    server: S<bool>,
-    #[serde(default)]
-    min_server_version: Option<S<u32>>,
-    #[serde(default)]
-    reachable_from_outside: bool,
-    #[serde(default)]
-    reachable_reason: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSignIn {
-    methods: S<Vec<S<String>>>,
-    recommended: S<String>,
-    #[serde(default)]
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConnector {
-    #[serde(default)]
-    id: Option<S<String>>,
-    #[serde(default)]
-    label: Option<String>,
-    #[serde(default)]
-    capabilities: Vec<S<String>>,
-    #[serde(default)]
-    scopes: Vec<S<String>>,
-    #[serde(default)]
-    several_credentials: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawPat {
-    #[serde(default)]
-    expiry_required: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPlaceholder {
-    name: S<String>,
-    label: String,
-    #[serde(default)]
-    default: Option<String>,
-    #[serde(default)]
-    example: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWebhooks {
-    events: S<Vec<S<String>>>,
-    scope: S<String>,
-    url: S<String>,
-    header: S<String>,
-    secret: S<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHandoff {
-    #[serde(default)]
-    title: Option<String>,
-    fields: S<Vec<RawField>>,
-    #[serde(default)]
-    post: Option<RawPost>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawField {
-    source: S<String>,
-    label: S<String>,
-    #[serde(default)]
-    placeholder: Option<S<String>>,
-    #[serde(default)]
-    deployment: Option<S<String>>,
-    #[serde(default)]
-    optional: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPost {
-    url: S<String>,
-    #[serde(default = "default_auth_header")]
-    auth_header: String,
-    #[serde(default = "default_auth_prefix")]
-    auth_prefix: String,
-    token_label: String,
-    body: S<toml::Table>,
-    #[serde(default)]
-    per_credential: bool,
-}
-
-fn default_auth_header() -> String {
-    "Authorization".into()
-}
-
-fn default_auth_prefix() -> String {
-    "Bearer ".into()
-}
+use super::raw::*;
 
 /// Turns byte offsets into lines and columns.
 struct Lines<'a>(&'a str);
@@ -778,6 +636,14 @@ fn validate_handoff(
                 p.url.span(),
                 "handoff.post.url",
                 "the product's API must be https:// (the token and the PAT travel in it)",
+            );
+        }
+        let secret_name = |n: &String| FieldSource::parse(n).is_some_and(FieldSource::is_secret);
+        if template_names(url).iter().any(secret_name) {
+            e.at(
+                p.url.span(),
+                "handoff.post.url",
+                "a secret may not be part of a URL (URLs end up in logs and proxies); put it in `body`",
             );
         }
         let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);

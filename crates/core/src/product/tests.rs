@@ -139,6 +139,19 @@ fn errors_name_the_line_and_the_field() {
     );
     assert_eq!(errors(&broken)[0].field, "product.logo");
 
+    let broken = format!("{MINIMAL}[handoff.post]\nurl = \"https://api.example.com/{{pat}}\"\ntoken_label = \"T\"\nbody = {{ a = \"b\" }}\n");
+    let e = errors(&broken);
+    assert_eq!(
+        (e[0].field.as_str(), e[0].line),
+        ("handoff.post.url", 16),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|e| e.message.contains("secret may not be part of a URL")),
+        "{e:?}"
+    );
+
     let e = errors("format = 1\n[product\n");
     assert_eq!(e[0].line, 2, "a syntax error names its line: {e:?}");
 }
