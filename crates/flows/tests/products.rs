@@ -323,7 +323,14 @@ async fn appcircle_on_a_public_server_checks_webhook_admin_and_hands_off_server_
         "Appcircle creates its webhooks: the edit permission is checked"
     );
 
-    let handoff = Handoff::new(profile("appcircle"), facts(target)).with_secret(
+    assert_eq!(
+        report.public_url.as_deref(),
+        Some("https://azure.spacetech.invalid/tfs"),
+        "the server's own public URL is reported"
+    );
+    let mut server_facts = facts(target);
+    server_facts.server_public_url = report.public_url.clone();
+    let handoff = Handoff::new(profile("appcircle"), server_facts).with_secret(
         SecretKey::Pat {
             connector: "default".into(),
             index: 0,
@@ -335,8 +342,8 @@ async fn appcircle_on_a_public_server_checks_webhook_admin_and_hands_off_server_
     assert_eq!(labels, ["Server URL", "Owner", "Personal access token"]);
     assert_eq!(
         panel.fields[0].value.as_deref(),
-        Some(emu.base_url()),
-        "the server URL without a path"
+        Some("https://azure.spacetech.invalid"),
+        "the server's public URL without a path: Appcircle's cloud connects there"
     );
     assert_eq!(
         panel.fields[1].value.as_deref(),
@@ -356,6 +363,7 @@ async fn appcircle_on_a_public_server_checks_webhook_admin_and_hands_off_server_
 fn facts(target: ConnectionTarget) -> ado_core::product::handoff::HandoffFacts {
     ado_core::product::handoff::HandoffFacts {
         target,
+        server_public_url: None,
         project: None,
         repository: None,
         repository_url: None,

@@ -47,6 +47,9 @@ pub struct CredentialFact {
 pub struct HandoffFacts {
     /// Where.
     pub target: ConnectionTarget,
+    /// Server: the public URL the server gives itself (its access mapping), when known; the
+    /// product's cloud connects there, so `server_url`/`server_origin` use it.
+    pub server_public_url: Option<String>,
     /// The chosen project.
     pub project: Option<String>,
     /// The chosen repository.
@@ -114,6 +117,16 @@ fn host_origin(url: &url::Url) -> String {
     origin
 }
 
+/// The server URL the product should use: the public one when known, else the one entered.
+fn server_url(facts: &HandoffFacts) -> url::Url {
+    facts
+        .server_public_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .filter(|_| facts.target.deployment() == Deployment::Server)
+        .unwrap_or_else(|| facts.target.host_url().clone())
+}
+
 /// The non-secret value of `source` (`None` for secrets and unknowns).
 pub fn plain_value(
     source: FieldSource,
@@ -134,8 +147,10 @@ pub fn plain_value(
         FieldSource::OrganizationUrl => {
             Some(t.api_base().as_str().trim_end_matches('/').to_string())
         }
-        FieldSource::ServerUrl => Some(t.host_url().as_str().trim_end_matches('/').to_string()),
-        FieldSource::ServerOrigin => Some(host_origin(t.host_url())),
+        FieldSource::ServerUrl => {
+            Some(server_url(facts).as_str().trim_end_matches('/').to_string())
+        }
+        FieldSource::ServerOrigin => Some(host_origin(&server_url(facts))),
         FieldSource::Project => facts.project.clone(),
         FieldSource::Repository => facts.repository.clone(),
         FieldSource::RepositoryUrl => facts.repository_url.clone(),

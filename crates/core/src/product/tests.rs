@@ -172,6 +172,7 @@ fn several_errors_are_reported_at_once() {
 fn facts(target: TargetInput) -> HandoffFacts {
     HandoffFacts {
         target: target.validate().unwrap(),
+        server_public_url: None,
         project: Some("analytics".into()),
         repository: Some("dbt".into()),
         repository_url: None,

@@ -83,6 +83,9 @@ pub struct ProductReport {
     pub restrictions: Vec<Restriction>,
     /// One entry per credential checked.
     pub connectors: Vec<ConnectorReport>,
+    /// Server: the public URL the server gives itself, when the profile needed to look
+    /// (reachability); hand it to [`super::handoff::HandoffChoice::server_public_url`].
+    pub public_url: Option<String>,
 }
 
 impl ProductReport {
@@ -191,6 +194,7 @@ pub async fn check_product(
             });
         }
     }
+    let mut public_url = None;
     let refused_now = |r: &[Restriction]| r.iter().any(|r| r.status == Status::Fail);
     if !refused_now(&restrictions) {
         let first = request
@@ -198,7 +202,9 @@ pub async fn check_product(
             .as_ref()
             .or(request.credentials.first());
         if let Some(first) = first {
-            restrictions.extend(server_restrictions(request, &first.credential).await);
+            let (found, url) = server_restrictions(request, &first.credential).await;
+            restrictions.extend(found);
+            public_url = url;
         }
     }
     for r in &restrictions {
@@ -211,6 +217,7 @@ pub async fn check_product(
             refused: true,
             restrictions,
             connectors: Vec::new(),
+            public_url,
         };
     }
 
@@ -263,6 +270,7 @@ pub async fn check_product(
         refused: false,
         restrictions,
         connectors,
+        public_url,
     }
 }
 
@@ -367,7 +375,7 @@ async fn probe_location(
 async fn server_restrictions(
     request: &ProductCheckRequest,
     credential: &Credential,
-) -> Vec<Restriction> {
+) -> (Vec<Restriction>, Option<String>) {
     let profile = &request.profile;
     let target = &request.target;
     let wants_version = profile.deployments.min_server_version.is_some();
@@ -375,16 +383,17 @@ async fn server_restrictions(
     if target.deployment() != ado_core::target::Deployment::Server
         || !(wants_version || wants_reach)
     {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     // Plain http to a remote host without consent: the preflight refuses it; send nothing here.
     if ado_core::preflight::encryption(target, request.consent_to_http).status == Status::Fail {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let Ok(client) = client_for(target, credential.clone(), &request.options) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let mut out = Vec::new();
+    let mut public_url = None;
     if wants_version {
         let fact: Result<Option<String>, ()> = match client.projects_page(1, None).await {
             Ok(_) => Ok(None),
@@ -423,6 +432,7 @@ async fn server_restrictions(
                 .unwrap_or_default(),
             Err(_) => Vec::new(),
         };
+        public_url = urls.first().cloned();
         if urls.is_empty() {
             urls.push(target.host_url().to_string());
         }
@@ -449,7 +459,7 @@ async fn server_restrictions(
         }
         out.extend(verdicts::reachable_from_outside(profile, target, &facts));
     }
-    out
+    (out, public_url)
 }
 
 async fn resolve(host: &str, port: u16) -> Vec<std::net::IpAddr> {

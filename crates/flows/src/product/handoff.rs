@@ -39,6 +39,8 @@ pub struct HandoffChoice {
     pub repository: Option<String>,
     /// Its clone URL.
     pub repository_url: Option<String>,
+    /// Server: its public URL, from [`super::ProductReport::public_url`].
+    pub server_public_url: Option<String>,
     /// Completed placeholders (`dx_url`, `dx_api_url`, `description`).
     pub placeholders: BTreeMap<String, String>,
 }
@@ -178,6 +180,7 @@ impl Handoff {
         };
         let facts = HandoffFacts {
             target: saved.target.clone(),
+            server_public_url: choice.server_public_url,
             project: choice.project,
             repository: choice.repository,
             repository_url: choice.repository_url,
