@@ -352,6 +352,10 @@ pub struct HandoffArgs {
     /// The repository the product gets.
     #[arg(long)]
     repository: Option<String>,
+    /// Server: its public URL, when the product must use another address than --server-url
+    /// (`check --profile` reports it as `publicUrl`).
+    #[arg(long)]
+    public_url: Option<String>,
     /// A value the profile asks for, NAME=VALUE (e.g. dx_url=https://acme.getdx.net).
     #[arg(long = "set")]
     set: Vec<String>,
@@ -490,6 +494,7 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
         project: args.project.clone(),
         repository: args.repository.clone(),
         repository_url: None,
+        server_public_url: args.public_url.clone(),
         placeholders,
     };
     let handoff =
