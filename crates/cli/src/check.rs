@@ -3,6 +3,7 @@
 //! `--json` prints `{"ok": bool, "checks": [{"code", "status", "capability", "message", "fix", "curl", …}]}`;
 //! without it, one line per check. Exit 0 only when no check fails, 1 otherwise, 2 on bad input.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ado_client::Credential;
@@ -33,6 +34,13 @@ pub struct CheckArgs {
     /// Print JSON instead of lines.
     #[arg(long)]
     json: bool,
+    /// A product profile: check its restrictions and exactly the access it needs (per connector:
+    /// ADO_PAT_<CONNECTOR> for connectors' own PATs); --capabilities is then ignored.
+    #[arg(long)]
+    profile: Option<PathBuf>,
+    /// The PAT's expiry date (YYYY-MM-DD), for products that require one.
+    #[arg(long)]
+    pat_expires: Option<String>,
 }
 
 pub async fn run(args: CheckArgs) -> ExitCode {
@@ -125,6 +133,9 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         ca_file_hint: args.connection.ca_file_hint(),
         options,
     };
+    if let Some(path) = &args.profile {
+        return crate::handoff::check(path, request, args.pat_expires.clone(), args.json).await;
+    }
     let json = args.json;
     let report = run_preflight(&request, &|check| {
         if !json {

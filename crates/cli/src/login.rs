@@ -4,7 +4,6 @@
 
 use std::io::BufRead as _;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use ado_flows::{hooks, signin, ConnectError, ConnectOptions, Connections, SecretStore};
 use clap::Args;
@@ -74,12 +73,6 @@ fn connections() -> Result<Connections, ExitCode> {
         })
 }
 
-fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
 
 pub async fn login(args: LoginArgs) -> ExitCode {
     let connections = match connections() {
@@ -121,7 +114,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                 secret: &secret,
             },
             &options,
-            now_unix(),
+            crate::now_unix(),
         )
         .await
     } else if args.device_code {
@@ -138,7 +131,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             &options,
             show,
             |_| {},
-            now_unix(),
+            crate::now_unix(),
         )
         .await
     } else {
@@ -162,7 +155,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             &options,
             open,
             |_| {},
-            now_unix(),
+            crate::now_unix(),
         )
         .await
     };

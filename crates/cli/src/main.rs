@@ -16,6 +16,7 @@ use serde_json::json;
 
 mod args;
 mod check;
+mod handoff;
 mod hooks;
 mod login;
 mod parse_url;
@@ -52,6 +53,9 @@ enum Command {
     ///
     /// The PAT is read from ADO_PAT, else from the first line of stdin.
     Hooks(hooks::HooksArgs),
+    /// Hand a verified connection over to a product, as its profile asks: the fields (`--json`),
+    /// an export file, a POST to the product's API (`--post`), a webhook reproduction script.
+    Handoff(handoff::HandoffArgs),
     /// A tiny web-hook receiver on 127.0.0.1 that checks the secret header and prints each delivery.
     Receive(receive::ReceiveArgs),
     /// Parse any Azure DevOps URL into organization or collection, project and repository.
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
         Command::Logout(args) => login::logout(args),
         Command::Hooks(args) => runtime().block_on(hooks::run(args)),
         Command::Receive(args) => runtime().block_on(receive::run(args)),
+        Command::Handoff(args) => runtime().block_on(handoff::run(args)),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod capabilities;
 pub mod checks;
 pub mod curl;
 pub mod preflight;
+pub mod product;
 pub mod repo_url;
 pub mod target;
 pub mod webhook;

@@ -16,6 +16,7 @@ pub mod home;
 pub mod hooks;
 pub mod preflight;
 mod profile_file;
+pub mod product;
 pub mod profiles;
 pub mod resolve;
 pub mod sandbox;

@@ -49,7 +49,7 @@ pub(super) fn request_of(
         repositories: selection.repository.clone(),
         branch: selection.branch.clone(),
         events,
-        url: selection.url.clone(),
+        url: selection.url.clone().unwrap_or_default(),
         auth,
         take_over: selection.take_over,
     })

@@ -10,6 +10,7 @@
 //! go to stderr). Exit 0 on success, 1 when Azure DevOps refused or something failed (the
 //! journal then allows `apply` to finish it or `rollback` to undo it), 2 on bad input.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ado_flows::hooks::{self, ApplyEvent, SecretChoice};
@@ -67,8 +68,8 @@ pub struct TargetArgs {
 #[derive(Args)]
 pub(super) struct SelectionArgs {
     /// The project (name or id); repeat it (or separate with commas) for several: one plan,
-    /// one journal for all.
-    #[arg(long, value_delimiter = ',', required_unless_present = "all_projects")]
+    /// one journal for all. With --profile: only this project (default: as the profile says).
+    #[arg(long, value_delimiter = ',', required_unless_present_any = ["all_projects", "profile"])]
     project: Vec<String>,
     /// Every project of the organization or collection.
     #[arg(long, conflicts_with = "project")]
@@ -88,8 +89,14 @@ pub(super) struct SelectionArgs {
     )]
     events: Vec<String>,
     /// The receiver URL the product gave you.
+    #[arg(long, required_unless_present = "profile")]
+    url: Option<String>,
+    /// A product profile: exactly its events, receiver, header and secret (see `handoff`).
     #[arg(long)]
-    url: String,
+    profile: Option<PathBuf>,
+    /// With --profile: a value it asks for, NAME=VALUE (e.g. dx_url=https://acme.getdx.net).
+    #[arg(long = "set", requires = "profile")]
+    set: Vec<String>,
     /// The header that carries the secret (default X-ADO-Connect-Secret).
     #[arg(long, conflicts_with = "basic_auth_user")]
     secret_header: Option<String>,
@@ -153,6 +160,12 @@ struct HistoryArgs {
 
 pub async fn run(args: HooksArgs) -> ExitCode {
     match args.command {
+        HooksCommand::Plan(a) if a.selection.profile.is_some() => {
+            with_profile(&a.target, &a.selection, None, false).await
+        }
+        HooksCommand::Apply(a) if a.selection.profile.is_some() => {
+            with_profile(&a.target, &a.selection, a.secret_env.as_deref(), true).await
+        }
         HooksCommand::Plan(a) => plan(a).await,
         HooksCommand::Apply(a) => apply(a).await,
         HooksCommand::Test(a) => test(a).await,
@@ -569,4 +582,29 @@ async fn discard_journal(args: TargetArgs) -> ExitCode {
         }
         Err(problem) => fail(&problem, 1),
     }
+}
+
+/// `plan|apply --profile`: the product's webhooks (`crate::handoff::hooks`).
+async fn with_profile(
+    target: &TargetArgs,
+    selection: &SelectionArgs,
+    secret_env: Option<&str>,
+    apply: bool,
+) -> ExitCode {
+    let s = match session(target, true).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let Some(path) = selection.profile.as_deref() else {
+        unreachable!("run() routes here only with --profile")
+    };
+    let given = crate::handoff::ProfileHooks {
+        path,
+        set: &selection.set,
+        project: selection.project.first().cloned(),
+        secret_env,
+        apply,
+        json: s.json,
+    };
+    crate::handoff::hooks(&s.client, &s.records, given).await
 }

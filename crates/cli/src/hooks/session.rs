@@ -3,7 +3,6 @@
 //! the profile's proxy, CA and plain-http consent, the secret from the keyring).
 
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use ado_flows::hooks::{self, HookRecords};
 use ado_client::AdoClient;
@@ -12,7 +11,7 @@ use ado_flows::profiles::profile_id;
 use ado_flows::{signin, Connections, SecretStore};
 
 use super::TargetArgs;
-use crate::{fail, input_problem, read_pat};
+use crate::{fail, input_problem, now_unix, read_pat};
 
 /// What every subcommand needs: the client, the records, and how to print.
 pub(super) struct Session {
@@ -21,12 +20,6 @@ pub(super) struct Session {
     pub(super) json: bool,
 }
 
-pub(super) fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
 
 /// Builds the session. With `save`, a connection without a saved profile is verified and saved
 /// first (the PAT from `ADO_PAT` or stdin into the keyring, the flags' options into the profile):

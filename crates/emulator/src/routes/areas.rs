@@ -7,7 +7,8 @@ use axum::http::Method;
 
 use super::hooks::HooksRoute;
 use super::locations::LocationDef;
-use super::{build, hooks, pullrequests, security, wit, Answer, AppState, Incoming, Site};
+use super::probes::ProbeRoute;
+use super::{build, hooks, probes, pullrequests, security, wit, Answer, AppState, Incoming, Site};
 use crate::auth::Principal;
 use crate::errors::VssError;
 
@@ -30,6 +31,8 @@ pub(crate) enum AreaRoute<'a> {
     Hooks(HooksRoute<'a>),
     /// A POST-only resource asked with another verb: `405` after the usual checks.
     NotAllowed(PostOnly),
+    /// Scope probes: Graph users, identities, an empty ref update (`probes.rs`).
+    Probe(ProbeRoute<'a>),
 }
 
 /// The resources that take only `POST`.
@@ -55,6 +58,11 @@ pub(crate) const LOCATIONS: &[&LocationDef] = &[
     &hooks::EVENT_TYPES,
     &hooks::CONSUMERS,
     &hooks::CONSUMER_ACTIONS,
+    &probes::GRAPH_USERS,
+    &probes::IDENTITIES,
+    &probes::REFS,
+    &probes::RELEASE_DEFINITIONS,
+    &probes::TASK_GROUPS,
 ];
 
 impl<'a> AreaRoute<'a> {
@@ -62,6 +70,9 @@ impl<'a> AreaRoute<'a> {
     pub fn parse(method: &Method, rest: &'a [String], lower: &[&str]) -> Option<AreaRoute<'a>> {
         if let Some(route) = HooksRoute::parse(method, rest, lower) {
             return Some(AreaRoute::Hooks(route));
+        }
+        if let Some(route) = ProbeRoute::parse(method, rest, lower) {
+            return Some(AreaRoute::Probe(route));
         }
         if method != Method::POST {
             let post_only = match lower {
@@ -114,6 +125,7 @@ impl<'a> AreaRoute<'a> {
             AreaRoute::WorkItemTypes { .. } => &["vso.work"],
             AreaRoute::PermissionEvaluationBatch | AreaRoute::NotAllowed(_) => &[],
             AreaRoute::Hooks(_) => hooks::ROUTE_SCOPES,
+            AreaRoute::Probe(route) => route.required_scopes(),
         }
     }
 
@@ -128,6 +140,7 @@ impl<'a> AreaRoute<'a> {
             AreaRoute::WorkItemTypes { .. } => &wit::WORK_ITEM_TYPES,
             AreaRoute::PermissionEvaluationBatch => &security::PERMISSION_EVALUATION_BATCH,
             AreaRoute::Hooks(route) => route.location(),
+            AreaRoute::Probe(route) => route.location(),
             AreaRoute::NotAllowed(PostOnly::PermissionEvaluationBatch) => {
                 &security::PERMISSION_EVALUATION_BATCH
             }
@@ -157,6 +170,7 @@ pub(crate) fn respond(
             security::evaluate_batch(site, principal, parts).map(Answer::json)
         }
         AreaRoute::Hooks(route) => hooks::respond(state, site, principal, incoming, parts, route),
+        AreaRoute::Probe(route) => probes::respond(site, incoming, parts, route),
         AreaRoute::NotAllowed(_) => Err(VssError::method_not_allowed(
             parts.method.as_str(),
             parts.uri.path(),

@@ -18,6 +18,7 @@ mod deployment;
 pub(crate) mod git;
 pub(crate) mod hooks;
 pub(crate) mod locations;
+mod probes;
 pub(crate) mod projects;
 pub(crate) mod pullrequests;
 mod security;

@@ -1,0 +1,231 @@
+//! A product's webhooks through the existing hooks flows: one [`HookRequest`] per project (or
+//! per chosen repository), with the profile's events, receiver URL (its template completed),
+//! header, and the secret the product gave or the wizard generates. Plans and applies go
+//! through [`crate::hooks::plan_hooks`] and [`crate::hooks::apply_plan`], so reconciliation,
+//! the journal and the records are the same as without a profile.
+
+use std::collections::BTreeMap;
+
+use ado_client::AdoClient;
+use ado_core::checks::{CheckCode, Problem};
+use ado_core::product::handoff::render;
+use ado_core::product::{HookScope, ProductProfile, SecretOrigin};
+use ado_core::target::Field;
+use secrecy::SecretString;
+use serde::Serialize;
+
+use crate::hooks::{
+    apply_plan, plan_hooks, ApplyEvent, ApplyReport, AuthChoice, HookPlan, HookRecords,
+    HookRequest, SecretChoice,
+};
+
+/// What to register.
+#[derive(Clone)]
+pub struct ProductHooksRequest {
+    /// The product.
+    pub profile: ProductProfile,
+    /// Values for the receiver URL's placeholders (`dx_url`).
+    pub placeholders: BTreeMap<String, String>,
+    /// `each_project`: the projects (names or ids); empty = every project the credential sees.
+    pub projects: Vec<String>,
+    /// `chosen_repositories`: `(project, repository)` pairs, at least one.
+    pub repositories: Vec<(String, String)>,
+    /// The secret the product gave (profiles with `secret = "product"`).
+    pub secret: Option<SecretString>,
+}
+
+/// The plans, one per project or repository, for the preview.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductHookPlan {
+    /// The product.
+    pub product: String,
+    /// The receiver URL, completed.
+    pub url: String,
+    /// The header.
+    pub header: String,
+    /// One plan per project or repository.
+    pub plans: Vec<HookPlan>,
+}
+
+/// One project's (or repository's) run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductHookRun {
+    /// The project.
+    pub project: String,
+    /// The repository, for `chosen_repositories`.
+    pub repository: Option<String>,
+    /// What the hooks flows did.
+    pub report: ApplyReport,
+}
+
+/// What [`apply_product_hooks`] did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductHooksReport {
+    /// True when every run succeeded.
+    pub ok: bool,
+    /// The runs, in order.
+    pub runs: Vec<ProductHookRun>,
+}
+
+fn invalid(message: String, fix: &str, field: Option<Field>) -> Problem {
+    Problem {
+        code: CheckCode::InvalidInput,
+        field,
+        message,
+        fix: fix.into(),
+        server_message: None,
+        support_id: None,
+    }
+}
+
+/// The hooks requests the profile makes, with the receiver URL completed.
+async fn requests(
+    client: &AdoClient,
+    request: &ProductHooksRequest,
+) -> Result<(String, String, Vec<HookRequest>), Problem> {
+    let profile = &request.profile;
+    let Some(rule) = &profile.webhooks else {
+        return Err(invalid(
+            format!("{} registers no webhooks.", profile.product.name),
+            "Nothing to do: the profile has no [webhooks] section.",
+            None,
+        ));
+    };
+    let url = render(&rule.url, &|name| {
+        request
+            .placeholders
+            .get(name)
+            .cloned()
+            .or_else(|| profile.placeholder(name).and_then(|p| p.default.clone()))
+            .filter(|v| !v.trim().is_empty())
+    })
+    .map_err(|missing| {
+        let label = profile
+            .placeholder(&missing.0)
+            .map(|p| p.label.clone())
+            .unwrap_or(missing.0.clone());
+        invalid(
+            format!("The webhook URL needs {label} ({{{}}}).", missing.0),
+            "Fill it in: it is the address the product gave you.",
+            None,
+        )
+    })?;
+    let secret = match (rule.secret, &request.secret) {
+        (SecretOrigin::Product, Some(value)) => SecretChoice::Provided {
+            value: value.clone(),
+        },
+        (SecretOrigin::Product, None) => {
+            return Err(invalid(
+                format!(
+                    "{} gives the webhook secret for {}.",
+                    profile.product.name, rule.header
+                ),
+                "Paste the webhook secret from the product's Azure DevOps setup page.",
+                None,
+            ))
+        }
+        (SecretOrigin::Wizard, _) => SecretChoice::Keep,
+    };
+    let auth = AuthChoice::SecretHeader {
+        header: Some(rule.header.clone()),
+        secret,
+    };
+    let make = |project: String, repository: Option<String>| HookRequest {
+        project,
+        projects: Vec::new(),
+        all_projects: false,
+        repository,
+        repositories: Vec::new(),
+        take_over: false,
+        branch: None,
+        events: rule.events.clone(),
+        url: url.clone(),
+        auth: auth.clone(),
+    };
+    let list = match rule.scope {
+        HookScope::EachProject if request.projects.is_empty() => client
+            .all_projects()
+            .await
+            .map_err(|e| {
+                invalid(
+                    format!("Could not list the projects: {e}"),
+                    "Check the connection first.",
+                    None,
+                )
+            })?
+            .into_iter()
+            .map(|p| make(p.name, None))
+            .collect(),
+        HookScope::EachProject => request
+            .projects
+            .iter()
+            .map(|p| make(p.clone(), None))
+            .collect(),
+        HookScope::ChosenRepositories if request.repositories.is_empty() => {
+            return Err(invalid(
+                format!(
+                    "{} wants webhooks on chosen repositories: choose at least one.",
+                    profile.product.name
+                ),
+                "Pick the repositories (project and repository).",
+                Some(Field::Url),
+            ))
+        }
+        HookScope::ChosenRepositories => request
+            .repositories
+            .iter()
+            .map(|(p, r)| make(p.clone(), Some(r.clone())))
+            .collect(),
+    };
+    Ok((url, rule.header.clone(), list))
+}
+
+/// Plans every subscription the profile asks for; changes nothing.
+pub async fn plan_product_hooks(
+    client: &AdoClient,
+    records: &HookRecords,
+    request: &ProductHooksRequest,
+) -> Result<ProductHookPlan, Problem> {
+    let (url, header, list) = requests(client, request).await?;
+    let mut plans = Vec::new();
+    for r in &list {
+        plans.push(plan_hooks(client, records, r).await?);
+    }
+    Ok(ProductHookPlan {
+        product: request.profile.product.name.clone(),
+        url,
+        header,
+        plans,
+    })
+}
+
+/// Plans and applies, project after project (a generated secret is stored by the first run and
+/// kept by the next ones, so every subscription carries the same one).
+pub async fn apply_product_hooks(
+    client: &AdoClient,
+    records: &HookRecords,
+    request: &ProductHooksRequest,
+    progress: &(dyn Fn(&ApplyEvent) + Sync),
+) -> Result<ProductHooksReport, Problem> {
+    let (_, _, list) = requests(client, request).await?;
+    let mut runs = Vec::new();
+    for r in &list {
+        let plan = plan_hooks(client, records, r).await?;
+        let report = apply_plan(client, records, &plan, progress).await?;
+        runs.push(ProductHookRun {
+            project: plan.project.name.clone(),
+            repository: plan.repository.as_ref().map(|r| r.name.clone()),
+            report,
+        });
+        if !runs.last().is_some_and(|r| r.report.ok) {
+            break;
+        }
+    }
+    Ok(ProductHooksReport {
+        ok: runs.iter().all(|r| r.report.ok),
+        runs,
+    })
+}

@@ -1,0 +1,155 @@
+//! Onboarding into a product: a product profile ([`ado_core::product`]) applied to the existing
+//! flows. The app and the CLI call these functions and nothing else:
+//!
+//! 1. [`load_profile`]: read and validate the file; the logo becomes a size-limited data URL.
+//! 2. [`check_product`]: refuse early what the product cannot use (deployment, sign-in method,
+//!    PAT expiry, then Server version and reachability), then the existing preflight for each
+//!    connector's credential plus a probe for each extra scope (Graph, Identity, Code write, …).
+//! 3. [`apply_product_hooks`] / [`plan_product_hooks`]: exactly the product's webhooks, through
+//!    the existing hooks flows (plan, apply, journal).
+//! 4. [`handoff`]: the paste panel, the export file, the POST to the product's API, the
+//!    reproduction script.
+
+mod check;
+pub mod handoff;
+mod hooks;
+mod probes;
+
+use std::path::{Path, PathBuf};
+
+use ado_core::product::{parse_profile, ProductProfile, ProfileError, MAX_LOGO_BYTES};
+use base64::Engine as _;
+use serde::Serialize;
+
+pub use check::{
+    check_product, ConnectorReport, ProductCheckRequest, ProductCredential, ProductEvent,
+    ProductReport,
+};
+pub use hooks::{
+    apply_product_hooks, plan_product_hooks, ProductHookPlan, ProductHooksReport,
+    ProductHooksRequest,
+};
+
+/// A profile read from a file, ready for the UI.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadedProfile {
+    /// The validated profile.
+    pub profile: ProductProfile,
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The logo as a `data:` URL (a file logo is read and encoded), for the header.
+    pub logo_data_url: Option<String>,
+    /// The least access per connector, for the scope table.
+    pub access: Vec<ado_core::product::ConnectorAccess>,
+}
+
+/// Why a profile could not be loaded.
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum LoadError {
+    /// The file (or the logo) could not be read.
+    #[error("cannot read {path}: {detail}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        detail: String,
+    },
+    /// The profile has mistakes; each names its line and field.
+    #[error("{path} is not a valid product profile:\n{}", .errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The mistakes.
+        errors: Vec<ProfileError>,
+    },
+}
+
+/// Reads, parses and validates a profile; resolves a file logo next to it.
+pub fn load_profile(path: &Path) -> Result<LoadedProfile, LoadError> {
+    let shown = path.display().to_string();
+    let io = |detail: std::io::Error| LoadError::Io {
+        path: shown.clone(),
+        detail: detail.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.len() > 1024 * 1024 {
+        return Err(LoadError::Invalid {
+            path: shown,
+            errors: vec![ProfileError {
+                line: 1,
+                column: 1,
+                field: "(file)".into(),
+                message: "a profile is a small text file; this one is over 1 MiB".into(),
+            }],
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    let profile = parse_profile(&text).map_err(|e| LoadError::Invalid {
+        path: shown.clone(),
+        errors: e.0,
+    })?;
+    let logo_data_url = match &profile.product.logo {
+        None => None,
+        Some(logo) if logo.starts_with("data:") => Some(logo.clone()),
+        Some(logo) => Some(logo_file(path, logo).map_err(|message| LoadError::Invalid {
+            path: shown.clone(),
+            errors: vec![ProfileError {
+                    line: text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with("logo"))
+                        .map_or(1, |i| i + 1),
+                    column: 1,
+                    field: "product.logo".into(),
+                    message,
+                }],
+        })?),
+    };
+    Ok(LoadedProfile {
+        access: profile.access(),
+        profile,
+        path: path.to_path_buf(),
+        logo_data_url,
+    })
+}
+
+fn logo_file(profile_path: &Path, logo: &str) -> Result<String, String> {
+    let dir = profile_path.parent().unwrap_or(Path::new("."));
+    let file = dir.join(logo);
+    let mime = match file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        Some("jpg") | Some("jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        _ => return Err("use a .png, .svg, .jpg or .webp file".into()),
+    };
+    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(format!(
+            "the logo is {} KiB; the limit is {} KiB",
+            bytes.len() / 1024,
+            MAX_LOGO_BYTES / 1024
+        ));
+    }
+    Ok(format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
+/// The keyring name of a connector's `index`th PAT, stored as an extra secret of the saved
+/// connection (so "Forget this connection" removes it).
+pub fn connector_secret_name(product_id: &str, connector: &str, index: usize) -> String {
+    format!("product-pat:{product_id}:{connector}:{index}")
+}
+
+/// The keyring name of the product API token the user pasted.
+pub fn product_token_name(product_id: &str) -> String {
+    format!("product-token:{product_id}")
+}
