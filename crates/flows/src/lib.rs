@@ -22,7 +22,7 @@ pub mod verify;
 
 pub use connect::{connect_with_pat, ConnectError, Connected, PatConnectRequest};
 pub use profiles::{AuthMethod, Connections, Profile, ProfileError};
-pub use secrets::{Backend, SecretError, SecretStore};
+pub use secrets::{Backend, EntryLimit, SecretError, SecretStore};
 pub use verify::{
     verify_connection, ConnectOptions, ProjectSummary, RepositorySummary, User, Verified,
 };
