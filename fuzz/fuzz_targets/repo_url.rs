@@ -5,7 +5,17 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &str| {
     if let Ok(url) = ado_core::repo_url::RepoUrl::parse(input) {
-        let _ = (url.deployment(), url.organization(), url.server_url(), url.collection());
-        let _ = (url.virtual_directory(), url.project(), url.team(), url.collection_url());
+        let _ = (
+            url.deployment(),
+            url.organization(),
+            url.server_url(),
+            url.collection(),
+        );
+        let _ = (
+            url.virtual_directory(),
+            url.project(),
+            url.team(),
+            url.collection_url(),
+        );
     }
 });
