@@ -11,11 +11,6 @@ fuzz_target!(|input: &str| {
             url.server_url(),
             url.collection(),
         );
-        let _ = (
-            url.virtual_directory(),
-            url.project(),
-            url.team(),
-            url.collection_url(),
-        );
+        let _ = (url.project(), url.team());
     }
 });
