@@ -44,8 +44,9 @@ $(VENV)/.installed: tests/python/requirements.txt
 build:
 	$(CARGO) build --workspace --bins
 
-test: deps-test tauri-driver python-venv oauth-interop build
+test: deps-test tauri-driver python-venv oauth-interop build check-windows dist
 	scripts/desktop-session.sh $(MAKE) --no-print-directory test-rust test-python
+	$(MAKE) --no-print-directory test-platform
 
 test-rust:
 	ADO_CONNECT_E2E=required ADO_CONNECT_INTEROP=required ADO_CONNECT_REQUIRE_KEYRING=1 TAURI_DRIVER=$(TAURI_DRIVER) \
@@ -64,3 +65,38 @@ bench: python-venv
 
 demo: build-demo-deps build
 	@scripts/demo.sh
+
+# ---- Platforms and packages (Windows check, release bundles, fuzzing) ----------------------------
+.PHONY: check-windows dist tauri-cli test-platform fuzz cargo-fuzz
+TAURI_CLI := $(CURDIR)/scripts/tauri-cli/node_modules/.bin/tauri
+CARGO_FUZZ := $(TOOLS)/bin/cargo-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := repo_url ado_json profiles journal
+
+# Builds and links every shipped crate for x86_64-pc-windows-gnu, clippy -D warnings included.
+check-windows:
+	scripts/check-windows.sh
+
+# Tauri's bundler from npm (the prebuilt CLI; cargo install tauri-cli takes 12 minutes).
+tauri-cli: $(TAURI_CLI)
+$(TAURI_CLI): scripts/tauri-cli/package-lock.json
+	npm ci --prefix scripts/tauri-cli --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The release app and its .deb and .rpm, under target/release/bundle.
+dist: deps-build tauri-cli
+	$(TAURI_CLI) build --ci --bundles deb,rpm
+
+# The .deb installed, started and seen painting; the desktop-session script cleaning up; fuzzing.
+test-platform: deps-test
+	scripts/test-desktop-session.sh
+	scripts/deb-smoke.sh
+	$(MAKE) --no-print-directory fuzz
+
+cargo-fuzz: $(CARGO_FUZZ)
+$(CARGO_FUZZ):
+	$(CARGO) install cargo-fuzz --version 0.13.2 --locked --root $(TOOLS)
+
+# Each target for FUZZ_SECONDS from its checked-in corpus (fuzz/README.md); a crash fails.
+fuzz: cargo-fuzz
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)

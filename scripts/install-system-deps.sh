@@ -2,10 +2,15 @@
 # Installs the Debian 12 packages ADO Connect needs, only those missing.
 #   scripts/install-system-deps.sh build   # to build and run the app
 #   scripts/install-system-deps.sh test    # also what the tests need (Xvfb, WebKitWebDriver, gnome-keyring, ...)
+#   scripts/install-system-deps.sh windows # only the Windows cross-check toolchain (Debian's Rust + std source, MinGW)
 set -euo pipefail
+if [ "${1:-build}" = windows ]; then
+  want=(rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64)
+else
 want=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
   libdbus-1-dev xdg-utils)
+fi
 if [ "${1:-build}" = test ] || [ "${1:-build}" = demo ]; then
   want+=(xvfb xauth webkit2gtk-driver imagemagick x11-utils xdotool gnome-keyring dbus dbus-x11
     libsecret-tools keyutils python3-venv nodejs npm)

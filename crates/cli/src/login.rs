@@ -139,13 +139,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         let open = |url: &url::Url| {
             eprintln!("Sign in in your browser. If it does not open, open this link:\n{url}");
             if !no_browser {
-                // Best effort: xdg-open gets the URL as an argument; it holds no secret (state and
-                // the PKCE challenge only).
-                let _ = std::process::Command::new("xdg-open")
-                    .arg(url.as_str())
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::null())
-                    .spawn();
+                open_browser(url);
             }
         };
         signin::sign_in_with_browser(
@@ -266,4 +260,29 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
         json!({ "ok": true, "removed": removed, "hooks": reports })
     );
     ExitCode::SUCCESS
+}
+
+/// Opens `url` in the user's browser, best effort (the link is printed too). The `open` crate
+/// knows each platform's opener (xdg-open, gio, … on Linux; `open` on macOS; the shell's
+/// `start` on Windows); we spawn its commands ourselves so the child gets our environment minus
+/// every `ADO_*` variable: an exported `ADO_PAT` or `ADO_SP_SECRET` must not reach the browser
+/// and everything it starts. The URL holds no secret (state and the PKCE challenge only).
+fn open_browser(url: &url::Url) {
+    let ado_vars: Vec<std::ffi::OsString> = std::env::vars_os()
+        .map(|(name, _)| name)
+        .filter(|name| name.to_string_lossy().starts_with("ADO_"))
+        .collect();
+    for mut command in open::commands(url.as_str()) {
+        for name in &ado_vars {
+            command.env_remove(name);
+        }
+        let spawned = command
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if spawned.is_ok() {
+            return;
+        }
+    }
 }

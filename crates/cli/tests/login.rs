@@ -99,3 +99,75 @@ async fn service_principal_login_then_logout() {
         "{stderr}"
     );
 }
+
+/// The browser opener (a stand-in `xdg-open` first on PATH) starts with the CLI's environment
+/// minus every `ADO_*` variable: an exported PAT or client secret never reaches the browser.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_is_opened_without_the_ado_secrets_in_its_environment() {
+    use std::os::unix::fs::PermissionsExt as _;
+    if ado_flows::SecretStore::detect().is_err() {
+        eprintln!("skipping: no secret store on this machine");
+        return;
+    }
+    let emulator = Emulator::spawn(Config {
+        scenario: Scenario::demo(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        "#!/bin/sh\n{ env; echo \"url=$1\"; } > \"$OPENER_OUT.tmp\" && mv \"$OPENER_OUT.tmp\" \"$OPENER_OUT\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = dir.path().join("opener-env");
+    let base = emulator.base_url().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ado-connect-cli"))
+        .args([
+            "login",
+            "--organization",
+            "fabrikam",
+            "--services-url",
+            &format!("{base}/"),
+            "--tenant",
+            "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+            "--client-id",
+            &DEMO_SP_CLIENT_ID.to_string(),
+        ])
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("OPENER_OUT", &out)
+        .env("ADO_CONNECT_AUTHORITY", &base)
+        .env("ADO_CONNECT_CONFIG_DIR", dir.path().join("config"))
+        .env("ADO_PAT", "pat-canary-8d1f")
+        .env("ADO_SP_SECRET", "sp-canary-77c2")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !out.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let seen = std::fs::read_to_string(&out).expect("the opener was started");
+    assert!(
+        seen.contains("url=http"),
+        "the opener got the sign-in URL: {seen}"
+    );
+    assert!(
+        seen.contains("OPENER_OUT="),
+        "the rest of the environment is passed on"
+    );
+    assert!(!seen.contains("pat-canary-8d1f") && !seen.contains("sp-canary-77c2"));
+    assert!(!seen.lines().any(|l| l.starts_with("ADO_")), "{seen}");
+}

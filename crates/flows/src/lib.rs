@@ -30,7 +30,7 @@ pub use connect::{
     OpenConnection, Pat, PatConnectRequest,
 };
 pub use profiles::{AuthMethod, Connections, Profile, ProfileError};
-pub use secrets::{Backend, SecretError, SecretStore};
+pub use secrets::{Backend, EntryLimit, SecretError, SecretStore};
 pub use verify::{
     verify_connection, ConnectOptions, ProjectSummary, RepositorySummary, User, Verified,
 };
