@@ -8,12 +8,17 @@ TOOLS := $(CURDIR)/target/tools
 TAURI_DRIVER := $(TOOLS)/bin/tauri-driver
 VENV := $(CURDIR)/tests/python/.venv
 
-.PHONY: build-demo-deps help demo test build deps-build deps-test tauri-driver oauth-interop python-venv test-rust test-python lint bench clean-demo
+.PHONY: build-demo-deps help demo test build deps-build deps-test tauri-driver oauth-interop python-venv test-rust test-python lint bench
 
 help:
-	@echo "make demo   - install what is missing, build, and open the wizard against the bundled sandbox"
-	@echo "make test   - install what the tests need and run every test"
-	@echo "make lint   - cargo fmt --check and clippy -D warnings"
+	@echo "make demo           - install what is missing, build, and open the wizard against the bundled sandbox"
+	@echo "make test           - install what the tests need and run every test (also check-windows, dist, test-platform)"
+	@echo "make lint           - cargo fmt --check and clippy -D warnings"
+	@echo "make bench          - benchmarks: preflight, org-wide webhooks, a large organization in the app, start-up"
+	@echo "make check-windows  - cargo check, clippy and link for x86_64-pc-windows-gnu"
+	@echo "make dist           - the release app and its .deb and .rpm (target/release/bundle)"
+	@echo "make test-platform  - the .deb installed and started, the desktop-session script, fuzzing"
+	@echo "make fuzz           - every fuzz target for FUZZ_SECONDS from its corpus"
 
 build-demo-deps:
 	@scripts/install-system-deps.sh demo
@@ -59,9 +64,17 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-bench: python-venv
+# Figures, not pass/fail: each prints what it measured next to its aim (see the README).
+bench: python-venv tauri-driver deps-test
 	$(CARGO) bench -p ado-flows --bench preflight
 	scripts/desktop-session.sh $(CARGO) bench -p ado-flows --bench hooks
+	$(CARGO) build --release --features custom-protocol -p ado-connect
+	CARGO_TARGET_DIR=$(CURDIR)/target/bare-tauri $(CARGO) build --release --features custom-protocol \
+	  --manifest-path benches/bare-tauri/Cargo.toml
+	scripts/desktop-session.sh env ADO_CONNECT_E2E=required ADO_CONNECT_APP=$(CURDIR)/target/release/ado-connect \
+	  TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) bench -p journeys --bench large_org
+	scripts/desktop-session.sh python3 benches/first_paint.py \
+	  bare-tauri=$(CURDIR)/target/bare-tauri/release/bare-tauri ado-connect=$(CURDIR)/target/release/ado-connect
 
 demo: build-demo-deps build
 	@scripts/demo.sh
@@ -70,7 +83,7 @@ demo: build-demo-deps build
 .PHONY: check-windows dist tauri-cli test-platform fuzz cargo-fuzz
 TAURI_CLI := $(CURDIR)/scripts/tauri-cli/node_modules/.bin/tauri
 CARGO_FUZZ := $(TOOLS)/bin/cargo-fuzz
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := repo_url ado_json profiles journal
 
 # Builds and links every shipped crate for x86_64-pc-windows-gnu, clippy -D warnings included.

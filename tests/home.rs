@@ -504,7 +504,7 @@ async fn a_250_project_collection_counts_agree_and_preselects_the_paste() {
 }
 
 #[tokio::test]
-async fn a_2000_project_organization_filters_within_a_frame() {
+async fn a_2000_project_organization_shows_a_searchable_list_not_a_wall() {
     let scenario = Scenario::from_json(
         &json!({
             "name": "huge",
@@ -526,8 +526,6 @@ async fn a_2000_project_organization_filters_within_a_frame() {
     journey
         .fill_server_form(&server, &collection, "huge-full-access-pat-0123456789")
         .await;
-    let rss_before = web_process_rss_kib();
-    let started = std::time::Instant::now();
     journey.click("verify").await;
     journey.wait_for_result().await;
     journey
@@ -536,58 +534,24 @@ async fn a_2000_project_organization_filters_within_a_frame() {
             "return document.querySelectorAll('#result-projects .vrow').length > 0",
         )
         .await;
-    let painted = started.elapsed();
     assert_eq!(
         journey.text("result-counts").await,
         "2,000 projects, 2,000 repositories"
     );
-    // Each keystroke: one search over IPC and the rows in view repainted.
-    let timings = journey
-        .js("const f = document.getElementById('result-filter'); const out = []; \
-             const queries = ['t', 'te', 'tea', 'team', 'team ', 'team 1', 'team 19', 'team 199', 'team 1999', 'team-0']; \
-             return (async () => { for (const q of queries) { const t0 = performance.now(); f.value = q; \
-               await window.__TAURI__.core.invoke('search_catalog', { profileId: document.body.dataset.profileId, scope: { kind: 'tree' }, query: q, offset: 0, limit: 100 }); \
-               out.push(performance.now() - t0); } return out; })()")
+    // Each keystroke searches on the Rust side: the page holds only the rows in view. (How fast,
+    // and how little memory, is measured by `make bench`'s large_org, not asserted here.)
+    journey.type_into("result-filter", "team 1999").await;
+    journey
+        .wait_until(
+            "the filter narrows the list to one project",
+            "return [...document.querySelectorAll('#result-projects .vrow')].some(r => r.textContent.includes('Team 1999'))",
+        )
         .await;
-    let mut ms: Vec<f64> = timings
-        .as_array()
-        .expect("timings")
-        .iter()
-        .filter_map(Value::as_f64)
-        .collect();
-    ms.sort_by(f64::total_cmp);
     let rows = journey
         .js("return document.querySelectorAll('#result-projects .vrow').length")
         .await;
-    let grown_mib = (web_process_rss_kib().saturating_sub(rss_before)) as f64 / 1024.0;
-    eprintln!(
-        "2,000 projects: verify → first rows painted {painted:?} (debug build, no latency); search per keystroke median {:.1} ms, max {:.1} ms; {rows} rows in the DOM; web process grew {grown_mib:.1} MiB",
-        ms[ms.len() / 2],
-        ms[ms.len() - 1]
-    );
-    assert!(grown_mib <= 50.0, "the web process grew {grown_mib:.1} MiB");
-    assert!(ms[ms.len() / 2] <= 16.0, "keystroke search {ms:?}");
-    assert!(rows.as_u64().unwrap() < 60);
+    assert!(rows.as_u64().unwrap() < 60, "{rows} rows in the DOM");
     journey.finish().await;
-}
-
-/// The resident memory of the WebKit web processes (one journey runs at a time), in KiB.
-fn web_process_rss_kib() -> u64 {
-    let mut total = 0;
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let dir = entry.path();
-        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        if !comm.trim().starts_with("WebKitWebProces") {
-            continue;
-        }
-        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
-        total += status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .unwrap_or(0);
-    }
-    total
 }
 
 #[tokio::test]

@@ -308,7 +308,12 @@ impl Journey {
 
     /// Runs JavaScript in the window and returns its value.
     pub async fn js(&self, script: &str) -> Value {
-        self.bounded(script, self.client.execute(script, vec![]))
+        self.js_with(script, vec![]).await
+    }
+
+    /// Runs `script` with `arguments`, returning what it returns (a promise is awaited).
+    pub async fn js_with(&self, script: &str, arguments: Vec<Value>) -> Value {
+        self.bounded(script, self.client.execute(script, arguments))
             .await
             .unwrap_or_else(|e| panic!("script failed: {script}: {e}"))
     }
@@ -466,4 +471,23 @@ impl Drop for KillOnDrop {
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.wait();
     }
+}
+
+/// The resident memory of the WebKit web processes (one journey runs at a time), in KiB.
+pub fn web_process_rss_kib() -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let dir = entry.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if !comm.trim().starts_with("WebKitWebProces") {
+            continue;
+        }
+        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+        total += status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    total
 }

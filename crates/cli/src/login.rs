@@ -246,6 +246,9 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
         let forget =
             hooks::forget_connection(&connections, &id, &settings, choice.unwrap_or_default());
         match crate::runtime().block_on(forget) {
+            Ok(report) if !report.forgotten && args.id.is_some() => {
+                return fail(&ado_flows::connect::unknown_connection(&id), 1)
+            }
             Ok(report) => {
                 if report.forgotten {
                     removed.push(id);

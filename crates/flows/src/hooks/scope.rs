@@ -169,7 +169,7 @@ pub(super) async fn resolve_scopes(
                     ),
                     "Check the repository's name, or leave it empty for every repository.",
                 );
-                problem.field = Some(Field::Url);
+                problem.field = Some(Field::Repository);
                 return Err(problem);
             }
             1 => {}
