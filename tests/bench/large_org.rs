@@ -25,7 +25,8 @@ const LAUNCHES: usize = 3;
 
 /// What the page measures itself: it starts the clock on the click and stops it in the animation
 /// frame after the first rows are in the DOM.
-const VERIFY_TO_PAINT: &str = "const t0 = performance.now(); document.getElementById('verify').click(); \
+const VERIFY_TO_PAINT: &str =
+    "const t0 = performance.now(); document.getElementById('verify').click(); \
   return new Promise((done) => { const tick = () => { \
     if (document.querySelectorAll('#result-projects .vrow').length > 0) \
       requestAnimationFrame(() => done(performance.now() - t0)); \
@@ -33,7 +34,8 @@ const VERIFY_TO_PAINT: &str = "const t0 = performance.now(); document.getElement
 
 /// One keystroke through the real input handler: the clock stops in the animation frame after the
 /// list has changed.
-const KEYSTROKE: &str = "const [query] = arguments; const f = document.getElementById('result-filter'); \
+const KEYSTROKE: &str =
+    "const [query] = arguments; const f = document.getElementById('result-filter'); \
   const list = document.getElementById('result-projects'); \
   return new Promise((done) => { const t0 = performance.now(); \
     const stop = () => requestAnimationFrame(() => done(performance.now() - t0)); \
@@ -86,7 +88,16 @@ async fn main() {
         verify_ms.push(painted.as_f64().expect("a time"));
         grown_mib.push(support::web_process_rss_kib().saturating_sub(before) as f64 / 1024.0);
         counts = journey.text("result-counts").await;
-        for query in ["t", "te", "tea", "team", "team 1", "team 19", "team 199", "team 1999"] {
+        for query in [
+            "t",
+            "te",
+            "tea",
+            "team",
+            "team 1",
+            "team 19",
+            "team 199",
+            "team 1999",
+        ] {
             let ms = journey.js_with(KEYSTROKE, vec![Value::from(query)]).await;
             keystroke_ms.push(ms.as_f64().expect("a time"));
         }

@@ -421,12 +421,19 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
     if !known {
         // First use: verify and save the connection, as the app's Verify does.
         let pat = read_pat().map_err(|p| fail(&p, 2))?;
-        ado_flows::verify_and_save_pat(&connections, &target, &pat, None, &options, crate::now_unix())
-            .await
-            .map_err(|e| match e {
-                ado_flows::ConnectError::Problem(p) => fail(&p, 1),
-                other => fail(&store_problem(other), 1),
-            })?;
+        ado_flows::verify_and_save_pat(
+            &connections,
+            &target,
+            &pat,
+            None,
+            &options,
+            crate::now_unix(),
+        )
+        .await
+        .map_err(|e| match e {
+            ado_flows::ConnectError::Problem(p) => fail(&p, 1),
+            other => fail(&store_problem(other), 1),
+        })?;
         eprintln!(
             "saved connection profile {id} (secrets in {})",
             connections.secret_backend().description()
@@ -549,4 +556,3 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
         ExitCode::from(1)
     })
 }
-

@@ -423,13 +423,8 @@ pub async fn connect_with_tokens(
             return Err(crate::ConnectError::Problem(p));
         }
     };
-    let mut profile = connections.save_connection(
-        &verified,
-        &to_stored(tokens),
-        method,
-        options,
-        now_unix,
-    )?;
+    let mut profile =
+        connections.save_connection(&verified, &to_stored(tokens), method, options, now_unix)?;
     if let Some(secret) = sp_secret {
         profile = connections.put_extra_secret(&profile, "sp-secret", secret)?;
     }

@@ -175,9 +175,7 @@ impl Handoff {
         let (tenant_id, client_id) = match &saved.auth {
             AuthMethod::ServicePrincipal {
                 tenant, client_id, ..
-            } => {
-                (Some(tenant.clone()), Some(client_id.clone()))
-            }
+            } => (Some(tenant.clone()), Some(client_id.clone())),
             _ => (None, None),
         };
         let facts = HandoffFacts {
