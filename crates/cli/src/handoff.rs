@@ -16,12 +16,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ado_client::{AdoClient, Credential};
-use ado_core::checks::{CheckCode, Problem};
-use ado_core::preflight::Status;
-use ado_core::product::handoff::Reveal;
-use ado_core::product::{ProductProfile, SignInMethod};
 use ado_flows::hooks::HookRecords;
+use ado_flows::interface::{
+    AdoClient, CheckCode, Credential, Problem, ProductProfile, Reveal, SignInMethod, Status,
+};
 use ado_flows::preflight::PreflightRequest;
 use ado_flows::product::handoff::{
     post_handoff, product_token, recorded_specs, store_connector_pat, store_product_token, Handoff,
@@ -421,12 +419,19 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
     if !known {
         // First use: verify and save the connection, as the app's Verify does.
         let pat = read_pat().map_err(|p| fail(&p, 2))?;
-        ado_flows::verify_and_save_pat(&connections, &target, &pat, None, &options, crate::now_unix())
-            .await
-            .map_err(|e| match e {
-                ado_flows::ConnectError::Problem(p) => fail(&p, 1),
-                other => fail(&store_problem(other), 1),
-            })?;
+        ado_flows::verify_and_save_pat(
+            &connections,
+            &target,
+            &pat,
+            None,
+            &options,
+            crate::now_unix(),
+        )
+        .await
+        .map_err(|e| match e {
+            ado_flows::ConnectError::Problem(p) => fail(&p, 1),
+            other => fail(&store_problem(other), 1),
+        })?;
         eprintln!(
             "saved connection profile {id} (secrets in {})",
             connections.secret_backend().description()
@@ -549,4 +554,3 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
         ExitCode::from(1)
     })
 }
-

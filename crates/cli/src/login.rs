@@ -73,7 +73,6 @@ fn connections() -> Result<Connections, ExitCode> {
         })
 }
 
-
 pub async fn login(args: LoginArgs) -> ExitCode {
     let connections = match connections() {
         Ok(c) => c,

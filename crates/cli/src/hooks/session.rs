@@ -5,8 +5,7 @@
 use std::process::ExitCode;
 
 use ado_flows::hooks::{self, HookRecords};
-use ado_client::AdoClient;
-use ado_core::checks::{CheckCode, Problem};
+use ado_flows::interface::{AdoClient, CheckCode, Problem};
 use ado_flows::profiles::profile_id;
 use ado_flows::{signin, Connections, SecretStore};
 
@@ -19,7 +18,6 @@ pub(super) struct Session {
     pub(super) records: HookRecords,
     pub(super) json: bool,
 }
-
 
 /// Builds the session. With `save`, a connection without a saved profile is verified and saved
 /// first (the PAT from `ADO_PAT` or stdin into the keyring, the flags' options into the profile):
