@@ -241,8 +241,17 @@ pub async fn sign_in_browser(
         now_unix(),
     )
     .await;
+    signed_in(&state, result)
+}
+
+/// Ends an interactive sign-in (browser or device code), whatever its outcome: its cancel token
+/// goes, then the connection it made opens.
+fn signed_in(
+    state: &AppState,
+    result: Result<Connected, ado_flows::ConnectError>,
+) -> Result<Opened, CommandError> {
     state.clear_cancel();
-    Ok(opened(&state, &result?))
+    Ok(opened(state, &result?))
 }
 
 /// Device code: the code and URL go to `on_code`; polls until approved or cancelled.
@@ -266,8 +275,7 @@ pub async fn sign_in_device(
         now_unix(),
     )
     .await;
-    state.clear_cancel();
-    Ok(opened(&state, &result?))
+    signed_in(&state, result)
 }
 
 /// The service principal form. The secret is wrapped as soon as it arrives.

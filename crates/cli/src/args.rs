@@ -4,8 +4,7 @@
 
 use std::path::PathBuf;
 
-use ado_core::checks::Problem;
-use ado_core::target::{ConnectionTarget, Deployment, Field, TargetInput};
+use ado_flows::interface::{ConnectionTarget, Deployment, Field, Problem, TargetInput};
 use ado_flows::ConnectOptions;
 use clap::Args;
 
@@ -81,7 +80,7 @@ impl ConnectionArgs {
             })?),
             None => None,
         };
-        let proxy = ado_core::target::validate_proxy(self.proxy.as_deref().unwrap_or_default())
+        let proxy = ado_flows::interface::validate_proxy(self.proxy.as_deref().unwrap_or_default())
             .map_err(|e| input_problem(Some(e.field), e.message, "Fix --proxy and run again."))?;
         Ok(ConnectOptions {
             trusted_ca_pem,

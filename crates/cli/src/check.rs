@@ -6,11 +6,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ado_client::Credential;
-use ado_core::capabilities::Capability;
-use ado_core::preflight::Status;
-use ado_core::repo_url::RepoUrl;
-use ado_core::target::{Deployment, Field, TargetInput};
+use ado_flows::interface::{
+    Capability, Credential, Deployment, Field, RepoUrl, Status, TargetInput,
+};
 use ado_flows::preflight::{run_preflight, PreflightRequest};
 use ado_flows::resolve::resolve_candidates;
 use clap::Args;

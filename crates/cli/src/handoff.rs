@@ -16,12 +16,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ado_client::{AdoClient, Credential};
-use ado_core::checks::{CheckCode, Problem};
-use ado_core::preflight::Status;
-use ado_core::product::handoff::Reveal;
-use ado_core::product::{ProductProfile, SignInMethod};
 use ado_flows::hooks::HookRecords;
+use ado_flows::interface::{
+    AdoClient, CheckCode, Credential, Problem, ProductProfile, Reveal, SignInMethod, Status,
+};
 use ado_flows::preflight::PreflightRequest;
 use ado_flows::product::handoff::{
     post_handoff, product_token, recorded_specs, store_connector_pat, store_product_token, Handoff,

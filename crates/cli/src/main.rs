@@ -8,7 +8,7 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ado_core::checks::{CheckCode, Problem};
+use ado_flows::interface::{CheckCode, Problem};
 use ado_flows::{Connections, Pat, SecretStore};
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
@@ -193,7 +193,7 @@ pub(crate) fn now_unix() -> u64 {
 }
 
 pub(crate) fn input_problem(
-    field: Option<ado_core::target::Field>,
+    field: Option<ado_flows::interface::Field>,
     message: String,
     fix: &str,
 ) -> Problem {
@@ -217,7 +217,7 @@ async fn verify(args: VerifyArgs) -> ExitCode {
         let expires_on = match args
             .expires_on
             .as_deref()
-            .map(ado_core::target::validate_date)
+            .map(ado_flows::interface::validate_date)
             .transpose()
         {
             Ok(date) => date,
@@ -281,7 +281,7 @@ pub(crate) fn read_pat() -> Result<Pat, Problem> {
             let mut line = String::new();
             stdin.lock().read_line(&mut line).map_err(|e| {
                 input_problem(
-                    Some(ado_core::target::Field::Pat),
+                    Some(ado_flows::interface::Field::Pat),
                     format!("cannot read the PAT from stdin: {e}"),
                     "Set ADO_PAT or pipe the token on stdin.",
                 )

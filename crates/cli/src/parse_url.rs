@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use ado_core::repo_url::RepoUrl;
+use ado_flows::interface::RepoUrl;
 
 pub fn run(url: &str) -> ExitCode {
     match RepoUrl::parse(url) {

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use ado_core::webhook::{validate_header_name, DEFAULT_SECRET_HEADER};
 use ado_flows::hooks::secret::constant_time_eq;
+use ado_flows::interface::{validate_header_name, DEFAULT_SECRET_HEADER};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;

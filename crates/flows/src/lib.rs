@@ -35,14 +35,34 @@ pub use verify::{
     verify_connection, ConnectOptions, ProjectSummary, RepositorySummary, User, Verified,
 };
 
-/// The lower layers' types that are part of this crate's interface: the shells name them through
-/// `ado_flows` and depend on nothing below it.
+/// The lower layers' types that are part of this crate's interface: the shells (the Tauri app and
+/// the CLI) name them through `ado_flows::interface` and depend on nothing below `ado_flows`.
+///
+/// Grouped by the job they do for a shell; anything not listed here stays an implementation detail
+/// of the flows.
 pub mod interface {
-    pub use ado_auth::{CancellationToken, SignInSettings};
-    pub use ado_client::AdoClient;
+    // The target: what the user typed, the validated connection, and the fields errors point at.
+    pub use ado_core::repo_url::RepoUrl;
+    pub use ado_core::target::{
+        validate_date, validate_proxy, ConnectionTarget, Deployment, Field, InputError, TargetInput,
+    };
+
+    // Problems and checks: the stable codes and messages shells show, and preflight results.
     pub use ado_core::capabilities::{access_plan, AccessPlan, Capability};
     pub use ado_core::checks::{CheckCode, Problem};
-    pub use ado_core::preflight::Check;
-    pub use ado_core::target::{ConnectionTarget, Field, InputError, TargetInput};
-    pub use ado_core::webhook::EventKind;
+    pub use ado_core::preflight::{Check, Status};
+
+    // Credentials and the one HTTP client the flows hand back to the shells.
+    pub use ado_auth::{CancellationToken, SignInSettings};
+    pub use ado_client::{AdoClient, Credential};
+
+    // Products: the profiles a hand-off targets and how their secrets are shown.
+    pub use ado_core::product::handoff::Reveal;
+    pub use ado_core::product::{ProductProfile, SignInMethod};
+
+    // Web hooks: events, the desired spec, where a subscription came from, and the receiver's header.
+    pub use ado_core::webhook::{
+        validate_header_name, EventKind, HookOrigin, HookSpec, SubscriptionStatus,
+        DEFAULT_SECRET_HEADER,
+    };
 }

@@ -4,8 +4,8 @@
 use std::io::BufRead as _;
 use std::process::ExitCode;
 
-use ado_core::webhook::EventKind;
 use ado_flows::hooks::{AuthChoice, HookRequest, SecretChoice};
+use ado_flows::interface::EventKind;
 use secrecy::SecretString;
 
 use super::SelectionArgs;

@@ -394,8 +394,8 @@ async fn list(args: TargetArgs) -> ExitCode {
                         })
                         .unwrap_or_default();
                     let origin = match h.recorded.origin {
-                        ado_core::webhook::HookOrigin::Created => "created here",
-                        ado_core::webhook::HookOrigin::Adopted => "adopted",
+                        ado_flows::interface::HookOrigin::Created => "created here",
+                        ado_flows::interface::HookOrigin::Adopted => "adopted",
                     };
                     let scope = [
                         h.project.clone(),
@@ -411,7 +411,7 @@ async fn list(args: TargetArgs) -> ExitCode {
                         h.recorded.id, h.event_label, h.url
                     );
                     if let Some(reason) = h.reason.as_deref().filter(|_| {
-                        h.status != Some(ado_core::webhook::SubscriptionStatus::Enabled)
+                        h.status != Some(ado_flows::interface::SubscriptionStatus::Enabled)
                     }) {
                         println!("    {reason}");
                     }

@@ -196,7 +196,7 @@ pub(super) fn print_report(report: &ApplyReport) {
 }
 
 /// " in Project/repo" when the plan covers several scopes; nothing otherwise.
-fn scope_of(plan: &HookPlan, spec: &ado_core::webhook::HookSpec) -> String {
+fn scope_of(plan: &HookPlan, spec: &ado_flows::interface::HookSpec) -> String {
     if plan.scopes.len() < 2 {
         return String::new();
     }

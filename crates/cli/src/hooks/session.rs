@@ -4,9 +4,8 @@
 
 use std::process::ExitCode;
 
-use ado_client::AdoClient;
-use ado_core::checks::{CheckCode, Problem};
 use ado_flows::hooks::{self, HookRecords};
+use ado_flows::interface::{AdoClient, CheckCode, Problem};
 use ado_flows::profiles::profile_id;
 use ado_flows::{signin, Connections, SecretStore};
 

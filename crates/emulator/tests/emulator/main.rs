@@ -23,6 +23,8 @@ mod locations;
 mod not_found;
 mod paging;
 mod paths;
+#[path = "../common/mod.rs"]
+mod common;
 mod support;
 mod tls;
 mod versions;

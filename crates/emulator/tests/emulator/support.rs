@@ -2,9 +2,10 @@
 
 use ado_emulator::scenario::{DEMO_EXPIRED_PAT, DEMO_FULL_ACCESS_PAT, DEMO_PROJECT_ONLY_PAT};
 use ado_emulator::{Config, Emulator, Scenario};
-use reqwest::header::HeaderMap;
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::Value;
+
+pub use crate::common::{client, read, start, Reply};
 
 pub const FULL: &str = DEMO_FULL_ACCESS_PAT;
 pub const PROJECT_ONLY: &str = DEMO_PROJECT_ONLY_PAT;
@@ -14,57 +15,12 @@ pub async fn demo() -> Emulator {
     start(Config::default()).await
 }
 
-pub async fn start(config: Config) -> Emulator {
-    Emulator::spawn(config).await.expect("the emulator starts")
-}
-
 pub async fn with_scenario(scenario: Scenario) -> Emulator {
     start(Config {
         scenario,
         ..Config::default()
     })
     .await
-}
-
-/// A client that, like the ADO Connect client, does not follow redirects.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// What came back.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub text: String,
-}
-
-impl Reply {
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-
-    /// `typeKey` of a VSS error body.
-    pub fn type_key(&self) -> String {
-        self.json()["typeKey"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    pub fn message(&self) -> String {
-        self.json()["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
 }
 
 /// How a request authenticates.
@@ -88,12 +44,7 @@ pub async fn send(method: Method, url: &str, auth: Auth<'_>, suppress: bool) -> 
     if suppress {
         request = request.header("X-TFS-FedAuthRedirect", "Suppress");
     }
-    let response = request.send().await.expect("the request is answered");
-    Reply {
-        status: response.status(),
-        headers: response.headers().clone(),
-        text: response.text().await.unwrap(),
-    }
+    read(request.send().await.expect("the request is answered")).await
 }
 
 /// `GET` with the full-access PAT, as SDKs send it (with Suppress).

@@ -18,5 +18,7 @@ mod client_credentials;
 mod device;
 mod discovery;
 mod interop;
+#[path = "../common/mod.rs"]
+mod common;
 mod support;
 mod tokens;

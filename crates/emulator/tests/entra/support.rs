@@ -1,14 +1,12 @@
 //! Helpers: an emulator, a browser that follows no redirects, PKCE pairs, token requests.
 
-use std::collections::HashMap;
-
 use ado_emulator::{Config, Emulator, EntraConfig, Scenario};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use reqwest::header::HeaderMap;
-use reqwest::StatusCode;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
+
+pub use crate::common::{client, read, start, Reply};
 
 /// The demo's `fabrikam` tenant.
 pub const TENANT: &str = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
@@ -24,30 +22,20 @@ pub async fn demo() -> Emulator {
 }
 
 pub async fn with_entra(entra: EntraConfig) -> Emulator {
-    Emulator::spawn(Config {
+    start(Config {
         entra,
         ..Config::default()
     })
     .await
-    .expect("the emulator starts")
 }
 
 pub async fn with_scenario(scenario: Scenario, entra: EntraConfig) -> Emulator {
-    Emulator::spawn(Config {
+    start(Config {
         scenario,
         entra,
         ..Config::default()
     })
     .await
-    .expect("the emulator starts")
-}
-
-/// Like a browser driven by a test, and like ADO Connect: never follows redirects.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 /// A PKCE pair (RFC 7636): a fresh verifier and its S256 challenge.
@@ -66,47 +54,6 @@ pub fn pkce() -> Pkce {
     Pkce {
         verifier,
         challenge,
-    }
-}
-
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub text: String,
-}
-
-impl Reply {
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-
-    /// The query parameters of the `Location` header.
-    pub fn location_params(&self) -> HashMap<String, String> {
-        let location = self.header("location").expect("a Location header");
-        let url = url::Url::parse(location).expect("an absolute Location");
-        url.query_pairs().into_owned().collect()
-    }
-
-    /// `error` and the first `error_codes` entry of an OAuth error body.
-    pub fn oauth_error(&self) -> (String, u64) {
-        let body = self.json();
-        (
-            body["error"].as_str().unwrap_or_default().to_string(),
-            body["error_codes"][0].as_u64().unwrap_or_default(),
-        )
-    }
-}
-
-pub async fn read(response: reqwest::Response) -> Reply {
-    Reply {
-        status: response.status(),
-        headers: response.headers().clone(),
-        text: response.text().await.unwrap(),
     }
 }
 

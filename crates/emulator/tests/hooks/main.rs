@@ -11,5 +11,7 @@ mod control;
 mod deliveries;
 mod preflight;
 mod subscriptions;
+#[path = "../common/mod.rs"]
+mod common;
 mod support;
 mod tls_chain;

@@ -9,10 +9,11 @@ use ado_emulator::{Config, Emulator, HostPath, Scenario};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
-use reqwest::header::HeaderMap as ReplyHeaders;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use uuid::Uuid;
+
+pub use crate::common::{client, read, start, Reply};
 
 pub use ado_emulator::scenario::{
     DEMO_CODE_READ_PAT as CODE_READ, DEMO_DEVELOPER_PAT as DANA, DEMO_FULL_ACCESS_PAT as FULL,
@@ -20,18 +21,15 @@ pub use ado_emulator::scenario::{
 };
 
 pub async fn demo() -> Emulator {
-    Emulator::spawn(Config::default())
-        .await
-        .expect("the emulator starts")
+    start(Config::default()).await
 }
 
 pub async fn with_scenario(scenario: Scenario) -> Emulator {
-    Emulator::spawn(Config {
+    start(Config {
         scenario,
         ..Config::default()
     })
     .await
-    .expect("the emulator starts")
 }
 
 /// A demo emulator whose deliveries retry quickly: `retries` transient retries, `probation`
@@ -42,38 +40,6 @@ pub async fn quick(retries: u32, probation: u8) -> Emulator {
     emu
 }
 
-/// What came back.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: reqwest::StatusCode,
-    pub headers: ReplyHeaders,
-    pub text: String,
-}
-
-impl Reply {
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-
-    pub fn type_key(&self) -> String {
-        self.json()["typeKey"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    pub fn message(&self) -> String {
-        self.json()["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-}
-
 /// Sends a request as the SDKs do (Basic PAT, `X-TFS-FedAuthRedirect: Suppress`, no redirects).
 pub async fn call(
     emu: &Emulator,
@@ -82,24 +48,15 @@ pub async fn call(
     pat: &str,
     body: Option<Value>,
 ) -> Reply {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let method = reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap();
-    let mut request = client
+    let mut request = client()
         .request(method, format!("{}{path}", emu.base_url()))
         .basic_auth("", Some(pat))
         .header("X-TFS-FedAuthRedirect", "Suppress");
     if let Some(body) = body {
         request = request.json(&body);
     }
-    let response = request.send().await.expect("the request is answered");
-    Reply {
-        status: response.status(),
-        headers: response.headers().clone(),
-        text: response.text().await.unwrap(),
-    }
+    read(request.send().await.expect("the request is answered")).await
 }
 
 pub async fn get(emu: &Emulator, path: &str, pat: &str) -> Reply {

@@ -182,30 +182,16 @@ impl Ctx<'_, '_> {
     }
 
     pub(super) fn list_subscriptions(&self, incoming: &Incoming<'_>) -> Result<Value, VssError> {
-        let filter = |name: &str| incoming.query_param(name).filter(|v| !v.trim().is_empty());
-        let (publisher, event, consumer, action) = (
-            filter("publisherId"),
-            filter("eventType"),
-            filter("consumerId"),
-            filter("consumerActionId"),
-        );
-        if let Some(event) = &event {
+        let wanted =
+            WantedKind::read(|name| incoming.query_param(name).filter(|v| !v.trim().is_empty()));
+        if let Some(event) = &wanted.event {
             self.scopes(event, false)?;
         }
-        let same = |wanted: &Option<String>, actual: &str| {
-            wanted
-                .as_deref()
-                .is_none_or(|w| w.eq_ignore_ascii_case(actual))
-        };
         let store = self.state.world.hooks();
         let value: Vec<Value> = store
             .subscriptions
             .iter()
-            .filter(|s| self.visible(s))
-            .filter(|s| same(&publisher, &s.publisher_id))
-            .filter(|s| same(&event, &s.event_type))
-            .filter(|s| same(&consumer, &s.consumer_id))
-            .filter(|s| same(&action, &s.consumer_action_id))
+            .filter(|s| self.visible(s) && wanted.admits(s))
             .map(|s| self.render(s))
             .collect();
         Ok(json!({ "count": value.len(), "value": value }))
@@ -371,12 +357,7 @@ impl Ctx<'_, '_> {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let (publisher, event, consumer, action) = (
-            text("publisherId"),
-            text("eventType"),
-            text("consumerId"),
-            text("consumerActionId"),
-        );
+        let wanted = WantedKind::read(text);
         let subscriber = match text("subscriberId") {
             Some(raw) => Some(Uuid::parse_str(&raw).map_err(|_| {
                 VssError::argument(&format!("'{raw}' is not a valid subscriber id."))
@@ -385,20 +366,11 @@ impl Ctx<'_, '_> {
         };
         let publisher_filters = field(&body, "publisherInputFilters").cloned();
         let consumer_filters = field(&body, "consumerInputFilters").cloned();
-        let same = |wanted: &Option<String>, actual: &str| {
-            wanted
-                .as_deref()
-                .is_none_or(|w| w.eq_ignore_ascii_case(actual))
-        };
         let store = self.state.world.hooks();
         let results: Vec<Value> = store
             .subscriptions
             .iter()
-            .filter(|s| self.visible(s))
-            .filter(|s| same(&publisher, &s.publisher_id))
-            .filter(|s| same(&event, &s.event_type))
-            .filter(|s| same(&consumer, &s.consumer_id))
-            .filter(|s| same(&action, &s.consumer_action_id))
+            .filter(|s| self.visible(s) && wanted.admits(s))
             .filter(|s| subscriber.is_none_or(|id| s.modified_by == id || s.created_by == id))
             .filter(|s| {
                 filters_match(publisher_filters.as_ref(), |id| {
@@ -672,4 +644,38 @@ pub(super) fn filters_match<'v>(
             })
             .unwrap_or(true)
     })
+}
+
+/// The kind of subscription a list or a query asks for: publisher, event type, consumer and
+/// action, each matched case-insensitively when given (the list reads them from the query string,
+/// the query from its body).
+struct WantedKind {
+    publisher: Option<String>,
+    event: Option<String>,
+    consumer: Option<String>,
+    action: Option<String>,
+}
+
+impl WantedKind {
+    /// Reads the four filters by their wire names; `value` returns only non-blank values.
+    fn read(value: impl Fn(&str) -> Option<String>) -> WantedKind {
+        WantedKind {
+            publisher: value("publisherId"),
+            event: value("eventType"),
+            consumer: value("consumerId"),
+            action: value("consumerActionId"),
+        }
+    }
+
+    fn admits(&self, subscription: &Subscription) -> bool {
+        let same = |wanted: &Option<String>, actual: &str| {
+            wanted
+                .as_deref()
+                .is_none_or(|w| w.eq_ignore_ascii_case(actual))
+        };
+        same(&self.publisher, &subscription.publisher_id)
+            && same(&self.event, &subscription.event_type)
+            && same(&self.consumer, &subscription.consumer_id)
+            && same(&self.action, &subscription.consumer_action_id)
+    }
 }
