@@ -6,7 +6,7 @@
 //! - Atomic replace: a uniquely named temp file (`create_new`), written and fsynced, renamed over
 //!   the file, then the directory fsynced so the rename survives a crash.
 //! - Private: the directory is created 0700 and files 0600 on Unix (the profile holds no secret,
-//!   but it names servers, users and webhook URLs).
+//!   but it names servers, users and webhook URLs); the hooks journal uses the same helpers.
 //!
 //! Written by hand because it is a few dozen lines over std; the locking crates (fs4, fd-lock)
 //! only wrap the same std calls since Rust 1.89.
@@ -34,7 +34,7 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Options that create a file readable by its owner only (on Unix).
-fn private_file() -> OpenOptions {
+pub(crate) fn private_file() -> OpenOptions {
     let mut options = OpenOptions::new();
     #[cfg(unix)]
     {
