@@ -44,6 +44,19 @@ pub(crate) fn private_file() -> OpenOptions {
     options
 }
 
+/// Makes an existing file readable by its owner only (on Unix): files written before they were
+/// created 0600 (e.g. a journal from an older version) are tightened when next opened.
+pub(crate) fn make_private(file: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
 /// Takes the directory's lock, waiting for another process to release it.
 pub(crate) fn lock(dir: &Path) -> std::io::Result<DirLock> {
     create_private_dir(dir)?;

@@ -20,7 +20,8 @@
 //! names the keyring key) and fingerprints. It is deleted once every change it announced is
 //! done and recorded in the profile; one that ended with failures stays, so the user can retry
 //! or roll back. Like the profile, it is private: its directory is created 0700 and the file
-//! 0600 on Unix ([`crate::profile_file`]), since it names servers, webhook URLs and fingerprints.
+//! 0600 on Unix ([`crate::profile_file`]; an older one is tightened on reopening), since it
+//! names servers, webhook URLs and fingerprints.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead as _, Write as _};
@@ -208,6 +209,7 @@ impl Journal {
             f.sync_all()?;
         }
         let file = OpenOptions::new().append(true).open(path)?;
+        crate::profile_file::make_private(&file)?;
         Ok(Journal {
             path: path.to_path_buf(),
             file: Mutex::new(file),
@@ -393,6 +395,10 @@ mod tests {
         drop(Journal::create(&path, &begin()).unwrap());
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        // One an older version left world-readable is tightened when recovery reopens it.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(Journal::reopen(&path).unwrap());
         assert_eq!(mode(&path), 0o600);
     }
 
