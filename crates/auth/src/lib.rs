@@ -60,6 +60,7 @@ pub use authority::{Authority, ENTRA_LOGIN_HOST};
 pub use client::{PublicClient, ServicePrincipal};
 pub use device_code::{DeviceAuthorization, DeviceCodeFlow, SLOW_DOWN_STEP};
 pub use error::{AuthError, ConfigError, OAuthErrorResponse, MAX_KEPT_BODY};
+pub use loopback::parse_request_head;
 pub use oauth2::http;
 pub use oauth2::{
     AuthorizationCode, CsrfToken, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier,

@@ -294,12 +294,22 @@ async fn read_request(mut stream: TcpStream) -> Option<(TcpStream, String, Strin
         Some(())
     };
     tokio::time::timeout(READ_TIMEOUT, read).await.ok()??;
+    let (method, target) = parse_request_head(&head)?;
+    let (method, target) = (method.to_owned(), target.to_owned());
+    Some((stream, method, target))
+}
+
+/// The method and request target of an HTTP/1.1 request head as the listener reads it (the
+/// bytes up to the first CRLF: `GET /?code=…&state=… HTTP/1.1`). `None` when there is no CRLF,
+/// the line is not UTF-8, or it has no target. Pure: the listener's only parsing of what a
+/// local client sent before [`read_redirect`] reads the target (public for the fuzz target).
+pub fn parse_request_head(head: &[u8]) -> Option<(&str, &str)> {
     let line_end = head.windows(2).position(|w| w == b"\r\n")?;
     let line = std::str::from_utf8(&head[..line_end]).ok()?;
     let mut parts = line.split(' ');
-    let method = parts.next()?.to_owned();
-    let target = parts.next()?.to_owned();
-    Some((stream, method, target))
+    let method = parts.next()?;
+    let target = parts.next()?;
+    Some((method, target))
 }
 
 async fn respond(stream: &mut TcpStream, status: u16, body: &str) {
@@ -418,6 +428,21 @@ mod tests {
             RedirectOutcome::IssuerMismatch { .. }
         ));
         assert!(matches!(outcome("/favicon.ico"), RedirectOutcome::NotForUs));
+    }
+
+    #[test]
+    fn parses_request_heads() {
+        assert_eq!(
+            parse_request_head(b"GET /?code=a&state=b HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+            Some(("GET", "/?code=a&state=b"))
+        );
+        assert_eq!(parse_request_head(b"GET / HTTP/1.1"), None, "no CRLF yet");
+        assert_eq!(parse_request_head(b"GET\r\n"), None, "no target");
+        assert_eq!(
+            parse_request_head(b"G\xffT / HTTP/1.1\r\n"),
+            None,
+            "not UTF-8"
+        );
     }
 
     #[test]

@@ -6,6 +6,11 @@
 //! The first line it prints is where it listens: `listening on http://127.0.0.1:PORT/`
 //! (`{"listening":"…"}` with `--json`). It runs until interrupted, or until `--count`
 //! deliveries were accepted.
+//!
+//! Deliveries are unauthenticated until the secret is checked, and even then their text is
+//! whatever the sender put there: every field printed from a body goes through [`clean`],
+//! which escapes control and bidirectional-formatting characters (a body cannot move the
+//! cursor, recolour or rewrite the terminal, or forge a second line) and caps its length.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -134,10 +139,7 @@ async fn receive(
             .into_response();
     }
     let event: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    let event_type = event["eventType"]
-        .as_str()
-        .unwrap_or("(not an Azure DevOps event)")
-        .to_string();
+    let event_type = event_type(&event);
     let given = headers
         .get(state.header.as_str())
         .map(|v| v.as_bytes().to_vec());
@@ -174,7 +176,7 @@ async fn receive(
             })
         );
     } else {
-        println!("{event_type}: {summary}");
+        println!("{}", delivery_line(&event));
     }
     let n = state.accepted.fetch_add(1, Ordering::SeqCst) + 1;
     if state.count.is_some_and(|c| n >= c) {
@@ -187,11 +189,49 @@ async fn receive(
         .into_response()
 }
 
-/// One line about what happened, from the event's `resource`.
+/// The longest field (in characters) printed from a delivery; longer ones end in `…`.
+const MAX_FIELD_CHARS: usize = 200;
+
+/// A field from a delivery body, safe to print on one terminal line: control characters
+/// (newlines, escape sequences, …) and bidirectional-formatting characters are written as
+/// their `escape_debug` form, ordinary Unicode is kept, and the result is capped at
+/// [`MAX_FIELD_CHARS`] characters of the original.
+fn clean(raw: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in raw.chars().enumerate() {
+        if i == MAX_FIELD_CHARS {
+            out.push('…');
+            break;
+        }
+        let bidi = matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The delivery's `eventType`, cleaned for printing.
+fn event_type(event: &Value) -> String {
+    clean(
+        event["eventType"]
+            .as_str()
+            .unwrap_or("(not an Azure DevOps event)"),
+    )
+}
+
+/// The line printed for an accepted delivery without `--json`.
+fn delivery_line(event: &Value) -> String {
+    format!("{}: {}", event_type(event), summarize(event))
+}
+
+/// One line about what happened, from the event's `resource`; every field is [`clean`]ed.
 fn summarize(event: &Value) -> String {
     let r = &event["resource"];
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    let short = |refname: &str| refname.trim_start_matches("refs/heads/").to_string();
+    let text = |v: &Value| clean(v.as_str().unwrap_or_default());
+    let short = |refname: &str| clean(refname.trim_start_matches("refs/heads/"));
     match event["eventType"].as_str().unwrap_or_default() {
         "git.push" => {
             let repo = text(&r["repository"]["name"]);
@@ -208,12 +248,12 @@ fn summarize(event: &Value) -> String {
             let target = r["targetRefName"].as_str().map(short).unwrap_or_default();
             let mut line = format!(
                 "{repo} PR #{} \"{}\" → {target} ({})",
-                r["pullRequestId"],
+                clean(&r["pullRequestId"].to_string()),
                 text(&r["title"]),
                 text(&r["status"])
             );
             if let Some(merge) = r["mergeStatus"].as_str() {
-                line.push_str(&format!(", merge {merge}"));
+                line.push_str(&format!(", merge {}", clean(merge)));
             }
             line
         }
@@ -225,7 +265,7 @@ fn summarize(event: &Value) -> String {
         ),
         _ => event["message"]["text"]
             .as_str()
-            .map(str::to_string)
+            .map(clean)
             .unwrap_or_else(|| "no summary".into()),
     }
 }
@@ -257,5 +297,38 @@ mod tests {
             summarize(&json!({"eventType": "x", "message": {"text": "hi"}})),
             "hi"
         );
+    }
+
+    #[test]
+    fn printed_lines_escape_control_characters_and_cap_fields() {
+        let long = "r".repeat(5000);
+        let pr = json!({"eventType": "git.pullrequest.created\u{1b}[2J\u{1b}[31m", "resource": {
+            "repository": {"name": long}, "pullRequestId": 7,
+            "title": "Fix\r\nREJECTED 401 forged line\u{7}\u{202E}gnp.exe",
+            "targetRefName": "refs/heads/main", "status": "active"}});
+        let line = delivery_line(&pr);
+        assert!(
+            !line.chars().any(|c| c.is_control() || c == '\u{202E}'),
+            "{line:?}"
+        );
+        assert!(
+            line.starts_with("git.pullrequest.created\\u{1b}[2J\\u{1b}[31m: "),
+            "{line}"
+        );
+        assert!(
+            line.contains("\"Fix\\r\\nREJECTED 401 forged line\\u{7}\\u{202e}gnp.exe\""),
+            "{line}"
+        );
+        assert!(
+            line.contains(&format!("{}… PR #7", "r".repeat(MAX_FIELD_CHARS))),
+            "{line}"
+        );
+        assert!(
+            line.chars().count() < 2 * MAX_FIELD_CHARS + 100,
+            "{}",
+            line.len()
+        );
+        // Ordinary Unicode stays as it is.
+        assert_eq!(clean("Ünïcødé ✓ 日本"), "Ünïcødé ✓ 日本");
     }
 }

@@ -6,7 +6,7 @@
 //! - Atomic replace: a uniquely named temp file (`create_new`), written and fsynced, renamed over
 //!   the file, then the directory fsynced so the rename survives a crash.
 //! - Private: the directory is created 0700 and files 0600 on Unix (the profile holds no secret,
-//!   but it names servers, users and webhook URLs).
+//!   but it names servers, users and webhook URLs); the hooks journal uses the same helpers.
 //!
 //! Written by hand because it is a few dozen lines over std; the locking crates (fs4, fd-lock)
 //! only wrap the same std calls since Rust 1.89.
@@ -34,7 +34,7 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Options that create a file readable by its owner only (on Unix).
-fn private_file() -> OpenOptions {
+pub(crate) fn private_file() -> OpenOptions {
     let mut options = OpenOptions::new();
     #[cfg(unix)]
     {
@@ -42,6 +42,19 @@ fn private_file() -> OpenOptions {
         options.mode(0o600);
     }
     options
+}
+
+/// Makes an existing file readable by its owner only (on Unix): files written before they were
+/// created 0600 (e.g. a journal from an older version) are tightened when next opened.
+pub(crate) fn make_private(file: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 /// Takes the directory's lock, waiting for another process to release it.

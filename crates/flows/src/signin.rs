@@ -76,6 +76,21 @@ pub fn auth_problem(error: &AuthError) -> Problem {
             "The device code expired before it was used.",
             "Start again and enter the new code within its time.",
         ),
+        // Entra's own "try again later" (RFC 6749 `temporarily_unavailable`, `server_error`;
+        // Entra sends it for throttling and server faults alike): not the user's credentials.
+        AuthError::OAuth { error: oauth, .. }
+            if matches!(
+                oauth.error.as_str(),
+                "temporarily_unavailable" | "server_error"
+            ) =>
+        {
+            problem(
+                CheckCode::Unexpected,
+                None,
+                format!("Microsoft Entra ID could not sign you in just now: {message}"),
+                "This is on Microsoft's side and usually passes: wait a minute and try again.",
+            )
+        }
         AuthError::OAuth { .. } => {
             let aadsts = error
                 .oauth_error()
@@ -134,7 +149,7 @@ fn msa_problem() -> Problem {
     )
 }
 
-/// How long one Entra request may take.
+/// How long one Entra request may take, unless the connection sets its own request timeout.
 const ENTRA_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The Entra HTTP client for a connection: the same configured client as Azure DevOps requests
@@ -143,7 +158,7 @@ fn http(options: &ConnectOptions) -> Result<HttpClient, Problem> {
     let client = ado_client::http_client(&ado_client::HttpOptions {
         trusted_ca_pem: options.trusted_ca_pem.clone(),
         proxy: options.proxy.clone(),
-        timeout: ENTRA_TIMEOUT,
+        timeout: options.request_timeout.unwrap_or(ENTRA_TIMEOUT),
         resolve: Vec::new(),
     })
     .map_err(|e| {

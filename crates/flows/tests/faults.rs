@@ -10,7 +10,8 @@
 //! have rows of their own. Rows run a few at a time; each has its own proxy. The hooks rows
 //! (create, delete) go through `hooks::open_session`, plan, apply and remove, each with an
 //! emulator of its own, and check that the profile records only what exists.
-//! Not here yet: the Entra token endpoint (its sign-in flows belong to `signin.rs`).
+//! The Entra token endpoint rows sign in as a service principal (`ado_flows::signin`) against
+//! an emulator whose `token` requests get the fault (its fault rules answer as Entra would).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -679,5 +680,130 @@ async fn every_fault_on_hooks_create_and_delete_is_classified_and_records_stay_t
             )));
         }
     }
+    run_rows(rows).await;
+}
+
+/// The Entra token endpoint's fault, as an emulator rule on the `token` request kind (the
+/// emulator answers these as Entra would: OAuth error JSON for statuses, see its README).
+fn token_rule(fault: Fault) -> &'static str {
+    match fault {
+        Fault::Unauthorized401 => "token=401",
+        Fault::HtmlPage203 => "token=203",
+        Fault::SignInRedirect302 => "token=302",
+        Fault::Forbidden403 => "token=403",
+        Fault::NotFound404 => "token=404",
+        Fault::ProxyAuth407 => "token=407",
+        Fault::Throttled429WithRetryAfter => "token=429;retryAfter=1",
+        Fault::Throttled429Bare => "token=429;retryAfter=none",
+        Fault::Internal500 => "token=500",
+        Fault::Unavailable503 => "token=503",
+        Fault::ResetMidBody => "token=reset",
+        Fault::TruncatedJson => "token=truncated",
+        Fault::Huge50Mb => "token=hugeBody",
+        Fault::NeverAnswers => "token=hang",
+    }
+}
+
+/// The codes a token-endpoint fault may be classified as: Entra's refusals (an OAuth error
+/// JSON: 401, 403, 404) are credentials; its "try again later" (`temporarily_unavailable`, sent
+/// for 429 and 5xx alike, so the two cannot be told apart) is `unexpected`, not the user's
+/// credentials; everything that is not an answer from Entra at all is `unreachable` ("check
+/// the network and try again").
+fn token_expected(fault: Fault) -> &'static [&'static str] {
+    match fault {
+        Fault::Unauthorized401 | Fault::Forbidden403 | Fault::NotFound404 => {
+            &["invalid_credentials"]
+        }
+        Fault::Throttled429WithRetryAfter
+        | Fault::Throttled429Bare
+        | Fault::Internal500
+        | Fault::Unavailable503 => &["unexpected"],
+        _ => &["unreachable"],
+    }
+}
+
+/// A service-principal sign-in (`signin::sign_in_as_service_principal`) whose token request
+/// gets `fault`: a stable code, in time, and nothing saved (the profile file byte for byte as it
+/// was, no profile listed). Each row has its own emulator (its rules are global).
+async fn token_row(fault: Fault, store: SecretStore) -> Row {
+    use ado_emulator::scenario::{DEMO_SP_CLIENT_ID, DEMO_SP_SECRET};
+    use ado_emulator::Faults;
+    let rule = token_rule(fault).parse().map_err(|e| format!("{e:?}"))?;
+    let emu = Emulator::spawn(Config {
+        faults: Faults::rules([rule]),
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let base = emu.base_url().to_string();
+    let settings = ado_auth::SignInSettings::from_lookup(|name| {
+        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
+    })
+    .map_err(|e| e.to_string())?;
+    let target = ado_flows::signin::services_target("fabrikam", &format!("{base}/"))
+        .map_err(|e| format!("{e:?}"))?;
+    let dir = tempfile::tempdir().unwrap();
+    let before = br#"{"version":2,"connections":[]}"#;
+    std::fs::write(dir.path().join("connections.json"), before).unwrap();
+    let connections = Connections::new(dir.path(), store);
+    let secret = SecretString::from(DEMO_SP_SECRET.to_string());
+    let result = ado_flows::signin::sign_in_as_service_principal(
+        &connections,
+        &target,
+        &settings,
+        ado_flows::signin::ServicePrincipalLogin {
+            tenant: "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+            client_id: &DEMO_SP_CLIENT_ID.to_string(),
+            secret: &secret,
+        },
+        &options(),
+        0,
+    )
+    .await;
+    let hit = emu.requests().iter().any(|r| r.fault.is_some());
+    match result {
+        Ok(connected) => {
+            let _ = connections.remove(&connected.profile.id);
+            Err("signed in despite the fault".into())
+        }
+        Err(ado_flows::ConnectError::Problem(p)) => {
+            if !hit {
+                return Err(format!("the fault never hit: {}", p.message));
+            }
+            unchanged(dir.path(), before)?;
+            let listed = connections.list().map_err(|e| e.to_string())?;
+            if !listed.is_empty() {
+                return Err(format!("saved {} profiles", listed.len()));
+            }
+            let code = p.code.as_str();
+            if token_expected(fault).contains(&code) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "classified as {code}, expected one of {:?} ({})",
+                    token_expected(fault),
+                    p.message
+                ))
+            }
+        }
+        Err(other) => Err(format!("not a diagnosed problem: {other}")),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_on_the_entra_token_endpoint_is_classified_in_time_and_saves_nothing() {
+    let Ok(store) = SecretStore::detect() else {
+        eprintln!("skipping: no keyring (run inside scripts/desktop-session.sh)");
+        return;
+    };
+    let rows: Vec<RowFuture> = FAULTS
+        .into_iter()
+        .map(|fault| -> RowFuture {
+            Box::pin(timed(
+                format!("service-principal sign-in / token / {fault:?}"),
+                token_row(fault, store.clone()),
+            ))
+        })
+        .collect();
     run_rows(rows).await;
 }

@@ -19,7 +19,9 @@
 //! change it announced had not started. The journal never holds a secret, only the spec (which
 //! names the keyring key) and fingerprints. It is deleted once every change it announced is
 //! done and recorded in the profile; one that ended with failures stays, so the user can retry
-//! or roll back.
+//! or roll back. Like the profile, it is private: its directory is created 0700 and the file
+//! 0600 on Unix ([`crate::profile_file`]; an older one is tightened on reopening), since it
+//! names servers, webhook URLs and fingerprints.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead as _, Write as _};
@@ -176,9 +178,9 @@ impl Journal {
     /// be finished or rolled back first.
     pub fn create(path: &Path, begin: &Record) -> io::Result<Journal> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::profile_file::create_private_dir(dir)?;
         }
-        let file = OpenOptions::new()
+        let file = crate::profile_file::private_file()
             .create_new(true)
             .append(true)
             .open(path)?;
@@ -207,6 +209,7 @@ impl Journal {
             f.sync_all()?;
         }
         let file = OpenOptions::new().append(true).open(path)?;
+        crate::profile_file::make_private(&file)?;
         Ok(Journal {
             path: path.to_path_buf(),
             file: Mutex::new(file),
@@ -380,6 +383,23 @@ mod tests {
             started_at: 1,
             secret_fingerprint: None,
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_journal_is_created_0600_in_a_0700_directory() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("config");
+        let path = Journal::path_for(&dir, "p");
+        drop(Journal::create(&path, &begin()).unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        // One an older version left world-readable is tightened when recovery reopens it.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(Journal::reopen(&path).unwrap());
+        assert_eq!(mode(&path), 0o600);
     }
 
     #[test]
