@@ -35,13 +35,16 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Options that create a file readable by its owner only (on Unix).
 pub(crate) fn private_file() -> OpenOptions {
-    let mut options = OpenOptions::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
+        let mut options = OpenOptions::new();
         options.mode(0o600);
+        options
     }
-    options
+    // Windows: files under the user's profile are private to the user by default.
+    #[cfg(not(unix))]
+    OpenOptions::new()
 }
 
 /// Makes an existing file readable by its owner only (on Unix): files written before they were

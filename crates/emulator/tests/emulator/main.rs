@@ -16,6 +16,8 @@
 
 mod auth;
 mod binary;
+#[path = "../common/mod.rs"]
+mod common;
 mod fault_rules;
 mod faults;
 mod large;
@@ -23,8 +25,6 @@ mod locations;
 mod not_found;
 mod paging;
 mod paths;
-#[path = "../common/mod.rs"]
-mod common;
 mod support;
 mod tls;
 mod versions;

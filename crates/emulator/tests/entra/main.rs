@@ -15,10 +15,10 @@
 mod authorize;
 mod azure_devops;
 mod client_credentials;
+#[path = "../common/mod.rs"]
+mod common;
 mod device;
 mod discovery;
 mod interop;
-#[path = "../common/mod.rs"]
-mod common;
 mod support;
 mod tokens;

@@ -7,11 +7,11 @@
 //! - `control`: the `/_emulator/…` endpoints.
 //! - `tls_chain`: the certificate chain presented with `--tls`.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod control;
 mod deliveries;
 mod preflight;
 mod subscriptions;
-#[path = "../common/mod.rs"]
-mod common;
 mod support;
 mod tls_chain;
