@@ -3,6 +3,9 @@
 //! history, remove; the secret printed once; a killed apply finished by the next one; the
 //! receiver's secret check; a user without the permission.
 
+#[path = "../../flows/tests/support/counting_proxy.rs"]
+mod counting_proxy;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -488,4 +491,48 @@ async fn a_corrupt_journal_is_named_and_discarded() {
     let (code, out, err) = setup.hooks("apply", &sel).await;
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(setup.subscriptions().len(), 1, "not duplicated");
+}
+
+/// The proxy given with the first `hooks` command (issue 13): the connection is verified and saved
+/// through it, the profile keeps it, and later commands (which name no proxy) go through it too,
+/// because every hooks command opens the saved connection the one way the app does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hooks_session_goes_through_the_proxy_it_was_given() {
+    let setup = Setup::new(DEMO_FULL_ACCESS_PAT).await;
+    let (proxy, seen) = counting_proxy::start().await;
+    let sel = selection("https://hooks.example.com/ado");
+    let mut first = sel.clone();
+    first.extend(["--proxy", proxy.as_str()]);
+    let (code, plan) = setup.hooks_json("plan", &first).await;
+    assert_eq!(code, 0, "{plan}");
+    let through = |path: &str| {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .filter(|line| line.contains(path))
+            .count()
+    };
+    assert!(
+        through("/_apis/connectionData") >= 1,
+        "verify went around the proxy"
+    );
+    assert!(
+        through("/_apis/hooks/subscriptions") >= 1,
+        "the plan went around the proxy"
+    );
+    let text = std::fs::read_to_string(setup.config.path().join("connections.json")).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let saved = file["connections"][0]["proxy"].as_str().unwrap_or_default();
+    assert_eq!(saved.trim_end_matches('/'), proxy, "{file}");
+
+    let before = seen.lock().unwrap().len();
+    let (code, again) = setup.hooks_json("plan", &sel).await;
+    assert_eq!(code, 0, "{again}");
+    let after = seen.lock().unwrap().clone();
+    assert!(
+        after[before..]
+            .iter()
+            .any(|l| l.contains("/_apis/hooks/subscriptions")),
+        "a later command without --proxy went around the saved proxy: {after:?}"
+    );
 }
