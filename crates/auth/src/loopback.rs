@@ -301,11 +301,16 @@ async fn read_request(mut stream: TcpStream) -> Option<(TcpStream, String, Strin
 
 /// The method and request target of an HTTP/1.1 request head as the listener reads it (the
 /// bytes up to the first CRLF: `GET /?code=…&state=… HTTP/1.1`). `None` when there is no CRLF,
-/// the line is not UTF-8, or it has no target. Pure: the listener's only parsing of what a
-/// local client sent before [`read_redirect`] reads the target (public for the fuzz target).
+/// the line is not UTF-8, holds a control character (a bare LF among them: RFC 9112 allows none
+/// in a request line, and one would smuggle a second line into the target), or has no target.
+/// Pure: the listener's only parsing of what a local client sent before [`read_redirect`] reads
+/// the target (public for the fuzz target).
 pub fn parse_request_head(head: &[u8]) -> Option<(&str, &str)> {
     let line_end = head.windows(2).position(|w| w == b"\r\n")?;
     let line = std::str::from_utf8(&head[..line_end]).ok()?;
+    if line.chars().any(char::is_control) {
+        return None;
+    }
     let mut parts = line.split(' ');
     let method = parts.next()?;
     let target = parts.next()?;
@@ -442,6 +447,13 @@ mod tests {
             parse_request_head(b"G\xffT / HTTP/1.1\r\n"),
             None,
             "not UTF-8"
+        );
+        // Found by the fuzz target (fuzz/corpus/loopback/bare-lf-in-request-line): a bare LF
+        // inside the request line must not reach the target.
+        assert_eq!(
+            parse_request_head(b"GE /Tr?error=access_denied\n<<<G\r\n\r\nHost: x\r\n\r\n"),
+            None,
+            "a control character in the request line"
         );
     }
 
