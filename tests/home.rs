@@ -66,6 +66,29 @@ async fn wait_step(journey: &Journey, step: &str) {
 }
 
 /// Preview and apply in the webhooks step, counting the clicks.
+/// A journey on the sandbox, verified, with webhooks registered to a fresh receiver; and the
+/// sandbox's full-access PAT. `None` when the desktop pieces are missing and not required.
+async fn sandbox_with_webhooks(name: &str) -> Option<(Journey, String)> {
+    let journey = Journey::start(
+        name,
+        Scenario::demo(),
+        Launch {
+            with_sandbox: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let url = receiver().await;
+    let pat = journey.full_access_pat();
+    journey.click("use-sandbox").await;
+    journey.click("verify").await;
+    journey.wait_for_result().await;
+    journey.click("to-hooks").await;
+    wait_step(&journey, "hooks").await;
+    register(&journey, &url, &mut 0).await;
+    Some((journey, pat))
+}
+
 async fn register(journey: &Journey, url: &str, clicks: &mut u32) {
     journey.type_into("hook-url", url).await;
     journey.click_counted("hooks-plan", clicks).await;
@@ -149,26 +172,9 @@ async fn paste_verify_and_register_webhooks_in_five_clicks() {
 
 #[tokio::test]
 async fn a_returning_user_reverifies_opens_webhooks_and_forgets_them() {
-    let Some(mut journey) = Journey::start(
-        "returning",
-        Scenario::demo(),
-        Launch {
-            with_sandbox: true,
-            ..Default::default()
-        },
-    )
-    .await
-    else {
+    let Some((mut journey, pat)) = sandbox_with_webhooks("returning").await else {
         return;
     };
-    let url = receiver().await;
-    let pat = journey.full_access_pat();
-    journey.click("use-sandbox").await;
-    journey.click("verify").await;
-    journey.wait_for_result().await;
-    journey.click("to-hooks").await;
-    wait_step(&journey, "hooks").await;
-    register(&journey, &url, &mut 0).await;
     assert_eq!(
         subscriptions(&collection_url(&journey), &pat).await.len(),
         4
@@ -601,26 +607,9 @@ async fn the_server_form_splits_a_collection_and_offers_http() {
 
 #[tokio::test]
 async fn forget_can_keep_the_webhooks_and_stop_tracking_them() {
-    let Some(journey) = Journey::start(
-        "forget-keep",
-        Scenario::demo(),
-        Launch {
-            with_sandbox: true,
-            ..Default::default()
-        },
-    )
-    .await
-    else {
+    let Some((journey, pat)) = sandbox_with_webhooks("forget-keep").await else {
         return;
     };
-    let url = receiver().await;
-    let pat = journey.full_access_pat();
-    journey.click("use-sandbox").await;
-    journey.click("verify").await;
-    journey.wait_for_result().await;
-    journey.click("to-hooks").await;
-    wait_step(&journey, "hooks").await;
-    register(&journey, &url, &mut 0).await;
     journey.click("hooks-back").await;
     journey.click("forget").await;
     journey.click("forget-keep").await;
