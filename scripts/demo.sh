@@ -30,12 +30,34 @@ print("and fire events into the sandbox:")
 print("  curl -s -X POST " + s["baseUrl"] + "/_emulator/events -H 'Content-Type: application/json' \\")
 print("    -d '{\"kind\":\"push\",\"host\":\"tfs/DefaultCollection\",\"project\":\"Fabrikam Fiber\",\"repository\":\"fiber-api\",\"branch\":\"main\"}'")
 PY
+# A product to onboard into: ADO_DEMO_PROFILE=dx (or a path), else asked when there is a terminal.
+profiles=(dbt dx kong-konnect datafold appcircle)
+profile="${ADO_DEMO_PROFILE:-}"
+if [ -z "$profile" ] && [ -t 0 ]; then
+  echo "Open the wizard for a product? The sandbox works with any of the shipped profiles:"
+  echo "  0) none (the plain wizard)"
+  for i in "${!profiles[@]}"; do echo "  $((i + 1))) ${profiles[$i]}  (profiles/${profiles[$i]}.toml)"; done
+  read -r -p "Choose 0-${#profiles[@]} [0]: " choice || choice=0
+  case "${choice:-0}" in
+    [1-9]) profile="${profiles[$((choice - 1))]:-}" ;;
+  esac
+fi
+args=()
+if [ -n "$profile" ] && [ "$profile" != none ]; then
+  file="$profile"
+  [ -f "$file" ] || file="profiles/$profile.toml"
+  if [ ! -f "$file" ]; then echo "no product profile $profile (choose one of: ${profiles[*]})" >&2; exit 2; fi
+  args=(--profile "$PWD/$file")
+  echo "Opening the wizard for the product profile $file."
+else
+  echo "Opening the plain wizard (ADO_DEMO_PROFILE=dx make demo opens it for DX; any of: ${profiles[*]})."
+fi
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  target/debug/ado-connect
+  target/debug/ado-connect "${args[@]}"
 else
   echo "No display here: opening the wizard on a virtual display; screenshot in $dir/wizard.png"
   scripts/desktop-session.sh sh -c "
-    target/debug/ado-connect & app=\$!
+    target/debug/ado-connect ${args[*]:+$(printf '%q ' "${args[@]}")} & app=\$!
     sleep \${ADO_DEMO_SCREENSHOT_AFTER:-8}; import -window root '$dir/wizard.png' && echo 'saved $dir/wizard.png'
     if [ -n \"\${ADO_DEMO_KEEP:-}\" ]; then wait \$app; else kill \$app; fi"
 fi

@@ -27,6 +27,15 @@ const COMMANDS: &[&str] = &[
     "test_hook",
     "hook_history",
     "remove_hooks",
+    "product_info",
+    "product_check",
+    "product_hooks_plan",
+    "product_hooks_apply",
+    "handoff_panel",
+    "handoff_value",
+    "handoff_export",
+    "handoff_script",
+    "handoff_post",
 ];
 
 fn main() {

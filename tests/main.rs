@@ -11,6 +11,9 @@
 //! - `home`: five clicks from paste to webhooks, the returning user's home (re-verify, webhooks,
 //!   forget with the webhooks removed), renewing a PAT from its reminder, 720×560 without
 //!   horizontal scroll, and a 250-project collection.
+//! - `products`: the app opened with a product profile: DX on a Server (a PAT per connector,
+//!   its webhooks with the secret DX gave, the POST to DX's API) and Datafold (a pasted URL to
+//!   its three fields).
 //! - `webhooks`: plan, apply, test delivery to a loopback receiver, no duplicates on a re-run,
 //!   removal.
 
@@ -20,5 +23,6 @@ mod first_journey;
 mod home;
 mod paste_url;
 mod preflight;
+mod products;
 mod sign_in;
 mod webhooks;

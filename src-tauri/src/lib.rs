@@ -3,6 +3,7 @@
 mod commands;
 mod error;
 mod home;
+mod product;
 mod state;
 
 /// Starts the app.
@@ -16,6 +17,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::load())
+        .manage(product::ProductState::from_process())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::parse_url,
@@ -43,6 +45,15 @@ pub fn run() {
             commands::test_hook,
             commands::hook_history,
             commands::remove_hooks,
+            product::product_info,
+            product::product_check,
+            product::product_hooks_plan,
+            product::product_hooks_apply,
+            product::handoff_panel,
+            product::handoff_value,
+            product::handoff_export,
+            product::handoff_script,
+            product::handoff_post,
         ])
         .run(tauri::generate_context!())
         .expect("error while running ADO Connect");

@@ -101,6 +101,8 @@ pub struct Launch {
     pub with_sandbox: bool,
     /// Serve the emulator over HTTPS with a fresh private CA.
     pub tls: bool,
+    /// Start the app with `--profile FILE` (a product profile).
+    pub profile: Option<PathBuf>,
 }
 
 impl Journey {
@@ -166,7 +168,10 @@ impl Journey {
         let driver = command.spawn().expect("tauri-driver starts");
         let capabilities = json!({
             "browserName": "wry",
-            "tauri:options": { "application": prerequisites.app },
+            "tauri:options": {
+                "application": prerequisites.app,
+                "args": launch.profile.iter().flat_map(|p| ["--profile".to_string(), p.display().to_string()]).collect::<Vec<_>>(),
+            },
         });
         let capabilities = match capabilities {
             Value::Object(map) => map,

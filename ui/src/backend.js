@@ -47,4 +47,15 @@ export const backend = {
   testHook: (profileId, subscriptionId) => invoke("test_hook", { profileId, subscriptionId }),
   hookHistory: (profileId, subscriptionId) => invoke("hook_history", { profileId, subscriptionId }),
   removeHooks: (profileId) => invoke("remove_hooks", { profileId }),
+  // The product profile the app was opened with, and its steps.
+  productInfo: () => invoke("product_info"),
+  /** Runs the product's checks; `onEvent` gets each restriction and check as it settles. */
+  productCheck: (form, onEvent) => invokeStreaming("product_check", { form }, "onEvent", onEvent),
+  productHooksPlan: (form) => invoke("product_hooks_plan", { form }),
+  productHooksApply: (form, onEvent) => invokeStreaming("product_hooks_apply", { form }, "onEvent", onEvent),
+  handoffPanel: (profileId, choice) => invoke("handoff_panel", { profileId, choice }),
+  handoffValue: (profileId, choice, key) => invoke("handoff_value", { profileId, choice, key }),
+  handoffExport: (profileId, choice, includeSecrets) => invoke("handoff_export", { profileId, choice, includeSecrets }),
+  handoffScript: (profileId, choice) => invoke("handoff_script", { profileId, choice }),
+  handoffPost: (profileId, choice, token, trustedCaPem) => invoke("handoff_post", { profileId, choice, token, trustedCaPem }),
 };

@@ -5,11 +5,13 @@ import { backend } from "./backend.js";
 import { $ } from "./dom.js";
 import { initConnect, newConnection, renewToken } from "./steps/connect.js";
 import { askToForget, forgottenText, initForget } from "./steps/forget.js";
+import { initProduct, profile } from "./product.js";
 import { initHome, refreshHome, showHome } from "./steps/home.js";
 import { initResult, showResult } from "./steps/result.js";
 
-const STEPS = ["home", "connect", "result", "checks", "hooks"];
-const WIZARD = ["connect", "result", "checks", "hooks"];
+const STEPS = ["home", "connect", "result", "checks", "hooks", "product", "handoff"];
+/** The wizard's steps: with a product profile, its own checks and webhooks, then the hand-off. */
+const wizard = () => (profile() ? ["connect", "result", "product", "handoff"] : ["connect", "result", "checks", "hooks"]);
 
 let opened = null; // the connection in use, as the result step shows it
 let context = { project: null, repository: null, branch: null }; // what the last paste named
@@ -38,8 +40,19 @@ const hooksStep = lazy(
   () => import("./steps/hooks.js"),
   (m) => m.initHooks({ onBack: () => goTo("result"), events }),
 );
+const productStep = lazy(
+  "product",
+  () => import("./steps/product.js"),
+  (m) => m.initProduct({ onBack: () => goTo("result"), onNext: () => open(opened, "handoff") }),
+);
+const handoffStep = lazy(
+  "handoff",
+  () => import("./steps/handoff.js"),
+  (m) => m.initHandoff({ onBack: () => open(opened, "product"), onDone: () => toHome() }),
+);
 
 function goTo(step, focus = step !== "home" || document.activeElement !== document.body) {
+  const WIZARD = wizard();
   const at = WIZARD.indexOf(step);
   for (const name of STEPS) {
     const section = $(`step-${name}`);
@@ -57,11 +70,14 @@ function goTo(step, focus = step !== "home" || document.activeElement !== docume
 }
 
 async function open(next, step) {
+  if (profile() && (step === "checks" || step === "hooks")) step = "product";
   opened = next;
   document.body.dataset.profileId = next.card.id;
   showResult(next);
   if (step === "checks") (await checksStep()).showChecks(next, context);
   if (step === "hooks") (await hooksStep()).showHooks(next, context);
+  if (step === "product") (await productStep()).showProduct(next, context);
+  if (step === "handoff") await (await handoffStep()).showHandoff(next);
   goTo(step);
 }
 
@@ -85,11 +101,13 @@ async function forget(card) {
 
 async function start() {
   let info = {};
+  const productInfo = backend.productInfo().catch(() => null);
   try {
     info = await backend.appInfo();
   } catch (e) {
     info = { secretStoreError: e.message };
   }
+  initProduct(await productInfo);
   $("store-note").textContent = info.secretStore
     ? `Tokens are kept in ${info.secretStore}.`
     : `No secret store: ${info.secretStoreError || "unknown"}. Tokens cannot be saved.`;
@@ -108,6 +126,7 @@ async function start() {
   events = info.events || [];
   initHome({
     open,
+    product: profile() && { name: profile().product.name, handoffTitle: profile().handoff.title },
     create: () => {
       newConnection();
       goTo("connect");
@@ -126,7 +145,7 @@ async function start() {
     button.addEventListener("click", () => {
       const step = button.dataset.step;
       if (step === "home") toHome();
-      else if (step === "checks" || step === "hooks") open(opened, step);
+      else if (["checks", "hooks", "product", "handoff"].includes(step)) open(opened, step);
       else goTo(step);
     });
   }

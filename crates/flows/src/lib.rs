@@ -57,7 +57,7 @@ pub mod interface {
     pub use ado_client::{AdoClient, Credential};
 
     // Products: the profiles a hand-off targets and how their secrets are shown.
-    pub use ado_core::product::handoff::Reveal;
+    pub use ado_core::product::handoff::{HandoffPanel, Reveal};
     pub use ado_core::product::{ProductProfile, SignInMethod};
 
     // Web hooks: events, the desired spec, where a subscription came from, and the receiver's header.

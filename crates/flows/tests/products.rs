@@ -933,3 +933,65 @@ fn a_file_logo_becomes_a_data_url_and_an_oversized_one_is_refused_naming_the_fie
         other => panic!("an oversized logo is refused: {other:?}"),
     }
 }
+
+// --- A saved connection (the app's product steps) ----------------------------------------------
+
+#[tokio::test]
+async fn a_saved_connection_keeps_connector_pats_only_once_they_pass_and_hands_them_off() {
+    use ado_flows::product::saved::{check_saved, ConnectorPat, SavedCheck};
+    let emu = emulator_with(&[
+        (DX_NO_GRAPH, &["vso.work", "vso.identity", "vso.project", "vso.release", "vso.taskgroups_read"]),
+        (DX_BOARDS, &["vso.work", "vso.graph", "vso.identity", "vso.project", "vso.release", "vso.taskgroups_read"]),
+    ])
+    .await;
+    let target = server(&emu, "tfs/DefaultCollection");
+    let fx = saved(&emu, target, DEMO_FULL_ACCESS_PAT).await;
+    let settings = ado_flows::signin::settings().unwrap();
+    let request = |token: &str| SavedCheck {
+        profile: profile("dx"),
+        connection_id: fx.id.clone(),
+        project: None,
+        repository: None,
+        pats: vec![ConnectorPat {
+            connector: "boards".into(),
+            index: 0,
+            pat: SecretString::from(token.to_string()),
+            expires_on: Some("2099-01-01".into()),
+        }],
+    };
+    let handoff = || {
+        Handoff::from_connection(&fx.connections, &fx.id, profile("dx"), HandoffChoice::default())
+            .unwrap()
+    };
+    // Before any connector PAT: the connection's own PAT serves every connector.
+    assert_eq!(
+        handoff().field_value("pat:repos:0").as_deref(),
+        Some(DEMO_FULL_ACCESS_PAT)
+    );
+
+    let failed = check_saved(&fx.connections, &settings, request(DX_NO_GRAPH), &|_| {})
+        .await
+        .unwrap();
+    assert!(!failed.ok);
+    assert_eq!(
+        handoff().field_value("pat:boards:0").as_deref(),
+        Some(DEMO_FULL_ACCESS_PAT),
+        "a token that failed its checks is not kept"
+    );
+
+    let passed = check_saved(&fx.connections, &settings, request(DX_BOARDS), &|_| {})
+        .await
+        .unwrap();
+    assert!(passed.ok, "{:#?}", passed.failures());
+    let kept = handoff();
+    assert_eq!(kept.field_value("pat:boards:0").as_deref(), Some(DX_BOARDS));
+    assert_eq!(
+        kept.panel(&Reveal::Nothing)
+            .fields
+            .iter()
+            .filter(|f| f.secret)
+            .count(),
+        1,
+        "only the connector that has its own token"
+    );
+}

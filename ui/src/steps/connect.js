@@ -4,6 +4,7 @@
 import { backend } from "../backend.js";
 import { $, show } from "../dom.js";
 import { clearError, renderError } from "../errors.js";
+import { connectRefusal } from "../product.js";
 import { clearPaste, initPaste } from "./paste.js";
 import { initTls, showChain, trustedCaPem } from "./tls.js";
 
@@ -69,6 +70,7 @@ function clearFieldError(id) {
 function clearErrors() {
   for (const id of Object.values(FIELD_INPUTS)) clearFieldError(id);
   clearError($("alert"));
+  for (const node of document.querySelectorAll("#step-connect [aria-invalid]")) node.removeAttribute("aria-invalid");
   show($("tls-panel"), false);
 }
 
@@ -143,6 +145,13 @@ async function verify(event) {
   clearErrors();
   const d = deployment();
   if (!d) return;
+  const refusal = connectRefusal(d, method(), $("pat-expiry").value.trim());
+  if (refusal) {
+    renderError($("alert"), refusal);
+    $(refusal.input).setAttribute("aria-invalid", "true");
+    $(refusal.input).focus({ preventScroll: true });
+    return;
+  }
   const form = {
     target: {
       deployment: d,
@@ -311,6 +320,7 @@ export function initConnect({ sandbox: sb, onConnected, onContext }) {
   initTls();
   for (const radio of document.querySelectorAll("input[name=deployment], input[name=method]")) radio.addEventListener("change", updateVisibility);
   for (const id of new Set(Object.values(FIELD_INPUTS))) $(id).addEventListener("input", () => clearFieldError(id));
+  $("pat-expiry").addEventListener("input", () => clearFieldError("pat-expiry"));
   $("server-url").addEventListener("input", offerSplit);
   $("server-url").addEventListener("input", () => show($("http-offer"), false));
   $("collection").addEventListener("input", offerSplit);

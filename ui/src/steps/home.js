@@ -106,8 +106,12 @@ function renderCard(card) {
       "div",
       { className: "actions" },
       button("Re-verify", "primary reverify", () => reverify(card, status, "result")),
-      button("Webhooks", "secondary open-hooks", () => reverify(card, status, "hooks")),
-      button("Checks", "secondary open-checks", () => reverify(card, status, "checks")),
+      ...(actions.product
+        ? [
+            button(`What ${actions.product.name} needs`, "secondary open-product", () => reverify(card, status, "product")),
+            button(actions.product.handoffTitle, "secondary open-handoff", () => reverify(card, status, "handoff")),
+          ]
+        : [button("Webhooks", "secondary open-hooks", () => reverify(card, status, "hooks")), button("Checks", "secondary open-checks", () => reverify(card, status, "checks"))]),
       button("Renew token", "secondary renew", () => actions.renew(card)),
       button("Forget", "danger forget-card", async () => {
         const done = await askToForget(card);

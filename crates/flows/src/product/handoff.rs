@@ -163,8 +163,8 @@ impl Handoff {
     }
 
     /// The hand-off of a saved connection: its target, the service principal's ids, and its
-    /// secrets from the keyring. A PAT connection's own PAT serves the `default` connector (and
-    /// any connector without a PAT of its own when the profile has one connector).
+    /// secrets from the keyring. When no connector has a PAT of its own, a PAT connection's own
+    /// PAT serves every connector.
     pub fn from_connection(
         connections: &Connections,
         connection_id: &str,
@@ -222,17 +222,18 @@ impl Handoff {
             }
         }
         match &saved.auth {
-            AuthMethod::Pat { .. }
-                if connectors.len() == 1 && handoff.facts.credentials.is_empty() =>
-            {
+            // No connector has a PAT of its own: the connection's PAT serves each of them.
+            AuthMethod::Pat { .. } if handoff.facts.credentials.is_empty() => {
                 if let Some(pat) = connections.secret_of(&saved).map_err(store_problem)? {
-                    handoff = handoff.with_secret(
-                        SecretKey::Pat {
-                            connector: connectors[0].clone(),
-                            index: 0,
-                        },
-                        pat,
-                    );
+                    for connector in &connectors {
+                        handoff = handoff.with_secret(
+                            SecretKey::Pat {
+                                connector: connector.clone(),
+                                index: 0,
+                            },
+                            pat.clone(),
+                        );
+                    }
                 }
             }
             AuthMethod::ServicePrincipal { .. } => {

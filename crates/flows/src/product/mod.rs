@@ -9,11 +9,13 @@
 //!    the existing hooks flows (plan, apply, journal).
 //! 4. [`handoff`]: the paste panel, the export file, the POST to the product's API, the
 //!    reproduction script.
+//! 5. [`saved`]: the same for a saved connection, as the app's product steps use them.
 
 mod check;
 pub mod handoff;
 mod hooks;
 mod probes;
+pub mod saved;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,438 @@
+//! The product steps: a product profile opened with the app (`--profile FILE`,
+//! `ADO_CONNECT_PROFILE`, or a `profile.toml` next to the executable), its checks, its webhooks
+//! and the hand-off. Thin commands over `ado_flows::product`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ado_flows::hooks::ApplyEvent;
+use ado_flows::interface::{HandoffPanel, ProductProfile, Reveal};
+use ado_flows::product::handoff::{
+    post_handoff, product_token, store_product_token, HandoffChoice, PostOptions, PostReport,
+};
+use ado_flows::product::saved::{self, ConnectorPat, SavedCheck, Script, Written};
+use ado_flows::product::{
+    apply_product_hooks, load_profile, plan_product_hooks, LoadError, LoadedProfile,
+    ProductEvent, ProductHookPlan, ProductHooksReport, ProductHooksRequest, ProductReport,
+};
+use ado_flows::signin;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::commands::{hooks_session, now_unix};
+use crate::error::{CommandError, ErrorCode};
+use crate::state::AppState;
+
+/// The product profile the app was opened with, read once at start.
+pub struct ProductState {
+    opened: Option<Result<LoadedProfile, LoadError>>,
+}
+
+/// Where a profile comes from: `--profile FILE` (or `--profile=FILE`), else
+/// `ADO_CONNECT_PROFILE`, else `profile.toml` next to the executable.
+pub fn profile_path(args: &[String], env: Option<String>, exe: Option<PathBuf>) -> Option<PathBuf> {
+    let mut given = None;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--profile" {
+            given = iter.next().cloned();
+        } else if let Some(path) = arg.strip_prefix("--profile=") {
+            given = Some(path.to_string());
+        }
+    }
+    given
+        .or(env.filter(|v| !v.trim().is_empty()))
+        .map(PathBuf::from)
+        .or_else(|| {
+            let beside = exe?.parent()?.join("profile.toml");
+            beside.is_file().then_some(beside)
+        })
+}
+
+impl ProductState {
+    /// Reads the profile named on the command line, in the environment, or next to the app.
+    pub fn from_process() -> ProductState {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let path = profile_path(
+            &args,
+            std::env::var("ADO_CONNECT_PROFILE").ok(),
+            std::env::current_exe().ok(),
+        );
+        ProductState {
+            opened: path.map(|p| {
+                let loaded = load_profile(&p);
+                if let Err(e) = &loaded {
+                    tracing::warn!("product profile not loaded: {e}");
+                }
+                loaded
+            }),
+        }
+    }
+
+    fn profile(&self) -> Result<ProductProfile, CommandError> {
+        match &self.opened {
+            Some(Ok(loaded)) => Ok(loaded.profile.clone()),
+            _ => Err(CommandError::new(
+                ErrorCode::NothingYet,
+                None,
+                "No product profile is open.",
+                "Start ADO Connect with --profile FILE (a product's .toml profile).",
+            )),
+        }
+    }
+}
+
+/// What the UI shows of the profile: the profile itself, or why it could not be read.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductInfo {
+    /// The profile, when it loaded.
+    loaded: Option<LoadedProfile>,
+    /// Why it did not (each mistake with its line and field).
+    error: Option<LoadError>,
+}
+
+/// The product profile the app was opened with, if any.
+#[tauri::command]
+pub fn product_info(product: State<'_, ProductState>) -> Option<ProductInfo> {
+    product.opened.as_ref().map(|opened| match opened {
+        Ok(loaded) => ProductInfo {
+            loaded: Some(loaded.clone()),
+            error: None,
+        },
+        Err(e) => ProductInfo {
+            loaded: None,
+            error: Some(e.clone()),
+        },
+    })
+}
+
+/// A connector PAT from the product step.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatForm {
+    connector: String,
+    index: usize,
+    pat: SecretString,
+    #[serde(default)]
+    expires_on: Option<String>,
+}
+
+/// What the product step sends to run its checks.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductCheckForm {
+    profile_id: String,
+    #[serde(default)]
+    project: Option<String>,
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    pats: Vec<PatForm>,
+}
+
+/// Runs the product's checks for a saved connection, streaming each row.
+#[tauri::command]
+pub async fn product_check(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    form: ProductCheckForm,
+    on_event: Channel<serde_json::Value>,
+) -> Result<ProductReport, CommandError> {
+    let request = SavedCheck {
+        profile: product.profile()?,
+        connection_id: form.profile_id,
+        project: form.project.filter(|p| !p.trim().is_empty()),
+        repository: form.repository.filter(|r| !r.trim().is_empty()),
+        pats: form
+            .pats
+            .into_iter()
+            .map(|p| ConnectorPat {
+                connector: p.connector,
+                index: p.index,
+                pat: p.pat,
+                expires_on: p.expires_on.filter(|d| !d.trim().is_empty()),
+            })
+            .collect(),
+    };
+    let on_event = |event: &ProductEvent<'_>| {
+        if let Ok(value) = serde_json::to_value(event) {
+            let _ = on_event.send(value);
+        }
+    };
+    Ok(saved::check_saved(
+        state.connections()?,
+        &signin::settings()?,
+        request,
+        &on_event,
+    )
+    .await?)
+}
+
+/// What the product step sends for its webhooks.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductHooksForm {
+    profile_id: String,
+    #[serde(default)]
+    placeholders: BTreeMap<String, String>,
+    /// Empty: every project the connection sees.
+    #[serde(default)]
+    projects: Vec<String>,
+    /// The secret the product gave, for profiles whose product gives it.
+    #[serde(default)]
+    secret: Option<SecretString>,
+}
+
+async fn hooks_request(
+    product: &ProductState,
+    form: ProductHooksForm,
+) -> Result<ProductHooksRequest, CommandError> {
+    Ok(ProductHooksRequest {
+        profile: product.profile()?,
+        placeholders: form.placeholders,
+        projects: form.projects,
+        repositories: Vec::new(),
+        secret: form.secret,
+    })
+}
+
+/// Plans exactly the product's webhooks; nothing changes yet.
+#[tauri::command]
+pub async fn product_hooks_plan(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    form: ProductHooksForm,
+) -> Result<ProductHookPlan, CommandError> {
+    let (client, records) = hooks_session(&state, &form.profile_id).await?;
+    let request = hooks_request(&product, form).await?;
+    Ok(plan_product_hooks(&client, &records, &request).await?)
+}
+
+/// Registers exactly the product's webhooks, streaming progress.
+#[tauri::command]
+pub async fn product_hooks_apply(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    form: ProductHooksForm,
+    on_event: Channel<ApplyEvent>,
+) -> Result<ProductHooksReport, CommandError> {
+    let (client, records) = hooks_session(&state, &form.profile_id).await?;
+    let request = hooks_request(&product, form).await?;
+    Ok(
+        apply_product_hooks(&client, &records, &request, &|e| {
+            drop(on_event.send(e.clone()))
+        })
+        .await?,
+    )
+}
+
+/// The hand-off's choices: what the saved connection does not hold.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ChoiceForm {
+    #[serde(default)]
+    project: Option<String>,
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    public_url: Option<String>,
+    #[serde(default)]
+    placeholders: BTreeMap<String, String>,
+}
+
+impl From<ChoiceForm> for HandoffChoice {
+    fn from(form: ChoiceForm) -> Self {
+        let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        HandoffChoice {
+            project: given(form.project),
+            repository: given(form.repository),
+            repository_url: None,
+            server_public_url: given(form.public_url),
+            placeholders: form
+                .placeholders
+                .into_iter()
+                .filter(|(_, v)| !v.trim().is_empty())
+                .collect(),
+        }
+    }
+}
+
+fn handoff(
+    state: &AppState,
+    product: &ProductState,
+    profile_id: &str,
+    choice: ChoiceForm,
+) -> Result<ado_flows::product::handoff::Handoff, CommandError> {
+    Ok(saved::saved_handoff(
+        state.connections()?,
+        profile_id,
+        product.profile()?,
+        choice.into(),
+    )?)
+}
+
+/// The hand-off panel, secrets hidden, and whether a product API token is kept.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelView {
+    panel: HandoffPanel,
+    has_token: bool,
+}
+
+/// The "Paste into …" panel for a saved connection.
+#[tauri::command]
+pub fn handoff_panel(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    profile_id: String,
+    choice: ChoiceForm,
+) -> Result<PanelView, CommandError> {
+    let handoff = handoff(&state, &product, &profile_id, choice)?;
+    let has_token = product_token(
+        state.connections()?,
+        &profile_id,
+        &handoff.profile.product.id,
+    )?
+    .is_some();
+    Ok(PanelView {
+        panel: handoff.panel(&Reveal::Nothing),
+        has_token,
+    })
+}
+
+/// One field's value, secret or not (Reveal, Copy).
+#[tauri::command]
+pub fn handoff_value(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    profile_id: String,
+    choice: ChoiceForm,
+    key: String,
+) -> Result<Option<String>, CommandError> {
+    Ok(handoff(&state, &product, &profile_id, choice)?.field_value(&key))
+}
+
+/// Writes the export file (secrets only when asked).
+#[tauri::command]
+pub fn handoff_export(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    profile_id: String,
+    choice: ChoiceForm,
+    include_secrets: bool,
+) -> Result<Written, CommandError> {
+    let handoff = handoff(&state, &product, &profile_id, choice)?;
+    Ok(saved::export_to_default_dir(
+        &handoff,
+        include_secrets,
+        now_unix(),
+    )?)
+}
+
+/// Writes and returns the script that recreates the webhook subscriptions.
+#[tauri::command]
+pub fn handoff_script(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    profile_id: String,
+    choice: ChoiceForm,
+) -> Result<Script, CommandError> {
+    let handoff = handoff(&state, &product, &profile_id, choice)?;
+    Ok(saved::script_to_default_dir(
+        state.connections()?,
+        &profile_id,
+        &handoff,
+    )?)
+}
+
+/// Delivers the hand-off to the product's API. A token given here is kept in the keyring for
+/// next time; without one, the kept token is used.
+#[tauri::command]
+pub async fn handoff_post(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    profile_id: String,
+    choice: ChoiceForm,
+    token: Option<SecretString>,
+    trusted_ca_pem: Option<String>,
+) -> Result<PostReport, CommandError> {
+    let handoff = handoff(&state, &product, &profile_id, choice)?;
+    let connections = state.connections()?;
+    let product_id = handoff.profile.product.id.clone();
+    let token = match token.filter(|t| !secrecy::ExposeSecret::expose_secret(t).trim().is_empty()) {
+        Some(token) => {
+            store_product_token(connections, &profile_id, &product_id, &token)?;
+            token
+        }
+        None => product_token(connections, &profile_id, &product_id)?.ok_or_else(|| {
+            let label = handoff
+                .profile
+                .handoff
+                .post
+                .as_ref()
+                .map_or("the product's API token".to_string(), |p| p.token_label.clone());
+            CommandError::new(
+                ErrorCode::Check(ado_flows::interface::CheckCode::InvalidInput),
+                None,
+                format!("Paste the {label} first."),
+                format!("Create an API token in {} and paste it here; it is kept in your OS keyring.", handoff.profile.product.name),
+            )
+        })?,
+    };
+    let options = PostOptions {
+        trusted_ca_pem: trusted_ca_pem.filter(|p| !p.trim().is_empty()),
+        ..PostOptions::default()
+    };
+    Ok(post_handoff(&handoff, &token, &options).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_command_line_wins_then_the_environment_then_a_file_beside_the_app() {
+        assert_eq!(
+            profile_path(&args(&["--profile", "dx.toml"]), Some("env.toml".into()), None),
+            Some(PathBuf::from("dx.toml"))
+        );
+        assert_eq!(
+            profile_path(&args(&["--profile=a b.toml"]), None, None),
+            Some(PathBuf::from("a b.toml"))
+        );
+        assert_eq!(
+            profile_path(&[], Some("env.toml".into()), None),
+            Some(PathBuf::from("env.toml"))
+        );
+        assert_eq!(profile_path(&[], Some("  ".into()), None), None);
+        let dir = tempfile_dir();
+        let exe = dir.join("ado-connect");
+        assert_eq!(profile_path(&[], None, Some(exe.clone())), None);
+        std::fs::write(dir.join("profile.toml"), "format = 1").unwrap();
+        assert_eq!(
+            profile_path(&[], None, Some(exe)),
+            Some(dir.join("profile.toml"))
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ado-connect-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn without_a_profile_the_product_commands_say_how_to_open_one() {
+        let state = ProductState { opened: None };
+        let e = state.profile().unwrap_err();
+        assert!(e.message.contains("No product profile"), "{}", e.message);
+    }
+}
