@@ -62,6 +62,7 @@ mod permissions;
 mod routes;
 pub mod scenario;
 mod server;
+mod state;
 mod tls;
 pub mod versions;
 pub mod world;
@@ -83,7 +84,8 @@ pub use crate::versions::ServerVersion;
 pub use crate::world::{HostPath, WorldHandle};
 
 use crate::faults::FaultState;
-use crate::routes::{encode_segment, vdir_prefix, AppState};
+use crate::routes::{encode_segment, vdir_prefix};
+use crate::state::AppState;
 use crate::world::World;
 
 /// What can go wrong starting or changing an emulator.

@@ -11,7 +11,6 @@
 //! Subscriptions and notifications live in a [`HookStore`] next to the world
 //! ([`crate::WorldHandle`]); lock order is always the world first, then the store.
 
-pub(crate) mod control;
 mod delivery;
 mod errors;
 mod events;

@@ -13,6 +13,7 @@
 mod areas;
 pub(crate) mod build;
 pub(crate) mod connection_data;
+mod control;
 mod deployment;
 
 pub(crate) mod git;
@@ -38,12 +39,13 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::auth::{self, Challenge, Principal};
+use crate::entra::endpoints::EntraSide;
 use crate::errors::VssError;
-use crate::faults::{answer, Decision, Fault, FaultState};
-use crate::scenario::SignInMode;
+use crate::faults::{answer, Decision, Fault};
 use crate::server::Connection;
+use crate::state::{origin, AppState};
 use crate::versions;
-use crate::world::{HostMatch, HostRef, Organization, Server, World, WorldHandle};
+use crate::world::{HostMatch, HostRef, Organization, Server, World};
 
 use self::locations::{HostLimits, LocationDef};
 
@@ -67,29 +69,6 @@ pub(crate) fn encode_segment(segment: &str) -> String {
     utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
-/// Everything a request handler needs, shared by all connections.
-#[derive(Debug)]
-pub(crate) struct AppState {
-    pub world: WorldHandle,
-    pub faults: Arc<FaultState>,
-    /// `http` or `https`.
-    pub scheme: &'static str,
-    /// `ip:port` the listener is bound to, used when a request has no `Host`.
-    pub fallback_authority: String,
-    /// Overrides every organization's [`SignInMode`] (the `--sign-in` flag).
-    pub sign_in_override: Option<SignInMode>,
-    /// Sent as `X-TFS-ProcessId`.
-    pub process_id: Uuid,
-    /// Service-hook deliveries, throttling and the control endpoints (`hooks/`).
-    pub hooks: Arc<crate::hooks::Engine>,
-    /// Microsoft Entra ID's grants, apps and service principals (`entra/`).
-    pub entra: Arc<crate::entra::EntraState>,
-    /// Turns `true` when the emulator stops (ends hanging faults).
-    pub stop: tokio::sync::watch::Receiver<bool>,
-    /// The HTTPS certificates, when serving HTTPS (`POST /_emulator/tls`).
-    pub tls: Option<Arc<crate::tls::TlsSet>>,
-}
-
 /// The axum app.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new().fallback(handle).with_state(state)
@@ -98,7 +77,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
 async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let activity = Uuid::new_v4();
     // The emulator's own control endpoints (`/_emulator/…`) bypass faults and authentication.
-    let request = match crate::hooks::control::intercept(&state, request).await {
+    let request = match control::intercept(&state, request).await {
         Ok(response) => return response,
         Err(request) => request,
     };
@@ -138,7 +117,16 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
                     &activity,
                 )
             }
-            _ => crate::entra::endpoints::handle(&state, request).await,
+            _ => {
+                let entra = EntraSide {
+                    entra: &state.entra,
+                    world: &state.world,
+                };
+                let (parts, body) = request.into_parts();
+                let origin = origin(&state, &parts);
+                let request = Request::from_parts(parts, body);
+                crate::entra::endpoints::handle(&entra, origin, request).await
+            }
         }
     } else {
         respond_ado(&state, request, &decision, activity).await
@@ -178,23 +166,6 @@ async fn respond_ado(
         *response.body_mut() = Body::empty();
     }
     response
-}
-
-/// `scheme://authority` of a request: its URI's authority, else `Host`, else the listener's.
-pub(crate) fn origin(state: &AppState, parts: &axum::http::request::Parts) -> String {
-    let authority = parts
-        .uri
-        .authority()
-        .map(|a| a.to_string())
-        .or_else(|| {
-            parts
-                .headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| state.fallback_authority.clone());
-    format!("{}://{}", state.scheme, authority)
 }
 
 /// Headers every Azure DevOps response carries (SDK `HttpHeaders.cs`).

@@ -61,8 +61,8 @@ pub(super) fn device_login_form(otc: &str, problem: Option<&str>) -> Response {
 /// `POST /devicelogin`: `otc` alone shows the confirmation (pick a user, approve or deny);
 /// with `action=approve` (and `user`, default the scenario's first user) or `action=deny` it
 /// decides.
-pub(super) fn device_login(state: &AppState, form: &Params) -> Response {
-    let entra = &state.entra;
+pub(super) fn device_login(state: &EntraSide<'_>, form: &Params) -> Response {
+    let entra = state.entra;
     let Some(otc) = form.value("otc") else {
         return device_login_form("", Some("Enter the code displayed on your app or device."));
     };

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::locations::LocationDef;
 use super::projects::{self, format_time};
 use super::pullrequests::identity_ref;
-use super::{Answer, AppState, Incoming, Site};
+use super::{Answer, Incoming, Site};
 use crate::auth::Principal;
 use crate::errors::VssError;
 use crate::hooks::delivery_job;
@@ -34,6 +34,7 @@ use crate::hooks::{
     NotificationStatus, Subscription, SubscriptionStatus,
 };
 use crate::permissions::{self, bits};
+use crate::state::AppState;
 use crate::versions::ApiVersion;
 
 mod handlers;
