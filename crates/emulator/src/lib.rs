@@ -59,6 +59,7 @@ mod errors;
 pub mod faults;
 pub mod hooks;
 mod permissions;
+mod resources;
 mod routes;
 pub mod scenario;
 mod server;
@@ -84,7 +85,7 @@ pub use crate::versions::ServerVersion;
 pub use crate::world::{HostPath, WorldHandle};
 
 use crate::faults::FaultState;
-use crate::routes::{encode_segment, vdir_prefix};
+use crate::resources::{encode_segment, vdir_prefix};
 use crate::state::AppState;
 use crate::world::World;
 
@@ -439,7 +440,7 @@ fn startup_info(base_url: &str, scenario: &Scenario, world: &World, ca_pem: Opti
             "displayName": user.map(|u| u.display_name.as_str()),
             "scopes": c.scopes,
             "expired": c.valid_to.is_some_and(|t| t <= now),
-            "validTo": c.valid_to.map(routes::projects::format_time),
+            "validTo": c.valid_to.map(resources::format_time),
             "revoked": c.revoked,
         })
     };

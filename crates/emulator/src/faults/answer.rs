@@ -21,7 +21,7 @@ use super::rules::Fault;
 use super::Listening;
 use crate::auth::Challenge;
 use crate::errors::VssError;
-use crate::routes::signin;
+use crate::resources::signin;
 use crate::server::Connection;
 
 /// A short name for logs and the request log: `status 429`, `reset`, `hugeBody`, ….

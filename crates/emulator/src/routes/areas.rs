@@ -8,9 +8,10 @@ use axum::http::Method;
 use super::hooks::HooksRoute;
 use super::locations::LocationDef;
 use super::probes::ProbeRoute;
-use super::{build, hooks, probes, pullrequests, security, wit, Answer, Incoming, Site};
+use super::{build, hooks, probes, pullrequests, security, wit, Answer, Incoming};
 use crate::auth::Principal;
 use crate::errors::VssError;
+use crate::resources::Site;
 use crate::state::AppState;
 
 /// A route of these areas, below a host.

@@ -23,7 +23,6 @@ mod probes;
 pub(crate) mod projects;
 pub(crate) mod pullrequests;
 mod security;
-pub(crate) mod signin;
 mod wit;
 
 use std::sync::Arc;
@@ -33,7 +32,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -42,32 +41,13 @@ use crate::auth::{self, Challenge, Principal};
 use crate::entra::endpoints::EntraSide;
 use crate::errors::VssError;
 use crate::faults::{answer, Decision, Fault};
+use crate::resources::{encode_segment, vdir_prefix, Site};
 use crate::server::Connection;
 use crate::state::{origin, AppState};
 use crate::versions;
-use crate::world::{HostMatch, HostRef, Organization, Server, World};
+use crate::world::{HostMatch, World};
 
 use self::locations::{HostLimits, LocationDef};
-
-/// Characters escaped in URL path segments the emulator writes (`Fabrikam Fiber` →
-/// `Fabrikam%20Fiber`, as in real `remoteUrl`s).
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
-
-/// Percent-encodes one path segment.
-pub(crate) fn encode_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
-}
 
 /// The axum app.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
@@ -345,7 +325,7 @@ fn respond(
                 Ok(requested) => requested,
                 Err(error) => return error.into_response(),
             };
-            match location.negotiate(requested.as_ref(), &parts.method, site.limits()) {
+            match location.negotiate(requested.as_ref(), &parts.method, HostLimits::of(&site)) {
                 Ok(version) => Some(version),
                 Err(error) => return error.into_response(),
             }
@@ -473,15 +453,6 @@ fn index(world: &World, incoming: &Incoming<'_>) -> Response {
     response
 }
 
-/// `/tfs` for a server with virtual directory `tfs`, empty without one.
-pub(crate) fn vdir_prefix(server: &Server) -> String {
-    server
-        .virtual_directory
-        .as_ref()
-        .map(|v| format!("/{}", encode_segment(v)))
-        .unwrap_or_default()
-}
-
 /// The routes the emulator serves, below a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route<'a> {
@@ -578,59 +549,6 @@ impl<'a> Route<'a> {
     }
 }
 
-/// A host as seen by one request: where it is and how it spells its URLs.
-pub(crate) struct Site<'w> {
-    pub world: &'w World,
-    pub host: HostRef,
-    /// `scheme://authority` of the request.
-    pub origin: String,
-}
-
-impl<'w> Site<'w> {
-    pub fn organization(&self) -> Option<&'w Organization> {
-        match self.host {
-            HostRef::Organization(o) => Some(&self.world.organizations[o]),
-            HostRef::Collection(..) => None,
-        }
-    }
-
-    pub fn server(&self) -> Option<&'w Server> {
-        match self.host {
-            HostRef::Organization(_) => None,
-            HostRef::Collection(s, _) => Some(&self.world.servers[s]),
-        }
-    }
-
-    /// Version limits of this host.
-    pub fn limits(&self) -> HostLimits {
-        match self.server() {
-            None => HostLimits::services(),
-            Some(server) => HostLimits::server(server.version),
-        }
-    }
-
-    /// The root response bodies build URLs on: Services echo the request's scheme and authority;
-    /// Servers use their configured public URL (which may be wrong, e.g. `localhost`).
-    pub fn access_point(&self) -> String {
-        match self.server() {
-            None => self.origin.clone(),
-            Some(server) => server
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("{}{}", self.origin, vdir_prefix(server))),
-        }
-    }
-
-    /// The organization or collection URL used in response bodies (no trailing slash).
-    pub fn base(&self) -> String {
-        format!(
-            "{}/{}",
-            self.access_point(),
-            encode_segment(self.world.host_name(self.host))
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -669,11 +587,5 @@ mod tests {
         assert_eq!(parse(Method::GET, "_apis/wit/workitems"), None);
         assert_eq!(parse(Method::POST, "_apis/projects"), None);
         assert_eq!(parse(Method::GET, "_apis"), None);
-    }
-
-    #[test]
-    fn segments_are_encoded_like_azure_devops() {
-        assert_eq!(encode_segment("Fabrikam Fiber"), "Fabrikam%20Fiber");
-        assert_eq!(encode_segment("a/b?c"), "a%2Fb%3Fc");
     }
 }
