@@ -30,8 +30,8 @@ use uuid::Uuid;
 
 use crate::entra::oauth::{self, Diagnostics, Granted, OAuthError};
 use crate::entra::{
-    normalize_user_code, App, CodeGrant, DeviceGrant, DeviceProblem, DeviceState, EntraState,
-    Issue, Subject, Tenant, SLOW_DOWN_STEP,
+    App, CodeGrant, DeviceGrant, DeviceProblem, DeviceState, EntraState, Issue, Subject, Tenant,
+    SLOW_DOWN_STEP,
 };
 use crate::world::WorldHandle;
 
