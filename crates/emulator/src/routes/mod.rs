@@ -15,6 +15,7 @@ pub(crate) mod build;
 pub(crate) mod connection_data;
 mod control;
 mod deployment;
+mod fault_answers;
 
 pub(crate) mod git;
 pub(crate) mod hooks;
@@ -40,7 +41,7 @@ use uuid::Uuid;
 use crate::auth::{self, Challenge, Principal};
 use crate::entra::endpoints::EntraSide;
 use crate::errors::VssError;
-use crate::faults::{answer, Decision, Fault};
+use crate::faults::{Decision, Fault};
 use crate::resources::{encode_segment, vdir_prefix, Site};
 use crate::server::Connection;
 use crate::state::{origin, AppState};
@@ -68,16 +69,16 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    // Faults that never produce an answer of their own making (`faults/answer.rs`).
+    // Faults that never produce an answer of their own making (`fault_answers.rs`).
     match &decision {
         Decision::Rule(Fault::Hang) => {
-            return answer::hang(state.stop.clone(), connection.as_ref()).await
+            return fault_answers::hang(state.stop.clone(), connection.as_ref()).await
         }
-        Decision::Rule(Fault::Close) => return answer::close(connection.as_ref()),
+        Decision::Rule(Fault::Close) => return fault_answers::close(connection.as_ref()),
         Decision::Rule(Fault::HugeBody {
             bytes,
             declare_length,
-        }) => return answer::huge_body(*bytes, *declare_length),
+        }) => return fault_answers::huge_body(*bytes, *declare_length),
         _ => {}
     }
     let mut response = if crate::entra::endpoints::is_entra_path(request.uri().path()) {
@@ -89,7 +90,7 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
                 retry_after_secs,
             }) => {
                 let (parts, _) = request.into_parts();
-                answer::status(
+                fault_answers::status(
                     *status,
                     *retry_after_secs,
                     None,
@@ -112,7 +113,8 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
         respond_ado(&state, request, &decision, activity).await
     };
     if let Decision::Rule(fault) = &decision {
-        response = answer::transform(fault, response, connection.as_ref(), &state.faults).await;
+        response =
+            fault_answers::transform(fault, response, connection.as_ref(), &state.faults).await;
     }
     response
 }
@@ -267,7 +269,7 @@ fn respond(
         retry_after_secs,
     }) = decision
     {
-        return answer::status(
+        return fault_answers::status(
             *status,
             *retry_after_secs,
             Some(&challenge),
