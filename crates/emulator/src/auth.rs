@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::errors::{VssError, COMPONENT};
-use crate::routes::signin;
+use crate::resources::signin;
 use crate::scenario::SignInMode;
 use crate::world::{CredentialKind, HostRef, User, World};
 

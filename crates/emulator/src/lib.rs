@@ -49,6 +49,27 @@
 //! - **Service-hook subscription**: a webhook registration (publisher `tfs`, consumer
 //!   `webHooks`); events fired with [`Emulator::fire`] are delivered to it as real HTTP POSTs
 //!   to loopback receivers, each recorded as a *notification* (see [`hooks`]).
+//!
+//! # Layers
+//! Each layer uses only those below it; nothing outside `lib.rs` uses `routes`.
+//! 1. **Wire basics**: `versions` (`api-version`, Server releases) and `errors` (VSS error
+//!    bodies), which name each other's types.
+//! 2. **Model**: `scenario` (what to serve, as written), `world` and `activity` (the state
+//!    served: hosts, projects, repositories, pull requests, builds). They refer to one another;
+//!    `WorldHandle` also keeps the hooks' `HookStore` next to the world, so one lock order
+//!    holds (the world first).
+//! 3. **Resources** (`resources/`): world state rendered as Azure DevOps JSON (projects,
+//!    repositories, pull requests, builds, identities, connectionData) and the sign-in pages.
+//! 4. **Services**: `auth` (credentials, scopes, challenges), `permissions`, `faults` (which
+//!    fault a request gets, the request log), `entra` (Entra ID's grants and its endpoints,
+//!    which see only the grants and the world), `hooks` (subscriptions, events rendered with
+//!    the resources, deliveries), `tls`, and `server` (accept loop, connections).
+//! 5. **State** (`state.rs`): `AppState`, what every request handler shares.
+//! 6. **Routes** (`routes/`): parse a request, run the checks, find what it names and call a
+//!    renderer; also the `/_emulator` control endpoints and the answers of faults.
+//!
+//! The crate root (`Emulator`, `Config`, `Error`) sits above them all; [`Error`] is the one
+//! type every layer names upward, and `hooks` adds the [`Emulator`]'s hooks methods.
 
 #![deny(missing_docs)]
 
@@ -59,9 +80,11 @@ mod errors;
 pub mod faults;
 pub mod hooks;
 mod permissions;
+mod resources;
 mod routes;
 pub mod scenario;
 mod server;
+mod state;
 mod tls;
 pub mod versions;
 pub mod world;
@@ -83,7 +106,8 @@ pub use crate::versions::ServerVersion;
 pub use crate::world::{HostPath, WorldHandle};
 
 use crate::faults::FaultState;
-use crate::routes::{encode_segment, vdir_prefix, AppState};
+use crate::resources::{encode_segment, vdir_prefix};
+use crate::state::AppState;
 use crate::world::World;
 
 /// What can go wrong starting or changing an emulator.
@@ -437,7 +461,7 @@ fn startup_info(base_url: &str, scenario: &Scenario, world: &World, ca_pem: Opti
             "displayName": user.map(|u| u.display_name.as_str()),
             "scopes": c.scopes,
             "expired": c.valid_to.is_some_and(|t| t <= now),
-            "validTo": c.valid_to.map(routes::projects::format_time),
+            "validTo": c.valid_to.map(resources::format_time),
             "revoked": c.revoked,
         })
     };

@@ -62,7 +62,7 @@ impl EntraHandle {
             .lock()
             .devices
             .iter()
-            .filter(|d| d.state == DeviceState::Pending && now < d.expires)
+            .filter(|d| d.is_pending(now))
             .map(|d| d.user_code.clone())
             .collect()
     }

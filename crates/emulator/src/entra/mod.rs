@@ -201,6 +201,13 @@ pub(crate) struct DeviceGrant {
     pub state: DeviceState,
 }
 
+impl DeviceGrant {
+    /// Issued, not yet expired, and waiting for the person to approve or deny it.
+    pub fn is_pending(&self, now: Instant) -> bool {
+        self.state == DeviceState::Pending && now < self.expires
+    }
+}
+
 /// Why a device code cannot be approved or denied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DeviceProblem {
@@ -229,6 +236,31 @@ pub(crate) struct Inner {
     /// Lowercased emails of users who decline every sign-in.
     pub declining: Vec<String>,
     pub single_use_refresh: bool,
+}
+
+impl Inner {
+    /// The one device lookup by the code a person types (`user_code`, any case, dashes
+    /// ignored): the newest grant with that code, if it can still be approved or denied.
+    pub fn device_to_decide(
+        &mut self,
+        user_code: &str,
+        now: Instant,
+    ) -> Result<&mut DeviceGrant, DeviceProblem> {
+        let wanted = normalize_user_code(user_code);
+        let device = self
+            .devices
+            .iter_mut()
+            .rev()
+            .find(|d| d.user_code == wanted)
+            .ok_or(DeviceProblem::Unknown)?;
+        if now >= device.expires {
+            return Err(DeviceProblem::Expired);
+        }
+        if device.state != DeviceState::Pending {
+            return Err(DeviceProblem::AlreadyDecided);
+        }
+        Ok(device)
+    }
 }
 
 /// The Entra side of one emulator.
@@ -406,30 +438,29 @@ impl EntraState {
         (bearer && self.lock().policy_disabled.contains(&organization)).then_some(user_id)
     }
 
+    /// The app a pending device code is for, without deciding anything.
+    pub fn peek_device(&self, user_code: &str) -> Result<String, DeviceProblem> {
+        let client_id = self
+            .lock()
+            .device_to_decide(user_code, Instant::now())?
+            .client_id;
+        Ok(self
+            .app(client_id)
+            .map(|a| a.display_name.clone())
+            .unwrap_or_default())
+    }
+
     /// Approves (`Some(user)`) or denies (`None`) the device code a person typed.
     pub fn decide_device(
         &self,
         user_code: &str,
         approve_as: Option<(Uuid, &str)>,
     ) -> Result<DeviceDecision, DeviceProblem> {
-        let wanted = normalize_user_code(user_code);
-        let now = Instant::now();
         let mut inner = self.lock();
         let declines = approve_as
             .map(|(_, email)| inner.declining.contains(&email.to_lowercase()))
             .unwrap_or(false);
-        let device = inner
-            .devices
-            .iter_mut()
-            .rev()
-            .find(|d| d.user_code == wanted)
-            .ok_or(DeviceProblem::Unknown)?;
-        if now >= device.expires {
-            return Err(DeviceProblem::Expired);
-        }
-        if device.state != DeviceState::Pending {
-            return Err(DeviceProblem::AlreadyDecided);
-        }
+        let device = inner.device_to_decide(user_code, Instant::now())?;
         let approved = match approve_as {
             Some((user_id, _)) if !declines => {
                 device.state = DeviceState::Approved(user_id);

@@ -8,8 +8,11 @@
 //! DevOps limits per identity (docs `integrate/concepts/rate-limits.md`). Rules are checked
 //! first, in order, each counting its own matches; the global faults never touch the Entra
 //! endpoints, a rule does when it names them (a kind such as `token`, or a path).
+//!
+//! This module decides (which fault, for which request) and keeps the request log; the routes
+//! answer a decision (`routes/fault_answers.rs`), and the server refuses connections
+//! (`Listening`).
 
-pub(crate) mod answer;
 pub mod rules;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -224,7 +227,7 @@ impl FaultState {
             Decision::Pass => None,
             Decision::Fail(status) => Some(format!("globalFail {status}")),
             Decision::RateLimit(_) => Some("globalRateLimit 429".to_string()),
-            Decision::Rule(fault) => Some(answer::name(fault)),
+            Decision::Rule(fault) => Some(fault.name()),
         };
         let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         if log.len() >= LOG_LIMIT {

@@ -288,6 +288,21 @@ pub enum Fault {
     },
 }
 
+impl Fault {
+    /// A short name for logs and the request log: `status 429`, `reset`, `hugeBody`, ….
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Fault::Status { status, .. } => format!("status {status}"),
+            Fault::Reset => "reset".into(),
+            Fault::Truncated => "truncated".into(),
+            Fault::HugeBody { .. } => "hugeBody".into(),
+            Fault::Hang => "hang".into(),
+            Fault::Close => "close".into(),
+            Fault::Refuse { .. } => "refuse".into(),
+        }
+    }
+}
+
 /// Which requests a rule hits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,8 +1,8 @@
 //! Service hooks: subscriptions, events, deliveries and their history.
 //!
-//! - The REST routes are in `routes/hooks.rs` (spec `hooks/7.1/serviceHooks.json`).
+//! - The REST routes are in `routes/hooks/` (spec `hooks/7.1/serviceHooks.json`).
 //! - [`Event`]s are fired from a test ([`crate::Emulator::fire`]) or with
-//!   `POST /_emulator/events` (`control.rs`); each changes the world (`events.rs`) and is
+//!   `POST /_emulator/events` (`routes/control.rs`); each changes the world (`events/`) and is
 //!   delivered to the matching subscriptions as a real HTTP POST (`delivery.rs`), only ever to
 //!   loopback addresses. Every delivery is recorded as a [`Notification`].
 //! - Failed deliveries move subscriptions through `onProbation` to `disabledBySystem` as the
@@ -11,7 +11,6 @@
 //! Subscriptions and notifications live in a [`HookStore`] next to the world
 //! ([`crate::WorldHandle`]); lock order is always the world first, then the store.
 
-pub(crate) mod control;
 mod delivery;
 mod errors;
 mod events;

@@ -8,9 +8,11 @@ use axum::http::Method;
 use super::hooks::HooksRoute;
 use super::locations::LocationDef;
 use super::probes::ProbeRoute;
-use super::{build, hooks, probes, pullrequests, security, wit, Answer, AppState, Incoming, Site};
+use super::{build, hooks, probes, pullrequests, security, wit, Answer, Incoming};
 use crate::auth::Principal;
 use crate::errors::VssError;
+use crate::resources::Site;
+use crate::state::AppState;
 
 /// A route of these areas, below a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +119,7 @@ impl<'a> AreaRoute<'a> {
     /// Pull requests `vso.code`, builds `vso.build`, work item types `vso.work` (specs
     /// `git/7.1`, `build/7.1`, `wit/7.1`). Permission evaluation: undocumented, any valid token.
     /// Service hooks: the spec lists `vso.work`, `vso.build`, `vso.code`; the service's own
-    /// table also knows `vso.hooks*` (see `routes/hooks.rs`).
+    /// table also knows `vso.hooks*` (see `routes/hooks/`).
     pub fn required_scopes(&self) -> &'static [&'static str] {
         match self {
             AreaRoute::PullRequests { .. } => &["vso.code"],

@@ -8,8 +8,9 @@
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::{html, signin, Incoming};
+use super::{html, Incoming};
 use crate::errors::VssError;
+use crate::resources::signin;
 
 /// Answers a request whose first segment starts with `_`.
 pub(crate) fn respond(

@@ -15,8 +15,8 @@
 use axum::http::Method;
 use serde_json::{json, Value};
 
-use super::Site;
 use crate::errors::VssError;
+use crate::resources::Site;
 use crate::versions::{
     ApiVersion, RequestedVersion, ServerVersion, SERVICES_MAX, SERVICES_RELEASED,
 };
@@ -35,6 +35,14 @@ impl HostLimits {
         HostLimits {
             max: SERVICES_MAX,
             released: SERVICES_RELEASED,
+        }
+    }
+
+    /// The limits of the host a request is for.
+    pub fn of(site: &Site<'_>) -> Self {
+        match site.server() {
+            None => HostLimits::services(),
+            Some(server) => HostLimits::server(server.version),
         }
     }
 
@@ -180,7 +188,7 @@ impl LocationDef {
 
 /// `OPTIONS _apis[/{area}]`.
 pub(crate) fn options(site: &Site<'_>, area: Option<&str>) -> Value {
-    let limits = site.limits();
+    let limits = HostLimits::of(site);
     let value: Vec<Value> = ALL
         .iter()
         .chain(super::areas::LOCATIONS.iter())

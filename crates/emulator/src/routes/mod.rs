@@ -13,7 +13,9 @@
 mod areas;
 pub(crate) mod build;
 pub(crate) mod connection_data;
+mod control;
 mod deployment;
+mod fault_answers;
 
 pub(crate) mod git;
 pub(crate) mod hooks;
@@ -22,7 +24,6 @@ mod probes;
 pub(crate) mod projects;
 pub(crate) mod pullrequests;
 mod security;
-pub(crate) mod signin;
 mod wit;
 
 use std::sync::Arc;
@@ -32,63 +33,22 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::auth::{self, Challenge, Principal};
+use crate::entra::endpoints::EntraSide;
 use crate::errors::VssError;
-use crate::faults::{answer, Decision, Fault, FaultState};
-use crate::scenario::SignInMode;
+use crate::faults::{Decision, Fault};
+use crate::resources::{encode_segment, vdir_prefix, Site};
 use crate::server::Connection;
+use crate::state::{origin, AppState};
 use crate::versions;
-use crate::world::{HostMatch, HostRef, Organization, Server, World, WorldHandle};
+use crate::world::{HostMatch, World};
 
 use self::locations::{HostLimits, LocationDef};
-
-/// Characters escaped in URL path segments the emulator writes (`Fabrikam Fiber` →
-/// `Fabrikam%20Fiber`, as in real `remoteUrl`s).
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
-
-/// Percent-encodes one path segment.
-pub(crate) fn encode_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
-}
-
-/// Everything a request handler needs, shared by all connections.
-#[derive(Debug)]
-pub(crate) struct AppState {
-    pub world: WorldHandle,
-    pub faults: Arc<FaultState>,
-    /// `http` or `https`.
-    pub scheme: &'static str,
-    /// `ip:port` the listener is bound to, used when a request has no `Host`.
-    pub fallback_authority: String,
-    /// Overrides every organization's [`SignInMode`] (the `--sign-in` flag).
-    pub sign_in_override: Option<SignInMode>,
-    /// Sent as `X-TFS-ProcessId`.
-    pub process_id: Uuid,
-    /// Service-hook deliveries, throttling and the control endpoints (`hooks/`).
-    pub hooks: Arc<crate::hooks::Engine>,
-    /// Microsoft Entra ID's grants, apps and service principals (`entra/`).
-    pub entra: Arc<crate::entra::EntraState>,
-    /// Turns `true` when the emulator stops (ends hanging faults).
-    pub stop: tokio::sync::watch::Receiver<bool>,
-    /// The HTTPS certificates, when serving HTTPS (`POST /_emulator/tls`).
-    pub tls: Option<Arc<crate::tls::TlsSet>>,
-}
 
 /// The axum app.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
@@ -98,7 +58,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
 async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let activity = Uuid::new_v4();
     // The emulator's own control endpoints (`/_emulator/…`) bypass faults and authentication.
-    let request = match crate::hooks::control::intercept(&state, request).await {
+    let request = match control::intercept(&state, request).await {
         Ok(response) => return response,
         Err(request) => request,
     };
@@ -109,16 +69,16 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    // Faults that never produce an answer of their own making (`faults/answer.rs`).
+    // Faults that never produce an answer of their own making (`fault_answers.rs`).
     match &decision {
         Decision::Rule(Fault::Hang) => {
-            return answer::hang(state.stop.clone(), connection.as_ref()).await
+            return fault_answers::hang(state.stop.clone(), connection.as_ref()).await
         }
-        Decision::Rule(Fault::Close) => return answer::close(connection.as_ref()),
+        Decision::Rule(Fault::Close) => return fault_answers::close(connection.as_ref()),
         Decision::Rule(Fault::HugeBody {
             bytes,
             declare_length,
-        }) => return answer::huge_body(*bytes, *declare_length),
+        }) => return fault_answers::huge_body(*bytes, *declare_length),
         _ => {}
     }
     let mut response = if crate::entra::endpoints::is_entra_path(request.uri().path()) {
@@ -130,7 +90,7 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
                 retry_after_secs,
             }) => {
                 let (parts, _) = request.into_parts();
-                answer::status(
+                fault_answers::status(
                     *status,
                     *retry_after_secs,
                     None,
@@ -138,13 +98,23 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
                     &activity,
                 )
             }
-            _ => crate::entra::endpoints::handle(&state, request).await,
+            _ => {
+                let entra = EntraSide {
+                    entra: &state.entra,
+                    world: &state.world,
+                };
+                let (parts, body) = request.into_parts();
+                let origin = origin(&state, &parts);
+                let request = Request::from_parts(parts, body);
+                crate::entra::endpoints::handle(&entra, origin, request).await
+            }
         }
     } else {
         respond_ado(&state, request, &decision, activity).await
     };
     if let Decision::Rule(fault) = &decision {
-        response = answer::transform(fault, response, connection.as_ref(), &state.faults).await;
+        response =
+            fault_answers::transform(fault, response, connection.as_ref(), &state.faults).await;
     }
     response
 }
@@ -178,23 +148,6 @@ async fn respond_ado(
         *response.body_mut() = Body::empty();
     }
     response
-}
-
-/// `scheme://authority` of a request: its URI's authority, else `Host`, else the listener's.
-pub(crate) fn origin(state: &AppState, parts: &axum::http::request::Parts) -> String {
-    let authority = parts
-        .uri
-        .authority()
-        .map(|a| a.to_string())
-        .or_else(|| {
-            parts
-                .headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| state.fallback_authority.clone());
-    format!("{}://{}", state.scheme, authority)
 }
 
 /// Headers every Azure DevOps response carries (SDK `HttpHeaders.cs`).
@@ -316,7 +269,7 @@ fn respond(
         retry_after_secs,
     }) = decision
     {
-        return answer::status(
+        return fault_answers::status(
             *status,
             *retry_after_secs,
             Some(&challenge),
@@ -374,7 +327,7 @@ fn respond(
                 Ok(requested) => requested,
                 Err(error) => return error.into_response(),
             };
-            match location.negotiate(requested.as_ref(), &parts.method, site.limits()) {
+            match location.negotiate(requested.as_ref(), &parts.method, HostLimits::of(&site)) {
                 Ok(version) => Some(version),
                 Err(error) => return error.into_response(),
             }
@@ -502,15 +455,6 @@ fn index(world: &World, incoming: &Incoming<'_>) -> Response {
     response
 }
 
-/// `/tfs` for a server with virtual directory `tfs`, empty without one.
-pub(crate) fn vdir_prefix(server: &Server) -> String {
-    server
-        .virtual_directory
-        .as_ref()
-        .map(|v| format!("/{}", encode_segment(v)))
-        .unwrap_or_default()
-}
-
 /// The routes the emulator serves, below a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route<'a> {
@@ -607,59 +551,6 @@ impl<'a> Route<'a> {
     }
 }
 
-/// A host as seen by one request: where it is and how it spells its URLs.
-pub(crate) struct Site<'w> {
-    pub world: &'w World,
-    pub host: HostRef,
-    /// `scheme://authority` of the request.
-    pub origin: String,
-}
-
-impl<'w> Site<'w> {
-    pub fn organization(&self) -> Option<&'w Organization> {
-        match self.host {
-            HostRef::Organization(o) => Some(&self.world.organizations[o]),
-            HostRef::Collection(..) => None,
-        }
-    }
-
-    pub fn server(&self) -> Option<&'w Server> {
-        match self.host {
-            HostRef::Organization(_) => None,
-            HostRef::Collection(s, _) => Some(&self.world.servers[s]),
-        }
-    }
-
-    /// Version limits of this host.
-    pub fn limits(&self) -> HostLimits {
-        match self.server() {
-            None => HostLimits::services(),
-            Some(server) => HostLimits::server(server.version),
-        }
-    }
-
-    /// The root response bodies build URLs on: Services echo the request's scheme and authority;
-    /// Servers use their configured public URL (which may be wrong, e.g. `localhost`).
-    pub fn access_point(&self) -> String {
-        match self.server() {
-            None => self.origin.clone(),
-            Some(server) => server
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("{}{}", self.origin, vdir_prefix(server))),
-        }
-    }
-
-    /// The organization or collection URL used in response bodies (no trailing slash).
-    pub fn base(&self) -> String {
-        format!(
-            "{}/{}",
-            self.access_point(),
-            encode_segment(self.world.host_name(self.host))
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -698,11 +589,5 @@ mod tests {
         assert_eq!(parse(Method::GET, "_apis/wit/workitems"), None);
         assert_eq!(parse(Method::POST, "_apis/projects"), None);
         assert_eq!(parse(Method::GET, "_apis"), None);
-    }
-
-    #[test]
-    fn segments_are_encoded_like_azure_devops() {
-        assert_eq!(encode_segment("Fabrikam Fiber"), "Fabrikam%20Fiber");
-        assert_eq!(encode_segment("a/b?c"), "a%2Fb%3Fc");
     }
 }

@@ -18,8 +18,9 @@ use axum::http::Method;
 use serde_json::{json, Value};
 
 use super::locations::LocationDef;
-use super::{projects, Answer, Incoming, Site};
+use super::{projects, Answer, Incoming};
 use crate::errors::VssError;
+use crate::resources::Site;
 use crate::versions::ApiVersion;
 
 /// `Graph/Users`.

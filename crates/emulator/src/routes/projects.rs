@@ -7,10 +7,11 @@
 
 use axum::http::HeaderName;
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
 
-use super::{encode_segment, Answer, Incoming, Site};
+use super::{Answer, Incoming};
 use crate::errors::VssError;
+use crate::resources::projects::{reference, team_project};
+use crate::resources::Site;
 use crate::world::Project;
 
 /// Page size when the request gives no `$top`.
@@ -19,27 +20,6 @@ pub(crate) const DEFAULT_PAGE_SIZE: usize = 100;
 /// The continuation header (lowercase on the wire, as HTTP/2 requires; clients compare
 /// header names case-insensitively).
 static CONTINUATION: HeaderName = HeaderName::from_static("x-ms-continuationtoken");
-
-/// `TeamProjectReference`.
-pub(crate) fn reference(site: &Site<'_>, project: &Project) -> Value {
-    let mut value = json!({
-        "id": project.id,
-        "name": project.name,
-    });
-    if let Some(description) = &project.description {
-        value["description"] = json!(description);
-    }
-    value["url"] = json!(format!("{}/_apis/projects/{}", site.base(), project.id));
-    value["state"] = json!("wellFormed");
-    value["revision"] = json!(project.revision);
-    value["visibility"] = json!(project.visibility.as_str());
-    value["lastUpdateTime"] = json!(format_time(project.last_update_time));
-    value
-}
-
-pub(crate) fn format_time(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
 
 /// `GET _apis/projects`.
 pub(crate) fn list(site: &Site<'_>, incoming: &Incoming<'_>) -> Result<Answer, VssError> {
@@ -96,34 +76,8 @@ pub(crate) fn get(
     incoming: &Incoming<'_>,
 ) -> Result<Value, VssError> {
     let project = find(site, name_or_id)?;
-    let base = site.base();
-    let mut value = reference(site, project);
-    let url = value["url"].clone();
-    value["_links"] = json!({
-        "self": { "href": url },
-        "collection": { "href": format!("{base}/_apis/projectCollections/{}", site.world.host_id(site.host)) },
-        "web": { "href": format!("{base}/{}", encode_segment(&project.name)) },
-    });
-    if incoming
+    let capabilities = incoming
         .query_param("includeCapabilities")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        value["capabilities"] = json!({
-            "versioncontrol": {
-                "sourceControlType": "Git",
-                "gitEnabled": "True",
-                "tfvcEnabled": "False",
-            },
-            "processTemplate": {
-                "templateName": "Agile",
-                "templateTypeId": "adcc42ab-9882-485e-a3ed-7678f01f66bc",
-            },
-        });
-    }
-    value["defaultTeam"] = json!({
-        "id": project.default_team_id,
-        "name": format!("{} Team", project.name),
-        "url": format!("{base}/_apis/projects/{}/teams/{}", project.id, project.default_team_id),
-    });
-    Ok(value)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    Ok(team_project(site, project, capabilities))
 }

@@ -10,12 +10,14 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::locations::LocationDef;
-use super::projects::{self, reference};
-use super::{Answer, Incoming, Site};
+use super::projects;
+use super::{Answer, Incoming};
 use crate::activity::{PullRequest, PullRequestStatus};
 use crate::errors::VssError;
+use crate::resources::identities::person;
+use crate::resources::pull_requests::pull_request;
+use crate::resources::Site;
 use crate::versions::ApiVersion;
-use crate::world::{derived_id, Project, Repository, User};
 
 /// `git/pullRequestsByProject`.
 pub(crate) const PULL_REQUESTS_BY_PROJECT: LocationDef = LocationDef {
@@ -41,105 +43,6 @@ pub(crate) const PULL_REQUESTS: LocationDef = LocationDef {
 
 /// Page size without `$top`.
 const DEFAULT_TOP: usize = 100;
-
-/// An `IdentityRef` for a user (or, for an email the world does not know, a made-up one).
-pub(crate) fn identity_ref(site: &Site<'_>, user: Option<&User>, email: Option<&str>) -> Value {
-    let (id, display_name, unique_name) = match user {
-        Some(user) => (user.id, user.display_name.clone(), user.email.clone()),
-        None => {
-            let email = email.unwrap_or("unknown@example.invalid");
-            (
-                derived_id("user", &[email]),
-                email.to_string(),
-                email.to_string(),
-            )
-        }
-    };
-    let base = site.base();
-    json!({
-        "displayName": display_name,
-        "url": format!("{base}/_apis/Identities/{id}"),
-        "id": id,
-        "uniqueName": unique_name,
-        "imageUrl": format!("{base}/_api/_common/identityImage?id={id}"),
-    })
-}
-
-/// The author of something a scenario names by email (`None` = the world's first user).
-pub(crate) fn person<'w>(site: &Site<'w>, email: Option<&str>) -> Option<&'w User> {
-    match email {
-        Some(email) => site.world.user_by_email(email),
-        None => site.world.users.first(),
-    }
-}
-
-/// The short `repository` reference pull requests and pushes carry.
-pub(crate) fn repository_ref(site: &Site<'_>, project: &Project, repo: &Repository) -> Value {
-    json!({
-        "id": repo.id,
-        "name": repo.name,
-        "url": format!("{}/{}/_apis/git/repositories/{}", site.base(), project.id, repo.id),
-        "project": reference(site, project),
-    })
-}
-
-/// `{commitId, url}`.
-fn commit_ref(site: &Site<'_>, project: &Project, repo: &Repository, commit: &str) -> Value {
-    json!({
-        "commitId": commit,
-        "url": format!(
-            "{}/{}/_apis/git/repositories/{}/commits/{commit}",
-            site.base(),
-            project.id,
-            repo.id
-        ),
-    })
-}
-
-/// `GitPullRequest`.
-pub(crate) fn pull_request(
-    site: &Site<'_>,
-    project: &Project,
-    repo: &Repository,
-    pr: &PullRequest,
-) -> Value {
-    let author = person(site, pr.created_by.as_deref());
-    let mut value = json!({
-        "repository": repository_ref(site, project, repo),
-        "pullRequestId": pr.id,
-        "codeReviewId": pr.id,
-        "status": pr.status.as_str(),
-        "createdBy": identity_ref(site, author, pr.created_by.as_deref()),
-        "creationDate": projects::format_time(pr.creation_date),
-    });
-    if let Some(closed) = pr.closed_date {
-        value["closedDate"] = json!(projects::format_time(closed));
-    }
-    value["title"] = json!(pr.title);
-    if let Some(description) = &pr.description {
-        value["description"] = json!(description);
-    }
-    value["sourceRefName"] = json!(pr.source_ref);
-    value["targetRefName"] = json!(pr.target_ref);
-    value["mergeStatus"] = json!(pr.merge_status);
-    value["isDraft"] = json!(pr.is_draft);
-    value["mergeId"] = json!(pr.merge_id);
-    value["lastMergeSourceCommit"] = commit_ref(site, project, repo, &pr.source_commit);
-    value["lastMergeTargetCommit"] = commit_ref(site, project, repo, &pr.target_commit);
-    if let Some(merge) = &pr.merge_commit {
-        value["lastMergeCommit"] = commit_ref(site, project, repo, merge);
-    }
-    value["reviewers"] = json!([]);
-    value["url"] = json!(format!(
-        "{}/{}/_apis/git/repositories/{}/pullRequests/{}",
-        site.base(),
-        project.id,
-        repo.id,
-        pr.id
-    ));
-    value["supportsIterations"] = json!(true);
-    value
-}
 
 fn guid(incoming: &Incoming<'_>, name: &str) -> Result<Option<Uuid>, VssError> {
     match incoming.query_param(name) {

@@ -11,11 +11,11 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::locations::LocationDef;
-use super::Site;
 use crate::auth::Principal;
 use crate::errors::VssError;
 use crate::hooks::wire::{field, request_json};
 use crate::permissions;
+use crate::resources::Site;
 use crate::versions::ApiVersion;
 
 /// `Security/permissionEvaluationBatch`.

@@ -7,8 +7,9 @@
 use serde_json::{json, Value};
 
 use super::locations::LocationDef;
-use super::{encode_segment, projects, Site};
+use super::projects;
 use crate::errors::VssError;
+use crate::resources::{encode_segment, Site};
 use crate::versions::ApiVersion;
 
 /// `wit/workItemTypes` (resourceVersion 2 in the Python SDK's 7.1 client).

@@ -7,12 +7,12 @@ use super::*;
 /// `GET /{tenant}/oauth2/v2.0/authorize`. Errors about the client or the redirect URI are shown
 /// as a page; later ones go back to the app as `?error=…&error_description=…&state=…`.
 pub(super) fn authorize(
-    state: &AppState,
+    state: &EntraSide<'_>,
     tenant: &str,
     params: &Params,
     d: &Diagnostics,
 ) -> Response {
-    let entra = &state.entra;
+    let entra = state.entra;
     let tenant = match entra.tenant(tenant) {
         Ok(tenant) => tenant,
         Err(error) => return error_page(&error, d),
@@ -67,12 +67,12 @@ pub(super) enum Refusal {
 
 /// Checks the rest of an authorize request, signs the user in and keeps the code.
 pub(super) fn code_request(
-    state: &AppState,
+    state: &EntraSide<'_>,
     app: &App,
     tenant: Tenant,
     params: &Params,
 ) -> Result<String, Refusal> {
-    let entra = &state.entra;
+    let entra = state.entra;
     match params.value("response_type") {
         None => {
             return Err(Refusal::Back(OAuthError::missing_parameter(

@@ -61,8 +61,8 @@ pub(super) fn device_login_form(otc: &str, problem: Option<&str>) -> Response {
 /// `POST /devicelogin`: `otc` alone shows the confirmation (pick a user, approve or deny);
 /// with `action=approve` (and `user`, default the scenario's first user) or `action=deny` it
 /// decides.
-pub(super) fn device_login(state: &AppState, form: &Params) -> Response {
-    let entra = &state.entra;
+pub(super) fn device_login(state: &EntraSide<'_>, form: &Params) -> Response {
+    let entra = state.entra;
     let Some(otc) = form.value("otc") else {
         return device_login_form("", Some("Enter the code displayed on your app or device."));
     };
@@ -78,7 +78,7 @@ pub(super) fn device_login(state: &AppState, form: &Params) -> Response {
         };
         device_login_form(otc, Some(text))
     };
-    let app_name = match peek_device(entra, otc) {
+    let app_name = match entra.peek_device(otc) {
         Ok(name) => name,
         Err(problem) => return problem_page(problem),
     };
@@ -156,30 +156,4 @@ pub(super) fn declined_page(app_name: &str) -> Response {
         app = escape(app_name)
     );
     html_reply(StatusCode::OK, page("Sign in to your account", &content))
-}
-
-/// The app a pending device code is for, without deciding anything.
-pub(super) fn peek_device(entra: &EntraState, user_code: &str) -> Result<String, DeviceProblem> {
-    let wanted = normalize_user_code(user_code);
-    let now = Instant::now();
-    let client_id = {
-        let inner = entra.lock();
-        let device = inner
-            .devices
-            .iter()
-            .rev()
-            .find(|d| d.user_code == wanted)
-            .ok_or(DeviceProblem::Unknown)?;
-        if now >= device.expires {
-            return Err(DeviceProblem::Expired);
-        }
-        if device.state != DeviceState::Pending {
-            return Err(DeviceProblem::AlreadyDecided);
-        }
-        device.client_id
-    };
-    Ok(entra
-        .app(client_id)
-        .map(|a| a.display_name.clone())
-        .unwrap_or_default())
 }

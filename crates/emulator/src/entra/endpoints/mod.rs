@@ -30,11 +30,10 @@ use uuid::Uuid;
 
 use crate::entra::oauth::{self, Diagnostics, Granted, OAuthError};
 use crate::entra::{
-    normalize_user_code, App, CodeGrant, DeviceGrant, DeviceProblem, DeviceState, EntraState,
-    Issue, Subject, Tenant, SLOW_DOWN_STEP,
+    App, CodeGrant, DeviceGrant, DeviceProblem, DeviceState, EntraState, Issue, Subject, Tenant,
+    SLOW_DOWN_STEP,
 };
-
-use crate::routes::AppState;
+use crate::world::WorldHandle;
 
 mod authorize;
 mod device;
@@ -116,8 +115,16 @@ impl Params {
     }
 }
 
-/// Handles a request to one of Entra's endpoints.
-pub(crate) async fn handle(state: &AppState, request: Request) -> Response {
+/// What the endpoints read and change: the Entra grants, and the world whose users sign in and
+/// whose credentials the issued access tokens become.
+pub(crate) struct EntraSide<'a> {
+    pub entra: &'a EntraState,
+    pub world: &'a WorldHandle,
+}
+
+/// Handles a request to one of Entra's endpoints; `origin` is how the request named the
+/// emulator (`scheme://authority`).
+pub(crate) async fn handle(state: &EntraSide<'_>, origin: String, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Some(endpoint) = endpoint(parts.uri.path()) else {
         return StatusCode::NOT_FOUND.into_response();
@@ -141,8 +148,7 @@ pub(crate) async fn handle(state: &AppState, request: Request) -> Response {
     };
     let query = Params::parse(parts.uri.query().unwrap_or_default().as_bytes());
     let form = Params::parse(&body);
-    let origin = crate::routes::origin(state, &parts);
-    let entra = &state.entra;
+    let entra = state.entra;
     let method = &parts.method;
     let read = method == Method::GET || method == Method::HEAD;
     let mut response = match endpoint {

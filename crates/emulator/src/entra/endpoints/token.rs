@@ -6,7 +6,7 @@ use super::*;
 
 /// `POST /{tenant}/oauth2/v2.0/token`.
 pub(super) fn token(
-    state: &AppState,
+    state: &EntraSide<'_>,
     tenant: &str,
     params: &Params,
     origin: &str,
@@ -54,12 +54,12 @@ pub(super) fn constant_time_eq(a: &str, b: &str) -> bool {
 }
 
 pub(super) fn redeem_code(
-    state: &AppState,
+    state: &EntraSide<'_>,
     tenant: Tenant,
     params: &Params,
     origin: &str,
 ) -> Result<Value, OAuthError> {
-    let entra = &state.entra;
+    let entra = state.entra;
     let app = authenticated_app(entra, tenant, params)?;
     let code = params.require("code")?;
     let redirect_uri = params.require("redirect_uri")?;
@@ -102,7 +102,7 @@ pub(super) fn redeem_code(
         grant.clone()
     };
     entra.issue(
-        &state.world,
+        state.world,
         Issue {
             subject: Subject::User(grant.user_id),
             client_id: grant.client_id,
@@ -117,12 +117,12 @@ pub(super) fn redeem_code(
 }
 
 pub(super) fn refresh(
-    state: &AppState,
+    state: &EntraSide<'_>,
     tenant: Tenant,
     params: &Params,
     origin: &str,
 ) -> Result<Value, OAuthError> {
-    let entra = &state.entra;
+    let entra = state.entra;
     let app = authenticated_app(entra, tenant, params)?;
     let token = params.require("refresh_token")?;
     let requested = params.value("scope").map(Granted::parse).transpose()?;
@@ -160,7 +160,7 @@ pub(super) fn refresh(
         None => grant.granted.clone(),
     };
     entra.issue(
-        &state.world,
+        state.world,
         Issue {
             subject: Subject::User(grant.user_id),
             client_id: grant.client_id,
@@ -175,12 +175,12 @@ pub(super) fn refresh(
 }
 
 pub(super) fn client_credentials(
-    state: &AppState,
+    state: &EntraSide<'_>,
     tenant: Tenant,
     params: &Params,
     origin: &str,
 ) -> Result<Value, OAuthError> {
-    let entra = &state.entra;
+    let entra = state.entra;
     let Tenant::Specific(tenant_id) = tenant else {
         return Err(OAuthError::grant_needs_tenant());
     };
@@ -214,7 +214,7 @@ pub(super) fn client_credentials(
         oidc: Vec::new(),
     };
     entra.issue(
-        &state.world,
+        state.world,
         Issue {
             subject: Subject::ServicePrincipal(sp.client_id),
             client_id: sp.client_id,
@@ -229,12 +229,12 @@ pub(super) fn client_credentials(
 }
 
 pub(super) fn poll_device_code(
-    state: &AppState,
+    state: &EntraSide<'_>,
     tenant: Tenant,
     params: &Params,
     origin: &str,
 ) -> Result<Value, OAuthError> {
-    let entra = &state.entra;
+    let entra = state.entra;
     let client_id = params.require("client_id")?;
     let app = entra.app_in(client_id, tenant)?;
     if !app.allow_public_client_flows {
@@ -269,7 +269,7 @@ pub(super) fn poll_device_code(
         (user_id, device.granted.clone(), device.tenant)
     };
     entra.issue(
-        &state.world,
+        state.world,
         Issue {
             subject: Subject::User(user_id),
             client_id: app.client_id,

@@ -82,7 +82,7 @@ pub(super) fn describe_push(
         repository["defaultBranch"] = json!(default);
     }
     repository["remoteUrl"] =
-        crate::routes::git::repository(site, project, repo)["remoteUrl"].clone();
+        crate::resources::repositories::repository(site, project, repo)["remoteUrl"].clone();
     occurrence.resource = json!({
         "commits": [{
             "commitId": new,
@@ -183,7 +183,7 @@ pub(super) fn describe_build(
     occurrence.build_status = Some(result.hook_status());
     occurrence.definition_name = Some(build.definition_name.clone());
     let url = format!("{base}/{}/_apis/build/Builds/{}", project.id, build.id);
-    let requested = crate::routes::pullrequests::person(site, build.requested_for.as_deref());
+    let requested = crate::resources::identities::person(site, build.requested_for.as_deref());
     let requested = identity_ref(site, requested, build.requested_for.as_deref());
     // resourceVersion 1.0, as docs `service-hooks/events.md` shows it (XAML-era names:
     // `status` carries the result).
@@ -232,7 +232,7 @@ pub(super) fn describe_build(
             "requestedFor": requested,
         }],
     });
-    occurrence.resource_v2 = Some(crate::routes::build::build(site, project, build));
+    occurrence.resource_v2 = Some(crate::resources::builds::build(site, project, build));
     occurrence.minimal_resource = json!({ "id": build.id, "url": url });
 }
 

@@ -21,9 +21,9 @@ use super::{HookStore, Subscription};
 use crate::activity::{
     self, full_ref, short_ref, Build, BuildResult, BuildStatus, PullRequest, PullRequestStatus,
 };
-use crate::routes::projects::format_time;
-use crate::routes::pullrequests::{identity_ref, pull_request, repository_ref};
-use crate::routes::{encode_segment, Site};
+use crate::resources::identities::identity_ref;
+use crate::resources::pull_requests::{pull_request, repository_ref};
+use crate::resources::{encode_segment, format_time, Site};
 use crate::scenario::Scenario;
 use crate::world::{derived_id, HostMatch, HostRef, Project, Repository, User, World};
 use crate::Error;

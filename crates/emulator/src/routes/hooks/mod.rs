@@ -18,9 +18,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::locations::LocationDef;
-use super::projects::{self, format_time};
-use super::pullrequests::identity_ref;
-use super::{Answer, AppState, Incoming, Site};
+use super::projects;
+use super::{Answer, Incoming};
 use crate::auth::Principal;
 use crate::errors::VssError;
 use crate::hooks::delivery_job;
@@ -34,6 +33,9 @@ use crate::hooks::{
     NotificationStatus, Subscription, SubscriptionStatus,
 };
 use crate::permissions::{self, bits};
+use crate::resources::identities::identity_ref;
+use crate::resources::{format_time, Site};
+use crate::state::AppState;
 use crate::versions::ApiVersion;
 
 mod handlers;

@@ -1,4 +1,5 @@
-//! The answers of fault rules: status pages and bodies, and the transport faults (a reset
+//! The answers of fault rules (`faults/` decides which rule applies; this module answers it):
+//! status pages and bodies, and the transport faults (a reset
 //! mid-body, a truncated body, a huge body, a hang, a dropped connection, a refusal).
 //!
 //! Transport faults act on the connection through [`crate::server::Connection`] (a per
@@ -17,25 +18,11 @@ use hyper::body::{Bytes, Frame, SizeHint};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::rules::Fault;
-use super::Listening;
 use crate::auth::Challenge;
 use crate::errors::VssError;
-use crate::routes::signin;
+use crate::faults::{Fault, Listening};
+use crate::resources::signin;
 use crate::server::Connection;
-
-/// A short name for logs and the request log: `status 429`, `reset`, `hugeBody`, ….
-pub(crate) fn name(fault: &Fault) -> String {
-    match fault {
-        Fault::Status { status, .. } => format!("status {status}"),
-        Fault::Reset => "reset".into(),
-        Fault::Truncated => "truncated".into(),
-        Fault::HugeBody { .. } => "hugeBody".into(),
-        Fault::Hang => "hang".into(),
-        Fault::Close => "close".into(),
-        Fault::Refuse { .. } => "refuse".into(),
-    }
-}
 
 /// The answer of a [`Fault::Status`]. `challenge` is the Azure DevOps host's (401/203/302 look
 /// like its own); `None` on the Entra endpoints, which answer Entra's error JSON.
@@ -160,7 +147,7 @@ pub(crate) async fn transform(
     fault: &Fault,
     response: Response,
     connection: Option<&Connection>,
-    faults: &super::FaultState,
+    faults: &crate::faults::FaultState,
 ) -> Response {
     match fault {
         Fault::Reset | Fault::Truncated => {

@@ -27,9 +27,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{DeliveryConfig, Event, HooksThrottle, Notification, SubscriptionStatus};
 use crate::faults::{FaultRule, Faults};
-use crate::routes::AppState;
+use crate::hooks::{DeliveryConfig, Event, HooksThrottle, Notification, SubscriptionStatus};
+use crate::state::AppState;
 use crate::tls::TlsCertificate;
 use crate::Error;
 
