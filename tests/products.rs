@@ -47,7 +47,6 @@ async fn wait_step(journey: &Journey, step: &str) {
         .await;
 }
 
-
 /// Runs the product's checks and waits for their verdict; an error box fails with its text.
 async fn run_product_checks(journey: &Journey, expect: &str) {
     journey
@@ -130,16 +129,24 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
     // A token per connector: the second Boards token lacks Identity (Read) and is named. (Graph is
     // not probed here: Azure DevOps Server has no Graph API, and the checklist says so.)
     journey.type_into("cred-boards-0", DX_BOARDS).await;
-    journey.type_into("cred-boards-0-expiry", "2027-06-30").await;
+    journey
+        .type_into("cred-boards-0-expiry", "2027-06-30")
+        .await;
     journey.click("add-token-boards").await;
     journey.type_into("cred-boards-1", DX_NO_IDENTITY).await;
-    journey.type_into("cred-boards-1-expiry", "2027-06-30").await;
+    journey
+        .type_into("cred-boards-1-expiry", "2027-06-30")
+        .await;
     run_product_checks(&journey, "failed").await;
     let failed = journey
         .js("return [...document.querySelectorAll('#product-checklist li.fail')].map(li => li.dataset.code + ' ' + li.textContent)")
         .await;
     let failed: Vec<String> = serde_json::from_value(failed).unwrap();
-    assert_eq!(failed.len(), 1, "only the second Boards token fails: {failed:?}");
+    assert_eq!(
+        failed.len(),
+        1,
+        "only the second Boards token fails: {failed:?}"
+    );
     assert!(
         failed[0].starts_with("invalid_permissions")
             && failed[0].contains("Boards #2")
@@ -181,10 +188,21 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
         .iter()
         .filter_map(|s| s.publisher_inputs.get("projectId").map(String::as_str))
         .collect();
-    assert!(projects.len() >= 2, "each project of the collection: {projects:?}");
-    assert_eq!(subscriptions.len(), 3 * projects.len(), "three events per project");
+    assert!(
+        projects.len() >= 2,
+        "each project of the collection: {projects:?}"
+    );
+    assert_eq!(
+        subscriptions.len(),
+        3 * projects.len(),
+        "three events per project"
+    );
     for s in &subscriptions {
-        assert!(s.event_type.starts_with("git.pullrequest."), "{}", s.event_type);
+        assert!(
+            s.event_type.starts_with("git.pullrequest."),
+            "{}",
+            s.event_type
+        );
         assert_eq!(
             s.consumer_input("url"),
             Some(format!("{DX_URL}/webhooks/ado").as_str())
@@ -228,7 +246,9 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
     journey
         .wait_until(
             "the token is revealed",
-            &format!("return document.getElementById('handoff-pat-boards-0').value === '{DX_BOARDS}'"),
+            &format!(
+                "return document.getElementById('handoff-pat-boards-0').value === '{DX_BOARDS}'"
+            ),
         )
         .await;
     assert_ne!(
@@ -238,20 +258,39 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
     );
 
     let api = ProductApi::start(vec![200]).await;
-    journey.type_into("handoff-detail-dx-api-url", &api.url).await;
-    journey.type_into("handoff-token", "dx-api-token-from-the-journey").await;
+    journey
+        .type_into("handoff-detail-dx-api-url", &api.url)
+        .await;
+    journey
+        .type_into("handoff-token", "dx-api-token-from-the-journey")
+        .await;
     journey
         .js("document.querySelector('#handoff-post details').open = true; return true")
         .await;
-    journey.type_into("handoff-ca", &api.ca_pem).await;
+    // Pasted, as a user would (typing a PEM key by key is not how anyone enters one).
+    journey
+        .js_with(
+            "const t = document.getElementById('handoff-ca'); t.value = arguments[0]; t.dispatchEvent(new Event('input')); return true",
+            vec![serde_json::Value::String(api.ca_pem.clone())],
+        )
+        .await;
     journey.screenshot("73-dx-handoff-1280").await;
     journey.click("handoff-send").await;
     journey
         .wait_until(
-            "the POST is delivered",
-            "return document.body.dataset.handoffPost === 'delivered'",
+            "the POST ends",
+            "return !!document.body.dataset.handoffPost || !document.getElementById('handoff-alert').hidden",
         )
         .await;
+    assert_eq!(
+        journey
+            .js("return document.body.dataset.handoffPost || ''")
+            .await,
+        "delivered",
+        "alert: {} result: {}",
+        journey.text("handoff-alert").await,
+        journey.text("handoff-post-result").await
+    );
     let received = api.received();
     assert_eq!(received.len(), 2, "one request per credential");
     for (r, pat) in received.iter().zip([DX_BOARDS, DX_BOARDS_2]) {
@@ -260,7 +299,11 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
         assert_eq!(r.body["connector"], "azure_devops_boards");
         assert_eq!(r.body["secrets"]["personal_access_token"], pat);
     }
-    assert_eq!(journey.value("handoff-token").await, "", "the API token leaves the page");
+    assert_eq!(
+        journey.value("handoff-token").await,
+        "",
+        "the API token leaves the page"
+    );
     journey.screenshot("74-dx-delivered-1280").await;
     journey.resize(720, 560).await;
     journey.assert_no_horizontal_scroll("handoff").await;
@@ -304,8 +347,14 @@ async fn datafold_from_a_pasted_repository_url_to_its_three_fields() {
     journey.wait_for_result().await;
     journey.click("to-hooks").await;
     wait_step(&journey, "product").await;
-    assert_eq!(journey.value("product-detail-project").await, "Fabrikam Fiber");
-    assert_eq!(journey.value("product-detail-repository").await, "fiber-api");
+    assert_eq!(
+        journey.value("product-detail-project").await,
+        "Fabrikam Fiber"
+    );
+    assert_eq!(
+        journey.value("product-detail-repository").await,
+        "fiber-api"
+    );
     run_product_checks(&journey, "passed").await;
     assert!(
         !journey.visible("product-hooks").await,
@@ -351,7 +400,10 @@ async fn datafold_from_a_pasted_repository_url_to_its_three_fields() {
         .js("return document.getElementById('handoff-file-status').dataset.path")
         .await;
     let text = std::fs::read_to_string(path.as_str().unwrap()).unwrap();
-    assert!(text.contains("fiber-api") && !text.contains(DATAFOLD_PAT), "{text}");
+    assert!(
+        text.contains("fiber-api") && !text.contains(DATAFOLD_PAT),
+        "{text}"
+    );
     journey.resize(720, 560).await;
     journey.assert_no_horizontal_scroll("handoff").await;
     journey.screenshot("78-datafold-handoff-720").await;

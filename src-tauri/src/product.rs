@@ -12,8 +12,8 @@ use ado_flows::product::handoff::{
 };
 use ado_flows::product::saved::{self, ConnectorPat, SavedCheck, Script, Written};
 use ado_flows::product::{
-    apply_product_hooks, load_profile, plan_product_hooks, LoadError, LoadedProfile,
-    ProductEvent, ProductHookPlan, ProductHooksReport, ProductHooksRequest, ProductReport,
+    apply_product_hooks, load_profile, plan_product_hooks, LoadError, LoadedProfile, ProductEvent,
+    ProductHookPlan, ProductHooksReport, ProductHooksRequest, ProductReport,
 };
 use ado_flows::signin;
 use secrecy::SecretString;
@@ -221,12 +221,10 @@ pub async fn product_hooks_apply(
 ) -> Result<ProductHooksReport, CommandError> {
     let (client, records) = hooks_session(&state, &form.profile_id).await?;
     let request = hooks_request(&product, form).await?;
-    Ok(
-        apply_product_hooks(&client, &records, &request, &|e| {
-            drop(on_event.send(e.clone()))
-        })
-        .await?,
-    )
+    Ok(apply_product_hooks(&client, &records, &request, &|e| {
+        drop(on_event.send(e.clone()))
+    })
+    .await?)
 }
 
 /// The hand-off's choices: what the saved connection does not hold.
@@ -373,12 +371,17 @@ pub async fn handoff_post(
                 .handoff
                 .post
                 .as_ref()
-                .map_or("the product's API token".to_string(), |p| p.token_label.clone());
+                .map_or("the product's API token".to_string(), |p| {
+                    p.token_label.clone()
+                });
             CommandError::new(
                 ErrorCode::Check(ado_flows::interface::CheckCode::InvalidInput),
                 None,
                 format!("Paste the {label} first."),
-                format!("Create an API token in {} and paste it here; it is kept in your OS keyring.", handoff.profile.product.name),
+                format!(
+                    "Create an API token in {} and paste it here; it is kept in your OS keyring.",
+                    handoff.profile.product.name
+                ),
             )
         })?,
     };
@@ -400,7 +403,11 @@ mod tests {
     #[test]
     fn the_command_line_wins_then_the_environment_then_a_file_beside_the_app() {
         assert_eq!(
-            profile_path(&args(&["--profile", "dx.toml"]), Some("env.toml".into()), None),
+            profile_path(
+                &args(&["--profile", "dx.toml"]),
+                Some("env.toml".into()),
+                None
+            ),
             Some(PathBuf::from("dx.toml"))
         );
         assert_eq!(

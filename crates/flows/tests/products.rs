@@ -939,9 +939,30 @@ fn a_file_logo_becomes_a_data_url_and_an_oversized_one_is_refused_naming_the_fie
 #[tokio::test]
 async fn a_saved_connection_keeps_connector_pats_only_once_they_pass_and_hands_them_off() {
     use ado_flows::product::saved::{check_saved, ConnectorPat, SavedCheck};
+    const NO_IDENTITY: &str = "dx-saved-boards-no-identity-0123456789abcdefghijk";
     let emu = emulator_with(&[
-        (DX_NO_GRAPH, &["vso.work", "vso.identity", "vso.project", "vso.release", "vso.taskgroups_read"]),
-        (DX_BOARDS, &["vso.work", "vso.graph", "vso.identity", "vso.project", "vso.release", "vso.taskgroups_read"]),
+        // On a Server Graph is not probed (it has no Graph API); Identity is.
+        (
+            NO_IDENTITY,
+            &[
+                "vso.work",
+                "vso.graph",
+                "vso.project",
+                "vso.release",
+                "vso.taskgroups_read",
+            ],
+        ),
+        (
+            DX_BOARDS,
+            &[
+                "vso.work",
+                "vso.graph",
+                "vso.identity",
+                "vso.project",
+                "vso.release",
+                "vso.taskgroups_read",
+            ],
+        ),
     ])
     .await;
     let target = server(&emu, "tfs/DefaultCollection");
@@ -960,8 +981,13 @@ async fn a_saved_connection_keeps_connector_pats_only_once_they_pass_and_hands_t
         }],
     };
     let handoff = || {
-        Handoff::from_connection(&fx.connections, &fx.id, profile("dx"), HandoffChoice::default())
-            .unwrap()
+        Handoff::from_connection(
+            &fx.connections,
+            &fx.id,
+            profile("dx"),
+            HandoffChoice::default(),
+        )
+        .unwrap()
     };
     // Before any connector PAT: the connection's own PAT serves every connector.
     assert_eq!(
@@ -969,7 +995,7 @@ async fn a_saved_connection_keeps_connector_pats_only_once_they_pass_and_hands_t
         Some(DEMO_FULL_ACCESS_PAT)
     );
 
-    let failed = check_saved(&fx.connections, &settings, request(DX_NO_GRAPH), &|_| {})
+    let failed = check_saved(&fx.connections, &settings, request(NO_IDENTITY), &|_| {})
         .await
         .unwrap();
     assert!(!failed.ok);

@@ -449,6 +449,33 @@ pub struct PostFailure {
     pub answer: Option<String>,
 }
 
+/// The certificates of a pasted PEM, each checked by building a client with it alone (a damaged
+/// one is only refused then); a clear error naming the field otherwise.
+fn trusted_certificates(pem: &str, product: &str) -> Result<Vec<reqwest::Certificate>, Problem> {
+    let not_a_certificate = |detail: String| {
+        Problem {
+        code: CheckCode::InvalidInput,
+        field: None,
+        message: format!("The CA to trust for {product}'s API is not a usable PEM certificate ({detail})."),
+        fix: "Paste the whole certificate, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, or leave the field empty.".into(),
+        server_message: None,
+        support_id: None,
+    }
+    };
+    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+        .map_err(|e| not_a_certificate(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(not_a_certificate("no certificate block found".into()));
+    }
+    for cert in &certs {
+        reqwest::Client::builder()
+            .add_root_certificate(cert.clone())
+            .build()
+            .map_err(|e| not_a_certificate(e.to_string()))?;
+    }
+    Ok(certs)
+}
+
 fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     text.chars().take(2048).collect()
@@ -484,9 +511,11 @@ pub async fn post_handoff(
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .user_agent(concat!("ado-connect/", env!("CARGO_PKG_VERSION")));
-    if let Some(pem) = &options.trusted_ca_pem {
-        let cert = reqwest::Certificate::from_pem(pem.as_bytes())
-            .map_err(|e| config_problem(e.to_string()))?;
+    let certs = match &options.trusted_ca_pem {
+        Some(pem) => trusted_certificates(pem, &handoff.profile.product.name)?,
+        None => Vec::new(),
+    };
+    for cert in certs {
         builder = builder.add_root_certificate(cert);
     }
     if let Some(proxy) = &options.proxy {
@@ -668,4 +697,29 @@ pub fn recorded_specs(
         .filter(|h| matches!(h.spec.auth, HookAuth::SecretHeader { .. }))
         .map(|h| (h.spec.clone(), h.spec.project_id.clone()))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pasted_ca_that_is_not_a_certificate_is_named_with_the_fix() {
+        for pem in [
+            "hello",
+            "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n",
+            "-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n",
+        ] {
+            let problem = trusted_certificates(pem, "DX").expect_err(pem);
+            assert_eq!(problem.code, CheckCode::InvalidInput, "{pem}");
+            assert!(
+                problem
+                    .message
+                    .contains("DX's API is not a usable PEM certificate"),
+                "{}",
+                problem.message
+            );
+            assert!(problem.fix.contains("-----BEGIN CERTIFICATE-----"));
+        }
+    }
 }
