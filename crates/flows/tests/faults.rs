@@ -705,19 +705,17 @@ fn token_rule(fault: Fault) -> &'static str {
 }
 
 /// The codes a token-endpoint fault may be classified as: Entra's refusals (an OAuth error
-/// JSON: 401, 403, 404) are credentials; its "try again later" (`temporarily_unavailable`, sent
-/// for 429 and 5xx alike, so the two cannot be told apart) is `unexpected`, not the user's
-/// credentials; everything that is not an answer from Entra at all is `unreachable` ("check
-/// the network and try again").
+/// JSON: 401, 403, 404) are credentials; a 429 is `rate_limited` (told apart from a 5xx by its
+/// HTTP status, which the auth error carries); a 5xx is `unexpected` ("Entra is unavailable, try
+/// again later"), as for Azure DevOps, not the user's credentials; everything that is not an
+/// answer from Entra at all is `unreachable` ("check the network and try again").
 fn token_expected(fault: Fault) -> &'static [&'static str] {
     match fault {
         Fault::Unauthorized401 | Fault::Forbidden403 | Fault::NotFound404 => {
             &["invalid_credentials"]
         }
-        Fault::Throttled429WithRetryAfter
-        | Fault::Throttled429Bare
-        | Fault::Internal500
-        | Fault::Unavailable503 => &["unexpected"],
+        Fault::Throttled429WithRetryAfter | Fault::Throttled429Bare => &["rate_limited"],
+        Fault::Internal500 | Fault::Unavailable503 => &["unexpected"],
         _ => &["unreachable"],
     }
 }
@@ -774,6 +772,15 @@ async fn token_row(fault: Fault, store: SecretStore) -> Row {
             let listed = connections.list().map_err(|e| e.to_string())?;
             if !listed.is_empty() {
                 return Err(format!("saved {} profiles", listed.len()));
+            }
+            let wait = match fault {
+                Fault::Throttled429WithRetryAfter => Some("wait 1 second (Retry-After)"),
+                Fault::Throttled429Bare => Some("throttling sign-ins"),
+                Fault::Internal500 | Fault::Unavailable503 => Some("Entra ID is unavailable"),
+                _ => None,
+            };
+            if let Some(words) = wait.filter(|w| !p.message.contains(w)) {
+                return Err(format!("the message lacks {words:?}: {}", p.message));
             }
             let code = p.code.as_str();
             if token_expected(fault).contains(&code) {
