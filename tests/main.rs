@@ -3,6 +3,8 @@
 //!
 //! - `first_journey`: an on-prem team verifies a server, collection and PAT (good PAT, bad PAT,
 //!   unknown collection, unreachable server), and forgets the connection again.
+//! - `plain_http`: a server on another machine over plain http: the consent question before the
+//!   token leaves, and a saved connection that remembers the answer.
 //! - `paste_url`: a developer pastes HTTPS, SSH and on-prem URLs and the fields fill themselves.
 //! - `preflight`: the checks step: a passing run and a saved report, `server_too_old`,
 //!   `public_url_localhost`, and `tls_untrusted` followed by trusting the CA.
@@ -22,6 +24,7 @@ mod support;
 mod first_journey;
 mod home;
 mod paste_url;
+mod plain_http;
 mod preflight;
 mod products;
 mod sign_in;

@@ -35,8 +35,8 @@ pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 const MAX_TRANSPORT_FAILURES: u32 = 3;
 
 /// The HTTP client for polling. `oauth2` retries every failed poll until the code expires; this
-/// wrapper (ours, because `oauth2` has no hook for it) ends the polling on a redirect or a
-/// non-OAuth reply at once, and on the fourth network failure in a row, so a proxy's error page
+/// wrapper (ours, because `oauth2` has no hook for it) ends the polling on a redirect, a 429, a
+/// 5xx or a non-OAuth reply at once, and on the fourth network failure in a row, so a proxy's error page
 /// or a dead network does not leave the user waiting for the whole `expires_in`.
 struct PollingClient<'a> {
     http: &'a HttpClient,
@@ -171,7 +171,8 @@ impl DeviceCodeFlow {
     /// The first poll comes after one interval (the user cannot have finished sooner); after
     /// that `oauth2` polls, waits `interval` (plus [`SLOW_DOWN_STEP`] per `slow_down`), and stops
     /// at `expires_in`. Up to three network failures in a row are retried (with a growing wait);
-    /// a redirect or a reply that is not OAuth ends the polling with its error.
+    /// a redirect, a 429, a 5xx or a reply that is not OAuth ends the polling with its error
+    /// ([`AuthError::Unavailable`] carries the 429's `Retry-After`).
     pub async fn finish_with_sleep<S, F>(self, sleep: S) -> Result<TokenSet, AuthError>
     where
         S: Fn(Duration) -> F,

@@ -219,6 +219,20 @@ pub enum AuthError {
         /// Where it pointed.
         location: Option<String>,
     },
+    /// The endpoint is throttling (HTTP 429) or failing (5xx), whatever the body: e.g. Entra's
+    /// `temporarily_unavailable` (AADSTS90033) with a `Retry-After`, or a gateway's HTML 503.
+    /// Not the user's doing: try again later (after `retry_after`, when given).
+    #[error("{endpoint} answered HTTP {status}{}{}", .retry_after.map(|d| format!(" (retry after {} s)", d.as_secs())).unwrap_or_default(), .error.as_ref().map(|e| format!(": {e}")).unwrap_or_default())]
+    Unavailable {
+        /// The endpoint URL.
+        endpoint: String,
+        /// 429, or 500 to 599.
+        status: u16,
+        /// The `Retry-After` delay, when the server sent one (in seconds).
+        retry_after: Option<Duration>,
+        /// The OAuth error in the body, if it held one; scrubbed of what the request sent.
+        error: Option<Box<OAuthErrorResponse>>,
+    },
     /// The endpoint answered with something that is not an OAuth reply (e.g. an HTML error page
     /// from a proxy).
     #[error("{endpoint} answered HTTP {status} with an unexpected {} reply", .content_type.as_deref().unwrap_or("untyped"))]
@@ -286,11 +300,18 @@ impl AuthError {
         matches!(self, AuthError::SignInAgain { .. })
     }
 
+    /// Whether the server is throttling (HTTP 429): wait `retry_after` and try again.
+    pub fn is_throttled(&self) -> bool {
+        matches!(self, AuthError::Unavailable { status: 429, .. })
+    }
+
     /// The OAuth error the server sent, if any.
     pub fn oauth_error(&self) -> Option<&OAuthErrorResponse> {
         match self {
             AuthError::OAuth { error, .. } | AuthError::AccessDenied { error } => Some(error),
-            AuthError::SignInAgain { error } => error.as_deref(),
+            AuthError::SignInAgain { error } | AuthError::Unavailable { error, .. } => {
+                error.as_deref()
+            }
             _ => None,
         }
     }

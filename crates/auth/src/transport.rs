@@ -10,6 +10,9 @@
 //! - a reply that is neither JSON nor an OAuth error (a proxy's HTML page, a 3xx) becomes a typed
 //!   [`HttpError`] instead of a parse error, and an error object on a 2xx (lenient servers) is
 //!   handed to `oauth2` as the error it is;
+//! - a 429 or 5xx (with an OAuth error body or not) becomes [`HttpError::Unavailable`] with its
+//!   status and `Retry-After`, which `oauth2` would drop: "throttled" and "down" are told apart
+//!   from each other and from a refusal of the user's credentials;
 //! - an error reply is scrubbed of every secret the request carried, so a server that echoes the
 //!   request cannot leak it into an error message.
 //!
@@ -19,15 +22,19 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use oauth2::http::{self, header, HeaderValue, StatusCode};
 use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse};
 use url::Url;
 
-use crate::error::{AuthError, MAX_KEPT_BODY};
+use crate::error::{AuthError, OAuthErrorResponse, MAX_KEPT_BODY};
 
 /// Replies larger than this are cut (a token reply is a few KiB).
 const MAX_REPLY: usize = 1024 * 1024;
+
+/// A `Retry-After` longer than this is read as this (no sign-in waits an hour).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// Form parameters whose values are secrets (scrubbed from error replies).
 const SECRET_PARAMS: [&str; 5] = [
@@ -161,6 +168,16 @@ pub enum HttpError {
         /// Where it pointed.
         location: Option<String>,
     },
+    /// A 429 (throttled) or a 5xx (the server is failing), with or without an OAuth error body.
+    #[error("HTTP {status}")]
+    Unavailable {
+        /// The status: 429, or 500 to 599.
+        status: u16,
+        /// The `Retry-After` delay, if the server sent one in seconds.
+        retry_after: Option<Duration>,
+        /// The OAuth error the body held (Entra: `temporarily_unavailable`, AADSTS90033), scrubbed.
+        error: Option<Box<OAuthErrorResponse>>,
+    },
     /// Neither a JSON reply nor an OAuth error, e.g. a proxy's HTML page.
     #[error("unexpected reply (HTTP {status})")]
     Unexpected {
@@ -186,6 +203,16 @@ impl HttpError {
                 endpoint,
                 status,
                 location,
+            },
+            HttpError::Unavailable {
+                status,
+                retry_after,
+                error,
+            } => AuthError::Unavailable {
+                endpoint,
+                status,
+                retry_after,
+                error,
             },
             HttpError::Unexpected {
                 status,
@@ -223,8 +250,8 @@ async fn read(mut response: reqwest::Response) -> Result<HttpResponse, HttpError
         .expect("status and headers came from a response"))
 }
 
-/// Sorts a reply: redirects and non-OAuth replies are errors; OAuth errors go to `oauth2` as
-/// errors (a 2xx carrying one becomes a 400), scrubbed; JSON successes pass unchanged.
+/// Sorts a reply: redirects, 429s, 5xxs and non-OAuth replies are errors; OAuth errors go to
+/// `oauth2` as errors (a 2xx carrying one becomes a 400), scrubbed; JSON successes pass unchanged.
 fn classify(reply: HttpResponse, secrets: &[String]) -> Result<HttpResponse, HttpError> {
     let status = reply.status();
     if status.is_redirection() {
@@ -244,6 +271,18 @@ fn classify(reply: HttpResponse, secrets: &[String]) -> Result<HttpResponse, Htt
     let is_error = object.as_ref().is_some_and(|o| {
         o.get("error").is_some_and(|e| e.is_string()) && !o.contains_key("access_token")
     });
+    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+        let error = object.filter(|_| is_error).and_then(|object| {
+            let mut value = serde_json::Value::Object(object);
+            scrub_strings(&mut value, secrets);
+            serde_json::from_value::<OAuthErrorResponse>(value).ok()
+        });
+        return Err(HttpError::Unavailable {
+            status: status.as_u16(),
+            retry_after: retry_after(&reply),
+            error: error.map(Box::new),
+        });
+    }
     if let (true, Some(object)) = (is_error, object) {
         let (mut parts, _) = reply.into_parts();
         if parts.status.is_success() {
@@ -269,6 +308,21 @@ fn classify(reply: HttpResponse, secrets: &[String]) -> Result<HttpResponse, Htt
         content_type: content_type(&reply),
         body: kept(reply.body(), secrets),
     })
+}
+
+/// `Retry-After` in seconds (RFC 9110 §10.2.3 also allows an HTTP date, which Entra does not
+/// send; it is ignored), capped at [`MAX_RETRY_AFTER`].
+fn retry_after(reply: &HttpResponse) -> Option<Duration> {
+    let raw = reply
+        .headers()
+        .get(header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    raw.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s).min(MAX_RETRY_AFTER))
 }
 
 fn content_type(reply: &HttpResponse) -> Option<String> {

@@ -76,20 +76,20 @@ pub fn auth_problem(error: &AuthError) -> Problem {
             "The device code expired before it was used.",
             "Start again and enter the new code within its time.",
         ),
-        // Entra's own "try again later" (RFC 6749 `temporarily_unavailable`, `server_error`;
-        // Entra sends it for throttling and server faults alike): not the user's credentials.
+        AuthError::Unavailable {
+            status,
+            retry_after,
+            ..
+        } => unavailable_problem(*status, *retry_after, error),
+        // Entra's own "try again later" (RFC 6749 `temporarily_unavailable`, `server_error`) on
+        // a 400: not the user's credentials.
         AuthError::OAuth { error: oauth, .. }
             if matches!(
                 oauth.error.as_str(),
                 "temporarily_unavailable" | "server_error"
             ) =>
         {
-            problem(
-                CheckCode::Unexpected,
-                None,
-                format!("Microsoft Entra ID could not sign you in just now: {message}"),
-                "This is on Microsoft's side and usually passes: wait a minute and try again.",
-            )
+            unavailable_problem(503, None, error)
         }
         AuthError::OAuth { .. } => {
             let aadsts = error
@@ -110,6 +110,41 @@ pub fn auth_problem(error: &AuthError) -> Problem {
             message,
             "Check the network and try again.",
         ),
+    }
+}
+
+/// Entra throttling (429: [`CheckCode::RateLimited`], with its `Retry-After`) or failing (5xx:
+/// [`CheckCode::Unexpected`], as for an Azure DevOps 5xx): plain words, Entra's own (AADSTS code,
+/// trace id) kept as the server's message.
+fn unavailable_problem(status: u16, retry_after: Option<Duration>, error: &AuthError) -> Problem {
+    let wait = match retry_after {
+        Some(wait) => match wait.as_secs().max(1) {
+            1 => "wait 1 second (Retry-After)".to_string(),
+            secs => format!("wait {secs} seconds (Retry-After)"),
+        },
+        None => "wait a minute".to_string(),
+    };
+    let (code, message) = if status == 429 {
+        (
+            CheckCode::RateLimited,
+            format!("Microsoft Entra ID is throttling sign-ins; {wait} and try again."),
+        )
+    } else {
+        (
+            CheckCode::Unexpected,
+            "Microsoft Entra ID is unavailable, try again later.".to_string(),
+        )
+    };
+    let fix = match status {
+        429 => {
+            "Too many sign-ins were tried in a short time; start the sign-in again after the wait."
+                .to_string()
+        }
+        _ => format!("This is on Microsoft's side and usually passes: {wait} and try again."),
+    };
+    Problem {
+        server_message: error.oauth_error().map(|e| e.to_string()),
+        ..problem(code, None, message, fix)
     }
 }
 

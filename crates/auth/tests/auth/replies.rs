@@ -173,13 +173,25 @@ async fn redirects_html_and_lenient_errors() {
         Err(AuthError::Redirected { status: 302, location: Some(ref l), .. }) if l == "https://elsewhere.example/token"
     ));
 
-    let html = reply(502, "text/html", None, "<html>Bad gateway</html>");
+    let html = reply(404, "text/html", None, "<html>Not here</html>");
     match client_credentials(secret, vec![html]).await {
         Err(AuthError::UnexpectedResponse {
-            status: 502, body, ..
-        }) => assert!(body.contains("Bad gateway")),
+            status: 404, body, ..
+        }) => assert!(body.contains("Not here")),
         other => panic!("expected UnexpectedResponse, got {other:?}"),
     }
+    let gateway = reply(502, "text/html", None, "<html>Bad gateway</html>");
+    assert!(
+        matches!(
+            client_credentials(secret, vec![gateway]).await,
+            Err(AuthError::Unavailable {
+                status: 502,
+                error: None,
+                ..
+            })
+        ),
+        "a gateway's 5xx page is the server failing, not an unexpected reply"
+    );
 
     let error_on_200 = json_reply(
         200,
@@ -192,6 +204,92 @@ async fn redirects_html_and_lenient_errors() {
         ),
         "an error object on a 200 is still an error"
     );
+}
+
+/// A reply with a `Retry-After` header.
+fn with_retry_after(mut reply: HttpResponse, value: &str) -> HttpResponse {
+    reply
+        .headers_mut()
+        .insert("retry-after", value.parse().unwrap());
+    reply
+}
+
+#[tokio::test]
+async fn throttling_and_server_failures_carry_the_status_and_retry_after() {
+    let secret = "Zq8Q~very.secret.value";
+    let throttled = with_retry_after(
+        json_reply(
+            429,
+            &format!(
+                r#"{{"error":"temporarily_unavailable","error_description":"AADSTS90033: A transient error has occurred. (echo: {secret})","error_codes":[90033],"trace_id":"t-9"}}"#
+            ),
+        ),
+        "7",
+    );
+    let error = client_credentials(secret, vec![throttled])
+        .await
+        .unwrap_err();
+    assert!(error.is_throttled(), "{error:?}");
+    match &error {
+        AuthError::Unavailable {
+            status: 429,
+            retry_after,
+            error: Some(oauth),
+            ..
+        } => {
+            assert_eq!(*retry_after, Some(Duration::from_secs(7)));
+            assert_eq!(oauth.error, "temporarily_unavailable");
+            assert_eq!(oauth.aadsts(), Some(90033));
+            assert_eq!(oauth.trace_id.as_deref(), Some("t-9"));
+        }
+        other => panic!("expected Unavailable 429, got {other:?}"),
+    }
+    let text = format!("{error} {error:?}");
+    assert!(
+        text.contains("429") && text.contains("AADSTS90033"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(secret),
+        "an echoed secret is scrubbed: {text}"
+    );
+
+    let failing = json_reply(
+        503,
+        r#"{"error":"temporarily_unavailable","error_description":"AADSTS90033"}"#,
+    );
+    let error = client_credentials(secret, vec![failing]).await.unwrap_err();
+    assert!(!error.is_throttled(), "a 503 is not throttling: {error:?}");
+    assert!(
+        matches!(
+            error,
+            AuthError::Unavailable {
+                status: 503,
+                retry_after: None,
+                error: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+
+    for (header, expected) in [
+        ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+        ("soon", None),
+        ("-1", None),
+        ("999999", Some(Duration::from_secs(3600))),
+    ] {
+        let bare = with_retry_after(reply(429, "text/plain", None, ""), header);
+        match client_credentials(secret, vec![bare]).await {
+            Err(AuthError::Unavailable {
+                status: 429,
+                retry_after,
+                error: None,
+                ..
+            }) => assert_eq!(retry_after, expected, "Retry-After: {header}"),
+            other => panic!("expected Unavailable 429, got {other:?}"),
+        }
+    }
 }
 
 fn refresh_client(replies: Vec<HttpResponse>) -> (PublicClient, TokenSet) {
@@ -381,9 +479,27 @@ async fn device_poll_outcomes() {
     );
     assert!(
         matches!(
-            poll_with(reply(502, "text/html", None, "<html>proxy error</html>")).await,
-            Err(AuthError::UnexpectedResponse { status: 502, .. })
+            poll_with(reply(200, "text/html", None, "<html>proxy page</html>")).await,
+            Err(AuthError::UnexpectedResponse { status: 200, .. })
         ),
-        "so does a proxy's error page"
+        "so does a proxy's page"
+    );
+    assert!(
+        matches!(
+            poll_with(reply(502, "text/html", None, "<html>proxy error</html>")).await,
+            Err(AuthError::Unavailable { status: 502, .. })
+        ),
+        "and a 5xx"
+    );
+    let throttled = with_retry_after(
+        json_reply(429, r#"{"error":"temporarily_unavailable"}"#),
+        "3",
+    );
+    assert!(
+        matches!(
+            poll_with(throttled).await,
+            Err(AuthError::Unavailable { status: 429, retry_after: Some(wait), .. }) if wait == Duration::from_secs(3)
+        ),
+        "and a 429, with its Retry-After"
     );
 }
