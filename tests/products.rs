@@ -139,7 +139,7 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
         .await;
     run_product_checks(&journey, "failed").await;
     let failed = journey
-        .js("return [...document.querySelectorAll('#product-checklist li.fail')].map(li => li.dataset.code + ' ' + li.textContent)")
+        .js("return [...document.querySelectorAll('#product-checklist li.fail[data-code]')].map(li => li.dataset.code + ' ' + li.closest('li.group').querySelector('summary').textContent + ': ' + li.textContent)")
         .await;
     let failed: Vec<String> = serde_json::from_value(failed).unwrap();
     assert_eq!(
@@ -153,7 +153,7 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
             && failed[0].contains("Identity (Read)"),
         "{failed:?}"
     );
-    journey.screenshot("71-dx-missing-graph-1280").await;
+    journey.screenshot("71-dx-missing-identity-1280").await;
     journey.type_into("cred-boards-1", DX_BOARDS_2).await;
     run_product_checks(&journey, "passed").await;
     assert_eq!(

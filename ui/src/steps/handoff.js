@@ -149,6 +149,7 @@ export function showHandoff(next) {
   for (const name of p.placeholders.map((x) => x.name)) if (texts.some((t) => placeholdersIn(t).includes(name))) wanted.push(name);
   detailInputs($("handoff-details"), "handoff-detail", wanted, renderPanel);
   show($("handoff-post"), !!p.handoff.post);
+  show($("handoff-script"), !!p.webhooks);
   if (p.handoff.post) {
     $("handoff-post-title").textContent = `Send it to ${p.product.name}`;
     $("handoff-token-label").textContent = p.handoff.post.tokenLabel;

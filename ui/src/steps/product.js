@@ -31,7 +31,7 @@ function tokenField(connector, index, expiry) {
   const parts = [label, input];
   if (expiry) {
     const date = el("input");
-    Object.assign(date, { id: `${id}-expiry`, type: "text", placeholder: "expires YYYY-MM-DD", autocomplete: "off" });
+    Object.assign(date, { id: `${id}-expiry`, type: "text", placeholder: "YYYY-MM-DD", autocomplete: "off", title: "The date this token expires" });
     date.setAttribute("aria-label", `${connector.label} token ${index + 1} expires on`);
     date.className = "expiry";
     parts.push(date);
@@ -71,7 +71,7 @@ function pats() {
     }));
 }
 
-function renderRow(check, connector) {
+function renderRow(check) {
   const item = el(
     "li",
     { className: check.status },
@@ -79,13 +79,41 @@ function renderRow(check, connector) {
       "div",
       { className: "row" },
       el("span", { className: "mark", text: MARKS[check.status] || check.status }),
-      el("span", { className: "title", text: connector ? `${connector}: ${check.title}` : check.title }),
+      el("span", { className: "title", text: check.title }),
       el("span", { className: "msg", text: check.message }),
     ),
   );
   if (check.code) item.dataset.code = check.code;
   if (check.status === "fail" || check.status === "warn") item.append(el("p", { className: "fix", text: check.fix }));
   return item;
+}
+
+const RANK = { fail: 3, warn: 2, pass: 1, skip: 0 };
+
+/** One collapsible group per credential: a summary line, its rows inside; open when one fails. */
+function groupFor(groups, key, label) {
+  if (groups.has(key)) return groups.get(key);
+  const rows = el("ul");
+  const mark = el("span", { className: "mark", text: "…" });
+  const msg = el("span", { className: "msg" });
+  const details = el("details", { className: "group" }, el("summary", {}, mark, " ", el("span", { className: "title", text: label }), " ", msg), rows);
+  const item = el("li", { className: "group skip" }, details);
+  item.dataset.credential = key;
+  const group = { item, details, rows, mark, msg, counts: { pass: 0, warn: 0, fail: 0, skip: 0 } };
+  groups.set(key, group);
+  $("product-checklist").append(item);
+  return group;
+}
+
+function addToGroup(group, check) {
+  group.rows.append(renderRow(check));
+  group.counts[check.status] = (group.counts[check.status] || 0) + 1;
+  const worst = Object.keys(RANK).find((s) => group.counts[s]) || "skip";
+  group.item.className = `group ${worst}`;
+  group.mark.textContent = MARKS[worst];
+  const c = group.counts;
+  group.msg.textContent = [c.fail && `${c.fail} failed`, c.warn && `${c.warn} to note`, c.pass && `${c.pass} passed`, c.skip && `${c.skip} skipped`].filter(Boolean).join(", ");
+  if (check.status === "fail") group.details.open = true;
 }
 
 async function runChecks(event) {
@@ -98,14 +126,14 @@ async function runChecks(event) {
   $("product-status").textContent = "Checking…";
   const p = profile();
   const labelOf = (id) => (id === "webhooks" ? "Webhooks (this connection's token)" : (p.connectors.find((c) => c.id === id) || { label: id }).label);
-  const many = p.connectors.length > 1 || pats().length > 0;
+  const groups = new Map();
   try {
     const report = await backend.productCheck({ profileId: opened.card.id, project: product.details.project, repository: product.details.repository, pats: pats() }, (e) => {
       if (e.kind === "restriction") list.append(renderRow(e));
-      else list.append(renderRow(e.check, many ? `${labelOf(e.connector)}${e.index ? ` #${e.index + 1}` : ""}` : null));
+      else addToGroup(groupFor(groups, `${e.connector}#${e.index}`, `${labelOf(e.connector)}${e.index ? ` #${e.index + 1}` : ""}`), e.check);
     });
     if (report.publicUrl) product.details.publicUrl = report.publicUrl;
-    const failed = list.querySelectorAll("li.fail").length;
+    const failed = list.querySelectorAll("li.fail[data-code]").length;
     $("product-status").textContent = report.ok ? `Everything ${p.product.name} needs is in place.` : `${plural(failed, "check failed", "checks failed")}: see the fixes below.`;
     $("product-status").className = report.ok ? "status ok" : "status failed";
     document.body.dataset.productChecks = report.ok ? "passed" : "failed";
