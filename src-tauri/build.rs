@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "hook_history",
     "remove_hooks",
     "product_info",
+    "open_product_profile",
+    "close_product_profile",
     "product_check",
     "product_hooks_plan",
     "product_hooks_apply",

@@ -407,5 +407,83 @@ async fn datafold_from_a_pasted_repository_url_to_its_three_fields() {
     journey.resize(720, 560).await;
     journey.assert_no_horizontal_scroll("handoff").await;
     journey.screenshot("78-datafold-handoff-720").await;
+
+    // Later, from the home: the saved connection's card hands off again.
+    journey.click("handoff-home").await;
+    wait_step(&journey, "home").await;
+    journey
+        .js("delete document.body.dataset.handoff; document.querySelector('#home-list .open-handoff').click(); return true")
+        .await;
+    wait_step(&journey, "handoff").await;
+    journey
+        .wait_until(
+            "the panel again",
+            "return document.body.dataset.handoff === 'shown' && document.querySelectorAll('#handoff-fields li').length === 4",
+        )
+        .await;
+    journey.finish().await;
+}
+
+/// Sends a file path to the profile picker, as choosing it in the file dialog does.
+async fn pick_profile(journey: &Journey, path: &std::path::Path) {
+    journey
+        .client
+        .find(fantoccini::Locator::Id("profile-file"))
+        .await
+        .expect("the profile picker")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("pick the file");
+}
+
+#[tokio::test]
+async fn a_profile_picked_on_the_first_step_and_a_broken_one_named_by_line() {
+    let Some(journey) = Journey::start("product-picker", Scenario::demo(), Launch::default()).await
+    else {
+        return;
+    };
+    assert!(!journey.visible("product-badge").await, "no product yet");
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("datafold-typo.toml");
+    let text = std::fs::read_to_string(profile("datafold")).unwrap();
+    std::fs::write(&broken, text.replace("vso.code_write", "vso.code_writ")).unwrap();
+    pick_profile(&journey, &broken).await;
+    journey
+        .wait_until(
+            "the broken profile is explained",
+            "return !document.getElementById('profile-error').hidden",
+        )
+        .await;
+    let error = journey.text("profile-error").await;
+    assert!(
+        error.contains("invalid_profile")
+            && error.contains("datafold-typo.toml")
+            && error.contains("access.scopes[0]")
+            && error.contains("line "),
+        "{error}"
+    );
+    assert!(!journey.visible("product-badge").await, "nothing changed");
+
+    pick_profile(&journey, &profile("datafold")).await;
+    journey
+        .wait_until(
+            "the wizard is for Datafold",
+            "return document.body.dataset.ready === 'true' && document.getElementById('product-name').textContent === 'Datafold'",
+        )
+        .await;
+    assert!(journey.visible("nav-product").await);
+    assert!(journey
+        .text("profile-current")
+        .await
+        .contains("Datafold (datafold.toml)"));
+    journey.screenshot("79-profile-picked-1280").await;
+    journey.click("profile-close").await;
+    journey
+        .wait_until(
+            "the wizard is plain again",
+            "return document.body.dataset.ready === 'true' && document.getElementById('product-badge').hidden",
+        )
+        .await;
+    assert!(journey.visible("nav-checks").await);
     journey.finish().await;
 }

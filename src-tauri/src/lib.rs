@@ -46,6 +46,8 @@ pub fn run() {
             commands::hook_history,
             commands::remove_hooks,
             product::product_info,
+            product::open_product_profile,
+            product::close_product_profile,
             product::product_check,
             product::product_hooks_plan,
             product::product_hooks_apply,

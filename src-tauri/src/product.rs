@@ -1,9 +1,11 @@
 //! The product steps: a product profile opened with the app (`--profile FILE`,
-//! `ADO_CONNECT_PROFILE`, or a `profile.toml` next to the executable), its checks, its webhooks
-//! and the hand-off. Thin commands over `ado_flows::product`.
+//! `ADO_CONNECT_PROFILE`, a `profile.toml` next to the executable, or the file picker on the
+//! first step), its checks, its webhooks and the hand-off. Thin commands over
+//! `ado_flows::product`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use ado_flows::hooks::ApplyEvent;
 use ado_flows::interface::{HandoffPanel, ProductProfile, Reveal};
@@ -12,8 +14,9 @@ use ado_flows::product::handoff::{
 };
 use ado_flows::product::saved::{self, ConnectorPat, SavedCheck, Script, Written};
 use ado_flows::product::{
-    apply_product_hooks, load_profile, plan_product_hooks, LoadError, LoadedProfile, ProductEvent,
-    ProductHookPlan, ProductHooksReport, ProductHooksRequest, ProductReport,
+    apply_product_hooks, load_profile, load_profile_text, plan_product_hooks, LoadError,
+    LoadedProfile, ProductEvent, ProductHookPlan, ProductHooksReport, ProductHooksRequest,
+    ProductReport,
 };
 use ado_flows::signin;
 use secrecy::SecretString;
@@ -27,7 +30,7 @@ use crate::state::AppState;
 
 /// The product profile the app was opened with, read once at start.
 pub struct ProductState {
-    opened: Option<Result<LoadedProfile, LoadError>>,
+    opened: Mutex<Option<Result<LoadedProfile, LoadError>>>,
 }
 
 /// Where a profile comes from: `--profile FILE` (or `--profile=FILE`), else
@@ -61,18 +64,18 @@ impl ProductState {
             std::env::current_exe().ok(),
         );
         ProductState {
-            opened: path.map(|p| {
+            opened: Mutex::new(path.map(|p| {
                 let loaded = load_profile(&p);
                 if let Err(e) = &loaded {
                     tracing::warn!("product profile not loaded: {e}");
                 }
                 loaded
-            }),
+            })),
         }
     }
 
     fn profile(&self) -> Result<ProductProfile, CommandError> {
-        match &self.opened {
+        match &*self.opened.lock().expect("profile lock") {
             Some(Ok(loaded)) => Ok(loaded.profile.clone()),
             _ => Err(CommandError::new(
                 ErrorCode::NothingYet,
@@ -97,7 +100,8 @@ pub struct ProductInfo {
 /// The product profile the app was opened with, if any.
 #[tauri::command]
 pub fn product_info(product: State<'_, ProductState>) -> Option<ProductInfo> {
-    product.opened.as_ref().map(|opened| match opened {
+    let opened = product.opened.lock().expect("profile lock");
+    opened.as_ref().map(|opened| match opened {
         Ok(loaded) => ProductInfo {
             loaded: Some(loaded.clone()),
             error: None,
@@ -107,6 +111,35 @@ pub fn product_info(product: State<'_, ProductState>) -> Option<ProductInfo> {
             error: Some(e.clone()),
         },
     })
+}
+
+/// Opens a profile the user picked (its name and text, read by the page): the wizard then works
+/// for that product. A broken one is refused with every mistake and the current one stays.
+#[tauri::command]
+pub fn open_product_profile(
+    product: State<'_, ProductState>,
+    name: String,
+    text: String,
+) -> Result<ProductInfo, ProductInfo> {
+    match load_profile_text(&name, &text) {
+        Ok(loaded) => {
+            *product.opened.lock().expect("profile lock") = Some(Ok(loaded.clone()));
+            Ok(ProductInfo {
+                loaded: Some(loaded),
+                error: None,
+            })
+        }
+        Err(e) => Err(ProductInfo {
+            loaded: None,
+            error: Some(e),
+        }),
+    }
+}
+
+/// Goes back to the wizard without a product.
+#[tauri::command]
+pub fn close_product_profile(product: State<'_, ProductState>) {
+    *product.opened.lock().expect("profile lock") = None;
 }
 
 /// A connector PAT from the product step.
@@ -438,7 +471,9 @@ mod tests {
 
     #[test]
     fn without_a_profile_the_product_commands_say_how_to_open_one() {
-        let state = ProductState { opened: None };
+        let state = ProductState {
+            opened: Mutex::new(None),
+        };
         let e = state.profile().unwrap_err();
         assert!(e.message.contains("No product profile"), "{}", e.message);
     }

@@ -49,6 +49,9 @@ export const backend = {
   removeHooks: (profileId) => invoke("remove_hooks", { profileId }),
   // The product profile the app was opened with, and its steps.
   productInfo: () => invoke("product_info"),
+  /** Opens a profile picked in the page (its file name and text); rejects with { error } when broken. */
+  openProductProfile: (name, text) => invoke("open_product_profile", { name, text }),
+  closeProductProfile: () => invoke("close_product_profile"),
   /** Runs the product's checks; `onEvent` gets each restriction and check as it settles. */
   productCheck: (form, onEvent) => invokeStreaming("product_check", { form }, "onEvent", onEvent),
   productHooksPlan: (form) => invoke("product_hooks_plan", { form }),

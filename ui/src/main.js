@@ -107,7 +107,7 @@ async function start() {
   } catch (e) {
     info = { secretStoreError: e.message };
   }
-  initProduct(await productInfo);
+  initProduct(await productInfo, backend);
   $("store-note").textContent = info.secretStore
     ? `Tokens are kept in ${info.secretStore}.`
     : `No secret store: ${info.secretStoreError || "unknown"}. Tokens cannot be saved.`;

@@ -23,7 +23,7 @@ function showProfileError(error) {
   box.replaceChildren(
     el("p", { className: "alert-title" }, el("span", { className: "code", text: "invalid_profile" }), ` The product profile ${error.path} could not be used.`),
     lines.length ? el("ul", {}, ...lines) : el("p", { text: error.detail || "" }),
-    el("p", { className: "alert-fix", text: "Fix the file (or ask the product for a corrected one) and start ADO Connect again. Until then the wizard works without a product." }),
+    el("p", { className: "alert-fix", text: "Fix the file (or ask the product for a corrected one) and open it again. Until then the wizard works as before." }),
   );
   show(box, true);
 }
@@ -100,8 +100,30 @@ export function connectRefusal(deployment, method, expiresOn) {
   return null;
 }
 
+/** The file picker on the first step: a picked profile is checked by the backend; a good one
+ *  restarts the page for that product, a broken one shows its mistakes and nothing changes. */
+function initPicker(backend) {
+  $("profile-file").addEventListener("change", async () => {
+    const file = $("profile-file").files[0];
+    if (!file) return;
+    try {
+      await backend.openProductProfile(file.name, await file.text());
+      location.reload();
+    } catch (answer) {
+      showProfileError((answer && answer.error) || { path: file.name, errors: [], detail: String(answer && answer.message ? answer.message : answer) });
+    } finally {
+      $("profile-file").value = "";
+    }
+  });
+  $("profile-close").addEventListener("click", async () => {
+    await backend.closeProductProfile();
+    location.reload();
+  });
+}
+
 /** Reads what `productInfo` returned; fits the header, the steps and the connect form. */
-export function initProduct(info) {
+export function initProduct(info, backend) {
+  initPicker(backend);
   if (!info) return;
   if (info.error) {
     showProfileError(info.error);
@@ -109,6 +131,9 @@ export function initProduct(info) {
   }
   product.loaded = info.loaded;
   const p = info.loaded.profile;
+  $("profile-current").textContent = `Onboarding into ${p.product.name} (${info.loaded.path.split(/[\\/]/).pop()}).`;
+  $("profile-pick").textContent = "Use another profile…";
+  show($("profile-close"), true);
   for (const ph of p.placeholders) product.details.placeholders[ph.name] = ph.default || "";
   document.body.dataset.product = p.product.id;
   $("subtitle").textContent = `Connect Azure DevOps to ${p.product.name}`;

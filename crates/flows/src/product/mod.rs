@@ -68,6 +68,38 @@ pub enum LoadError {
     },
 }
 
+/// Parses and validates a profile the UI read itself (a file picker gives the text, not the
+/// path): `name` is the file's name, for messages. A logo given as a file next to the profile
+/// cannot be found this way and is left out; a `data:` logo is kept.
+pub fn load_profile_text(name: &str, text: &str) -> Result<LoadedProfile, LoadError> {
+    if text.len() > 1024 * 1024 {
+        return Err(LoadError::Invalid {
+            path: name.to_string(),
+            errors: vec![ProfileError {
+                line: 1,
+                column: 1,
+                field: "(file)".into(),
+                message: "a profile is a small text file; this one is over 1 MiB".into(),
+            }],
+        });
+    }
+    let profile = parse_profile(text).map_err(|e| LoadError::Invalid {
+        path: name.to_string(),
+        errors: e.0,
+    })?;
+    let logo_data_url = profile
+        .product
+        .logo
+        .clone()
+        .filter(|logo| logo.starts_with("data:"));
+    Ok(LoadedProfile {
+        access: profile.access(),
+        profile,
+        path: PathBuf::from(name),
+        logo_data_url,
+    })
+}
+
 /// Reads, parses and validates a profile; resolves a file logo next to it.
 pub fn load_profile(path: &Path) -> Result<LoadedProfile, LoadError> {
     let shown = path.display().to_string();
