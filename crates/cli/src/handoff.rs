@@ -26,8 +26,8 @@ use ado_flows::product::handoff::{
     HandoffChoice, PostOptions,
 };
 use ado_flows::product::{
-    apply_product_hooks, check_product, load_profile, plan_product_hooks, LoadError,
-    ProductCheckRequest, ProductCredential, ProductHooksRequest,
+    apply_product_hooks, check_product, credentials_to_check, load_profile, plan_product_hooks,
+    LoadError, ProductCheckRequest, ProductCredential, ProductHooksRequest,
 };
 use ado_flows::profiles::profile_id;
 use ado_flows::{Connections, SecretStore};
@@ -118,31 +118,17 @@ pub(crate) async fn check(
         credential: request.credential.clone(),
         expires_on: pat_expires.clone(),
     };
-    let own = connector_pats(&profile);
-    let (credentials, hooks_credential) = if own.is_empty() {
-        // One credential for everything: it is checked for every connector's access.
-        let all = profile
-            .connectors
-            .iter()
-            .map(|c| ProductCredential {
-                connector: c.id.clone(),
-                ..main.clone()
-            })
-            .collect();
-        (all, None)
-    } else {
-        let all = own
-            .into_iter()
-            .map(|(connector, index, pat)| ProductCredential {
-                connector,
-                index,
-                credential: Credential::Pat(pat),
-                method: SignInMethod::Pat,
-                expires_on: pat_expires.clone(),
-            })
-            .collect();
-        (all, profile.webhooks.as_ref().map(|_| main.clone()))
-    };
+    let own = connector_pats(&profile)
+        .into_iter()
+        .map(|(connector, index, pat)| ProductCredential {
+            connector,
+            index,
+            credential: Credential::Pat(pat),
+            method: SignInMethod::Pat,
+            expires_on: pat_expires.clone(),
+        })
+        .collect();
+    let (credentials, hooks_credential) = credentials_to_check(&profile, main, own);
     let product_request = ProductCheckRequest {
         profile,
         target: request.target,

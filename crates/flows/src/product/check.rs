@@ -51,6 +51,32 @@ pub struct ProductCheckRequest {
     pub hooks_credential: Option<ProductCredential>,
 }
 
+/// Who is checked for what: with no connector credentials of its own, the connection's `main`
+/// credential is checked for every connector; with some, exactly those are checked, and `main`
+/// (as `webhooks`) for the webhooks the profile registers with it.
+pub fn credentials_to_check(
+    profile: &ProductProfile,
+    main: ProductCredential,
+    own: Vec<ProductCredential>,
+) -> (Vec<ProductCredential>, Option<ProductCredential>) {
+    if own.is_empty() {
+        let all = profile
+            .connectors
+            .iter()
+            .map(|c| ProductCredential {
+                connector: c.id.clone(),
+                ..main.clone()
+            })
+            .collect();
+        return (all, None);
+    }
+    let hooks = profile.webhooks.as_ref().map(|_| ProductCredential {
+        connector: "webhooks".into(),
+        ..main
+    });
+    (own, hooks)
+}
+
 /// The checks of one credential.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

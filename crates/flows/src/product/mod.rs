@@ -24,8 +24,8 @@ use base64::Engine as _;
 use serde::Serialize;
 
 pub use check::{
-    check_product, ConnectorReport, ProductCheckRequest, ProductCredential, ProductEvent,
-    ProductReport,
+    check_product, credentials_to_check, ConnectorReport, ProductCheckRequest, ProductCredential,
+    ProductEvent, ProductReport,
 };
 pub use hooks::{
     apply_product_hooks, plan_product_hooks, ProductHookPlan, ProductHooksReport,

@@ -16,7 +16,10 @@ use ado_core::product::{ProductProfile, SignInMethod};
 use secrecy::SecretString;
 
 use super::handoff::{recorded_specs, store_connector_pat, Handoff, HandoffChoice};
-use super::{check_product, ProductCheckRequest, ProductCredential, ProductEvent, ProductReport};
+use super::{
+    check_product, credentials_to_check, ProductCheckRequest, ProductCredential, ProductEvent,
+    ProductReport,
+};
 use crate::{AuthMethod, Connections};
 
 /// A PAT the user gave for one of the product's connectors.
@@ -83,34 +86,18 @@ pub async fn check_saved(
         method: method_of(&opened.profile.auth, &profile),
         expires_on,
     };
-    let (credentials, hooks_credential) = if request.pats.is_empty() {
-        let all = profile
-            .connectors
-            .iter()
-            .map(|c| ProductCredential {
-                connector: c.id.clone(),
-                ..main.clone()
-            })
-            .collect();
-        (all, None)
-    } else {
-        let given = request
-            .pats
-            .iter()
-            .map(|p| ProductCredential {
-                connector: p.connector.clone(),
-                index: p.index,
-                credential: Credential::Pat(p.pat.clone()),
-                method: SignInMethod::Pat,
-                expires_on: p.expires_on.clone(),
-            })
-            .collect();
-        let hooks = ProductCredential {
-            connector: "webhooks".into(),
-            ..main.clone()
-        };
-        (given, profile.webhooks.as_ref().map(|_| hooks))
-    };
+    let own = request
+        .pats
+        .iter()
+        .map(|p| ProductCredential {
+            connector: p.connector.clone(),
+            index: p.index,
+            credential: Credential::Pat(p.pat.clone()),
+            method: SignInMethod::Pat,
+            expires_on: p.expires_on.clone(),
+        })
+        .collect();
+    let (credentials, hooks_credential) = credentials_to_check(&profile, main, own);
     let product_id = profile.product.id.clone();
     let check = ProductCheckRequest {
         profile,
