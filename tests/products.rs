@@ -4,7 +4,9 @@
 //!   pull-request webhooks per project with the secret DX gave, and the hand-off POSTed to a test
 //!   double of DX's API over TLS with a private CA.
 //! - Datafold: a pasted repository URL, a PAT, and the "Paste into Datafold" panel with its
-//!   organization, project and repository.
+//!   organization, project and repository; the export file; the hand-off again from the home.
+//! - A profile picked with the file picker (a broken one named by line), and closed again.
+//! - dbt refusing a pasted Server URL in the form, with nothing sent.
 
 use std::path::PathBuf;
 
@@ -485,5 +487,63 @@ async fn a_profile_picked_on_the_first_step_and_a_broken_one_named_by_line() {
         )
         .await;
     assert!(journey.visible("nav-checks").await);
+    journey.finish().await;
+}
+
+#[tokio::test]
+async fn dbt_refuses_a_server_in_the_form_before_anything_is_sent() {
+    let launch = Launch {
+        with_sandbox: true,
+        profile: Some(profile("dbt")),
+        ..Launch::default()
+    };
+    let Some(journey) = Journey::start("product-dbt", Scenario::demo(), launch).await else {
+        return;
+    };
+    assert!(
+        journey
+            .js("return document.getElementById('deployment-server').disabled")
+            .await
+            == serde_json::Value::Bool(true),
+        "dbt takes Azure DevOps Services only"
+    );
+    assert!(
+        !journey.visible("use-sandbox").await && journey.visible("use-sandbox-org").await,
+        "the sandbox offers its organization only"
+    );
+    // A Server repository URL pasted anyway: refused in the form.
+    let before = journey.emulator.requests().len();
+    let (server, collection) = journey.collection(0);
+    journey
+        .type_into(
+            "paste-url",
+            &format!("{server}/{collection}/Fabrikam%20Fiber/_git/fiber-api"),
+        )
+        .await;
+    journey
+        .wait_until(
+            "the paste fills the form",
+            "return document.getElementById('server-url').value !== ''",
+        )
+        .await;
+    journey.type_into("pat", &journey.full_access_pat()).await;
+    journey.click("verify").await;
+    journey
+        .wait_until(
+            "the refusal",
+            "return document.getElementById('alert-code').textContent === 'unsupported_deployment'",
+        )
+        .await;
+    let message = journey.text("alert").await;
+    assert!(
+        message.contains("dbt") && message.contains("Azure DevOps Services"),
+        "{message}"
+    );
+    assert_eq!(
+        journey.emulator.requests().len(),
+        before,
+        "nothing was sent"
+    );
+    journey.screenshot("80-dbt-refuses-server-1280").await;
     journey.finish().await;
 }

@@ -37,6 +37,8 @@ function note(label, text) {
  *  recommended method preselected, a PAT expiry date when it requires one. */
 function fitConnect(p) {
   const name = p.product.name;
+  // The sandbox offers only what the product takes (styles.css hides the other button).
+  document.body.dataset.deployments = ["services", "server"].filter((d) => p.deployments[d]).join(" ");
   for (const [key, id] of [["services", "deployment-services"], ["server", "deployment-server"]]) {
     if (!p.deployments[key]) {
       $(id).disabled = true;
