@@ -56,24 +56,31 @@ impl Relay {
     }
 }
 
-/// A name for this machine that is not `localhost` and resolves (through `/etc/hosts`) to a
-/// loopback address, with that address: the host name first, then the names Debian and container
-/// runtimes put in `/etc/hosts`. A name resolving elsewhere is never used: nothing outside
-/// loopback is a target of a test.
+/// A name for this machine that is not `localhost` and resolves to a loopback address, with
+/// that address: the host name first, then any other name `/etc/hosts` gives a loopback address
+/// (Debian's `ip6-localhost`, a container's own name). A name resolving elsewhere is never used:
+/// nothing outside loopback is a target of a test.
 fn machine_name() -> (String, std::net::IpAddr) {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    let candidates = [
-        host.trim(),
-        "ip6-localhost",
-        "ip6-loopback",
-        "localhost.localdomain",
-    ];
+    let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+    let mut candidates = vec![host.trim().to_string()];
+    for line in hosts.lines() {
+        let line = line.split('#').next().unwrap_or_default();
+        let mut fields = line.split_whitespace();
+        let loopback = fields
+            .next()
+            .and_then(|a| a.parse::<std::net::IpAddr>().ok())
+            .is_some_and(|a| a.is_loopback());
+        if loopback {
+            candidates.extend(fields.map(str::to_string));
+        }
+    }
     candidates
         .iter()
         .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case("localhost"))
         .find_map(|name| {
-            let ip = (*name, 0).to_socket_addrs().ok()?.next()?.ip();
-            ip.is_loopback().then(|| (name.to_string(), ip))
+            let ip = (name.as_str(), 0).to_socket_addrs().ok()?.next()?.ip();
+            ip.is_loopback().then(|| (name.clone(), ip))
         })
         .unwrap_or_else(|| {
             panic!(
