@@ -147,7 +147,8 @@ async fn paste_verify_and_register_webhooks_in_five_clicks() {
     journey
         .wait_until(
             "the pasted scope is preselected",
-            "return document.getElementById('hook-project').value === 'Fabrikam Fiber' && document.getElementById('hook-repository').value === 'fiber-api'",
+            "return document.getElementById('hook-scope-repositories').checked && \
+             [...document.querySelectorAll('#hook-repositories-chips > li')].map((c) => c.dataset.value).join() === 'Fabrikam Fiber/fiber-api'",
         )
         .await;
     assert_eq!(
@@ -478,34 +479,45 @@ async fn a_250_project_collection_counts_agree_and_preselects_the_paste() {
     journey
         .wait_until(
             "the pasted project is preselected",
-            "return document.getElementById('hook-project').value === 'Fabrikam Fiber'",
+            "return [...document.querySelectorAll('#hook-projects-chips > li')].map((c) => c.dataset.value).join() === 'Fabrikam Fiber'",
         )
         .await;
-    // The picker filters and counts the same 250.
+    // The pasted repository is the default scope; the project picker counts the same 250.
+    journey.click("hook-scope-projects").await;
     journey
-        .js("const i = document.getElementById('hook-project'); i.value = ''; i.dispatchEvent(new Event('input')); return true")
+        .js("const i = document.getElementById('hook-projects'); i.value = ''; i.dispatchEvent(new Event('input')); return true")
         .await;
     journey
         .wait_until(
             "the picker counts every project",
-            "return document.getElementById('hook-project-hint').textContent === '250 projects.'",
+            "return document.getElementById('hook-projects-hint').textContent === '250 projects.'",
         )
         .await;
-    journey.type_into("hook-project", "team 24").await;
+    journey.type_into("hook-projects", "team 24").await;
     journey
         .wait_until(
             "the picker filters",
-            "return document.getElementById('hook-project-hint').textContent.startsWith('10 projects match')",
+            "return document.getElementById('hook-projects-hint').textContent.startsWith('10 projects match')",
         )
         .await;
     journey.screenshot("81-large-picker").await;
-    // The keyboard chooses too: ArrowDown, Enter.
+    // The keyboard ticks too: ArrowDown, Enter adds the first match to the chosen set.
     journey
-        .js("const i = document.getElementById('hook-project'); \
+        .js("const i = document.getElementById('hook-projects'); \
              for (const key of ['ArrowDown', 'Enter']) i.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true })); \
              return true")
         .await;
-    assert_eq!(journey.value("hook-project").await, "Team 240");
+    assert_eq!(
+        journey
+            .js("return [...document.querySelectorAll('#hook-projects-chips > li')].map((c) => c.dataset.value).join()")
+            .await
+            .as_str(),
+        Some("Fabrikam Fiber,Team 240")
+    );
+    assert_eq!(
+        journey.text("hook-projects-count").await,
+        "2 projects chosen."
+    );
     journey.finish().await;
 }
 

@@ -1,5 +1,6 @@
 //! Webhooks in the real window: preview and apply a plan, the secret shown once, a test event
-//! that the receiver gets with the secret header, a second run that creates nothing, and removal.
+//! that the receiver gets with the secret header, a second run that creates nothing, and removal;
+//! two projects ticked in the multi-select picker, one plan and one apply for both.
 
 use std::sync::{Arc, Mutex};
 
@@ -111,11 +112,13 @@ async fn register_test_rerun_and_remove() {
     journey
         .wait_until(
             "a project is preselected",
-            "return document.getElementById('hook-project').value !== ''",
+            "return document.querySelectorAll('#hook-projects-chips > li').length === 1",
         )
         .await;
-    journey.pick("hook-project", "Fabrikam Fiber").await;
-    journey.pick("hook-repository", "fiber-api").await;
+    journey.click("hook-scope-repositories").await;
+    journey
+        .pick("hook-repositories", "Fabrikam Fiber/fiber-api")
+        .await;
     journey.type_into("hook-url", &url).await;
 
     plan(&journey).await;
@@ -205,5 +208,157 @@ async fn register_test_rerun_and_remove() {
         )
         .await;
     assert!(status.starts_with("Removed 4"), "{status}");
+    journey.finish().await;
+}
+
+/// The chosen values of a multi-select picker, in order, comma-joined.
+async fn chips(journey: &Journey, id: &str) -> String {
+    journey
+        .js(&format!("return [...document.querySelectorAll('#{id}-chips > li')].map((c) => c.dataset.value).join()"))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The subscriptions the sandbox holds for its first collection.
+async fn subscriptions(journey: &Journey) -> Vec<serde_json::Value> {
+    let (server, collection) = journey.collection(0);
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{server}/{collection}/_apis/hooks/subscriptions?api-version=6.0"
+        ))
+        .basic_auth("", Some(journey.full_access_pat()))
+        .send()
+        .await
+        .expect("list subscriptions")
+        .json()
+        .await
+        .expect("subscriptions JSON");
+    body["value"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn two_projects_ticked_share_one_plan_and_one_apply() {
+    let Some(journey) = Journey::start(
+        "webhooks-two-projects",
+        Scenario::demo(),
+        Launch {
+            with_sandbox: true,
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let (url, _seen) = receiver().await;
+    journey.resize(1280, 800).await;
+    verify_sandbox_server(&journey).await;
+    journey.click("to-hooks").await;
+    journey
+        .wait_until(
+            "the first project is preselected",
+            "return document.querySelectorAll('#hook-projects-chips > li').length === 1",
+        )
+        .await;
+    let first = chips(&journey, "hook-projects").await;
+    // Tick a second project in the type-to-filter list; the list stays open for more.
+    journey.pick("hook-projects", "Parts Unlimited").await;
+    assert_eq!(
+        chips(&journey, "hook-projects").await,
+        format!("{first},Parts Unlimited")
+    );
+    assert_eq!(
+        journey.text("hook-projects-count").await,
+        "2 projects chosen."
+    );
+    journey
+        .wait_until(
+            "the ticked row shows ticked",
+            "return document.querySelector('#hook-projects-list [data-value=\"Parts Unlimited\"]').getAttribute('aria-selected') === 'true'",
+        )
+        .await;
+    journey
+        .screenshot("44-hooks-two-projects-picker-1280")
+        .await;
+    // A chip's × removes it, and ticking again brings it back.
+    journey
+        .js("document.querySelector('#hook-projects-chips > li[data-value=\"Parts Unlimited\"] button').click(); return true")
+        .await;
+    assert_eq!(chips(&journey, "hook-projects").await, first);
+    journey.pick("hook-projects", "Parts Unlimited").await;
+    journey.type_into("hook-url", &url).await;
+
+    plan(&journey).await;
+    let creates = journey
+        .js("return document.querySelectorAll('#hooks-plan-list > li[data-action=create]').length")
+        .await;
+    assert_eq!(
+        creates, 8,
+        "four events in each of two projects, in one plan"
+    );
+    let planned = journey.text("hooks-plan-list").await;
+    assert!(
+        planned.contains(&first) && planned.contains("Parts Unlimited"),
+        "each planned row names its project: {planned}"
+    );
+    journey.screenshot("45-hooks-two-projects-plan-1280").await;
+    apply(&journey).await;
+    journey
+        .wait_until(
+            "both projects' hooks are listed",
+            "return document.querySelectorAll('#hooks-list > li').length === 8",
+        )
+        .await;
+    let listed_text = journey.text("hooks-list").await;
+    assert!(
+        listed_text.contains(&format!("{first} / all repositories"))
+            && listed_text.contains("Parts Unlimited / all repositories"),
+        "{listed_text}"
+    );
+    let subs = subscriptions(&journey).await;
+    let mut projects: Vec<&str> = subs
+        .iter()
+        .filter(|s| s["consumerInputs"]["url"] == url.as_str())
+        .filter_map(|s| s["publisherInputs"]["projectId"].as_str())
+        .collect();
+    assert_eq!(
+        projects.len(),
+        8,
+        "eight subscriptions in Azure DevOps: {subs:?}"
+    );
+    projects.sort_unstable();
+    projects.dedup();
+    assert_eq!(projects.len(), 2, "in two projects");
+    journey
+        .screenshot("46-hooks-two-projects-applied-1280")
+        .await;
+
+    // "All projects" plans the third project and leaves the first two alone (not stale).
+    journey.click("hook-scope-all").await;
+    plan(&journey).await;
+    let counts = journey
+        .js("const n = (a) => document.querySelectorAll(`#hooks-plan-list > li[data-action=${a}]`).length; \
+             return [n('create'), n('unchanged')].join()")
+        .await;
+    assert_eq!(
+        counts.as_str(),
+        Some("4,8"),
+        "one more project to create, two already right"
+    );
+
+    // 720×560: nothing scrolls sideways, with the list open.
+    journey.click("hook-scope-projects").await;
+    journey.resize(720, 560).await;
+    journey.click("hook-projects").await;
+    journey
+        .wait_until(
+            "the list is open",
+            "return !document.getElementById('hook-projects-list').hidden && document.querySelectorAll('#hook-projects-list .option').length > 1",
+        )
+        .await;
+    journey.assert_no_horizontal_scroll("hooks").await;
+    journey.screenshot("47-hooks-two-projects-picker-720").await;
     journey.finish().await;
 }

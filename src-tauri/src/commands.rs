@@ -46,16 +46,19 @@ pub struct EventOption {
     git: bool,
 }
 
+/// What the first screen needs. Async, like every command that may wait for the keyring: sync
+/// commands run on the UI thread, and a D-Bus round trip there holds back the window's frames.
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
+    tracing::debug!(ms = crate::since_start(), "app_info asked");
     let store = state.connections().ok();
     let connections = store
         .and_then(|c| ado_flows::home::cards(c, now_unix()).ok())
         .unwrap_or_default();
-    AppInfo {
+    Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),
-        sandbox: state.sandbox.clone().and_then(Result::ok),
-        sandbox_error: state.sandbox.clone().and_then(Result::err),
+        sandbox: state.sandbox().and_then(Result::ok),
+        sandbox_error: state.sandbox().and_then(Result::err),
         secret_store: store.map(|c| c.secret_backend().description()),
         secret_store_error: state.secret_store_error().map(str::to_string),
         connections,
@@ -67,7 +70,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
                 git: e.is_git(),
             })
             .collect(),
-    }
+    })
 }
 
 /// Parses a pasted URL; an ambiguous server path is settled by probing its candidates.
@@ -118,7 +121,7 @@ pub fn opened(state: &AppState, connected: &Connected) -> Opened {
 }
 
 #[tauri::command]
-pub fn list_connections(state: State<'_, AppState>) -> Result<Vec<Profile>, CommandError> {
+pub async fn list_connections(state: State<'_, AppState>) -> Result<Vec<Profile>, CommandError> {
     Ok(state.connections()?.list()?)
 }
 

@@ -15,7 +15,9 @@ use crate::state::AppState;
 
 /// The saved connections, most recently verified first.
 #[tauri::command]
-pub fn connection_cards(state: State<'_, AppState>) -> Result<Vec<ConnectionCard>, CommandError> {
+pub async fn connection_cards(
+    state: State<'_, AppState>,
+) -> Result<Vec<ConnectionCard>, CommandError> {
     Ok(ado_flows::home::cards(state.connections()?, now_unix())?)
 }
 

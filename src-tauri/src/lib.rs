@@ -6,8 +6,36 @@ mod home;
 mod product;
 mod state;
 
-/// Starts the app.
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use tauri::Manager as _;
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Milliseconds since [`run`] began (for the start-up phase logs).
+pub(crate) fn since_start() -> u64 {
+    STARTED.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// Linux: WebKitGTK's accelerated compositing makes the first frame wait for GL, and without a
+/// GPU (VMs, remote desktops, CI; Mesa's llvmpipe) that first frame of this page cost ~800 ms after
+/// the page had loaded: start to first paint 1,240 ms against 421 ms without it (`make bench`,
+/// issue 9). A form wizard gains nothing from GPU compositing, so it is off unless the user says
+/// otherwise (`WEBKIT_DISABLE_COMPOSITING_MODE=0` turns it back on). Runs before any thread starts.
+fn first_frame_without_compositing() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+}
+
+/// Starts the app. Nothing slow runs before the window exists: the secret store and the sandbox
+/// file are found on a thread once it does (see `state::AppState`). `RUST_LOG=ado_connect_lib=debug`
+/// logs each start-up phase with the milliseconds since `run` began.
 pub fn run() {
+    since_start();
+    first_frame_without_compositing();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -16,8 +44,20 @@ pub fn run() {
         .init();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
-        .manage(state::AppState::load())
+        .manage(state::AppState::new())
         .manage(product::ProductState::from_process())
+        .setup(move |app| {
+            tracing::debug!(ms = since_start(), "setup");
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                handle.state::<state::AppState>().warm();
+                tracing::debug!(ms = since_start(), "state ready");
+            });
+            Ok(())
+        })
+        .on_page_load(move |_, payload| {
+            tracing::debug!(ms = since_start(), event = ?payload.event(), "page load");
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::parse_url,

@@ -1,6 +1,6 @@
 //! What the app holds while it runs.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ado_flows::catalog::Catalog;
 use ado_flows::hooks::HookPlan;
@@ -14,9 +14,14 @@ use crate::error::{CommandError, ErrorCode};
 /// Managed state: the connection store (if a secret store exists), the sandbox, if any, the
 /// last preflight report (for "Save report"), and the catalog of the connection in use (what the
 /// pickers search, a page at a time).
+///
+/// The secret store and the sandbox file are found lazily, not before the window exists: the
+/// keyring probe is a D-Bus round trip (and, without a Secret Service, a fallback) that the first
+/// paint must not wait for. [`AppState::warm`] starts them on a thread as the window opens; the
+/// first command that needs them waits for that one probe, never a second.
 pub struct AppState {
-    connections: Result<Connections, String>,
-    pub sandbox: Option<Result<Sandbox, String>>,
+    connections: OnceLock<Result<Connections, String>>,
+    sandbox: OnceLock<Option<Result<Sandbox, String>>>,
     last_report: Mutex<Option<(String, ConnectionTarget, PreflightReport)>>,
     sign_in: Mutex<Option<CancellationToken>>,
     hook_plan: Mutex<Option<(String, HookPlan)>>,
@@ -24,14 +29,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Detects the secret store and reads the sandbox file once, at start.
-    pub fn load() -> Self {
-        let connections = SecretStore::detect()
-            .map(|secrets| Connections::new(Connections::default_dir(), secrets))
-            .map_err(|e| e.to_string());
+    /// Empty state: nothing is probed or read yet (see [`AppState::warm`]).
+    pub fn new() -> Self {
         AppState {
-            connections,
-            sandbox: ado_flows::sandbox::from_env(),
+            connections: OnceLock::new(),
+            sandbox: OnceLock::new(),
             last_report: Mutex::new(None),
             sign_in: Mutex::new(None),
             hook_plan: Mutex::new(None),
@@ -39,9 +41,36 @@ impl AppState {
         }
     }
 
+    /// Detects the secret store and reads the sandbox file, once (later calls return at once).
+    pub fn warm(&self) {
+        self.store();
+        self.sandbox();
+    }
+
+    fn store(&self) -> &Result<Connections, String> {
+        self.connections.get_or_init(|| {
+            let started = std::time::Instant::now();
+            let store = SecretStore::detect()
+                .map(|secrets| Connections::new(Connections::default_dir(), secrets))
+                .map_err(|e| e.to_string());
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                "secret store probed"
+            );
+            store
+        })
+    }
+
+    /// The sandbox named by `ADO_CONNECT_SANDBOX`, if any (read once).
+    pub fn sandbox(&self) -> Option<Result<Sandbox, String>> {
+        self.sandbox
+            .get_or_init(ado_flows::sandbox::from_env)
+            .clone()
+    }
+
     /// The connection store, or why there is none.
     pub fn connections(&self) -> Result<&Connections, CommandError> {
-        self.connections.as_ref().map_err(|e| {
+        self.store().as_ref().map_err(|e| {
             CommandError::new(
                 ErrorCode::SecretStore,
                 None,
@@ -99,7 +128,7 @@ impl AppState {
 
     /// Why there is no secret store, if there is none.
     pub fn secret_store_error(&self) -> Option<&str> {
-        self.connections.as_ref().err().map(String::as_str)
+        self.store().as_ref().err().map(String::as_str)
     }
 
     /// Keeps the catalog of the connection just verified.

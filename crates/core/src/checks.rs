@@ -37,6 +37,10 @@ pub enum CheckCode {
     NotFound,
     /// An OAuth token refused with TF400813 because of the organization's policy.
     OauthPolicyDisabled,
+    /// The organization is backed by Microsoft accounts, not Microsoft Entra ID (its resource
+    /// tenant is the all-zero GUID): Entra sign-in and service principals cannot reach it; a
+    /// personal access token can.
+    MsaOrganization,
     /// 429 or `Retry-After`.
     RateLimited,
     /// Something the user typed is malformed; nothing was sent.
@@ -63,6 +67,7 @@ impl CheckCode {
             CheckCode::NoResources => "no_resources",
             CheckCode::NotFound => "not_found",
             CheckCode::OauthPolicyDisabled => "oauth_policy_disabled",
+            CheckCode::MsaOrganization => "msa_organization",
             CheckCode::RateLimited => "rate_limited",
             CheckCode::InvalidInput => "invalid_input",
             CheckCode::ResponseTooLarge => "response_too_large",

@@ -60,6 +60,9 @@ pub enum SearchScope {
         /// The project, by exact name.
         project: String,
     },
+    /// Every repository of every project, each with its project (the webhook step's
+    /// repository multi-select).
+    AllRepositories,
 }
 
 /// One row of a result page.
@@ -170,6 +173,18 @@ impl Catalog {
                     }
                 }
             }
+            SearchScope::AllRepositories => {
+                for p in &self.projects {
+                    // `project/name` matches too: a query may name the project.
+                    for r in p.repositories.iter().filter(|r| {
+                        r.lower.contains(&needle)
+                            || (needle.contains('/')
+                                && format!("{}/{}", p.lower, r.lower).contains(&needle))
+                    }) {
+                        keep(&|| repository_row(p, r));
+                    }
+                }
+            }
             SearchScope::Tree => {
                 for p in &self.projects {
                     let whole = p.lower.contains(&needle);
@@ -237,6 +252,11 @@ impl Catalog {
                 ),
                 None => Box::new(std::iter::empty()),
             },
+            SearchScope::AllRepositories => Box::new(self.projects.iter().flat_map(|p| {
+                p.repositories
+                    .iter()
+                    .map(|r| (r.lower.as_str(), r.name.as_str()))
+            })),
             _ => Box::new(
                 self.projects
                     .iter()
@@ -396,6 +416,22 @@ mod tests {
             None
         );
         assert_eq!(c.project_name("fabrikam fiber"), Some("Fabrikam Fiber"));
+    }
+
+    #[test]
+    fn every_repository_of_every_project_is_one_list() {
+        let c = Catalog::from_verified(&verified(3, 2));
+        let all = c.search(&SearchScope::AllRepositories, "", 0, 50);
+        assert_eq!(all.total, 6, "two repositories in each of three projects");
+        assert!(
+            matches!(&all.rows[0], Row::Repository { project, .. } if project == "Project 0000"),
+            "each row names its project: {:?}",
+            all.rows[0]
+        );
+        let one = c.search(&SearchScope::AllRepositories, "project 0001/repo", 0, 50);
+        assert_eq!(one.total, 2, "project/name narrows to that project");
+        let miss = c.search(&SearchScope::AllRepositories, "repo-0001-0l", 0, 50);
+        assert_eq!(miss.suggestion.as_deref(), Some("repo-0001-01"));
     }
 
     #[test]

@@ -194,7 +194,8 @@ async fn connect(probes: &Probes<'_>, sink: &Sink<'_>) -> Option<(ConnectionData
             let id = match problem.code {
                 CheckCode::InvalidCredentials
                 | CheckCode::TokenExpired
-                | CheckCode::OauthPolicyDisabled => CheckId::Credentials,
+                | CheckCode::OauthPolicyDisabled
+                | CheckCode::MsaOrganization => CheckId::Credentials,
                 CheckCode::NotFound => CheckId::Named,
                 _ => CheckId::Reachable,
             };

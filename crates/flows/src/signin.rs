@@ -175,12 +175,15 @@ pub async fn discover_tenant(
     }
 }
 
-fn msa_problem() -> Problem {
+/// An organization backed by Microsoft accounts (resource tenant all zeros): no Entra token
+/// reaches it, whoever signs in. Its own code, so nobody looks for a typo in a credential they
+/// never typed.
+pub fn msa_problem() -> Problem {
     problem(
-        CheckCode::InvalidCredentials,
-        Some(Field::Pat),
-        "This organization is backed by personal Microsoft accounts: Microsoft Entra sign-in cannot get Azure DevOps tokens for it.",
-        "Use a personal access token instead (User settings → Personal access tokens).",
+        CheckCode::MsaOrganization,
+        None,
+        "This organization is connected to Microsoft accounts, not Microsoft Entra ID: Entra sign-in and service principals cannot reach it.",
+        "Use a personal access token (User settings → Personal access tokens), or have an organization owner connect the organization to your Entra tenant (Organization settings → Microsoft Entra ID).",
     )
 }
 
@@ -458,6 +461,13 @@ pub async fn connect_with_tokens(
     let verified = match verify_connection(target, credential, options).await {
         Ok(v) => v,
         Err(mut p) => {
+            // A token from any tenant is refused by an MSA-backed organization: say that, not
+            // "wrong credentials" (one anonymous request, only on this failure).
+            if matches!(p.code, CheckCode::InvalidCredentials)
+                && discover_tenant(target, options).await.ok() == Some(TenantHint::MicrosoftAccount)
+            {
+                return Err(crate::ConnectError::Problem(msa_problem()));
+            }
             if matches!(method, AuthMethod::ServicePrincipal { .. })
                 && matches!(p.code, CheckCode::InvalidCredentials)
             {

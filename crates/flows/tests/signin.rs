@@ -393,7 +393,51 @@ async fn an_msa_backed_organization_is_told_to_use_a_pat() {
     .err()
     .unwrap();
     match err {
-        ConnectError::Problem(p) => assert!(p.fix.contains("personal access token"), "{p:?}"),
+        ConnectError::Problem(p) => {
+            assert_eq!(
+                p.code,
+                CheckCode::MsaOrganization,
+                "its own code, not invalid_credentials: nothing was typed wrong ({p:?})"
+            );
+            assert_eq!(p.field, None, "no field is at fault");
+            assert!(p.fix.contains("personal access token"), "{p:?}");
+            assert!(
+                p.fix.contains("Microsoft Entra ID"),
+                "or connect it to Entra: {p:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_service_principal_on_an_msa_backed_organization_is_told_why() {
+    let Some(f) = fixture(EntraConfig::default()).await else {
+        return;
+    };
+    // The service principal signs in to its own tenant; contoso is backed by Microsoft accounts
+    // (tenant all zeros), so Azure DevOps refuses its token with 401 TF400813.
+    let target = services_target("contoso", &format!("{}/", f.emulator.base_url())).unwrap();
+    let secret = SecretString::from(DEMO_SP_SECRET.to_string());
+    let err = signin::sign_in_as_service_principal(
+        &f.connections,
+        &target,
+        &f.settings,
+        signin::ServicePrincipalLogin {
+            tenant: FABRIKAM_TENANT,
+            client_id: &DEMO_SP_CLIENT_ID.to_string(),
+            secret: &secret,
+        },
+        &ConnectOptions::default(),
+        1,
+    )
+    .await
+    .expect_err("no Entra token reaches an MSA-backed organization");
+    match err {
+        ConnectError::Problem(p) => {
+            assert_eq!(p.code, CheckCode::MsaOrganization, "{p:?}");
+            assert!(p.message.contains("Microsoft accounts"), "{p:?}");
+        }
         other => panic!("{other:?}"),
     }
 }

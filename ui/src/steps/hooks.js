@@ -3,7 +3,7 @@
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { clearError, errorLine, renderError } from "../errors.js";
-import { picker } from "../picker.js";
+import { multiPicker } from "../multipicker.js";
 import { humanTime } from "../time.js";
 import { copyText } from "./connect.js";
 
@@ -11,8 +11,9 @@ const ACTION_LABELS = { create: "Create", adopt: "Adopt", update: "Update", reen
 
 let labels = {}; // eventType -> label, from the backend
 let opened = null;
-let project = null; // pickers
-let repository = null;
+let projects = null; // multi-select pickers
+let repositories = null;
+let projectTotal = null; // how many projects the connection sees, for "All projects"
 
 function profileId() {
   return opened.card.id;
@@ -36,22 +37,65 @@ function scopeText(spec, names) {
   return parts.join(" / ");
 }
 
+/** "projects", "repositories" or "all". */
+function scopeMode() {
+  return document.querySelector("input[name=hook-scope]:checked").value;
+}
+
+function showScope() {
+  const mode = scopeMode();
+  show($("hook-projects-row"), mode === "projects");
+  show($("hook-repositories-row"), mode === "repositories");
+  show($("hook-all-note"), mode === "all");
+  if (mode === "all") {
+    $("hook-all-note").textContent =
+      projectTotal === null
+        ? "Every project this connection sees, in one plan."
+        : `Every project this connection sees (${projectTotal}), in one plan.`;
+  }
+}
+
+function setScope(mode) {
+  $(`hook-scope-${mode}`).checked = true;
+  showScope();
+}
+
+/** The scope part of the hooks request: all projects, chosen projects, or chosen repositories
+ *  (`project/repository`, with their projects). */
+function scopeRequest() {
+  const mode = scopeMode();
+  if (mode === "all") return { project: "", projects: [], allProjects: true, repository: null, repositories: [], branch: null };
+  if (mode === "repositories") {
+    const chosen = repositories.values;
+    const owners = [...new Set(chosen.map((v) => v.slice(0, v.indexOf("/"))))];
+    return { project: "", projects: owners, allProjects: false, repository: null, repositories: chosen, branch: $("hook-branch").value.trim() || null };
+  }
+  return { project: "", projects: projects.values, allProjects: false, repository: null, repositories: [], branch: null };
+}
+
 function request() {
   const auth =
     document.querySelector("input[name=hook-auth]:checked").value === "basic"
       ? { kind: "basic", username: $("hook-user").value, password: $("hook-password").value }
       : { kind: "secretHeader", header: $("hook-header").value || null, secret: { kind: $("hook-rotate").checked ? "rotate" : "keep" } };
   return {
-    project: project.value,
-    repository: repository.value || null,
-    branch: $("hook-branch").value.trim() || null,
+    ...scopeRequest(),
     events: [...document.querySelectorAll("input[name=event]:checked")].map((i) => i.value),
     url: $("hook-url").value.trim(),
     auth,
   };
 }
 
-function planRow(item) {
+/** "Project" or "Project / repository" of a planned spec, from the plan's scopes. */
+function planScope(spec, scopes) {
+  const scope =
+    scopes.find((s) => s.project.id === spec.projectId && (s.repository ? s.repository.id === spec.repositoryId : !spec.repositoryId)) ||
+    scopes.find((s) => s.project.id === spec.projectId);
+  if (!scope) return "";
+  return scope.repository && spec.repositoryId ? `${scope.project.name} / ${scope.repository.name}` : scope.project.name;
+}
+
+function planRow(item, scopes = []) {
   const li = el(
     "li",
     { className: item.action },
@@ -60,6 +104,7 @@ function planRow(item) {
       { className: "row" },
       el("span", { className: "mark", text: ACTION_LABELS[item.action] || item.action }),
       el("span", { className: "title", text: labels[item.spec.event] || item.spec.event }),
+      el("span", { className: "scope", text: planScope(item.spec, scopes) }),
       el("span", { className: "msg", text: item.reason || (item.action === "create" ? "a new subscription" : item.createdBy ? `existing, created by ${item.createdBy}` : "an existing subscription") }),
     ),
   );
@@ -77,7 +122,7 @@ async function preview(event) {
     const p = plan.plan;
     const items = [...p.create, ...p.adopt, ...p.update, ...p.reenable, ...p.unchanged];
     $("hooks-plan-list").replaceChildren(
-      ...items.map(planRow),
+      ...items.map((item) => planRow(item, plan.scopes || [])),
       ...plan.warnings.map((w) => el("li", { className: "warn" }, el("div", { className: "row" }, el("span", { className: "mark", text: "Note" }), el("span", { className: "msg", text: w.message || String(w) })))),
     );
     const writes = p.create.length + p.adopt.length + p.update.length + p.reenable.length;
@@ -221,14 +266,20 @@ export function showHooks(next, context) {
     show($("hooks-secret"), false);
     $("hooks-status").textContent = "";
     $("hooks-apply").disabled = true;
-    project.set(context.project || "").then(async () => {
-      if (!project.value) {
-        const first = await backend.searchCatalog(profileId(), { kind: "projects" }, "", 0, 1);
-        if (first.rows[0]) await project.set(first.rows[0].name);
-      }
-    });
-    repository.set(context.repository || "");
+    // What was pasted is preselected: its repository, else its project, else the first project.
+    const pastedRepository = context.project && context.repository;
+    setScope(pastedRepository ? "repositories" : "projects");
+    repositories.set(pastedRepository ? [`${context.project}/${context.repository}`] : []);
     $("hook-branch").value = context.branch || "";
+    projectTotal = null;
+    backend.searchCatalog(profileId(), { kind: "projects" }, "", 0, 1).then(
+      (first) => {
+        projectTotal = first.total;
+        showScope();
+        return projects.set(context.project ? [context.project] : first.rows[0] ? [first.rows[0].name] : []);
+      },
+      () => projects.set(context.project ? [context.project] : []),
+    );
   }
   refresh();
 }
@@ -247,14 +298,15 @@ function eventChoices(events) {
 
 export function initHooks({ onBack, events }) {
   eventChoices(events || []);
-  project = picker($("hook-project-picker"), {
+  projects = multiPicker($("hook-projects-picker"), {
     context: () => ({ profileId: profileId() }),
-    onChange: () => repository.set(""),
+    placeholder: "Filter projects",
   });
-  repository = picker($("hook-repository-picker"), {
-    context: () => ({ profileId: profileId(), project: project.value }),
-    placeholder: "All repositories",
+  repositories = multiPicker($("hook-repositories-picker"), {
+    context: () => ({ profileId: profileId() }),
+    placeholder: "Filter repositories",
   });
+  for (const radio of document.querySelectorAll("input[name=hook-scope]")) radio.addEventListener("change", showScope);
   $("hooks-form").addEventListener("submit", preview);
   $("hook-url").addEventListener("input", () => $("hook-url").removeAttribute("aria-invalid"));
   $("hooks-apply").addEventListener("click", apply);
