@@ -323,7 +323,7 @@ pub fn cancel_sign_in(state: State<'_, AppState>) -> bool {
 pub async fn hooks_session(
     state: &AppState,
     profile_id: &str,
-) -> Result<(ado_flows::interface::AdoClient, hooks::HookRecords), CommandError> {
+) -> Result<hooks::Session, CommandError> {
     Ok(hooks::open_session(state.connections()?, profile_id, &signin::settings()?).await?)
 }
 
@@ -335,7 +335,7 @@ pub async fn plan_hooks(
     profile_id: String,
     request: hooks::HookRequest,
 ) -> Result<hooks::HookPlan, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     let plan = hooks::plan_hooks(&client, &records, &request).await?;
     state.keep_hook_plan(profile_id, plan.clone());
     Ok(plan)
@@ -355,7 +355,7 @@ pub async fn apply_hooks(
             "Preview the plan first.",
         )
     })?;
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::apply_plan(&client, &records, &plan, &|e| {
         drop(on_event.send(e.clone()))
     })
@@ -369,7 +369,7 @@ pub async fn recover_hooks(
     profile_id: String,
     on_event: Channel<hooks::ApplyEvent>,
 ) -> Result<hooks::ApplyReport, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::recover(&client, &records, &|e| drop(on_event.send(e.clone()))).await?)
 }
 
@@ -379,7 +379,7 @@ pub async fn rollback_hooks(
     state: State<'_, AppState>,
     profile_id: String,
 ) -> Result<hooks::RollbackReport, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::rollback(&client, &records).await?)
 }
 
@@ -390,7 +390,7 @@ pub async fn test_hook(
     profile_id: String,
     subscription_id: String,
 ) -> Result<hooks::TestDelivery, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::send_test(&client, &records, &subscription_id).await?)
 }
 
@@ -401,7 +401,7 @@ pub async fn hook_history(
     profile_id: String,
     subscription_id: String,
 ) -> Result<Vec<hooks::Delivery>, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::history(&client, &records, &subscription_id, 20).await?)
 }
 
@@ -411,6 +411,6 @@ pub async fn remove_hooks(
     state: State<'_, AppState>,
     profile_id: String,
 ) -> Result<hooks::RemoveReport, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::remove_hooks(&client, &records).await?)
 }

@@ -114,7 +114,7 @@ pub async fn hooks_overview(
     state: State<'_, AppState>,
     profile_id: String,
 ) -> Result<HooksOverview, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     let catalog = state.catalog(&profile_id);
     let hooks = hooks::list_hooks(&client, &records)
         .await?

@@ -239,7 +239,8 @@ pub async fn product_hooks_plan(
     product: State<'_, ProductState>,
     form: ProductHooksForm,
 ) -> Result<ProductHookPlan, CommandError> {
-    let (client, records) = hooks_session(&state, &form.profile_id).await?;
+    let ado_flows::hooks::Session { client, records } =
+        hooks_session(&state, &form.profile_id).await?;
     let request = hooks_request(&product, form).await?;
     Ok(plan_product_hooks(&client, &records, &request).await?)
 }
@@ -252,7 +253,8 @@ pub async fn product_hooks_apply(
     form: ProductHooksForm,
     on_event: Channel<ApplyEvent>,
 ) -> Result<ProductHooksReport, CommandError> {
-    let (client, records) = hooks_session(&state, &form.profile_id).await?;
+    let ado_flows::hooks::Session { client, records } =
+        hooks_session(&state, &form.profile_id).await?;
     let request = hooks_request(&product, form).await?;
     Ok(apply_product_hooks(&client, &records, &request, &|e| {
         drop(on_event.send(e.clone()))

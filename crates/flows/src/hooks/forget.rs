@@ -5,7 +5,7 @@ use ado_core::checks::Problem;
 use serde::{Deserialize, Serialize};
 
 use super::manage::{remove_hooks, RemoveReport};
-use super::{local_problem, open_session, HookRecords, JournalStatus};
+use super::{local_problem, open_session, HookRecords, JournalStatus, Session};
 use crate::profiles::Connections;
 
 /// What happens to a connection's webhooks when it is forgotten.
@@ -69,7 +69,8 @@ pub async fn forget_connection(
         HooksOnForget::RemoveHooks
             if !profile.hooks.is_empty() || journal != JournalStatus::None =>
         {
-            let (client, records) = open_session(connections, profile_id, settings).await?;
+            let Session { client, records } =
+                open_session(connections, profile_id, settings).await?;
             let removed = remove_hooks(&client, &records).await?;
             if !removed.ok {
                 return Err(local_problem(

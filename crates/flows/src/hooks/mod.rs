@@ -659,17 +659,29 @@ fn now_unix() -> u64 {
         .unwrap_or_default()
 }
 
-/// A client and the records of a saved connection, with a fresh credential (refreshed if it
-/// is about to expire): what every hooks action needs. The app and the CLI both start here;
-/// the connection opens the one way ([`crate::open_connection`]).
+/// What every hooks action needs: a client of a saved connection, with a fresh credential
+/// (refreshed if it is about to expire), and the connection's records ([`open_session`]).
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The client, authenticated as the saved connection.
+    pub client: ado_client::AdoClient,
+    /// Where that connection's hooks are recorded.
+    pub records: HookRecords,
+}
+
+/// Opens the [`Session`] of a saved connection. The app and the CLI both start here; the
+/// connection opens the one way ([`crate::open_connection`]).
 pub async fn open_session(
     connections: &Connections,
     profile_id: &str,
     settings: &ado_auth::SignInSettings,
-) -> Result<(ado_client::AdoClient, HookRecords), Problem> {
+) -> Result<Session, Problem> {
     let opened = crate::open_connection(connections, profile_id, settings).await?;
     let client = opened.client()?;
-    Ok((client, HookRecords::new(connections.clone(), profile_id)))
+    Ok(Session {
+        client,
+        records: HookRecords::new(connections.clone(), profile_id),
+    })
 }
 
 #[cfg(test)]
