@@ -388,7 +388,7 @@ pub async fn rollback_hooks(
 pub async fn test_hook(
     state: State<'_, AppState>,
     profile_id: String,
-    subscription_id: String,
+    subscription_id: hooks::SubscriptionId,
 ) -> Result<hooks::TestDelivery, CommandError> {
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::send_test(&client, &records, &subscription_id).await?)
@@ -399,7 +399,7 @@ pub async fn test_hook(
 pub async fn hook_history(
     state: State<'_, AppState>,
     profile_id: String,
-    subscription_id: String,
+    subscription_id: hooks::SubscriptionId,
 ) -> Result<Vec<hooks::Delivery>, CommandError> {
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::history(&client, &records, &subscription_id, 20).await?)

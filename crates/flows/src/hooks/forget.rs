@@ -2,6 +2,7 @@
 //! chooses: remove them first (the default), or keep them delivering and stop tracking them.
 
 use ado_core::checks::Problem;
+use ado_core::ids::SubscriptionId;
 use serde::{Deserialize, Serialize};
 
 use super::manage::{remove_hooks, RemoveReport};
@@ -30,7 +31,7 @@ pub struct ForgetReport {
     /// With [`HooksOnForget::RemoveHooks`]: what was deleted (`None` when there was nothing).
     pub removed: Option<RemoveReport>,
     /// With [`HooksOnForget::KeepHooks`]: the subscriptions left delivering, no longer tracked.
-    pub kept: Vec<String>,
+    pub kept: Vec<SubscriptionId>,
     /// False when there was no such connection.
     pub forgotten: bool,
 }

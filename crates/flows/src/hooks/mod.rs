@@ -50,6 +50,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::failure::probe_failure;
 use crate::profiles::{Connections, Profile};
 
+/// The id of a service-hook subscription (core's, re-exported for the shells).
+pub use ado_core::ids::SubscriptionId;
 pub use apply::{apply_plan, apply_plan_with, ApplyOptions};
 pub use delivery::{history, send_test, Delivery, TestDelivery};
 pub use forget::{forget_connection, has_hooks, ForgetReport, HooksOnForget};
@@ -439,7 +441,7 @@ pub struct HookPlan {
     pub rotates_secret: bool,
     /// Subscriptions in the plan that the interrupted run made (not someone else's to adopt):
     /// finishing that run ([`recover`]) records them.
-    pub in_flight: Vec<String>,
+    pub in_flight: Vec<SubscriptionId>,
     #[serde(skip)]
     specs: Vec<HookSpec>,
     #[serde(skip)]
@@ -494,7 +496,7 @@ pub struct AppliedHook {
     /// The event.
     pub event: EventKind,
     /// The subscription.
-    pub subscription_id: String,
+    pub subscription_id: SubscriptionId,
     /// Its receiver.
     pub url: String,
 }
@@ -508,7 +510,7 @@ pub struct FailedHook {
     /// The event.
     pub event: EventKind,
     /// The subscription, for updates.
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     /// Why, with the fix.
     pub problem: Problem,
 }
@@ -539,7 +541,7 @@ pub struct ApplyReport {
     /// what recovery sent itself.
     pub recorded_from_interrupted_run: Vec<AppliedHook>,
     /// Recorded subscriptions gone from the server, dropped from the profile.
-    pub forgotten: Vec<String>,
+    pub forgotten: Vec<SubscriptionId>,
     /// Where Azure DevOps had changed between the plan and the apply, and what was done instead.
     pub replanned: Vec<String>,
     /// The new secret, shown once.
@@ -564,7 +566,7 @@ pub struct ApplyEvent {
     /// The event.
     pub event: EventKind,
     /// The subscription, once known.
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     /// Started, done or failed.
     pub phase: Phase,
     /// The failure, for `failed`.
@@ -590,9 +592,9 @@ pub struct RollbackReport {
     /// The run rolled back; `None` when there was no interrupted run (nothing was done).
     pub run_id: Option<String>,
     /// Subscriptions the interrupted run created, now deleted.
-    pub deleted: Vec<String>,
+    pub deleted: Vec<SubscriptionId>,
     /// Updates and re-enables cannot be undone (the earlier secret is not kept); listed here.
-    pub kept: Vec<String>,
+    pub kept: Vec<SubscriptionId>,
     /// Deletions that failed (the journal is kept).
     pub failed: Vec<FailedHook>,
 }

@@ -132,7 +132,7 @@ pub(super) async fn plan_for_specs(
         .map(|run| {
             plan.items()
                 .filter_map(|item| {
-                    let id = item.subscription_id.as_deref()?;
+                    let id = item.subscription_id.as_ref()?;
                     run.entries
                         .iter()
                         .any(|e| {
@@ -141,7 +141,7 @@ pub(super) async fn plan_for_specs(
                                 || (e.action == ado_core::webhook::Action::Create
                                     && webhook::same_match_key(&e.spec, &item.spec))
                         })
-                        .then(|| id.to_string())
+                        .then(|| id.clone())
                 })
                 .collect()
         })
