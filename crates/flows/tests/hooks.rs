@@ -202,7 +202,7 @@ impl Fixture {
     async fn create_directly(&self, event: EventKind, url: &str, secret: &str) -> SubscriptionId {
         let project = self.client.project(PROJECT).await.unwrap();
         let mut publisher_inputs = std::collections::BTreeMap::new();
-        publisher_inputs.insert("projectId".to_string(), project.id);
+        publisher_inputs.insert("projectId".to_string(), project.id.into_string());
         let mut consumer_inputs = std::collections::BTreeMap::new();
         consumer_inputs.insert("url".to_string(), url.to_string());
         consumer_inputs.insert("httpHeaders".to_string(), format!("X-Other-Token:{secret}"));

@@ -50,8 +50,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::failure::probe_failure;
 use crate::profiles::{Connections, Profile};
 
-/// The id of a service-hook subscription (core's, re-exported for the shells).
-pub use ado_core::ids::SubscriptionId;
+/// The ids of a service-hook subscription and of a project (core's, re-exported for the shells).
+pub use ado_core::ids::{ProjectId, SubscriptionId};
 pub use apply::{apply_plan, apply_plan_with, ApplyOptions};
 pub use delivery::{history, send_test, Delivery, TestDelivery};
 pub use forget::{forget_connection, has_hooks, ForgetReport, HooksOnForget};
@@ -382,9 +382,9 @@ fn secret_string<'de, D: Deserializer<'de>>(de: D) -> Result<SecretString, D::Er
 /// A project or repository: its id and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NamedId {
+pub struct NamedId<Id = String> {
     /// The id (a GUID).
-    pub id: String,
+    pub id: Id,
     /// The name.
     pub name: String,
 }
@@ -414,7 +414,7 @@ pub struct HookPlan {
     #[serde(serialize_with = "plan_without_fingerprints")]
     pub plan: Plan,
     /// The (first) project.
-    pub project: NamedId,
+    pub project: NamedId<ProjectId>,
     /// The (first) repository Git events are narrowed to.
     pub repository: Option<NamedId>,
     /// Every scope (project, or repository of a project) the plan covers.

@@ -19,7 +19,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use super::scope::{projects_of, resolve_scopes, LOOKUPS_AT_ONCE};
 use super::secret::{generate_secret, Fingerprinter, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
-    hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, SecretChoice,
+    hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, ProjectId, SecretChoice,
     SecretSource,
 };
 
@@ -177,7 +177,7 @@ pub(super) async fn plan_for_specs(
 async fn check_permission(
     client: &AdoClient,
     target: &ConnectionTarget,
-    project: &NamedId,
+    project: &NamedId<ProjectId>,
     user: &str,
 ) -> Result<(), Problem> {
     let allowed = client
