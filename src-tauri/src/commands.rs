@@ -145,7 +145,7 @@ pub fn access_plan(capabilities: Vec<Capability>) -> AccessPlan {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChecksForm {
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     capabilities: Vec<Capability>,
     project: Option<String>,
     consent_to_http: bool,
@@ -322,7 +322,7 @@ pub fn cancel_sign_in(state: State<'_, AppState>) -> bool {
 /// Opens a hooks session for a saved connection.
 pub async fn hooks_session(
     state: &AppState,
-    profile_id: &str,
+    profile_id: &ado_flows::ProfileId,
 ) -> Result<hooks::Session, CommandError> {
     Ok(hooks::open_session(state.connections()?, profile_id, &signin::settings()?).await?)
 }
@@ -332,7 +332,7 @@ pub async fn hooks_session(
 #[tauri::command]
 pub async fn plan_hooks(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     request: hooks::HookRequest,
 ) -> Result<hooks::HookPlan, CommandError> {
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
@@ -366,7 +366,7 @@ pub async fn apply_hooks(
 #[tauri::command]
 pub async fn recover_hooks(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     on_event: Channel<hooks::ApplyEvent>,
 ) -> Result<hooks::ApplyReport, CommandError> {
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
@@ -377,7 +377,7 @@ pub async fn recover_hooks(
 #[tauri::command]
 pub async fn rollback_hooks(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
 ) -> Result<hooks::RollbackReport, CommandError> {
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::rollback(&client, &records).await?)
@@ -387,7 +387,7 @@ pub async fn rollback_hooks(
 #[tauri::command]
 pub async fn test_hook(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     subscription_id: hooks::SubscriptionId,
 ) -> Result<hooks::TestDelivery, CommandError> {
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
@@ -398,7 +398,7 @@ pub async fn test_hook(
 #[tauri::command]
 pub async fn hook_history(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     subscription_id: hooks::SubscriptionId,
 ) -> Result<Vec<hooks::Delivery>, CommandError> {
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
@@ -409,7 +409,7 @@ pub async fn hook_history(
 #[tauri::command]
 pub async fn remove_hooks(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
 ) -> Result<hooks::RemoveReport, CommandError> {
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::remove_hooks(&client, &records).await?)

@@ -23,7 +23,7 @@ pub fn connection_cards(state: State<'_, AppState>) -> Result<Vec<ConnectionCard
 #[tauri::command]
 pub async fn reverify_connection(
     state: State<'_, AppState>,
-    id: String,
+    id: ado_flows::ProfileId,
 ) -> Result<Opened, CommandError> {
     let connected =
         ado_flows::home::reverify(state.connections()?, &id, &signin::settings()?, now_unix())
@@ -35,7 +35,7 @@ pub async fn reverify_connection(
 #[tauri::command]
 pub fn rename_connection(
     state: State<'_, AppState>,
-    id: String,
+    id: ado_flows::ProfileId,
     name: String,
 ) -> Result<ConnectionCard, CommandError> {
     let profile = ado_flows::home::rename(state.connections()?, &id, &name)?;
@@ -46,7 +46,7 @@ pub fn rename_connection(
 #[tauri::command]
 pub async fn forget_connection(
     state: State<'_, AppState>,
-    id: String,
+    id: ado_flows::ProfileId,
     hooks: hooks::HooksOnForget,
 ) -> Result<hooks::ForgetReport, CommandError> {
     let forgotten =
@@ -71,7 +71,7 @@ pub async fn http_alternative(url: String, proxy: Option<String>) -> Option<Stri
 #[tauri::command]
 pub fn search_catalog(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     scope: SearchScope,
     query: String,
     offset: usize,
@@ -112,7 +112,7 @@ pub struct HooksOverview {
 #[tauri::command]
 pub async fn hooks_overview(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
 ) -> Result<HooksOverview, CommandError> {
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     let catalog = state.catalog(&profile_id);

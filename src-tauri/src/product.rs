@@ -157,7 +157,7 @@ pub struct PatForm {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductCheckForm {
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     #[serde(default)]
     project: Option<String>,
     #[serde(default)]
@@ -208,7 +208,7 @@ pub async fn product_check(
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductHooksForm {
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     #[serde(default)]
     placeholders: BTreeMap<String, String>,
     /// Empty: every project the connection sees.

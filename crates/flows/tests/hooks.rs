@@ -652,7 +652,7 @@ async fn recovery_adopts_a_create_that_landed_and_creates_one_that_did_not() {
         &hooks::journal::Record::Begin {
             version: 1,
             run_id: "crashed".into(),
-            profile_id: f.records.profile_id().into(),
+            profile_id: f.records.profile_id().clone(),
             base_url: f.client.base_url().to_string(),
             started_at: 0,
             secret_fingerprint: None,

@@ -132,7 +132,7 @@ pub async fn apply_plan_with(
         let begin = Record::Begin {
             version: VERSION,
             run_id: run_id(),
-            profile_id: records.profile_id().to_string(),
+            profile_id: records.profile_id().clone(),
             base_url: client.base_url().to_string(),
             started_at: now_unix(),
             secret_fingerprint: header_fingerprint(&plan.specs),

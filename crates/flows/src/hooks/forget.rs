@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::manage::{remove_hooks, RemoveReport};
 use super::{local_problem, open_session, HookRecords, JournalStatus, Session};
-use crate::profiles::Connections;
+use crate::profiles::{Connections, ProfileId};
 
 /// What happens to a connection's webhooks when it is forgotten.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +27,7 @@ pub enum HooksOnForget {
 #[serde(rename_all = "camelCase")]
 pub struct ForgetReport {
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: ProfileId,
     /// With [`HooksOnForget::RemoveHooks`]: what was deleted (`None` when there was nothing).
     pub removed: Option<RemoveReport>,
     /// With [`HooksOnForget::KeepHooks`]: the subscriptions left delivering, no longer tracked.
@@ -38,8 +38,8 @@ pub struct ForgetReport {
 
 /// True when forgetting `profile_id` needs a choice about webhooks: it has recorded
 /// subscriptions or a journal. The CLI requires `--remove-hooks` or `--keep-hooks` then.
-pub fn has_hooks(connections: &Connections, profile_id: &str) -> Result<bool, Problem> {
-    let records = HookRecords::new(connections.clone(), profile_id);
+pub fn has_hooks(connections: &Connections, profile_id: &ProfileId) -> Result<bool, Problem> {
+    let records = HookRecords::new(connections.clone(), profile_id.clone());
     let recorded = match records.profile() {
         Ok(p) => !p.hooks.is_empty(),
         Err(_) => return Ok(false),
@@ -53,13 +53,13 @@ pub fn has_hooks(connections: &Connections, profile_id: &str) -> Result<bool, Pr
 /// rest), and the error says so.
 pub async fn forget_connection(
     connections: &Connections,
-    profile_id: &str,
+    profile_id: &ProfileId,
     settings: &ado_auth::SignInSettings,
     choice: HooksOnForget,
 ) -> Result<ForgetReport, Problem> {
-    let records = HookRecords::new(connections.clone(), profile_id);
+    let records = HookRecords::new(connections.clone(), profile_id.clone());
     let mut report = ForgetReport {
-        profile_id: profile_id.to_string(),
+        profile_id: profile_id.clone(),
         ..Default::default()
     };
     let Ok(profile) = records.profile() else {

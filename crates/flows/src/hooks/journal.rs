@@ -28,7 +28,7 @@ use std::io::{self, BufRead as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use ado_core::ids::SubscriptionId;
+use ado_core::ids::{ProfileId, SubscriptionId};
 use ado_core::webhook::{Action, HookSpec};
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +47,7 @@ pub enum Record {
         /// A random id of the run.
         run_id: String,
         /// The connection profile.
-        profile_id: String,
+        profile_id: ProfileId,
         /// The organization or collection URL.
         base_url: String,
         /// Seconds since the Unix epoch.
@@ -138,7 +138,7 @@ pub struct RunState {
     /// The run id.
     pub run_id: String,
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: ProfileId,
     /// The organization or collection URL.
     pub base_url: String,
     /// When it started (seconds since the Unix epoch).

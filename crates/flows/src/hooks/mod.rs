@@ -48,7 +48,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::failure::probe_failure;
-use crate::profiles::{Connections, Profile};
+use crate::profiles::{Connections, Profile, ProfileId};
 
 /// The ids of a service-hook subscription and of a project (core's, re-exported for the shells).
 pub use ado_core::ids::{ProjectId, SubscriptionId};
@@ -97,20 +97,20 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 #[derive(Debug, Clone)]
 pub struct HookRecords {
     connections: Connections,
-    profile_id: String,
+    profile_id: ProfileId,
 }
 
 impl HookRecords {
     /// The hooks of profile `profile_id`.
-    pub fn new(connections: Connections, profile_id: impl Into<String>) -> Self {
+    pub fn new(connections: Connections, profile_id: ProfileId) -> Self {
         HookRecords {
             connections,
-            profile_id: profile_id.into(),
+            profile_id,
         }
     }
 
     /// The profile's id.
-    pub fn profile_id(&self) -> &str {
+    pub fn profile_id(&self) -> &ProfileId {
         &self.profile_id
     }
 
@@ -675,14 +675,14 @@ pub struct Session {
 /// connection opens the one way ([`crate::open_connection`]).
 pub async fn open_session(
     connections: &Connections,
-    profile_id: &str,
+    profile_id: &ProfileId,
     settings: &ado_auth::SignInSettings,
 ) -> Result<Session, Problem> {
     let opened = crate::open_connection(connections, profile_id, settings).await?;
     let client = opened.client()?;
     Ok(Session {
         client,
-        records: HookRecords::new(connections.clone(), profile_id),
+        records: HookRecords::new(connections.clone(), profile_id.clone()),
     })
 }
 
