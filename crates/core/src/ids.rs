@@ -155,6 +155,7 @@ mod tests {
         let back: SubscriptionId = serde_json::from_str(&json).unwrap();
         assert_eq!(back, id, "and read back from it");
         assert_eq!(ProjectId::from("p-1").to_string(), "p-1");
-        assert!(ProfileId::from("x") == "x", "an id compares with its text");
+        let profile = ProfileId::from("x");
+        assert!(profile == "x", "an id compares with its text");
     }
 }
