@@ -148,7 +148,7 @@ pub fn access_plan(capabilities: Vec<Capability>) -> AccessPlan {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChecksForm {
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     capabilities: Vec<Capability>,
     project: Option<String>,
     consent_to_http: bool,
@@ -325,8 +325,8 @@ pub fn cancel_sign_in(state: State<'_, AppState>) -> bool {
 /// Opens a hooks session for a saved connection.
 pub async fn hooks_session(
     state: &AppState,
-    profile_id: &str,
-) -> Result<(ado_flows::interface::AdoClient, hooks::HookRecords), CommandError> {
+    profile_id: &ado_flows::ProfileId,
+) -> Result<hooks::Session, CommandError> {
     Ok(hooks::open_session(state.connections()?, profile_id, &signin::settings()?).await?)
 }
 
@@ -335,10 +335,10 @@ pub async fn hooks_session(
 #[tauri::command]
 pub async fn plan_hooks(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     request: hooks::HookRequest,
 ) -> Result<hooks::HookPlan, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     let plan = hooks::plan_hooks(&client, &records, &request).await?;
     state.keep_hook_plan(profile_id, plan.clone());
     Ok(plan)
@@ -358,7 +358,7 @@ pub async fn apply_hooks(
             "Preview the plan first.",
         )
     })?;
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::apply_plan(&client, &records, &plan, &|e| {
         drop(on_event.send(e.clone()))
     })
@@ -369,10 +369,10 @@ pub async fn apply_hooks(
 #[tauri::command]
 pub async fn recover_hooks(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     on_event: Channel<hooks::ApplyEvent>,
 ) -> Result<hooks::ApplyReport, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::recover(&client, &records, &|e| drop(on_event.send(e.clone()))).await?)
 }
 
@@ -380,9 +380,9 @@ pub async fn recover_hooks(
 #[tauri::command]
 pub async fn rollback_hooks(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
 ) -> Result<hooks::RollbackReport, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::rollback(&client, &records).await?)
 }
 
@@ -390,10 +390,10 @@ pub async fn rollback_hooks(
 #[tauri::command]
 pub async fn test_hook(
     state: State<'_, AppState>,
-    profile_id: String,
-    subscription_id: String,
+    profile_id: ado_flows::ProfileId,
+    subscription_id: hooks::SubscriptionId,
 ) -> Result<hooks::TestDelivery, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::send_test(&client, &records, &subscription_id).await?)
 }
 
@@ -401,10 +401,10 @@ pub async fn test_hook(
 #[tauri::command]
 pub async fn hook_history(
     state: State<'_, AppState>,
-    profile_id: String,
-    subscription_id: String,
+    profile_id: ado_flows::ProfileId,
+    subscription_id: hooks::SubscriptionId,
 ) -> Result<Vec<hooks::Delivery>, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::history(&client, &records, &subscription_id, 20).await?)
 }
 
@@ -412,8 +412,8 @@ pub async fn hook_history(
 #[tauri::command]
 pub async fn remove_hooks(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
 ) -> Result<hooks::RemoveReport, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     Ok(hooks::remove_hooks(&client, &records).await?)
 }

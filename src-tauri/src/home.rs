@@ -25,7 +25,7 @@ pub async fn connection_cards(
 #[tauri::command]
 pub async fn reverify_connection(
     state: State<'_, AppState>,
-    id: String,
+    id: ado_flows::ProfileId,
 ) -> Result<Opened, CommandError> {
     let connected =
         ado_flows::home::reverify(state.connections()?, &id, &signin::settings()?, now_unix())
@@ -37,7 +37,7 @@ pub async fn reverify_connection(
 #[tauri::command]
 pub fn rename_connection(
     state: State<'_, AppState>,
-    id: String,
+    id: ado_flows::ProfileId,
     name: String,
 ) -> Result<ConnectionCard, CommandError> {
     let profile = ado_flows::home::rename(state.connections()?, &id, &name)?;
@@ -48,7 +48,7 @@ pub fn rename_connection(
 #[tauri::command]
 pub async fn forget_connection(
     state: State<'_, AppState>,
-    id: String,
+    id: ado_flows::ProfileId,
     hooks: hooks::HooksOnForget,
 ) -> Result<hooks::ForgetReport, CommandError> {
     let forgotten =
@@ -73,7 +73,7 @@ pub async fn http_alternative(url: String, proxy: Option<String>) -> Option<Stri
 #[tauri::command]
 pub fn search_catalog(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     scope: SearchScope,
     query: String,
     offset: usize,
@@ -114,9 +114,9 @@ pub struct HooksOverview {
 #[tauri::command]
 pub async fn hooks_overview(
     state: State<'_, AppState>,
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
 ) -> Result<HooksOverview, CommandError> {
-    let (client, records) = hooks_session(&state, &profile_id).await?;
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
     let catalog = state.catalog(&profile_id);
     let hooks = hooks::list_hooks(&client, &records)
         .await?

@@ -157,7 +157,7 @@ pub struct PatForm {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductCheckForm {
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     #[serde(default)]
     project: Option<String>,
     #[serde(default)]
@@ -208,7 +208,7 @@ pub async fn product_check(
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductHooksForm {
-    profile_id: String,
+    profile_id: ado_flows::ProfileId,
     #[serde(default)]
     placeholders: BTreeMap<String, String>,
     /// Empty: every project the connection sees.
@@ -239,7 +239,8 @@ pub async fn product_hooks_plan(
     product: State<'_, ProductState>,
     form: ProductHooksForm,
 ) -> Result<ProductHookPlan, CommandError> {
-    let (client, records) = hooks_session(&state, &form.profile_id).await?;
+    let ado_flows::hooks::Session { client, records } =
+        hooks_session(&state, &form.profile_id).await?;
     let request = hooks_request(&product, form).await?;
     Ok(plan_product_hooks(&client, &records, &request).await?)
 }
@@ -252,7 +253,8 @@ pub async fn product_hooks_apply(
     form: ProductHooksForm,
     on_event: Channel<ApplyEvent>,
 ) -> Result<ProductHooksReport, CommandError> {
-    let (client, records) = hooks_session(&state, &form.profile_id).await?;
+    let ado_flows::hooks::Session { client, records } =
+        hooks_session(&state, &form.profile_id).await?;
     let request = hooks_request(&product, form).await?;
     Ok(apply_product_hooks(&client, &records, &request, &|e| {
         drop(on_event.send(e.clone()))

@@ -22,10 +22,10 @@ use crate::error::{CommandError, ErrorCode};
 pub struct AppState {
     connections: OnceLock<Result<Connections, String>>,
     sandbox: OnceLock<Option<Result<Sandbox, String>>>,
-    last_report: Mutex<Option<(String, ConnectionTarget, PreflightReport)>>,
+    last_report: Mutex<Option<(ado_flows::ProfileId, ConnectionTarget, PreflightReport)>>,
     sign_in: Mutex<Option<CancellationToken>>,
-    hook_plan: Mutex<Option<(String, HookPlan)>>,
-    catalog: Mutex<Option<(String, Arc<Catalog>)>>,
+    hook_plan: Mutex<Option<(ado_flows::ProfileId, HookPlan)>>,
+    catalog: Mutex<Option<(ado_flows::ProfileId, Arc<Catalog>)>>,
 }
 
 impl AppState {
@@ -83,7 +83,7 @@ impl AppState {
     /// Keeps the last report of a connection.
     pub fn remember_report(
         &self,
-        profile_id: String,
+        profile_id: ado_flows::ProfileId,
         target: ConnectionTarget,
         report: PreflightReport,
     ) {
@@ -91,7 +91,7 @@ impl AppState {
     }
 
     /// The last report, if any.
-    pub fn last_report(&self) -> Option<(String, ConnectionTarget, PreflightReport)> {
+    pub fn last_report(&self) -> Option<(ado_flows::ProfileId, ConnectionTarget, PreflightReport)> {
         self.last_report.lock().expect("report lock").clone()
     }
 
@@ -117,12 +117,12 @@ impl AppState {
     }
 
     /// Keeps the last webhook plan (its secret stays in memory, never on disk).
-    pub fn keep_hook_plan(&self, profile_id: String, plan: HookPlan) {
+    pub fn keep_hook_plan(&self, profile_id: ado_flows::ProfileId, plan: HookPlan) {
         *self.hook_plan.lock().expect("plan lock") = Some((profile_id, plan));
     }
 
     /// Takes the kept plan: a plan is applied at most once.
-    pub fn take_hook_plan(&self) -> Option<(String, HookPlan)> {
+    pub fn take_hook_plan(&self) -> Option<(ado_flows::ProfileId, HookPlan)> {
         self.hook_plan.lock().expect("plan lock").take()
     }
 
@@ -132,7 +132,7 @@ impl AppState {
     }
 
     /// Keeps the catalog of the connection just verified.
-    pub fn keep_catalog(&self, profile_id: String, catalog: Catalog) {
+    pub fn keep_catalog(&self, profile_id: ado_flows::ProfileId, catalog: Catalog) {
         *self.catalog.lock().expect("catalog lock") = Some((profile_id, Arc::new(catalog)));
     }
 

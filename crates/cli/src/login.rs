@@ -5,7 +5,7 @@
 use std::io::BufRead as _;
 use std::process::ExitCode;
 
-use ado_flows::{hooks, signin, ConnectError, ConnectOptions, Connections, SecretStore};
+use ado_flows::{hooks, signin, ConnectError, ConnectOptions, Connections, ProfileId, SecretStore};
 use clap::Args;
 use secrecy::SecretString;
 use serde_json::json;
@@ -45,7 +45,7 @@ pub struct LoginArgs {
 pub struct LogoutArgs {
     /// The saved connection's id (see the `profile.id` that login printed).
     #[arg(long, conflicts_with = "all")]
-    id: Option<String>,
+    id: Option<ProfileId>,
     /// Remove every saved connection.
     #[arg(long)]
     all: bool,
@@ -194,7 +194,7 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let ids: Vec<String> = match (&args.id, args.all) {
+    let ids: Vec<ProfileId> = match (&args.id, args.all) {
         (Some(id), _) => vec![id.clone()],
         (None, true) => connections
             .list()

@@ -11,6 +11,7 @@
 pub mod capabilities;
 pub mod checks;
 pub mod curl;
+pub mod ids;
 pub mod preflight;
 pub mod product;
 pub mod repo_url;

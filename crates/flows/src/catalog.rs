@@ -7,6 +7,7 @@
 //! strings takes well under a millisecond); near misses are ranked with `strsim`'s normalized
 //! Damerau–Levenshtein distance.
 
+use ado_core::ids::ProjectId;
 use serde::{Deserialize, Serialize};
 
 use crate::verify::Verified;
@@ -23,7 +24,7 @@ struct Repository {
 /// A project and its repositories, names lowered once for matching.
 #[derive(Debug, Clone)]
 struct Project {
-    id: String,
+    id: ProjectId,
     name: String,
     lower: String,
     repositories: Vec<Repository>,
@@ -73,7 +74,7 @@ pub enum Row {
     #[serde(rename_all = "camelCase")]
     Project {
         /// Its id.
-        id: String,
+        id: ProjectId,
         /// Its name.
         name: String,
         /// How many repositories it has.
@@ -328,7 +329,7 @@ mod tests {
         .unwrap();
         let projects: Vec<ProjectSummary> = (0..projects)
             .map(|i| ProjectSummary {
-                id: format!("p{i:04}"),
+                id: format!("p{i:04}").into(),
                 name: format!("Project {i:04}"),
                 description: None,
                 repositories: (0..repos_each)

@@ -15,7 +15,7 @@ use ado_core::target::{validate_pat, ConnectionTarget, InputError, TargetInput};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 
-use crate::profiles::{AuthMethod, Connections, Profile, ProfileError};
+use crate::profiles::{AuthMethod, Connections, Profile, ProfileError, ProfileId};
 use crate::secrets::Backend;
 use crate::verify::{client_for, verify_connection, ConnectOptions, Verified};
 
@@ -194,7 +194,7 @@ impl OpenConnection {
 /// reach a saved connection.
 pub async fn open_connection(
     connections: &Connections,
-    profile_id: &str,
+    profile_id: &ProfileId,
     settings: &ado_auth::SignInSettings,
 ) -> Result<OpenConnection, Problem> {
     let store_problem = |e: ProfileError| {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::catalog::{Catalog, CatalogSummary};
 use crate::connect::Connected;
-use crate::profiles::{AuthMethod, Connections, Profile};
+use crate::profiles::{AuthMethod, Connections, Profile, ProfileId};
 use crate::verify::{verify_connection, User};
 
 /// A saved connection as the home shows it.
@@ -17,7 +17,7 @@ use crate::verify::{verify_connection, User};
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionCard {
     /// The profile id (for commands; never shown).
-    pub id: String,
+    pub id: ProfileId,
     /// The user's name for it, else one made from the target.
     pub name: String,
     /// What it points at (the form's fields, for "Renew token").
@@ -144,7 +144,7 @@ fn store_problem(e: crate::ProfileError) -> Problem {
     }
 }
 
-fn not_found(id: &str) -> Problem {
+fn not_found(id: &ProfileId) -> Problem {
     Problem {
         code: CheckCode::NotFound,
         field: None,
@@ -156,17 +156,17 @@ fn not_found(id: &str) -> Problem {
     }
 }
 
-fn profile(connections: &Connections, id: &str) -> Result<Profile, Problem> {
+fn profile(connections: &Connections, id: &ProfileId) -> Result<Profile, Problem> {
     connections
         .list()
         .map_err(store_problem)?
         .into_iter()
-        .find(|p| p.id == id)
+        .find(|p| &p.id == id)
         .ok_or_else(|| not_found(id))
 }
 
 /// Gives a connection a name (blank restores the one made from the target).
-pub fn rename(connections: &Connections, id: &str, name: &str) -> Result<Profile, Problem> {
+pub fn rename(connections: &Connections, id: &ProfileId, name: &str) -> Result<Profile, Problem> {
     let name = name.trim();
     if name.chars().count() > 80 {
         return Err(Problem {
@@ -189,7 +189,7 @@ pub fn rename(connections: &Connections, id: &str, name: &str) -> Result<Profile
 /// is about to expire); on success the profile records the time and who signed in.
 pub async fn reverify(
     connections: &Connections,
-    id: &str,
+    id: &ProfileId,
     settings: &ado_auth::SignInSettings,
     now_unix: u64,
 ) -> Result<Connected, Problem> {

@@ -29,7 +29,7 @@ pub use connect::{
     connect_with_pat, open_connection, verify_and_save_pat, ConnectError, Connected,
     OpenConnection, Pat, PatConnectRequest,
 };
-pub use profiles::{AuthMethod, Connections, Profile, ProfileError};
+pub use profiles::{AuthMethod, Connections, Profile, ProfileError, ProfileId};
 pub use secrets::{Backend, EntryLimit, SecretError, SecretStore};
 pub use verify::{
     verify_connection, ConnectOptions, ProjectSummary, RepositorySummary, User, Verified,

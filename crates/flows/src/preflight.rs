@@ -656,7 +656,7 @@ fn skip_rest(sink: &Sink<'_>, request: &PreflightRequest, why: &str) {
 /// answer to the plain-http question, on top of any consent saved with the connection.
 pub async fn request_for_profile(
     connections: &crate::Connections,
-    profile_id: &str,
+    profile_id: &crate::ProfileId,
     capabilities: Vec<Capability>,
     project: Option<String>,
     consent_to_http: bool,

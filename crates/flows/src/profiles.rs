@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub use ado_core::ids::ProfileId;
 use ado_core::target::ConnectionTarget;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -28,7 +29,7 @@ const FILE_VERSION: u32 = 2;
 pub struct Profile {
     /// Stable id derived from the exact target, e.g.
     /// `server-http-tfs-8080-tfs-defaultcollection-1a2b3c4d5e6f` (see [`profile_id`]).
-    pub id: String,
+    pub id: ProfileId,
     /// The name the user gave it; `None` shows a name made from the target (see `crate::home`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -141,7 +142,7 @@ pub enum ProfileError {
     )]
     IdTaken {
         /// The id.
-        id: String,
+        id: ProfileId,
         /// The saved target's URL and scope.
         existing: String,
         /// The target being saved.
@@ -201,8 +202,8 @@ impl Connections {
     }
 
     /// The saved profile with this id, if any.
-    pub fn get(&self, id: &str) -> Result<Option<Profile>, ProfileError> {
-        Ok(self.list()?.into_iter().find(|p| p.id == id))
+    pub fn get(&self, id: &ProfileId) -> Result<Option<Profile>, ProfileError> {
+        Ok(self.list()?.into_iter().find(|p| &p.id == id))
     }
 
     /// Reads the file; a file of an older version is migrated (under the lock) first.
@@ -456,14 +457,14 @@ impl Connections {
     /// change apart from a verify.
     pub fn update_profile(
         &self,
-        id: &str,
+        id: &ProfileId,
         change: impl FnOnce(&mut Profile),
     ) -> Result<Option<Profile>, ProfileError> {
         self.update(|file| {
             Ok(file
                 .connections
                 .iter_mut()
-                .find(|p| p.id == id)
+                .find(|p| &p.id == id)
                 .map(|profile| {
                     change(profile);
                     profile.clone()
@@ -477,16 +478,16 @@ impl Connections {
     }
 
     /// Removes a profile and every secret it stored. Removing an unknown id is not an error.
-    pub fn remove(&self, id: &str) -> Result<bool, ProfileError> {
+    pub fn remove(&self, id: &ProfileId) -> Result<bool, ProfileError> {
         self.update(|file| {
-            let Some(profile) = file.connections.iter().find(|p| p.id == id).cloned() else {
+            let Some(profile) = file.connections.iter().find(|p| &p.id == id).cloned() else {
                 return Ok(false);
             };
             self.secrets.delete(&profile.secret_key)?;
             for key in &profile.extra_secret_keys {
                 self.secrets.delete(key)?;
             }
-            file.connections.retain(|p| p.id != id);
+            file.connections.retain(|p| &p.id != id);
             Ok(true)
         })
     }
@@ -511,7 +512,7 @@ pub fn expiry_reminders(profiles: &[Profile], now_unix: u64) -> Vec<String> {
 /// the exact target (deployment, URL with scheme, host, port and path, and the collection or
 /// organization as entered), which tells apart what the folding merges (`Team A`/`Team_A`,
 /// `a.b`/`a-b`, `http`/`https`). Safe in file names and keyring keys.
-pub fn profile_id(target: &ConnectionTarget) -> String {
+pub fn profile_id(target: &ConnectionTarget) -> ProfileId {
     let url = target.host_url();
     let deployment = match target.deployment() {
         ado_core::target::Deployment::Services => "services",
@@ -536,7 +537,7 @@ pub fn profile_id(target: &ConnectionTarget) -> String {
     let exact = format!("{deployment}\n{}\n{}", url.as_str(), target.scope_name());
     let digest = sha2::Sha256::digest(exact.as_bytes());
     let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{hash}", id.trim_matches('-'))
+    ProfileId::new(format!("{}-{hash}", id.trim_matches('-')))
 }
 
 /// `http://tfs:8080/tfs` collection `Team A`, for messages.
@@ -586,7 +587,7 @@ mod tests {
             server("http://tfs:8081/tfs", "Team A"),
             server("http://tfs:8080/", "Team A"),
         ];
-        let ids: std::collections::BTreeSet<String> = targets.iter().map(profile_id).collect();
+        let ids: std::collections::BTreeSet<ProfileId> = targets.iter().map(profile_id).collect();
         assert_eq!(ids.len(), targets.len(), "{ids:#?}");
     }
 

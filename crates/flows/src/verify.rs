@@ -10,6 +10,7 @@ use ado_client::{
     AdoClient, ClientConfig, ConnectionData, Credential, GitRepository, TeamProjectReference,
 };
 use ado_core::checks::{self, CheckCode, Probe, Problem};
+use ado_core::ids::ProjectId;
 use ado_core::target::{ConnectionTarget, Deployment, Field};
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +53,7 @@ pub struct User {
 #[serde(rename_all = "camelCase")]
 pub struct ProjectSummary {
     /// The project id.
-    pub id: String,
+    pub id: ProjectId,
     /// The project name.
     pub name: String,
     /// Its description, if any.

@@ -597,7 +597,7 @@ async fn hooks_row(route: &'static str, fault: Fault, store: SecretStore) -> Row
             .map_err(|e| format!("saving failed: {e}"))?;
     let id = connected.profile.id.clone();
     let result = async {
-        let (client, records) =
+        let hooks::Session { client, records } =
             hooks::open_session(&connections, &id, &ado_auth::SignInSettings::default())
                 .await
                 .map_err(|p| format!("open_session: {p:?}"))?;

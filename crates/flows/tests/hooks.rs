@@ -19,7 +19,7 @@ use ado_emulator::scenario::{DEMO_DEVELOPER_PAT, DEMO_FULL_ACCESS_PAT};
 use ado_emulator::{Config, Emulator, Faults, HostPath};
 use ado_flows::hooks::{
     self, ApplyEvent, ApplyOptions, AuthChoice, HookRecords, HookRequest, Phase, SecretChoice,
-    SecretSource,
+    SecretSource, SubscriptionId,
 };
 use ado_flows::{verify_connection, ConnectOptions, Connections, SecretStore};
 use axum::http::HeaderMap;
@@ -199,10 +199,10 @@ impl Fixture {
     }
 
     /// Someone else's subscription, created straight through the REST API.
-    async fn create_directly(&self, event: EventKind, url: &str, secret: &str) -> String {
+    async fn create_directly(&self, event: EventKind, url: &str, secret: &str) -> SubscriptionId {
         let project = self.client.project(PROJECT).await.unwrap();
         let mut publisher_inputs = std::collections::BTreeMap::new();
-        publisher_inputs.insert("projectId".to_string(), project.id);
+        publisher_inputs.insert("projectId".to_string(), project.id.into_string());
         let mut consumer_inputs = std::collections::BTreeMap::new();
         consumer_inputs.insert("url".to_string(), url.to_string());
         consumer_inputs.insert("httpHeaders".to_string(), format!("X-Other-Token:{secret}"));
@@ -595,7 +595,7 @@ async fn a_crash_mid_apply_is_recovered_without_duplicates_or_orphans() {
     let plan = f.plan(&ALL).await;
     assert!(plan.interrupted.is_some(), "the plan says a run is pending");
     // The killed run's own subscriptions are its, not someone's to adopt.
-    let made: Vec<String> = run
+    let made: Vec<SubscriptionId> = run
         .entries
         .iter()
         .filter_map(|e| match &e.outcome {
@@ -627,7 +627,7 @@ async fn a_crash_mid_apply_is_recovered_without_duplicates_or_orphans() {
     let server = f.server_subscriptions();
     assert_eq!(server.len(), 5, "no duplicates: {server:#?}");
     let recorded = f.records.recorded().unwrap();
-    let mut ids: Vec<String> = recorded.iter().map(|r| r.id.clone()).collect();
+    let mut ids: Vec<String> = recorded.iter().map(|r| r.id.to_string()).collect();
     ids.sort();
     let mut on_server: Vec<String> = server.iter().map(|s| s.id.to_string()).collect();
     on_server.sort();
@@ -652,7 +652,7 @@ async fn recovery_adopts_a_create_that_landed_and_creates_one_that_did_not() {
         &hooks::journal::Record::Begin {
             version: 1,
             run_id: "crashed".into(),
-            profile_id: f.records.profile_id().into(),
+            profile_id: f.records.profile_id().clone(),
             base_url: f.client.base_url().to_string(),
             started_at: 0,
             secret_fingerprint: None,

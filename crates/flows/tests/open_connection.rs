@@ -85,7 +85,7 @@ async fn the_saved_plain_http_consent_decides_whether_the_client_may_send_the_to
             );
         }
     }
-    let unknown = open_connection(&connections, "server-http-nowhere-0", &settings)
+    let unknown = open_connection(&connections, &"server-http-nowhere-0".into(), &settings)
         .await
         .unwrap_err();
     assert_eq!(unknown.code.as_str(), "not_found");

@@ -634,7 +634,7 @@ async fn dx_names_a_missing_graph_scope_per_connector() {
 /// A saved connection (profile + PAT in the keyring), removed on drop.
 struct Saved {
     connections: Connections,
-    id: String,
+    id: ado_flows::ProfileId,
     _dir: tempfile::TempDir,
 }
 

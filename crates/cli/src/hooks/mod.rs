@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ado_flows::hooks::{self, ApplyEvent, SecretChoice};
+use ado_flows::hooks::{self, ApplyEvent, SecretChoice, SubscriptionId};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -143,7 +143,7 @@ struct IdArgs {
     target: TargetArgs,
     /// One subscription id (default: every recorded subscription).
     #[arg(long)]
-    id: Option<String>,
+    id: Option<SubscriptionId>,
 }
 
 #[derive(Args)]
@@ -152,7 +152,7 @@ struct HistoryArgs {
     target: TargetArgs,
     /// The subscription id.
     #[arg(long)]
-    id: String,
+    id: SubscriptionId,
     /// At most this many deliveries.
     #[arg(long, default_value_t = 20)]
     max: u32,
@@ -305,7 +305,7 @@ async fn test(args: IdArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let ids: Vec<String> = match &args.id {
+    let ids: Vec<SubscriptionId> = match &args.id {
         Some(id) => vec![id.clone()],
         None => match s.records.recorded() {
             Ok(r) => r.into_iter().map(|h| h.id).collect(),

@@ -88,7 +88,7 @@ pub(super) async fn session(args: &TargetArgs, save: bool) -> Result<Session, Ex
             2,
         )
     })?;
-    let (client, records) = hooks::open_session(&connections, &id, &settings)
+    let hooks::Session { client, records } = hooks::open_session(&connections, &id, &settings)
         .await
         .map_err(|p| fail(&p, 1))?;
     Ok(Session {

@@ -14,6 +14,7 @@ use serde_json::json;
 use super::{encode_segment, API_VERSION};
 use crate::{AdoClient, Error, Request};
 
+use ado_core::ids::SubscriptionId;
 use ado_core::webhook::redact_inputs;
 /// The body of a create or replace is core's [`SubscriptionBody`]: the planner builds it and the
 /// client sends it as is (one type, one list of secret inputs).
@@ -25,7 +26,7 @@ pub use ado_core::webhook::SubscriptionBody;
 #[non_exhaustive]
 pub struct Subscription {
     /// The subscription id (a GUID).
-    pub id: String,
+    pub id: SubscriptionId,
     /// E.g. `tfs`.
     #[serde(default)]
     pub publisher_id: Option<String>,
@@ -199,7 +200,7 @@ pub struct Notification {
     pub id: i64,
     /// Its subscription.
     #[serde(default)]
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     /// The event.
     #[serde(default)]
     pub event_id: Option<String>,
@@ -282,7 +283,7 @@ impl std::fmt::Debug for NotificationDetails {
 pub struct TestNotification {
     /// The subscription tested, if it exists.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     /// The settings to test with.
     pub details: TestNotificationDetails,
 }
@@ -394,7 +395,7 @@ impl AdoClient {
     }
 
     /// One subscription.
-    pub async fn subscription(&self, id: &str) -> Result<Subscription, Error> {
+    pub async fn subscription(&self, id: &SubscriptionId) -> Result<Subscription, Error> {
         self.get_json(Request::get(subscription_path(id)).api_version(API_VERSION))
             .await
     }
@@ -421,7 +422,7 @@ impl AdoClient {
     /// `input.status = Some(SubscriptionStatus::Enabled)`, its status.
     pub async fn replace_subscription(
         &self,
-        id: &str,
+        id: &SubscriptionId,
         input: &SubscriptionBody,
     ) -> Result<Subscription, Error> {
         let mut body = serde_json::to_value(input).expect("a subscription always serializes");
@@ -432,13 +433,13 @@ impl AdoClient {
 
     /// Deletes a subscription. A 404 comes back as [`Error::Status`] with status 404; callers
     /// removing what they own treat it as "already gone".
-    pub async fn delete_subscription(&self, id: &str) -> Result<(), Error> {
+    pub async fn delete_subscription(&self, id: &SubscriptionId) -> Result<(), Error> {
         self.send(self.delete_subscription_request(id)).await?;
         Ok(())
     }
 
     /// The request [`AdoClient::delete_subscription`] sends.
-    pub fn delete_subscription_request(&self, id: &str) -> Request {
+    pub fn delete_subscription_request(&self, id: &SubscriptionId) -> Request {
         Request::delete(subscription_path(id)).api_version(API_VERSION)
     }
 
@@ -461,7 +462,7 @@ impl AdoClient {
     /// Recent notifications (deliveries) of a subscription, newest first as the server sorts.
     pub async fn notifications(
         &self,
-        subscription_id: &str,
+        subscription_id: &SubscriptionId,
         filter: &NotificationFilter,
     ) -> Result<Vec<Notification>, Error> {
         let mut request = Request::get(format!(
@@ -483,7 +484,7 @@ impl AdoClient {
     /// One notification of a subscription.
     pub async fn notification(
         &self,
-        subscription_id: &str,
+        subscription_id: &SubscriptionId,
         notification_id: i64,
     ) -> Result<Notification, Error> {
         self.get_json(

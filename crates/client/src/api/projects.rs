@@ -1,6 +1,7 @@
 //! `GET {base}/_apis/projects`, paged with `$top` and `continuationToken`; the next token comes in
 //! the `x-ms-continuationtoken` response header, not the body (vsts-rest-api-specs#155).
 
+use ado_core::ids::ProjectId;
 use serde::Deserialize;
 
 use super::{encode_segment, List, Page, API_VERSION};
@@ -12,7 +13,7 @@ use crate::{AdoClient, Error, Request};
 #[non_exhaustive]
 pub struct TeamProjectReference {
     /// The project id (a GUID).
-    pub id: String,
+    pub id: ProjectId,
     /// The project name.
     pub name: String,
     /// The description, if any.

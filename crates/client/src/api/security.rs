@@ -15,7 +15,7 @@ pub const VIEW_SUBSCRIPTIONS: u32 = 1;
 pub const EDIT_SUBSCRIPTIONS: u32 = 2;
 
 /// The ServiceHooks token for a project: `PublisherSecurity/{projectId}`.
-pub fn service_hooks_token(project_id: &str) -> String {
+pub fn service_hooks_token(project_id: &ado_core::ids::ProjectId) -> String {
     format!("PublisherSecurity/{project_id}")
 }
 

@@ -405,7 +405,7 @@ pub fn template_value(
 pub fn reproduction_script(
     profile: &ProductProfile,
     target: &ConnectionTarget,
-    specs: &[(HookSpec, String)],
+    specs: &[(HookSpec, crate::ids::ProjectId)],
 ) -> String {
     const MARK: &str = "@@ADO_CONNECT_WEBHOOK_SECRET@@";
     let base = target.api_base().as_str().trim_end_matches('/').to_string();

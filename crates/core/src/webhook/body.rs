@@ -70,7 +70,7 @@ pub fn redact_inputs(inputs: &BTreeMap<String, String>) -> BTreeMap<&str, &str> 
 /// The `publisherInputs` a spec asks for.
 pub fn publisher_inputs(spec: &HookSpec) -> BTreeMap<String, String> {
     let mut inputs = BTreeMap::new();
-    inputs.insert("projectId".to_string(), spec.project_id.clone());
+    inputs.insert("projectId".to_string(), spec.project_id.to_string());
     if spec.event.is_git() {
         if let Some(repository) = &spec.repository_id {
             inputs.insert("repository".to_string(), repository.clone());

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::SubscriptionId;
+
 use super::body::{publisher_inputs, DELIVERY_INPUTS};
 use super::existing::SERVER_PUBLISHER_INPUTS;
 use super::{
@@ -125,7 +127,7 @@ impl Change {
 #[serde(rename_all = "camelCase")]
 pub struct RecordedHook {
     /// The subscription id.
-    pub id: String,
+    pub id: SubscriptionId,
     /// The spec it was created or adopted for.
     pub spec: HookSpec,
     /// Created by this app, or adopted (it existed already).

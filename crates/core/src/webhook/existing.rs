@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::SubscriptionId;
+
 /// A subscription's status (`Subscription.status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -78,7 +80,7 @@ pub struct ExistingHeader {
 #[serde(rename_all = "camelCase")]
 pub struct ExistingSubscription {
     /// The subscription id.
-    pub id: String,
+    pub id: SubscriptionId,
     /// E.g. `tfs`.
     pub publisher_id: String,
     /// E.g. `git.push`.
@@ -173,7 +175,7 @@ impl ExistingSubscription {
             }
         }
         ExistingSubscription {
-            id: id.to_string(),
+            id: id.into(),
             publisher_id: publisher_id.unwrap_or_default().to_string(),
             event_type: event_type.unwrap_or_default().to_string(),
             resource_version: resource_version.map(str::to_string),

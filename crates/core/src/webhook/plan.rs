@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::SubscriptionId;
+
 use super::matching::same_id;
 use super::{
     changes, matches, normalize_branch, normalize_url, Change, EventKind, ExistingSubscription,
@@ -54,7 +56,7 @@ pub struct PlannedHook {
     /// The spec.
     pub spec: HookSpec,
     /// The matching subscription, for everything but `create`.
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     /// True when this app has not recorded the subscription yet (it will be adopted).
     pub adopting: bool,
     /// The subscription's status now.
@@ -73,7 +75,7 @@ pub struct PlannedHook {
 #[serde(rename_all = "camelCase")]
 pub struct Duplicate {
     /// Its id.
-    pub subscription_id: String,
+    pub subscription_id: SubscriptionId,
     /// The event.
     pub event: EventKind,
     /// True when this app recorded it (an earlier run's duplicate).
@@ -90,7 +92,7 @@ pub struct Duplicate {
 #[serde(rename_all = "camelCase")]
 pub struct Foreign {
     /// Its id.
-    pub subscription_id: String,
+    pub subscription_id: SubscriptionId,
     /// The spec it matches (nothing is created for that spec while it stays foreign).
     pub spec: HookSpec,
     /// Who created it, when known.

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::ProjectId;
+
 use super::validate::{validate_basic_username, validate_header_name};
 use super::EventKind;
 
@@ -60,7 +62,7 @@ pub struct HookSpec {
     /// The event.
     pub event: EventKind,
     /// The project id (a GUID).
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// A repository id to narrow Git events to; `None` = every repository of the project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository_id: Option<String>,
@@ -93,7 +95,7 @@ pub struct HookSelection {
     /// The events, at least one.
     pub events: Vec<EventKind>,
     /// The project id.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// Narrow Git events to this repository id.
     pub repository_id: Option<String>,
     /// Narrow Git events to this branch (`main` or `refs/heads/main`); needs a repository.
@@ -153,7 +155,7 @@ impl HookSelection {
             .filter(|e| chosen.contains(e))
             .map(|event| HookSpec {
                 event,
-                project_id: self.project_id.trim().to_string(),
+                project_id: self.project_id.trim().into(),
                 repository_id: repository_id.clone().filter(|_| event.is_git()),
                 branch: branch.clone().filter(|_| event.is_git()),
                 url: self.url.trim().to_string(),

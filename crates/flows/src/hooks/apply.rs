@@ -18,6 +18,7 @@
 
 use ado_client::AdoClient;
 use ado_core::checks::Problem;
+use ado_core::ids::SubscriptionId;
 use ado_core::webhook::{
     self, Action, ExistingSubscription, HookAuth, HookOrigin, HookSpec, Plan, PlannedHook,
     RecordedHook,
@@ -131,7 +132,7 @@ pub async fn apply_plan_with(
         let begin = Record::Begin {
             version: VERSION,
             run_id: run_id(),
-            profile_id: records.profile_id().to_string(),
+            profile_id: records.profile_id().clone(),
             base_url: client.base_url().to_string(),
             started_at: now_unix(),
             secret_fingerprint: header_fingerprint(&plan.specs),
@@ -185,7 +186,7 @@ pub async fn apply_plan_with(
 
     let fp = header_fingerprint(&plan.specs);
     let now = now_unix();
-    let missing: Vec<String> = fresh.missing.iter().map(|m| m.id.clone()).collect();
+    let missing: Vec<SubscriptionId> = fresh.missing.iter().map(|m| m.id.clone()).collect();
     let kept_items: Vec<&PlannedHook> = fresh.adopt.iter().chain(&fresh.unchanged).collect();
     let recorded_ok = records.update_hooks(|hooks| {
         hooks.retain(|h| !missing.iter().any(|m| m.eq_ignore_ascii_case(&h.id)));
@@ -211,7 +212,7 @@ pub async fn apply_plan_with(
         report.adopted.push(applied(
             item.action,
             &item.spec,
-            item.subscription_id.as_deref(),
+            item.subscription_id.as_ref(),
         ));
     }
     for item in &fresh.foreign {
@@ -225,7 +226,7 @@ pub async fn apply_plan_with(
         report.unchanged.push(applied(
             item.action,
             &item.spec,
-            item.subscription_id.as_deref(),
+            item.subscription_id.as_ref(),
         ));
     }
     sort_outcomes(&mut report, outcomes);

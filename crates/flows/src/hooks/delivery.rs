@@ -7,6 +7,7 @@ use ado_client::api::hooks::{
 };
 use ado_client::AdoClient;
 use ado_core::checks::Problem;
+use ado_core::ids::SubscriptionId;
 use ado_core::webhook::HookAuth;
 use secrecy::ExposeSecret as _;
 use serde::Serialize;
@@ -19,7 +20,7 @@ use super::{hook_problem, HookRecords};
 #[serde(rename_all = "camelCase")]
 pub struct TestDelivery {
     /// The subscription tested.
-    pub subscription_id: String,
+    pub subscription_id: SubscriptionId,
     /// The notification Azure DevOps recorded for it.
     pub notification_id: i64,
     /// True when the receiver answered 2xx.
@@ -97,7 +98,7 @@ const EXCERPT: usize = 600;
 pub async fn send_test(
     client: &AdoClient,
     records: &HookRecords,
-    subscription_id: &str,
+    subscription_id: &SubscriptionId,
 ) -> Result<TestDelivery, Problem> {
     let profile = records.profile()?;
     let target = &profile.target;
@@ -187,7 +188,7 @@ pub async fn send_test(
 pub async fn history(
     client: &AdoClient,
     records: &HookRecords,
-    subscription_id: &str,
+    subscription_id: &SubscriptionId,
     max: u32,
 ) -> Result<Vec<Delivery>, Problem> {
     let profile = records.profile()?;

@@ -2,11 +2,12 @@
 //! chooses: remove them first (the default), or keep them delivering and stop tracking them.
 
 use ado_core::checks::Problem;
+use ado_core::ids::SubscriptionId;
 use serde::{Deserialize, Serialize};
 
 use super::manage::{remove_hooks, RemoveReport};
-use super::{local_problem, open_session, HookRecords, JournalStatus};
-use crate::profiles::Connections;
+use super::{local_problem, open_session, HookRecords, JournalStatus, Session};
+use crate::profiles::{Connections, ProfileId};
 
 /// What happens to a connection's webhooks when it is forgotten.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,19 +27,19 @@ pub enum HooksOnForget {
 #[serde(rename_all = "camelCase")]
 pub struct ForgetReport {
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: ProfileId,
     /// With [`HooksOnForget::RemoveHooks`]: what was deleted (`None` when there was nothing).
     pub removed: Option<RemoveReport>,
     /// With [`HooksOnForget::KeepHooks`]: the subscriptions left delivering, no longer tracked.
-    pub kept: Vec<String>,
+    pub kept: Vec<SubscriptionId>,
     /// False when there was no such connection.
     pub forgotten: bool,
 }
 
 /// True when forgetting `profile_id` needs a choice about webhooks: it has recorded
 /// subscriptions or a journal. The CLI requires `--remove-hooks` or `--keep-hooks` then.
-pub fn has_hooks(connections: &Connections, profile_id: &str) -> Result<bool, Problem> {
-    let records = HookRecords::new(connections.clone(), profile_id);
+pub fn has_hooks(connections: &Connections, profile_id: &ProfileId) -> Result<bool, Problem> {
+    let records = HookRecords::new(connections.clone(), profile_id.clone());
     let recorded = match records.profile() {
         Ok(p) => !p.hooks.is_empty(),
         Err(_) => return Ok(false),
@@ -52,13 +53,13 @@ pub fn has_hooks(connections: &Connections, profile_id: &str) -> Result<bool, Pr
 /// rest), and the error says so.
 pub async fn forget_connection(
     connections: &Connections,
-    profile_id: &str,
+    profile_id: &ProfileId,
     settings: &ado_auth::SignInSettings,
     choice: HooksOnForget,
 ) -> Result<ForgetReport, Problem> {
-    let records = HookRecords::new(connections.clone(), profile_id);
+    let records = HookRecords::new(connections.clone(), profile_id.clone());
     let mut report = ForgetReport {
-        profile_id: profile_id.to_string(),
+        profile_id: profile_id.clone(),
         ..Default::default()
     };
     let Ok(profile) = records.profile() else {
@@ -69,7 +70,8 @@ pub async fn forget_connection(
         HooksOnForget::RemoveHooks
             if !profile.hooks.is_empty() || journal != JournalStatus::None =>
         {
-            let (client, records) = open_session(connections, profile_id, settings).await?;
+            let Session { client, records } =
+                open_session(connections, profile_id, settings).await?;
             let removed = remove_hooks(&client, &records).await?;
             if !removed.ok {
                 return Err(local_problem(

@@ -28,6 +28,7 @@ use std::io::{self, BufRead as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use ado_core::ids::{ProfileId, SubscriptionId};
 use ado_core::webhook::{Action, HookSpec};
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +47,7 @@ pub enum Record {
         /// A random id of the run.
         run_id: String,
         /// The connection profile.
-        profile_id: String,
+        profile_id: ProfileId,
         /// The organization or collection URL.
         base_url: String,
         /// Seconds since the Unix epoch.
@@ -64,7 +65,7 @@ pub enum Record {
         /// For which spec.
         spec: HookSpec,
         /// The subscription changed (`None` for a create).
-        subscription_id: Option<String>,
+        subscription_id: Option<SubscriptionId>,
         /// True when the subscription was not recorded as ours before this run.
         adopting: bool,
     },
@@ -74,7 +75,7 @@ pub enum Record {
         /// Which change.
         seq: u32,
         /// The subscription (for a create: the new id).
-        subscription_id: String,
+        subscription_id: SubscriptionId,
     },
     /// The change failed (nothing was changed, or it is unknown whether it was).
     #[serde(rename_all = "camelCase")]
@@ -103,7 +104,7 @@ pub enum Outcome {
     #[serde(rename_all = "camelCase")]
     Done {
         /// The subscription.
-        subscription_id: String,
+        subscription_id: SubscriptionId,
     },
     /// Failed.
     Failed {
@@ -123,7 +124,7 @@ pub struct Entry {
     /// The spec.
     pub spec: HookSpec,
     /// The subscription it changed, or created.
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     /// Not recorded as ours before the run.
     pub adopting: bool,
     /// What became of it.
@@ -137,7 +138,7 @@ pub struct RunState {
     /// The run id.
     pub run_id: String,
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: ProfileId,
     /// The organization or collection URL.
     pub base_url: String,
     /// When it started (seconds since the Unix epoch).

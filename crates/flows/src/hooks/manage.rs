@@ -3,6 +3,7 @@
 use ado_client::api::hooks::NotificationFilter;
 use ado_client::AdoClient;
 use ado_core::checks::Problem;
+use ado_core::ids::SubscriptionId;
 use ado_core::webhook::{
     status_reason, Action, EventKind, HookAuth, RecordedHook, SubscriptionStatus,
 };
@@ -166,7 +167,7 @@ pub async fn list_hooks(
 #[serde(rename_all = "camelCase")]
 pub struct RemovedHook {
     /// The subscription.
-    pub id: String,
+    pub id: SubscriptionId,
     /// Its event.
     pub event: EventKind,
     /// Its receiver.
@@ -222,7 +223,7 @@ pub async fn remove_hooks(
             }),
         }
     }
-    let removed: Vec<String> = report.removed.iter().map(|r| r.id.clone()).collect();
+    let removed: Vec<SubscriptionId> = report.removed.iter().map(|r| r.id.clone()).collect();
     records.update_hooks(|hooks| {
         hooks.retain(|h| !removed.iter().any(|r| r.eq_ignore_ascii_case(&h.id)))
     })?;

@@ -48,8 +48,10 @@ use secrecy::SecretString;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::failure::probe_failure;
-use crate::profiles::{Connections, Profile};
+use crate::profiles::{Connections, Profile, ProfileId};
 
+/// The ids of a service-hook subscription and of a project (core's, re-exported for the shells).
+pub use ado_core::ids::{ProjectId, SubscriptionId};
 pub use apply::{apply_plan, apply_plan_with, ApplyOptions};
 pub use delivery::{history, send_test, Delivery, TestDelivery};
 pub use forget::{forget_connection, has_hooks, ForgetReport, HooksOnForget};
@@ -95,20 +97,20 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 #[derive(Debug, Clone)]
 pub struct HookRecords {
     connections: Connections,
-    profile_id: String,
+    profile_id: ProfileId,
 }
 
 impl HookRecords {
     /// The hooks of profile `profile_id`.
-    pub fn new(connections: Connections, profile_id: impl Into<String>) -> Self {
+    pub fn new(connections: Connections, profile_id: ProfileId) -> Self {
         HookRecords {
             connections,
-            profile_id: profile_id.into(),
+            profile_id,
         }
     }
 
     /// The profile's id.
-    pub fn profile_id(&self) -> &str {
+    pub fn profile_id(&self) -> &ProfileId {
         &self.profile_id
     }
 
@@ -380,9 +382,9 @@ fn secret_string<'de, D: Deserializer<'de>>(de: D) -> Result<SecretString, D::Er
 /// A project or repository: its id and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NamedId {
+pub struct NamedId<Id = String> {
     /// The id (a GUID).
-    pub id: String,
+    pub id: Id,
     /// The name.
     pub name: String,
 }
@@ -412,7 +414,7 @@ pub struct HookPlan {
     #[serde(serialize_with = "plan_without_fingerprints")]
     pub plan: Plan,
     /// The (first) project.
-    pub project: NamedId,
+    pub project: NamedId<ProjectId>,
     /// The (first) repository Git events are narrowed to.
     pub repository: Option<NamedId>,
     /// Every scope (project, or repository of a project) the plan covers.
@@ -439,7 +441,7 @@ pub struct HookPlan {
     pub rotates_secret: bool,
     /// Subscriptions in the plan that the interrupted run made (not someone else's to adopt):
     /// finishing that run ([`recover`]) records them.
-    pub in_flight: Vec<String>,
+    pub in_flight: Vec<SubscriptionId>,
     #[serde(skip)]
     specs: Vec<HookSpec>,
     #[serde(skip)]
@@ -494,7 +496,7 @@ pub struct AppliedHook {
     /// The event.
     pub event: EventKind,
     /// The subscription.
-    pub subscription_id: String,
+    pub subscription_id: SubscriptionId,
     /// Its receiver.
     pub url: String,
 }
@@ -508,7 +510,7 @@ pub struct FailedHook {
     /// The event.
     pub event: EventKind,
     /// The subscription, for updates.
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     /// Why, with the fix.
     pub problem: Problem,
 }
@@ -539,7 +541,7 @@ pub struct ApplyReport {
     /// what recovery sent itself.
     pub recorded_from_interrupted_run: Vec<AppliedHook>,
     /// Recorded subscriptions gone from the server, dropped from the profile.
-    pub forgotten: Vec<String>,
+    pub forgotten: Vec<SubscriptionId>,
     /// Where Azure DevOps had changed between the plan and the apply, and what was done instead.
     pub replanned: Vec<String>,
     /// The new secret, shown once.
@@ -564,7 +566,7 @@ pub struct ApplyEvent {
     /// The event.
     pub event: EventKind,
     /// The subscription, once known.
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     /// Started, done or failed.
     pub phase: Phase,
     /// The failure, for `failed`.
@@ -590,9 +592,9 @@ pub struct RollbackReport {
     /// The run rolled back; `None` when there was no interrupted run (nothing was done).
     pub run_id: Option<String>,
     /// Subscriptions the interrupted run created, now deleted.
-    pub deleted: Vec<String>,
+    pub deleted: Vec<SubscriptionId>,
     /// Updates and re-enables cannot be undone (the earlier secret is not kept); listed here.
-    pub kept: Vec<String>,
+    pub kept: Vec<SubscriptionId>,
     /// Deletions that failed (the journal is kept).
     pub failed: Vec<FailedHook>,
 }
@@ -659,17 +661,29 @@ fn now_unix() -> u64 {
         .unwrap_or_default()
 }
 
-/// A client and the records of a saved connection, with a fresh credential (refreshed if it
-/// is about to expire): what every hooks action needs. The app and the CLI both start here;
-/// the connection opens the one way ([`crate::open_connection`]).
+/// What every hooks action needs: a client of a saved connection, with a fresh credential
+/// (refreshed if it is about to expire), and the connection's records ([`open_session`]).
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The client, authenticated as the saved connection.
+    pub client: ado_client::AdoClient,
+    /// Where that connection's hooks are recorded.
+    pub records: HookRecords,
+}
+
+/// Opens the [`Session`] of a saved connection. The app and the CLI both start here; the
+/// connection opens the one way ([`crate::open_connection`]).
 pub async fn open_session(
     connections: &Connections,
-    profile_id: &str,
+    profile_id: &ProfileId,
     settings: &ado_auth::SignInSettings,
-) -> Result<(ado_client::AdoClient, HookRecords), Problem> {
+) -> Result<Session, Problem> {
     let opened = crate::open_connection(connections, profile_id, settings).await?;
     let client = opened.client()?;
-    Ok((client, HookRecords::new(connections.clone(), profile_id)))
+    Ok(Session {
+        client,
+        records: HookRecords::new(connections.clone(), profile_id.clone()),
+    })
 }
 
 #[cfg(test)]

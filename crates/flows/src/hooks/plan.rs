@@ -19,7 +19,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use super::scope::{projects_of, resolve_scopes, LOOKUPS_AT_ONCE};
 use super::secret::{generate_secret, Fingerprinter, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
-    hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, SecretChoice,
+    hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, ProjectId, SecretChoice,
     SecretSource,
 };
 
@@ -132,7 +132,7 @@ pub(super) async fn plan_for_specs(
         .map(|run| {
             plan.items()
                 .filter_map(|item| {
-                    let id = item.subscription_id.as_deref()?;
+                    let id = item.subscription_id.as_ref()?;
                     run.entries
                         .iter()
                         .any(|e| {
@@ -141,7 +141,7 @@ pub(super) async fn plan_for_specs(
                                 || (e.action == ado_core::webhook::Action::Create
                                     && webhook::same_match_key(&e.spec, &item.spec))
                         })
-                        .then(|| id.to_string())
+                        .then(|| id.clone())
                 })
                 .collect()
         })
@@ -177,7 +177,7 @@ pub(super) async fn plan_for_specs(
 async fn check_permission(
     client: &AdoClient,
     target: &ConnectionTarget,
-    project: &NamedId,
+    project: &NamedId<ProjectId>,
     user: &str,
 ) -> Result<(), Problem> {
     let allowed = client

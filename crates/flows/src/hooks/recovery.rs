@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 
 use ado_client::AdoClient;
 use ado_core::checks::Problem;
+use ado_core::ids::SubscriptionId;
 use ado_core::webhook::{self, Action, HookAuth, HookOrigin, HookSpec};
 use secrecy::{ExposeSecret as _, SecretString};
 
@@ -82,7 +83,7 @@ pub async fn recover(
             _ => None,
         })
         .collect();
-    let mut outcomes: Vec<(Job, Result<String, Problem>)> = Vec::new();
+    let mut outcomes: Vec<(Job, Result<SubscriptionId, Problem>)> = Vec::new();
     let mut jobs = Vec::new();
     for entry in &state.entries {
         let mut spec = entry.spec.clone();
@@ -117,7 +118,7 @@ pub async fn recover(
                 _ => {
                     let gone = job
                         .subscription_id
-                        .as_deref()
+                        .as_ref()
                         .is_none_or(|id| !existing.iter().any(|e| e.id.eq_ignore_ascii_case(id)));
                     if gone {
                         let _ = journal.append(&Record::Done {
@@ -239,7 +240,7 @@ pub async fn rollback(
             }),
         }
     }
-    let deleted: Vec<String> = report.deleted.clone();
+    let deleted: Vec<SubscriptionId> = report.deleted.clone();
     records.update_hooks(|hooks| {
         hooks.retain(|h| !deleted.iter().any(|d| d.eq_ignore_ascii_case(&h.id)))
     })?;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use ado_client::api::hooks::SubscriptionFilter;
 use ado_client::{AdoClient, Error};
 use ado_core::checks::Problem;
+use ado_core::ids::SubscriptionId;
 use ado_core::target::ConnectionTarget;
 use ado_core::webhook::{
     self, subscription_body, Action, ExistingSubscription, HookOrigin, HookSpec, PlannedHook,
@@ -25,7 +26,7 @@ use super::{
 };
 
 /// Deletes a subscription; `Ok(false)` when it was already gone.
-pub(super) async fn delete(client: &AdoClient, id: &str) -> Result<bool, Error> {
+pub(super) async fn delete(client: &AdoClient, id: &SubscriptionId) -> Result<bool, Error> {
     match client.delete_subscription(id).await {
         Ok(()) => Ok(true),
         Err(e) if e.status() == Some(404) => Ok(false),
@@ -39,7 +40,7 @@ pub(super) struct Job {
     pub(super) seq: u32,
     pub(super) action: Action,
     pub(super) spec: HookSpec,
-    pub(super) subscription_id: Option<String>,
+    pub(super) subscription_id: Option<SubscriptionId>,
     pub(super) adopting: bool,
 }
 
@@ -74,8 +75,8 @@ impl Run<'_> {
         &self,
         jobs: Vec<Job>,
         concurrency: usize,
-    ) -> Vec<(Job, Result<String, Problem>)> {
-        let mut out: Vec<(Job, Result<String, Problem>)> =
+    ) -> Vec<(Job, Result<SubscriptionId, Problem>)> {
+        let mut out: Vec<(Job, Result<SubscriptionId, Problem>)> =
             futures_util::stream::iter(jobs.into_iter().map(|job| self.one(job)))
                 .buffer_unordered(concurrency.max(1))
                 .collect()
@@ -84,7 +85,7 @@ impl Run<'_> {
         out
     }
 
-    fn emit(&self, job: &Job, phase: Phase, id: Option<String>, message: Option<String>) {
+    fn emit(&self, job: &Job, phase: Phase, id: Option<SubscriptionId>, message: Option<String>) {
         (self.progress)(&ApplyEvent {
             seq: job.seq,
             total: self.total,
@@ -96,7 +97,7 @@ impl Run<'_> {
         });
     }
 
-    async fn one(&self, job: Job) -> (Job, Result<String, Problem>) {
+    async fn one(&self, job: Job) -> (Job, Result<SubscriptionId, Problem>) {
         self.emit(&job, Phase::Started, job.subscription_id.clone(), None);
         let intent = Record::Intent {
             seq: job.seq,
@@ -155,7 +156,7 @@ impl Run<'_> {
     /// Creates, and after an ambiguous failure (5xx, timeout, unreadable answer) looks before
     /// trying again: the create may have landed (port-labs/ocean#3686 duplicated hooks exactly
     /// so). A failed lookup stops the retries: creating blind could duplicate.
-    async fn create(&self, spec: &HookSpec) -> Result<String, Problem> {
+    async fn create(&self, spec: &HookSpec) -> Result<SubscriptionId, Problem> {
         let input = self.input(spec, None);
         let mut attempt = 0;
         loop {
@@ -193,10 +194,10 @@ impl Run<'_> {
     }
 
     /// Replaces a subscription in place, enabled (the client retries 502–504 itself).
-    async fn replace(&self, job: &Job) -> Result<String, Problem> {
+    async fn replace(&self, job: &Job) -> Result<SubscriptionId, Problem> {
         let id = job
             .subscription_id
-            .as_deref()
+            .as_ref()
             .expect("updates and re-enables name their subscription");
         let doing = if job.action == Action::Reenable {
             "re-enable the subscription"
@@ -227,7 +228,7 @@ pub(super) async fn find(
     client: &AdoClient,
     spec: &HookSpec,
     fingerprints: &Fingerprinter,
-) -> Result<Option<String>, Error> {
+) -> Result<Option<SubscriptionId>, Error> {
     let list = client
         .subscriptions_where(&SubscriptionFilter {
             publisher_id: Some(PUBLISHER_ID.into()),
@@ -245,7 +246,7 @@ pub(super) async fn find(
 
 pub(super) fn upsert(
     hooks: &mut Vec<RecordedHook>,
-    id: &str,
+    id: &SubscriptionId,
     spec: &HookSpec,
     origin: HookOrigin,
     fingerprint: Option<String>,
@@ -259,7 +260,7 @@ pub(super) fn upsert(
             existing.recorded_at = now;
         }
         None => hooks.push(RecordedHook {
-            id: id.to_string(),
+            id: id.clone(),
             spec,
             origin,
             secret_fingerprint: fingerprint,
@@ -268,18 +269,18 @@ pub(super) fn upsert(
     }
 }
 
-pub(super) fn applied(action: Action, spec: &HookSpec, id: Option<&str>) -> AppliedHook {
+pub(super) fn applied(action: Action, spec: &HookSpec, id: Option<&SubscriptionId>) -> AppliedHook {
     AppliedHook {
         action,
         event: spec.event,
-        subscription_id: id.unwrap_or_default().to_string(),
+        subscription_id: id.cloned().unwrap_or_default(),
         url: spec.url.clone(),
     }
 }
 
 pub(super) fn sort_outcomes(
     report: &mut ApplyReport,
-    outcomes: Vec<(Job, Result<String, Problem>)>,
+    outcomes: Vec<(Job, Result<SubscriptionId, Problem>)>,
 ) {
     for (job, result) in outcomes {
         match result {

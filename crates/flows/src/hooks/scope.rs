@@ -9,7 +9,7 @@ use ado_core::target::{ConnectionTarget, Field};
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use serde::Serialize;
 
-use super::{HookRequest, NamedId};
+use super::{HookRequest, NamedId, ProjectId};
 use crate::failure::probe_failure;
 
 /// Lookups (projects, repositories, permissions) in flight at once.
@@ -20,7 +20,7 @@ pub const LOOKUPS_AT_ONCE: usize = 8;
 #[serde(rename_all = "camelCase")]
 pub struct HookScope {
     /// The project.
-    pub project: NamedId,
+    pub project: NamedId<ProjectId>,
     /// The repository Git events are narrowed to; `None` = every repository of the project.
     pub repository: Option<NamedId>,
 }
@@ -54,7 +54,7 @@ pub(super) async fn resolve_scopes(
     request: &HookRequest,
 ) -> Result<Vec<HookScope>, Problem> {
     let project_names = names(Some(&request.project), &request.projects);
-    let projects: Vec<NamedId> = if request.all_projects {
+    let projects: Vec<NamedId<ProjectId>> = if request.all_projects {
         client
             .all_projects()
             .await
@@ -129,7 +129,7 @@ pub(super) async fn resolve_scopes(
             Ok::<_, Problem>((project, repos))
         })
         .collect();
-    let repositories: Vec<(NamedId, Vec<NamedId>)> = futures_util::stream::iter(lookups)
+    let repositories: Vec<(NamedId<ProjectId>, Vec<NamedId>)> = futures_util::stream::iter(lookups)
         .buffered(LOOKUPS_AT_ONCE)
         .try_collect()
         .await?;
@@ -197,8 +197,8 @@ pub(super) async fn resolve_scopes(
 }
 
 /// The distinct projects of `scopes`, in order.
-pub(super) fn projects_of(scopes: &[HookScope]) -> Vec<NamedId> {
-    let mut out: Vec<NamedId> = Vec::new();
+pub(super) fn projects_of(scopes: &[HookScope]) -> Vec<NamedId<ProjectId>> {
+    let mut out: Vec<NamedId<ProjectId>> = Vec::new();
     for s in scopes {
         if !out.contains(&s.project) {
             out.push(s.project.clone());

@@ -396,7 +396,7 @@ async fn probe_location(
         Some(name) => repos.iter().find(|r| r.name.eq_ignore_ascii_case(name)),
         None => repos.first(),
     };
-    (Some(project.id.clone()), repo.map(|r| r.id.clone()))
+    (Some(project.id.to_string()), repo.map(|r| r.id.clone()))
 }
 
 /// Server version and reachability: one `connectionData` and one projects page.

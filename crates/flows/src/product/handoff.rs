@@ -301,7 +301,7 @@ impl Handoff {
 
     /// The script that recreates `specs` (from the records of the applied webhooks), with the
     /// project names for comments.
-    pub fn reproduction_script(&self, specs: &[(HookSpec, String)]) -> String {
+    pub fn reproduction_script(&self, specs: &[(HookSpec, ado_core::ids::ProjectId)]) -> String {
         pure::reproduction_script(&self.profile, &self.facts.target, specs)
     }
 
@@ -689,7 +689,7 @@ fn answer_problem(product: &str, status: u16, token_label: &str) -> Problem {
 pub fn recorded_specs(
     connections: &Connections,
     connection_id: &str,
-) -> Result<Vec<(HookSpec, String)>, Problem> {
+) -> Result<Vec<(HookSpec, ado_core::ids::ProjectId)>, Problem> {
     let saved = saved(connections, connection_id)?;
     Ok(saved
         .hooks

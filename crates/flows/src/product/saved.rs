@@ -39,7 +39,7 @@ pub struct SavedCheck {
     /// The product.
     pub profile: ProductProfile,
     /// The saved connection.
-    pub connection_id: String,
+    pub connection_id: crate::ProfileId,
     /// Where the probes run.
     pub project: Option<String>,
     /// The repository the product gets, if any.

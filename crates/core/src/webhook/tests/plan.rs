@@ -31,7 +31,7 @@ fn the_plan_sorts_every_spec_into_one_list() {
         recorded("gone", &created, SECRET),
     ];
     let plan = plan(&specs, &existing, &recorded);
-    let ids = |list: &[PlannedHook]| -> Vec<(EventKind, Option<String>)> {
+    let ids = |list: &[PlannedHook]| -> Vec<(EventKind, Option<crate::ids::SubscriptionId>)> {
         list.iter()
             .map(|p| (p.spec.event, p.subscription_id.clone()))
             .collect()
