@@ -64,13 +64,13 @@ async fn good_pat_shows_user_deployment_projects_and_repositories_then_forgets()
     assert!(store_text.contains("Secret Service"), "{store_text}");
 
     journey.click("forget").await;
-    assert_eq!(
-        journey
-            .js("return document.getElementById('forget-dialog').open")
-            .await,
-        serde_json::Value::Bool(true),
-        "Forget asks first"
-    );
+    // The dialog opens once the card's current webhook count is read (an async call).
+    journey
+        .wait_until(
+            "Forget asks first: the forget dialog opens",
+            "return document.getElementById('forget-dialog').open",
+        )
+        .await;
     journey.click("forget-confirm").await;
     journey
         .wait_until(

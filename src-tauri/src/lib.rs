@@ -21,12 +21,20 @@ pub(crate) fn since_start() -> u64 {
 /// Linux: WebKitGTK's accelerated compositing makes the first frame wait for GL, and without a
 /// GPU (VMs, remote desktops, CI; Mesa's llvmpipe) that first frame of this page cost ~800 ms after
 /// the page had loaded: start to first paint 1,240 ms against 421 ms without it (`make bench`,
-/// issue 9). A form wizard gains nothing from GPU compositing, so it is off unless the user says
-/// otherwise (`WEBKIT_DISABLE_COMPOSITING_MODE=0` turns it back on). Runs before any thread starts.
+/// issue 9). Without compositing, WebKit's DMA-BUF renderer then made about half the starts wait
+/// ~500 ms more before the page even began to load (9 of 16 runs; 1 of 16 without it, measured
+/// with `benches/start_phases.py`; a bare Tauri app does the same). A form wizard gains nothing
+/// from either, so both are off unless the user says otherwise (set the variable to `0` to turn
+/// one back on). Runs before any thread starts.
 fn first_frame_without_compositing() {
     #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    for knob in [
+        "WEBKIT_DISABLE_COMPOSITING_MODE",
+        "WEBKIT_DISABLE_DMABUF_RENDERER",
+    ] {
+        if std::env::var_os(knob).is_none() {
+            std::env::set_var(knob, "1");
+        }
     }
 }
 
