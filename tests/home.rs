@@ -56,15 +56,6 @@ fn collection_url(journey: &Journey) -> String {
     format!("{server}/{collection}")
 }
 
-async fn wait_step(journey: &Journey, step: &str) {
-    journey
-        .wait_until(
-            &format!("the {step} step shows"),
-            &format!("return document.body.dataset.step === '{step}' && !document.getElementById('step-{step}').hidden"),
-        )
-        .await;
-}
-
 /// Preview and apply in the webhooks step, counting the clicks.
 /// A journey on the sandbox, verified, with webhooks registered to a fresh receiver; and the
 /// sandbox's full-access PAT. `None` when the desktop pieces are missing and not required.
@@ -84,7 +75,7 @@ async fn sandbox_with_webhooks(name: &str) -> Option<(Journey, String)> {
     journey.click("verify").await;
     journey.wait_for_result().await;
     journey.click("to-hooks").await;
-    wait_step(&journey, "hooks").await;
+    journey.wait_step("hooks").await;
     register(&journey, &url, &mut 0).await;
     Some((journey, pat))
 }
@@ -119,31 +110,17 @@ async fn paste_verify_and_register_webhooks_in_five_clicks() {
         return;
     };
     // No saved connection: straight into the wizard.
-    wait_step(&journey, "connect").await;
+    journey.wait_step("connect").await;
     let url = receiver().await;
     let mut clicks = 0;
-    journey
-        .type_into(
-            "paste-url",
-            &format!(
-                "{}/Fabrikam%20Fiber/_git/fiber-api",
-                collection_url(&journey)
-            ),
-        )
-        .await;
-    journey
-        .wait_until(
-            "the paste fills the form",
-            "return document.getElementById('server-url').value !== ''",
-        )
-        .await;
+    journey.paste_fiber_api().await;
     journey.type_into("pat", &journey.full_access_pat()).await;
     journey.click_counted("verify", &mut clicks).await;
     journey.wait_for_result().await;
     assert_eq!(journey.value("pat").await, "", "the PAT leaves the page");
     journey.screenshot("50-result-1280").await;
     journey.click_counted("to-hooks", &mut clicks).await;
-    wait_step(&journey, "hooks").await;
+    journey.wait_step("hooks").await;
     journey
         .wait_until(
             "the pasted scope is preselected",
@@ -182,7 +159,7 @@ async fn a_returning_user_reverifies_opens_webhooks_and_forgets_them() {
     );
 
     journey.relaunch().await;
-    wait_step(&journey, "home").await;
+    journey.wait_step("home").await;
     journey
         .wait_until(
             "the card shows its webhooks' state",
@@ -214,11 +191,11 @@ async fn a_returning_user_reverifies_opens_webhooks_and_forgets_them() {
     journey
         .js("document.querySelector('#nav-home button').click(); return true")
         .await;
-    wait_step(&journey, "home").await;
+    journey.wait_step("home").await;
     journey
         .js("document.querySelector('#home-list .open-hooks').click(); return true")
         .await;
-    wait_step(&journey, "hooks").await;
+    journey.wait_step("hooks").await;
     journey
         .wait_until(
             "the four hooks are listed",
@@ -230,7 +207,7 @@ async fn a_returning_user_reverifies_opens_webhooks_and_forgets_them() {
     journey
         .js("document.querySelector('#nav-home button').click(); return true")
         .await;
-    wait_step(&journey, "home").await;
+    journey.wait_step("home").await;
     journey
         .js("document.querySelector('#home-list .forget-card').click(); return true")
         .await;
@@ -288,7 +265,7 @@ async fn renew_a_pat_from_the_reminder() {
     journey.wait_for_result().await;
 
     journey.relaunch().await;
-    wait_step(&journey, "home").await;
+    journey.wait_step("home").await;
     let reminder = journey
         .js("return document.querySelector('#home-list .reminder').textContent")
         .await;
@@ -313,7 +290,7 @@ async fn renew_a_pat_from_the_reminder() {
     journey
         .js("document.querySelector('#home-list .reminder-renew').click(); return true")
         .await;
-    wait_step(&journey, "connect").await;
+    journey.wait_step("connect").await;
     assert_eq!(
         journey.value("server-url").await,
         server,
@@ -384,7 +361,7 @@ async fn a_720_by_560_window_never_scrolls_sideways() {
     journey.assert_no_horizontal_scroll("result").await;
     journey.screenshot("72-result-720").await;
     journey.click("to-checks").await;
-    wait_step(&journey, "checks").await;
+    journey.wait_step("checks").await;
     journey.click("run-checks").await;
     journey
         .wait_until(
@@ -395,7 +372,7 @@ async fn a_720_by_560_window_never_scrolls_sideways() {
     journey.assert_no_horizontal_scroll("checks").await;
     journey.screenshot("73-checks-720").await;
     journey.click("checks-to-hooks").await;
-    wait_step(&journey, "hooks").await;
+    journey.wait_step("hooks").await;
     let url = receiver().await;
     register(&journey, &url, &mut 0).await;
     journey.assert_no_horizontal_scroll("hooks").await;
@@ -403,7 +380,7 @@ async fn a_720_by_560_window_never_scrolls_sideways() {
     journey
         .js("document.querySelector('#nav-home button').click(); return true")
         .await;
-    wait_step(&journey, "home").await;
+    journey.wait_step("home").await;
     journey.assert_no_horizontal_scroll("home").await;
     journey.screenshot("75-home-720").await;
     journey.finish().await;
@@ -435,19 +412,7 @@ async fn a_250_project_collection_counts_agree_and_preselects_the_paste() {
     let Some(journey) = Journey::start("large", large_scenario(), Launch::default()).await else {
         return;
     };
-    let (server, collection) = journey.collection(0);
-    journey
-        .type_into(
-            "paste-url",
-            &format!("{server}/{collection}/Fabrikam%20Fiber/_git/fiber-api"),
-        )
-        .await;
-    journey
-        .wait_until(
-            "the paste fills the form",
-            "return document.getElementById('collection').value !== ''",
-        )
-        .await;
+    journey.paste_fiber_api().await;
     journey
         .type_into("pat", "large-full-access-pat-0123456789")
         .await;
@@ -472,10 +437,10 @@ async fn a_250_project_collection_counts_agree_and_preselects_the_paste() {
     journey.screenshot("80-large-did-you-mean").await;
 
     journey.click("to-checks").await;
-    wait_step(&journey, "checks").await;
+    journey.wait_step("checks").await;
     assert_eq!(journey.value("check-project").await, "Fabrikam Fiber");
     journey.click("checks-to-hooks").await;
-    wait_step(&journey, "hooks").await;
+    journey.wait_step("hooks").await;
     journey
         .wait_until(
             "the pasted project is preselected",

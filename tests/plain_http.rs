@@ -90,15 +90,6 @@ fn machine_name() -> (String, std::net::IpAddr) {
         })
 }
 
-async fn wait_step(journey: &Journey, step: &str) {
-    journey
-        .wait_until(
-            &format!("the {step} step shows"),
-            &format!("return document.body.dataset.step === '{step}' && !document.getElementById('step-{step}').hidden"),
-        )
-        .await;
-}
-
 #[tokio::test]
 async fn plain_http_to_another_machine_asks_first_and_the_connection_remembers_the_answer() {
     let Some(journey) = Journey::start("plain-http", Scenario::demo(), Launch::default()).await
@@ -170,7 +161,7 @@ async fn plain_http_to_another_machine_asks_first_and_the_connection_remembers_t
     journey
         .js("document.querySelector('#nav-home button').click(); return true")
         .await;
-    wait_step(&journey, "home").await;
+    journey.wait_step("home").await;
     let before = relay.connections();
     journey
         .js("document.querySelector('#home-list .reverify').click(); return true")
@@ -189,7 +180,7 @@ async fn plain_http_to_another_machine_asks_first_and_the_connection_remembers_t
         Some(""),
         "re-verifying a consented connection does not ask again"
     );
-    wait_step(&journey, "result").await;
+    journey.wait_step("result").await;
     assert!(
         relay.connections() > before,
         "the re-verify went to the server"

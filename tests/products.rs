@@ -40,15 +40,6 @@ fn with_pats(pats: &[(&str, &[&str])]) -> Scenario {
     scenario
 }
 
-async fn wait_step(journey: &Journey, step: &str) {
-    journey
-        .wait_until(
-            &format!("the {step} step"),
-            &format!("return document.body.dataset.step === '{step}'"),
-        )
-        .await;
-}
-
 /// Runs the product's checks and waits for their verdict; an error box fails with its text.
 async fn run_product_checks(journey: &Journey, expect: &str) {
     journey
@@ -125,7 +116,7 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
     journey.click("verify").await;
     journey.wait_for_result().await;
     journey.click("to-hooks").await;
-    wait_step(&journey, "product").await;
+    journey.wait_step("product").await;
     journey.screenshot("70-dx-needs-1280").await;
 
     // A token per connector: the second Boards token lacks Identity (Read) and is named. (Graph is
@@ -219,7 +210,7 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
 
     // The hand-off: DX's labels, secrets hidden until asked, and the POST to DX's API.
     journey.click("product-next").await;
-    wait_step(&journey, "handoff").await;
+    journey.wait_step("handoff").await;
     journey
         .wait_until(
             "the panel",
@@ -311,7 +302,7 @@ async fn dx_on_a_server_with_a_pat_per_connector_its_webhooks_and_the_post() {
     journey.assert_no_horizontal_scroll("handoff").await;
     journey.screenshot("75-dx-handoff-720").await;
     journey.click("handoff-back").await;
-    wait_step(&journey, "product").await;
+    journey.wait_step("product").await;
     journey.assert_no_horizontal_scroll("product").await;
     journey.screenshot("76-dx-needs-720").await;
     journey.finish().await;
@@ -331,24 +322,12 @@ async fn datafold_from_a_pasted_repository_url_to_its_three_fields() {
         return;
     };
     assert_eq!(journey.text("product-name").await, "Datafold");
-    let (server, collection) = journey.collection(0);
-    journey
-        .type_into(
-            "paste-url",
-            &format!("{server}/{collection}/Fabrikam%20Fiber/_git/fiber-api"),
-        )
-        .await;
-    journey
-        .wait_until(
-            "the paste fills the form",
-            "return document.getElementById('server-url').value !== ''",
-        )
-        .await;
+    journey.paste_fiber_api().await;
     journey.type_into("pat", DATAFOLD_PAT).await;
     journey.click("verify").await;
     journey.wait_for_result().await;
     journey.click("to-hooks").await;
-    wait_step(&journey, "product").await;
+    journey.wait_step("product").await;
     assert_eq!(
         journey.value("product-detail-project").await,
         "Fabrikam Fiber"
@@ -363,7 +342,7 @@ async fn datafold_from_a_pasted_repository_url_to_its_three_fields() {
         "Datafold registers no webhooks"
     );
     journey.click("product-next").await;
-    wait_step(&journey, "handoff").await;
+    journey.wait_step("handoff").await;
     journey
         .wait_until(
             "the panel",
@@ -377,7 +356,7 @@ async fn datafold_from_a_pasted_repository_url_to_its_three_fields() {
     assert_eq!(
         fields[..3],
         [
-            ("Organization".to_string(), collection.clone()),
+            ("Organization".to_string(), journey.collection(0).1),
             ("Project".to_string(), "Fabrikam Fiber".to_string()),
             ("Repository".to_string(), "fiber-api".to_string()),
         ]
@@ -412,11 +391,11 @@ async fn datafold_from_a_pasted_repository_url_to_its_three_fields() {
 
     // Later, from the home: the saved connection's card hands off again.
     journey.click("handoff-home").await;
-    wait_step(&journey, "home").await;
+    journey.wait_step("home").await;
     journey
         .js("delete document.body.dataset.handoff; document.querySelector('#home-list .open-handoff').click(); return true")
         .await;
-    wait_step(&journey, "handoff").await;
+    journey.wait_step("handoff").await;
     journey
         .wait_until(
             "the panel again",
@@ -513,19 +492,7 @@ async fn dbt_refuses_a_server_in_the_form_before_anything_is_sent() {
     );
     // A Server repository URL pasted anyway: refused in the form.
     let before = journey.emulator.requests().len();
-    let (server, collection) = journey.collection(0);
-    journey
-        .type_into(
-            "paste-url",
-            &format!("{server}/{collection}/Fabrikam%20Fiber/_git/fiber-api"),
-        )
-        .await;
-    journey
-        .wait_until(
-            "the paste fills the form",
-            "return document.getElementById('server-url').value !== ''",
-        )
-        .await;
+    journey.paste_fiber_api().await;
     journey.type_into("pat", &journey.full_access_pat()).await;
     journey.click("verify").await;
     journey

@@ -359,6 +359,31 @@ impl Journey {
         }
     }
 
+    /// Waits until `step` is the current step and shown.
+    pub async fn wait_step(&self, step: &str) {
+        self.wait_until(
+            &format!("the {step} step shows"),
+            &format!("return document.body.dataset.step === '{step}' && !document.getElementById('step-{step}').hidden"),
+        )
+        .await;
+    }
+
+    /// Pastes the repository URL of `fiber-api` (project "Fabrikam Fiber") in the sandbox's
+    /// first collection and waits until the form is filled from it.
+    pub async fn paste_fiber_api(&self) {
+        let (server, collection) = self.collection(0);
+        self.type_into(
+            "paste-url",
+            &format!("{server}/{collection}/Fabrikam%20Fiber/_git/fiber-api"),
+        )
+        .await;
+        self.wait_until(
+            "the paste fills the form",
+            "return document.getElementById('server-url').value !== '' && document.getElementById('collection').value !== ''",
+        )
+        .await;
+    }
+
     /// Types into an input (after clearing it).
     pub async fn type_into(&self, id: &str, text: &str) {
         let input = self
