@@ -219,7 +219,7 @@ pub struct ProductHooksForm {
     secret: Option<SecretString>,
 }
 
-async fn hooks_request(
+fn hooks_request(
     product: &ProductState,
     form: ProductHooksForm,
 ) -> Result<ProductHooksRequest, CommandError> {
@@ -241,7 +241,7 @@ pub async fn product_hooks_plan(
 ) -> Result<ProductHookPlan, CommandError> {
     let ado_flows::hooks::Session { client, records } =
         hooks_session(&state, &form.profile_id).await?;
-    let request = hooks_request(&product, form).await?;
+    let request = hooks_request(&product, form)?;
     Ok(plan_product_hooks(&client, &records, &request).await?)
 }
 
@@ -255,7 +255,7 @@ pub async fn product_hooks_apply(
 ) -> Result<ProductHooksReport, CommandError> {
     let ado_flows::hooks::Session { client, records } =
         hooks_session(&state, &form.profile_id).await?;
-    let request = hooks_request(&product, form).await?;
+    let request = hooks_request(&product, form)?;
     Ok(apply_product_hooks(&client, &records, &request, &|e| {
         drop(on_event.send(e.clone()))
     })

@@ -1,6 +1,7 @@
 // Step 4: service-hook webhooks. Preview a plan (create, adopt, update, re-enable), apply it with
 // progress, show a new secret once, send a test event, see deliveries, remove what this app made.
 import { backend } from "../backend.js";
+import { planCounts, planWrites } from "../plan.js";
 import { $, el, show } from "../dom.js";
 import { clearError, errorLine, renderError } from "../errors.js";
 import { multiPicker } from "../multipicker.js";
@@ -125,16 +126,8 @@ async function preview(event) {
       ...items.map((item) => planRow(item, plan.scopes || [])),
       ...plan.warnings.map((w) => el("li", { className: "warn" }, el("div", { className: "row" }, el("span", { className: "mark", text: "Note" }), el("span", { className: "msg", text: w.message || String(w) })))),
     );
-    const writes = p.create.length + p.adopt.length + p.update.length + p.reenable.length;
-    const counts = [
-      [p.create.length, "to create"],
-      [p.adopt.length, "to adopt"],
-      [p.update.length, "to update"],
-      [p.reenable.length, "to re-enable"],
-      [p.unchanged.length, "already right"],
-    ]
-      .filter(([n]) => n)
-      .map(([n, what]) => `${n} ${what}`);
+    const writes = planWrites(p);
+    const counts = planCounts(p);
     $("hooks-status").textContent = writes ? `The plan: ${counts.join(", ")}. Nothing changes until you apply it.` : `Nothing to change: all ${p.unchanged.length} subscriptions are already right.`;
     $("hooks-apply").disabled = false;
     document.body.dataset.hooksPlanned = String(Date.now());

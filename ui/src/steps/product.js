@@ -4,6 +4,7 @@ import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { clearError, renderError } from "../errors.js";
 import { detailInputs, placeholdersIn, product, profile } from "../product.js";
+import { planCounts, planWrites } from "../plan.js";
 import { plural } from "../time.js";
 import { copyText } from "./connect.js";
 
@@ -158,28 +159,15 @@ async function planHooks() {
   $("product-hooks-status").textContent = "Planning…";
   try {
     const plan = await backend.productHooksPlan(hooksForm());
-    const rows = plan.plans.map((pl) => el("li", { className: "pass" }, el("div", { className: "row" }, el("span", { className: "title", text: pl.project.name }), el("span", { className: "msg", text: summary(pl.plan) }))));
+    const rows = plan.plans.map((pl) => el("li", { className: "pass" }, el("div", { className: "row" }, el("span", { className: "title", text: pl.project.name }), el("span", { className: "msg", text: planCounts(pl.plan).join(", ") || "nothing" }))));
     $("product-hooks-list").replaceChildren(...rows);
-    const work = plan.plans.reduce((n, pl) => n + pl.plan.create.length + pl.plan.adopt.length + pl.plan.update.length + pl.plan.reenable.length, 0);
+    const work = plan.plans.reduce((n, pl) => n + planWrites(pl.plan), 0);
     $("product-hooks-status").textContent = `${plural(plan.plans.length, "project", "projects")}, to ${plan.url} with ${plan.header}: ${work ? `${work} to change` : "nothing to change"}.`;
     $("product-hooks-apply").disabled = false;
   } catch (error) {
     $("product-hooks-status").textContent = "";
     renderError($("product-hooks-alert"), error);
   }
-}
-
-function summary(plan) {
-  const parts = [
-    [plan.create.length, "to create"],
-    [plan.adopt.length, "to adopt"],
-    [plan.update.length, "to update"],
-    [plan.reenable.length, "to re-enable"],
-    [plan.unchanged.length, "already right"],
-  ]
-    .filter(([n]) => n)
-    .map(([n, what]) => `${n} ${what}`);
-  return parts.join(", ") || "nothing";
 }
 
 async function applyHooks() {
