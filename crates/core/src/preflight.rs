@@ -74,6 +74,10 @@ pub struct Check {
     pub server_message: Option<String>,
     /// Correlation ids.
     pub support_id: Option<String>,
+    /// The product's own code for this failure (DX: `invalid_permissions`), when a product
+    /// profile names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_code: Option<String>,
 }
 
 impl CheckId {
@@ -110,6 +114,7 @@ impl Check {
             curl: None,
             server_message: None,
             support_id: None,
+            product_code: None,
         }
     }
 
@@ -135,7 +140,14 @@ impl Check {
             curl: None,
             server_message: problem.server_message,
             support_id: problem.support_id,
+            product_code: None,
         }
+    }
+
+    /// Sets the product's own code.
+    pub fn with_product_code(mut self, code: Option<String>) -> Check {
+        self.product_code = code;
+        self
     }
 
     /// Names the row more precisely than its id's title.

@@ -90,15 +90,29 @@ pub struct ProductProfile {
     pub product: ProductInfo,
     /// Where it works.
     pub deployments: Deployments,
-    /// How it accepts being signed in.
+    /// How it accepts being signed in (`[sign_in]`), unless a deployment says otherwise.
     pub sign_in: SignInRule,
+    /// `[sign_in.services]`: how it accepts being signed in on Azure DevOps Services, when that
+    /// differs (Appcircle: its own OAuth on Services, a PAT on Server).
+    pub sign_in_services: Option<SignInRule>,
+    /// `[sign_in.server]`: the same for Azure DevOps Server.
+    pub sign_in_server: Option<SignInRule>,
     /// What access it needs, one entry per credential (at least one).
     pub connectors: Vec<Connector>,
     /// Whether a PAT must have an expiry date.
     pub pat_expiry_required: bool,
+    /// `[pat] one_per_connector`: each connector needs its own token (and, the product says,
+    /// its own identity): the connection's token does not serve them, and two connectors whose
+    /// tokens belong to the same identity are warned about (DX).
+    pub pat_one_per_connector: bool,
     /// Values the user completes (`{dx_url}`), with labels.
     pub placeholders: Vec<Placeholder>,
-    /// The webhooks it wants registered.
+    /// `[verification]`: the calls the product itself makes to verify a connection, and its
+    /// own error codes. When given, the product check runs exactly these (plus the
+    /// permissions the connectors name); otherwise read-only calls derived from the
+    /// capabilities and scopes.
+    pub verification: Option<Verification>,
+    /// The webhooks it wants: registered by the wizard, or created by the product itself.
     pub webhooks: Option<WebhookRule>,
     /// What it wants handed over.
     pub handoff: HandoffRule,
@@ -134,6 +148,10 @@ pub struct Deployments {
     pub reachable_from_outside: bool,
     /// Why (shown with a failing check).
     pub reachable_reason: Option<String>,
+    /// The product's form takes the server URL *without a path* plus a collection name, so a
+    /// collection under a virtual directory (`https://host/tfs/Coll`) cannot be described to it
+    /// (Appcircle would call `https://host/Coll/_apis/…`).
+    pub bare_server_url: bool,
 }
 
 /// A way to sign in.
@@ -210,7 +228,104 @@ pub struct Connector {
     pub scopes: Vec<Scope>,
     /// Whether the product wants several credentials for this connector (rate limits).
     pub several_credentials: bool,
+    /// Permissions (not scopes) the identity must hold, checked read-only.
+    pub permissions: Vec<Permission>,
 }
+
+/// A permission an identity must hold, evaluated through `security/permissionevaluationbatch`
+/// (read-only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Git "Contribute to pull requests" on the chosen repository (Datafold posts reports).
+    ContributeToPullRequests,
+}
+
+impl Permission {
+    /// Every permission, as profiles spell them.
+    pub const ALL: [Permission; 1] = [Permission::ContributeToPullRequests];
+
+    /// The profile spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Permission::ContributeToPullRequests => "contribute_to_pull_requests",
+        }
+    }
+
+    /// As Azure DevOps' permission pages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Permission::ContributeToPullRequests => "Contribute to pull requests",
+        }
+    }
+
+    /// The profile spelling parsed.
+    pub fn parse(name: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// `[verification]`: how the product itself verifies a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    /// The product's own error codes, used in the check rows where they apply.
+    pub codes: ProductCodes,
+    /// The calls, in the product's order.
+    pub calls: Vec<VerifyCall>,
+}
+
+/// The product's names for what went wrong (DX: `invalid_credentials`, `invalid_permissions`,
+/// `no_resources`). Any may be absent: the row then carries only ADO Connect's code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductCodes {
+    /// HTTP 401.
+    pub unauthorized: Option<String>,
+    /// HTTP 403.
+    pub forbidden: Option<String>,
+    /// HTTP 404, or an empty list where the call expects items.
+    pub no_resources: Option<String>,
+}
+
+/// One read-only call the product makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyCall {
+    /// The row's title ("List projects").
+    pub title: String,
+    /// `GET` path relative to the organization or collection URL, with an optional query; a
+    /// template over `{project}`, `{project_id}`, `{repository}`, `{repository_id}`,
+    /// `{pull_request_id}` (e.g. `_apis/git/repositories?projectId={project_id}`).
+    pub path: String,
+    /// The `api-version` the product sends (`7.0`; Appcircle `6.0`).
+    pub api_version: String,
+    /// `vssps` for an API Azure DevOps Services serves on `vssps.dev.azure.com` (Graph).
+    pub host: Option<String>,
+    /// The connectors whose tokens make it; empty: every connector.
+    pub connectors: Vec<String>,
+    /// An empty `value` list counts as "no resources".
+    pub expect_items: bool,
+    /// Text that must not appear in the answer (Appcircle: `localhost`, a misconfigured public
+    /// URL).
+    pub forbid_text: Vec<String>,
+}
+
+impl VerifyCall {
+    /// Whether `connector`'s tokens make this call.
+    pub fn applies_to(&self, connector: &str) -> bool {
+        self.connectors.is_empty() || self.connectors.iter().any(|c| c == connector)
+    }
+}
+
+/// The template names a verification path may use.
+pub const VERIFY_TEMPLATE_NAMES: &[&str] = &[
+    "project",
+    "project_id",
+    "repository",
+    "repository_id",
+    "pull_request_id",
+];
 
 impl Connector {
     /// The least PAT scopes, Entra scopes and permissions: the capabilities' plan plus the
@@ -294,6 +409,22 @@ pub struct Placeholder {
     pub default: Option<String>,
     /// An example shown as a hint.
     pub example: Option<String>,
+    /// What kind of value: text, an `https://` URL, or an integer (rendered as a JSON number
+    /// where a body template is exactly `"{name}"`, as DX's connection `id`).
+    pub kind: PlaceholderKind,
+}
+
+/// What kind of value a placeholder holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceholderKind {
+    /// Any single line of text.
+    #[default]
+    Text,
+    /// An `https://` URL (`http://` only for loopback, for tests).
+    Url,
+    /// A whole number.
+    Integer,
 }
 
 /// Which projects or repositories the webhooks cover.
@@ -316,10 +447,25 @@ pub enum SecretOrigin {
     Product,
 }
 
+/// Who creates the webhook subscriptions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HookCreator {
+    /// ADO Connect registers them (DX).
+    #[default]
+    Wizard,
+    /// The product creates them itself once connected (dbt, Appcircle): the wizard only checks
+    /// that the identity may (the service-hooks permission), and registers nothing.
+    Product,
+}
+
 /// The webhooks a product wants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookRule {
+    /// Who creates them. For [`HookCreator::Product`], `url`, `header` and `secret` are empty
+    /// or defaults and unused.
+    pub created_by: HookCreator,
     /// The events.
     pub events: Vec<EventKind>,
     /// Where.
@@ -444,6 +590,21 @@ pub struct FieldRule {
     pub deployment: Option<Deployment>,
     /// Optional in the product's form.
     pub optional: bool,
+    /// Only for these sign-in methods (dbt: the service principal's ids); empty: any.
+    pub methods: Vec<SignInMethod>,
+}
+
+/// Steps the user follows in the product instead of pasting (dbt's service user, Appcircle's
+/// own OAuth on Services), for one deployment and/or sign-in methods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Guide {
+    /// Only on this deployment.
+    pub deployment: Option<Deployment>,
+    /// Only for these sign-in methods; empty: any.
+    pub methods: Vec<SignInMethod>,
+    /// The steps, in order, in the product's words.
+    pub steps: Vec<String>,
 }
 
 /// An HTTPS POST to the product's API.
@@ -472,6 +633,8 @@ pub struct HandoffRule {
     pub title: String,
     /// The fields, in the order of the product's form.
     pub fields: Vec<FieldRule>,
+    /// Steps to follow in the product where nothing (or not only something) is pasted.
+    pub guides: Vec<Guide>,
     /// The POST, when the product has an API for it.
     pub post: Option<PostRule>,
 }
@@ -495,6 +658,42 @@ impl ProductProfile {
         all.sort();
         all.dedup();
         all
+    }
+
+    /// How the product accepts being signed in on `deployment`.
+    pub fn sign_in_for(&self, deployment: Deployment) -> &SignInRule {
+        match deployment {
+            Deployment::Services => self.sign_in_services.as_ref(),
+            Deployment::Server => self.sign_in_server.as_ref(),
+        }
+        .unwrap_or(&self.sign_in)
+    }
+
+    /// The hand-off fields for this deployment and sign-in method, in the form's order.
+    pub fn fields_for(&self, deployment: Deployment, method: SignInMethod) -> Vec<&FieldRule> {
+        self.handoff
+            .fields
+            .iter()
+            .filter(|f| f.deployment.is_none_or(|d| d == deployment))
+            .filter(|f| f.methods.is_empty() || f.methods.contains(&method))
+            .collect()
+    }
+
+    /// The guides for this deployment and sign-in method.
+    pub fn guides_for(&self, deployment: Deployment, method: SignInMethod) -> Vec<&Guide> {
+        self.handoff
+            .guides
+            .iter()
+            .filter(|g| g.deployment.is_none_or(|d| d == deployment))
+            .filter(|g| g.methods.is_empty() || g.methods.contains(&method))
+            .collect()
+    }
+
+    /// Whether the wizard registers webhooks for this product.
+    pub fn wizard_registers_hooks(&self) -> bool {
+        self.webhooks
+            .as_ref()
+            .is_some_and(|w| w.created_by == HookCreator::Wizard)
     }
 
     /// The connector `id`.
