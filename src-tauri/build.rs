@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "handoff_export",
     "handoff_script",
     "handoff_post",
+    "product_connect_rules",
 ];
 
 fn main() {

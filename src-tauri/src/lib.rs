@@ -104,6 +104,7 @@ pub fn run() {
             product::handoff_export,
             product::handoff_script,
             product::handoff_post,
+            product::product_connect_rules,
         ])
         .run(tauri::generate_context!())
         .expect("error while running ADO Connect");

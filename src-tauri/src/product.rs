@@ -8,17 +8,17 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use ado_flows::hooks::ApplyEvent;
-use ado_flows::interface::{HandoffPanel, ProductProfile, Reveal};
-use ado_flows::product::handoff::{
-    post_handoff, product_token, store_product_token, HandoffChoice, PostOptions, PostReport,
-};
-use ado_flows::product::saved::{self, ConnectorPat, SavedCheck, Script, Written};
+use ado_flows::interface::{ProductProfile, TargetInput};
+use ado_flows::product::gate::{clear_saved, Clear, Cleared, ConnectorPat, SavedCheck};
+use ado_flows::product::handoff::{open_handoff, Handoff, HandoffChoice};
+use ado_flows::product::post::{PostOptions, PostReport};
+use ado_flows::product::saved::{self, ConnectInput, ConnectRules, HandoffView, Script, Written};
 use ado_flows::product::{
     apply_product_hooks, load_profile, load_profile_text, plan_product_hooks, LoadError,
     LoadedProfile, ProductEvent, ProductHookPlan, ProductHooksReport, ProductHooksRequest,
     ProductReport,
 };
-use ado_flows::signin;
+use ado_flows::{signin, ProfileId};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
@@ -142,6 +142,33 @@ pub fn close_product_profile(product: State<'_, ProductState>) {
     *product.opened.lock().expect("profile lock") = None;
 }
 
+/// What the connect form holds so far, for [`product_connect_rules`].
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectForm {
+    #[serde(default)]
+    target: Option<TargetInput>,
+    #[serde(default)]
+    method: Option<ado_flows::interface::SignInMethod>,
+    #[serde(default)]
+    expires_on: Option<String>,
+}
+
+/// What the connect form may offer for the product and what it refuses, before any request.
+#[tauri::command]
+pub fn product_connect_rules(
+    product: State<'_, ProductState>,
+    form: ConnectForm,
+) -> Result<ConnectRules, CommandError> {
+    let input = ConnectInput {
+        deployment: form.target.as_ref().and_then(|t| t.deployment),
+        target: form.target.and_then(|t| t.validate().ok()),
+        method: form.method,
+        expires_on: form.expires_on,
+    };
+    Ok(saved::connect_rules(&product.profile()?, &input))
+}
+
 /// A connector PAT from the product step.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -157,13 +184,17 @@ pub struct PatForm {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductCheckForm {
-    profile_id: ado_flows::ProfileId,
+    profile_id: ProfileId,
     #[serde(default)]
     project: Option<String>,
     #[serde(default)]
     repository: Option<String>,
     #[serde(default)]
     pats: Vec<PatForm>,
+}
+
+fn given(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
 }
 
 /// Runs the product's checks for a saved connection, streaming each row.
@@ -174,43 +205,32 @@ pub async fn product_check(
     form: ProductCheckForm,
     on_event: Channel<serde_json::Value>,
 ) -> Result<ProductReport, CommandError> {
+    let pats = form.pats.into_iter().map(|p| ConnectorPat {
+        connector: p.connector,
+        index: p.index,
+        pat: p.pat,
+        expires_on: given(p.expires_on),
+    });
     let request = SavedCheck {
         profile: product.profile()?,
         connection_id: form.profile_id,
-        project: form.project.filter(|p| !p.trim().is_empty()),
-        repository: form.repository.filter(|r| !r.trim().is_empty()),
-        pats: form
-            .pats
-            .into_iter()
-            .map(|p| ConnectorPat {
-                connector: p.connector,
-                index: p.index,
-                pat: p.pat,
-                expires_on: p.expires_on.filter(|d| !d.trim().is_empty()),
-            })
-            .collect(),
+        project: given(form.project),
+        repository: given(form.repository),
+        pats: pats.collect(),
     };
-    let on_event = |event: &ProductEvent<'_>| {
-        if let Ok(value) = serde_json::to_value(event) {
-            let _ = on_event.send(value);
-        }
-    };
-    Ok(saved::check_saved(
-        state.connections()?,
-        &signin::settings()?,
-        request,
-        &on_event,
-    )
-    .await?)
+    let send =
+        |event: &ProductEvent<'_>| drop(serde_json::to_value(event).map(|v| on_event.send(v)));
+    let (connections, settings) = (state.connections()?, signin::settings()?);
+    Ok(saved::check_saved(connections, &settings, request, now_unix(), &send).await?)
 }
 
 /// What the product step sends for its webhooks.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductHooksForm {
-    profile_id: ado_flows::ProfileId,
+    profile_id: ProfileId,
     #[serde(default)]
-    placeholders: BTreeMap<String, String>,
+    choice: ChoiceForm,
     /// Empty: every project the connection sees.
     #[serde(default)]
     projects: Vec<String>,
@@ -219,17 +239,39 @@ pub struct ProductHooksForm {
     secret: Option<SecretString>,
 }
 
-fn hooks_request(
+/// The gate for the product's webhooks: the connection passed the product's checks.
+async fn cleared(
+    state: &AppState,
     product: &ProductState,
-    form: ProductHooksForm,
-) -> Result<ProductHooksRequest, CommandError> {
-    Ok(ProductHooksRequest {
+    id: &ProfileId,
+    choice: &ChoiceForm,
+) -> Result<Cleared, CommandError> {
+    let request = SavedCheck {
         profile: product.profile()?,
-        placeholders: form.placeholders,
+        connection_id: id.clone(),
+        project: given(choice.project.clone()),
+        repository: given(choice.repository.clone()),
+        pats: Vec::new(),
+    };
+    let (connections, settings) = (state.connections()?, signin::settings()?);
+    let outcome = clear_saved(
+        connections,
+        &settings,
+        request,
+        Clear::IfStale,
+        now_unix(),
+        &|_| {},
+    );
+    Ok(outcome.await?.cleared()?)
+}
+
+fn hooks_request(form: ProductHooksForm) -> ProductHooksRequest {
+    ProductHooksRequest {
+        placeholders: HandoffChoice::from(form.choice).placeholders,
         projects: form.projects,
         repositories: Vec::new(),
         secret: form.secret,
-    })
+    }
 }
 
 /// Plans exactly the product's webhooks; nothing changes yet.
@@ -239,10 +281,10 @@ pub async fn product_hooks_plan(
     product: State<'_, ProductState>,
     form: ProductHooksForm,
 ) -> Result<ProductHookPlan, CommandError> {
-    let ado_flows::hooks::Session { client, records } =
-        hooks_session(&state, &form.profile_id).await?;
-    let request = hooks_request(&product, form)?;
-    Ok(plan_product_hooks(&client, &records, &request).await?)
+    let cleared = cleared(&state, &product, &form.profile_id, &form.choice).await?;
+    let session = hooks_session(&state, &form.profile_id).await?;
+    let request = hooks_request(form);
+    Ok(plan_product_hooks(&cleared, &session.client, &session.records, &request).await?)
 }
 
 /// Registers exactly the product's webhooks, streaming progress.
@@ -253,17 +295,22 @@ pub async fn product_hooks_apply(
     form: ProductHooksForm,
     on_event: Channel<ApplyEvent>,
 ) -> Result<ProductHooksReport, CommandError> {
-    let ado_flows::hooks::Session { client, records } =
-        hooks_session(&state, &form.profile_id).await?;
-    let request = hooks_request(&product, form)?;
-    Ok(apply_product_hooks(&client, &records, &request, &|e| {
-        drop(on_event.send(e.clone()))
-    })
+    let cleared = cleared(&state, &product, &form.profile_id, &form.choice).await?;
+    let session = hooks_session(&state, &form.profile_id).await?;
+    let request = hooks_request(form);
+    let progress = |e: &ApplyEvent| drop(on_event.send(e.clone()));
+    Ok(apply_product_hooks(
+        &cleared,
+        &session.client,
+        &session.records,
+        &request,
+        &progress,
+    )
     .await?)
 }
 
 /// The hand-off's choices: what the saved connection does not hold.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct ChoiceForm {
     #[serde(default)]
@@ -278,11 +325,9 @@ pub struct ChoiceForm {
 
 impl From<ChoiceForm> for HandoffChoice {
     fn from(form: ChoiceForm) -> Self {
-        let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
         HandoffChoice {
             project: given(form.project),
             repository: given(form.repository),
-            repository_url: None,
             server_public_url: given(form.public_url),
             placeholders: form
                 .placeholders
@@ -293,71 +338,71 @@ impl From<ChoiceForm> for HandoffChoice {
     }
 }
 
-fn handoff(
+/// The hand-off of a saved connection, through the gate.
+async fn handoff(
     state: &AppState,
     product: &ProductState,
-    profile_id: &str,
+    id: &ProfileId,
     choice: ChoiceForm,
-) -> Result<ado_flows::product::handoff::Handoff, CommandError> {
-    Ok(saved::saved_handoff(
-        state.connections()?,
-        profile_id,
-        product.profile()?,
+) -> Result<Handoff, CommandError> {
+    let (connections, settings) = (state.connections()?, signin::settings()?);
+    let profile = product.profile()?;
+    Ok(open_handoff(
+        connections,
+        &settings,
+        profile,
+        id,
         choice.into(),
-    )?)
+        now_unix(),
+    )
+    .await?)
 }
 
-/// The hand-off panel, secrets hidden, and whether a product API token is kept.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PanelView {
-    panel: HandoffPanel,
-    has_token: bool,
-}
-
-/// The "Paste into …" panel for a saved connection.
+/// The "Paste into …" panel for a saved connection (refused until the checks passed).
 #[tauri::command]
-pub fn handoff_panel(
+pub async fn handoff_panel(
     state: State<'_, AppState>,
     product: State<'_, ProductState>,
-    profile_id: String,
+    profile_id: ProfileId,
     choice: ChoiceForm,
-) -> Result<PanelView, CommandError> {
-    let handoff = handoff(&state, &product, &profile_id, choice)?;
-    let has_token = product_token(
-        state.connections()?,
+) -> Result<HandoffView, CommandError> {
+    let (connections, settings) = (state.connections()?, signin::settings()?);
+    let profile = product.profile()?;
+    Ok(saved::handoff_view(
+        connections,
+        &settings,
+        profile,
         &profile_id,
-        &handoff.profile.product.id,
-    )?
-    .is_some();
-    Ok(PanelView {
-        panel: handoff.panel(&Reveal::Nothing),
-        has_token,
-    })
+        choice.into(),
+        now_unix(),
+    )
+    .await?)
 }
 
 /// One field's value, secret or not (Reveal, Copy).
 #[tauri::command]
-pub fn handoff_value(
+pub async fn handoff_value(
     state: State<'_, AppState>,
     product: State<'_, ProductState>,
-    profile_id: String,
+    profile_id: ProfileId,
     choice: ChoiceForm,
     key: String,
 ) -> Result<Option<String>, CommandError> {
-    Ok(handoff(&state, &product, &profile_id, choice)?.field_value(&key))
+    let handoff = handoff(&state, &product, &profile_id, choice).await?;
+    handoff.require_complete()?;
+    Ok(handoff.field_value(&key))
 }
 
 /// Writes the export file (secrets only when asked).
 #[tauri::command]
-pub fn handoff_export(
+pub async fn handoff_export(
     state: State<'_, AppState>,
     product: State<'_, ProductState>,
-    profile_id: String,
+    profile_id: ProfileId,
     choice: ChoiceForm,
     include_secrets: bool,
 ) -> Result<Written, CommandError> {
-    let handoff = handoff(&state, &product, &profile_id, choice)?;
+    let handoff = handoff(&state, &product, &profile_id, choice).await?;
     Ok(saved::export_to_default_dir(
         &handoff,
         include_secrets,
@@ -367,16 +412,15 @@ pub fn handoff_export(
 
 /// Writes and returns the script that recreates the webhook subscriptions.
 #[tauri::command]
-pub fn handoff_script(
+pub async fn handoff_script(
     state: State<'_, AppState>,
     product: State<'_, ProductState>,
-    profile_id: String,
+    profile_id: ProfileId,
     choice: ChoiceForm,
 ) -> Result<Script, CommandError> {
-    let handoff = handoff(&state, &product, &profile_id, choice)?;
+    let handoff = handoff(&state, &product, &profile_id, choice).await?;
     Ok(saved::script_to_default_dir(
         state.connections()?,
-        &profile_id,
         &handoff,
     )?)
 }
@@ -387,44 +431,17 @@ pub fn handoff_script(
 pub async fn handoff_post(
     state: State<'_, AppState>,
     product: State<'_, ProductState>,
-    profile_id: String,
+    profile_id: ProfileId,
     choice: ChoiceForm,
     token: Option<SecretString>,
     trusted_ca_pem: Option<String>,
 ) -> Result<PostReport, CommandError> {
-    let handoff = handoff(&state, &product, &profile_id, choice)?;
-    let connections = state.connections()?;
-    let product_id = handoff.profile.product.id.clone();
-    let token = match token.filter(|t| !secrecy::ExposeSecret::expose_secret(t).trim().is_empty()) {
-        Some(token) => {
-            store_product_token(connections, &profile_id, &product_id, &token)?;
-            token
-        }
-        None => product_token(connections, &profile_id, &product_id)?.ok_or_else(|| {
-            let label = handoff
-                .profile
-                .handoff
-                .post
-                .as_ref()
-                .map_or("the product's API token".to_string(), |p| {
-                    p.token_label.clone()
-                });
-            CommandError::new(
-                ErrorCode::Check(ado_flows::interface::CheckCode::InvalidInput),
-                None,
-                format!("Paste the {label} first."),
-                format!(
-                    "Create an API token in {} and paste it here; it is kept in your OS keyring.",
-                    handoff.profile.product.name
-                ),
-            )
-        })?,
-    };
+    let handoff = handoff(&state, &product, &profile_id, choice).await?;
     let options = PostOptions {
-        trusted_ca_pem: trusted_ca_pem.filter(|p| !p.trim().is_empty()),
+        trusted_ca_pem: given(trusted_ca_pem),
         ..PostOptions::default()
     };
-    Ok(post_handoff(&handoff, &token, &options).await?)
+    Ok(saved::deliver(state.connections()?, &handoff, token, &options).await?)
 }
 
 #[cfg(test)]

@@ -18,13 +18,14 @@ use std::process::ExitCode;
 
 use ado_flows::hooks::HookRecords;
 use ado_flows::interface::{
-    AdoClient, CheckCode, Credential, Problem, ProductProfile, Reveal, SignInMethod, Status,
+    AdoClient, CheckCode, ConnectionTarget, Credential, Problem, ProductProfile, Reveal,
+    SignInMethod, Status,
 };
 use ado_flows::preflight::PreflightRequest;
-use ado_flows::product::handoff::{
-    post_handoff, product_token, recorded_specs, store_connector_pat, store_product_token, Handoff,
-    HandoffChoice, PostOptions,
-};
+use ado_flows::product::gate::{clear_saved, Clear, ConnectorPat, SavedCheck};
+use ado_flows::product::handoff::{open_handoff, HandoffChoice};
+use ado_flows::product::post::PostOptions;
+use ado_flows::product::saved::{connect_rules, deliver, script_of, ConnectInput};
 use ado_flows::product::{
     apply_product_hooks, check_product, credentials_to_check, load_profile, plan_product_hooks,
     LoadError, ProductCheckRequest, ProductCredential, ProductHooksRequest,
@@ -73,6 +74,43 @@ fn env_secret(name: &str) -> Option<SecretString> {
         .map(SecretString::from)
 }
 
+/// The connectors' own PATs from the environment, with the expiry date given.
+pub(crate) fn given_pats(profile: &ProductProfile, expires_on: Option<&str>) -> Vec<ConnectorPat> {
+    connector_pats(profile)
+        .into_iter()
+        .map(|(connector, index, pat)| ConnectorPat {
+            connector,
+            index,
+            pat,
+            expires_on: expires_on.map(str::to_string),
+        })
+        .collect()
+}
+
+/// Refuses, before anything is sent, what the product cannot use on this target (a Server for a
+/// Services-only product, a collection under a virtual directory, a PAT it does not take, a
+/// PAT expiry date in the past).
+pub(crate) fn refuse_early(
+    profile: &ProductProfile,
+    target: &ConnectionTarget,
+    method: SignInMethod,
+    expires_on: Option<&str>,
+) -> Result<(), ExitCode> {
+    let rules = connect_rules(
+        profile,
+        &ConnectInput {
+            target: Some(target.clone()),
+            deployment: None,
+            method: Some(method),
+            expires_on: expires_on.map(str::to_string),
+        },
+    );
+    match rules.restrictions.iter().find(|r| r.status == Status::Fail) {
+        Some(refused) => Err(fail(&refused.to_problem(), 1)),
+        None => Ok(()),
+    }
+}
+
 /// `ADO_PAT_BOARDS`, `ADO_PAT_BOARDS_2`, …: the connectors' own PATs.
 fn connector_pats(profile: &ProductProfile) -> Vec<(String, usize, SecretString)> {
     let mut out = Vec::new();
@@ -111,6 +149,7 @@ pub(crate) async fn check(
         Ok(p) => p,
         Err(code) => return code,
     };
+    let product = profile.product.name.clone();
     let main = ProductCredential {
         connector: profile.connectors[0].id.clone(),
         index: 0,
@@ -153,7 +192,15 @@ pub(crate) async fn check(
                 check,
             } => line(
                 check.status,
-                &format!("[{connector}#{index}] {}", check.title),
+                &format!(
+                    "[{connector}#{index}] {}{}",
+                    check.title,
+                    check
+                        .product_code
+                        .as_deref()
+                        .map(|c| format!(" ({} code: {c})", product))
+                        .unwrap_or_default()
+                ),
                 check.code,
                 &check.message,
                 &check.fix,
@@ -219,8 +266,6 @@ fn placeholders(set: &[String]) -> Result<BTreeMap<String, String>, ExitCode> {
 
 /// What `hooks plan|apply --profile` was given.
 pub(crate) struct ProfileHooks<'a> {
-    /// The profile file.
-    pub path: &'a Path,
     /// `--set NAME=VALUE`.
     pub set: &'a [String],
     /// `--project`: only this one.
@@ -233,37 +278,69 @@ pub(crate) struct ProfileHooks<'a> {
     pub json: bool,
 }
 
-/// `hooks plan|apply --profile`: exactly the product's webhooks.
+/// Loads the profile and refuses what it cannot use before anything is sent (`hooks`, before
+/// the session is opened).
+pub(crate) fn load_for(path: &Path, target: &ConnectionTarget) -> Result<ProductProfile, ExitCode> {
+    let profile = load(path)?;
+    refuse_early(&profile, target, SignInMethod::Pat, None)?;
+    Ok(profile)
+}
+
+/// `hooks plan|apply --profile`: exactly the product's webhooks, once the connection passed the
+/// product's checks (the gate).
 pub(crate) async fn hooks(
+    connections: &Connections,
+    id: &ado_flows::ProfileId,
     client: &AdoClient,
     records: &HookRecords,
+    profile: ProductProfile,
     given: ProfileHooks<'_>,
 ) -> ExitCode {
     let ProfileHooks {
-        path,
         set,
         project,
         secret_env,
         apply,
         json: json_out,
+        ..
     } = given;
-    let profile = match load(path) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
     let placeholders = match placeholders(set) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let settings = match ado_flows::signin::settings() {
+        Ok(s) => s,
+        Err(e) => return fail(&store_problem(e), 2),
+    };
+    let pats = given_pats(&profile, None);
+    let cleared = match clear_saved(
+        connections,
+        &settings,
+        SavedCheck {
+            profile,
+            connection_id: id.clone(),
+            project: project.clone(),
+            repository: None,
+            pats,
+        },
+        Clear::IfStale,
+        crate::now_unix(),
+        &|_| {},
+    )
+    .await
+    .and_then(|o| o.cleared())
+    {
+        Ok(c) => c,
+        Err(problem) => return fail(&problem, 1),
+    };
     let request = ProductHooksRequest {
-        profile,
         placeholders,
         projects: project.into_iter().collect(),
         repositories: Vec::new(),
         secret: env_secret(secret_env.unwrap_or("ADO_HOOK_SECRET")),
     };
     let value = if apply {
-        match apply_product_hooks(client, records, &request, &|_| {}).await {
+        match apply_product_hooks(&cleared, client, records, &request, &|_| {}).await {
             Ok(report) => {
                 if !json_out {
                     for run in &report.runs {
@@ -288,7 +365,7 @@ pub(crate) async fn hooks(
             Err(problem) => return fail(&problem, 1),
         }
     } else {
-        match plan_product_hooks(client, records, &request).await {
+        match plan_product_hooks(&cleared, client, records, &request).await {
             Ok(plan) => {
                 if !json_out {
                     for p in &plan.plans {
@@ -326,13 +403,16 @@ pub struct HandoffArgs {
     /// The repository the product gets.
     #[arg(long)]
     repository: Option<String>,
-    /// Server: its public URL, when the product must use another address than --server-url
-    /// (`check --profile` reports it as `publicUrl`).
+    /// Server: its public URL, when the product must use another address than the one the
+    /// checks found.
     #[arg(long)]
     public_url: Option<String>,
     /// A value the profile asks for, NAME=VALUE (e.g. dx_url=https://acme.getdx.net).
     #[arg(long = "set")]
     set: Vec<String>,
+    /// The expiry date (YYYY-MM-DD) of the PATs given, for products that require one.
+    #[arg(long)]
+    pat_expires: Option<String>,
     /// Print the fields as JSON (secret values only with --show-secrets).
     #[arg(long)]
     json: bool,
@@ -391,17 +471,23 @@ pub async fn run(args: HandoffArgs) -> ExitCode {
 async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
     let profile = load(&args.profile)?;
     let target = args.connection.target().map_err(|p| fail(&p, 2))?;
+    refuse_early(
+        &profile,
+        &target,
+        SignInMethod::Pat,
+        args.pat_expires.as_deref(),
+    )?;
     let options = args.connection.options().map_err(|p| fail(&p, 2))?;
     let product_ca = read_file("--product-ca-file", &args.product_ca_file)?;
     let placeholders = placeholders(&args.set)?;
     let store = SecretStore::detect().map_err(|e| fail(&store_problem(e), 1))?;
     let connections = Connections::new(Connections::default_dir(), store);
+    let settings = ado_flows::signin::settings().map_err(|e| fail(&store_problem(e), 2))?;
     let id = profile_id(&target);
     let known = connections
-        .list()
+        .get(&id)
         .map_err(|e| fail(&store_problem(e), 1))?
-        .iter()
-        .any(|p| p.id == id);
+        .is_some();
     if !known {
         // First use: verify and save the connection, as the app's Verify does.
         let pat = read_pat().map_err(|p| fail(&p, 2))?;
@@ -409,7 +495,7 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
             &connections,
             &target,
             &pat,
-            None,
+            args.pat_expires.clone(),
             &options,
             crate::now_unix(),
         )
@@ -423,31 +509,58 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
             connections.secret_backend().description()
         );
     }
-    for (connector, index, pat) in connector_pats(&profile) {
-        store_connector_pat(
+    if let Some(token) = env_secret("ADO_CONNECT_PRODUCT_TOKEN") {
+        ado_flows::product::handoff::store_product_token(
             &connections,
             &id,
             &profile.product.id,
-            &connector,
-            index,
-            &pat,
+            &token,
         )
         .map_err(|p| fail(&p, 1))?;
     }
-    if let Some(token) = env_secret("ADO_CONNECT_PRODUCT_TOKEN") {
-        store_product_token(&connections, &id, &profile.product.id, &token)
-            .map_err(|p| fail(&p, 1))?;
-    }
-    let product_id = profile.product.id.clone();
+    // The gate: the product's checks for these credentials (connector PATs from the environment
+    // are kept only if they pass), or a pass recorded within a day.
+    let pats = given_pats(&profile, args.pat_expires.as_deref());
+    let check = SavedCheck {
+        profile: profile.clone(),
+        connection_id: id.clone(),
+        project: args.project.clone(),
+        repository: args.repository.clone(),
+        pats,
+    };
+    let when = if check.pats.is_empty() {
+        Clear::IfStale
+    } else {
+        Clear::Always
+    };
+    clear_saved(
+        &connections,
+        &settings,
+        check,
+        when,
+        crate::now_unix(),
+        &|_| {},
+    )
+    .await
+    .and_then(|o| o.cleared())
+    .map_err(|p| fail(&p, 1))?;
     let choice = HandoffChoice {
         project: args.project.clone(),
         repository: args.repository.clone(),
-        repository_url: None,
         server_public_url: args.public_url.clone(),
         placeholders,
     };
-    let handoff =
-        Handoff::from_connection(&connections, &id, profile, choice).map_err(|p| fail(&p, 1))?;
+    let handoff = open_handoff(
+        &connections,
+        &settings,
+        profile,
+        &id,
+        choice,
+        crate::now_unix(),
+    )
+    .await
+    .map_err(|p| fail(&p, 1))?;
+    handoff.require_complete().map_err(|p| fail(&p, 2))?;
 
     let mut out = json!({ "ok": true });
     let panel = handoff.panel(if args.show_secrets {
@@ -456,38 +569,32 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
         &Reveal::Nothing
     });
     if !args.json {
-        println!("{}", panel.title);
+        println!("{}", crate::terminal::plain(&panel.title));
         for f in &panel.fields {
             let value = match (&f.value, f.secret) {
-                (Some(v), _) => v.clone(),
+                (Some(v), _) => crate::terminal::plain(v),
                 (None, true) => "(secret: --show-secrets to print)".into(),
-                (None, false) => "(not known: pass it, e.g. --project)".into(),
+                (None, false) => "(not needed here)".into(),
             };
-            println!("  {}: {value}", f.label);
+            println!("  {}: {value}", crate::terminal::plain(&f.label));
+        }
+        for (i, step) in panel.guides.iter().enumerate() {
+            println!("  {}. {}", i + 1, crate::terminal::plain(step));
         }
     }
     out["handoff"] = serde_json::to_value(&panel).expect("panels serialize");
     if let Some(path) = &args.export {
         let doc = handoff
             .export_to(path, args.include_secrets, crate::now_unix())
-            .map_err(|e| {
-                fail(
-                    &input_problem(
-                        None,
-                        format!("cannot write {}: {e}", path.display()),
-                        "Choose a writable path.",
-                    ),
-                    2,
-                )
-            })?;
+            .map_err(|p| fail(&p, 2))?;
         if let Some(w) = &doc.warning {
-            eprintln!("warning: {w}");
+            eprintln!("warning: {}", crate::terminal::plain(w));
         }
         out["export"] = json!(path.display().to_string());
     }
     if let Some(path) = &args.script {
-        let specs = recorded_specs(&connections, &id).map_err(|p| fail(&p, 1))?;
-        std::fs::write(path, handoff.reproduction_script(&specs)).map_err(|e| {
+        let (text, subscriptions) = script_of(&connections, &handoff).map_err(|p| fail(&p, 1))?;
+        std::fs::write(path, text).map_err(|e| {
             fail(
                 &input_problem(
                     None,
@@ -498,33 +605,35 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
             )
         })?;
         out["script"] = json!(path.display().to_string());
-        out["subscriptions"] = json!(specs.len());
+        out["subscriptions"] = json!(subscriptions);
     }
     if args.post {
-        let token = product_token(&connections, &id, &product_id).map_err(|p| fail(&p, 1))?.ok_or_else(|| {
-            fail(&input_problem(None, "No product API token: set ADO_CONNECT_PRODUCT_TOKEN (it is then kept in the keyring).".into(), "Create an API token in the product and export it."), 2)
-        })?;
         let options = PostOptions {
             trusted_ca_pem: product_ca,
             ..Default::default()
         };
-        let report = post_handoff(&handoff, &token, &options)
+        let report = deliver(&connections, &handoff, None, &options)
             .await
             .map_err(|p| fail(&p, 1))?;
         if !args.json {
             for d in &report.delivered {
                 println!(
                     "delivered {} to {} (HTTP {}, {} attempt(s))",
-                    d.what, report.url, d.status, d.attempts
+                    d.what,
+                    crate::terminal::plain(&report.url),
+                    d.status,
+                    d.attempts
                 );
             }
             if let Some(f) = &report.failed {
                 eprintln!(
                     "error[{}]: {} {}",
-                    f.problem.code, f.problem.message, f.problem.fix
+                    f.problem.code,
+                    crate::terminal::plain(&f.problem.message),
+                    f.problem.fix
                 );
                 if let Some(answer) = &f.answer {
-                    eprintln!("  the product answered: {answer}");
+                    eprintln!("  the product answered: {}", crate::terminal::plain(answer));
                 }
             }
         }

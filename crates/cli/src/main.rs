@@ -21,6 +21,7 @@ mod hooks;
 mod login;
 mod parse_url;
 mod receive;
+mod terminal;
 
 pub(crate) use args::ConnectionArgs;
 #[derive(Parser)]

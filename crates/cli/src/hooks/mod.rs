@@ -591,20 +591,28 @@ async fn with_profile(
     secret_env: Option<&str>,
     apply: bool,
 ) -> ExitCode {
+    let Some(path) = selection.profile.as_deref() else {
+        unreachable!("run() routes here only with --profile")
+    };
+    let profile = match target
+        .connection
+        .target()
+        .map_err(|p| crate::fail(&p, 2))
+        .and_then(|t| crate::handoff::load_for(path, &t))
+    {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let s = match session(target, true).await {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let Some(path) = selection.profile.as_deref() else {
-        unreachable!("run() routes here only with --profile")
-    };
     let given = crate::handoff::ProfileHooks {
-        path,
         set: &selection.set,
         project: selection.project.first().cloned(),
         secret_env,
         apply,
         json: s.json,
     };
-    crate::handoff::hooks(&s.client, &s.records, given).await
+    crate::handoff::hooks(&s.connections, &s.id, &s.client, &s.records, profile, given).await
 }

@@ -17,6 +17,9 @@ pub(super) struct Session {
     pub(super) client: AdoClient,
     pub(super) records: HookRecords,
     pub(super) json: bool,
+    /// The connection store and the saved connection's id (the product gate needs them).
+    pub(super) connections: Connections,
+    pub(super) id: ado_flows::ProfileId,
 }
 
 /// Builds the session. With `save`, a connection without a saved profile is verified and saved
@@ -95,5 +98,7 @@ pub(super) async fn session(args: &TargetArgs, save: bool) -> Result<Session, Ex
         client,
         records,
         json: args.json,
+        connections,
+        id,
     })
 }

@@ -1,18 +1,37 @@
-//! [`check_product`]: a profile's restrictions, then exactly the access it needs, per credential.
+//! [`check_product`]: whether a connection may be used for a product, decided once from facts
+//! gathered first.
+//!
+//! 1. **Restrictions that need no request** ([`precheck`]): the deployment, the sign-in method
+//!    the deployment takes, a collection under a virtual directory where the product needs a
+//!    bare server URL, PAT expiry dates, a token per connector where the product asks for one,
+//!    and the details the hand-off needs (Datafold's project and repository). A refusal here
+//!    sends nothing.
+//! 2. **The server** (only when the profile cares): its version and the public URL the
+//!    product's cloud would call.
+//! 3. **Each credential, at once**: who it is (`connectionData`), then where the calls point
+//!    (a project, a repository, a pull request), then exactly the product's own verification
+//!    calls when the profile lists them (with the product's own codes), otherwise one read-only
+//!    probe per scope it asks for; then the permissions it names (Contribute to pull requests,
+//!    the service-hooks permission for webhooks). Scopes the product does not ask for are never
+//!    demanded: a Code (Read) token passes Kong Konnect.
+//! 4. **Across credentials**: two connectors whose tokens are the same identity are warned
+//!    about where the product wants separate identities (DX).
 
 use ado_client::Credential;
 use ado_core::capabilities::Capability;
-use ado_core::checks::{FailureKind, Probe};
-use ado_core::preflight::{max_version_from_message, Check, Status};
-use ado_core::product::verdicts::{self, PublicUrlFact, Restriction};
-use ado_core::product::{ConnectorAccess, ProductProfile, SignInMethod};
-use ado_core::target::ConnectionTarget;
+use ado_core::checks::{CheckCode, Problem};
+use ado_core::preflight::{Check, CheckId, Status};
+use ado_core::product::verdicts::{self, Restriction, Rule};
+use ado_core::product::{
+    ConnectorAccess, FieldSource, Permission, ProductProfile, SignInMethod, VerifyCall,
+};
+use ado_core::target::{ConnectionTarget, Deployment, Field};
 use serde::Serialize;
 
-use super::probes::{probe_scope, ProbeContext};
-use crate::failure::probe_failure;
-use crate::preflight::{run_preflight, PreflightReport, PreflightRequest};
-use crate::verify::{client_for, ConnectOptions};
+use super::facts::{Answer, Place, Prober};
+use super::probes::probe_scope;
+use super::server::server_restrictions;
+use crate::verify::{ConnectOptions, User};
 
 /// One credential the user gave for a connector.
 #[derive(Clone)]
@@ -46,20 +65,20 @@ pub struct ProductCheckRequest {
     pub repository: Option<String>,
     /// One or more credentials per connector.
     pub credentials: Vec<ProductCredential>,
-    /// The credential that registers the webhooks (the connection's own); `None` = the first
-    /// credential. Checked for the webhooks capability when the profile has webhooks.
+    /// The connection's own credential when it is not one of `credentials` (it registers the
+    /// webhooks); checked for the service-hooks permission when the profile has webhooks.
     pub hooks_credential: Option<ProductCredential>,
 }
 
-/// Who is checked for what: with no connector credentials of its own, the connection's `main`
-/// credential is checked for every connector; with some, exactly those are checked, and `main`
-/// (as `webhooks`) for the webhooks the profile registers with it.
+/// Who is checked for what. The connection's `main` credential serves every connector that
+/// has none of its own, unless the product wants a token per connector (DX): then each
+/// connector must have its own, and `main` (as `webhooks`) only registers the webhooks.
 pub fn credentials_to_check(
     profile: &ProductProfile,
     main: ProductCredential,
     own: Vec<ProductCredential>,
 ) -> (Vec<ProductCredential>, Option<ProductCredential>) {
-    if own.is_empty() {
+    if own.is_empty() && !profile.pat_one_per_connector {
         let all = profile
             .connectors
             .iter()
@@ -89,10 +108,16 @@ pub struct ConnectorReport {
     pub index: usize,
     /// What it needs.
     pub access: Option<ConnectorAccess>,
-    /// The preflight (capabilities).
-    pub preflight: PreflightReport,
-    /// One row per extra scope.
-    pub scopes: Vec<Check>,
+    /// Who the token belongs to, when it worked.
+    pub identity: Option<User>,
+    /// The rows, in order: the token, then each call, then each permission.
+    pub checks: Vec<Check>,
+}
+
+impl ConnectorReport {
+    fn ok(&self) -> bool {
+        self.checks.iter().all(|c| c.status != Status::Fail)
+    }
 }
 
 /// The product's checklist.
@@ -110,14 +135,17 @@ pub struct ProductReport {
     /// One entry per credential checked.
     pub connectors: Vec<ConnectorReport>,
     /// Server: the public URL the server gives itself, when the profile needed to look
-    /// (reachability); hand it to [`super::handoff::HandoffChoice::server_public_url`].
+    /// (reachability); the hand-off uses it for `server_url`/`server_origin`.
     pub public_url: Option<String>,
+    /// Server: the highest REST version the server serves, when it said (`None`: 7.0 or
+    /// newer, or not asked).
+    pub server_api_version: Option<String>,
 }
 
 impl ProductReport {
     /// Every failing row's code and message, restrictions first (for errors and the CLI).
-    pub fn failures(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = self
+    pub fn failures(&self) -> Vec<(String, String, String)> {
+        let mut out: Vec<(String, String, String)> = self
             .restrictions
             .iter()
             .filter(|r| r.status == Status::Fail)
@@ -125,20 +153,66 @@ impl ProductReport {
                 (
                     r.code.map(|c| c.to_string()).unwrap_or_default(),
                     r.message.clone(),
+                    r.fix.clone(),
                 )
             })
             .collect();
         for c in &self.connectors {
-            for check in c.preflight.checks.iter().chain(c.scopes.iter()) {
-                if check.status == Status::Fail {
-                    out.push((
-                        check.code.map(|c| c.to_string()).unwrap_or_default(),
-                        format!("{}: {}", c.label, check.message),
-                    ));
-                }
+            for check in c.checks.iter().filter(|k| k.status == Status::Fail) {
+                let code = check
+                    .product_code
+                    .clone()
+                    .or(check.code.map(|c| c.to_string()))
+                    .unwrap_or_default();
+                out.push((
+                    code,
+                    format!("{}: {}", c.label, check.message),
+                    check.fix.clone(),
+                ));
             }
         }
         out
+    }
+
+    /// The report as the error that stops a hand-off: the first failure's code, every failure
+    /// with its fix in the message.
+    pub fn refusal(&self) -> Problem {
+        let failures = self.failures();
+        let code = self
+            .restrictions
+            .iter()
+            .find(|r| r.status == Status::Fail)
+            .and_then(|r| r.code)
+            .or_else(|| {
+                self.connectors
+                    .iter()
+                    .flat_map(|c| c.checks.iter())
+                    .find(|k| k.status == Status::Fail)
+                    .and_then(|k| k.code)
+            })
+            .unwrap_or(CheckCode::InvalidPermissions);
+        let field = self
+            .restrictions
+            .iter()
+            .find(|r| r.status == Status::Fail)
+            .and_then(|r| r.field);
+        let lines: Vec<String> = failures
+            .iter()
+            .map(|(code, message, fix)| format!("[{code}] {message} {fix}"))
+            .collect();
+        Problem::new(
+            code,
+            field,
+            format!(
+                "The connection has not passed {}'s checks: {}",
+                self.product,
+                lines.join(" ")
+            ),
+            format!(
+                "Fix what each check names, run the checks again, then hand the connection to {}.",
+                self.product
+            ),
+        )
     }
 }
 
@@ -160,54 +234,168 @@ pub enum ProductEvent<'a> {
     },
 }
 
-/// Runs the product's checks. Nothing is sent when the deployment, a sign-in method or a PAT
-/// expiry is refused; nothing beyond `connectionData` and one projects page when the Server
-/// version or reachability is refused.
-pub async fn check_product(
-    request: &ProductCheckRequest,
-    on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
-) -> ProductReport {
-    let profile = &request.profile;
-    let mut restrictions = vec![verdicts::deployment(profile, &request.target)];
-    let mut methods: Vec<SignInMethod> = request.credentials.iter().map(|c| c.method).collect();
-    methods.extend(request.hooks_credential.as_ref().map(|c| c.method));
-    methods.dedup();
-    for method in methods {
-        restrictions.push(verdicts::sign_in(profile, method));
+/// What is known before anything is sent: for the connect step (the moment a paste or the
+/// deployment choice reveals it) and as the first part of every check.
+#[derive(Debug, Clone, Default)]
+pub struct Precheck {
+    /// The target, once the form names one.
+    pub target: Option<ConnectionTarget>,
+    /// The deployment chosen, when there is no full target yet.
+    pub deployment: Option<Deployment>,
+    /// The sign-in methods of the credentials (one entry per method used).
+    pub methods: Vec<SignInMethod>,
+    /// PAT expiry dates given (`YYYY-MM-DD`), with whether each belongs to a PAT.
+    pub expiry_dates: Vec<Option<String>>,
+    /// Today (`YYYY-MM-DD`, UTC).
+    pub today: String,
+}
+
+/// The restrictions that need no request, in order.
+pub fn precheck(profile: &ProductProfile, facts: &Precheck) -> Vec<Restriction> {
+    let mut out = Vec::new();
+    let deployment = facts
+        .target
+        .as_ref()
+        .map(ConnectionTarget::deployment)
+        .or(facts.deployment);
+    if let Some(target) = &facts.target {
+        out.push(verdicts::deployment(profile, target));
+        out.extend(verdicts::bare_server_url(profile, target));
+    } else if let Some(d) = deployment {
+        out.push(deployment_choice(profile, d));
     }
-    for c in request
-        .credentials
-        .iter()
-        .filter(|c| c.method == SignInMethod::Pat)
-    {
-        let r = verdicts::pat_expiry(profile, c.expires_on.as_deref());
-        if r.status == Status::Fail || !restrictions.iter().any(|o| o.rule == r.rule) {
-            restrictions.push(r);
+    if let Some(d) = deployment {
+        let mut methods = facts.methods.clone();
+        methods.dedup();
+        for method in methods {
+            out.push(verdicts::sign_in(profile, d, method));
         }
     }
-    if request.credentials.is_empty() {
-        restrictions.push(Restriction {
-            rule: verdicts::Rule::SignIn,
-            title: "Credentials".into(),
-            status: Status::Fail,
-            code: Some(ado_core::checks::CheckCode::InvalidInput),
-            message: format!("No credential given for {}.", profile.product.name),
-            fix: "Sign in, or give a PAT for each connector.".into(),
-            field: Some(ado_core::target::Field::Pat),
-        });
+    let mut expiry_rows = facts
+        .expiry_dates
+        .iter()
+        .map(|date| verdicts::pat_expiry(profile, date.as_deref(), &facts.today))
+        .collect::<Vec<_>>();
+    // One row when every token is fine; each failing one otherwise.
+    if expiry_rows.iter().any(|r| r.status == Status::Fail) {
+        expiry_rows.retain(|r| r.status == Status::Fail);
+    } else {
+        expiry_rows.truncate(1);
+    }
+    out.extend(expiry_rows);
+    out
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    date_of(secs)
+}
+
+/// The UTC date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's civil-from-days).
+pub fn date_of(unix: u64) -> String {
+    let z = (unix / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The deployment chosen before the form names a target (the radio button).
+fn deployment_choice(profile: &ProductProfile, d: Deployment) -> Restriction {
+    let name = &profile.product.name;
+    let ok = match d {
+        Deployment::Services => profile.deployments.services,
+        Deployment::Server => profile.deployments.server,
+    };
+    let title = format!("{name} supports this deployment");
+    if ok {
+        return Restriction {
+            rule: Rule::Deployment,
+            title,
+            status: Status::Pass,
+            code: None,
+            message: format!("{name} works with {}.", d.display_name()),
+            fix: String::new(),
+            field: None,
+        };
+    }
+    let (field, other) = match d {
+        Deployment::Services => (Field::Organization, Deployment::Server),
+        Deployment::Server => (Field::ServerUrl, Deployment::Services),
+    };
+    Restriction {
+        rule: Rule::Deployment,
+        title,
+        status: Status::Fail,
+        code: Some(CheckCode::InvalidInput),
+        message: format!(
+            "{name} does not support {}; it works with {} only.",
+            d.display_name(),
+            other.display_name()
+        ),
+        fix: format!("Connect {name} to {} instead.", other.display_name()),
+        field: Some(field),
+    }
+}
+
+/// A verification call's verdict as a checklist row.
+fn call_row(verdict: verdicts::CallVerdict) -> Check {
+    Check {
+        id: CheckId::Capability,
+        capability: None,
+        title: verdict.title,
+        status: verdict.status,
+        code: verdict.code,
+        message: verdict.message,
+        fix: verdict.fix,
+        field: verdict.field,
+        curl: None,
+        server_message: None,
+        support_id: None,
+        product_code: verdict.product_code,
+    }
+}
+
+fn refusal_row(title: &str, field: Option<Field>, message: String, fix: String) -> Restriction {
+    Restriction {
+        rule: Rule::SignIn,
+        title: title.into(),
+        status: Status::Fail,
+        code: Some(CheckCode::InvalidInput),
+        message,
+        fix,
+        field,
+    }
+}
+
+/// Rows about the request itself: credentials per connector and the details the hand-off needs.
+fn request_rows(request: &ProductCheckRequest) -> Vec<Restriction> {
+    let profile = &request.profile;
+    let name = &profile.product.name;
+    let mut out = Vec::new();
+    if request.credentials.is_empty() && !profile.pat_one_per_connector {
+        out.push(refusal_row(
+            "Credentials",
+            Some(Field::Pat),
+            format!("No credential given for {name}."),
+            "Sign in, or give a PAT for each connector.".into(),
+        ));
     }
     for c in &request.credentials {
         if profile.connector(&c.connector).is_none() {
-            restrictions.push(Restriction {
-                rule: verdicts::Rule::SignIn,
-                title: "Connector".into(),
-                status: Status::Fail,
-                code: Some(ado_core::checks::CheckCode::InvalidInput),
-                message: format!(
-                    "{} has no connector {:?}.",
-                    profile.product.name, c.connector
-                ),
-                fix: format!(
+            out.push(refusal_row(
+                "Connector",
+                None,
+                format!("{name} has no connector {:?}.", c.connector),
+                format!(
                     "Use one of: {}.",
                     profile
                         .connectors
@@ -216,21 +404,98 @@ pub async fn check_product(
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                field: None,
+            ));
+        }
+    }
+    if profile.pat_one_per_connector {
+        let missing: Vec<&str> = profile
+            .connectors
+            .iter()
+            .filter(|k| !request.credentials.iter().any(|c| c.connector == k.id))
+            .map(|k| k.label.as_str())
+            .collect();
+        if !missing.is_empty() {
+            out.push(refusal_row(
+                "A token per connector",
+                Some(Field::Pat),
+                format!(
+                    "{name} needs its own token for each connector; none was given for {}.",
+                    missing.join(", ")
+                ),
+                format!(
+                    "Create a PAT for each connector ({name} recommends a separate service account for each: rate limits are per identity) and give it in that connector's field."
+                ),
+            ));
+        }
+    }
+    let needs = |source: FieldSource| {
+        profile
+            .handoff
+            .fields
+            .iter()
+            .any(|f| f.source == source && !f.optional)
+    };
+    for (source, given, what) in [
+        (FieldSource::Project, &request.project, "project"),
+        (FieldSource::Repository, &request.repository, "repository"),
+    ] {
+        let given = given.as_deref().is_some_and(|v| !v.trim().is_empty());
+        if needs(source) && !given {
+            out.push(Restriction {
+                rule: Rule::SignIn,
+                title: format!("The {what} {name} gets"),
+                status: Status::Fail,
+                code: Some(CheckCode::InvalidInput),
+                message: format!("{name} asks for the {what}, and none was chosen."),
+                fix: format!("Choose the {what} {name} should use (paste its URL, or pick it), then check again."),
+                field: Some(if source == FieldSource::Project { Field::Url } else { Field::Url }),
             });
         }
     }
-    let mut public_url = None;
+    out
+}
+
+/// Runs the product's checks. Nothing is sent when a restriction of [`precheck`] or the request
+/// itself refuses; nothing beyond `connectionData` and one projects page when the Server version
+/// or reachability is refused.
+pub async fn check_product(
+    request: &ProductCheckRequest,
+    on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
+) -> ProductReport {
+    let profile = &request.profile;
+    let mut methods: Vec<SignInMethod> = request.credentials.iter().map(|c| c.method).collect();
+    methods.extend(request.hooks_credential.as_ref().map(|c| c.method));
+    let expiry_dates = request
+        .credentials
+        .iter()
+        .chain(request.hooks_credential.as_ref())
+        .filter(|c| c.method == SignInMethod::Pat)
+        .map(|c| c.expires_on.clone())
+        .collect();
+    let mut restrictions = precheck(
+        profile,
+        &Precheck {
+            target: Some(request.target.clone()),
+            deployment: None,
+            methods,
+            expiry_dates,
+            today: today(),
+        },
+    );
+    restrictions.extend(request_rows(request));
     let refused_now = |r: &[Restriction]| r.iter().any(|r| r.status == Status::Fail);
+    let mut public_url = None;
+    let mut server_api_version = None;
     if !refused_now(&restrictions) {
         let first = request
             .hooks_credential
             .as_ref()
             .or(request.credentials.first());
         if let Some(first) = first {
-            let (found, url) = server_restrictions(request, &first.credential).await;
-            restrictions.extend(found);
-            public_url = url;
+            let found = server_restrictions(request, &first.credential).await;
+            restrictions.extend(found.restrictions);
+            public_url = found.public_url;
+            server_api_version = found.max_api_version;
         }
     }
     for r in &restrictions {
@@ -244,256 +509,360 @@ pub async fn check_product(
             restrictions,
             connectors: Vec::new(),
             public_url,
+            server_api_version,
         };
     }
 
-    let mut connectors = Vec::new();
-    for c in &request.credentials {
+    let hooks_on_first = profile.webhooks.is_some() && request.hooks_credential.is_none();
+    let mut jobs = Vec::new();
+    for (i, c) in request.credentials.iter().enumerate() {
         let Some(connector) = profile.connector(&c.connector) else {
             continue;
         };
-        let mut capabilities = connector.capabilities.clone();
-        let hooks_here = profile.webhooks.is_some()
-            && request.hooks_credential.is_none()
-            && std::ptr::eq(c, &request.credentials[0]);
-        if hooks_here && !capabilities.contains(&Capability::Webhooks) {
-            capabilities.push(Capability::Webhooks);
-        }
-        let report = check_credential(
-            request,
+        let plan = Plan {
+            calls: profile.verification.as_ref().map(|v| {
+                v.calls
+                    .iter()
+                    .filter(|k| k.applies_to(&connector.id))
+                    .collect()
+            }),
+            scopes: connector.access().scope_ids,
+            permissions: connector.permissions.clone(),
+            hooks: (hooks_on_first && i == 0)
+                || connector.capabilities.contains(&Capability::Webhooks),
+        };
+        jobs.push((
             c,
-            &capabilities,
-            &connector.scopes_to_probe(),
-            on_event,
-        )
-        .await;
-        connectors.push(ConnectorReport {
-            connector: connector.id.clone(),
-            label: connector.label.clone(),
-            index: c.index,
-            access: Some(connector.access()),
-            preflight: report.0,
-            scopes: report.1,
-        });
+            connector.id.clone(),
+            connector.label.clone(),
+            Some(connector.access()),
+            plan,
+        ));
     }
     if let (Some(hooks), Some(_)) = (&request.hooks_credential, &profile.webhooks) {
-        let report = check_credential(request, hooks, &[Capability::Webhooks], &[], on_event).await;
-        connectors.push(ConnectorReport {
-            connector: "webhooks".into(),
-            label: "Webhooks".into(),
-            index: 0,
-            access: None,
-            preflight: report.0,
-            scopes: report.1,
-        });
+        let plan = Plan {
+            calls: None,
+            scopes: Vec::new(),
+            permissions: Vec::new(),
+            hooks: true,
+        };
+        jobs.push((hooks, "webhooks".into(), "Webhooks".into(), None, plan));
     }
-    let ok = connectors
+    let reports = futures_util::future::join_all(jobs.into_iter().map(
+        |(c, connector, label, access, plan)| async move {
+            let (identity, checks) = check_credential(request, c, &plan, on_event).await;
+            ConnectorReport {
+                connector,
+                label,
+                index: c.index,
+                access,
+                identity,
+                checks,
+            }
+        },
+    ))
+    .await;
+
+    let identities: Vec<(String, String, String)> = reports
         .iter()
-        .all(|c| c.preflight.ok && c.scopes.iter().all(|s| s.status != Status::Fail));
+        .filter(|r| r.connector != "webhooks")
+        .filter_map(|r| {
+            let who = r.identity.as_ref()?;
+            let label = if reports
+                .iter()
+                .filter(|o| o.connector == r.connector)
+                .count()
+                > 1
+            {
+                format!("{} #{}", r.label, r.index + 1)
+            } else {
+                r.label.clone()
+            };
+            Some((label, who.id.clone(), who.display_name.clone()))
+        })
+        .collect();
+    if let Some(row) = verdicts::same_identity(profile, &identities) {
+        on_event(&ProductEvent::Restriction(&row));
+        restrictions.push(row);
+    }
+    let ok = reports.iter().all(ConnectorReport::ok) && !refused_now(&restrictions);
     ProductReport {
         ok,
         product: profile.product.name.clone(),
         refused: false,
         restrictions,
-        connectors,
+        connectors: reports,
         public_url,
+        server_api_version,
     }
+}
+
+/// What to prove for one credential.
+struct Plan<'a> {
+    /// The product's own calls for this connector, when the profile lists them.
+    calls: Option<Vec<&'a VerifyCall>>,
+    /// Otherwise: one probe per scope.
+    scopes: Vec<String>,
+    /// Permissions the connector names.
+    permissions: Vec<Permission>,
+    /// The service-hooks permission.
+    hooks: bool,
 }
 
 async fn check_credential(
     request: &ProductCheckRequest,
     c: &ProductCredential,
-    capabilities: &[Capability],
-    scopes: &[ado_core::capabilities::Scope],
+    plan: &Plan<'_>,
     on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
-) -> (PreflightReport, Vec<Check>) {
-    let preflight_request = PreflightRequest {
-        target: request.target.clone(),
-        credential: c.credential.clone(),
-        capabilities: capabilities.to_vec(),
-        project: request.project.clone(),
-        repository: request.repository.clone(),
-        options: crate::ConnectOptions {
-            allow_http: request.options.allow_http || request.consent_to_http,
-            ..request.options.clone()
-        },
-        ca_file_hint: None,
-    };
-    let emit = |check: &Check| {
+) -> (Option<User>, Vec<Check>) {
+    let profile = &request.profile;
+    let mut rows = Vec::new();
+    let emit = |rows: &mut Vec<Check>, check: Check| {
         on_event(&ProductEvent::Check {
             connector: &c.connector,
             index: c.index,
-            check,
-        })
+            check: &check,
+        });
+        rows.push(check);
     };
-    let preflight = run_preflight(&preflight_request, &emit).await;
-    let credentials_ok = preflight
-        .checks
-        .iter()
-        .all(|k| k.id != ado_core::preflight::CheckId::Credentials || k.status == Status::Pass);
-    let mut rows = Vec::new();
-    if scopes.is_empty() {
-        return (preflight, rows);
-    }
-    if !credentials_ok {
-        for s in scopes {
-            let row = Check::skip(
-                ado_core::preflight::CheckId::Capability,
-                "Skipped: the credential itself failed.",
-            )
-            .titled(format!("Token has {}", s.pat_label));
-            emit(&row);
-            rows.push(row);
+    let options = ConnectOptions {
+        allow_http: request.options.allow_http || request.consent_to_http,
+        ..request.options.clone()
+    };
+    let prober = match Prober::new(&request.target, &c.credential, &options) {
+        Ok(p) => p,
+        Err(problem) => {
+            emit(
+                &mut rows,
+                Check::from_problem(CheckId::Credentials, Status::Fail, problem),
+            );
+            return (None, rows);
         }
-        return (preflight, rows);
-    }
-    // Where to probe: the chosen project (or the first one) and its first repository.
-    let (project_id, repository_id) = probe_location(request, &c.credential).await;
-    let user = preflight
-        .user
+    };
+    let codes = profile.verification.as_ref().map(|v| &v.codes);
+    let identity = match prober.identity().await {
+        Ok(user) => {
+            emit(
+                &mut rows,
+                Check::pass(
+                    CheckId::Credentials,
+                    format!(
+                        "Signed in as {}.",
+                        user.account.as_deref().unwrap_or(&user.display_name)
+                    ),
+                )
+                .titled("Token works"),
+            );
+            user
+        }
+        Err(problem) => {
+            let unauthorized = matches!(
+                problem.code,
+                CheckCode::InvalidCredentials | CheckCode::TokenExpired
+            );
+            let product_code = codes
+                .and_then(|k| k.unauthorized.clone())
+                .filter(|_| unauthorized);
+            emit(
+                &mut rows,
+                Check::from_problem(CheckId::Credentials, Status::Fail, problem)
+                    .titled("Token works")
+                    .with_product_code(product_code),
+            );
+            return (None, rows);
+        }
+    };
+
+    let needs_pr = plan
+        .calls
         .as_ref()
-        .map(|u| u.account.clone().unwrap_or_else(|| u.display_name.clone()));
-    let ctx = ProbeContext {
-        target: &request.target,
-        credential: &c.credential,
-        options: &request.options,
-        project: project_id.as_deref(),
-        repository_id: repository_id.as_deref(),
-        user: user.as_deref(),
-        product: &request.profile.product.name,
-    };
-    for s in scopes {
-        let row = probe_scope(&ctx, *s).await;
-        emit(&row);
-        rows.push(row);
-    }
-    (preflight, rows)
-}
-
-async fn probe_location(
-    request: &ProductCheckRequest,
-    credential: &Credential,
-) -> (Option<String>, Option<String>) {
-    let Ok(client) = client_for(&request.target, credential.clone(), &request.options) else {
-        return (None, None);
-    };
-    let project = match &request.project {
-        Some(name) => client.project(name).await.ok(),
-        None => client
-            .projects_page(1, None)
-            .await
-            .ok()
-            .and_then(|p| p.items.into_iter().next()),
-    };
-    let Some(project) = project else {
-        return (None, None);
-    };
-    let repos = client
-        .repositories(Some(&project.id))
-        .await
-        .unwrap_or_default();
-    let repo = match &request.repository {
-        Some(name) => repos.iter().find(|r| r.name.eq_ignore_ascii_case(name)),
-        None => repos.first(),
-    };
-    (Some(project.id.to_string()), repo.map(|r| r.id.clone()))
-}
-
-/// Server version and reachability: one `connectionData` and one projects page.
-async fn server_restrictions(
-    request: &ProductCheckRequest,
-    credential: &Credential,
-) -> (Vec<Restriction>, Option<String>) {
-    let profile = &request.profile;
-    let target = &request.target;
-    let wants_version = profile.deployments.min_server_version.is_some();
-    let wants_reach = profile.deployments.reachable_from_outside;
-    if target.deployment() != ado_core::target::Deployment::Server
-        || !(wants_version || wants_reach)
-    {
-        return (Vec::new(), None);
-    }
-    // Plain http to a remote host without consent: the preflight refuses it; send nothing here.
-    if ado_core::preflight::encryption(target, request.consent_to_http).status == Status::Fail {
-        return (Vec::new(), None);
-    }
-    let Ok(client) = client_for(target, credential.clone(), &request.options) else {
-        return (Vec::new(), None);
-    };
-    let mut out = Vec::new();
-    let mut public_url = None;
-    if wants_version {
-        let fact: Result<Option<String>, ()> = match client.projects_page(1, None).await {
-            Ok(_) => Ok(None),
-            Err(error) => match probe_failure(Probe::Projects, &error).kind {
-                FailureKind::Http {
-                    type_key: Some(key),
-                    message,
-                    ..
-                } if key == "VssVersionOutOfRangeException" => Ok(Some(
-                    message
-                        .as_deref()
-                        .and_then(max_version_from_message)
-                        .unwrap_or_else(|| "6.0".into()),
-                )),
-                _ => Err(()),
-            },
-        };
-        out.extend(verdicts::server_version(
-            profile,
-            target,
-            fact.as_ref().map(|v| v.as_deref()).map_err(|_| ()),
-        ));
-    }
-    if wants_reach {
-        // The public URL is what the server says it is (its access mappings); the address
-        // this machine used may well be internal. Without mappings, the entered URL.
-        let mut urls: Vec<String> = match client.connection_data().await {
-            Ok(connection) => connection
-                .location_service_data
-                .map(|l| {
-                    l.access_mappings
-                        .into_iter()
-                        .map(|m| m.access_point)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            Err(_) => Vec::new(),
-        };
-        public_url = urls.first().cloned();
-        if urls.is_empty() {
-            urls.push(target.host_url().to_string());
+        .is_some_and(|calls| calls.iter().any(|k| k.path.contains("{pull_request_id}")));
+    let place = prober
+        .locate(
+            request.project.as_deref(),
+            request.repository.as_deref(),
+            needs_pr,
+        )
+        .await;
+    let mut found = Vec::new();
+    match &plan.calls {
+        Some(calls) => {
+            let rows_of = calls
+                .iter()
+                .map(|call| verify_call(&prober, profile, call, &place));
+            found.extend(futures_util::future::join_all(rows_of).await);
         }
-        let mut facts = Vec::new();
-        for raw in urls {
-            let Ok(url) = url::Url::parse(&raw) else {
-                continue;
-            };
-            let host = url
-                .host_str()
-                .unwrap_or_default()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string();
-            let addresses = match host.parse::<std::net::IpAddr>() {
-                Ok(ip) => vec![ip],
-                Err(_) => resolve(&host, url.port_or_known_default().unwrap_or(443)).await,
-            };
-            facts.push(PublicUrlFact {
-                url: raw,
-                host,
-                addresses,
+        None => {
+            let user = identity
+                .account
+                .clone()
+                .unwrap_or(identity.display_name.clone());
+            let probes = plan
+                .scopes
+                .iter()
+                .filter_map(|id| ado_core::product::known_scope(id))
+                .map(|scope| probe_scope(&prober, &place, &user, &profile.product.name, scope));
+            found.extend(futures_util::future::join_all(probes).await);
+        }
+    }
+    for permission in &plan.permissions {
+        found.push(
+            permission_row(&prober, &place, &identity, *permission, &request.repository).await,
+        );
+    }
+    if plan.hooks {
+        found.push(hooks_row(&prober, &place, &identity, profile).await);
+    }
+    for row in found {
+        emit(&mut rows, row);
+    }
+    (Some(identity), rows)
+}
+
+/// One of the product's own calls, decided by the core with the product's codes.
+async fn verify_call(
+    prober: &Prober<'_>,
+    profile: &ProductProfile,
+    call: &VerifyCall,
+    place: &Place,
+) -> Check {
+    let request = match prober.call_request(call, place) {
+        Ok(request) => request,
+        Err(why) => {
+            let verdict =
+                verdicts::call_outcome(profile, call, verdicts::CallOutcome::Skipped(why));
+            return call_row(verdict);
+        }
+    };
+    let client = match prober.client_on(call.host.as_deref()) {
+        Ok(client) => client,
+        Err(problem) => {
+            return Check::from_problem(CheckId::Capability, Status::Fail, problem)
+                .titled(call.title.clone())
+        }
+    };
+    let curl = prober.curl(&client, &request);
+    let outcome = match prober.answer(&client, request).await {
+        Answer::Ok { items, text } => verdicts::CallOutcome::Ok {
+            items,
+            forbidden_found: call
+                .forbid_text
+                .iter()
+                .find(|t| text.to_ascii_lowercase().contains(&t.to_ascii_lowercase()))
+                .cloned(),
+        },
+        Answer::Status { status, .. } if matches!(status, 401 | 403 | 404) => {
+            verdicts::CallOutcome::Http {
+                status,
+                token_valid: true,
+            }
+        }
+        Answer::Status { problem, .. } | Answer::Failed(problem) => {
+            verdicts::CallOutcome::Failed(problem)
+        }
+    };
+    call_row(verdicts::call_outcome(profile, call, outcome)).with_curl(curl)
+}
+
+async fn permission_row(
+    prober: &Prober<'_>,
+    place: &Place,
+    who: &User,
+    permission: Permission,
+    wanted_repository: &Option<String>,
+) -> Check {
+    let title = permission.label().to_string();
+    let (Some(project), Some(repo)) = (&place.project, &place.repository) else {
+        let what = wanted_repository
+            .as_deref()
+            .map_or("no repository".to_string(), |r| {
+                format!("no repository {r:?}")
             });
-        }
-        out.extend(verdicts::reachable_from_outside(profile, target, &facts));
-    }
-    (out, public_url)
+        return Check::from_problem(
+            CheckId::Capability,
+            Status::Fail,
+            Problem::new(
+                CheckCode::NotFound,
+                Some(Field::Url),
+                format!("The token sees {what}, so {} cannot be checked.", permission.label()),
+                "Choose a repository the token can read (check its name and the token's Code scope).",
+            ),
+        )
+        .titled(title);
+    };
+    let (answer, request) = prober
+        .may_contribute_to_pull_requests(&project.id, &repo.id)
+        .await;
+    let curl = prober.curl(&prober.client, &request);
+    let check = match answer {
+        Ok(true) => Check::pass(
+            CheckId::Capability,
+            format!("{} may {} in {}/{} (a read-only permission query).", who.display_name, permission.label().to_lowercase(), project.name, repo.name),
+        ),
+        Ok(false) => Check::from_problem(
+            CheckId::Capability,
+            Status::Fail,
+            Problem::new(
+                CheckCode::InvalidPermissions,
+                Some(Field::Pat),
+                format!("{} may not {} in {}/{}.", who.display_name, permission.label().to_lowercase(), project.name, repo.name),
+                format!("In Project settings → Repositories → {} → Security, allow \"{}\" for this identity (or add it to the Contributors group).", repo.name, permission.label()),
+            ),
+        ),
+        Err(problem) => Check::from_problem(CheckId::Capability, Status::Fail, problem),
+    };
+    check.titled(title).with_curl(curl)
 }
 
-async fn resolve(host: &str, port: u16) -> Vec<std::net::IpAddr> {
-    let lookup = tokio::net::lookup_host((host, port));
-    match tokio::time::timeout(std::time::Duration::from_secs(3), lookup).await {
-        Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
-        _ => Vec::new(),
+async fn hooks_row(
+    prober: &Prober<'_>,
+    place: &Place,
+    who: &User,
+    profile: &ProductProfile,
+) -> Check {
+    let name = &profile.product.name;
+    let title = if profile.wizard_registers_hooks() {
+        "Manage service hooks".to_string()
+    } else {
+        format!("{name} may create its webhooks")
+    };
+    let Some(project) = &place.project else {
+        return Check::skip(
+            CheckId::HookPermission,
+            "Not checked: the token sees no project.",
+        )
+        .titled(title);
+    };
+    let (answer, request) = prober.may_edit_hooks(&project.id).await;
+    let curl = prober.curl(&prober.client, &request);
+    let check = match answer {
+        Ok(true) => Check::pass(
+            CheckId::HookPermission,
+            format!("{} may edit service-hook subscriptions in project {} (a read-only permission query; nothing is created).", who.display_name, project.name),
+        ),
+        Ok(false) => Check::from_problem(
+            CheckId::HookPermission,
+            Status::Fail,
+            Problem::new(
+                CheckCode::InvalidPermissions,
+                Some(Field::Pat),
+                format!("{} may not edit service-hook subscriptions in project {}{}.", who.display_name, project.name, if profile.wizard_registers_hooks() { String::new() } else { format!(", so {name} cannot create its webhooks") }),
+                format!("Add the identity to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{}/_settings/permissions).", prober.target.api_base(), super::facts::seg(&project.name)),
+            ),
+        ),
+        Err(problem) => Check::from_problem(CheckId::HookPermission, Status::Fail, problem),
+    };
+    check.titled(title).with_curl(curl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_of_unix_times() {
+        assert_eq!(date_of(0), "1970-01-01");
+        assert_eq!(date_of(951_782_400), "2000-02-29");
+        assert_eq!(date_of(1_796_601_600), "2026-12-07");
     }
 }

@@ -1,47 +1,45 @@
-//! The hand-off: the verified connection delivered to the product.
+//! The hand-off: a connection that passed the product's checks, delivered to the product.
 //!
-//! - [`Handoff::from_connection`] gathers the facts of a saved connection and its secrets from
-//!   the keyring (the connection's PAT or service-principal secret, each connector's PATs, the
-//!   webhook secret).
-//! - [`Handoff::panel`]: the "Paste into …" fields; secret values only for the field asked.
-//! - [`Handoff::export_to`]: the export file (`profiles/handoff.schema.json`); secrets only on
-//!   opt-in, then with a warning inside and mode 0600.
-//! - [`post_handoff`]: the HTTPS POST to the product's API, retried with backoff on 429/5xx,
-//!   trusting a private CA only when configured; the product API token never reaches a log.
-//! - [`Handoff::reproduction_script`]: curl commands that recreate the webhook subscriptions.
-//!
-//! The POST uses its own `reqwest` client because the product's API is not Azure DevOps (the
-//! one Azure DevOps client stays in `ado-client`); it follows no redirect, like that client.
+//! - [`open_handoff`]: the gate ([`super::gate::clear_saved`]), then [`Handoff::from_cleared`]:
+//!   the connection's facts and its secrets from the keyring (the connection's PAT or
+//!   service-principal secret, each connector's PATs, the webhook secret).
+//! - [`Handoff::panel`]: the "Paste into …" fields for this deployment and sign-in method, the
+//!   product's guide where nothing is pasted, and what is still missing; secret values only for
+//!   the field asked.
+//! - [`Handoff::field_value`], [`Handoff::export_to`], [`super::post::post_handoff`]: refused
+//!   while a required field is unknown ([`Handoff::require_complete`]); never an empty field.
+//! - [`Handoff::reproduction_script`]: curl commands that recreate the webhook subscriptions, at
+//!   the api-version the server accepts.
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 
 use ado_core::checks::{CheckCode, Problem};
 use ado_core::product::handoff::{
-    self as pure, CredentialFact, ExportDocument, HandoffFacts, HandoffPanel, Reveal, SecretKey,
+    self as pure, CredentialFact, ExportDocument, HandoffFacts, HandoffPanel, MissingField, Reveal,
+    SecretKey,
 };
 use ado_core::product::ProductProfile;
+use ado_core::target::Field;
 use ado_core::webhook::{HookAuth, HookSpec};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 
+use super::gate::{clear_saved, Clear, Cleared, SavedCheck};
 use super::{connector_secret_name, product_token_name};
 use crate::hooks::secret::HEADER_SECRET_NAME;
-use crate::{AuthMethod, Connections};
+use crate::{AuthMethod, Connections, ProfileId};
 
-/// What the user chose that the saved connection does not hold.
+/// What the user chose for the hand-off that the saved connection does not hold.
 #[derive(Debug, Clone, Default)]
 pub struct HandoffChoice {
     /// The project (Datafold's "Project").
     pub project: Option<String>,
     /// The repository.
     pub repository: Option<String>,
-    /// Its clone URL.
-    pub repository_url: Option<String>,
-    /// Server: its public URL, from [`super::ProductReport::public_url`].
+    /// Server: a public URL to use instead of the one the checks found.
     pub server_public_url: Option<String>,
-    /// Completed placeholders (`dx_url`, `dx_api_url`, `description`).
+    /// Completed placeholders (`dx_url`, `dx_connection_id`, `description`).
     pub placeholders: BTreeMap<String, String>,
 }
 
@@ -51,6 +49,10 @@ pub struct Handoff {
     pub profile: ProductProfile,
     /// The facts.
     pub facts: HandoffFacts,
+    /// The saved connection.
+    pub connection_id: ProfileId,
+    /// Server: the highest REST version it serves, when it said (for the script).
+    pub server_api_version: Option<String>,
     secrets: BTreeMap<SecretKey, SecretString>,
 }
 
@@ -64,61 +66,31 @@ impl std::fmt::Debug for Handoff {
     }
 }
 
-fn store_problem(e: impl std::fmt::Display) -> Problem {
-    Problem {
-        code: CheckCode::Unexpected,
-        field: None,
-        message: format!("The keyring or the connection store failed: {e}"),
-        fix: "Unlock the system keyring and try again.".into(),
-        server_message: None,
-        support_id: None,
-    }
+pub(super) fn store_problem(e: impl std::fmt::Display) -> Problem {
+    Problem::new(
+        CheckCode::Unexpected,
+        None,
+        format!("The keyring or the connection store failed: {e}"),
+        "Unlock the system keyring and try again.",
+    )
 }
 
-fn saved(connections: &Connections, connection_id: &str) -> Result<crate::Profile, Problem> {
+/// The saved connection `id` (the one lookup; `not_found` names the fix).
+pub(super) fn saved(connections: &Connections, id: &ProfileId) -> Result<crate::Profile, Problem> {
     connections
-        .list()
+        .get(id)
         .map_err(store_problem)?
-        .into_iter()
-        .find(|p| p.id == connection_id)
-        .ok_or_else(|| Problem {
-            code: CheckCode::NotFound,
-            field: None,
-            message: format!("There is no saved connection {connection_id}."),
-            fix: "Verify the connection first.".into(),
-            server_message: None,
-            support_id: None,
-        })
-}
-
-/// Keeps a connector's PAT in the keyring, as an extra secret of the saved connection.
-pub fn store_connector_pat(
-    connections: &Connections,
-    connection_id: &str,
-    product_id: &str,
-    connector: &str,
-    index: usize,
-    pat: &SecretString,
-) -> Result<(), Problem> {
-    let profile = saved(connections, connection_id)?;
-    connections
-        .put_extra_secret(
-            &profile,
-            &connector_secret_name(product_id, connector, index),
-            pat,
-        )
-        .map_err(store_problem)?;
-    Ok(())
+        .ok_or_else(|| crate::connect::unknown_connection(id))
 }
 
 /// Keeps the product API token the user pasted in the keyring (with the connection).
 pub fn store_product_token(
     connections: &Connections,
-    connection_id: &str,
+    id: &ProfileId,
     product_id: &str,
     token: &SecretString,
 ) -> Result<(), Problem> {
-    let profile = saved(connections, connection_id)?;
+    let profile = saved(connections, id)?;
     connections
         .put_extra_secret(&profile, &product_token_name(product_id), token)
         .map_err(store_problem)?;
@@ -128,21 +100,52 @@ pub fn store_product_token(
 /// The product API token kept for this connection, if any.
 pub fn product_token(
     connections: &Connections,
-    connection_id: &str,
+    id: &ProfileId,
     product_id: &str,
 ) -> Result<Option<SecretString>, Problem> {
-    let profile = saved(connections, connection_id)?;
+    let profile = saved(connections, id)?;
     connections
         .extra_secret(&profile, &product_token_name(product_id))
         .map_err(store_problem)
 }
 
+/// The hand-off of a saved connection, through the gate: refused (with the failing checks) unless
+/// the connection passed the product's checks for these credentials and this choice.
+pub async fn open_handoff(
+    connections: &Connections,
+    settings: &ado_auth::SignInSettings,
+    profile: ProductProfile,
+    connection_id: &ProfileId,
+    choice: HandoffChoice,
+    now_unix: u64,
+) -> Result<Handoff, Problem> {
+    let cleared = clear_saved(
+        connections,
+        settings,
+        SavedCheck {
+            profile,
+            connection_id: connection_id.clone(),
+            project: choice.project.clone(),
+            repository: choice.repository.clone(),
+            pats: Vec::new(),
+        },
+        Clear::IfStale,
+        now_unix,
+        &|_| {},
+    )
+    .await?
+    .cleared()?;
+    Handoff::from_cleared(connections, &cleared, choice)
+}
+
 impl Handoff {
-    /// A hand-off from facts and secrets the caller holds (tests, or a flow that just verified).
+    /// A hand-off from facts and secrets the caller holds (tests).
     pub fn new(profile: ProductProfile, facts: HandoffFacts) -> Handoff {
         Handoff {
             profile,
             facts,
+            connection_id: ProfileId::from(String::new()),
+            server_api_version: None,
             secrets: BTreeMap::new(),
         }
     }
@@ -162,16 +165,16 @@ impl Handoff {
         self
     }
 
-    /// The hand-off of a saved connection: its target, the service principal's ids, and its
-    /// secrets from the keyring. When no connector has a PAT of its own, a PAT connection's own
-    /// PAT serves every connector.
-    pub fn from_connection(
+    /// The hand-off of a cleared connection: its target, the service principal's ids, and its
+    /// secrets from the keyring. A PAT connection's own PAT serves every connector that has none
+    /// of its own, unless the product wants a token per connector (DX).
+    pub fn from_cleared(
         connections: &Connections,
-        connection_id: &str,
-        profile: ProductProfile,
+        cleared: &Cleared,
         choice: HandoffChoice,
     ) -> Result<Handoff, Problem> {
-        let saved = saved(connections, connection_id)?;
+        let saved = saved(connections, cleared.connection_id())?;
+        let profile = cleared.profile().clone();
         let (tenant_id, client_id) = match &saved.auth {
             AuthMethod::ServicePrincipal {
                 tenant, client_id, ..
@@ -180,16 +183,21 @@ impl Handoff {
         };
         let facts = HandoffFacts {
             target: saved.target.clone(),
-            server_public_url: choice.server_public_url,
-            project: choice.project,
-            repository: choice.repository,
-            repository_url: choice.repository_url,
+            method: cleared.method,
+            server_public_url: choice
+                .server_public_url
+                .or(cleared.public_url().map(str::to_string)),
+            project: cleared.project.clone(),
+            repository: cleared.repository.clone(),
+            repository_url: None,
             tenant_id,
             client_id,
             credentials: Vec::new(),
             placeholders: with_defaults(&profile, choice.placeholders),
         };
         let mut handoff = Handoff::new(profile, facts);
+        handoff.connection_id = cleared.connection_id().clone();
+        handoff.server_api_version = cleared.server_api_version().map(str::to_string);
         let get = |name: &str| {
             connections
                 .extra_secret(&saved, name)
@@ -203,36 +211,27 @@ impl Handoff {
             .collect();
         for connector in &connectors {
             for index in 0..16 {
-                match get(&connector_secret_name(
-                    &handoff.profile.product.id,
-                    connector,
+                let name = connector_secret_name(&handoff.profile.product.id, connector, index);
+                let Some(pat) = get(&name)? else { break };
+                let key = SecretKey::Pat {
+                    connector: connector.clone(),
                     index,
-                ))? {
-                    Some(pat) => {
-                        handoff = handoff.with_secret(
-                            SecretKey::Pat {
-                                connector: connector.clone(),
-                                index,
-                            },
-                            pat,
-                        )
-                    }
-                    None => break,
-                }
+                };
+                handoff = handoff.with_secret(key, pat);
             }
         }
         match &saved.auth {
-            // No connector has a PAT of its own: the connection's PAT serves each of them.
-            AuthMethod::Pat { .. } if handoff.facts.credentials.is_empty() => {
+            AuthMethod::Pat { .. }
+                if handoff.facts.credentials.is_empty()
+                    && !handoff.profile.pat_one_per_connector =>
+            {
                 if let Some(pat) = connections.secret_of(&saved).map_err(store_problem)? {
                     for connector in &connectors {
-                        handoff = handoff.with_secret(
-                            SecretKey::Pat {
-                                connector: connector.clone(),
-                                index: 0,
-                            },
-                            pat.clone(),
-                        );
+                        let key = SecretKey::Pat {
+                            connector: connector.clone(),
+                            index: 0,
+                        };
+                        handoff = handoff.with_secret(key, pat.clone());
                     }
                 }
             }
@@ -243,8 +242,10 @@ impl Handoff {
             }
             _ => {}
         }
-        if let Some(secret) = get(HEADER_SECRET_NAME)? {
-            handoff.secrets.insert(SecretKey::WebhookSecret, secret);
+        if handoff.profile.wizard_registers_hooks() {
+            if let Some(secret) = get(HEADER_SECRET_NAME)? {
+                handoff.secrets.insert(SecretKey::WebhookSecret, secret);
+            }
         }
         Ok(handoff)
     }
@@ -256,6 +257,32 @@ impl Handoff {
     /// The panel; secrets only for the field `reveal` names (or all with [`Reveal::All`]).
     pub fn panel(&self, reveal: &Reveal) -> HandoffPanel {
         pure::panel(&self.profile, &self.facts, &self.lookup(), reveal)
+    }
+
+    /// Required fields whose value is not known yet.
+    pub fn missing(&self) -> Vec<MissingField> {
+        pure::missing_required(&self.profile, &self.facts, &|k| {
+            self.secrets.contains_key(k)
+        })
+    }
+
+    /// Refuses while a required field is unknown: each is named with where to give it.
+    pub fn require_complete(&self) -> Result<(), Problem> {
+        let missing = self.missing();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = missing.iter().map(|m| m.label.clone()).collect();
+        Err(Problem::new(
+            CheckCode::InvalidInput,
+            Some(Field::Url),
+            format!(
+                "{} needs {} too, and it is not known yet.",
+                self.profile.product.name,
+                names.join(", ")
+            ),
+            "Give the missing values (the project and repository of the pasted URL or the pickers; the product's details in their fields; the CLI: --project, --repository, --set name=value, a connector's ADO_PAT_<CONNECTOR>), then hand over again.",
+        ))
     }
 
     /// The value of one field, secret or not ("Reveal" and "Copy").
@@ -278,75 +305,73 @@ impl Handoff {
         )
     }
 
-    /// Writes the export file; with secrets it is readable by the owner only (Unix).
+    /// Writes the export file: a new file created readable by the owner only (Unix), written,
+    /// synced and renamed into place; a symbolic link at `path` is refused, never followed.
     pub fn export_to(
         &self,
         path: &Path,
         include_secrets: bool,
         now_unix: u64,
-    ) -> std::io::Result<ExportDocument> {
+    ) -> Result<ExportDocument, Problem> {
+        self.require_complete()?;
         let doc = self.export(include_secrets, now_unix);
-        let json = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        if include_secrets {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o600);
-        }
-        use std::io::Write as _;
-        options.open(path)?.write_all(&json)?;
+        let json = serde_json::to_vec_pretty(&doc).expect("an export serializes");
+        write_private(path, &json)?;
         Ok(doc)
     }
 
-    /// The script that recreates `specs` (from the records of the applied webhooks), with the
-    /// project names for comments.
+    /// The script that recreates `specs` (from the records of the applied webhooks), at the
+    /// api-version this server accepts.
     pub fn reproduction_script(&self, specs: &[(HookSpec, ado_core::ids::ProjectId)]) -> String {
-        pure::reproduction_script(&self.profile, &self.facts.target, specs)
+        pure::reproduction_script(
+            &self.profile,
+            &self.facts.target,
+            specs,
+            pure::hooks_api_version(self.server_api_version.as_deref()),
+        )
     }
 
     /// The POST requests the profile asks for: (what it is for, URL, body). Secrets are in the
     /// bodies: never log them.
-    fn post_requests(&self) -> Result<Vec<(String, String, serde_json::Value)>, Problem> {
+    pub(super) fn post_requests(
+        &self,
+    ) -> Result<Vec<(String, String, serde_json::Value)>, Problem> {
         let Some(post) = &self.profile.handoff.post else {
-            return Err(Problem {
-                code: CheckCode::InvalidInput,
-                field: None,
-                message: format!("{} has no API to deliver to.", self.profile.product.name),
-                fix: "Use the paste panel or the export file.".into(),
-                server_message: None,
-                support_id: None,
-            });
+            return Err(Problem::new(
+                CheckCode::InvalidInput,
+                None,
+                format!("{} has no API to deliver to.", self.profile.product.name),
+                "Use the paste panel or the export file.",
+            ));
         };
+        self.require_complete()?;
         let lookup = self.lookup();
-        let missing = |m: pure::MissingValue| Problem {
-            code: CheckCode::InvalidInput,
-            field: None,
-            message: format!(
-                "The POST to {} needs {}: {m}.",
-                self.profile.product.name,
-                self.profile
-                    .placeholder(&m.0)
-                    .map(|p| p.label.as_str())
-                    .unwrap_or(&m.0)
-            ),
-            fix: "Fill in the missing value (or give the connector's PAT) and try again.".into(),
-            server_message: None,
-            support_id: None,
+        let missing = |m: pure::MissingValue| {
+            Problem::new(
+                CheckCode::InvalidInput,
+                None,
+                format!(
+                    "The POST to {} needs {}: {m}.",
+                    self.profile.product.name,
+                    self.profile
+                        .placeholder(&m.0)
+                        .map(|p| p.label.as_str())
+                        .unwrap_or(&m.0)
+                ),
+                "Fill in the missing value (or give the connector's PAT) and try again.",
+            )
         };
         let url = pure::render(&post.url, &|n| {
             pure::template_value(n, &self.profile, &self.facts, None, &lookup)
         })
         .map_err(missing)?;
         if !url.starts_with("https://") {
-            return Err(Problem {
-                code: CheckCode::HttpInsecure,
-                field: None,
-                message: format!("The product API URL {url} is not https://: the token would travel in the clear."),
-                fix: "Use the product's https:// API address.".into(),
-                server_message: None,
-                support_id: None,
-            });
+            return Err(Problem::new(
+                CheckCode::HttpInsecure,
+                None,
+                format!("The product API URL {url} is not https://: the token would travel in the clear."),
+                "Use the product's https:// API address.",
+            ));
         }
         let credentials: Vec<Option<&CredentialFact>> = if post.per_credential {
             self.facts.credentials.iter().map(Some).collect()
@@ -355,10 +380,21 @@ impl Handoff {
         };
         let mut out = Vec::new();
         for c in credentials {
-            let body = pure::render_json(&post.body, &|n| {
+            let body = pure::render_json(&post.body, &self.profile, &|n| {
                 pure::template_value(n, &self.profile, &self.facts, c, &lookup)
             })
-            .map_err(missing)?;
+            .map_err(|e| match e {
+                pure::RenderError::Missing(m) => missing(m),
+                other => Problem::new(
+                    CheckCode::InvalidInput,
+                    None,
+                    format!(
+                        "The POST to {} cannot be made: {other}.",
+                        self.profile.product.name
+                    ),
+                    "Correct the value (a whole number) and try again.",
+                ),
+            })?;
             let what = c
                 .map(|c| format!("{}#{}", c.connector, c.index))
                 .unwrap_or_else(|| "connection".into());
@@ -366,6 +402,26 @@ impl Handoff {
         }
         Ok(out)
     }
+}
+
+/// Writes `bytes` to a new file readable by the owner only, synced, then renamed over `path`.
+/// A symbolic link at `path` is refused: an export with secrets must not land where a link
+/// points, nor in a file someone else could already read.
+pub(super) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
+    let problem = |detail: String| {
+        Problem::new(
+            CheckCode::InvalidInput,
+            None,
+            format!("Could not write {}: {detail}", path.display()),
+            "Choose a writable path in a folder of yours (not a symbolic link).",
+        )
+    };
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(problem(
+            "it is a symbolic link, which ADO Connect does not follow".into(),
+        ));
+    }
+    crate::profile_file::replace(path, bytes).map_err(|e| problem(e.to_string()))
 }
 
 fn with_defaults(
@@ -381,316 +437,13 @@ fn with_defaults(
     given
 }
 
-/// How the POST reaches the product.
-#[derive(Clone)]
-pub struct PostOptions {
-    /// A CA (PEM) to trust in addition to the system's, e.g. a company proxy's or a test's.
-    pub trusted_ca_pem: Option<String>,
-    /// An explicit proxy.
-    pub proxy: Option<String>,
-    /// Attempts per request (at least 1).
-    pub max_attempts: u32,
-    /// The first backoff; doubled each retry, capped at 30 s (or `Retry-After`, capped too).
-    pub backoff: Duration,
-}
-
-impl Default for PostOptions {
-    fn default() -> Self {
-        PostOptions {
-            trusted_ca_pem: None,
-            proxy: None,
-            max_attempts: 4,
-            backoff: Duration::from_millis(500),
-        }
-    }
-}
-
-/// One delivered request.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Delivery {
-    /// What it carried (`boards#0`, or `connection`).
-    pub what: String,
-    /// The product's status code.
-    pub status: u16,
-    /// Attempts made.
-    pub attempts: u32,
-    /// The product's answer (up to 2 KiB).
-    pub answer: String,
-}
-
-/// What [`post_handoff`] delivered.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PostReport {
-    /// True when every request was accepted.
-    pub ok: bool,
-    /// The URL posted to.
-    pub url: String,
-    /// Accepted requests.
-    pub delivered: Vec<Delivery>,
-    /// The first refused request, with the product's answer and the fix.
-    pub failed: Option<PostFailure>,
-}
-
-/// A request the product refused or that never arrived.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PostFailure {
-    /// What it carried.
-    pub what: String,
-    /// The status, when the product answered.
-    pub status: Option<u16>,
-    /// Attempts made.
-    pub attempts: u32,
-    /// What went wrong and what to do.
-    pub problem: Problem,
-    /// The product's answer (up to 2 KiB).
-    pub answer: Option<String>,
-}
-
-/// The certificates of a pasted PEM, each checked by building a client with it alone (a damaged
-/// one is only refused then); a clear error naming the field otherwise.
-fn trusted_certificates(pem: &str, product: &str) -> Result<Vec<reqwest::Certificate>, Problem> {
-    let not_a_certificate = |detail: String| {
-        Problem {
-        code: CheckCode::InvalidInput,
-        field: None,
-        message: format!("The CA to trust for {product}'s API is not a usable PEM certificate ({detail})."),
-        fix: "Paste the whole certificate, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, or leave the field empty.".into(),
-        server_message: None,
-        support_id: None,
-    }
-    };
-    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-        .map_err(|e| not_a_certificate(e.to_string()))?;
-    if certs.is_empty() {
-        return Err(not_a_certificate("no certificate block found".into()));
-    }
-    for cert in &certs {
-        reqwest::Client::builder()
-            .add_root_certificate(cert.clone())
-            .build()
-            .map_err(|e| not_a_certificate(e.to_string()))?;
-    }
-    Ok(certs)
-}
-
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    text.chars().take(2048).collect()
-}
-
-/// POSTs the hand-off to the product's API with `token` in the profile's auth header. Retries
-/// 429 and 5xx (and connection failures) with exponential backoff, honouring `Retry-After`;
-/// stops at the first refusal and reports the product's answer.
-pub async fn post_handoff(
-    handoff: &Handoff,
-    token: &SecretString,
-    options: &PostOptions,
-) -> Result<PostReport, Problem> {
-    let post = handoff.profile.handoff.post.clone().ok_or_else(|| {
-        handoff
-            .post_requests()
-            .err()
-            .unwrap_or_else(|| store_problem("no post"))
-    })?;
-    let requests = handoff.post_requests()?;
-    let config_problem = |detail: String| Problem {
-        code: CheckCode::InvalidInput,
-        field: None,
-        message: format!(
-            "The client for {}'s API could not be set up: {detail}",
-            handoff.profile.product.name
-        ),
-        fix: "Check the trusted CA (PEM) and the proxy URL.".into(),
-        server_message: None,
-        support_id: None,
-    };
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .user_agent(concat!("ado-connect/", env!("CARGO_PKG_VERSION")));
-    let certs = match &options.trusted_ca_pem {
-        Some(pem) => trusted_certificates(pem, &handoff.profile.product.name)?,
-        None => Vec::new(),
-    };
-    for cert in certs {
-        builder = builder.add_root_certificate(cert);
-    }
-    if let Some(proxy) = &options.proxy {
-        builder =
-            builder.proxy(reqwest::Proxy::all(proxy).map_err(|e| config_problem(e.to_string()))?);
-    }
-    let client = builder.build().map_err(|e| config_problem(e.to_string()))?;
-    let mut auth = reqwest::header::HeaderValue::from_str(&format!(
-        "{}{}",
-        post.auth_prefix,
-        token.expose_secret().trim()
-    ))
-    .map_err(|_| config_problem("the API token has characters a header cannot carry".into()))?;
-    auth.set_sensitive(true);
-    let url = requests.first().map(|r| r.1.clone()).unwrap_or_default();
-    let mut delivered = Vec::new();
-    for (what, url, body) in requests {
-        let mut attempts = 0;
-        let mut delay = options.backoff;
-        loop {
-            attempts += 1;
-            let sent = client
-                .post(&url)
-                .header(post.auth_header.as_str(), auth.clone())
-                .json(&body)
-                .send()
-                .await;
-            let retry_after = |r: &reqwest::Response| {
-                r.headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(|s| Duration::from_secs(s.min(30)))
-            };
-            let (retryable, wait, failure) = match sent {
-                Ok(response) => {
-                    let status = response.status();
-                    let wait = retry_after(&response);
-                    let answer = excerpt(&response.bytes().await.unwrap_or_default());
-                    tracing::info!(product = %handoff.profile.product.id, status = status.as_u16(), attempts, "hand-off POST");
-                    if status.is_success() {
-                        delivered.push(Delivery {
-                            what: what.clone(),
-                            status: status.as_u16(),
-                            attempts,
-                            answer,
-                        });
-                        break;
-                    }
-                    let retryable = status.as_u16() == 429 || status.is_server_error();
-                    let problem = answer_problem(
-                        &handoff.profile.product.name,
-                        status.as_u16(),
-                        &post.token_label,
-                    );
-                    (
-                        retryable,
-                        wait,
-                        PostFailure {
-                            what: what.clone(),
-                            status: Some(status.as_u16()),
-                            attempts,
-                            problem,
-                            answer: Some(answer),
-                        },
-                    )
-                }
-                Err(e) => {
-                    tracing::info!(product = %handoff.profile.product.id, attempts, "hand-off POST failed to connect");
-                    let tls = format!("{e:?}")
-                        .to_ascii_lowercase()
-                        .contains("certificate");
-                    let problem = Problem {
-                        code: if tls {
-                            CheckCode::TlsUntrusted
-                        } else {
-                            CheckCode::Unreachable
-                        },
-                        field: None,
-                        message: format!(
-                            "Could not reach {}'s API at {url}: {}",
-                            handoff.profile.product.name,
-                            without_url(&e)
-                        ),
-                        fix: if tls {
-                            "The API's certificate is not trusted: trust its CA (--ca-file) if it is a company CA.".into()
-                        } else {
-                            "Check the URL, the network and the proxy.".into()
-                        },
-                        server_message: None,
-                        support_id: None,
-                    };
-                    (
-                        !tls,
-                        None,
-                        PostFailure {
-                            what: what.clone(),
-                            status: None,
-                            attempts,
-                            problem,
-                            answer: None,
-                        },
-                    )
-                }
-            };
-            if !retryable || attempts >= options.max_attempts.max(1) {
-                return Ok(PostReport {
-                    ok: false,
-                    url,
-                    delivered,
-                    failed: Some(failure),
-                });
-            }
-            tokio::time::sleep(wait.unwrap_or(delay)).await;
-            delay = (delay * 2).min(Duration::from_secs(30));
-        }
-    }
-    Ok(PostReport {
-        ok: true,
-        url,
-        delivered,
-        failed: None,
-    })
-}
-
-fn without_url(e: &reqwest::Error) -> String {
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    let mut last = e.to_string();
-    while let Some(s) = source {
-        last = s.to_string();
-        source = s.source();
-    }
-    last
-}
-
-fn answer_problem(product: &str, status: u16, token_label: &str) -> Problem {
-    let (code, message, fix) = match status {
-        401 | 403 => (
-            CheckCode::InvalidCredentials,
-            format!("{product} refused the {token_label} (HTTP {status})."),
-            format!("Paste a valid {token_label} with permission to create credentials."),
-        ),
-        429 => (
-            CheckCode::RateLimited,
-            format!("{product} kept throttling the request (HTTP 429)."),
-            "Try again in a few minutes.".to_string(),
-        ),
-        s if s >= 500 => (
-            CheckCode::Unexpected,
-            format!("{product}'s API failed (HTTP {s}) on every attempt."),
-            format!("Try again later, or paste the fields into {product} by hand."),
-        ),
-        s => (
-            CheckCode::InvalidInput,
-            format!("{product} refused the hand-off (HTTP {s}); its answer is below."),
-            "Fix what the answer names (often a value in the fields), then send again.".to_string(),
-        ),
-    };
-    Problem {
-        code,
-        field: None,
-        message,
-        fix,
-        server_message: None,
-        support_id: None,
-    }
-}
-
 /// Hook specs with their project ids, from what the hooks flows recorded for the connection
 /// (what the reproduction script recreates).
 pub fn recorded_specs(
     connections: &Connections,
-    connection_id: &str,
+    id: &ProfileId,
 ) -> Result<Vec<(HookSpec, ado_core::ids::ProjectId)>, Problem> {
-    let saved = saved(connections, connection_id)?;
+    let saved = saved(connections, id)?;
     Ok(saved
         .hooks
         .iter()
@@ -699,27 +452,32 @@ pub fn recorded_specs(
         .collect())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What the panel view holds besides the fields: the ways to deliver this product has.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deliveries {
+    /// The product has an API to send to.
+    pub post: bool,
+    /// The label of its API token ("DX API token").
+    pub token_label: Option<String>,
+    /// The wizard registered webhooks the script can recreate.
+    pub script: bool,
+    /// Something to paste (else the product's guide is all there is).
+    pub fields: bool,
+}
 
-    #[test]
-    fn a_pasted_ca_that_is_not_a_certificate_is_named_with_the_fix() {
-        for pem in [
-            "hello",
-            "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n",
-            "-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n",
-        ] {
-            let problem = trusted_certificates(pem, "DX").expect_err(pem);
-            assert_eq!(problem.code, CheckCode::InvalidInput, "{pem}");
-            assert!(
-                problem
-                    .message
-                    .contains("DX's API is not a usable PEM certificate"),
-                "{}",
-                problem.message
-            );
-            assert!(problem.fix.contains("-----BEGIN CERTIFICATE-----"));
+impl Handoff {
+    /// The ways to deliver this hand-off.
+    pub fn deliveries(&self) -> Deliveries {
+        let post = self.profile.handoff.post.as_ref();
+        Deliveries {
+            post: post.is_some(),
+            token_label: post.map(|p| p.token_label.clone()),
+            script: self.profile.wizard_registers_hooks(),
+            fields: !self
+                .profile
+                .fields_for(self.facts.target.deployment(), self.facts.method)
+                .is_empty(),
         }
     }
 }

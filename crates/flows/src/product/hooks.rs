@@ -2,18 +2,20 @@
 //! per chosen repository), with the profile's events, receiver URL (its template completed),
 //! header, and the secret the product gave or the wizard generates. Plans and applies go
 //! through [`crate::hooks::plan_hooks`] and [`crate::hooks::apply_plan`], so reconciliation,
-//! the journal and the records are the same as without a profile.
+//! the journal and the records are the same as without a profile. Both need a
+//! [`Cleared`]: the connection passed the product's checks.
 
 use std::collections::BTreeMap;
 
 use ado_client::AdoClient;
 use ado_core::checks::{CheckCode, Problem};
 use ado_core::product::handoff::render;
-use ado_core::product::{HookScope, ProductProfile, SecretOrigin};
+use ado_core::product::{HookCreator, HookScope, ProductProfile, SecretOrigin};
 use ado_core::target::Field;
 use secrecy::SecretString;
 use serde::Serialize;
 
+use super::gate::Cleared;
 use crate::hooks::{
     apply_plan, plan_hooks, ApplyEvent, ApplyReport, AuthChoice, HookPlan, HookRecords,
     HookRequest, SecretChoice,
@@ -22,8 +24,6 @@ use crate::hooks::{
 /// What to register.
 #[derive(Clone)]
 pub struct ProductHooksRequest {
-    /// The product.
-    pub profile: ProductProfile,
     /// Values for the receiver URL's placeholders (`dx_url`).
     pub placeholders: BTreeMap<String, String>,
     /// `each_project`: the projects (names or ids); empty = every project the credential sees.
@@ -83,10 +83,10 @@ fn invalid(message: String, fix: &str, field: Option<Field>) -> Problem {
 
 /// The hooks requests the profile makes, with the receiver URL completed.
 async fn requests(
+    profile: &ProductProfile,
     client: &AdoClient,
     request: &ProductHooksRequest,
 ) -> Result<(String, String, Vec<HookRequest>), Problem> {
-    let profile = &request.profile;
     let Some(rule) = &profile.webhooks else {
         return Err(invalid(
             format!("{} registers no webhooks.", profile.product.name),
@@ -94,6 +94,16 @@ async fn requests(
             None,
         ));
     };
+    if rule.created_by == HookCreator::Product {
+        return Err(invalid(
+            format!(
+                "{} creates its webhooks itself once connected; ADO Connect only checked that it may.",
+                profile.product.name
+            ),
+            "Nothing to register here: finish the hand-off and the product creates them.",
+            None,
+        ));
+    }
     let url = render(&rule.url, &|name| {
         request
             .placeholders
@@ -185,17 +195,19 @@ async fn requests(
 
 /// Plans every subscription the profile asks for; changes nothing.
 pub async fn plan_product_hooks(
+    cleared: &Cleared,
     client: &AdoClient,
     records: &HookRecords,
     request: &ProductHooksRequest,
 ) -> Result<ProductHookPlan, Problem> {
-    let (url, header, list) = requests(client, request).await?;
+    let profile = cleared.profile();
+    let (url, header, list) = requests(profile, client, request).await?;
     let mut plans = Vec::new();
     for r in &list {
         plans.push(plan_hooks(client, records, r).await?);
     }
     Ok(ProductHookPlan {
-        product: request.profile.product.name.clone(),
+        product: profile.product.name.clone(),
         url,
         header,
         plans,
@@ -205,12 +217,13 @@ pub async fn plan_product_hooks(
 /// Plans and applies, project after project (a generated secret is stored by the first run and
 /// kept by the next ones, so every subscription carries the same one).
 pub async fn apply_product_hooks(
+    cleared: &Cleared,
     client: &AdoClient,
     records: &HookRecords,
     request: &ProductHooksRequest,
     progress: &(dyn Fn(&ApplyEvent) + Sync),
 ) -> Result<ProductHooksReport, Problem> {
-    let (_, _, list) = requests(client, request).await?;
+    let (_, _, list) = requests(cleared.profile(), client, request).await?;
     let mut runs = Vec::new();
     for r in &list {
         let plan = plan_hooks(client, records, r).await?;

@@ -1,21 +1,29 @@
 //! Onboarding into a product: a product profile ([`ado_core::product`]) applied to the existing
-//! flows. The app and the CLI call these functions and nothing else:
+//! flows. Every product decision lives here; the app and the CLI call these functions and only
+//! adapt arguments and answers:
 //!
 //! 1. [`load_profile`]: read and validate the file; the logo becomes a size-limited data URL.
-//! 2. [`check_product`]: refuse early what the product cannot use (deployment, sign-in method,
-//!    PAT expiry, then Server version and reachability), then the existing preflight for each
-//!    connector's credential plus a probe for each extra scope (Graph, Identity, Code write, …).
-//! 3. [`apply_product_hooks`] / [`plan_product_hooks`]: exactly the product's webhooks, through
-//!    the existing hooks flows (plan, apply, journal).
-//! 4. [`handoff`]: the paste panel, the export file, the POST to the product's API, the
-//!    reproduction script.
-//! 5. [`saved`]: the same for a saved connection, as the app's product steps use them.
+//! 2. [`saved::connect_rules`]: what the connect form offers and refuses before any token.
+//! 3. [`check_product`]: the product's restrictions, then exactly its own verification calls
+//!    (or one read-only probe per scope it asks for) and the permissions it names, per
+//!    credential; facts first ([`facts`]), verdicts by the core.
+//! 4. [`gate`]: the one gate. A [`gate::Cleared`] exists only for a connection that passed the
+//!    checks (recorded for a day, for the same credentials and choices); the hand-off and the
+//!    product's webhooks need one.
+//! 5. [`apply_product_hooks`] / [`plan_product_hooks`]: exactly the product's webhooks, through
+//!    the existing hooks flows (plan, apply, journal); none for a product that creates its own.
+//! 6. [`handoff`], [`post`], [`saved`]: the paste panel, the export file, the POST to the
+//!    product's API, the reproduction script.
 
 mod check;
+mod facts;
+pub mod gate;
 pub mod handoff;
 mod hooks;
+pub mod post;
 mod probes;
 pub mod saved;
+mod server;
 
 use std::path::{Path, PathBuf};
 
@@ -24,8 +32,8 @@ use base64::Engine as _;
 use serde::Serialize;
 
 pub use check::{
-    check_product, credentials_to_check, ConnectorReport, ProductCheckRequest, ProductCredential,
-    ProductEvent, ProductReport,
+    check_product, credentials_to_check, date_of, precheck, today, ConnectorReport, Precheck,
+    ProductCheckRequest, ProductCredential, ProductEvent, ProductReport,
 };
 pub use hooks::{
     apply_product_hooks, plan_product_hooks, ProductHookPlan, ProductHooksReport,

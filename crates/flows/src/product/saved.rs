@@ -1,147 +1,165 @@
-//! A product profile applied to a *saved* connection: what the app's product steps call (and
-//! what a shell needs besides [`super::check_product`] and the hand-off).
+//! A product profile applied to a *saved* connection: one function per thing the app and the CLI
+//! let a user do with a product, so that the shells only adapt arguments and answers.
 //!
-//! - [`check_saved`]: the connection's own credential, plus any connector PATs the user gave,
-//!   checked for exactly the product's access; the connector PATs are kept in the keyring only
-//!   when every check passed (a wrong token never replaces a working one).
-//! - [`saved_handoff`]: [`Handoff::from_connection`] with the product's choices.
-//! - [`export_to_default_dir`], [`script_to_default_dir`]: the export file and the reproduction
-//!   script, next to the saved reports (Downloads, or `$ADO_CONNECT_REPORT_DIR`).
+//! - [`connect_rules`]: what the connect form may offer and what it refuses, the moment a paste
+//!   or the deployment choice reveals it (before any token is asked for).
+//! - [`check_saved`]: the product's checks, always run ("Check access"); connector PATs are kept
+//!   only when every check passed.
+//! - [`handoff_view`], [`handoff_value`], [`export_to_default_dir`], [`script_to_default_dir`],
+//!   [`deliver`]: the hand-off, each through the gate ([`super::handoff::open_handoff`]).
 
-use std::path::PathBuf;
-
-use ado_client::Credential;
 use ado_core::checks::{CheckCode, Problem};
-use ado_core::product::{ProductProfile, SignInMethod};
+use ado_core::preflight::Status;
+use ado_core::product::handoff::{HandoffPanel, MissingField, Reveal};
+use ado_core::product::verdicts::Restriction;
+use ado_core::product::{ProductProfile, SignInRule};
+use ado_core::target::{ConnectionTarget, Deployment};
 use secrecy::SecretString;
+use serde::Serialize;
 
-use super::handoff::{recorded_specs, store_connector_pat, Handoff, HandoffChoice};
-use super::{
-    check_product, credentials_to_check, ProductCheckRequest, ProductCredential, ProductEvent,
-    ProductReport,
+use super::check::{precheck, today, Precheck};
+use super::gate::{clear_saved, Clear, SavedCheck};
+use super::handoff::{
+    open_handoff, product_token, recorded_specs, store_product_token, write_private, Deliveries,
+    Handoff, HandoffChoice,
 };
-use crate::{AuthMethod, Connections};
+use super::post::{post_handoff, PostOptions, PostReport};
+use super::{ProductEvent, ProductReport};
+use crate::{Connections, ProfileId};
 
-/// A PAT the user gave for one of the product's connectors.
-pub struct ConnectorPat {
-    /// The connector id.
-    pub connector: String,
-    /// Which of its credentials (0-based).
-    pub index: usize,
-    /// The token.
-    pub pat: SecretString,
-    /// Its expiry date (`YYYY-MM-DD`), if given.
+/// What the connect form shows for a product: the sign-in methods the deployment takes (its
+/// recommended one first) and the refusals so far.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectRules {
+    /// The rule of the deployment chosen (or the profile's default).
+    pub sign_in: SignInRule,
+    /// Every restriction that could be judged without a request.
+    pub restrictions: Vec<Restriction>,
+    /// True when one of them refuses: nothing may be sent.
+    pub refused: bool,
+}
+
+/// What the connect form knows so far.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectInput {
+    /// The target, once the form's fields make one.
+    pub target: Option<ConnectionTarget>,
+    /// The deployment chosen.
+    pub deployment: Option<Deployment>,
+    /// The sign-in method chosen.
+    pub method: Option<ado_core::product::SignInMethod>,
+    /// The PAT's expiry date as typed.
     pub expires_on: Option<String>,
 }
 
-/// What to check for a saved connection.
-pub struct SavedCheck {
-    /// The product.
-    pub profile: ProductProfile,
-    /// The saved connection.
-    pub connection_id: crate::ProfileId,
-    /// Where the probes run.
-    pub project: Option<String>,
-    /// The repository the product gets, if any.
-    pub repository: Option<String>,
-    /// Connector PATs; none = the connection's own credential serves every connector.
-    pub pats: Vec<ConnectorPat>,
-}
-
-/// The profile's name for how a saved connection signs in. A Microsoft sign-in is saved without
-/// saying whether it used the browser or a device code; it counts as whichever the profile takes.
-pub fn method_of(auth: &AuthMethod, profile: &ProductProfile) -> SignInMethod {
-    match auth {
-        AuthMethod::Pat { .. } => SignInMethod::Pat,
-        AuthMethod::ServicePrincipal { .. } => SignInMethod::ServicePrincipal,
-        AuthMethod::Entra { .. } => {
-            if profile.sign_in.methods.contains(&SignInMethod::DeviceCode)
-                && !profile.sign_in.methods.contains(&SignInMethod::Browser)
-            {
-                SignInMethod::DeviceCode
+/// The connect form's rules for `profile` and what the form holds now.
+pub fn connect_rules(profile: &ProductProfile, input: &ConnectInput) -> ConnectRules {
+    let deployment = input
+        .target
+        .as_ref()
+        .map(ConnectionTarget::deployment)
+        .or(input.deployment);
+    let is_pat = input.method == Some(ado_core::product::SignInMethod::Pat);
+    let restrictions = precheck(
+        profile,
+        &Precheck {
+            target: input.target.clone(),
+            deployment,
+            methods: input.method.into_iter().collect(),
+            expiry_dates: if is_pat {
+                vec![input.expires_on.clone().filter(|d| !d.trim().is_empty())]
             } else {
-                SignInMethod::Browser
-            }
-        }
+                Vec::new()
+            },
+            today: today(),
+        },
+    );
+    ConnectRules {
+        sign_in: deployment
+            .map_or(&profile.sign_in, |d| profile.sign_in_for(d))
+            .clone(),
+        refused: restrictions.iter().any(|r| r.status == Status::Fail),
+        restrictions,
     }
 }
 
-/// Checks a saved connection for a product; keeps the connector PATs when everything passed.
+/// Runs the product's checks for a saved connection now; keeps the connector PATs when
+/// everything passed, and records the pass for the hand-off.
 pub async fn check_saved(
     connections: &Connections,
     settings: &ado_auth::SignInSettings,
     request: SavedCheck,
+    now_unix: u64,
     on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
 ) -> Result<ProductReport, Problem> {
-    let opened = crate::open_connection(connections, &request.connection_id, settings).await?;
-    let profile = request.profile;
-    let expires_on = match &opened.profile.auth {
-        AuthMethod::Pat { expires_on } => expires_on.clone(),
-        _ => None,
-    };
-    let main = ProductCredential {
-        connector: profile.connectors[0].id.clone(),
-        index: 0,
-        credential: opened.credential.clone(),
-        method: method_of(&opened.profile.auth, &profile),
-        expires_on,
-    };
-    let own = request
-        .pats
-        .iter()
-        .map(|p| ProductCredential {
-            connector: p.connector.clone(),
-            index: p.index,
-            credential: Credential::Pat(p.pat.clone()),
-            method: SignInMethod::Pat,
-            expires_on: p.expires_on.clone(),
-        })
-        .collect();
-    let (credentials, hooks_credential) = credentials_to_check(&profile, main, own);
-    let product_id = profile.product.id.clone();
-    let check = ProductCheckRequest {
-        profile,
-        target: opened.profile.target.clone(),
-        consent_to_http: opened.profile.options.allow_http,
-        options: opened.profile.options.clone(),
-        project: request.project,
-        repository: request.repository,
-        credentials,
-        hooks_credential,
-    };
-    let report = check_product(&check, on_event).await;
-    if report.ok {
-        for p in &request.pats {
-            store_connector_pat(
-                connections,
-                &request.connection_id,
-                &product_id,
-                &p.connector,
-                p.index,
-                &p.pat,
-            )?;
-        }
-    }
-    Ok(report)
-}
-
-/// The hand-off of a saved connection.
-pub fn saved_handoff(
-    connections: &Connections,
-    connection_id: &str,
-    profile: ProductProfile,
-    choice: HandoffChoice,
-) -> Result<Handoff, Problem> {
-    Handoff::from_connection(connections, connection_id, profile, choice)
-}
-
-fn write_problem(what: &str, path: &std::path::Path, e: std::io::Error) -> Problem {
-    Problem::new(
-        CheckCode::Unexpected,
-        None,
-        format!("Could not write {what} {}: {e}", path.display()),
-        "Check that the Downloads folder (or $ADO_CONNECT_REPORT_DIR) is writable.",
+    let outcome = clear_saved(
+        connections,
+        settings,
+        request,
+        Clear::Always,
+        now_unix,
+        on_event,
     )
+    .await?;
+    Ok(match outcome {
+        super::gate::Outcome::Cleared(_, Some(report)) | super::gate::Outcome::Refused(report) => {
+            report
+        }
+        super::gate::Outcome::Cleared(_, None) => unreachable!("Clear::Always runs the checks"),
+    })
+}
+
+/// The hand-off panel as the app shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandoffView {
+    /// The fields (secrets hidden) and the product's guide.
+    pub panel: HandoffPanel,
+    /// Required values not known yet: asked for, never handed over empty.
+    pub missing: Vec<MissingField>,
+    /// The ways to deliver this product has.
+    pub deliveries: Deliveries,
+    /// A product API token is kept in the keyring.
+    pub has_token: bool,
+    /// When the product's checks passed (Unix seconds).
+    pub checked_at: u64,
+}
+
+/// The hand-off panel of a saved connection, through the gate.
+pub async fn handoff_view(
+    connections: &Connections,
+    settings: &ado_auth::SignInSettings,
+    profile: ProductProfile,
+    id: &ProfileId,
+    choice: HandoffChoice,
+    now_unix: u64,
+) -> Result<HandoffView, Problem> {
+    let handoff = open_handoff(connections, settings, profile, id, choice, now_unix).await?;
+    let has_token = product_token(connections, id, &handoff.profile.product.id)?.is_some();
+    Ok(HandoffView {
+        panel: handoff.panel(&Reveal::Nothing),
+        missing: handoff.missing(),
+        deliveries: handoff.deliveries(),
+        has_token,
+        checked_at: now_unix,
+    })
+}
+
+/// One field's value (Reveal, Copy), through the gate; refused while a required field is
+/// unknown.
+pub async fn handoff_value(
+    connections: &Connections,
+    settings: &ado_auth::SignInSettings,
+    profile: ProductProfile,
+    id: &ProfileId,
+    choice: HandoffChoice,
+    key: &str,
+    now_unix: u64,
+) -> Result<Option<String>, Problem> {
+    let handoff = open_handoff(connections, settings, profile, id, choice, now_unix).await?;
+    handoff.require_complete()?;
+    Ok(handoff.field_value(key))
 }
 
 fn file_stem(handoff: &Handoff) -> String {
@@ -156,7 +174,7 @@ fn file_stem(handoff: &Handoff) -> String {
 }
 
 /// What an export wrote.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Written {
     /// The file.
@@ -165,18 +183,16 @@ pub struct Written {
     pub warning: Option<String>,
 }
 
-/// Writes the export file next to the saved reports; with secrets only if asked (then 0600).
+/// Writes the export file next to the saved reports; secrets only if asked. The file is new,
+/// owner-only, and renamed into place.
 pub fn export_to_default_dir(
     handoff: &Handoff,
     include_secrets: bool,
     now_unix: u64,
 ) -> Result<Written, Problem> {
     let dir = crate::preflight::default_report_dir();
-    let path: PathBuf = dir.join(format!("{}-handoff.json", file_stem(handoff)));
-    std::fs::create_dir_all(&dir).map_err(|e| write_problem("the export file", &path, e))?;
-    let doc = handoff
-        .export_to(&path, include_secrets, now_unix)
-        .map_err(|e| write_problem("the export file", &path, e))?;
+    let path = dir.join(format!("{}-handoff.json", file_stem(handoff)));
+    let doc = handoff.export_to(&path, include_secrets, now_unix)?;
     Ok(Written {
         path: path.display().to_string(),
         warning: doc.warning,
@@ -184,7 +200,7 @@ pub fn export_to_default_dir(
 }
 
 /// The reproduction script of the connection's recorded subscriptions, and where it was saved.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Script {
     /// The script (secrets as environment variables).
@@ -195,21 +211,72 @@ pub struct Script {
     pub subscriptions: usize,
 }
 
+/// The reproduction script of the connection's recorded subscriptions.
+pub fn script_of(connections: &Connections, handoff: &Handoff) -> Result<(String, usize), Problem> {
+    if !handoff.profile.wizard_registers_hooks() {
+        return Err(Problem::new(
+            CheckCode::InvalidInput,
+            None,
+            format!(
+                "{} creates its webhooks itself: there is no script to recreate them.",
+                handoff.profile.product.name
+            ),
+            "Nothing to do.",
+        ));
+    }
+    let specs = recorded_specs(connections, &handoff.connection_id)?;
+    Ok((handoff.reproduction_script(&specs), specs.len()))
+}
+
 /// Writes the reproduction script next to the saved reports.
 pub fn script_to_default_dir(
     connections: &Connections,
-    connection_id: &str,
     handoff: &Handoff,
 ) -> Result<Script, Problem> {
-    let specs = recorded_specs(connections, connection_id)?;
-    let text = handoff.reproduction_script(&specs);
+    let (text, subscriptions) = script_of(connections, handoff)?;
     let dir = crate::preflight::default_report_dir();
     let path = dir.join(format!("{}-webhooks.sh", file_stem(handoff)));
-    std::fs::create_dir_all(&dir).map_err(|e| write_problem("the script", &path, e))?;
-    std::fs::write(&path, &text).map_err(|e| write_problem("the script", &path, e))?;
+    write_private(&path, text.as_bytes())?;
     Ok(Script {
         text,
         path: path.display().to_string(),
-        subscriptions: specs.len(),
+        subscriptions,
     })
+}
+
+/// Delivers the hand-off to the product's API. A token given now is kept in the keyring for next
+/// time; without one, the kept token is used.
+pub async fn deliver(
+    connections: &Connections,
+    handoff: &Handoff,
+    token: Option<SecretString>,
+    options: &PostOptions,
+) -> Result<PostReport, Problem> {
+    let id = &handoff.connection_id;
+    let product_id = &handoff.profile.product.id;
+    let given = token.filter(|t| !secrecy::ExposeSecret::expose_secret(t).trim().is_empty());
+    let token = match given {
+        Some(token) => {
+            store_product_token(connections, id, product_id, &token)?;
+            token
+        }
+        None => product_token(connections, id, product_id)?.ok_or_else(|| {
+            let label = handoff
+                .profile
+                .handoff
+                .post
+                .as_ref()
+                .map_or("the product's API token".to_string(), |p| p.token_label.clone());
+            Problem::new(
+                CheckCode::InvalidInput,
+                None,
+                format!("Paste the {label} first."),
+                format!(
+                    "Create an API token in {} and give it (the app's token field, or ADO_CONNECT_PRODUCT_TOKEN); it is kept in your OS keyring.",
+                    handoff.profile.product.name
+                ),
+            )
+        })?,
+    };
+    post_handoff(handoff, &token, options).await
 }
