@@ -173,14 +173,14 @@ impl HookRecords {
         format!("{name}:{}", self.profile_id)
     }
 
-    fn stored_secret(&self, name: &str) -> Result<Option<SecretString>, Problem> {
+    pub(crate) fn stored_secret(&self, name: &str) -> Result<Option<SecretString>, Problem> {
         let profile = self.profile()?;
         self.connections
             .extra_secret(&profile, name)
             .map_err(|e| keyring_problem(&e.to_string()))
     }
 
-    fn store_secret(&self, name: &str, secret: &SecretString) -> Result<(), Problem> {
+    pub(crate) fn store_secret(&self, name: &str, secret: &SecretString) -> Result<(), Problem> {
         let profile = self.profile()?;
         self.connections
             .put_extra_secret(&profile, name, secret)

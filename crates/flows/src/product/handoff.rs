@@ -27,7 +27,6 @@ use serde::Serialize;
 
 use super::gate::{clear_saved, Clear, Cleared, SavedCheck};
 use super::{connector_secret_name, product_token_name};
-use crate::hooks::secret::HEADER_SECRET_NAME;
 use crate::{AuthMethod, Connections, ProfileId};
 
 /// What the user chose for the hand-off that the saved connection does not hold.
@@ -243,7 +242,8 @@ impl Handoff {
             _ => {}
         }
         if handoff.profile.wizard_registers_hooks() {
-            if let Some(secret) = get(HEADER_SECRET_NAME)? {
+            let name = super::product_hook_secret_name(&handoff.profile.product.id);
+            if let Some(secret) = get(&name)? {
                 handoff.secrets.insert(SecretKey::WebhookSecret, secret);
             }
         }

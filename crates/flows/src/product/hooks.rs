@@ -85,7 +85,9 @@ fn invalid(message: String, fix: &str, field: Option<Field>) -> Problem {
 async fn requests(
     profile: &ProductProfile,
     client: &AdoClient,
+    records: &HookRecords,
     request: &ProductHooksRequest,
+    applying: bool,
 ) -> Result<(String, String, Vec<HookRequest>), Problem> {
     let Some(rule) = &profile.webhooks else {
         return Err(invalid(
@@ -123,10 +125,18 @@ async fn requests(
             None,
         )
     })?;
+    // Each product's webhooks carry their own secret (`product-hook-secret:{id}`), never the
+    // connection's or another product's: a second product's receiver cannot forge the first's.
+    let name = super::product_hook_secret_name(&profile.product.id);
     let secret = match (rule.secret, &request.secret) {
-        (SecretOrigin::Product, Some(value)) => SecretChoice::Provided {
-            value: value.clone(),
-        },
+        (SecretOrigin::Product, Some(value)) => {
+            if applying {
+                records.store_secret(&name, value)?;
+            }
+            SecretChoice::Provided {
+                value: value.clone(),
+            }
+        }
         (SecretOrigin::Product, None) => {
             return Err(invalid(
                 format!(
@@ -137,7 +147,17 @@ async fn requests(
                 None,
             ))
         }
-        (SecretOrigin::Wizard, _) => SecretChoice::Keep,
+        (SecretOrigin::Wizard, _) => {
+            let value = match records.stored_secret(&name)? {
+                Some(value) => value,
+                None => {
+                    let value = crate::hooks::secret::generate_secret();
+                    records.store_secret(&name, &value)?;
+                    value
+                }
+            };
+            SecretChoice::Provided { value }
+        }
     };
     let auth = AuthChoice::SecretHeader {
         header: Some(rule.header.clone()),
@@ -201,7 +221,7 @@ pub async fn plan_product_hooks(
     request: &ProductHooksRequest,
 ) -> Result<ProductHookPlan, Problem> {
     let profile = cleared.profile();
-    let (url, header, list) = requests(profile, client, request).await?;
+    let (url, header, list) = requests(profile, client, records, request, false).await?;
     let mut plans = Vec::new();
     for r in &list {
         plans.push(plan_hooks(client, records, r).await?);
@@ -223,7 +243,7 @@ pub async fn apply_product_hooks(
     request: &ProductHooksRequest,
     progress: &(dyn Fn(&ApplyEvent) + Sync),
 ) -> Result<ProductHooksReport, Problem> {
-    let (_, _, list) = requests(cleared.profile(), client, request).await?;
+    let (_, _, list) = requests(cleared.profile(), client, records, request, true).await?;
     let mut runs = Vec::new();
     for r in &list {
         let plan = plan_hooks(client, records, r).await?;

@@ -191,6 +191,12 @@ pub fn connector_secret_name(product_id: &str, connector: &str, index: usize) ->
     format!("product-pat:{product_id}:{connector}:{index}")
 }
 
+/// The keyring name of the secret a product's webhooks carry (its own, never the connection's
+/// or another product's).
+pub fn product_hook_secret_name(product_id: &str) -> String {
+    format!("product-hook-secret:{product_id}")
+}
+
 /// The keyring name of the product API token the user pasted.
 pub fn product_token_name(product_id: &str) -> String {
     format!("product-token:{product_id}")

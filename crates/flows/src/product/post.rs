@@ -109,9 +109,38 @@ fn trusted_certificates(pem: &str, product: &str) -> Result<Vec<reqwest::Certifi
     Ok(certs)
 }
 
-fn excerpt(body: &[u8]) -> String {
+/// The most of a product's answer that is read: the rest is never received into memory.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+/// The most of it that is shown.
+const SHOWN_CHARS: usize = 2048;
+
+fn excerpt(body: &[u8], cut: bool) -> String {
     let text = String::from_utf8_lossy(body);
-    text.chars().take(2048).collect()
+    let mut shown: String = text.chars().take(SHOWN_CHARS).collect();
+    if cut || text.chars().count() > SHOWN_CHARS {
+        shown.push_str(&format!(
+            " … (cut: the answer was longer{}; ADO Connect reads at most {} KiB of it)",
+            if cut { "" } else { " than shown" },
+            MAX_ANSWER_BYTES / 1024
+        ));
+    }
+    shown
+}
+
+/// Reads the product's answer, at most [`MAX_ANSWER_BYTES`] of it.
+async fn bounded_answer(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    let mut cut = false;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = MAX_ANSWER_BYTES - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            cut = true;
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    excerpt(&body, cut)
 }
 
 /// POSTs the hand-off to the product's API with `token` in the profile's auth header. Retries
@@ -187,7 +216,7 @@ pub async fn post_handoff(
                 Ok(response) => {
                     let status = response.status();
                     let wait = retry_after(&response);
-                    let answer = excerpt(&response.bytes().await.unwrap_or_default());
+                    let answer = bounded_answer(response).await;
                     tracing::info!(product = %handoff.profile.product.id, status = status.as_u16(), attempts, "hand-off POST");
                     if status.is_success() {
                         delivered.push(Delivery {

@@ -26,7 +26,9 @@ pub(super) async fn server_restrictions(
 ) -> ServerFacts {
     let profile = &request.profile;
     let target = &request.target;
-    let wants_version = profile.deployments.min_server_version.is_some();
+    // The version also picks the api-version of the webhook reproduction script.
+    let wants_version =
+        profile.deployments.min_server_version.is_some() || profile.wizard_registers_hooks();
     let wants_reach = profile.deployments.reachable_from_outside;
     if target.deployment() != ado_core::target::Deployment::Server
         || !(wants_version || wants_reach)
