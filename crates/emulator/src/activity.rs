@@ -376,6 +376,12 @@ pub(crate) fn finish_world(world: &mut World) -> Result<(), Error> {
                         .builds
                         .iter()
                         .filter_map(|b| b.requested_for.as_ref()),
+                )
+                .chain(
+                    project
+                        .repositories
+                        .iter()
+                        .flat_map(|r| r.pull_request_contribute_denied.iter()),
                 );
             for email in people {
                 if !emails.contains(&email.to_lowercase()) {

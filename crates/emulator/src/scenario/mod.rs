@@ -322,6 +322,12 @@ pub struct RepositorySpec {
     /// `isInMaintenance`.
     #[serde(default)]
     pub is_in_maintenance: bool,
+    /// People (by email) denied "Contribute to pull requests" on this repository: an explicit
+    /// Deny of `PullRequestContribute` (Git Repositories namespace, token
+    /// `repoV2/{projectId}/{repositoryId}`), which Project Administrators and Project Collection
+    /// Administrators override (see `permissions.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pull_request_contribute_denied: Vec<String>,
 }
 
 fn default_branch() -> Option<String> {
@@ -342,7 +348,14 @@ impl RepositorySpec {
             size: None,
             is_disabled: false,
             is_in_maintenance: false,
+            pull_request_contribute_denied: Vec::new(),
         }
+    }
+
+    /// Denies "Contribute to pull requests" on this repository to `email`.
+    pub fn deny_pull_request_contribute(mut self, email: &str) -> Self {
+        self.pull_request_contribute_denied.push(email.to_string());
+        self
     }
 }
 
@@ -521,6 +534,10 @@ impl Scenario {
             &["fiber-cloud-api", "fiber-cloud-web"],
         );
         fiber_cloud.repositories.push(empty_repo);
+        // Dana may not contribute to pull requests on tailwind-traders (an explicit Deny).
+        let mut tailwind = project("Tailwind Traders", "Retail demo.", &["tailwind-traders"]);
+        tailwind.repositories[0] = RepositorySpec::named("tailwind-traders")
+            .deny_pull_request_contribute(DEMO_DEVELOPER_EMAIL);
 
         let expired_at = time::macros::datetime!(2024-01-31 00:00:00 UTC);
         let mut demo = Scenario {
@@ -561,7 +578,7 @@ impl Scenario {
                     sign_in: None,
                     projects: vec![
                         fiber_cloud,
-                        project("Tailwind Traders", "Retail demo.", &["tailwind-traders"]),
+                        tailwind,
                     ],
                     generated_projects: None,
                     oauth_policy_disabled: false,

@@ -122,5 +122,6 @@ pub(super) fn build_repository(
         size,
         is_disabled: spec.is_disabled,
         is_in_maintenance: spec.is_in_maintenance,
+        pull_request_contribute_denied: spec.pull_request_contribute_denied.clone(),
     })
 }

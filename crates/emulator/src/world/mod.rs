@@ -57,6 +57,8 @@ pub(crate) struct Repository {
     pub size: u64,
     pub is_disabled: bool,
     pub is_in_maintenance: bool,
+    /// Denied "Contribute to pull requests", by email (see `permissions.rs`).
+    pub pull_request_contribute_denied: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -2,6 +2,7 @@
 //! emulator; deliveries go to receivers the tests start on 127.0.0.1 (never anything else).
 //!
 //! - `preflight`: pull requests, builds, work item types, permission evaluation, demo users.
+//! - `git_permissions`: "Contribute to pull requests" through permission evaluation.
 //! - `subscriptions`: the subscription routes, validation, permissions, scopes, throttling.
 //! - `deliveries`: events, payloads, filters, history, probation, test notifications.
 //! - `control`: the `/_emulator/…` endpoints.
@@ -11,6 +12,7 @@
 mod common;
 mod control;
 mod deliveries;
+mod git_permissions;
 mod preflight;
 mod subscriptions;
 mod support;
