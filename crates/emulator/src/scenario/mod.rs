@@ -430,6 +430,9 @@ pub const DEMO_DEVELOPER_EMAIL: &str = "dana.dev@fabrikam.example";
 pub const DEMO_DEVELOPER_PAT: &str = "adoemudemo2dana3developer4token5for6the7demo2only3ab";
 /// Demo Admin's PAT with `vso.project vso.code` only (no `vso.build`, no `vso.work`).
 pub const DEMO_CODE_READ_PAT: &str = "adoemudemo2code3read4token5for6the7demo2only3abcdefg";
+/// Demo Admin's PAT with `vso.code` only ("Code (Read)": repositories, commits, pull requests;
+/// no projects).
+pub const DEMO_CODE_ONLY_PAT: &str = "adoemudemo2code3only4token5for6the7demo2only3abcdefg";
 /// Demo Admin's revoked PAT (`revoked: true` in the scenario).
 pub const DEMO_REVOKED_PAT: &str = "adoemudemo2revoked3token4for5the6demo7only2abcdefghi";
 
@@ -666,6 +669,21 @@ impl Scenario {
                         generated_projects: None,
                     }],
                 },
+                // Azure DevOps Server 2022 without a virtual directory: collections at the root
+                // (`https://host/ContosoCollection`), public URL correct.
+                ServerSpec {
+                    name: "contoso-azdo".to_string(),
+                    version: ServerVersion::V2022,
+                    virtual_directory: None,
+                    public_url: None,
+                    id: None,
+                    collections: vec![CollectionSpec {
+                        name: "ContosoCollection".to_string(),
+                        id: None,
+                        projects: vec![project("Mobile Apps", "Contoso's phone apps.", &["ios-app"])],
+                        generated_projects: None,
+                    }],
+                },
             ],
             pats: vec![
                 TokenSpec {
@@ -692,6 +710,10 @@ impl Scenario {
                         DEMO_USER_EMAIL,
                         &["vso.project", "vso.code"],
                     )
+                },
+                TokenSpec {
+                    name: "demo code only".to_string(),
+                    ..TokenSpec::everywhere(DEMO_CODE_ONLY_PAT, DEMO_USER_EMAIL, &["vso.code"])
                 },
                 TokenSpec {
                     name: "demo revoked".to_string(),
@@ -725,6 +747,7 @@ mod tests {
             DEMO_EXPIRED_PAT,
             DEMO_DEVELOPER_PAT,
             DEMO_CODE_READ_PAT,
+            DEMO_CODE_ONLY_PAT,
             DEMO_REVOKED_PAT,
         ] {
             assert_eq!(token.len(), 52, "{token}");
