@@ -16,7 +16,7 @@
 //!
 //! What it does not do: Windows (NTLM/Kerberos) authentication, the legacy Azure DevOps OAuth
 //! service, writes (except service-hook subscriptions), or any area beyond location, core
-//! projects, git repositories and pull requests, builds, work item types, permission
+//! projects, git repositories, commits and pull requests, builds, work item types, permission
 //! evaluation and service hooks.
 //!
 //! ```no_run
@@ -55,11 +55,13 @@
 //! 1. **Wire basics**: `versions` (`api-version`, Server releases) and `errors` (VSS error
 //!    bodies), which name each other's types.
 //! 2. **Model**: `scenario` (what to serve, as written), `world` and `activity` (the state
-//!    served: hosts, projects, repositories, pull requests, builds). They refer to one another;
+//!    served: hosts, projects, repositories, pull requests, builds), and `history` (commits,
+//!    derived from that state). They refer to one another;
 //!    `WorldHandle` also keeps the hooks' `HookStore` next to the world, so one lock order
 //!    holds (the world first).
 //! 3. **Resources** (`resources/`): world state rendered as Azure DevOps JSON (projects,
-//!    repositories, pull requests, builds, identities, connectionData) and the sign-in pages.
+//!    repositories, pull requests, commits, builds, identities, connectionData) and the sign-in
+//!    pages.
 //! 4. **Services**: `auth` (credentials, scopes, challenges), `permissions`, `faults` (which
 //!    fault a request gets, the request log), `entra` (Entra ID's grants and its endpoints,
 //!    which see only the grants and the world), `hooks` (subscriptions, events rendered with
@@ -78,6 +80,7 @@ mod auth;
 mod entra;
 mod errors;
 pub mod faults;
+mod history;
 pub mod hooks;
 mod permissions;
 mod resources;

@@ -41,9 +41,13 @@ pub enum RequestKind {
     Repository,
     /// `GET … _apis/git/[repositories/{repo}/]pullrequests` (a preflight probe).
     PullRequests,
-    /// `GET {project}/_apis/build/builds` (a preflight probe).
+    /// `GET [{project}/]_apis/git/repositories/{repo}/commits`.
+    Commits,
+    /// `GET [{project}/]_apis/git/repositories/{repo}/pullRequests/{id}/commits`.
+    PullRequestCommits,
+    /// `GET [{project}/]_apis/build/builds` (a preflight probe).
     Builds,
-    /// `GET {project}/_apis/wit/workitemtypes` (a preflight probe).
+    /// `GET [{project}/]_apis/wit/workitemtypes` (a preflight probe).
     WorkItemTypes,
     /// `POST _apis/security/permissionevaluationbatch` (a preflight probe).
     PermissionEvaluation,
@@ -79,7 +83,7 @@ pub enum RequestKind {
 
 impl RequestKind {
     /// Every kind, for error messages and docs.
-    pub const ALL: [RequestKind; 25] = [
+    pub const ALL: [RequestKind; 27] = [
         RequestKind::ConnectionData,
         RequestKind::Locations,
         RequestKind::ResourceAreas,
@@ -88,6 +92,8 @@ impl RequestKind {
         RequestKind::Repositories,
         RequestKind::Repository,
         RequestKind::PullRequests,
+        RequestKind::Commits,
+        RequestKind::PullRequestCommits,
         RequestKind::Builds,
         RequestKind::WorkItemTypes,
         RequestKind::PermissionEvaluation,
@@ -118,6 +124,8 @@ impl RequestKind {
             RequestKind::Repositories => "repositories",
             RequestKind::Repository => "repository",
             RequestKind::PullRequests => "pullRequests",
+            RequestKind::Commits => "commits",
+            RequestKind::PullRequestCommits => "pullRequestCommits",
             RequestKind::Builds => "builds",
             RequestKind::WorkItemTypes => "workItemTypes",
             RequestKind::PermissionEvaluation => "permissionEvaluation",
@@ -188,6 +196,10 @@ impl RequestKind {
             ["git", "repositories", _] => RequestKind::Repository,
             ["git", "pullrequests"] | ["git", "repositories", _, "pullrequests"] => {
                 RequestKind::PullRequests
+            }
+            ["git", "repositories", _, "commits"] => RequestKind::Commits,
+            ["git", "repositories", _, "pullrequests", _, "commits"] => {
+                RequestKind::PullRequestCommits
             }
             ["build", "builds"] => RequestKind::Builds,
             ["wit", "workitemtypes"] => RequestKind::WorkItemTypes,
@@ -577,6 +589,16 @@ mod tests {
                 "GET",
                 "/fabrikam/p/_apis/git/repositories/r/pullRequests",
                 RequestKind::PullRequests,
+            ),
+            (
+                "GET",
+                "/fabrikam/p/_apis/git/repositories/r/commits",
+                RequestKind::Commits,
+            ),
+            (
+                "GET",
+                "/fabrikam/_apis/git/repositories/r/pullRequests/3/commits",
+                RequestKind::PullRequestCommits,
             ),
             (
                 "POST",

@@ -1,14 +1,16 @@
 //! Resources: how the world looks on the wire. Each module renders one kind of Azure DevOps
 //! resource from world state as JSON (`serde_json::json!`, key order as the service writes
-//! it): `TeamProject`s, `GitRepository`s, `GitPullRequest`s, `Build`s, `IdentityRef`s,
-//! `ConnectionData`, and the HTML pages browsers get.
+//! it): `TeamProject`s, `GitRepository`s, `GitPullRequest`s, `GitCommitRef`s, `Build`s,
+//! `IdentityRef`s, `ConnectionData`, and the HTML pages browsers get.
 //!
 //! Renderers parse nothing and decide nothing: the routes (`routes/`) read the request, find
 //! what it asks for and call them; the hooks engine (`hooks/events/`) calls the same ones to
 //! describe an event's resource, so a pull request in a webhook and in `GET …/pullrequests`
-//! cannot drift apart. This layer depends only on the world (`world/`, `activity.rs`).
+//! cannot drift apart. This layer depends only on the world (`world/`, `activity.rs`,
+//! `history.rs`).
 
 pub(crate) mod builds;
+pub(crate) mod commits;
 pub(crate) mod connection_data;
 pub(crate) mod identities;
 pub(crate) mod projects;

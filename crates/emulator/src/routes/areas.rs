@@ -1,5 +1,5 @@
-//! The routes beyond location, projects and repositories: pull requests, builds, work item
-//! types, permission evaluation and service hooks. One [`AreaRoute`] plugs them into the
+//! The routes beyond location, projects and repositories: pull requests, commits, builds, work
+//! item types, permission evaluation and service hooks. One [`AreaRoute`] plugs them into the
 //! dispatcher (`Route::Area`), so `mod.rs` only delegates.
 
 use axum::http::request::Parts;
@@ -8,7 +8,7 @@ use axum::http::Method;
 use super::hooks::HooksRoute;
 use super::locations::LocationDef;
 use super::probes::ProbeRoute;
-use super::{build, hooks, probes, pullrequests, security, wit, Answer, Incoming};
+use super::{build, commits, hooks, probes, pullrequests, security, wit, Answer, Incoming};
 use crate::auth::Principal;
 use crate::errors::VssError;
 use crate::resources::Site;
@@ -23,10 +23,23 @@ pub(crate) enum AreaRoute<'a> {
         project: &'a str,
         repository: Option<&'a str>,
     },
-    /// `GET {project}/_apis/build/builds`.
-    Builds { project: &'a str },
-    /// `GET {project}/_apis/wit/workitemtypes`.
-    WorkItemTypes { project: &'a str },
+    /// `GET [{project}/]_apis/git/repositories/{repository}/commits`.
+    Commits {
+        project: Option<&'a str>,
+        repository: &'a str,
+    },
+    /// `GET [{project}/]_apis/git/repositories/{repository}/pullRequests/{id}/commits`.
+    PullRequestCommits {
+        project: Option<&'a str>,
+        repository: &'a str,
+        pull_request: &'a str,
+    },
+    /// `GET [{project}/]_apis/build/builds` (without a project: the host's builds, or those of
+    /// the `projectId` query parameter's project).
+    Builds { project: Option<&'a str> },
+    /// `GET [{project}/]_apis/wit/workitemtypes` (without a project segment, the `project`
+    /// query parameter names it).
+    WorkItemTypes { project: Option<&'a str> },
     /// `POST _apis/security/permissionevaluationbatch`.
     PermissionEvaluationBatch,
     /// `_apis/hooks/…`.
@@ -49,6 +62,8 @@ pub(crate) enum PostOnly {
 pub(crate) const LOCATIONS: &[&LocationDef] = &[
     &pullrequests::PULL_REQUESTS_BY_PROJECT,
     &pullrequests::PULL_REQUESTS,
+    &commits::COMMITS,
+    &commits::PULL_REQUEST_COMMITS,
     &build::BUILDS,
     &wit::WORK_ITEM_TYPES,
     &security::PERMISSION_EVALUATION_BATCH,
@@ -104,11 +119,37 @@ impl<'a> AreaRoute<'a> {
                     repository: Some(rest[4].as_str()),
                 })
             }
-            [_, "_apis", "build", "builds"] if get => Some(AreaRoute::Builds {
-                project: rest[0].as_str(),
+            ["_apis", "git", "repositories", _, "commits"] if get => Some(AreaRoute::Commits {
+                project: None,
+                repository: rest[3].as_str(),
             }),
+            [_, "_apis", "git", "repositories", _, "commits"] if get => Some(AreaRoute::Commits {
+                project: Some(rest[0].as_str()),
+                repository: rest[4].as_str(),
+            }),
+            ["_apis", "git", "repositories", _, "pullrequests", _, "commits"] if get => {
+                Some(AreaRoute::PullRequestCommits {
+                    project: None,
+                    repository: rest[3].as_str(),
+                    pull_request: rest[5].as_str(),
+                })
+            }
+            [_, "_apis", "git", "repositories", _, "pullrequests", _, "commits"] if get => {
+                Some(AreaRoute::PullRequestCommits {
+                    project: Some(rest[0].as_str()),
+                    repository: rest[4].as_str(),
+                    pull_request: rest[6].as_str(),
+                })
+            }
+            ["_apis", "build", "builds"] if get => Some(AreaRoute::Builds { project: None }),
+            [_, "_apis", "build", "builds"] if get => Some(AreaRoute::Builds {
+                project: Some(rest[0].as_str()),
+            }),
+            ["_apis", "wit", "workitemtypes"] if get => {
+                Some(AreaRoute::WorkItemTypes { project: None })
+            }
             [_, "_apis", "wit", "workitemtypes"] if get => Some(AreaRoute::WorkItemTypes {
-                project: rest[0].as_str(),
+                project: Some(rest[0].as_str()),
             }),
             _ => None,
         }
@@ -122,7 +163,9 @@ impl<'a> AreaRoute<'a> {
     /// table also knows `vso.hooks*` (see `routes/hooks/`).
     pub fn required_scopes(&self) -> &'static [&'static str] {
         match self {
-            AreaRoute::PullRequests { .. } => &["vso.code"],
+            AreaRoute::PullRequests { .. }
+            | AreaRoute::Commits { .. }
+            | AreaRoute::PullRequestCommits { .. } => &["vso.code"],
             AreaRoute::Builds { .. } => &["vso.build"],
             AreaRoute::WorkItemTypes { .. } => &["vso.work"],
             AreaRoute::PermissionEvaluationBatch | AreaRoute::NotAllowed(_) => &[],
@@ -138,6 +181,8 @@ impl<'a> AreaRoute<'a> {
                 repository: None, ..
             } => &pullrequests::PULL_REQUESTS_BY_PROJECT,
             AreaRoute::PullRequests { .. } => &pullrequests::PULL_REQUESTS,
+            AreaRoute::Commits { .. } => &commits::COMMITS,
+            AreaRoute::PullRequestCommits { .. } => &commits::PULL_REQUEST_COMMITS,
             AreaRoute::Builds { .. } => &build::BUILDS,
             AreaRoute::WorkItemTypes { .. } => &wit::WORK_ITEM_TYPES,
             AreaRoute::PermissionEvaluationBatch => &security::PERMISSION_EVALUATION_BATCH,
@@ -166,8 +211,36 @@ pub(crate) fn respond(
             project,
             repository,
         } => pullrequests::list(site, project, repository, incoming),
+        AreaRoute::Commits {
+            project,
+            repository,
+        } => commits::list(site, project, repository, incoming),
+        AreaRoute::PullRequestCommits {
+            project,
+            repository,
+            pull_request,
+        } => commits::pull_request(site, project, repository, pull_request, incoming),
         AreaRoute::Builds { project } => build::list(site, project, incoming),
-        AreaRoute::WorkItemTypes { project } => wit::list(site, project).map(Answer::json),
+        AreaRoute::WorkItemTypes { project } => {
+            let project = match project {
+                Some(project) => project.to_string(),
+                // Only with a project to list them for (see `wit.rs`).
+                None => match incoming
+                    .query_param("project")
+                    .or_else(|| incoming.query_param("projectId"))
+                    .filter(|p| !p.trim().is_empty())
+                {
+                    Some(project) => project.trim().to_string(),
+                    None => {
+                        return Err(VssError::route_not_found(
+                            parts.method.as_str(),
+                            parts.uri.path(),
+                        ))
+                    }
+                },
+            };
+            wit::list(site, &project).map(Answer::json)
+        }
         AreaRoute::PermissionEvaluationBatch => {
             security::evaluate_batch(site, principal, parts).map(Answer::json)
         }

@@ -12,6 +12,7 @@
 
 mod areas;
 pub(crate) mod build;
+pub(crate) mod commits;
 pub(crate) mod connection_data;
 mod control;
 mod deployment;
@@ -347,11 +348,11 @@ fn respond(
         }
         Route::Projects => projects::list(&site, &incoming),
         Route::Project { id } => projects::get(&site, id, &incoming).map(Answer::json),
-        Route::Repositories { project } => git::list(&site, project).map(Answer::json),
+        Route::Repositories { project } => git::list(&site, project, &incoming).map(Answer::json),
         Route::Repository {
             project,
             repository,
-        } => git::get(&site, project, repository).map(Answer::json),
+        } => git::get(&site, project, repository, &incoming).map(Answer::json),
         Route::Area(route) => areas::respond(state, &site, &principal, &incoming, parts, route),
     };
     match result {
@@ -406,9 +407,10 @@ impl Answer {
         {
             headers.insert(HeaderName::from_static("x-vss-userdata"), value);
         }
+        // Appended: a name may repeat (the commits list can send two `Link` headers).
         for (name, value) in self.headers {
             if let Ok(value) = HeaderValue::from_str(&value) {
-                headers.insert(name, value);
+                headers.append(name, value);
             }
         }
         response
@@ -581,6 +583,24 @@ mod tests {
         assert_eq!(
             parse(Method::OPTIONS, "_apis/git").as_deref(),
             Some("Options { area: Some(\"git\") }")
+        );
+    }
+
+    #[test]
+    fn commit_routes_take_an_optional_project() {
+        assert_eq!(
+            parse(Method::GET, "_apis/git/repositories/r/pullRequests/3/commits").as_deref(),
+            Some(
+                "Area(PullRequestCommits { project: None, repository: \"r\", pull_request: \"3\" })"
+            )
+        );
+        assert_eq!(
+            parse(Method::GET, "P/_apis/git/repositories/r/Commits").as_deref(),
+            Some("Area(Commits { project: Some(\"P\"), repository: \"r\" })")
+        );
+        assert_eq!(
+            parse(Method::GET, "_apis/build/builds").as_deref(),
+            Some("Area(Builds { project: None })")
         );
     }
 

@@ -3,6 +3,10 @@
 //!
 //! Names, reference names, colors and icons are the Agile process's; `states` are trimmed to
 //! name, color and category.
+//!
+//! `GET _apis/wit/workitemtypes?project={name or id}` at the organization (collection) level
+//! answers the same list, as DX's verification calls it; without a project it stays an
+//! unknown route (the spec has only the project form; see `FIDELITY.md`).
 
 use serde_json::{json, Value};
 

@@ -13,9 +13,13 @@
 //! - `tls`: HTTPS with the generated CA, and a failed handshake without it.
 //! - `large`: the built-in 2,000-project world, seeded percentage faults.
 //! - `binary`: the stdout JSON line, loopback-only binding, SIGTERM.
+//! - `code_only`: a "Code (Read)" PAT, and the organization-level forms with `projectId`/`project`.
+//! - `bare_server`: the demo's Server 2022 without a virtual directory (`contoso-azdo`).
 
 mod auth;
+mod bare_server;
 mod binary;
+mod code_only;
 #[path = "../common/mod.rs"]
 mod common;
 mod fault_rules;
