@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::parse::{collect_strings, template_names};
-use super::{FieldSource, ProductProfile};
+use super::rules::{collect_strings, template_names};
+use super::{FieldRule, FieldSource, Placeholder, PlaceholderKind, ProductProfile, SignInMethod};
 use crate::target::{ConnectionTarget, Deployment};
 use crate::webhook::{subscription_body, HookSpec};
 
@@ -47,6 +47,8 @@ pub struct CredentialFact {
 pub struct HandoffFacts {
     /// Where.
     pub target: ConnectionTarget,
+    /// How the connection signs in (which hand-off fields and guides apply).
+    pub method: SignInMethod,
     /// Server: the public URL the server gives itself (its access mapping), when known; the
     /// product's cloud connects there, so `server_url`/`server_origin` use it.
     pub server_public_url: Option<String>,
@@ -107,6 +109,9 @@ pub struct HandoffPanel {
     pub title: String,
     /// The fields.
     pub fields: Vec<HandoffField>,
+    /// Steps to follow in the product, in order (the steps of every guide that applies to this
+    /// deployment and sign-in method).
+    pub guides: Vec<String>,
 }
 
 fn host_origin(url: &url::Url) -> String {
@@ -168,7 +173,70 @@ pub fn plain_value(
     }
 }
 
-/// The panel's fields. Secrets are looked up only for the fields `reveal` names.
+/// The value of a placeholder: what the user completed, else its default.
+pub fn placeholder_value(
+    profile: &ProductProfile,
+    facts: &HandoffFacts,
+    name: &str,
+) -> Option<String> {
+    facts
+        .placeholders
+        .get(name)
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .or_else(|| profile.placeholder(name).and_then(|p| p.default.clone()))
+}
+
+/// A field's stable key (`organization`, `placeholder:description`); PATs have one per
+/// credential ([`pat_key`]).
+fn field_key(rule: &FieldRule) -> String {
+    match (&rule.placeholder, rule.source) {
+        (Some(p), FieldSource::Placeholder) => format!("placeholder:{p}"),
+        (_, source) => source.name().to_string(),
+    }
+}
+
+fn pat_key(c: &CredentialFact) -> String {
+    format!("pat:{}:{}", c.connector, c.index)
+}
+
+/// A PAT field's label: the product's, then the connector's (when there are several) and the
+/// credential's number (when the connector has several).
+fn pat_label(
+    profile: &ProductProfile,
+    facts: &HandoffFacts,
+    rule: &FieldRule,
+    c: &CredentialFact,
+) -> String {
+    let mut label = rule.label.clone();
+    if profile.connectors.len() > 1 {
+        let connector = profile.connector(&c.connector);
+        label.push_str(&format!(
+            " ({})",
+            connector.map(|k| k.label.as_str()).unwrap_or(&c.connector)
+        ));
+    }
+    if facts
+        .credentials
+        .iter()
+        .filter(|o| o.connector == c.connector)
+        .count()
+        > 1
+    {
+        label.push_str(&format!(" #{}", c.index + 1));
+    }
+    label
+}
+
+fn pat_secret(c: &CredentialFact) -> SecretKey {
+    SecretKey::Pat {
+        connector: c.connector.clone(),
+        index: c.index,
+    }
+}
+
+/// The panel's fields (those of this deployment and sign-in method) and guides. Secrets are
+/// looked up only for the fields `reveal` names.
 pub fn panel(
     profile: &ProductProfile,
     facts: &HandoffFacts,
@@ -182,84 +250,180 @@ pub fn panel(
         Reveal::Field(k) => k == key,
     };
     let mut fields = Vec::new();
-    for rule in &profile.handoff.fields {
-        if rule.deployment.is_some_and(|d| d != deployment) {
-            continue;
-        }
-        match rule.source {
-            FieldSource::Pat => {
-                for c in &facts.credentials {
-                    let connector = profile.connector(&c.connector);
-                    let several = facts
-                        .credentials
-                        .iter()
-                        .filter(|o| o.connector == c.connector)
-                        .count()
-                        > 1;
-                    let mut label = rule.label.clone();
-                    if profile.connectors.len() > 1 {
-                        label.push_str(&format!(
-                            " ({})",
-                            connector.map(|k| k.label.as_str()).unwrap_or(&c.connector)
-                        ));
-                    }
-                    if several {
-                        label.push_str(&format!(" #{}", c.index + 1));
-                    }
-                    let key = format!("pat:{}:{}", c.connector, c.index);
-                    let value = shows(&key)
-                        .then(|| {
-                            secrets(&SecretKey::Pat {
-                                connector: c.connector.clone(),
-                                index: c.index,
-                            })
-                        })
-                        .flatten();
-                    fields.push(HandoffField {
-                        key,
-                        label,
-                        source: rule.source,
-                        connector: Some(c.connector.clone()),
-                        value,
-                        secret: true,
-                        optional: rule.optional,
-                    });
-                }
-            }
-            source => {
-                let key = match (&rule.placeholder, source) {
-                    (Some(p), FieldSource::Placeholder) => format!("placeholder:{p}"),
-                    _ => source.name().to_string(),
-                };
-                let value = match source {
-                    FieldSource::ClientSecret => shows(&key)
-                        .then(|| secrets(&SecretKey::ClientSecret))
-                        .flatten(),
-                    FieldSource::WebhookSecret => shows(&key)
-                        .then(|| secrets(&SecretKey::WebhookSecret))
-                        .flatten(),
-                    FieldSource::Placeholder => rule
-                        .placeholder
-                        .as_ref()
-                        .and_then(|p| facts.placeholders.get(p).cloned()),
-                    _ => plain_value(source, facts, profile),
-                };
+    for rule in profile.fields_for(deployment, facts.method) {
+        if rule.source == FieldSource::Pat {
+            for c in &facts.credentials {
+                let key = pat_key(c);
                 fields.push(HandoffField {
+                    value: shows(&key).then(|| secrets(&pat_secret(c))).flatten(),
                     key,
-                    label: rule.label.clone(),
-                    source,
-                    connector: None,
-                    value,
-                    secret: source.is_secret(),
+                    label: pat_label(profile, facts, rule, c),
+                    source: rule.source,
+                    connector: Some(c.connector.clone()),
+                    secret: true,
                     optional: rule.optional,
                 });
             }
+            continue;
         }
+        let key = field_key(rule);
+        let value = match rule.source {
+            FieldSource::ClientSecret => shows(&key)
+                .then(|| secrets(&SecretKey::ClientSecret))
+                .flatten(),
+            FieldSource::WebhookSecret => shows(&key)
+                .then(|| secrets(&SecretKey::WebhookSecret))
+                .flatten(),
+            FieldSource::Placeholder => rule
+                .placeholder
+                .as_ref()
+                .and_then(|p| placeholder_value(profile, facts, p)),
+            source => plain_value(source, facts, profile),
+        };
+        fields.push(HandoffField {
+            key,
+            label: rule.label.clone(),
+            source: rule.source,
+            connector: None,
+            value,
+            secret: rule.source.is_secret(),
+            optional: rule.optional,
+        });
     }
     HandoffPanel {
         product: profile.product.name.clone(),
         title: profile.handoff.title.clone(),
         fields,
+        guides: profile
+            .guides_for(deployment, facts.method)
+            .into_iter()
+            .flat_map(|g| g.steps.iter().cloned())
+            .collect(),
+    }
+}
+
+/// A required hand-off field without a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MissingField {
+    /// The field's key, as in the panel (`project`, `pat:boards:0`, `placeholder:dx_url`; `pat`
+    /// when no PAT was given at all).
+    pub key: String,
+    /// The product's label.
+    pub label: String,
+    /// What it holds.
+    pub source: FieldSource,
+    /// For a placeholder, which one.
+    pub placeholder: Option<String>,
+}
+
+/// The fields the product's form requires (for this deployment and sign-in method) whose value
+/// is not known: a project or repository not chosen, a placeholder not completed (and without
+/// a default), a PAT or secret not in the store. The flows refuse a hand-off that has any, and
+/// name them, rather than hand over an empty field.
+pub fn missing_required(
+    profile: &ProductProfile,
+    facts: &HandoffFacts,
+    has_secret: &dyn Fn(&SecretKey) -> bool,
+) -> Vec<MissingField> {
+    let mut out = Vec::new();
+    let missing = |rule: &FieldRule, key: String, label: String| MissingField {
+        key,
+        label,
+        source: rule.source,
+        placeholder: rule.placeholder.clone(),
+    };
+    for rule in profile.fields_for(facts.target.deployment(), facts.method) {
+        if rule.optional {
+            continue;
+        }
+        let known = match rule.source {
+            FieldSource::Pat => {
+                if facts.credentials.is_empty() {
+                    out.push(missing(rule, "pat".into(), rule.label.clone()));
+                }
+                for c in &facts.credentials {
+                    if !has_secret(&pat_secret(c)) {
+                        out.push(missing(
+                            rule,
+                            pat_key(c),
+                            pat_label(profile, facts, rule, c),
+                        ));
+                    }
+                }
+                continue;
+            }
+            FieldSource::ClientSecret => has_secret(&SecretKey::ClientSecret),
+            FieldSource::WebhookSecret => has_secret(&SecretKey::WebhookSecret),
+            FieldSource::Placeholder => rule
+                .placeholder
+                .as_ref()
+                .is_some_and(|p| placeholder_value(profile, facts, p).is_some()),
+            source => plain_value(source, facts, profile).is_some_and(|v| !v.is_empty()),
+        };
+        if !known {
+            out.push(missing(rule, field_key(rule), rule.label.clone()));
+        }
+    }
+    out
+}
+
+/// Whether `value` fits the placeholder's kind: plain text on one line; a URL `https://`
+/// (`http://` only to this machine's loopback, for tests); a whole number.
+pub fn check_placeholder_value(p: &Placeholder, value: &str) -> Result<(), String> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "{} contains the control character {c:?}; give one line of plain text",
+            p.label
+        ));
+    }
+    match p.kind {
+        PlaceholderKind::Text => Ok(()),
+        PlaceholderKind::Integer => {
+            let digits = value.strip_prefix('-').unwrap_or(value);
+            if !digits.is_empty()
+                && digits.chars().all(|c| c.is_ascii_digit())
+                && value.parse::<i64>().is_ok()
+            {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} is a whole number, like 456; {value:?} is not",
+                    p.label
+                ))
+            }
+        }
+        PlaceholderKind::Url => {
+            let bad = || {
+                format!(
+                    "{} is an https:// URL, like https://example.com; {value:?} is not",
+                    p.label
+                )
+            };
+            let url = url::Url::parse(value).map_err(|_| bad())?;
+            let host = url.host_str().unwrap_or_default();
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if host.is_empty() {
+                return Err(bad());
+            }
+            if !url.username().is_empty() || url.password().is_some() {
+                return Err(format!("{} may not hold a user name or password", p.label));
+            }
+            match url.scheme() {
+                "https" => Ok(()),
+                "http" if loopback => Ok(()),
+                "http" => Err(format!(
+                    "{} must be https:// (http:// only for this machine's loopback address)",
+                    p.label
+                )),
+                _ => Err(bad()),
+            }
+        }
     }
 }
 
@@ -336,22 +500,57 @@ pub fn render(
     Ok(out)
 }
 
-/// Renders every string of a JSON template (so values are escaped by JSON, not by hand).
+/// A value that cannot go into a POST body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// A `{name}` without a value.
+    #[error(transparent)]
+    Missing(#[from] MissingValue),
+    /// An `integer` placeholder whose value is not a whole number.
+    #[error("{{{name}}} must be a whole number, not {value:?}")]
+    NotInteger {
+        /// The placeholder.
+        name: String,
+        /// What it holds.
+        value: String,
+    },
+}
+
+/// Renders every string of a JSON template (so values are escaped by JSON, not by hand). A
+/// string that is exactly `"{name}"` for an `integer` placeholder becomes a JSON number (DX's
+/// `{"id": 456, …}`).
 pub fn render_json(
     template: &serde_json::Value,
+    profile: &ProductProfile,
     value: &dyn Fn(&str) -> Option<String>,
-) -> Result<serde_json::Value, MissingValue> {
+) -> Result<serde_json::Value, RenderError> {
     Ok(match template {
-        serde_json::Value::String(s) => serde_json::Value::String(render(s, value)?),
+        serde_json::Value::String(s) => {
+            let whole = s
+                .strip_prefix('{')
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|n| !n.contains(['{', '}']));
+            match whole.and_then(|n| profile.placeholder(n)) {
+                Some(p) if p.kind == PlaceholderKind::Integer => {
+                    let v = value(&p.name).ok_or_else(|| MissingValue(p.name.clone()))?;
+                    let n: i64 = v.trim().parse().map_err(|_| RenderError::NotInteger {
+                        name: p.name.clone(),
+                        value: v.clone(),
+                    })?;
+                    serde_json::Value::from(n)
+                }
+                _ => serde_json::Value::String(render(s, value)?),
+            }
+        }
         serde_json::Value::Array(a) => serde_json::Value::Array(
             a.iter()
-                .map(|v| render_json(v, value))
+                .map(|v| render_json(v, profile, value))
                 .collect::<Result<_, _>>()?,
         ),
         serde_json::Value::Object(o) => serde_json::Value::Object(
             o.iter()
-                .map(|(k, v)| Ok((k.clone(), render_json(v, value)?)))
-                .collect::<Result<_, MissingValue>>()?,
+                .map(|(k, v)| Ok((k.clone(), render_json(v, profile, value)?)))
+                .collect::<Result<_, RenderError>>()?,
         ),
         other => other.clone(),
     })
@@ -376,8 +575,8 @@ pub fn template_value(
     credential: Option<&CredentialFact>,
     secrets: SecretLookup<'_>,
 ) -> Option<String> {
-    if let Some(v) = facts.placeholders.get(name) {
-        return Some(v.clone());
+    if profile.placeholder(name).is_some() {
+        return placeholder_value(profile, facts, name);
     }
     match name {
         "connector" => credential.map(|c| c.connector.clone()),
@@ -399,37 +598,72 @@ pub fn template_value(
     }
 }
 
-/// A POSIX shell script that recreates `specs` with curl: the PAT and the webhook secret come
-/// from the environment (`ADO_PAT`, `WEBHOOK_SECRET`), the target from `ADO_URL` (defaulting to
-/// this connection's URL), so the script holds no secret and can be kept.
+/// The api-version to create service-hook subscriptions with, from the highest REST version a
+/// server serves (`None`: 7.0 is served, Azure DevOps Server 2022 or Services): Server 2019
+/// takes `5.0`, 2020 `6.0`.
+pub fn hooks_api_version(max_server_api: Option<&str>) -> &'static str {
+    let major = max_server_api.and_then(|v| v.split('.').next()?.trim().parse::<u32>().ok());
+    match major {
+        Some(2) => "2.0",
+        Some(3) => "3.0",
+        Some(4) => "4.0",
+        Some(5) => "5.0",
+        Some(6) => "6.0",
+        _ => "7.0",
+    }
+}
+
+/// `text` made safe for a `#` comment line: control characters and line breaks (including
+/// Unicode's) become spaces, so a name cannot end the comment and start a command.
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A POSIX shell script that recreates `specs` with curl, at `api_version` (see
+/// [`hooks_api_version`]): the PAT and the webhook secret come from the environment (`ADO_PAT`,
+/// `WEBHOOK_SECRET`), the target from `ADO_URL` (defaulting to this connection's URL), so the
+/// script holds no secret and can be kept. Names the profile or the server gave appear only in
+/// comments, stripped of line breaks.
 pub fn reproduction_script(
     profile: &ProductProfile,
     target: &ConnectionTarget,
     specs: &[(HookSpec, crate::ids::ProjectId)],
+    api_version: &str,
 ) -> String {
     const MARK: &str = "@@ADO_CONNECT_WEBHOOK_SECRET@@";
     let base = target.api_base().as_str().trim_end_matches('/').to_string();
+    let product = comment_text(&profile.product.name);
+    let api_version: String = api_version
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ".-".contains(*c))
+        .collect();
     let mut s = format!(
-        "#!/bin/sh\n# Recreates {}'s webhook subscriptions ({} in all) in {}.\n# Needs: ADO_PAT (a PAT that may edit service-hook subscriptions) and WEBHOOK_SECRET\n# (the secret {} checks). ADO_URL overrides the organization or collection URL.\nset -eu\n: \"${{ADO_PAT:?set ADO_PAT to a personal access token}}\"\n: \"${{WEBHOOK_SECRET:?set WEBHOOK_SECRET to the webhook secret}}\"\nADO_URL=\"${{ADO_URL:-{}}}\"\n",
-        profile.product.name,
+        "#!/bin/sh\n# Recreates {product}'s webhook subscriptions ({} in all) in {}.\n# Needs: ADO_PAT (a PAT that may edit service-hook subscriptions) and WEBHOOK_SECRET\n# (the secret {product} checks). ADO_URL overrides the organization or collection URL.\nset -eu\n: \"${{ADO_PAT:?set ADO_PAT to a personal access token}}\"\n: \"${{WEBHOOK_SECRET:?set WEBHOOK_SECRET to the webhook secret}}\"\nADO_URL=\"${{ADO_URL:-{}}}\"\n",
         specs.len(),
-        target.scope_phrase(),
-        profile.product.name,
-        base.replace(['"', '$', '`', '\\'], ""),
+        comment_text(&target.scope_phrase()),
+        comment_text(&base).replace(['"', '$', '`', '\\', ' '], ""),
     );
     for (spec, project) in specs {
         let body = serde_json::to_string_pretty(&subscription_body(spec, MARK)).unwrap_or_default();
         // The body goes through an unquoted heredoc so that $WEBHOOK_SECRET expands; escape
-        // everything else the shell would interpret.
+        // everything else the shell would interpret. JSON writes control characters escaped.
         let escaped = body
             .replace('\\', "\\\\")
             .replace('$', "\\$")
             .replace('`', "\\`")
             .replace(MARK, "${WEBHOOK_SECRET}");
         s.push_str(&format!(
-            "\n# {} in project {}\ncurl -sS --fail-with-body -u \":$ADO_PAT\" -H 'X-TFS-FedAuthRedirect: Suppress' \\\n  -H 'Content-Type: application/json' -X POST \\\n  \"$ADO_URL/_apis/hooks/subscriptions?api-version=7.0\" --data-binary @- <<EOF\n{escaped}\nEOF\n",
+            "\n# {} in project {}\ncurl -sS --fail-with-body -u \":$ADO_PAT\" -H 'X-TFS-FedAuthRedirect: Suppress' \\\n  -H 'Content-Type: application/json' -X POST \\\n  \"$ADO_URL/_apis/hooks/subscriptions?api-version={api_version}\" --data-binary @- <<EOF\n{escaped}\nEOF\n",
             spec.event.event_type(),
-            project.replace('\n', " "),
+            comment_text(project),
         ));
     }
     s

@@ -26,6 +26,9 @@
 pub mod handoff;
 mod parse;
 mod raw;
+mod read;
+mod rules;
+mod syntax;
 pub mod verdicts;
 
 use serde::{Deserialize, Serialize};
@@ -330,14 +333,18 @@ pub const VERIFY_TEMPLATE_NAMES: &[&str] = &[
 impl Connector {
     /// The least PAT scopes, Entra scopes and permissions: the capabilities' plan plus the
     /// extra scopes, deduplicated, narrower scopes dropped where a wider one is asked
-    /// (`vso.code_write` includes `vso.code`).
+    /// (`vso.code_write` includes `vso.code`). A connector without capabilities needs exactly
+    /// its `scopes` (a product page's list, without the `vso.project` every capability adds).
     pub fn access(&self) -> ConnectorAccess {
         let plan = access_plan(&self.capabilities);
-        let mut scopes: Vec<Scope> = plan
-            .pat_scopes
-            .iter()
-            .filter_map(|label| KNOWN_SCOPES.iter().find(|s| s.pat_label == label).copied())
-            .collect();
+        let mut scopes: Vec<Scope> = if self.capabilities.is_empty() {
+            Vec::new()
+        } else {
+            plan.pat_scopes
+                .iter()
+                .filter_map(|label| KNOWN_SCOPES.iter().find(|s| s.pat_label == label).copied())
+                .collect()
+        };
         for s in &self.scopes {
             if !scopes.contains(s) {
                 scopes.push(*s);
@@ -355,7 +362,11 @@ impl Connector {
             pat_scopes: scopes.iter().map(|s| s.pat_label.to_string()).collect(),
             entra_scopes: scopes.iter().map(|s| s.entra()).collect(),
             scope_ids: scopes.iter().map(|s| s.id.to_string()).collect(),
-            permissions: plan.permissions,
+            permissions: plan
+                .permissions
+                .into_iter()
+                .chain(self.permissions.iter().map(|p| p.label().to_string()))
+                .collect(),
         }
     }
 

@@ -6,7 +6,8 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::{ProductProfile, SignInMethod};
+use super::{ProductProfile, SignInMethod, VerifyCall};
+use crate::capabilities::Scope;
 use crate::checks::{CheckCode, Problem};
 use crate::preflight::{product_for_max_version, Status};
 use crate::target::{ConnectionTarget, Deployment, Field};
@@ -25,6 +26,10 @@ pub enum Rule {
     ServerVersion,
     /// The server must be reachable from outside.
     ReachableFromOutside,
+    /// The product takes a server URL without a path.
+    BareServerUrl,
+    /// Each connector's token belongs to its own identity.
+    SameIdentity,
 }
 
 /// One verdict on a restriction.
@@ -127,54 +132,193 @@ pub fn deployment(profile: &ProductProfile, target: &ConnectionTarget) -> Restri
     )
 }
 
-/// Is the sign-in method one the product accepts?
-pub fn sign_in(profile: &ProductProfile, method: SignInMethod) -> Restriction {
+/// Is the sign-in method one the product accepts on this deployment?
+pub fn sign_in(
+    profile: &ProductProfile,
+    deployment: Deployment,
+    method: SignInMethod,
+) -> Restriction {
     let name = &profile.product.name;
+    let rule = profile.sign_in_for(deployment);
     let title = format!("{name} accepts this sign-in");
-    if profile.sign_in.methods.contains(&method) {
-        let mut message = format!("{name} accepts {}.", method.label().to_lowercase());
-        if method != profile.sign_in.recommended {
+    let on = if profile.sign_in_services.is_some() || profile.sign_in_server.is_some() {
+        format!(" on {}", deployment.display_name())
+    } else {
+        String::new()
+    };
+    if rule.methods.contains(&method) {
+        let mut message = format!("{name} accepts {}{on}.", method.label().to_lowercase());
+        if method != rule.recommended {
             message.push_str(&format!(
                 " It recommends {}.",
-                profile.sign_in.recommended.label().to_lowercase()
+                rule.recommended.label().to_lowercase()
             ));
         }
         return Restriction::pass(Rule::SignIn, title, message);
     }
-    let accepted: Vec<&str> = profile.sign_in.methods.iter().map(|m| m.label()).collect();
+    let accepted: Vec<&str> = rule.methods.iter().map(|m| m.label()).collect();
     Restriction::fail(
         Rule::SignIn,
         title,
         Status::Fail,
         CheckCode::InvalidInput,
         (method == SignInMethod::Pat).then_some(Field::Pat),
-        format!("{name} does not accept {}.", method.label().to_lowercase()),
+        format!(
+            "{name} does not accept {}{on}.",
+            method.label().to_lowercase()
+        ),
         format!(
             "Sign in with one of: {} (recommended: {}).",
             accepted.join(", "),
-            profile.sign_in.recommended.label()
+            rule.recommended.label()
         ),
     )
 }
 
-/// Does a PAT the product requires to expire have an expiry date? `expires_on` is what the user
-/// gave (YYYY-MM-DD), if anything.
-pub fn pat_expiry(profile: &ProductProfile, expires_on: Option<&str>) -> Restriction {
+/// Whether `date` is a real calendar date written `YYYY-MM-DD`.
+fn is_iso_date(date: &str) -> bool {
+    let b = date.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && crate::target::validate_date(date).is_ok()
+}
+
+/// A PAT's expiry date: one the user gave must be a real date (`YYYY-MM-DD`) and not before
+/// `today` (`YYYY-MM-DD`, passed in), whether or not the product asks for one; a product that
+/// requires one fails without it.
+pub fn pat_expiry(profile: &ProductProfile, expires_on: Option<&str>, today: &str) -> Restriction {
     let name = &profile.product.name;
     let title = "PAT expiry date".to_string();
-    match (profile.pat_expiry_required, expires_on) {
-        (false, _) => Restriction::pass(Rule::PatExpiry, title, format!("{name} does not ask for one.")),
-        (true, Some(date)) => Restriction::pass(Rule::PatExpiry, title, format!("The PAT expires on {date}.")),
-        (true, None) => Restriction::fail(
+    let fail = |code, message: String, fix: &str| {
+        Restriction::fail(
             Rule::PatExpiry,
-            title,
+            title.clone(),
             Status::Fail,
-            CheckCode::InvalidInput,
+            code,
             Some(Field::Pat),
-            format!("{name} asks for a PAT with an expiration date, and none was given."),
-            "Enter the date the token expires (it is on the token's page in User settings → Personal access tokens); the wizard reminds you before it does.".into(),
+            message,
+            fix.to_string(),
+        )
+    };
+    match expires_on.map(str::trim) {
+        Some(date) if !is_iso_date(date) => fail(
+            CheckCode::InvalidInput,
+            format!("The expiry date {date:?} is not a date written YYYY-MM-DD."),
+            "Enter the date the token expires as year-month-day, e.g. 2027-01-31 (it is on the token's page in User settings → Personal access tokens).",
         ),
+        Some(date) if date < today => fail(
+            CheckCode::TokenExpired,
+            format!("The PAT expired on {date}."),
+            "Create a new PAT (User settings → Personal access tokens) with an expiry date in the future, then enter it and its date.",
+        ),
+        Some(date) => Restriction::pass(Rule::PatExpiry, title, format!("The PAT expires on {date}.")),
+        None if profile.pat_expiry_required => fail(
+            CheckCode::InvalidInput,
+            format!("{name} asks for a PAT with an expiration date, and none was given."),
+            "Enter the date the token expires (it is on the token's page in User settings → Personal access tokens); the wizard reminds you before it does.",
+        ),
+        None => Restriction::pass(Rule::PatExpiry, title, format!("{name} does not ask for one.")),
     }
+}
+
+/// Can the product describe this server? A product whose form takes a server URL without a
+/// path plus a collection (`deployments.bare_server_url`, Appcircle) calls
+/// `https://host/{collection}/_apis/…`, which misses a collection under a virtual directory
+/// (`https://host/tfs/{collection}`). `None` when the rule does not apply.
+pub fn bare_server_url(profile: &ProductProfile, target: &ConnectionTarget) -> Option<Restriction> {
+    if !profile.deployments.bare_server_url {
+        return None;
+    }
+    let ConnectionTarget::Server { server_url, .. } = target else {
+        return None;
+    };
+    let name = &profile.product.name;
+    let title = format!("{name} can reach the collection from a server URL without a path");
+    let mut origin = format!(
+        "{}://{}",
+        server_url.scheme(),
+        server_url.host_str().unwrap_or_default()
+    );
+    if let Some(port) = server_url.port() {
+        origin.push_str(&format!(":{port}"));
+    }
+    let real = target.api_base().as_str().trim_end_matches('/').to_string();
+    let collection = real.rsplit('/').next().unwrap_or_default().to_string();
+    let directory = server_url.path().trim_end_matches('/');
+    if directory.is_empty() {
+        return Some(Restriction::pass(
+            Rule::BareServerUrl,
+            title,
+            format!("The collection sits at the server's root ({real}), as {name}'s form expects."),
+        ));
+    }
+    Some(Restriction::fail(
+        Rule::BareServerUrl,
+        title,
+        Status::Fail,
+        CheckCode::InvalidInput,
+        Some(Field::ServerUrl),
+        format!("{name}'s form takes the server URL without a path and the collection, so it would call {origin}/{collection}/_apis/…; this collection is at {real}, under the virtual directory {directory}."),
+        format!("Serve the collection at the server's root: in the Azure DevOps Server Administration Console → Application Tier, change the virtual directory to \"/\", or put a reverse proxy in front that maps {origin}/ to {directory}/; or follow {name}'s own instructions for servers under a virtual directory."),
+    ))
+}
+
+/// Do two connectors' tokens belong to the same identity? `tokens` are (connector label,
+/// identity id, display name), as the flows read them from `connectionData`. `None` unless the
+/// product wants one token per connector (`[pat] one_per_connector`).
+pub fn same_identity(
+    profile: &ProductProfile,
+    tokens: &[(String, String, String)],
+) -> Option<Restriction> {
+    if !profile.pat_one_per_connector {
+        return None;
+    }
+    let name = &profile.product.name;
+    let title = "One identity per connector".to_string();
+    let mut shared = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, id, display) in tokens {
+        if seen.contains(&id.as_str()) {
+            continue;
+        }
+        seen.push(id);
+        let mut connectors: Vec<&str> = Vec::new();
+        for (label, other, _) in tokens {
+            if other == id && !connectors.contains(&label.as_str()) {
+                connectors.push(label);
+            }
+        }
+        if connectors.len() > 1 {
+            shared.push(format!(
+                "{} use tokens of the same identity, {display} ({id})",
+                connectors.join(" and ")
+            ));
+        }
+    }
+    if shared.is_empty() {
+        return Some(Restriction::pass(
+            Rule::SameIdentity,
+            title,
+            "Each connector's tokens belong to its own identity.".into(),
+        ));
+    }
+    Some(Restriction::fail(
+        Rule::SameIdentity,
+        title,
+        Status::Warn,
+        CheckCode::RateLimited,
+        Some(Field::Pat),
+        format!(
+            "{}; {name} asks for a separate service account per connector.",
+            shared.join("; ")
+        ),
+        "Give each connector its own service account and PAT (rate limits are per identity)."
+            .into(),
+    ))
 }
 
 /// Is the server new enough for the product? `max_api_version` is the highest REST version the
@@ -353,39 +497,195 @@ pub fn reachable_from_outside(
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::{Ipv4Addr, Ipv6Addr};
+/// What one of the product's own verification calls (`[verification]`) got, as the flows saw
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallOutcome {
+    /// A 2xx answer.
+    Ok {
+        /// For a list (`{count, value}`), how many items it held.
+        items: Option<usize>,
+        /// The first of the call's `forbid_text` found in the answer, if any.
+        forbidden_found: Option<String>,
+    },
+    /// Another HTTP status.
+    Http {
+        /// The status.
+        status: u16,
+        /// Whether the same token passed `connectionData` (it signs in): a 401 then means a
+        /// missing scope, not a bad token.
+        token_valid: bool,
+    },
+    /// Any other failure, already diagnosed (transport, TLS, a response too large, …).
+    Failed(Problem),
+    /// Not made, and why (no project to fill `{project_id}` in, an earlier failure, …).
+    Skipped(String),
+}
 
-    #[test]
-    fn internal_addresses_are_named() {
-        let cases: [(IpAddr, Option<&str>); 7] = [
-            (
-                Ipv4Addr::LOCALHOST.into(),
-                Some("a loopback address (this machine only)"),
-            ),
-            (
-                Ipv4Addr::new(10, 1, 2, 3).into(),
-                Some("a private address (RFC 1918)"),
-            ),
-            (
-                Ipv4Addr::new(192, 168, 0, 5).into(),
-                Some("a private address (RFC 1918)"),
-            ),
-            (
-                Ipv4Addr::new(169, 254, 1, 1).into(),
-                Some("a link-local address"),
-            ),
-            (
-                Ipv6Addr::LOCALHOST.into(),
-                Some("a loopback address (this machine only)"),
-            ),
-            ("fe80::1".parse().unwrap(), Some("a link-local address")),
-            (Ipv4Addr::new(20, 1, 2, 3).into(), None),
-        ];
-        for (ip, want) in cases {
-            assert_eq!(unreachable_reason(ip), want, "{ip}");
+/// The verdict on one verification call: ADO Connect's code, and the product's own where its
+/// profile names one (DX: `invalid_permissions` for a 403).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallVerdict {
+    /// The call's title.
+    pub title: String,
+    /// Pass, warn, fail or skip.
+    pub status: Status,
+    /// ADO Connect's stable code when it did not pass.
+    pub code: Option<CheckCode>,
+    /// The product's own code for it (`verification.codes`), when it names one.
+    pub product_code: Option<String>,
+    /// What happened, naming the call.
+    pub message: String,
+    /// What to do (empty on pass).
+    pub fix: String,
+    /// The field at fault.
+    pub field: Option<Field>,
+}
+
+/// The scope Azure DevOps wants for a call, as far as its path tells.
+fn scope_for_call(call: &VerifyCall) -> Option<Scope> {
+    let path = call.path.to_ascii_lowercase();
+    let id = if call.host.as_deref() == Some("vssps") && path.contains("_apis/graph") {
+        "vso.graph"
+    } else if path.contains("_apis/identities") {
+        "vso.identity"
+    } else if path.contains("_apis/git/") || path.ends_with("_apis/git/repositories") {
+        "vso.code"
+    } else if path.contains("_apis/build/") {
+        "vso.build"
+    } else if path.contains("_apis/wit/") {
+        "vso.work"
+    } else if path.contains("_apis/release") {
+        "vso.release"
+    } else if path.contains("_apis/distributedtask/taskgroups") {
+        "vso.taskgroups_read"
+    } else if path.starts_with("_apis/projects") {
+        "vso.project"
+    } else {
+        return None;
+    };
+    super::known_scope(id)
+}
+
+/// Judges one of the product's verification calls.
+pub fn call_outcome(
+    profile: &ProductProfile,
+    call: &VerifyCall,
+    outcome: CallOutcome,
+) -> CallVerdict {
+    let name = &profile.product.name;
+    let codes = profile.verification.as_ref().map(|v| &v.codes);
+    let what = format!(
+        "{name}'s call “{}” (GET {}, api-version {})",
+        call.title, call.path, call.api_version
+    );
+    let scope = scope_for_call(call);
+    let scope_words = scope.map_or("the scopes in the scope table".to_string(), |s| {
+        format!("{} ({})", s.pat_label, s.id)
+    });
+    let verdict = |status,
+                   code: Option<CheckCode>,
+                   product_code: Option<&Option<String>>,
+                   message: String,
+                   fix: String| CallVerdict {
+        title: call.title.clone(),
+        status,
+        code,
+        product_code: product_code.and_then(Clone::clone),
+        message,
+        fix,
+        field: code
+            .filter(|c| {
+                matches!(
+                    c,
+                    CheckCode::InvalidCredentials | CheckCode::InvalidPermissions
+                )
+            })
+            .map(|_| Field::Pat),
+    };
+    match outcome {
+        CallOutcome::Skipped(why) => verdict(Status::Skip, None, None, format!("{what} was not made: {why}"), String::new()),
+        CallOutcome::Failed(p) => CallVerdict {
+            field: p.field,
+            ..verdict(Status::Fail, Some(p.code), None, format!("{what} failed: {}", p.message), p.fix)
+        },
+        CallOutcome::Ok { forbidden_found: Some(text), .. } => {
+            let localhost = text.to_ascii_lowercase().contains("localhost");
+            let fix = if localhost {
+                format!("Set the server's public URL to the address {name} reaches (Azure DevOps Server Administration Console → Application Tier → Change Public URL), then verify again.")
+            } else {
+                format!("{name} treats an answer that mentions {text:?} as a misconfigured server; correct what the server reports and verify again.")
+            };
+            CallVerdict {
+                field: Some(Field::ServerUrl),
+                ..verdict(
+                    Status::Fail,
+                    Some(if localhost { CheckCode::PublicUrlLocalhost } else { CheckCode::Unexpected }),
+                    None,
+                    format!("{what} answered, but the answer mentions {text:?}."),
+                    fix,
+                )
+            }
         }
+        CallOutcome::Ok { items: Some(0), .. } if call.expect_items => verdict(
+            Status::Fail,
+            Some(CheckCode::NoResources),
+            codes.map(|c| &c.no_resources),
+            format!("{what} answered with an empty list: the token sees nothing there."),
+            "Give the token's identity access to the projects and repositories the product should read (Project settings → Permissions), or sign in as an identity that has it.".into(),
+        ),
+        CallOutcome::Ok { items, .. } => verdict(
+            Status::Pass,
+            None,
+            None,
+            match items {
+                Some(n) => format!("{what} answered with {n} item{}.", if n == 1 { "" } else { "s" }),
+                None => format!("{what} answered."),
+            },
+            String::new(),
+        ),
+        CallOutcome::Http { status: 401, token_valid: true } => verdict(
+            Status::Fail,
+            Some(CheckCode::InvalidPermissions),
+            codes.map(|c| &c.unauthorized),
+            format!("{what} was refused with 401 although the same token signs in: Azure DevOps answers 401 when a PAT lacks the scope an API needs."),
+            format!("Create the PAT with {scope_words} (and the other scopes {name} lists for it), then enter the new token."),
+        ),
+        CallOutcome::Http { status: 401, .. } => verdict(
+            Status::Fail,
+            Some(CheckCode::InvalidCredentials),
+            codes.map(|c| &c.unauthorized),
+            format!("{what} was refused with 401: the token is not valid (mistyped, revoked or expired)."),
+            "Paste the token again, or create a new one (User settings → Personal access tokens).".into(),
+        ),
+        CallOutcome::Http { status: 403, .. } => verdict(
+            Status::Fail,
+            Some(CheckCode::InvalidPermissions),
+            codes.map(|c| &c.forbidden),
+            format!("{what} was refused with 403: the token lacks a permission or scope for it."),
+            format!("Give the token {scope_words}, and its identity the permission to read there (Project settings → Permissions)."),
+        ),
+        CallOutcome::Http { status: 404, .. } => verdict(
+            Status::Fail,
+            Some(CheckCode::NotFound),
+            codes.map(|c| &c.no_resources),
+            format!("{what} answered 404: what it asks for does not exist, or the token cannot see it."),
+            "Check the organization or collection, project and repository chosen, and that the token's identity can see them.".into(),
+        ),
+        CallOutcome::Http { status: 429, .. } => verdict(
+            Status::Warn,
+            Some(CheckCode::RateLimited),
+            None,
+            format!("{what} was throttled (429)."),
+            "Wait a minute and verify again; give each connector its own identity if the product makes many calls.".into(),
+        ),
+        CallOutcome::Http { status, .. } => verdict(
+            Status::Fail,
+            Some(CheckCode::Unexpected),
+            None,
+            format!("{what} answered HTTP {status}."),
+            "Try again; if it persists, run the call's curl reproduction and look at the server's answer.".into(),
+        ),
     }
 }
