@@ -164,8 +164,13 @@ pub fn plain_value(
         FieldSource::WebhookUrl => profile
             .webhooks
             .as_ref()
-            .and_then(|w| render(&w.url, &|n| facts.placeholders.get(n).cloned()).ok()),
-        FieldSource::WebhookHeader => profile.webhooks.as_ref().map(|w| w.header.clone()),
+            .filter(|_| profile.wizard_registers_hooks())
+            .and_then(|w| render(&w.url, &|n| placeholder_value(profile, facts, n)).ok()),
+        FieldSource::WebhookHeader => profile
+            .webhooks
+            .as_ref()
+            .filter(|_| profile.wizard_registers_hooks())
+            .map(|w| w.header.clone()),
         FieldSource::Pat
         | FieldSource::ClientSecret
         | FieldSource::WebhookSecret

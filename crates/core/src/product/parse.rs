@@ -476,6 +476,8 @@ fn validate_connectors(
             );
             Vec::new()
         }
+        // A broken `[[connectors]]` header was reported already.
+        (None, None) if e.is_broken("connectors[0]") => Vec::new(),
         (None, None) => {
             e.missing(0..0, "access".into(), "say what the product needs: an `[access]` table with `capabilities` and/or `scopes`, or `[[connectors]]`");
             Vec::new()

@@ -96,10 +96,14 @@ impl<'a> Errors<'a> {
     /// A missing value at `field`, unless the statement that gave it was broken (already
     /// reported as a syntax error).
     pub(super) fn missing(&mut self, span: Span, field: String, message: impl Into<String>) {
-        let under_broken_header = prefixes(&field).any(|p| self.broken_headers.contains(p));
-        if !self.broken.contains(&field) && !under_broken_header {
+        if !self.is_broken(&field) {
             self.at(span, field, message);
         }
+    }
+
+    /// Whether the statement giving `field` (or a header above it) was broken.
+    pub(super) fn is_broken(&self, field: &str) -> bool {
+        self.broken.contains(field) || prefixes(field).any(|p| self.broken_headers.contains(p))
     }
 
     /// Whether a mistake was reported at or under one of `paths` (checks that build on them

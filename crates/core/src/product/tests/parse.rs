@@ -108,6 +108,16 @@ fn syntax_errors_do_not_hide_the_rest_of_the_file() {
             .any(|e| e.field == "id" || e.field.starts_with("product.")),
         "the keys under a broken header are neither unknown nor missing: {e:#?}"
     );
+    let connectors = MINIMAL.replace(
+        "[access]\ncapabilities = [\"repos\"]\n",
+        "[[connectors]\nid = \"a\"\n",
+    );
+    let e = only(&connectors);
+    assert_eq!(
+        (e.line, e.field.as_str()),
+        (11, "connectors[0]"),
+        "and nothing said missing"
+    );
 }
 
 #[test]
