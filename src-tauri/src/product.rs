@@ -9,10 +9,13 @@ use std::sync::Mutex;
 
 use ado_flows::hooks::ApplyEvent;
 use ado_flows::interface::{ProductProfile, TargetInput};
+use ado_flows::product::delivery::Consent;
 use ado_flows::product::gate::{clear_saved, Clear, Cleared, ConnectorPat, SavedCheck};
 use ado_flows::product::handoff::{open_handoff, Handoff, HandoffChoice};
-use ado_flows::product::post::{PostOptions, PostReport};
-use ado_flows::product::saved::{self, ConnectInput, ConnectRules, HandoffView, Script, Written};
+use ado_flows::product::post::PostOptions;
+use ado_flows::product::saved::{
+    self, ConnectInput, ConnectRules, Delivered, HandoffView, Script, Written,
+};
 use ado_flows::product::{
     apply_product_hooks, load_profile, load_profile_text, plan_product_hooks, LoadError,
     LoadedProfile, ProductEvent, ProductHookPlan, ProductHooksReport, ProductHooksRequest,
@@ -425,8 +428,18 @@ pub async fn handoff_script(
     )?)
 }
 
-/// Delivers the hand-off to the product's API. A token given here is kept in the keyring for
-/// next time; without one, the kept token is used.
+/// What the user said about a delivery (after seeing where it goes and what it carries).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentForm {
+    #[serde(default)]
+    host: Option<String>,
+    #[serde(default)]
+    allow_local: bool,
+}
+
+/// Delivers the hand-off to the product's API, or says where it would go and what it would
+/// carry and asks first. A token given here is kept in the keyring for that host.
 #[tauri::command]
 pub async fn handoff_post(
     state: State<'_, AppState>,
@@ -435,13 +448,19 @@ pub async fn handoff_post(
     choice: ChoiceForm,
     token: Option<SecretString>,
     trusted_ca_pem: Option<String>,
-) -> Result<PostReport, CommandError> {
+    consent: Option<ConsentForm>,
+) -> Result<Delivered, CommandError> {
     let handoff = handoff(&state, &product, &profile_id, choice).await?;
     let options = PostOptions {
         trusted_ca_pem: given(trusted_ca_pem),
         ..PostOptions::default()
     };
-    Ok(saved::deliver(state.connections()?, &handoff, token, &options).await?)
+    let consent = consent.unwrap_or_default();
+    let consent = Consent {
+        host: given(consent.host),
+        allow_local: consent.allow_local,
+    };
+    Ok(saved::deliver(state.connections()?, &handoff, token, &consent, &options).await?)
 }
 
 #[cfg(test)]

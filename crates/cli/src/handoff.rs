@@ -22,10 +22,11 @@ use ado_flows::interface::{
     SignInMethod, Status,
 };
 use ado_flows::preflight::PreflightRequest;
+use ado_flows::product::delivery::Consent;
 use ado_flows::product::gate::{clear_saved, Clear, ConnectorPat, SavedCheck};
 use ado_flows::product::handoff::{open_handoff, HandoffChoice};
 use ado_flows::product::post::PostOptions;
-use ado_flows::product::saved::{connect_rules, deliver, script_of, ConnectInput};
+use ado_flows::product::saved::{connect_rules, deliver, script_of, ConnectInput, Delivered};
 use ado_flows::product::{
     apply_product_hooks, check_product, credentials_to_check, load_profile, plan_product_hooks,
     LoadError, ProductCheckRequest, ProductCredential, ProductHooksRequest,
@@ -36,6 +37,7 @@ use clap::Args;
 use secrecy::SecretString;
 use serde_json::json;
 
+use crate::terminal::plain;
 use crate::{fail, input_problem, read_pat};
 
 /// Reads a profile; a broken one prints every error with its line and field, and exits 2.
@@ -237,6 +239,9 @@ fn line(
         Status::Skip => "skip",
     };
     let code = code.map(|c| format!(" [{c}]")).unwrap_or_default();
+    // Titles and messages quote the profile and the servers: no control character reaches the
+    // terminal.
+    let (title, message, fix) = (plain(title), plain(message), plain(fix));
     println!("{mark}  {title}{code}: {message}");
     if matches!(status, Status::Fail | Status::Warn) {
         println!("      fix: {fix}");
@@ -434,6 +439,14 @@ pub struct HandoffArgs {
     /// A PEM CA to trust for the product's API (e.g. a company proxy's), besides the system's.
     #[arg(long)]
     product_ca_file: Option<PathBuf>,
+    /// With --post: the host you checked and accept to receive the hand-off (the first delivery
+    /// to a host is refused, with what it would carry, until you name it here).
+    #[arg(long, requires = "post", value_name = "HOST")]
+    confirm_delivery_to: Option<String>,
+    /// With --post: allow a destination on this machine, a private network or a link-local
+    /// address for this delivery (a test double, an on-premises product).
+    #[arg(long, requires = "post")]
+    allow_local_destination: bool,
 }
 
 fn read_file(flag: &str, path: &Option<PathBuf>) -> Result<Option<String>, ExitCode> {
@@ -508,15 +521,6 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
             "saved connection profile {id} (secrets in {})",
             connections.secret_backend().description()
         );
-    }
-    if let Some(token) = env_secret("ADO_CONNECT_PRODUCT_TOKEN") {
-        ado_flows::product::handoff::store_product_token(
-            &connections,
-            &id,
-            &profile.product.id,
-            &token,
-        )
-        .map_err(|p| fail(&p, 1))?;
     }
     // The gate: the product's checks for these credentials (connector PATs from the environment
     // are kept only if they pass), or a pass recorded within a day.
@@ -612,9 +616,45 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
             trusted_ca_pem: product_ca,
             ..Default::default()
         };
-        let report = deliver(&connections, &handoff, None, &options)
+        let consent = Consent {
+            host: args.confirm_delivery_to.clone(),
+            allow_local: args.allow_local_destination,
+        };
+        let token = env_secret("ADO_CONNECT_PRODUCT_TOKEN");
+        let delivered = deliver(&connections, &handoff, token, &consent, &options)
             .await
             .map_err(|p| fail(&p, 1))?;
+        let report = match delivered {
+            Delivered::NeedsConsent { preview, problem } => {
+                if !args.json {
+                    eprintln!(
+                        "would send {} request(s) to {}",
+                        preview.requests,
+                        crate::terminal::plain(&preview.url)
+                    );
+                    eprintln!(
+                        "  host {} ({})",
+                        crate::terminal::plain(&preview.host),
+                        preview.addresses.join(", ")
+                    );
+                    for c in &preview.carries {
+                        eprintln!("  carrying: {}", crate::terminal::plain(c));
+                    }
+                }
+                out["ok"] = json!(false);
+                out["delivery"] = json!({ "preview": preview });
+                if args.json {
+                    out["error"] = json!(problem);
+                    println!("{out}");
+                    return Ok(ExitCode::from(1));
+                }
+                return Err(fail(&problem, 1));
+            }
+            Delivered::Sent { preview, report } => {
+                out["delivery"] = json!({ "preview": preview });
+                report
+            }
+        };
         if !args.json {
             for d in &report.delivered {
                 println!(

@@ -164,11 +164,12 @@ fn error_line(problem: &Problem) -> String {
             .unwrap_or_default()
             .to_string()
     };
+    // Messages quote profiles, products and servers: escape what a terminal would obey.
     format!(
         "error[{}]: {field}{} {}",
         problem.code,
-        first_line(&problem.message),
-        first_line(&problem.fix)
+        terminal::plain(&first_line(&problem.message)),
+        terminal::plain(&first_line(&problem.fix))
     )
 }
 

@@ -89,6 +89,11 @@ pub fn known_scope(id: &str) -> Option<Scope> {
 pub struct ProductProfile {
     /// The format version (1).
     pub format: u32,
+    /// Where the profile came from, as the flows loaded it (a canonical file path, or a picked
+    /// file's name and digest); not part of the file. What the product keeps (tokens, secrets)
+    /// is bound to it, with the hosts the product's URLs name, and never to the id alone: a file
+    /// that borrows another product's id is another product.
+    pub origin: Option<String>,
     /// Who the product is.
     pub product: ProductInfo,
     /// Where it works.

@@ -128,6 +128,7 @@ fn validate(raw: Raw, e: &mut Errors<'_>) -> ProductProfile {
     let placeholders = validate_placeholders(raw.placeholders, e);
     let mut profile = ProductProfile {
         format: FORMAT_VERSION,
+        origin: None,
         product,
         deployments,
         sign_in,

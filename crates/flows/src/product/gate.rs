@@ -193,7 +193,7 @@ pub async fn clear_saved(
     let opened = crate::open_connection(connections, &request.connection_id, settings).await?;
     let saved = &opened.profile;
     let profile = request.profile;
-    let product_id = profile.product.id.clone();
+    let product_id = super::secrets_key(&profile);
     let mut own: Vec<ProductCredential> = request
         .pats
         .iter()
@@ -320,9 +320,10 @@ pub(super) fn kept_pats(
     profile: &ProductProfile,
 ) -> Result<Vec<ProductCredential>, Problem> {
     let mut out = Vec::new();
+    let key = super::secrets_key(profile);
     for connector in &profile.connectors {
         for index in 0..16 {
-            let name = connector_secret_name(&profile.product.id, &connector.id, index);
+            let name = connector_secret_name(&key, &connector.id, index);
             match connections
                 .extra_secret(saved, &name)
                 .map_err(store_problem)?
@@ -333,10 +334,7 @@ pub(super) fn kept_pats(
                     credential: Credential::Pat(pat),
                     method: SignInMethod::Pat,
                     expires_on: connections
-                        .extra_secret(
-                            saved,
-                            &expiry_name(&profile.product.id, &connector.id, index),
-                        )
+                        .extra_secret(saved, &expiry_name(&key, &connector.id, index))
                         .map_err(store_problem)?
                         .map(|d| d.expose_secret().to_string()),
                 }),

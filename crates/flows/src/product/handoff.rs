@@ -65,7 +65,7 @@ impl std::fmt::Debug for Handoff {
     }
 }
 
-pub(super) fn store_problem(e: impl std::fmt::Display) -> Problem {
+pub(crate) fn store_problem(e: impl std::fmt::Display) -> Problem {
     Problem::new(
         CheckCode::Unexpected,
         None,
@@ -75,7 +75,7 @@ pub(super) fn store_problem(e: impl std::fmt::Display) -> Problem {
 }
 
 /// The saved connection `id` (the one lookup; `not_found` names the fix).
-pub(super) fn saved(connections: &Connections, id: &ProfileId) -> Result<crate::Profile, Problem> {
+pub(crate) fn saved(connections: &Connections, id: &ProfileId) -> Result<crate::Profile, Problem> {
     connections
         .get(id)
         .map_err(store_problem)?
@@ -202,6 +202,7 @@ impl Handoff {
                 .extra_secret(&saved, name)
                 .map_err(store_problem)
         };
+        let key = super::secrets_key(&handoff.profile);
         let connectors: Vec<String> = handoff
             .profile
             .connectors
@@ -210,7 +211,7 @@ impl Handoff {
             .collect();
         for connector in &connectors {
             for index in 0..16 {
-                let name = connector_secret_name(&handoff.profile.product.id, connector, index);
+                let name = connector_secret_name(&key, connector, index);
                 let Some(pat) = get(&name)? else { break };
                 let key = SecretKey::Pat {
                     connector: connector.clone(),
@@ -242,7 +243,7 @@ impl Handoff {
             _ => {}
         }
         if handoff.profile.wizard_registers_hooks() {
-            let name = super::product_hook_secret_name(&handoff.profile.product.id);
+            let name = super::product_hook_secret_name(&key);
             if let Some(secret) = get(&name)? {
                 handoff.secrets.insert(SecretKey::WebhookSecret, secret);
             }

@@ -127,7 +127,7 @@ async fn requests(
     })?;
     // Each product's webhooks carry their own secret (`product-hook-secret:{id}`), never the
     // connection's or another product's: a second product's receiver cannot forge the first's.
-    let name = super::product_hook_secret_name(&profile.product.id);
+    let name = super::product_hook_secret_name(&super::secrets_key(profile));
     let secret = match (rule.secret, &request.secret) {
         (SecretOrigin::Product, Some(value)) => {
             if applying {

@@ -16,6 +16,7 @@
 //!    product's API, the reproduction script.
 
 mod check;
+pub mod delivery;
 mod facts;
 pub mod gate;
 pub mod handoff;
@@ -30,6 +31,7 @@ use std::path::{Path, PathBuf};
 use ado_core::product::{parse_profile, ProductProfile, ProfileError, MAX_LOGO_BYTES};
 use base64::Engine as _;
 use serde::Serialize;
+use sha2::{Digest as _, Sha256};
 
 pub use check::{
     check_product, credentials_to_check, date_of, precheck, today, ConnectorReport, Precheck,
@@ -91,10 +93,14 @@ pub fn load_profile_text(name: &str, text: &str) -> Result<LoadedProfile, LoadEr
             }],
         });
     }
-    let profile = parse_profile(text).map_err(|e| LoadError::Invalid {
+    let mut profile = parse_profile(text).map_err(|e| LoadError::Invalid {
         path: name.to_string(),
         errors: e.0,
     })?;
+    profile.origin = Some(format!(
+        "picked:{name}:{}",
+        hex(&Sha256::digest(text.as_bytes()))
+    ));
     let logo_data_url = profile
         .product
         .logo
@@ -128,10 +134,12 @@ pub fn load_profile(path: &Path) -> Result<LoadedProfile, LoadError> {
         });
     }
     let text = std::fs::read_to_string(path).map_err(io)?;
-    let profile = parse_profile(&text).map_err(|e| LoadError::Invalid {
+    let mut profile = parse_profile(&text).map_err(|e| LoadError::Invalid {
         path: shown.clone(),
         errors: e.0,
     })?;
+    let canonical = std::fs::canonicalize(path).map_err(io)?;
+    profile.origin = Some(format!("file:{}", canonical.display()));
     let logo_data_url = match &profile.product.logo {
         None => None,
         Some(logo) if logo.starts_with("data:") => Some(logo.clone()),
@@ -156,10 +164,23 @@ pub fn load_profile(path: &Path) -> Result<LoadedProfile, LoadError> {
     })
 }
 
+/// Reads a logo next to the profile: a plain relative name inside the profile's folder (no
+/// absolute path, drive, UNC share, `..` or link), opened without following a link, a regular
+/// file, read with a bound (a `logo.png -> /dev/zero` link or a huge file cannot exhaust memory).
 fn logo_file(profile_path: &Path, logo: &str) -> Result<String, String> {
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part != "."
+            && part != ".."
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ' '))
+    };
+    if logo.len() > 255 || !logo.split('/').all(plain) {
+        return Err("give the logo as a plain relative path inside the profile's folder (letters, digits, `.`, `_`, `-`, `/`; no `..`, drive, share or absolute path)".into());
+    }
     let dir = profile_path.parent().unwrap_or(Path::new("."));
-    let file = dir.join(logo);
-    let mime = match file
+    let mime = match Path::new(logo)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
@@ -171,11 +192,34 @@ fn logo_file(profile_path: &Path, logo: &str) -> Result<String, String> {
         Some("webp") => "image/webp",
         _ => return Err("use a .png, .svg, .jpg or .webp file".into()),
     };
-    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    // No link anywhere below the profile's folder.
+    let mut file = dir.to_path_buf();
+    for part in logo.split('/') {
+        file.push(part);
+        let meta = std::fs::symlink_metadata(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        if meta.file_type().is_symlink() {
+            return Err(format!(
+                "{} is a link; ADO Connect does not follow links for a logo",
+                file.display()
+            ));
+        }
+    }
+    let opened =
+        open_no_follow(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let meta = opened.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file", file.display()));
+    }
+    let mut bytes = Vec::new();
+    use std::io::Read as _;
+    opened
+        .take(MAX_LOGO_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     if bytes.len() > MAX_LOGO_BYTES {
         return Err(format!(
-            "the logo is {} KiB; the limit is {} KiB",
-            bytes.len() / 1024,
+            "the logo is larger than {} KiB; use a smaller image",
             MAX_LOGO_BYTES / 1024
         ));
     }
@@ -185,10 +229,61 @@ fn logo_file(profile_path: &Path, logo: &str) -> Result<String, String> {
     ))
 }
 
+/// Opens `path` for reading without following a link at its last component (`O_NOFOLLOW`).
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Windows: the link check above refused reparse points; open as usual.
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The name a product's kept secrets live under: its id and a digest of its identity as first
+/// accepted, i.e. where the profile came from and the URLs (with their placeholders' defaults)
+/// its secrets travel to. A file that borrows another product's id, or points its POST or
+/// receiver elsewhere, gets another name, so nothing kept by the first reaches it.
+pub fn secrets_key(profile: &ProductProfile) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"ado-connect product identity v1\0");
+    hash.update(profile.product.id.as_bytes());
+    hash.update(b"\0");
+    hash.update(profile.origin.as_deref().unwrap_or("").as_bytes());
+    let mut urls: Vec<&str> = Vec::new();
+    if let Some(post) = &profile.handoff.post {
+        urls.push(&post.url);
+    }
+    if let Some(hooks) = &profile.webhooks {
+        urls.push(&hooks.url);
+    }
+    for url in urls {
+        hash.update(b"\0");
+        hash.update(url.as_bytes());
+        for p in &profile.placeholders {
+            if url.contains(&format!("{{{}}}", p.name)) {
+                hash.update(b"\0");
+                hash.update(p.default.as_deref().unwrap_or("").as_bytes());
+            }
+        }
+    }
+    let digest = hash.finalize();
+    format!("{}~{}", profile.product.id, &hex(&digest)[..12])
+}
+
 /// The keyring name of a connector's `index`th PAT, stored as an extra secret of the saved
-/// connection (so "Forget this connection" removes it).
-pub fn connector_secret_name(product_id: &str, connector: &str, index: usize) -> String {
-    format!("product-pat:{product_id}:{connector}:{index}")
+/// connection (so "Forget this connection" removes it). `key` is [`secrets_key`].
+pub fn connector_secret_name(key: &str, connector: &str, index: usize) -> String {
+    format!("product-pat:{key}:{connector}:{index}")
 }
 
 /// The keyring name of the secret a product's webhooks carry (its own, never the connection's

@@ -25,6 +25,10 @@ pub struct PostOptions {
     pub max_attempts: u32,
     /// The first backoff; doubled each retry, capped at 30 s (or `Retry-After`, capped too).
     pub backoff: Duration,
+    /// The addresses the destination was checked at ([`super::delivery::preview`]): the POST
+    /// goes there and nowhere else, so a name that resolves differently a moment later (DNS
+    /// rebinding) cannot redirect it.
+    pub pinned: Option<(String, Vec<std::net::SocketAddr>)>,
 }
 
 impl Default for PostOptions {
@@ -34,6 +38,7 @@ impl Default for PostOptions {
             proxy: None,
             max_attempts: 4,
             backoff: Duration::from_millis(500),
+            pinned: None,
         }
     }
 }
@@ -183,6 +188,9 @@ pub async fn post_handoff(
     if let Some(proxy) = &options.proxy {
         builder =
             builder.proxy(reqwest::Proxy::all(proxy).map_err(|e| config_problem(e.to_string()))?);
+    }
+    if let Some((host, addrs)) = &options.pinned {
+        builder = builder.resolve_to_addrs(host, addrs);
     }
     let client = builder.build().map_err(|e| config_problem(e.to_string()))?;
     let mut auth = reqwest::header::HeaderValue::from_str(&format!(

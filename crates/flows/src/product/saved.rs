@@ -18,6 +18,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 
 use super::check::{precheck, today, Precheck};
+use super::delivery::{self, Consent, DeliveryPreview};
 use super::gate::{clear_saved, Clear, SavedCheck};
 use super::handoff::{
     open_handoff, product_token, recorded_specs, store_product_token, write_private, Deliveries,
@@ -136,7 +137,8 @@ pub async fn handoff_view(
     now_unix: u64,
 ) -> Result<HandoffView, Problem> {
     let handoff = open_handoff(connections, settings, profile, id, choice, now_unix).await?;
-    let has_token = product_token(connections, id, &handoff.profile.product.id)?.is_some();
+    let has_token =
+        product_token(connections, id, &super::secrets_key(&handoff.profile))?.is_some();
     Ok(HandoffView {
         panel: handoff.panel(&Reveal::Nothing),
         missing: handoff.missing(),
@@ -244,39 +246,103 @@ pub fn script_to_default_dir(
     })
 }
 
-/// Delivers the hand-off to the product's API. A token given now is kept in the keyring for next
-/// time; without one, the kept token is used.
+/// What [`deliver`] did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Delivered {
+    /// Nothing was sent: the user must see where it goes and what it carries, and say yes.
+    #[serde(rename_all = "camelCase")]
+    NeedsConsent {
+        /// Where and what.
+        preview: DeliveryPreview,
+        /// Why nothing was sent, and how to go on.
+        problem: Problem,
+    },
+    /// Sent.
+    #[serde(rename_all = "camelCase")]
+    Sent {
+        /// Where and what.
+        preview: DeliveryPreview,
+        /// What the product answered.
+        report: PostReport,
+    },
+}
+
+/// Delivers the hand-off to the product's API, once the user has seen where it goes and what it
+/// carries ([`delivery::ask`]). A token given now is kept in the keyring for that host; without
+/// one, the token kept for the same host is used (never one given for another host).
 pub async fn deliver(
     connections: &Connections,
     handoff: &Handoff,
     token: Option<SecretString>,
+    consent: &Consent,
     options: &PostOptions,
-) -> Result<PostReport, Problem> {
-    let id = &handoff.connection_id;
-    let product_id = &handoff.profile.product.id;
-    let given = token.filter(|t| !secrecy::ExposeSecret::expose_secret(t).trim().is_empty());
-    let token = match given {
-        Some(token) => {
-            store_product_token(connections, id, product_id, &token)?;
-            token
+) -> Result<Delivered, Problem> {
+    let (preview, pinned) = match delivery::ask(connections, handoff, consent).await? {
+        delivery::Asked::NeedsConsent { preview, problem } => {
+            return Ok(Delivered::NeedsConsent { preview, problem })
         }
-        None => product_token(connections, id, product_id)?.ok_or_else(|| {
-            let label = handoff
-                .profile
-                .handoff
-                .post
-                .as_ref()
-                .map_or("the product's API token".to_string(), |p| p.token_label.clone());
-            Problem::new(
-                CheckCode::InvalidInput,
-                None,
-                format!("Paste the {label} first."),
-                format!(
-                    "Create an API token in {} and give it (the app's token field, or ADO_CONNECT_PRODUCT_TOKEN); it is kept in your OS keyring.",
-                    handoff.profile.product.name
-                ),
-            )
-        })?,
+        delivery::Asked::Allowed { preview, pinned } => (preview, pinned),
     };
-    post_handoff(handoff, &token, options).await
+    let id = &handoff.connection_id;
+    let key = super::secrets_key(&handoff.profile);
+    let saved_connection = super::handoff::saved(connections, id)?;
+    let host_name = delivery::token_host_name(&key);
+    let given = token.filter(|t| !secrecy::ExposeSecret::expose_secret(t).trim().is_empty());
+    let label = handoff
+        .profile
+        .handoff
+        .post
+        .as_ref()
+        .map_or("the product's API token".to_string(), |p| {
+            p.token_label.clone()
+        });
+    let name = &handoff.profile.product.name;
+    let token = match given {
+        Some(token) => token,
+        None => {
+            let kept_for = connections
+                .extra_secret(&saved_connection, &host_name)
+                .map_err(super::handoff::store_problem)?
+                .map(|h| secrecy::ExposeSecret::expose_secret(&h).to_string());
+            let kept = product_token(connections, id, &key)?;
+            match (kept, kept_for) {
+                (Some(token), Some(host)) if host.eq_ignore_ascii_case(&preview.host) => token,
+                (Some(_), Some(host)) => {
+                    return Err(Problem::new(
+                        CheckCode::InvalidInput,
+                        None,
+                        format!("The {label} kept in your keyring was given for {host}; this delivery goes to {}.", preview.host),
+                        format!("Paste the {label} for {} (a kept token is only sent to the host it was given for).", preview.host),
+                    ))
+                }
+                _ => {
+                    return Err(Problem::new(
+                        CheckCode::InvalidInput,
+                        None,
+                        format!("Paste the {label} first."),
+                        format!("Create an API token in {name} and give it (the app's token field, or ADO_CONNECT_PRODUCT_TOKEN); it is kept in your OS keyring for {}.", preview.host),
+                    ))
+                }
+            }
+        }
+    };
+    let options = PostOptions {
+        pinned: Some((preview.host.clone(), pinned)),
+        ..options.clone()
+    };
+    let report = post_handoff(handoff, &token, &options).await?;
+    // Kept only once the product accepted it: a mistyped token or host is not remembered.
+    if report.ok {
+        store_product_token(connections, id, &key, &token)?;
+        connections
+            .put_extra_secret(
+                &saved_connection,
+                &host_name,
+                &SecretString::from(preview.host.clone()),
+            )
+            .map_err(super::handoff::store_problem)?;
+        delivery::accept_host(connections, handoff, &preview.host)?;
+    }
+    Ok(Delivered::Sent { preview, report })
 }
