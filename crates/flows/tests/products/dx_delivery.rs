@@ -12,14 +12,12 @@ use ado_core::product::SignInMethod;
 use ado_emulator::scenario::DEMO_FULL_ACCESS_PAT;
 use ado_emulator::HostPath;
 use ado_flows::hooks::HookRecords;
-use ado_flows::product::gate::{expiry_name, Clear, Outcome};
+use ado_flows::product::gate::{Clear, Outcome};
 use ado_flows::product::handoff::{recorded_specs, Handoff, HandoffChoice};
 use ado_flows::product::post::{post_handoff, PostOptions};
-use ado_flows::product::{
-    apply_product_hooks, connector_secret_name, plan_product_hooks, ProductHooksRequest,
-};
+use ado_flows::product::{apply_product_hooks, plan_product_hooks, ProductHooksRequest};
 use ado_flows::ConnectOptions;
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 
 use crate::product_api::ProductApi;
 use crate::support::*;
@@ -53,13 +51,6 @@ async fn connector_pats_are_kept_only_once_every_check_passes() {
         Some(LATER),
     )
     .await;
-    let kept = |connector: &str| {
-        let saved = fx.connections.get(&fx.id).unwrap().unwrap();
-        fx.connections
-            .extra_secret(&saved, &connector_secret_name("dx", connector, 0))
-            .unwrap()
-            .map(|s| s.expose_secret().to_string())
-    };
     let mut wrong = dx_pats();
     wrong[0] = connector_pat("boards", 0, BOARDS_NO_WORK, LATER);
     let Outcome::Refused(report) = fx
@@ -72,13 +63,24 @@ async fn connector_pats_are_kept_only_once_every_check_passes() {
         .failures()
         .iter()
         .any(|f| f.0 == "invalid_credentials"));
-    for (connector, _) in DX_CONNECTORS {
-        assert_eq!(
-            kept(connector),
-            None,
-            "{connector}: nothing kept after a failure"
-        );
-    }
+    // Nothing was kept: without tokens given now, none are found.
+    let Outcome::Refused(report) = fx
+        .clear(
+            profile("dx"),
+            (None, None),
+            Vec::new(),
+            Clear::Always,
+            now(),
+        )
+        .await
+    else {
+        panic!("no connector token was kept after a failure")
+    };
+    assert!(report
+        .restrictions
+        .iter()
+        .any(|r| r.title == "A token per connector"
+            && r.message.contains("Boards, Pipelines, Repositories")));
 
     let outcome = fx
         .clear(profile("dx"), (None, None), dx_pats(), Clear::Always, now())
@@ -87,19 +89,36 @@ async fn connector_pats_are_kept_only_once_every_check_passes() {
         panic!("DX's service accounts pass: {outcome:#?}")
     };
     assert!(report.ok);
-    let saved = fx.connections.get(&fx.id).unwrap().unwrap();
-    for (connector, _) in DX_CONNECTORS {
-        assert_eq!(kept(connector), Some(dx_token(connector)), "{connector}");
-        assert_eq!(
-            fx.connections
-                .extra_secret(&saved, &expiry_name("dx", connector, 0))
-                .unwrap()
-                .map(|d| d.expose_secret().to_string())
-                .as_deref(),
-            Some(LATER),
-            "{connector}: its date is kept next to it"
-        );
-    }
+    // Kept, with their dates (DX refuses an undated token): "Check access" finds them.
+    let Outcome::Cleared(_, Some(again)) = fx
+        .clear(
+            profile("dx"),
+            (None, None),
+            Vec::new(),
+            Clear::Always,
+            now(),
+        )
+        .await
+    else {
+        panic!("the kept tokens pass again")
+    };
+    assert!(again.ok, "{:#?}", again.failures());
+    let checked: Vec<&str> = again
+        .connectors
+        .iter()
+        .map(|c| c.connector.as_str())
+        .collect();
+    assert_eq!(
+        checked,
+        [
+            "boards",
+            "pipelines",
+            "repos",
+            "pull_commits",
+            "commits",
+            "webhooks"
+        ]
+    );
 
     // The hand-off gives each connector its own token, never the connection's.
     let handoff = fx

@@ -5,7 +5,7 @@
 
 use ado_core::checks::CheckCode;
 use ado_emulator::scenario::{DEMO_DEVELOPER_PAT, DEMO_FULL_ACCESS_PAT};
-use ado_flows::product::gate::{clearance_name, Clear, Outcome, CLEARANCE_TTL_SECS};
+use ado_flows::product::gate::{Clear, Outcome, CLEARANCE_TTL_SECS};
 use secrecy::SecretString;
 
 use crate::support::*;
@@ -18,14 +18,6 @@ async fn a_pass_is_recorded_for_a_day_and_a_new_credential_or_choice_checks_agai
     let target = services(&emu, "fabrikam");
     let fx = saved(target.clone(), DEMO_FULL_ACCESS_PAT, None).await;
     let t0 = now();
-    let recorded = || {
-        let saved = fx.connections.get(&fx.id).unwrap().unwrap();
-        fx.connections
-            .extra_secret(&saved, &clearance_name("datafold"))
-            .unwrap()
-            .is_some()
-    };
-    assert!(!recorded());
 
     // Never checked: the hand-off runs the checks, then records the pass.
     emu.clear_requests();
@@ -44,7 +36,6 @@ async fn a_pass_is_recorded_for_a_day_and_a_new_credential_or_choice_checks_agai
             .ends_with("/_apis/security/permissionevaluationbatch")),
         "the checks ran (Contribute to pull requests among them)"
     );
-    assert!(recorded(), "the pass is recorded with the connection");
 
     // Within the day: nothing is sent, whatever is asked of the hand-off.
     emu.clear_requests();
@@ -181,12 +172,6 @@ async fn a_connection_that_fails_its_checks_is_refused_with_them_and_nothing_is_
             problem.fix
         );
     }
-    let saved = fx.connections.get(&fx.id).unwrap().unwrap();
-    assert!(fx
-        .connections
-        .extra_secret(&saved, &clearance_name("datafold"))
-        .unwrap()
-        .is_none());
     // Neither the panel nor a value leaks past the gate.
     assert!(ado_flows::product::saved::handoff_value(
         &fx.connections,

@@ -11,10 +11,10 @@ use ado_core::product::verdicts::Rule;
 use ado_core::product::SignInMethod;
 use ado_core::target::{Deployment, Field};
 use ado_emulator::scenario::DEMO_FULL_ACCESS_PAT;
-use ado_flows::product::gate::{clearance_name, Clear, Outcome};
+use ado_flows::product::gate::{Clear, Outcome};
 use ado_flows::product::handoff::{Handoff, HandoffChoice};
 use ado_flows::product::saved::{connect_rules, ConnectInput};
-use ado_flows::product::{connector_secret_name, ProductReport};
+use ado_flows::product::ProductReport;
 
 use crate::support::*;
 
@@ -119,14 +119,6 @@ async fn services_only_products_refuse_a_server_before_anything_is_sent() {
             Outcome::Refused(report) => refused_for_the_server(&report, name),
             Outcome::Cleared(..) => panic!("{name} cleared a Server connection"),
         }
-        let saved = fx.connections.get(&fx.id).unwrap().unwrap();
-        assert!(
-            fx.connections
-                .extra_secret(&saved, &clearance_name(id))
-                .unwrap()
-                .is_none(),
-            "{name}: no pass recorded"
-        );
     }
     assert_eq!(
         emu.requests()
@@ -239,12 +231,26 @@ async fn a_pat_expiry_that_is_not_a_date_or_has_passed_is_refused_naming_the_fie
         restriction(&report, Rule::PatExpiry).field,
         Some(Field::Pat)
     );
-    let saved = fx.connections.get(&fx.id).unwrap().unwrap();
-    assert!(fx
-        .connections
-        .extra_secret(&saved, &connector_secret_name("dx", "boards", 0))
-        .unwrap()
-        .is_none());
+    // Nothing was kept: without tokens given now, none are found.
+    let Outcome::Refused(report) = fx
+        .clear(
+            profile("dx"),
+            (None, None),
+            Vec::new(),
+            Clear::Always,
+            now(),
+        )
+        .await
+    else {
+        panic!("no connector token was kept")
+    };
+    assert!(
+        failing_restrictions(&report)
+            .iter()
+            .any(|r| r.title == "A token per connector"),
+        "{:#?}",
+        report.restrictions
+    );
     assert_eq!(emu.requests().len(), 0, "refused before anything is sent");
 }
 
