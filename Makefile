@@ -84,7 +84,7 @@ demo: build-demo-deps build
 TAURI_CLI := $(CURDIR)/scripts/tauri-cli/node_modules/.bin/tauri
 CARGO_FUZZ := $(TOOLS)/bin/cargo-fuzz
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := repo_url ado_json profiles journal loopback
+FUZZ_TARGETS := repo_url ado_json profiles journal loopback product_profile
 
 # Builds and links every shipped crate for x86_64-pc-windows-gnu, clippy -D warnings included.
 check-windows:

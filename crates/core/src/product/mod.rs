@@ -37,7 +37,7 @@ use crate::capabilities::{access_plan, Capability, Scope};
 use crate::target::Deployment;
 use crate::webhook::EventKind;
 
-pub use parse::{parse_profile, ProfileError, ProfileErrors};
+pub use parse::{is_plain_relative_path, parse_profile, ProfileError, ProfileErrors};
 
 /// The profile format this build reads (`format = 1`).
 pub const FORMAT_VERSION: u32 = 1;

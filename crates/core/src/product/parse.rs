@@ -194,11 +194,8 @@ fn validate_product(raw: RawProduct, e: &mut Errors<'_>) -> ProductInfo {
                     ),
                 );
             }
-        } else if value.contains("://")
-            || value.starts_with('/')
-            || value.split(['/', '\\']).any(|p| p == "..")
-        {
-            e.at(logo.span(), "product.logo", "give a path relative to the profile's folder (no `..`, no absolute path, no URL) or a `data:image/…` URL");
+        } else if !is_plain_relative_path(value) {
+            e.at(logo.span(), "product.logo", "give a plain path relative to the profile's folder (letters, digits, `.`, `_`, `-`, space and `/`; no `..`, `\\`, drive, share, absolute path or URL) or a `data:image/…` URL");
         }
     }
     if let Some(url) = &raw.docs_url {
@@ -212,6 +209,21 @@ fn validate_product(raw: RawProduct, e: &mut Errors<'_>) -> ProductInfo {
         logo: raw.logo.map(Spanned::into_inner),
         docs_url: raw.docs_url.map(Spanned::into_inner),
     }
+}
+
+/// A plain relative path inside a folder on every OS: `/`-separated parts of letters, digits,
+/// `.`, `_`, `-` and space, none `.` or `..` (so no absolute path, drive `C:`, UNC share
+/// `\\host\share`, backslash or URL).
+pub fn is_plain_relative_path(value: &str) -> bool {
+    value.len() <= 255
+        && value.split('/').all(|part| {
+            !part.is_empty()
+                && part != "."
+                && part != ".."
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ' '))
+        })
 }
 
 fn validate_deployments(raw: Option<RawDeployments>, e: &mut Errors<'_>) -> Deployments {

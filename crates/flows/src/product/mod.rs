@@ -168,15 +168,7 @@ pub fn load_profile(path: &Path) -> Result<LoadedProfile, LoadError> {
 /// absolute path, drive, UNC share, `..` or link), opened without following a link, a regular
 /// file, read with a bound (a `logo.png -> /dev/zero` link or a huge file cannot exhaust memory).
 fn logo_file(profile_path: &Path, logo: &str) -> Result<String, String> {
-    let plain = |part: &str| {
-        !part.is_empty()
-            && part != "."
-            && part != ".."
-            && part
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ' '))
-    };
-    if logo.len() > 255 || !logo.split('/').all(plain) {
+    if !ado_core::product::is_plain_relative_path(logo) {
         return Err("give the logo as a plain relative path inside the profile's folder (letters, digits, `.`, `_`, `-`, `/`; no `..`, drive, share or absolute path)".into());
     }
     let dir = profile_path.parent().unwrap_or(Path::new("."));

@@ -443,3 +443,27 @@ fn mangled_profiles_never_panic_and_errors_stay_in_the_file() {
         }
     }
 }
+
+#[test]
+fn logo_paths_are_plain_relative_names_on_every_os() {
+    use crate::product::is_plain_relative_path as plain;
+    for ok in ["logo.png", "img/logo.svg", "my logo-1_2.webp"] {
+        assert!(plain(ok), "{ok}");
+    }
+    for bad in [
+        "/etc/logo.png",
+        "../logo.png",
+        "img/../../x.png",
+        "C:\\logo.png",
+        "C:logo.png",
+        "\\\\host\\share\\x.png",
+        "//host/share/x.png",
+        "img\\logo.png",
+        "https://x/logo.png",
+        "./logo.png",
+        "",
+        "logo.png\u{0}",
+    ] {
+        assert!(!plain(bad), "{bad:?}");
+    }
+}
