@@ -13,9 +13,12 @@
 //! - `home`: five clicks from paste to webhooks, the returning user's home (re-verify, webhooks,
 //!   forget with the webhooks removed), renewing a PAT from its reminder, 720×560 without
 //!   horizontal scroll, and a 250-project collection.
-//! - `products`: the app opened with a product profile: DX on a Server (a PAT per connector,
-//!   its webhooks with the secret DX gave, the POST to DX's API) and Datafold (a pasted URL to
-//!   its three fields).
+//! - `products`: the app opened with a product profile: DX on Services behind its checks (a PAT
+//!   per connector, its webhooks with the secret DX gave, the POST to DX's API) and Datafold (a
+//!   pasted URL to its form).
+//! - `product_rules`: the products' rules in the connect form (dbt refusing a pasted Server with
+//!   nothing sent, Kong Konnect's PAT, Appcircle's Microsoft sign-in) and hand-offs that offer
+//!   only what the product has.
 //! - `webhooks`: plan, apply, test delivery to a loopback receiver, no duplicates on a re-run,
 //!   removal.
 
@@ -26,6 +29,7 @@ mod home;
 mod paste_url;
 mod plain_http;
 mod preflight;
+mod product_rules;
 mod products;
 mod sign_in;
 mod webhooks;

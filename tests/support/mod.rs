@@ -384,6 +384,47 @@ impl Journey {
         .await;
     }
 
+    /// Fails unless `step` opened at its top: the window not scrolled and its heading in view.
+    pub async fn assert_at_top(&self, step: &str) {
+        let at = self
+            .js(&format!(
+                "const h = document.getElementById('{step}-title').getBoundingClientRect(); \
+                 return [window.scrollY, h.top >= 0 && h.bottom <= window.innerHeight]"
+            ))
+            .await;
+        assert_eq!(
+            at,
+            json!([0, true]),
+            "{step} opens at its top: [scrollY, heading in view]"
+        );
+    }
+
+    /// Plays the browser for a Microsoft sign-in the app started (Verify was clicked): follows
+    /// the authorize URL the app shows against the emulator, then the redirect to the app's
+    /// loopback listener.
+    pub async fn play_browser_sign_in(&self) {
+        self.wait_until(
+            "the sign-in link shows",
+            "return !document.getElementById('browser-link-row').hidden",
+        )
+        .await;
+        let authorize = self.value("browser-link").await;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        let answer = http.get(&authorize).send().await.expect("authorize");
+        assert_eq!(answer.status(), 302, "the emulator signs the user in");
+        let location = answer.headers()["location"]
+            .to_str()
+            .expect("a redirect")
+            .to_string();
+        http.get(&location)
+            .send()
+            .await
+            .expect("the app's loopback listener");
+    }
+
     /// Types into an input (after clearing it).
     pub async fn type_into(&self, id: &str, text: &str) {
         let input = self
@@ -462,6 +503,18 @@ impl Journey {
             eprintln!("no screenshot {name}");
         }
         path
+    }
+
+    /// A screenshot kept for review under `target/screens/` too (the product steps at each size).
+    pub async fn screen(&self, name: &str) -> PathBuf {
+        let shot = self.screenshot(name).await;
+        let dir = target_dir().join("screens");
+        std::fs::create_dir_all(&dir).expect("screens dir");
+        let kept = dir.join(format!("{name}.png"));
+        if std::fs::copy(&shot, &kept).is_err() {
+            eprintln!("no screen {name}");
+        }
+        kept
     }
 
     /// Ends the session and the app.

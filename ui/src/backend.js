@@ -52,10 +52,15 @@ export const backend = {
   /** Opens a profile picked in the page (its file name and text); rejects with { error } when broken. */
   openProductProfile: (name, text) => invoke("open_product_profile", { name, text }),
   closeProductProfile: () => invoke("close_product_profile"),
+  /** What the connect form may offer for the product and what it refuses, before any request:
+   *  `form` { target: { deployment, organization, servicesUrl, serverUrl, collection }, method, expiresOn }. */
+  productConnectRules: (form) => invoke("product_connect_rules", { form }),
   /** Runs the product's checks; `onEvent` gets each restriction and check as it settles. */
   productCheck: (form, onEvent) => invokeStreaming("product_check", { form }, "onEvent", onEvent),
+  /** `form` { profileId, choice: { project, repository, publicUrl, placeholders }, projects, secret }. */
   productHooksPlan: (form) => invoke("product_hooks_plan", { form }),
   productHooksApply: (form, onEvent) => invokeStreaming("product_hooks_apply", { form }, "onEvent", onEvent),
+  /** The hand-off view; refused (an error naming the failing checks) until the checks passed. */
   handoffPanel: (profileId, choice) => invoke("handoff_panel", { profileId, choice }),
   handoffValue: (profileId, choice, key) => invoke("handoff_value", { profileId, choice, key }),
   handoffExport: (profileId, choice, includeSecrets) => invoke("handoff_export", { profileId, choice, includeSecrets }),

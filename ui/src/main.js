@@ -66,7 +66,9 @@ function goTo(step, focus = step !== "home" || document.activeElement !== docume
   }
   $("nav-home").className = step === "home" ? "current" : "";
   document.body.dataset.step = step;
-  if (focus) $(`${step}-title`).focus({ preventScroll: false });
+  // A step opens at its top, its heading in view (not where the previous step was scrolled to).
+  window.scrollTo(0, 0);
+  if (focus) $(`${step}-title`).focus({ preventScroll: true });
 }
 
 async function open(next, step) {
@@ -112,7 +114,7 @@ async function start() {
     ? `Tokens are kept in ${info.secretStore}.`
     : `No secret store: ${info.secretStoreError || "unknown"}. Tokens cannot be saved.`;
   initForget();
-  initConnect({
+  const connectReady = initConnect({
     sandbox: info.sandbox,
     onConnected: (next) => open(next, "result"),
     onContext: (named) => (context = named),
@@ -149,6 +151,7 @@ async function start() {
       else goTo(step);
     });
   }
+  await connectReady;
   if (showHome(info.connections || [])) goTo("home", false);
   else goTo("connect", false);
   document.body.dataset.ready = "true";

@@ -9,8 +9,6 @@ export const product = {
   details: { project: "", repository: "", publicUrl: "", placeholders: {} },
 };
 
-const METHOD_INPUTS = { browser: "method-browser", device_code: "method-device", service_principal: "method-sp", pat: "method-pat" };
-
 /** The profile, or null. */
 export function profile() {
   return product.loaded ? product.loaded.profile : null;
@@ -33,73 +31,21 @@ function note(label, text) {
   label.querySelector("span").append(small);
 }
 
-/** The connect form fitted to the profile: deployments and sign-in methods it takes, its
- *  recommended method preselected, a PAT expiry date when it requires one. */
-function fitConnect(p) {
+/** The connect form's words for the profile (render only: what the form offers and refuses is
+ *  the backend's answer, steps/rules.js): a note on a deployment it does not take, the expiry
+ *  date's label when it needs one. */
+function describeConnect(p) {
   const name = p.product.name;
-  // The sandbox offers only what the product takes (styles.css hides the other button).
-  document.body.dataset.deployments = ["services", "server"].filter((d) => p.deployments[d]).join(" ");
   for (const [key, id] of [["services", "deployment-services"], ["server", "deployment-server"]]) {
-    if (!p.deployments[key]) {
-      $(id).disabled = true;
-      note($(id).closest("label"), `${name} does not support this`);
-    }
+    if (!p.deployments[key]) note($(id).closest("label"), `${name} does not support this`);
   }
   if (p.deployments.server && p.deployments.minServerVersion) {
     note($("deployment-server").closest("label"), `${name} needs version ${p.deployments.minServerVersion} or later`);
-  }
-  for (const [method, id] of Object.entries(METHOD_INPUTS)) {
-    const label = $(id).closest("label");
-    const accepted = p.signIn.methods.includes(method);
-    show(label, accepted);
-    $(id).disabled = !accepted;
-    if (method === p.signIn.recommended) {
-      $(id).checked = true;
-      label.append(el("small", { className: "recommended", text: ` recommended by ${name}` }));
-    }
-  }
-  if (p.signIn.note) {
-    $("product-connect-note").textContent = p.signIn.note;
-    show($("product-connect-note"), true);
   }
   if (p.patExpiryRequired) {
     $("pat-expiry-label").textContent = `Token expires on (${name} needs the date)`;
     $("pat-expiry").required = true;
   }
-}
-
-/** What the profile refuses in the connect form before anything is sent, or null. */
-export function connectRefusal(deployment, method, expiresOn) {
-  const p = profile();
-  if (!p) return null;
-  const name = p.product.name;
-  if (deployment && !p.deployments[deployment]) {
-    const other = deployment === "server" ? "Azure DevOps Services (the cloud)" : "Azure DevOps Server";
-    return {
-      code: "unsupported_deployment",
-      message: `${name} cannot use ${deployment === "server" ? "Azure DevOps Server" : "Azure DevOps Services"}.`,
-      fix: `${name} works with ${other} only. Connect that instead, or use ADO Connect without this product profile.`,
-      input: deployment === "server" ? "deployment-server" : "deployment-services",
-    };
-  }
-  const profileMethod = { pat: "pat", browser: "browser", device: "device_code", sp: "service_principal" }[method];
-  if (profileMethod && !p.signIn.methods.includes(profileMethod)) {
-    return {
-      code: "unsupported_sign_in",
-      message: `${name} does not accept this way of signing in.`,
-      fix: `Use ${p.signIn.methods.map((m) => $(METHOD_INPUTS[m]).closest("label").textContent.trim()).join(" or ")}.`,
-      input: METHOD_INPUTS[profileMethod],
-    };
-  }
-  if (method === "pat" && p.patExpiryRequired && !expiresOn) {
-    return {
-      code: "invalid_input",
-      message: `${name} needs the token's expiry date.`,
-      fix: "Enter the date the token expires (YYYY-MM-DD), as set when you created it.",
-      input: "pat-expiry",
-    };
-  }
-  return null;
 }
 
 /** The file picker on the first step: a picked profile is checked by the backend; a good one
@@ -153,31 +99,58 @@ export function initProduct(info, backend) {
   $("nav-handoff-label").textContent = p.handoff.title;
   $("to-hooks").textContent = `Next: what ${p.product.name} needs`;
   show($("to-checks"), false);
-  fitConnect(p);
+  describeConnect(p);
 }
 
-/** Inputs for the details a product step asks for, bound to `product.details`: `names` are
- *  "project", "repository", "publicUrl" or a placeholder's name. Ids: `${prefix}-${name}`. */
-export function detailInputs(container, prefix, names, onChange = () => {}) {
-  const p = profile();
-  const labels = { project: "Project", repository: "Repository", publicUrl: "Server's public URL" };
+/** One input for a detail a product step asks for, bound to `product.details`: `name` is
+ *  "project", "repository", "publicUrl" or a placeholder's name. A placeholder's input fits its
+ *  kind (a URL, a whole number). `onInput` runs on each keystroke, `onChange` when a value is
+ *  committed. */
+export function detailInput(name, id, { onChange = () => {}, onInput = () => {} } = {}) {
+  const ph = profile().placeholders.find((x) => x.name === name);
+  const types = { url: "url", integer: "number" };
+  const input = el("input");
+  Object.assign(input, { id, type: (ph && types[ph.kind]) || "text", autocomplete: "off", spellcheck: false });
+  if (ph && ph.kind === "integer") Object.assign(input, { step: "1", inputMode: "numeric" });
+  input.placeholder = ph && ph.example ? `e.g. ${ph.example}` : "";
+  input.value = ph ? product.details.placeholders[name] || "" : product.details[name] || "";
+  input.addEventListener("input", () => {
+    if (ph) product.details.placeholders[name] = input.value.trim();
+    else product.details[name] = input.value.trim();
+    onInput(name);
+  });
+  input.addEventListener("change", () => onChange(name));
+  return input;
+}
+
+/** The label of a detail: the placeholder's own, or the project's, repository's, public URL's. */
+export function detailLabel(name) {
+  const ph = profile().placeholders.find((x) => x.name === name);
+  return ph ? ph.label : { project: "Project", repository: "Repository", publicUrl: "Server's public URL" }[name] || name;
+}
+
+/** Labelled inputs for `names` (see `detailInput`) in `container`. Ids: `${prefix}-${name}`. */
+export function detailInputs(container, prefix, names, events = {}) {
   const fields = names.map((name) => {
-    const ph = p.placeholders.find((x) => x.name === name);
     const id = `${prefix}-${name.replace(/_/g, "-")}`;
-    const input = el("input");
-    Object.assign(input, { id, type: "text", autocomplete: "off", spellcheck: false });
-    input.placeholder = ph && ph.example ? `e.g. ${ph.example}` : "";
-    input.value = ph ? product.details.placeholders[name] || "" : product.details[name] || "";
-    input.addEventListener("input", () => {
-      if (ph) product.details.placeholders[name] = input.value.trim();
-      else product.details[name] = input.value.trim();
-    });
-    input.addEventListener("change", () => onChange(name));
-    const label = el("label", { text: ph ? ph.label : labels[name] });
+    const label = el("label", { text: detailLabel(name) });
     label.htmlFor = id;
-    return el("div", { className: "field" }, label, input);
+    const field = el("div", { className: "field" }, label, detailInput(name, id, events));
+    field.dataset.detail = name;
+    return field;
   });
   container.replaceChildren(...fields);
+}
+
+/** `text` with each `{placeholder}` the user completed filled in, and the others named by their
+ *  label ("‹Your DX URL›/webhooks/ado"): a template is never shown raw. */
+export function filled(text) {
+  const p = profile();
+  return String(text || "").replace(/\{([a-z0-9_]+)\}/g, (whole, name) => {
+    const ph = p.placeholders.find((x) => x.name === name);
+    if (!ph) return whole;
+    return product.details.placeholders[name] || ph.default || `‹${ph.label}›`;
+  });
 }
 
 /** The placeholders named in `text` ("{dx_url}/webhooks/ado" → ["dx_url"]) that the profile declares. */

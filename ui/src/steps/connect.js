@@ -4,8 +4,9 @@
 import { backend } from "../backend.js";
 import { $, show } from "../dom.js";
 import { clearError, renderError } from "../errors.js";
-import { connectRefusal } from "../product.js";
+import { profile } from "../product.js";
 import { clearPaste, initPaste } from "./paste.js";
+import { askRules, chooseRecommended, initRules, refused, resetRules, usableDeployments } from "./rules.js";
 import { initTls, showChain, trustedCaPem } from "./tls.js";
 
 const FIELD_INPUTS = {
@@ -55,7 +56,7 @@ function updateVisibility() {
   show($("method-field"), d === "services");
   show($("pat-fields"), d !== null && m === "pat");
   show($("sp-fields"), d === "services" && m === "sp");
-  $("verify").disabled = d === null;
+  $("verify").disabled = d === null || refused();
   $("verify").textContent = BUTTON_LABELS[m];
   $("services-prefix").textContent = servicesUrl || "https://dev.azure.com/";
 }
@@ -145,12 +146,14 @@ async function verify(event) {
   clearErrors();
   const d = deployment();
   if (!d) return;
-  const refusal = connectRefusal(d, method(), $("pat-expiry").value.trim());
-  if (refusal) {
-    renderError($("alert"), refusal);
-    $(refusal.input).setAttribute("aria-invalid", "true");
-    $(refusal.input).focus({ preventScroll: true });
-    return;
+  // The product's rules, judged on exactly what is about to be sent: a refusal sends nothing.
+  if (profile()) {
+    const rules = await askRules();
+    if (!rules || rules.refused) {
+      const invalid = document.querySelector("#step-connect [aria-invalid=true]");
+      if (invalid) invalid.focus({ preventScroll: true });
+      return;
+    }
   }
   const form = {
     target: {
@@ -244,23 +247,40 @@ export async function copyText(text, button, input) {
   }
 }
 
-function useSandboxOrganization() {
+/** After a sandbox shortcut: the first field the product's rules still refuse, else Verify. */
+function focusNext() {
+  const invalid = document.querySelector("#step-connect [aria-invalid=true]");
+  (invalid || $("verify")).focus();
+  if (!$("connect-refusal").hidden) $("connect-refusal").scrollIntoView({ block: "nearest" });
+}
+
+/** The sandbox organization, signed in the way the product takes (its recommended method; the
+ *  demo PAT when that is a PAT). */
+async function useSandboxOrganization() {
   setDeployment("services");
   $("organization").value = sandbox.organization;
   servicesUrl = sandbox.servicesUrl || "";
-  $("method-browser").checked = true;
+  if (profile()) await chooseRecommended();
+  else $("method-browser").checked = true;
+  if (method() === "pat") $("pat").value = sandbox.pat;
   updateVisibility();
-  $("verify").focus();
+  focusNext();
 }
 
-function useSandbox() {
+async function useSandbox() {
   setDeployment("server");
   $("method-pat").checked = true;
   $("server-url").value = sandbox.serverUrl;
   $("collection").value = sandbox.collection;
   $("pat").value = sandbox.pat;
+  if (profile()) await chooseRecommended();
   updateVisibility();
-  $("verify").focus();
+  focusNext();
+}
+
+/** The form's target as the backend takes it (without the deployment). */
+function target() {
+  return { organization: $("organization").value, servicesUrl, serverUrl: $("server-url").value, collection: $("collection").value };
 }
 
 /** A fresh form for a new connection. */
@@ -272,6 +292,7 @@ export function newConnection() {
   for (const r of document.querySelectorAll("input[name=deployment]")) r.checked = false;
   servicesUrl = "";
   updateVisibility();
+  resetRules();
 }
 
 /** The form filled from a saved connection, for a new token: the old one is replaced only when
@@ -291,29 +312,41 @@ export function renewToken(card) {
     $(card.method === "pat" ? "method-pat" : card.method === "servicePrincipal" ? "method-sp" : "method-browser").checked = true;
   }
   updateVisibility();
+  resetRules(true);
   $("verify-status").textContent = "The current token stays until the new one verifies.";
   return card.method === "pat" ? $("pat") : $("verify");
 }
 
-export function initConnect({ sandbox: sb, onConnected, onContext }) {
+/** The sandbox banner: only the shortcuts whose deployment the product can use (the backend's
+ *  rules decide). */
+async function initSandbox() {
+  const usable = await usableDeployments({
+    server: { serverUrl: sandbox.serverUrl, collection: sandbox.collection, organization: "", servicesUrl: "" },
+    ...(sandbox.organization ? { services: { organization: sandbox.organization, servicesUrl: sandbox.servicesUrl || "", serverUrl: "", collection: "" } } : {}),
+  });
+  const text = [usable.server && `${sandbox.serverUrl} · collection ${sandbox.collection}`, usable.services && `organization ${sandbox.organization}`, `demo PAT ${sandbox.pat}`];
+  $("sandbox-text").textContent = ` ${text.filter(Boolean).join(" · ")}`;
+  show($("use-sandbox"), usable.server);
+  show($("use-sandbox-org"), !!usable.services);
+  $("use-sandbox").addEventListener("click", useSandbox);
+  $("use-sandbox-org").addEventListener("click", useSandboxOrganization);
+  show($("sandbox-banner"), true);
+  show($("sandbox-badge"), true);
+}
+
+/** Wires the form; resolves once the product's rules (if any) are applied. */
+export async function initConnect({ sandbox: sb, onConnected, onContext }) {
   callbacks = { onConnected };
   sandbox = sb || null;
-  if (sandbox) {
-    show($("sandbox-banner"), true);
-    show($("sandbox-badge"), true);
-    $("sandbox-text").textContent = ` ${sandbox.serverUrl} · collection ${sandbox.collection} · demo PAT ${sandbox.pat}`;
-    $("use-sandbox").addEventListener("click", useSandbox);
-    if (sandbox.organization) {
-      show($("use-sandbox-org"), true);
-      $("use-sandbox-org").addEventListener("click", useSandboxOrganization);
-    }
-  }
   initPaste(
     {
       deployment,
       setDeployment,
       servicesUrl: { get: () => servicesUrl, set: (v) => (servicesUrl = v) },
-      refresh: updateVisibility,
+      refresh: () => {
+        updateVisibility();
+        askRules();
+      },
     },
     onContext,
   );
@@ -335,4 +368,6 @@ export function initConnect({ sandbox: sb, onConnected, onContext }) {
   });
   $("connect-form").addEventListener("submit", verify);
   updateVisibility();
+  const rules = initRules({ deployment, method, target, refresh: updateVisibility });
+  await Promise.all([rules, sandbox && initSandbox()]);
 }

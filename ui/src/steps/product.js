@@ -1,9 +1,11 @@
 // Step 3 with a product profile: exactly the access the product needs (per connector, each with
-// its own token when the product wants that), checked live; then exactly its webhooks.
+// its own token when the product wants that), checked live ("Check access"); then exactly its
+// webhooks. The hand-off (Next) and the webhooks open only once the checks passed: the backend
+// refuses them otherwise, and this step says so before anyone clicks.
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { clearError, renderError } from "../errors.js";
-import { detailInputs, placeholdersIn, product, profile } from "../product.js";
+import { choice, detailInputs, filled, placeholdersIn, product, profile } from "../product.js";
 import { planCounts, planWrites } from "../plan.js";
 import { plural } from "../time.js";
 import { copyText } from "./connect.js";
@@ -14,8 +16,9 @@ const SCOPE_LABELS = { each_project: "for each project", chosen_repositories: "f
 let opened = null;
 let callbacks = null;
 let counts = {}; // connector id → how many token fields it shows
+let passed = false; // the product's checks passed for this connection and these choices
 
-function accessRows(p) {
+function accessRows() {
   return product.loaded.access.map((a) =>
     el("tr", {}, el("td", { text: a.label }), el("td", { text: a.patScopes.join(", ") }), el("td", { text: a.permissions.join("; ") })),
   );
@@ -23,7 +26,8 @@ function accessRows(p) {
 
 function tokenField(connector, index, expiry) {
   const id = `cred-${connector.id}-${index}`;
-  const label = el("label", { text: index ? `${connector.label} token ${index + 1}` : `${connector.label} token` });
+  const name = index ? `${connector.label} token ${index + 1}` : `${connector.label} token`;
+  const label = el("label", { text: name });
   label.htmlFor = id;
   const input = el("input");
   Object.assign(input, { id, type: "password", autocomplete: "off", spellcheck: false });
@@ -33,7 +37,7 @@ function tokenField(connector, index, expiry) {
   if (expiry) {
     const date = el("input");
     Object.assign(date, { id: `${id}-expiry`, type: "text", placeholder: "YYYY-MM-DD", autocomplete: "off", title: "The date this token expires" });
-    date.setAttribute("aria-label", `${connector.label} token ${index + 1} expires on`);
+    date.setAttribute("aria-label", `${name} expires on`);
     date.className = "expiry";
     parts.push(date);
   }
@@ -51,7 +55,9 @@ function renderConnectors(p) {
       more.id = `add-token-${c.id}`;
       more.addEventListener("click", () => {
         counts[c.id] = (counts[c.id] || 1) + 1;
-        more.before(tokenField(c, counts[c.id] - 1, p.patExpiryRequired));
+        const field = tokenField(c, counts[c.id] - 1, p.patExpiryRequired);
+        more.before(field);
+        field.querySelector("input").focus();
       });
       box.append(more);
     }
@@ -72,20 +78,21 @@ function pats() {
     }));
 }
 
+/** A restriction or a check: its mark, title and message; when it did not pass, ADO Connect's
+ *  code, the product's own code (DX's `invalid_permissions`) and the fix. */
 function renderRow(check) {
-  const item = el(
-    "li",
-    { className: check.status },
-    el(
-      "div",
-      { className: "row" },
-      el("span", { className: "mark", text: MARKS[check.status] || check.status }),
-      el("span", { className: "title", text: check.title }),
-      el("span", { className: "msg", text: check.message }),
-    ),
-  );
+  const codes = [];
+  if (check.status === "fail" || check.status === "warn") {
+    if (check.productCode) codes.push(el("span", { className: "code product-code", text: check.productCode }));
+    if (check.code) codes.push(el("span", { className: "code", text: check.code }));
+  }
+  const body = el("span", { className: "body" }, el("span", { className: "title", text: check.title }), " ");
+  for (const code of codes) body.append(code, " ");
+  body.append(el("span", { className: "msg", text: check.message }));
+  const item = el("li", { className: check.status }, el("div", { className: "row" }, el("span", { className: "mark", text: MARKS[check.status] || check.status }), body));
   if (check.code) item.dataset.code = check.code;
-  if (check.status === "fail" || check.status === "warn") item.append(el("p", { className: "fix", text: check.fix }));
+  if (check.productCode) item.dataset.productCode = check.productCode;
+  if ((check.status === "fail" || check.status === "warn") && check.fix) item.append(el("p", { className: "fix", text: check.fix }));
   return item;
 }
 
@@ -117,6 +124,36 @@ function addToGroup(group, check) {
   if (check.status === "fail") group.details.open = true;
 }
 
+/** A credential's name in the checklist: the connector's label, its number when it has several,
+ *  who the token belongs to once known. */
+function credentialLabel(label, connector, index, identity) {
+  const name = connector === "webhooks" ? `${label} (this connection's sign-in)` : `${label}${index ? ` #${index + 1}` : ""}`;
+  return identity ? `${name}: ${identity.account || identity.displayName}` : name;
+}
+
+/** The whole checklist from the report: the restrictions (a warning included), then one group
+ *  per credential. */
+function renderReport(report) {
+  const list = $("product-checklist");
+  list.replaceChildren(...report.restrictions.map(renderRow));
+  const groups = new Map();
+  for (const c of report.connectors) {
+    const group = groupFor(groups, `${c.connector}#${c.index}`, credentialLabel(c.label, c.connector, c.index, c.identity));
+    for (const check of c.checks) addToGroup(group, check);
+  }
+}
+
+/** Whether the hand-off and the webhooks may open, and why not. */
+function setPassed(value) {
+  passed = value;
+  const name = profile().product.name;
+  $("product-next").disabled = !passed;
+  $("product-next-hint").textContent = passed ? "" : `Run "Check access" first: the hand-off opens once everything ${name} needs passes.`;
+  $("product-hooks-plan").disabled = !passed;
+  if (!passed) $("product-hooks-apply").disabled = true;
+  renderHooksText(profile());
+}
+
 async function runChecks(event) {
   event.preventDefault();
   clearError($("product-alert"));
@@ -124,20 +161,31 @@ async function runChecks(event) {
   list.replaceChildren();
   const button = $("product-run-checks");
   button.disabled = true;
+  setPassed(false);
+  delete document.body.dataset.productChecks;
+  $("product-status").className = "status";
   $("product-status").textContent = "Checking…";
   const p = profile();
-  const labelOf = (id) => (id === "webhooks" ? "Webhooks (this connection's token)" : (p.connectors.find((c) => c.id === id) || { label: id }).label);
+  const labelOf = (id) => (id === "webhooks" ? "Webhooks" : (p.connectors.find((c) => c.id === id) || { label: id }).label);
   const groups = new Map();
   try {
-    const report = await backend.productCheck({ profileId: opened.card.id, project: product.details.project, repository: product.details.repository, pats: pats() }, (e) => {
+    const form = { profileId: opened.card.id, project: product.details.project, repository: product.details.repository, pats: pats() };
+    const report = await backend.productCheck(form, (e) => {
       if (e.kind === "restriction") list.append(renderRow(e));
-      else addToGroup(groupFor(groups, `${e.connector}#${e.index}`, `${labelOf(e.connector)}${e.index ? ` #${e.index + 1}` : ""}`), e.check);
+      else addToGroup(groupFor(groups, `${e.connector}#${e.index}`, credentialLabel(labelOf(e.connector), e.connector, e.index, null)), e.check);
     });
+    renderReport(report);
     if (report.publicUrl) product.details.publicUrl = report.publicUrl;
     const failed = list.querySelectorAll("li.fail[data-code]").length;
-    $("product-status").textContent = report.ok ? `Everything ${p.product.name} needs is in place.` : `${plural(failed, "check failed", "checks failed")}: see the fixes below.`;
+    const notes = list.querySelectorAll("li.warn[data-code]").length;
+    const note = notes ? ` ${plural(notes, "note", "notes")} below.` : "";
+    $("product-status").textContent = report.ok ? `Everything ${p.product.name} needs is in place.${note}` : `${plural(failed, "check failed", "checks failed")}: see the fixes below.`;
     $("product-status").className = report.ok ? "status ok" : "status failed";
     document.body.dataset.productChecks = report.ok ? "passed" : "failed";
+    setPassed(report.ok);
+    // The first failure in view (a group opens at it).
+    const first = list.querySelector("li.fail:not(.group)");
+    if (first) first.scrollIntoView({ block: "nearest" });
     if (report.ok) for (const input of document.querySelectorAll("#product-connectors input")) input.value = "";
   } catch (error) {
     $("product-status").textContent = "";
@@ -150,7 +198,7 @@ async function runChecks(event) {
 // --- Webhooks ----------------------------------------------------------------------------------
 
 function hooksForm() {
-  return { profileId: opened.card.id, placeholders: { ...product.details.placeholders }, projects: [], secret: $("product-secret").value.trim() || null };
+  return { profileId: opened.card.id, choice: choice(), projects: [], secret: $("product-secret").value.trim() || null };
 }
 
 async function planHooks() {
@@ -197,24 +245,76 @@ async function applyHooks() {
   } catch (error) {
     $("product-hooks-status").textContent = "";
     renderError($("product-hooks-alert"), error);
-  } finally {
-    show(bar, false);
   }
+  show(bar, false);
+}
+
+/** The webhooks' words: the receiver URL with what the user filled in (never the raw template);
+ *  for a product that creates its own, that it does and whether ADO Connect checked it may. */
+function renderHooksText(p) {
+  const rule = p.webhooks;
+  if (!rule) return;
+  const name = p.product.name;
+  if (rule.createdBy === "product") {
+    $("product-hooks-itself").textContent = passed
+      ? `${name} creates its webhooks itself; ADO Connect checked that it may.`
+      : `${name} creates its webhooks itself; "Check access" checks that it may.`;
+    return;
+  }
+  const summary = $("product-hooks-summary");
+  const url = el("span", { className: "mono", text: filled(rule.url) });
+  url.id = "product-hooks-url";
+  summary.replaceChildren(`${plural(rule.events.length, "event", "events")} ${SCOPE_LABELS[rule.scope] || ""} to `, url, `, signed with the header ${rule.header}.`);
+  if (!passed) summary.append(` Run "Check access" first: ${name}'s webhooks are registered once its checks pass.`);
 }
 
 function renderHooks(p) {
   const rule = p.webhooks;
   show($("product-hooks"), !!rule);
   if (!rule) return;
+  const itself = rule.createdBy === "product";
   $("product-hooks-title").textContent = `${p.product.name}'s webhooks`;
-  $("product-hooks-summary").textContent = `${plural(rule.events.length, "event", "events")} ${SCOPE_LABELS[rule.scope] || ""} to ${rule.url}, signed with the header ${rule.header}.`;
-  detailInputs($("product-hook-details"), "hook-detail", placeholdersIn(rule.url));
-  show($("product-secret-row"), rule.secret === "product");
-  $("product-secret-label").textContent = `The secret ${p.product.name} gave you (sent as ${rule.header})`;
-  $("product-hooks-list").replaceChildren();
-  $("product-hooks-status").textContent = "";
-  $("product-hooks-apply").disabled = true;
-  show($("product-hooks-secret"), false);
+  show($("product-hooks-itself"), itself);
+  show($("product-hooks-register"), !itself);
+  if (!itself) {
+    detailInputs($("product-hook-details"), "hook-detail", placeholdersIn(rule.url), { onInput: () => renderHooksText(p) });
+    show($("product-secret-row"), rule.secret === "product");
+    $("product-secret-label").textContent = `The secret ${p.product.name} gave you (sent as ${rule.header})`;
+    $("product-hooks-list").replaceChildren();
+    $("product-hooks-status").textContent = "";
+    $("product-hooks-apply").disabled = true;
+    show($("product-hooks-secret"), false);
+  }
+  renderHooksText(p);
+}
+
+/** The token fields: for every connector when the product wants a token per connector (the
+ *  connection's sign-in then only registers webhooks); else, with several connectors or
+ *  credentials on a PAT connection, optional extra tokens. */
+function renderCredentials(p, card) {
+  const name = p.product.name;
+  const several = p.connectors.length > 1 || p.connectors.some((c) => c.severalCredentials);
+  show($("product-credentials"), p.patOnePerConnector || (several && card.method === "pat"));
+  const legend = $("product-credentials-legend");
+  const notes = [];
+  if (p.patOnePerConnector) {
+    legend.replaceChildren("A token for each connector");
+    notes.push(`${name} needs each connector's own token${p.webhooks ? "; this connection's sign-in only registers the webhooks" : ""}.`);
+  } else {
+    legend.replaceChildren("A token per connector ", el("span", { className: "optional", text: "(optional; empty: this connection's token serves them all)" }));
+  }
+  if (p.connectors.length > 1) notes.push(`Each should use its own service account (Azure DevOps rate limits are per identity).`);
+  $("product-credentials-note").textContent = notes.join(" ");
+  renderConnectors(p);
+}
+
+/** Another project or repository: the pass covered the old ones, so the checks run again. */
+function changedChoice() {
+  if (!passed) return;
+  setPassed(false);
+  delete document.body.dataset.productChecks;
+  $("product-status").className = "status";
+  $("product-status").textContent = "The choice changed: check access again.";
 }
 
 /** Shows the step for `next` (a verified connection); `context` is what the last paste named. */
@@ -222,23 +322,25 @@ export function showProduct(next, context) {
   const p = profile();
   if (!opened || opened.card.id !== next.card.id) {
     counts = {};
+    passed = false;
     $("product-checklist").replaceChildren();
     $("product-status").textContent = "";
+    delete document.body.dataset.productChecks;
     if (context && context.project) product.details.project = context.project;
     if (context && context.repository) product.details.repository = context.repository;
   }
   opened = next;
   $("product-title").textContent = `What ${p.product.name} needs`;
-  $("product-intro").textContent = [p.signIn.note, p.product.docsUrl && `${p.product.name}'s own guide: ${p.product.docsUrl}`].filter(Boolean).join(" ");
-  $("product-access").replaceChildren(...accessRows(p));
-  const several = p.connectors.length > 1 || p.connectors.some((c) => c.severalCredentials);
-  show($("product-credentials"), several && next.card.method === "pat");
-  $("product-credentials-note").textContent = p.connectors.length > 1 ? `${p.product.name} has ${p.connectors.length} connectors; each may use its own service account and token (Azure DevOps rate limits are per identity).` : "";
-  renderConnectors(p);
+  $("product-intro").textContent = p.product.docsUrl ? `${p.product.name}'s own guide: ${p.product.docsUrl}` : "";
+  $("product-access").replaceChildren(...accessRows());
+  $("product-access").closest("table").classList.toggle("no-perms", product.loaded.access.every((a) => !a.permissions.length));
+  renderCredentials(p, next.card);
   const wanted = ["project"];
   if (p.handoff.fields.some((f) => f.source === "repository" || f.source === "repository_url")) wanted.push("repository");
-  detailInputs($("product-details"), "product-detail", wanted);
+  // A pass covers the project and repository it was checked with: another choice checks again.
+  detailInputs($("product-details"), "product-detail", wanted, { onInput: changedChoice });
   renderHooks(p);
+  setPassed(passed);
   $("product-next").textContent = `Next: ${p.handoff.title}`;
   clearError($("product-alert"));
 }
@@ -250,5 +352,5 @@ export function initProduct({ onBack, onNext }) {
   $("product-hooks-apply").addEventListener("click", applyHooks);
   $("product-hooks-secret-copy").addEventListener("click", () => copyText($("product-hooks-secret-value").value, $("product-hooks-secret-copy"), $("product-hooks-secret-value")));
   $("product-back").addEventListener("click", () => callbacks.onBack());
-  $("product-next").addEventListener("click", () => callbacks.onNext());
+  $("product-next").addEventListener("click", () => passed && callbacks.onNext());
 }

@@ -120,7 +120,21 @@ fn carried(handoff: &Handoff, token_label: &str, auth_header: &str) -> Vec<Strin
     out
 }
 
-async fn resolve(host: &str, port: u16) -> Vec<SocketAddr> {
+/// `url`'s host (brackets of an IPv6 literal removed) and the addresses it resolves to here,
+/// within 5 seconds (none when it does not resolve).
+pub(super) async fn resolve(url: &url::Url) -> (String, Vec<SocketAddr>) {
+    let host = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addrs = resolve_host(&host, port).await;
+    (host, addrs)
+}
+
+async fn resolve_host(host: &str, port: u16) -> Vec<SocketAddr> {
     if let Ok(ip) = host
         .trim_start_matches('[')
         .trim_end_matches(']')
@@ -193,9 +207,7 @@ pub async fn ask(
             "Check the API URL you gave.",
         )
     })?;
-    let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
-    let port = parsed.port_or_known_default().unwrap_or(443);
-    let pinned = resolve(&host, port).await;
+    let (host, pinned) = resolve(&parsed).await;
     let local = if host == "localhost" || host.ends_with(".localhost") {
         Some("this machine (localhost)".to_string())
     } else {

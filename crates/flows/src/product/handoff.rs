@@ -52,6 +52,8 @@ pub struct Handoff {
     pub connection_id: ProfileId,
     /// Server: the highest REST version it serves, when it said (for the script).
     pub server_api_version: Option<String>,
+    /// When the product's checks passed (Unix seconds).
+    pub checked_at: u64,
     secrets: BTreeMap<SecretKey, SecretString>,
 }
 
@@ -145,6 +147,7 @@ impl Handoff {
             facts,
             connection_id: ProfileId::from(String::new()),
             server_api_version: None,
+            checked_at: 0,
             secrets: BTreeMap::new(),
         }
     }
@@ -197,6 +200,7 @@ impl Handoff {
         let mut handoff = Handoff::new(profile, facts);
         handoff.connection_id = cleared.connection_id().clone();
         handoff.server_api_version = cleared.server_api_version().map(str::to_string);
+        handoff.checked_at = cleared.passed_at();
         let get = |name: &str| {
             connections
                 .extra_secret(&saved, name)

@@ -144,7 +144,7 @@ pub async fn handoff_view(
         missing: handoff.missing(),
         deliveries: handoff.deliveries(),
         has_token,
-        checked_at: now_unix,
+        checked_at: handoff.checked_at,
     })
 }
 

@@ -93,16 +93,8 @@ pub(super) async fn server_restrictions(
             let Ok(url) = url::Url::parse(&raw) else {
                 continue;
             };
-            let host = url
-                .host_str()
-                .unwrap_or_default()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string();
-            let addresses = match host.parse::<std::net::IpAddr>() {
-                Ok(ip) => vec![ip],
-                Err(_) => resolve(&host, url.port_or_known_default().unwrap_or(443)).await,
-            };
+            let (host, addrs) = super::delivery::resolve(&url).await;
+            let addresses = addrs.into_iter().map(|a| a.ip()).collect();
             facts.push(PublicUrlFact {
                 url: raw,
                 host,
@@ -115,13 +107,5 @@ pub(super) async fn server_restrictions(
         restrictions: out,
         public_url,
         max_api_version,
-    }
-}
-
-async fn resolve(host: &str, port: u16) -> Vec<std::net::IpAddr> {
-    let lookup = tokio::net::lookup_host((host, port));
-    match tokio::time::timeout(std::time::Duration::from_secs(3), lookup).await {
-        Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
-        _ => Vec::new(),
     }
 }
