@@ -1,0 +1,15 @@
+//! `--profile` on `check` and `hooks`, and `handoff`, through the built binary against an
+//! in-process emulator: the same engine as the app (`ado_flows::product`). Refusals are checked
+//! against the emulator's request log (nothing sent) and the config directory (nothing saved).
+//!
+//! Secrets go to the real keyring: `scripts/desktop-session.sh cargo test -p ado-connect-cli
+//! --test handoff`.
+
+#[path = "../../../flows/tests/support/product_api.rs"]
+mod product_api;
+mod support;
+
+mod appcircle_konnect;
+mod datafold;
+mod dx;
+mod refusals;
