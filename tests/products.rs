@@ -428,10 +428,40 @@ async fn dx_on_services_behind_its_checks_its_webhooks_and_the_post() {
         )
         .await;
     journey.click("handoff-send").await;
+    // Nothing leaves before the user saw where it goes and what it carries; the test double
+    // listens on this machine, which needs its own tick.
+    journey
+        .wait_until(
+            "the delivery is previewed",
+            "return !!document.body.dataset.handoffPost || !document.getElementById('handoff-alert').hidden",
+        )
+        .await;
+    assert_eq!(
+        journey
+            .js("return document.body.dataset.handoffPost || ''")
+            .await,
+        "consent",
+        "alert: {}",
+        journey.text("handoff-alert").await
+    );
+    assert!(api.received().is_empty(), "nothing sent before the consent");
+    assert_eq!(journey.text("handoff-consent-host").await, "127.0.0.1");
+    let carries = journey.text("handoff-consent-carries").await;
+    assert!(carries.contains("DX API token"), "{carries}");
+    assert_eq!(
+        journey
+            .js("return document.getElementById('handoff-consent-send').disabled")
+            .await,
+        Value::Bool(true),
+        "a local destination needs its tick"
+    );
+    journey.screen("66-dx-delivery-preview-1280").await;
+    journey.click("handoff-consent-local").await;
+    journey.click("handoff-consent-send").await;
     journey
         .wait_until(
             "the POST ends",
-            "return !!document.body.dataset.handoffPost || !document.getElementById('handoff-alert').hidden",
+            "return ['delivered', 'refused'].includes(document.body.dataset.handoffPost) || !document.getElementById('handoff-alert').hidden",
         )
         .await;
     assert_eq!(
@@ -459,16 +489,16 @@ async fn dx_on_services_behind_its_checks_its_webhooks_and_the_post() {
         "",
         "the API token leaves the page"
     );
-    journey.screen("66-dx-delivered-1280").await;
+    journey.screen("67-dx-delivered-1280").await;
     journey.resize(720, 560).await;
     journey.assert_no_horizontal_scroll("handoff").await;
     journey.js("window.scrollTo(0, 0); return true").await;
-    journey.screen("67-dx-handoff-720").await;
+    journey.screen("68-dx-handoff-720").await;
     journey.click("handoff-back").await;
     journey.wait_step("product").await;
     journey.assert_at_top("product").await;
     journey.assert_no_horizontal_scroll("product").await;
-    journey.screen("68-dx-needs-720").await;
+    journey.screen("69-dx-needs-720").await;
     journey.finish().await;
 }
 
@@ -537,7 +567,7 @@ async fn datafold_from_a_pasted_repository_url_to_its_form() {
         "Datafold names no API to post to and has no webhooks"
     );
     assert!(!journey.text("handoff-intro").await.contains("send it"));
-    journey.screen("69-datafold-handoff-1280").await;
+    journey.screen("70-datafold-handoff-1280").await;
 
     // The export file: without secrets unless ticked.
     journey.click("handoff-export").await;
@@ -557,7 +587,7 @@ async fn datafold_from_a_pasted_repository_url_to_its_form() {
     );
     journey.resize(720, 560).await;
     journey.assert_no_horizontal_scroll("handoff").await;
-    journey.screen("70-datafold-handoff-720").await;
+    journey.screen("71-datafold-handoff-720").await;
 
     // Later, from the home: the saved connection's card hands off again.
     journey.click("handoff-home").await;

@@ -65,5 +65,7 @@ export const backend = {
   handoffValue: (profileId, choice, key) => invoke("handoff_value", { profileId, choice, key }),
   handoffExport: (profileId, choice, includeSecrets) => invoke("handoff_export", { profileId, choice, includeSecrets }),
   handoffScript: (profileId, choice) => invoke("handoff_script", { profileId, choice }),
-  handoffPost: (profileId, choice, token, trustedCaPem) => invoke("handoff_post", { profileId, choice, token, trustedCaPem }),
+  /** Delivers to the product's API, or answers { kind: "needsConsent", preview, problem } (nothing
+   *  sent) until `consent` { host, allowLocal } confirms the host the user saw; { kind: "sent", preview, report }. */
+  handoffPost: (profileId, choice, token, trustedCaPem, consent) => invoke("handoff_post", { profileId, choice, token, trustedCaPem, consent }),
 };

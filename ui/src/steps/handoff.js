@@ -222,34 +222,69 @@ async function refresh() {
   }
 }
 
-async function send() {
-  clearError($("handoff-alert"));
+/** The product's answer to a delivery that was sent: each request, and what it refused. */
+function showReport(report, name) {
   const status = $("handoff-post-status");
   const list = $("handoff-post-result");
+  for (const d of report.delivered) list.append(el("li", { className: "pass" }, el("div", { className: "row" }, el("span", { className: "mark", text: "OK" }), el("span", { className: "title", text: d.what }), el("span", { className: "msg", text: `accepted (HTTP ${d.status})` }))));
+  if (report.failed) {
+    const f = report.failed;
+    list.append(
+      el(
+        "li",
+        { className: "fail" },
+        el("div", { className: "row" }, el("span", { className: "mark", text: "Failed" }), el("span", { className: "title", text: f.what }), el("span", { className: "msg", text: f.problem.message })),
+        el("p", { className: "fix", text: f.problem.fix }),
+        f.answer ? el("pre", { className: "answer", text: `${name} answered: ${f.answer}` }) : "",
+      ),
+    );
+  }
+  status.className = report.ok ? "status ok" : "status failed";
+  status.textContent = report.ok ? `Delivered to ${name} (${report.url}).` : `${name} refused it.`;
+  document.body.dataset.handoffPost = report.ok ? "delivered" : "refused";
+}
+
+/** Nothing was sent: where it would go and what it would carry, and the question. A local
+ *  destination needs its own tick. */
+function askConsent(preview, problem) {
+  $("handoff-consent-title").textContent = problem.message;
+  $("handoff-consent-fix").textContent = problem.fix;
+  $("handoff-consent-url").textContent = preview.url;
+  $("handoff-consent-host").textContent = preview.host;
+  $("handoff-consent-addresses").textContent = preview.addresses.join(", ");
+  $("handoff-consent-requests").textContent = String(preview.requests);
+  $("handoff-consent-carries").replaceChildren(...preview.carries.map((c) => el("li", { text: c })));
+  show($("handoff-consent-local-row"), !!preview.local);
+  $("handoff-consent-local").checked = false;
+  $("handoff-consent-local-text").textContent = preview.local ? `Send to ${preview.host} anyway: it is ${preview.local}` : "";
+  $("handoff-consent-send").textContent = `Send to ${preview.host}`;
+  $("handoff-consent-send").dataset.host = preview.host;
+  $("handoff-consent-send").disabled = !!preview.local;
+  show($("handoff-consent"), true);
+  document.body.dataset.handoffPost = "consent";
+  $("handoff-consent-title").focus({ preventScroll: true });
+  $("handoff-consent").scrollIntoView({ block: "nearest" });
+}
+
+/** Sends (or asks first): `consent` { host, allowLocal } once the user confirmed the preview. */
+async function send(consent = null) {
+  clearError($("handoff-alert"));
+  const status = $("handoff-post-status");
   const name = view.panel.product;
-  list.replaceChildren();
+  $("handoff-post-result").replaceChildren();
+  show($("handoff-consent"), false);
   status.className = "status";
-  status.textContent = "Sending…";
+  status.textContent = consent ? "Sending…" : "Checking where it goes…";
   $("handoff-send").disabled = true;
   try {
-    const report = await backend.handoffPost(opened.card.id, choice(), $("handoff-token").value.trim() || null, $("handoff-ca").value || null);
-    $("handoff-token").value = "";
-    for (const d of report.delivered) list.append(el("li", { className: "pass" }, el("div", { className: "row" }, el("span", { className: "mark", text: "OK" }), el("span", { className: "title", text: d.what }), el("span", { className: "msg", text: `accepted (HTTP ${d.status})` }))));
-    if (report.failed) {
-      const f = report.failed;
-      list.append(
-        el(
-          "li",
-          { className: "fail" },
-          el("div", { className: "row" }, el("span", { className: "mark", text: "Failed" }), el("span", { className: "title", text: f.what }), el("span", { className: "msg", text: f.problem.message })),
-          el("p", { className: "fix", text: f.problem.fix }),
-          f.answer ? el("pre", { className: "answer", text: `${name} answered: ${f.answer}` }) : "",
-        ),
-      );
+    const answer = await backend.handoffPost(opened.card.id, choice(), $("handoff-token").value.trim() || null, $("handoff-ca").value || null, consent);
+    status.textContent = "";
+    if (answer.kind === "needsConsent") {
+      askConsent(answer.preview, answer.problem);
+      return;
     }
-    status.className = report.ok ? "status ok" : "status failed";
-    status.textContent = report.ok ? `Delivered to ${name} (${report.url}).` : `${name} refused it.`;
-    document.body.dataset.handoffPost = report.ok ? "delivered" : "refused";
+    $("handoff-token").value = "";
+    showReport(answer.report, name);
   } catch (error) {
     status.textContent = "";
     renderError($("handoff-alert"), error);
@@ -297,6 +332,7 @@ export function showHandoff(next) {
   $("handoff-fields").replaceChildren();
   $("handoff-post-result").replaceChildren();
   $("handoff-post-status").textContent = "";
+  show($("handoff-consent"), false);
   $("handoff-file-status").textContent = "";
   delete $("handoff-file-status").dataset.path;
   show($("handoff-script-text"), false);
@@ -307,7 +343,14 @@ export function showHandoff(next) {
 
 export function initHandoff({ onBack, onDone }) {
   callbacks = { onBack, onDone };
-  $("handoff-send").addEventListener("click", send);
+  $("handoff-send").addEventListener("click", () => send());
+  $("handoff-consent-local").addEventListener("change", () => ($("handoff-consent-send").disabled = !$("handoff-consent-local").checked));
+  $("handoff-consent-send").addEventListener("click", () => send({ host: $("handoff-consent-send").dataset.host, allowLocal: $("handoff-consent-local").checked }));
+  $("handoff-consent-cancel").addEventListener("click", () => {
+    show($("handoff-consent"), false);
+    delete document.body.dataset.handoffPost;
+    $("handoff-send").focus();
+  });
   $("handoff-export").addEventListener("click", exportFile);
   $("handoff-script").addEventListener("click", script);
   $("handoff-include-secrets").addEventListener("change", () => show($("handoff-secrets-warning"), $("handoff-include-secrets").checked));
