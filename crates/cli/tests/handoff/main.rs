@@ -11,5 +11,6 @@ mod support;
 
 mod appcircle_konnect;
 mod datafold;
+mod dbt;
 mod dx;
 mod refusals;

@@ -13,6 +13,7 @@ mod support;
 mod product_api;
 
 mod appcircle;
+mod dbt;
 mod dx;
 mod dx_delivery;
 mod gate;
