@@ -53,7 +53,7 @@ async fn dbt_hands_off_a_saved_service_principal() {
         )
         .await;
     assert!(
-        !run.says("dbt does not accept personal access token"),
+        !run.says("dbt does not accept this sign-in"),
         "the saved connection is a service principal, dbt's recommended method: {run:#?}"
     );
     assert_eq!(run.code, 0, "{run:#?}");

@@ -147,12 +147,9 @@ pub fn sign_in(
         String::new()
     };
     if rule.methods.contains(&method) {
-        let mut message = format!("{name} accepts {}{on}.", method.label().to_lowercase());
+        let mut message = format!("{name} accepts this sign-in{on}: {}.", method.label());
         if method != rule.recommended {
-            message.push_str(&format!(
-                " It recommends {}.",
-                rule.recommended.label().to_lowercase()
-            ));
+            message.push_str(&format!(" It recommends: {}.", rule.recommended.label()));
         }
         return Restriction::pass(Rule::SignIn, title, message);
     }
@@ -164,8 +161,8 @@ pub fn sign_in(
         CheckCode::InvalidInput,
         (method == SignInMethod::Pat).then_some(Field::Pat),
         format!(
-            "{name} does not accept {}{on}.",
-            method.label().to_lowercase()
+            "{name} does not accept this sign-in{on}: {}.",
+            method.label()
         ),
         format!(
             "Sign in with one of: {} (recommended: {}).",

@@ -448,7 +448,7 @@ fn request_rows(request: &ProductCheckRequest) -> Vec<Restriction> {
                 code: Some(CheckCode::InvalidInput),
                 message: format!("{name} asks for the {what}, and none was chosen."),
                 fix: format!("Choose the {what} {name} should use (paste its URL, or pick it), then check again."),
-                field: Some(if source == FieldSource::Project { Field::Url } else { Field::Url }),
+                field: Some(Field::Url),
             });
         }
     }
