@@ -324,9 +324,12 @@ fn within(limit: Duration, input: &str) {
     assert!(took < limit, "{} bytes took {took:?}", input.len());
 }
 
+/// A guard against quadratic work, not a speed target: a 1 MiB input parsed in quadratic time
+/// takes minutes, linear time well under a second even in a debug build, so the bound is wide
+/// enough that a machine busy with other builds never trips it.
 #[test]
 fn huge_inputs_are_quick() {
-    let limit = Duration::from_secs(2);
+    let limit = Duration::from_secs(15);
     let mb = 1 << 20;
     within(limit, &"a".repeat(mb));
     within(limit, &"/".repeat(mb));
