@@ -87,6 +87,7 @@ mod resources;
 mod routes;
 pub mod scenario;
 mod server;
+pub mod spec;
 mod state;
 mod tls;
 pub mod versions;

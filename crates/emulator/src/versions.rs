@@ -42,9 +42,13 @@ pub const SERVICES_RELEASED: ApiVersion = ApiVersion::new(7, 1);
 /// The Azure DevOps Server releases a scenario can name.
 ///
 /// Each caps the REST API version it accepts (docs `concepts/rest-api-versioning`: Server 2022
-/// up to 7.0, Server 2020 up to 6.0, Server 2019 up to 5.0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// up to 7.0, Server 2020 up to 6.0, Server 2019 up to 5.0; Team Foundation Server 2018 up to
+/// 4.1, its last update's, as the spec folder `tfs-4.1` has it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ServerVersion {
+    /// Team Foundation Server 2018 (Update 2 and later): REST API up to 4.1.
+    #[serde(rename = "2018")]
+    V2018,
     /// Azure DevOps Server 2019: REST API up to 5.0.
     #[serde(rename = "2019")]
     V2019,
@@ -60,15 +64,27 @@ impl ServerVersion {
     /// The newest REST API version this release accepts.
     pub fn max_api_version(self) -> ApiVersion {
         match self {
+            ServerVersion::V2018 => ApiVersion::new(4, 1),
             ServerVersion::V2019 => ApiVersion::new(5, 0),
             ServerVersion::V2020 => ApiVersion::new(6, 0),
             ServerVersion::V2022 => ApiVersion::new(7, 0),
         }
     }
 
+    /// Its name, e.g. `Azure DevOps Server 2020`.
+    pub fn product_name(self) -> &'static str {
+        match self {
+            ServerVersion::V2018 => "Team Foundation Server 2018",
+            ServerVersion::V2019 => "Azure DevOps Server 2019",
+            ServerVersion::V2020 => "Azure DevOps Server 2020",
+            ServerVersion::V2022 => "Azure DevOps Server 2022",
+        }
+    }
+
     /// The release's year, as written in scenarios (`"2022"`).
     pub fn as_str(self) -> &'static str {
         match self {
+            ServerVersion::V2018 => "2018",
             ServerVersion::V2019 => "2019",
             ServerVersion::V2020 => "2020",
             ServerVersion::V2022 => "2022",
@@ -146,6 +162,13 @@ pub(crate) fn from_request(
             .map(Some)
             .ok_or_else(|| VssError::invalid_api_version(&raw)),
     }
+}
+
+/// The `api-version` a request named, exactly as sent (query, else `Accept`), for the log.
+pub(crate) fn raw_requested(query: Option<&str>, accept: Option<&str>) -> Option<String> {
+    query
+        .and_then(query_api_version)
+        .or_else(|| accept.and_then(accept_api_version))
 }
 
 fn query_api_version(query: &str) -> Option<String> {

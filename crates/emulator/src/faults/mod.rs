@@ -94,6 +94,9 @@ pub struct RequestRecord {
     pub kind: RequestKind,
     /// The injected fault's name (`status 429`, `reset`, `globalFail 503`, …), if any.
     pub fault: Option<String>,
+    /// The `api-version` the request named (query, else `Accept`), exactly as sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
 }
 
 /// Whether the listener accepts connections.
@@ -193,7 +196,13 @@ impl FaultState {
 
     /// Decides the fate of one request: the first rule that hits, else (Azure DevOps requests
     /// only) the global counters. Also returns the latency to apply and logs the request.
-    pub fn decide(&self, method: &str, path: &str) -> (Decision, Duration) {
+    /// The request is logged with the `api-version` it named.
+    pub fn decide(
+        &self,
+        method: &str,
+        path: &str,
+        api_version: Option<String>,
+    ) -> (Decision, Duration) {
         let kind = RequestKind::classify(method, path);
         let faults = self.get();
         let mut decision = None;
@@ -238,6 +247,7 @@ impl FaultState {
             path: path.to_string(),
             kind,
             fault,
+            api_version,
         });
         (decision, latency)
     }
@@ -305,7 +315,7 @@ mod tests {
                 ..Faults::rules([rule.clone()])
             });
             (0..2000)
-                .map(|_| state.decide("POST", "/o/_apis/hooks/subscriptions").0)
+                .map(|_| state.decide("POST", "/o/_apis/hooks/subscriptions", None).0)
                 .map(|d| d != Decision::Pass)
                 .collect::<Vec<bool>>()
         };

@@ -106,5 +106,5 @@ pub(crate) fn build(site: &Site<'_>, project: &Project, build: &Build) -> Value 
     value["retainedByRelease"] = json!(false);
     value["triggeredByBuild"] = Value::Null;
     value["appendCommitMessageToRunName"] = json!(true);
-    value
+    site.shaped("Build", value)
 }

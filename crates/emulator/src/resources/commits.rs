@@ -61,5 +61,5 @@ pub(crate) fn commit_ref(
             commit.id
         ));
     }
-    value
+    site.shaped("GitCommitRef", value)
 }

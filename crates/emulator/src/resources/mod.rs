@@ -80,6 +80,18 @@ impl<'w> Site<'w> {
         }
     }
 
+    /// The Server release answering (`None` on Services): it shapes the answers.
+    pub fn server_version(&self) -> Option<crate::versions::ServerVersion> {
+        self.server().map(|s| s.version)
+    }
+
+    /// `value` with the members `definition` has in this host's published spec
+    /// ([`crate::spec::trim`]); Services' answers are left whole.
+    pub fn shaped(&self, definition: &str, mut value: serde_json::Value) -> serde_json::Value {
+        crate::spec::trim(self.server_version(), definition, &mut value);
+        value
+    }
+
     /// The root response bodies build URLs on: Services echo the request's scheme and authority;
     /// Servers use their configured public URL (which may be wrong, e.g. `localhost`).
     pub fn access_point(&self) -> String {

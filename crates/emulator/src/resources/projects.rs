@@ -19,7 +19,7 @@ pub(crate) fn reference(site: &Site<'_>, project: &Project) -> Value {
     value["revision"] = json!(project.revision);
     value["visibility"] = json!(project.visibility.as_str());
     value["lastUpdateTime"] = json!(format_time(project.last_update_time));
-    value
+    site.shaped("TeamProjectReference", value)
 }
 
 /// `TeamProject`: the reference, links, the default team, and with `capabilities` (Git, the
@@ -51,5 +51,5 @@ pub(crate) fn team_project(site: &Site<'_>, project: &Project, capabilities: boo
         "name": format!("{} Team", project.name),
         "url": format!("{base}/_apis/projects/{}/teams/{}", project.id, project.default_team_id),
     });
-    value
+    site.shaped("TeamProject", value)
 }

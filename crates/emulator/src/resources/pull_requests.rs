@@ -73,5 +73,5 @@ pub(crate) fn pull_request(
         pr.id
     ));
     value["supportsIterations"] = json!(true);
-    value
+    site.shaped("GitPullRequest", value)
 }

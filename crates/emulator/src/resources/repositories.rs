@@ -77,7 +77,7 @@ pub(crate) fn repository(site: &Site<'_>, project: &Project, repo: &Repository) 
     value["webUrl"] = json!(web_url);
     value["isDisabled"] = json!(repo.is_disabled);
     value["isInMaintenance"] = json!(repo.is_in_maintenance);
-    value
+    site.shaped("GitRepository", value)
 }
 
 #[cfg(test)]

@@ -64,9 +64,17 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
         Err(request) => request,
     };
     let connection = request.extensions().get::<Connection>().cloned();
-    let (decision, latency) = state
-        .faults
-        .decide(request.method().as_str(), request.uri().path());
+    let api_version = crate::versions::raw_requested(
+        request.uri().query(),
+        request
+            .headers()
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let (decision, latency) =
+        state
+            .faults
+            .decide(request.method().as_str(), request.uri().path(), api_version);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

@@ -115,6 +115,7 @@ pub(crate) fn list(site: &Site<'_>, project: &str) -> Result<Value, VssError> {
                 ),
             })
         })
+        .map(|t| site.shaped("WorkItemType", t))
         .collect();
     Ok(json!({ "count": value.len(), "value": value }))
 }

@@ -124,7 +124,8 @@ pub struct OrganizationSpec {
 pub struct ServerSpec {
     /// A name for tests and token targets, e.g. `fabrikam-tfs` (not part of URLs).
     pub name: String,
-    /// `2019`, `2020` or `2022`: caps the REST API version.
+    /// `2018`, `2019`, `2020` or `2022`: caps the REST API version and shapes the answers
+    /// (each release's published spec, [`crate::spec`]).
     pub version: ServerVersion,
     /// The IIS virtual directory, e.g. `tfs`; absent or empty for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -666,6 +667,20 @@ impl Scenario {
                             "Its server's public URL is localhost.",
                             &["mis-configured"],
                         )],
+                        generated_projects: None,
+                    }],
+                },
+                // Team Foundation Server 2018 (REST API 4.1): older than ADO Connect supports.
+                ServerSpec {
+                    name: "old-tfs".to_string(),
+                    version: ServerVersion::V2018,
+                    virtual_directory: Some("tfs2018".to_string()),
+                    public_url: None,
+                    id: None,
+                    collections: vec![CollectionSpec {
+                        name: "DefaultCollection".to_string(),
+                        id: None,
+                        projects: vec![project("Archive", "Still on TFS 2018.", &["archive"])],
                         generated_projects: None,
                     }],
                 },

@@ -6,6 +6,8 @@
 //! - `auth`: 401 JSON vs 302 vs 203, expired and revoked PATs, scopes, Bearer tokens.
 //! - `not_found`: the VSS 404s for organizations, collections, projects and repositories.
 //! - `versions`: api-version limits per Server release, preview-only resources.
+//! - `releases`: Team Foundation Server 2018 and Azure DevOps Server 2019, 2020 and 2022 as their
+//!   published specs describe them (version ranges, resource locations, answer shapes).
 //! - `locations`: OPTIONS tables, resource areas, connectionData, public URLs.
 //! - `faults`: 429 with Retry-After, injected 5xx, latency.
 //! - `fault_rules`: per-request-kind faults (statuses, resets, truncated and huge bodies, hangs,
@@ -29,6 +31,7 @@ mod locations;
 mod not_found;
 mod paging;
 mod paths;
+mod releases;
 mod support;
 mod tls;
 mod versions;

@@ -82,7 +82,7 @@ pub(crate) fn render_subscription(site: &Site<'_>, subscription: &Subscription) 
     value["modifiedDate"] = json!(format_time(subscription.modified_date));
     value["publisherInputs"] = json!(subscription.publisher_inputs);
     value["consumerInputs"] = inputs::inputs_json(&inputs::masked(&subscription.consumer_inputs));
-    value
+    site.shaped("Subscription", value)
 }
 
 /// `Notification`, details included.
