@@ -7,10 +7,13 @@
 //!   carry `Authorization` to another host);
 //! - treats 203, an HTML body, or a redirect to sign-in as "not authenticated";
 //! - waits out `Retry-After` on 429 a bounded number of times, and retries idempotent requests on
-//!   502/503/504 with backoff.
+//!   502/503/504 with backoff;
+//! - sends each request's `api-version` as negotiated with what the server serves
+//!   ([`crate::versions`]), and learns the server's latest from a `VssVersionOutOfRangeException`,
+//!   retrying that request once at the version both sides know.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use reqwest::header::{
@@ -22,6 +25,7 @@ use url::Url;
 
 use crate::credential::Credential;
 use crate::error::{Challenge, Error, SignInSignal, SupportIds, TransportKind, VssError};
+use crate::versions::{latest_from_out_of_range, ApiVersion, ServedVersions};
 
 /// How a client is built.
 #[derive(Debug, Clone)]
@@ -50,6 +54,9 @@ pub struct ClientConfig {
     /// Host names pinned to addresses, bypassing DNS (split-horizon setups, and tests that need a
     /// non-loopback name served on loopback).
     pub resolve: Vec<(String, std::net::SocketAddr)>,
+    /// What the server serves, when known (a saved connection keeps its latest version):
+    /// requests are negotiated against it from the first one on.
+    pub served_versions: Option<ServedVersions>,
 }
 
 /// The default [`ClientConfig::max_body_bytes`]: 16 MiB, far above any Azure DevOps page the
@@ -81,6 +88,7 @@ impl ClientConfig {
             allow_plain_http: false,
             max_body_bytes: MAX_BODY_BYTES,
             resolve: Vec::new(),
+            served_versions: None,
         }
     }
 }
@@ -95,6 +103,8 @@ pub struct AdoClient {
     allow_plain_http: bool,
     max_body_bytes: usize,
     stats: Arc<StatsCounters>,
+    /// What the server serves, shared by clones: learned once, used by every request.
+    versions: Arc<RwLock<Option<ServedVersions>>>,
 }
 
 #[derive(Debug, Default)]
@@ -165,6 +175,29 @@ impl Request {
             query: Vec::new(),
             body: None,
         }
+    }
+
+    /// `OPTIONS {base}/{path}` (the resource locations).
+    pub fn options(path: impl Into<String>) -> Self {
+        Request {
+            method: Method::OPTIONS,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// The path, relative to the base URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The `api-version` asked for, if the request names one that parses.
+    pub fn requested_api_version(&self) -> Option<ApiVersion> {
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("api-version"))
+            .and_then(|(_, v)| v.parse().ok())
     }
 
     /// The method, e.g. `GET`.
@@ -251,6 +284,7 @@ impl AdoClient {
             allow_plain_http: config.allow_plain_http,
             max_body_bytes: config.max_body_bytes,
             stats: Arc::default(),
+            versions: Arc::new(RwLock::new(config.served_versions)),
         };
         client.refuse_plain_http(&client.base_url)?;
         Ok(client)
@@ -275,16 +309,88 @@ impl AdoClient {
         &self.base_url
     }
 
-    /// The URL a request goes to.
+    /// The URL a request goes to, with the `api-version` it is sent at (negotiated with what
+    /// the server serves, as far as this client knows it): what a curl reproduction must show.
     pub fn url_for(&self, request: &Request) -> Result<Url, Error> {
         let mut url = self
             .base_url
             .join(&request.path)
             .map_err(|e| Error::Config(format!("bad request path {:?}: {e}", request.path)))?;
         if !request.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(request.query.iter());
+            let negotiated = self.negotiated_version(request);
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                match &negotiated {
+                    Some(version) if name.eq_ignore_ascii_case("api-version") => {
+                        pairs.append_pair(name, &version.to_string())
+                    }
+                    _ => pairs.append_pair(name, value),
+                };
+            }
         }
         Ok(url)
+    }
+
+    /// The version `request` goes at, when it names one and the server's are known.
+    fn negotiated_version(&self, request: &Request) -> Option<ApiVersion> {
+        let requested = request.requested_api_version()?;
+        let versions = self.versions.read().expect("versions lock");
+        Some(versions.as_ref()?.negotiate(&request.path, requested))
+    }
+
+    /// What this client knows the server serves: read from its resource locations
+    /// ([`AdoClient::discover_versions`]), from a saved connection, or from an out-of-range
+    /// error; `None` before any of these.
+    pub fn served_versions(&self) -> Option<ServedVersions> {
+        self.versions.read().expect("versions lock").clone()
+    }
+
+    /// Records what the server serves, read from its resource locations: an older latest
+    /// learned earlier (the server's own error) still wins.
+    pub(crate) fn learn_versions(&self, mut found: ServedVersions) -> ServedVersions {
+        let mut versions = self.versions.write().expect("versions lock");
+        if let Some(known) = versions.as_ref() {
+            found.learn_latest(known.latest);
+        }
+        *versions = Some(found.clone());
+        found
+    }
+
+    /// Records the server's latest version (from an out-of-range error): the lower one wins.
+    fn learn_latest(&self, latest: ApiVersion) {
+        let mut versions = self.versions.write().expect("versions lock");
+        match versions.as_mut() {
+            Some(known) => known.learn_latest(latest),
+            None => *versions = Some(ServedVersions::latest(latest)),
+        }
+    }
+
+    /// After an out-of-range error: learns the server's latest and returns the URL to retry at,
+    /// when negotiation now gives another version.
+    fn retry_after_version_error(
+        &self,
+        request: &Request,
+        sent: &Url,
+        error: &Error,
+    ) -> Result<Option<Url>, Error> {
+        let Error::Status {
+            status: 400,
+            vss: Some(vss),
+            ..
+        } = error
+        else {
+            return Ok(None);
+        };
+        if vss.type_key != "VssVersionOutOfRangeException" {
+            return Ok(None);
+        }
+        let Some(latest) = latest_from_out_of_range(&vss.message) else {
+            return Ok(None);
+        };
+        self.learn_latest(latest);
+        let next = self.url_for(request)?;
+        tracing::info!(%sent, %latest, "the server is older; negotiating the api-version down");
+        Ok((next != *sent).then_some(next))
     }
 
     /// Refuses to put the credential on plain http to another machine without consent.
@@ -327,11 +433,12 @@ impl AdoClient {
     /// Sends a request: the one path every call takes. Returns only 2xx answers that are not
     /// sign-in pages; everything else is an [`Error`].
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
-        let url = self.url_for(&request)?;
+        let mut url = self.url_for(&request)?;
         self.refuse_plain_http(&url)?;
         let mut waited = Duration::ZERO;
         let mut attempt_429 = 0;
         let mut attempt_5xx = 0;
+        let mut version_retried = false;
         loop {
             let mut builder = self
                 .http
@@ -393,7 +500,17 @@ impl AdoClient {
             if status.is_success() {
                 self.slow_down_if_asked(&headers);
             }
-            return classify(url, status, headers, body, support);
+            let result = classify(url.clone(), status, headers, body, support);
+            if let Err(error) = &result {
+                if !version_retried {
+                    if let Some(next) = self.retry_after_version_error(&request, &url, error)? {
+                        version_retried = true;
+                        url = next;
+                        continue;
+                    }
+                }
+            }
+            return result;
         }
     }
 
@@ -610,112 +727,5 @@ fn excerpt(body: &[u8]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_str(v).unwrap());
-        }
-        h
-    }
-
-    fn url() -> Url {
-        Url::parse("http://tfs/tfs/Coll/_apis/projects").unwrap()
-    }
-
-    #[test]
-    fn status_203_is_not_authenticated() {
-        let err = classify(
-            url(),
-            StatusCode::NON_AUTHORITATIVE_INFORMATION,
-            headers(&[("content-type", "text/html")]),
-            b"<html>".to_vec(),
-            SupportIds::default(),
-        )
-        .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::NotAuthenticated {
-                    signal: SignInSignal::HtmlPage,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-    }
-
-    #[test]
-    fn html_200_is_not_authenticated() {
-        let err = classify(
-            url(),
-            StatusCode::OK,
-            headers(&[("content-type", "text/html; charset=utf-8")]),
-            b"<html>".to_vec(),
-            SupportIds::default(),
-        )
-        .unwrap_err();
-        assert!(err.is_auth_failure());
-    }
-
-    #[test]
-    fn redirect_to_signin_is_not_authenticated_but_other_redirects_are_status() {
-        let signin = classify(
-            url(),
-            StatusCode::FOUND,
-            headers(&[(
-                "location",
-                "https://spsprodcus1.vssps.visualstudio.com/_signin?realm=x",
-            )]),
-            vec![],
-            SupportIds::default(),
-        )
-        .unwrap_err();
-        assert!(matches!(
-            signin,
-            Error::NotAuthenticated {
-                signal: SignInSignal::Redirect,
-                ..
-            }
-        ));
-        let other = classify(
-            url(),
-            StatusCode::MOVED_PERMANENTLY,
-            headers(&[("location", "https://elsewhere/")]),
-            vec![],
-            SupportIds::default(),
-        )
-        .unwrap_err();
-        assert!(matches!(other, Error::Status { status: 301, .. }));
-    }
-
-    #[test]
-    fn vss_body_and_support_ids_are_kept() {
-        let body = br#"{"$id":"1","innerException":null,"message":"TF400813: The user '' is not authorized to access this resource.","typeName":"Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server","typeKey":"UnauthorizedRequestException","errorCode":0,"eventId":3000}"#;
-        let h = headers(&[("x-vss-e2eid", "e2e-42"), ("activityid", "act-7")]);
-        let support = support_ids(&h);
-        let err = classify(url(), StatusCode::UNAUTHORIZED, h, body.to_vec(), support).unwrap_err();
-        assert_eq!(err.vss().unwrap().type_key, "UnauthorizedRequestException");
-        assert_eq!(
-            err.support().unwrap().summary().unwrap(),
-            "X-VSS-E2EID e2e-42, ActivityId act-7"
-        );
-        assert!(err.to_string().contains("TF400813"), "{err}");
-    }
-
-    #[test]
-    fn retry_after_parses_seconds_and_rejects_junk() {
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "2")])),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "0.5")])),
-            Some(Duration::from_millis(500))
-        );
-        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
-        assert_eq!(retry_after(&headers(&[("retry-after", "-1")])), None);
-    }
-}
+#[path = "client_tests.rs"]
+mod tests;

@@ -10,13 +10,15 @@ pub mod build;
 pub mod connection_data;
 pub mod git;
 pub mod hooks;
+pub mod locations;
 pub mod projects;
 pub mod security;
 pub mod wit;
 
-/// The api-version the client asks for. 7.0 is the newest that Azure DevOps Server 2022 serves,
-/// and Services still serves it; older servers answer `VssVersionOutOfRangeException`, which the
-/// flows report as "server too old".
+/// The api-version the areas ask for: 7.0, the newest Azure DevOps Server 2022 serves, which
+/// Services still serves. [`AdoClient::send`] sends it lower to an older server (Server 2020:
+/// 6.0, Server 2019: 5.0; see [`crate::versions`]); every call used here exists in those
+/// versions' specs (`specification/*/azure-devops-server-5.0` and `-6.0`).
 pub const API_VERSION: &str = "7.0";
 
 /// The `{count, value}` envelope of list answers.
