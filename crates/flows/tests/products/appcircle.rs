@@ -238,26 +238,46 @@ async fn a_server_whose_public_url_is_localhost_or_that_is_too_old_is_refused() 
     );
     assert!(report.refused && report.connectors.is_empty());
 
-    // misconfigured-tfs (2020, under /azdo, public URL localhost) and legacy-tfs (2019).
-    for (collection, words) in [
-        ("azdo/DefaultCollection", "virtual directory /azdo"),
-        ("LegacyCollection", "Azure DevOps Server 2019"),
-    ] {
-        let report = check(&request(
-            profile("appcircle"),
-            server(&emu, collection),
-            vec![pat("default", 0, DEMO_FULL_ACCESS_PAT)],
-        ))
-        .await;
-        assert!(report.refused, "{collection}");
-        assert!(
-            failing_restrictions(&report)
-                .iter()
-                .any(|r| r.message.contains(words)),
-            "{collection}: {:#?}",
-            report.restrictions
-        );
-    }
+    // misconfigured-tfs: 2020, under /azdo, its public URL localhost.
+    let report = check(&request(
+        profile("appcircle"),
+        server(&emu, "azdo/DefaultCollection"),
+        vec![pat("default", 0, DEMO_FULL_ACCESS_PAT)],
+    ))
+    .await;
+    assert!(report.refused);
+    assert!(
+        restriction(&report, Rule::BareServerUrl)
+            .message
+            .contains("virtual directory /azdo"),
+        "{:#?}",
+        report.restrictions
+    );
+
+    // legacy-tfs: Azure DevOps Server 2019 at the root (REST up to 5.0); Appcircle needs 2022.
+    let report = check(&request(
+        profile("appcircle"),
+        server(&emu, "LegacyCollection"),
+        vec![pat("default", 0, DEMO_FULL_ACCESS_PAT)],
+    ))
+    .await;
+    let version = restriction(&report, Rule::ServerVersion);
+    assert_eq!(
+        (version.status, version.code, version.field),
+        (
+            Status::Fail,
+            Some(CheckCode::ServerTooOld),
+            Some(Field::ServerUrl)
+        ),
+        "{version:#?}"
+    );
+    assert!(
+        version.message.contains("Azure DevOps Server 2019")
+            && version.message.contains("2022 or later"),
+        "{}",
+        version.message
+    );
+    assert!(report.refused && report.connectors.is_empty());
 }
 
 #[tokio::test]
