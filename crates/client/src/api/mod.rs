@@ -6,13 +6,16 @@ use serde::Deserialize;
 
 use crate::{AdoClient, Error, Request};
 
+pub mod accounts;
 pub mod build;
 pub mod connection_data;
 pub mod git;
 pub mod hooks;
 pub mod locations;
+pub mod profile;
 pub mod projects;
 pub mod security;
+pub mod tokens;
 pub mod wit;
 
 /// The api-version the areas ask for: 7.0, the newest Azure DevOps Server 2022 serves, which

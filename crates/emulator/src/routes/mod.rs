@@ -17,6 +17,7 @@ pub(crate) mod connection_data;
 mod control;
 mod deployment;
 mod fault_answers;
+mod pats;
 
 pub(crate) mod git;
 pub(crate) mod hooks;
@@ -224,6 +225,10 @@ fn respond(
         query: parts.uri.query(),
         origin: origin(state, parts),
     };
+    // PATs, profiles and accounts change or span organizations (`pats.rs`).
+    if let Some(response) = pats::intercept(state, parts, &incoming) {
+        return response;
+    }
     let path = parts.uri.path();
     let segments: Vec<String> = path
         .split('/')

@@ -17,11 +17,14 @@ use crate::Error;
 
 mod build;
 mod handle;
+mod pats;
 
 use self::build::{
     build_collection, build_project, build_projects, build_repository, check_segment, invalid,
 };
 pub use self::handle::{HostPath, WorldHandle};
+pub use self::pats::{MintedPatInfo, PatPolicy};
+pub(crate) use self::pats::{PatError, PatRequest, PatView};
 
 /// Namespace for the emulator's uuid v5 ids (itself a random v4, fixed forever).
 const ID_NAMESPACE: Uuid = Uuid::from_u128(0x5d1f0c4e_8a0b_4c71_9f23_6e4b2a7d9c10);
@@ -178,6 +181,8 @@ pub(crate) struct World {
     pub change_id: i64,
     /// The Services "deployment" all organizations share.
     pub services_deployment_id: Uuid,
+    /// PATs minted through the API, and organizations' PAT policies (`pats.rs`).
+    pub pats: pats::PatStore,
 }
 
 impl World {
@@ -190,6 +195,7 @@ impl World {
             credentials: Vec::new(),
             change_id: 1,
             services_deployment_id: derived_id("services-deployment", &[]),
+            pats: pats::PatStore::default(),
         };
         for user in &scenario.users {
             world.add_user(user)?;
