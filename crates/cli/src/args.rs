@@ -87,6 +87,7 @@ impl ConnectionArgs {
             proxy,
             allow_http: self.allow_http,
             request_timeout: None,
+            server_api_version: None,
         })
     }
 

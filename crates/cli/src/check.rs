@@ -155,10 +155,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
     })
     .await;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).expect("the report serializes")
-        );
+        println!("{}", crate::terminal::json(&report));
     }
     if report.ok {
         ExitCode::SUCCESS

@@ -212,10 +212,7 @@ pub(crate) async fn check(
     })
     .await;
     if json_out {
-        println!(
-            "{}",
-            serde_json::to_string(&report).expect("the report serializes")
-        );
+        println!("{}", crate::terminal::json(&report));
     }
     if report.ok {
         ExitCode::SUCCESS
@@ -385,7 +382,7 @@ pub(crate) async fn hooks(
     if json_out {
         let mut v = value.1;
         v["ok"] = json!(value.0);
-        println!("{v}");
+        println!("{}", crate::terminal::json(&v));
     }
     if value.0 {
         ExitCode::SUCCESS
@@ -598,16 +595,8 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
     }
     if let Some(path) = &args.script {
         let (text, subscriptions) = script_of(&connections, &handoff).map_err(|p| fail(&p, 1))?;
-        std::fs::write(path, text).map_err(|e| {
-            fail(
-                &input_problem(
-                    None,
-                    format!("cannot write {}: {e}", path.display()),
-                    "Choose a writable path.",
-                ),
-                2,
-            )
-        })?;
+        ado_flows::product::handoff::write_private(path, text.as_bytes())
+            .map_err(|p| fail(&p, 2))?;
         out["script"] = json!(path.display().to_string());
         out["subscriptions"] = json!(subscriptions);
     }
@@ -645,7 +634,7 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
                 out["delivery"] = json!({ "preview": preview });
                 if args.json {
                     out["error"] = json!(problem);
-                    println!("{out}");
+                    println!("{}", crate::terminal::json(&out));
                     return Ok(ExitCode::from(1));
                 }
                 return Err(fail(&problem, 1));
@@ -670,7 +659,7 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
                     "error[{}]: {} {}",
                     f.problem.code,
                     crate::terminal::plain(&f.problem.message),
-                    f.problem.fix
+                    crate::terminal::plain(&f.problem.fix)
                 );
                 if let Some(answer) = &f.answer {
                     eprintln!("  the product answered: {}", crate::terminal::plain(answer));
@@ -681,7 +670,7 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
         out["post"] = serde_json::to_value(&report).expect("reports serialize");
     }
     if args.json {
-        println!("{out}");
+        println!("{}", crate::terminal::json(&out));
     }
     Ok(if out["ok"] == json!(true) {
         ExitCode::SUCCESS

@@ -145,7 +145,10 @@ fn quiet_on_closed_stdout() {
 /// `--json` was given; returns the exit code.
 pub(crate) fn fail(problem: &Problem, exit: u8) -> ExitCode {
     if JSON_ERRORS.load(Ordering::Relaxed) {
-        println!("{}", json!({ "ok": false, "error": problem }));
+        println!(
+            "{}",
+            terminal::json(&json!({ "ok": false, "error": problem }))
+        );
     }
     eprintln!("{}", error_line(problem));
     ExitCode::from(exit)
@@ -266,7 +269,7 @@ async fn verify(args: VerifyArgs) -> ExitCode {
     };
     let mut value = verified;
     value["ok"] = json!(true);
-    println!("{value}");
+    println!("{}", terminal::json(&value));
     ExitCode::SUCCESS
 }
 

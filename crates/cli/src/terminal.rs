@@ -16,9 +16,34 @@ pub fn plain(text: &str) -> String {
     out
 }
 
+/// A JSON document on one line with DEL and the C1 controls (U+007F–U+009F) escaped too:
+/// `serde_json` escapes only U+0000–U+001F, and a terminal may obey U+009B as a CSI. The
+/// escapes are the same JSON values, and these characters only occur inside strings.
+pub fn json(value: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string(value).expect("a document serializes");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if ('\u{7f}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::plain;
+    use super::{json, plain};
+
+    #[test]
+    fn json_escapes_c1_controls_as_the_same_values() {
+        let value = serde_json::json!({ "answer": "a\u{9b}31m\u{7f}b\u{1b}" });
+        let text = json(&value);
+        assert!(!text.chars().any(|c| c.is_control()), "{text:?}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
 
     #[test]
     fn control_characters_are_escaped() {

@@ -3,7 +3,7 @@
 use ado_flows::hooks::{ApplyEvent, ApplyReport, HookPlan, Phase};
 
 pub(super) fn print_json(value: serde_json::Value) {
-    println!("{value}");
+    println!("{}", crate::terminal::json(&value));
 }
 
 pub(super) fn print_plan(plan: &HookPlan) {

@@ -412,7 +412,7 @@ impl Handoff {
 /// Writes `bytes` to a new file readable by the owner only, synced, then renamed over `path`.
 /// A symbolic link at `path` is refused: an export with secrets must not land where a link
 /// points, nor in a file someone else could already read.
-pub(super) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
     let problem = |detail: String| {
         Problem::new(
             CheckCode::InvalidInput,

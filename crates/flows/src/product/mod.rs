@@ -21,6 +21,7 @@ mod facts;
 pub mod gate;
 pub mod handoff;
 mod hooks;
+pub mod mint;
 pub mod post;
 mod probes;
 pub mod saved;
@@ -121,19 +122,40 @@ pub fn load_profile(path: &Path) -> Result<LoadedProfile, LoadError> {
         path: shown.clone(),
         detail: detail.to_string(),
     };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.len() > 1024 * 1024 {
-        return Err(LoadError::Invalid {
-            path: shown,
-            errors: vec![ProfileError {
-                line: 1,
-                column: 1,
-                field: "(file)".into(),
-                message: "a profile is a small text file; this one is over 1 MiB".into(),
-            }],
+    // Read from the opened file, with a bound: a path that is a link to /dev/zero or a FIFO is
+    // neither followed into an endless read nor waited on.
+    let too_large = || LoadError::Invalid {
+        path: shown.clone(),
+        errors: vec![ProfileError {
+            line: 1,
+            column: 1,
+            field: "(file)".into(),
+            message: "a profile is a small text file; this one is over 1 MiB".into(),
+        }],
+    };
+    let file = open_without_blocking(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(LoadError::Io {
+            path: shown.clone(),
+            detail: "not a regular file".into(),
         });
     }
-    let text = std::fs::read_to_string(path).map_err(io)?;
+    if meta.len() > MAX_PROFILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    use std::io::Read as _;
+    file.take(MAX_PROFILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_PROFILE_BYTES {
+        return Err(too_large());
+    }
+    let text = String::from_utf8(bytes).map_err(|_| LoadError::Io {
+        path: shown.clone(),
+        detail: "not UTF-8 text".into(),
+    })?;
     let mut profile = parse_profile(&text).map_err(|e| LoadError::Invalid {
         path: shown.clone(),
         errors: e.0,
@@ -219,6 +241,25 @@ fn logo_file(profile_path: &Path, logo: &str) -> Result<String, String> {
         "data:{mime};base64,{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)
     ))
+}
+
+/// The largest profile file read: 1 MiB.
+const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
+
+/// Opens a profile named by the user (a link to it is fine: they chose it) without blocking on a
+/// FIFO; the caller refuses anything but a regular file.
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Opens `path` for reading without following a link at its last component (`O_NOFOLLOW`).
