@@ -78,6 +78,17 @@ async fn appcircle_refuses_a_virtual_directory_and_hands_off_a_root_collection()
         .run(&appcircle_check, &s.server("azdo/DefaultCollection"), &[])
         .await;
     assert_eq!(run.code, 1, "{run:#?}");
+    // legacy-tfs: Azure DevOps Server 2019 at the root; Appcircle needs 2022 or later.
+    let run = s
+        .run(&appcircle_check, &s.server("LegacyCollection"), &[])
+        .await;
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.out
+            .contains("FAIL  Appcircle supports this Server version [server_too_old]"),
+        "{}",
+        run.out
+    );
 }
 
 #[tokio::test]

@@ -164,6 +164,65 @@ async fn dx_hands_off_then_registers_its_webhooks_and_posts_on_the_recorded_pass
         "no secret without --show-secrets"
     );
 
+    // The POST to DX's API, on the recorded pass.
+    let api = ProductApi::start(vec![200]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &api.ca_pem).unwrap();
+    let (api_url, ca) = (format!("dx_api_url={}", api.url), ca.display().to_string());
+    let post = [
+        "handoff",
+        "--profile",
+        dx.as_str(),
+        "--set",
+        api_url.as_str(),
+        "--set",
+        "dx_connection_id=456",
+        "--post",
+        "--json",
+        "--product-ca-file",
+        ca.as_str(),
+        // The date again: `handoff` refuses an undated PAT even for a saved, dated connection
+        // (see a_saved_dated_connection_needs_no_date_again_for_handoff_or_hooks).
+        "--pat-expires",
+        LATER,
+    ];
+    let token = [("ADO_CONNECT_PRODUCT_TOKEN", "cli-dx-api-token")];
+    // The first delivery to a host shows what it would carry, and sends nothing.
+    let run = s.run(&post, &services, &token).await;
+    assert_eq!(run.code, 1, "{run:#?}");
+    let preview = &run.json()["delivery"]["preview"];
+    assert_eq!(preview["requests"], 5, "{run:#?}");
+    assert!(api.received().is_empty());
+    let confirmed = [
+        &post[..],
+        &[
+            "--confirm-delivery-to",
+            "127.0.0.1",
+            "--allow-local-destination",
+        ],
+    ]
+    .concat();
+    let run = s.run(&confirmed, &services, &token).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        run.json()["post"]["delivered"].as_array().map(Vec::len),
+        Some(5)
+    );
+    let received = api.received();
+    assert_eq!(received.len(), 5, "one per connector token");
+    for (r, (connector, _)) in received.iter().zip(DX) {
+        assert_eq!(r.path, "/credentials.create");
+        assert_eq!(r.authorization, "Bearer cli-dx-api-token");
+        assert_eq!(
+            r.body,
+            json!({ "id": 456, "secrets": { "personal_access_token": dx_token(connector) } })
+        );
+    }
+    assert!(
+        !run.out.contains(&dx_token("repos")) && !run.err.contains("cli-dx-api-token"),
+        "no secret printed"
+    );
     // The webhooks, on the recorded pass (no connector token given again).
     let apply = [
         "hooks",
@@ -213,69 +272,73 @@ async fn dx_hands_off_then_registers_its_webhooks_and_posts_on_the_recorded_pass
     assert_eq!(run.code, 0, "{run:#?}");
     assert_eq!(run.json()["plans"].as_array().map(Vec::len), Some(2));
 
-    // The POST to DX's API and the script.
-    let api = ProductApi::start(vec![200]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &api.ca_pem).unwrap();
+    // The script that recreates them elsewhere: the secret as a variable only.
     let script = dir.path().join("hooks.sh");
-    let (api_url, ca, script_path) = (
-        format!("dx_api_url={}", api.url),
-        ca.display().to_string(),
-        script.display().to_string(),
-    );
-    let post = [
-        "handoff",
-        "--profile",
-        dx.as_str(),
-        "--set",
-        api_url.as_str(),
-        "--set",
-        "dx_connection_id=456",
-        "--post",
-        "--json",
-        "--product-ca-file",
-        ca.as_str(),
-        "--script",
-        script_path.as_str(),
-    ];
-    let token = [("ADO_CONNECT_PRODUCT_TOKEN", "cli-dx-api-token")];
-    // The first delivery to a host shows what it would carry, and sends nothing.
-    let run = s.run(&post, &services, &token).await;
-    assert_eq!(run.code, 1, "{run:#?}");
-    let preview = &run.json()["delivery"]["preview"];
-    assert_eq!(preview["requests"], 5, "{preview}");
-    assert!(api.received().is_empty());
-    let confirmed = [
-        &post[..],
-        &[
-            "--confirm-delivery-to",
-            "127.0.0.1",
-            "--allow-local-destination",
-        ],
-    ]
-    .concat();
-    let run = s.run(&confirmed, &services, &token).await;
+    let script_path = script.display().to_string();
+    let run = s
+        .run(
+            &[
+                "handoff",
+                "--profile",
+                &dx,
+                "--script",
+                &script_path,
+                "--json",
+            ],
+            &services,
+            &[],
+        )
+        .await;
     assert_eq!(run.code, 0, "{run:#?}");
-    assert_eq!(
-        run.json()["post"]["delivered"].as_array().map(Vec::len),
-        Some(5)
-    );
-    let received = api.received();
-    assert_eq!(received.len(), 5, "one per connector token");
-    for (r, (connector, _)) in received.iter().zip(DX) {
-        assert_eq!(r.path, "/credentials.create");
-        assert_eq!(r.authorization, "Bearer cli-dx-api-token");
-        assert_eq!(
-            r.body,
-            json!({ "id": 456, "secrets": { "personal_access_token": dx_token(connector) } })
-        );
-    }
-    assert!(
-        !run.out.contains(&dx_token("repos")) && !run.err.contains("cli-dx-api-token"),
-        "no secret printed"
-    );
+    assert_eq!(run.json()["subscriptions"], 6);
     let script = std::fs::read_to_string(&script).unwrap();
     assert_eq!(script.matches("curl ").count(), 6);
     assert!(!script.contains(DX_SECRET));
+}
+
+#[tokio::test]
+async fn a_saved_dated_connection_needs_no_date_again_for_handoff_or_hooks() {
+    // Kong Konnect's profile asking for dated PATs, as DX does (without DX's other needs).
+    let s = Setup::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let dated = dir.path().join("konnect-dated.toml");
+    let text = std::fs::read_to_string(profile("kong-konnect"))
+        .unwrap()
+        .replace("[access]", "[pat]\nexpiry_required = true\n\n[access]");
+    std::fs::write(&dated, text).unwrap();
+    let dated = dated.display().to_string();
+    let services = s.services();
+    let run = s
+        .run(
+            &[
+                "handoff",
+                "--profile",
+                &dated,
+                "--pat-expires",
+                LATER,
+                "--json",
+            ],
+            &services,
+            &[],
+        )
+        .await;
+    assert_eq!(run.code, 0, "saved with its date, and cleared: {run:#?}");
+    // The next hand-off of the saved, dated connection needs no date again.
+    let run = s
+        .run(&["handoff", "--profile", &dated, "--json"], &services, &[])
+        .await;
+    assert_eq!(
+        run.code, 0,
+        "the saved connection's PAT is dated (--pat-expires only dates a new one): {run:#?}"
+    );
+    let run = s
+        .run(&["hooks", "plan", "--profile", &dated], &services, &[])
+        .await;
+    assert!(
+        !run.says("asks for a PAT with an expiration date"),
+        "the saved connection's PAT is dated; `hooks` has no --pat-expires to give it again: \
+         {run:#?}"
+    );
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(run.says("Kong Konnect registers no webhooks"), "{run:#?}");
 }
