@@ -14,6 +14,7 @@ pub mod failure;
 pub mod hints;
 pub mod home;
 pub mod hooks;
+pub mod organizations;
 pub mod preflight;
 pub mod product;
 mod profile_file;

@@ -710,6 +710,38 @@ pub async fn sign_in_as_service_principal(
     .await
 }
 
+/// A fresh access token of a saved Microsoft sign-in for other Azure DevOps `scopes`
+/// (incremental consent: the PAT Lifecycle Management API's `user_impersonation` is asked for
+/// only when the user chooses to mint tokens, never at sign-in). `None` for a connection that is
+/// not a user's Microsoft sign-in. The stored tokens are left as they are.
+pub(crate) async fn access_token_for_scopes(
+    connections: &Connections,
+    profile: &Profile,
+    settings: &SignInSettings,
+    scopes: Scopes,
+) -> Result<Option<SecretString>, Problem> {
+    let AuthMethod::Entra {
+        tenant,
+        client_id,
+        authority,
+    } = &profile.auth
+    else {
+        return Ok(None);
+    };
+    let secret = connections.secret_of(profile).ok().flatten();
+    let Some(tokens) = secret.as_ref().and_then(from_stored) else {
+        return Ok(None);
+    };
+    let client = PublicClient::new(
+        recorded_authority(authority.as_deref(), tenant, settings)?,
+        ClientId::new(client_id.as_str()).map_err(|e| auth_problem(&AuthError::from(e)))?,
+        scopes,
+        http(&saved_options(profile))?,
+    );
+    let fresh = client.refresh(&tokens).await.map_err(|e| auth_problem(&e))?;
+    Ok(Some(fresh.access_token))
+}
+
 /// Sign-in settings from the environment (`ADO_CONNECT_CLIENT_ID`, `ADO_CONNECT_AUTHORITY`).
 pub fn settings() -> Result<SignInSettings, crate::ConnectError> {
     SignInSettings::from_env()

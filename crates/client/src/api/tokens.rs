@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use uuid::Uuid;
 
+/// A PAT's `authorizationId` (a GUID), for callers that do not depend on `uuid` themselves.
+pub type AuthorizationId = Uuid;
+
 use crate::{AdoClient, Error, Request};
 
 /// The api-version the tokens API is published at.

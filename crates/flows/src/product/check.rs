@@ -463,8 +463,10 @@ pub async fn check_product(
     on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
 ) -> ProductReport {
     let profile = &request.profile;
-    let mut methods: Vec<SignInMethod> = request.credentials.iter().map(|c| c.method).collect();
-    methods.extend(request.hooks_credential.as_ref().map(|c| c.method));
+    // How the product is signed in: the credentials it is handed. The one that registers its
+    // webhooks is ADO Connect's own (the connection's sign-in), never handed to the product, so
+    // a Microsoft sign-in may register DX's webhooks beside minted or pasted connector PATs.
+    let methods: Vec<SignInMethod> = request.credentials.iter().map(|c| c.method).collect();
     let expiry_dates = request
         .credentials
         .iter()

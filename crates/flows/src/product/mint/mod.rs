@@ -1,0 +1,654 @@
+//! "Create the tokens for me": least-privilege PATs minted for a product through Azure DevOps'
+//! PAT Lifecycle Management API, then checked and kept exactly like pasted connector PATs.
+//!
+//! - [`plan_mint`]: what will be created, before anything is (one PAT per connector, its scopes,
+//!   its name "DX – Boards (ADO Connect)", its expiry), for the preview.
+//! - [`mint_tokens`]: asks Microsoft Entra for the tokens API's scope (incremental consent: only
+//!   now, never at sign-in), creates the PATs org-scoped (`allOrgs: false`), hands them to the
+//!   product gate ([`super::gate::clear_saved`], so the product's own checks run and the PATs are
+//!   kept in the keyring only when they pass), and records each `authorizationId`. Any failure
+//!   revokes what this run created.
+//! - [`minted_tokens`], [`renew_token`], [`revoke_minted`]: the home's list with expiries, Renew
+//!   (a new PAT with the same scopes, checked and kept, then the old one revoked) and Forget's
+//!   revocation of exactly the minted PATs.
+//!
+//! Every refusal is a [`MintRefusal`] with its own [`MintCode`], message and fix.
+
+use ado_auth::Scopes;
+use ado_client::api::tokens::{
+    tokens_base, AuthorizationId, PatCallError, PatToken, PatTokenCreateRequest, PatTokenError,
+};
+use ado_client::{AdoClient, Credential};
+use ado_core::checks::Problem;
+use ado_core::product::ProductProfile;
+use ado_core::target::Deployment;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::{Deserialize, Serialize};
+
+mod refusal;
+
+use refusal::{msa_refusal, server_refusal, service_principal_refusal};
+pub use refusal::{MintCode, MintRefusal};
+
+use super::gate::{clear_saved, kept_pats, Clear, ConnectorPat, Outcome, SavedCheck};
+use super::{date_of, ProductEvent, ProductReport};
+use crate::{AuthMethod, Connections, ProfileId};
+
+/// The lifetime asked for when the caller names none: 90 days.
+pub const DEFAULT_LIFETIME_DAYS: u32 = 90;
+
+/// Lifetimes tried, longest first, when fitting the expiry to an organization's maximum (the
+/// API does not say the maximum; a refused create creates nothing).
+const LIFETIME_RUNGS: [u32; 9] = [365, 180, 90, 60, 30, 14, 7, 2, 1];
+
+/// The delegated Entra permission the tokens API needs.
+pub const TOKENS_API_PERMISSION: &str = "user_impersonation";
+
+/// One PAT to create.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedPat {
+    /// The connector id (`boards`).
+    pub connector: String,
+    /// Its label (`Boards`).
+    pub label: String,
+    /// Which credential of the connector (always 0 here).
+    pub index: usize,
+    /// The PAT's name, e.g. `DX – Boards (ADO Connect)`.
+    pub display_name: String,
+    /// Its scope ids (`vso.work`, …).
+    pub scope_ids: Vec<String>,
+}
+
+/// What [`mint_tokens`] will create: shown before it does.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MintPlan {
+    /// The product's name.
+    pub product: String,
+    /// The organization the PATs work on (and only it).
+    pub organization: String,
+    /// Their lifetime in days.
+    pub lifetime_days: u32,
+    /// Their expiry, RFC 3339.
+    pub valid_to: String,
+    /// One per connector.
+    pub tokens: Vec<PlannedPat>,
+}
+
+/// The name a minted PAT gets: `{product} – {connector} (ADO Connect)`.
+pub fn display_name(product: &str, connector_label: &str) -> String {
+    format!("{product} – {connector_label} (ADO Connect)")
+}
+
+/// RFC 3339 of a Unix time (UTC, whole seconds).
+fn rfc3339(unix: u64) -> String {
+    let rem = unix % 86_400;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date_of(unix),
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The PATs a product's profile asks for on `organization`, each with exactly its connector's
+/// scopes, expiring `lifetime_days` (default [`DEFAULT_LIFETIME_DAYS`]) after `now_unix`.
+pub fn plan_mint(
+    profile: &ProductProfile,
+    organization: &str,
+    lifetime_days: Option<u32>,
+    now_unix: u64,
+) -> MintPlan {
+    let days = lifetime_days.unwrap_or(DEFAULT_LIFETIME_DAYS).max(1);
+    MintPlan {
+        product: profile.product.name.clone(),
+        organization: organization.to_string(),
+        lifetime_days: days,
+        valid_to: rfc3339(now_unix + u64::from(days) * 86_400),
+        tokens: profile
+            .connectors
+            .iter()
+            .map(|c| PlannedPat {
+                connector: c.id.clone(),
+                label: c.label.clone(),
+                index: 0,
+                display_name: display_name(&profile.product.name, &c.label),
+                scope_ids: c.access().scope_ids,
+            })
+            .collect(),
+    }
+}
+
+/// What a mint, or a renew, asks for.
+#[derive(Debug, Clone)]
+pub struct MintRequest {
+    /// The product.
+    pub profile: ProductProfile,
+    /// The saved connection (a user's Microsoft sign-in on Azure DevOps Services).
+    pub connection_id: ProfileId,
+    /// The project the product gets (its checks run there).
+    pub project: Option<String>,
+    /// The repository the product gets.
+    pub repository: Option<String>,
+    /// The lifetime wanted; [`DEFAULT_LIFETIME_DAYS`] when `None`.
+    pub lifetime_days: Option<u32>,
+    /// When the organization refuses the lifetime, try shorter ones down to what it accepts.
+    pub fit_lifetime: bool,
+}
+
+/// A PAT ADO Connect minted, as recorded with the connection (never its value).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MintedPat {
+    /// The connector id.
+    pub connector: String,
+    /// Which credential of the connector.
+    pub index: usize,
+    /// The `authorizationId` revoke and renew name.
+    pub authorization_id: String,
+    /// Its name.
+    pub display_name: String,
+    /// Its scopes, space-separated.
+    pub scope: String,
+    /// Its expiry, RFC 3339.
+    pub valid_to: String,
+    /// Its lifetime in days (what Renew asks for again).
+    pub lifetime_days: u32,
+    /// Revoked by ADO Connect.
+    #[serde(default)]
+    pub revoked: bool,
+    /// The Microsoft sign-in (saved connection) that minted it: renew and revoke go through it.
+    pub minted_with: ProfileId,
+}
+
+/// What [`mint_tokens`] and [`renew_token`] did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MintReport {
+    /// The connection the PATs are kept with (the Microsoft sign-in that minted them).
+    pub connection_id: ProfileId,
+    /// What was planned (the lifetime as finally used).
+    pub plan: MintPlan,
+    /// The PATs created and kept.
+    pub minted: Vec<MintedPat>,
+    /// PATs revoked (Renew: the old one).
+    pub revoked: Vec<String>,
+    /// The product's checks of the new PATs.
+    pub report: ProductReport,
+}
+
+fn record_name(key: &str, connector: &str, index: usize) -> String {
+    format!("product-pat-minted:{key}:{connector}:{index}")
+}
+
+fn failed(problem: impl std::fmt::Display) -> MintRefusal {
+    MintRefusal::new(
+        MintCode::Failed,
+        problem.to_string(),
+        "Check the network and the system keyring, then try again.",
+    )
+}
+
+/// The tokens API client of a saved connection, after the incremental consent.
+async fn tokens_client(
+    connections: &Connections,
+    settings: &ado_auth::SignInSettings,
+    connection_id: &ProfileId,
+    profile: &ProductProfile,
+) -> Result<(AdoClient, crate::Profile), MintRefusal> {
+    let saved = connections
+        .get(connection_id)
+        .map_err(failed)?
+        .ok_or_else(|| {
+            MintRefusal::from_problem(
+                MintCode::Failed,
+                &crate::connect::unknown_connection(connection_id),
+            )
+        })?;
+    if saved.target.deployment() == Deployment::Server {
+        return Err(server_refusal(profile, saved.target.api_base().as_str()));
+    }
+    match &saved.auth {
+        AuthMethod::ServicePrincipal { .. } => return Err(service_principal_refusal()),
+        AuthMethod::Pat { .. } => {
+            return Err(MintRefusal::new(
+                MintCode::NotMicrosoftSignIn,
+                "This connection signs in with a personal access token; only a Microsoft sign-in may create tokens.",
+                "Sign in with Microsoft (browser or device code) on this organization, or paste the tokens.",
+            ))
+        }
+        AuthMethod::Entra { tenant, .. } if tenant.trim_matches(['0', '-']).is_empty() => {
+            return Err(msa_refusal(saved.target.scope_name()))
+        }
+        AuthMethod::Entra { .. } => {}
+    }
+    let scopes = Scopes::azure_devops_delegated(&[TOKENS_API_PERMISSION]).map_err(failed)?;
+    let token = crate::signin::access_token_for_scopes(connections, &saved, settings, scopes)
+        .await
+        .map_err(|p| MintRefusal {
+            fix: format!("{} ADO Connect asks Microsoft for permission to manage your personal access tokens only now; an administrator may have to consent for your organization.", p.fix),
+            ..MintRefusal::from_problem(MintCode::ConsentRequired, &p)
+        })?
+        .ok_or_else(|| failed("This connection's sign-in is no longer in the keyring."))?;
+    let base = tokens_base(&saved.target.api_base());
+    let client = AdoClient::new(saved.options.client_config(base, Credential::Bearer(token)))
+        .map_err(failed)?;
+    Ok((client, saved))
+}
+
+fn call_refusal(error: PatCallError, plan: &MintPlan) -> MintRefusal {
+    match error {
+        PatCallError::Refused(e) => MintRefusal::from_pat_error(e, plan),
+        PatCallError::Http(e) if e.status() == Some(401) => MintRefusal::new(
+            MintCode::ConsentRequired,
+            "Azure DevOps did not let this sign-in manage personal access tokens.",
+            "Sign in again with Microsoft and allow ADO Connect to manage your tokens (user_impersonation), or paste the tokens.",
+        ),
+        PatCallError::Http(e) => failed(e),
+    }
+}
+
+/// Creates one planned PAT, fitting the lifetime down when asked to.
+async fn create(
+    client: &AdoClient,
+    plan: &mut MintPlan,
+    planned: &PlannedPat,
+    fit: bool,
+    now_unix: u64,
+) -> Result<PatToken, MintRefusal> {
+    loop {
+        let request = PatTokenCreateRequest {
+            display_name: planned.display_name.clone(),
+            scope: planned.scope_ids.join(" "),
+            valid_to: plan.valid_to.clone(),
+            all_orgs: false,
+        };
+        match client.create_pat(&request).await {
+            Ok(token) => return Ok(token),
+            Err(PatCallError::Refused(PatTokenError::PatLifespanPolicyViolation)) if fit => {
+                let Some(days) = LIFETIME_RUNGS.into_iter().find(|d| *d < plan.lifetime_days)
+                else {
+                    return Err(MintRefusal::from_pat_error(
+                        PatTokenError::PatLifespanPolicyViolation,
+                        plan,
+                    ));
+                };
+                plan.lifetime_days = days;
+                plan.valid_to = rfc3339(now_unix + u64::from(days) * 86_400);
+            }
+            Err(e) => return Err(call_refusal(e, plan)),
+        }
+    }
+}
+
+async fn revoke_all(client: &AdoClient, tokens: &[PatToken]) {
+    for token in tokens {
+        if let Err(e) = client.revoke_pat(token.authorization_id).await {
+            tracing::warn!(error = %e, "could not revoke a PAT minted in a failed run");
+        }
+    }
+}
+
+fn record(
+    planned: &PlannedPat,
+    token: &PatToken,
+    plan: &MintPlan,
+    minted_with: &ProfileId,
+) -> MintedPat {
+    MintedPat {
+        connector: planned.connector.clone(),
+        index: planned.index,
+        authorization_id: token.authorization_id.to_string(),
+        display_name: planned.display_name.clone(),
+        scope: planned.scope_ids.join(" "),
+        valid_to: token
+            .valid_to
+            .clone()
+            .unwrap_or_else(|| plan.valid_to.clone()),
+        lifetime_days: plan.lifetime_days,
+        revoked: false,
+        minted_with: minted_with.clone(),
+    }
+}
+
+/// Creates the product's PATs, checks them with the product's checks through the gate (kept in
+/// the keyring like pasted ones only when they pass) and records their `authorizationId`s. Any
+/// refusal revokes what this run created.
+pub async fn mint_tokens(
+    connections: &Connections,
+    settings: &ado_auth::SignInSettings,
+    request: MintRequest,
+    now_unix: u64,
+    on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
+) -> Result<MintReport, MintRefusal> {
+    let (client, saved) = tokens_client(
+        connections,
+        settings,
+        &request.connection_id,
+        &request.profile,
+    )
+    .await?;
+    let mut plan = plan_mint(
+        &request.profile,
+        saved.target.scope_name(),
+        request.lifetime_days,
+        now_unix,
+    );
+    let mut created: Vec<(PlannedPat, PatToken)> = Vec::new();
+    for planned in plan.tokens.clone() {
+        match create(&client, &mut plan, &planned, request.fit_lifetime, now_unix).await {
+            Ok(token) => created.push((planned, token)),
+            Err(refusal) => {
+                let tokens: Vec<PatToken> = created.into_iter().map(|(_, t)| t).collect();
+                revoke_all(&client, &tokens).await;
+                return Err(refusal);
+            }
+        }
+    }
+    let pats: Vec<ConnectorPat> = created
+        .iter()
+        .filter_map(|(planned, token)| {
+            Some(ConnectorPat {
+                connector: planned.connector.clone(),
+                index: planned.index,
+                pat: SecretString::from(token.token.as_ref()?.expose_secret().to_string()),
+                expires_on: Some(plan.valid_to[..10].to_string()),
+            })
+        })
+        .collect();
+    let check = SavedCheck {
+        profile: request.profile.clone(),
+        connection_id: request.connection_id.clone(),
+        project: request.project.clone(),
+        repository: request.repository.clone(),
+        pats,
+    };
+    let tokens: Vec<PatToken> = created.iter().map(|(_, t)| t.clone()).collect();
+    let report = match clear_saved(
+        connections,
+        settings,
+        check,
+        Clear::Always,
+        now_unix,
+        on_event,
+    )
+    .await
+    {
+        Ok(Outcome::Cleared(_, Some(report))) => report,
+        Ok(Outcome::Refused(report)) => {
+            revoke_all(&client, &tokens).await;
+            let problem = report.refusal();
+            return Err(MintRefusal {
+                fix: format!("{} The new tokens were revoked.", problem.fix),
+                ..MintRefusal::from_problem(MintCode::ChecksFailed, &problem)
+            });
+        }
+        Ok(Outcome::Cleared(_, None)) => unreachable!("Clear::Always runs the checks"),
+        Err(problem) => {
+            revoke_all(&client, &tokens).await;
+            return Err(MintRefusal::from_problem(MintCode::Failed, &problem));
+        }
+    };
+    let key = super::secrets_key(&request.profile);
+    let mut minted = Vec::new();
+    for (planned, token) in &created {
+        let entry = record(planned, token, &plan, &request.connection_id);
+        let json = serde_json::to_string(&entry).expect("a record serializes");
+        connections
+            .put_extra_secret(
+                &saved,
+                &record_name(&key, &planned.connector, planned.index),
+                &SecretString::from(json),
+            )
+            .map_err(failed)?;
+        minted.push(entry);
+    }
+    Ok(MintReport {
+        connection_id: request.connection_id,
+        plan,
+        minted,
+        revoked: Vec::new(),
+        report,
+    })
+}
+
+/// The PATs ADO Connect minted for `profile` on a saved connection, revoked ones left out.
+pub fn minted_tokens(
+    connections: &Connections,
+    connection_id: &ProfileId,
+    profile: &ProductProfile,
+) -> Result<Vec<MintedPat>, Problem> {
+    let store = |e: crate::ProfileError| {
+        Problem::new(
+            ado_core::checks::CheckCode::Unexpected,
+            None,
+            e.to_string(),
+            "Check the system keyring.",
+        )
+    };
+    let Some(saved) = connections.get(connection_id).map_err(store)? else {
+        return Ok(Vec::new());
+    };
+    let key = super::secrets_key(profile);
+    let mut out = Vec::new();
+    for connector in &profile.connectors {
+        for index in 0..16 {
+            let Some(json) = connections
+                .extra_secret(&saved, &record_name(&key, &connector.id, index))
+                .map_err(store)?
+            else {
+                break;
+            };
+            if let Ok(entry) = serde_json::from_str::<MintedPat>(json.expose_secret()) {
+                if !entry.revoked {
+                    out.push(entry);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn mark_revoked(
+    connections: &Connections,
+    saved: &crate::Profile,
+    key: &str,
+    entry: &MintedPat,
+) -> Result<(), MintRefusal> {
+    let revoked = MintedPat {
+        revoked: true,
+        ..entry.clone()
+    };
+    let json = serde_json::to_string(&revoked).expect("a record serializes");
+    connections
+        .put_extra_secret(
+            saved,
+            &record_name(key, &entry.connector, entry.index),
+            &SecretString::from(json),
+        )
+        .map(|_| ())
+        .map_err(failed)
+}
+
+/// Renew: a new PAT with the same scopes and lifetime for `connector`, checked with the
+/// product's checks together with the other kept PATs and kept; then the old one is revoked
+/// (it fails with 401 from then on). The caller hands the new one off again.
+pub async fn renew_token(
+    connections: &Connections,
+    settings: &ado_auth::SignInSettings,
+    request: MintRequest,
+    connector: &str,
+    now_unix: u64,
+    on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
+) -> Result<MintReport, MintRefusal> {
+    let old =
+        minted_tokens(connections, &request.connection_id, &request.profile)
+            .map_err(|p| MintRefusal::from_problem(MintCode::Failed, &p))?
+            .into_iter()
+            .find(|m| m.connector == connector)
+            .ok_or_else(|| {
+                MintRefusal::new(
+            MintCode::Failed,
+            format!("ADO Connect did not create the token of {connector}, so it cannot renew it."),
+            "Create the tokens for this product first, or paste a new token.",
+        )
+            })?;
+    let (client, saved) = tokens_client(
+        connections,
+        settings,
+        &request.connection_id,
+        &request.profile,
+    )
+    .await?;
+    let mut plan = plan_mint(
+        &request.profile,
+        saved.target.scope_name(),
+        Some(request.lifetime_days.unwrap_or(old.lifetime_days)),
+        now_unix,
+    );
+    plan.tokens.retain(|t| t.connector == connector);
+    let Some(planned) = plan.tokens.first().cloned().map(|p| PlannedPat {
+        scope_ids: old.scope.split(' ').map(str::to_string).collect(),
+        index: old.index,
+        ..p
+    }) else {
+        return Err(failed(format!("The product has no connector {connector}.")));
+    };
+    let token = create(&client, &mut plan, &planned, request.fit_lifetime, now_unix).await?;
+    let Some(value) = token
+        .token
+        .as_ref()
+        .map(|t| SecretString::from(t.expose_secret().to_string()))
+    else {
+        return Err(failed(
+            "Azure DevOps created the token but did not return it.",
+        ));
+    };
+    // The other kept PATs stay as they are; the new one takes the old one's place.
+    let mut pats: Vec<ConnectorPat> = kept_pats(connections, &saved, &request.profile)
+        .map_err(|p| MintRefusal::from_problem(MintCode::Failed, &p))?
+        .into_iter()
+        .filter(|c| !(c.connector == connector && c.index == old.index))
+        .filter_map(|c| match c.credential {
+            Credential::Pat(pat) => Some(ConnectorPat {
+                connector: c.connector,
+                index: c.index,
+                pat,
+                expires_on: c.expires_on,
+            }),
+            _ => None,
+        })
+        .collect();
+    pats.push(ConnectorPat {
+        connector: connector.to_string(),
+        index: old.index,
+        pat: value,
+        expires_on: Some(plan.valid_to[..10].to_string()),
+    });
+    let check = SavedCheck {
+        profile: request.profile.clone(),
+        connection_id: request.connection_id.clone(),
+        project: request.project.clone(),
+        repository: request.repository.clone(),
+        pats,
+    };
+    let report = match clear_saved(
+        connections,
+        settings,
+        check,
+        Clear::Always,
+        now_unix,
+        on_event,
+    )
+    .await
+    {
+        Ok(Outcome::Cleared(_, Some(report))) => report,
+        Ok(Outcome::Refused(report)) => {
+            revoke_all(&client, std::slice::from_ref(&token)).await;
+            let problem = report.refusal();
+            return Err(MintRefusal {
+                fix: format!(
+                    "{} The new token was revoked; the old one still works.",
+                    problem.fix
+                ),
+                ..MintRefusal::from_problem(MintCode::ChecksFailed, &problem)
+            });
+        }
+        Ok(Outcome::Cleared(_, None)) => unreachable!("Clear::Always runs the checks"),
+        Err(problem) => {
+            revoke_all(&client, std::slice::from_ref(&token)).await;
+            return Err(MintRefusal::from_problem(MintCode::Failed, &problem));
+        }
+    };
+    let key = super::secrets_key(&request.profile);
+    let entry = record(&planned, &token, &plan, &request.connection_id);
+    let json = serde_json::to_string(&entry).expect("a record serializes");
+    connections
+        .put_extra_secret(
+            &saved,
+            &record_name(&key, connector, old.index),
+            &SecretString::from(json),
+        )
+        .map_err(failed)?;
+    let old_id: AuthorizationId = old.authorization_id.parse().map_err(failed)?;
+    client
+        .revoke_pat(old_id)
+        .await
+        .map_err(|e| call_refusal(e, &plan))?;
+    Ok(MintReport {
+        connection_id: request.connection_id,
+        plan,
+        minted: vec![entry],
+        revoked: vec![old.authorization_id],
+        report,
+    })
+}
+
+/// Forget's revocation: revokes exactly the PATs ADO Connect minted for `profile` on this
+/// connection (by their recorded `authorizationId`) and returns their ids. Tokens the user
+/// pasted are never touched.
+pub async fn revoke_minted(
+    connections: &Connections,
+    settings: &ado_auth::SignInSettings,
+    connection_id: &ProfileId,
+    profile: &ProductProfile,
+) -> Result<Vec<String>, MintRefusal> {
+    let minted = minted_tokens(connections, connection_id, profile)
+        .map_err(|p| MintRefusal::from_problem(MintCode::Failed, &p))?;
+    if minted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (client, saved) = tokens_client(connections, settings, connection_id, profile).await?;
+    let key = super::secrets_key(profile);
+    let plan = plan_mint(profile, saved.target.scope_name(), None, 0);
+    let mut revoked = Vec::new();
+    for entry in minted {
+        let id: AuthorizationId = entry.authorization_id.parse().map_err(failed)?;
+        match client.revoke_pat(id).await {
+            // Already gone (revoked on the token page): nothing left to revoke.
+            Ok(()) | Err(PatCallError::Refused(PatTokenError::AuthorizationNotFound)) => {}
+            Err(e) => return Err(call_refusal(e, &plan)),
+        }
+        mark_revoked(connections, &saved, &key, &entry)?;
+        revoked.push(entry.authorization_id);
+    }
+    Ok(revoked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_of_a_unix_time() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_796_000_000), "2026-11-30T00:53:20Z");
+    }
+
+    #[test]
+    fn names_say_product_connector_and_who_made_them() {
+        assert_eq!(display_name("DX", "Boards"), "DX – Boards (ADO Connect)");
+    }
+}

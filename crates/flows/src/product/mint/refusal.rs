@@ -1,0 +1,162 @@
+//! Why minting was refused: one [`MintCode`] per cause, with its message and fix; Azure DevOps
+//! Server gets the token page's steps with the exact scopes instead.
+
+use ado_client::api::tokens::PatTokenError;
+use ado_core::checks::Problem;
+use ado_core::product::ProductProfile;
+use serde::Serialize;
+
+use super::{display_name, MintPlan, LIFETIME_RUNGS};
+
+/// Why minting was refused: one code per cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MintCode {
+    /// The organization restricts PAT creation to an allow-list (`accessDenied`).
+    PatCreationRestricted,
+    /// The lifetime is over the organization's maximum (`patLifespanPolicyViolation`).
+    PatLifetimeOverMaximum,
+    /// The organization refuses full-scoped PATs (`fullScopePatPolicyViolation`).
+    FullScopeRefused,
+    /// Global PATs are retired (`globalPatPolicyViolation`).
+    GlobalPatRetired,
+    /// The organization is backed by Microsoft accounts, not Microsoft Entra ID.
+    MsaOrganization,
+    /// The connection is a service principal, which cannot own PATs.
+    ServicePrincipalCannotMint,
+    /// Azure DevOps Server has no PAT Lifecycle Management API.
+    ServerHasNoPatApi,
+    /// The connection signs in with a PAT, not a Microsoft sign-in.
+    NotMicrosoftSignIn,
+    /// Entra did not give the tokens API's permission (consent needed, or sign in again).
+    ConsentRequired,
+    /// The API refused for another reason (its `patTokenError` is in the message).
+    PatApiRefused,
+    /// The new PATs failed the product's checks (they were revoked).
+    ChecksFailed,
+    /// The request failed (network, keyring, …).
+    Failed,
+}
+
+/// A refusal: code, cause, fix, and what the fix offers.
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("{message} {fix}")]
+pub struct MintRefusal {
+    /// The stable code.
+    pub code: MintCode,
+    /// The cause in one line.
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+    /// A lifetime the organization may accept (lifetime over the maximum).
+    pub offer_days: Option<u32>,
+    /// Azure DevOps Server: the token page's steps, with the exact scopes per connector.
+    pub steps: Vec<String>,
+}
+
+impl MintRefusal {
+    pub(super) fn new(code: MintCode, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        MintRefusal {
+            code,
+            message: message.into(),
+            fix: fix.into(),
+            offer_days: None,
+            steps: Vec::new(),
+        }
+    }
+
+    pub(super) fn from_problem(code: MintCode, problem: &Problem) -> Self {
+        MintRefusal::new(code, problem.message.clone(), problem.fix.clone())
+    }
+
+    /// The refusal for a `patTokenError`.
+    pub fn from_pat_error(error: PatTokenError, plan: &MintPlan) -> Self {
+        let org = &plan.organization;
+        match error {
+            PatTokenError::AccessDenied => MintRefusal::new(
+                MintCode::PatCreationRestricted,
+                format!("The organization {org} lets only the accounts on its allow-list create personal access tokens, and yours is not on it."),
+                "Sign in with an account on the allow-list, or ask a Project Collection Administrator to add you (Organization settings → Policies → Restrict personal access token creation); or paste tokens an allowed account made.",
+            ),
+            PatTokenError::PatLifespanPolicyViolation => {
+                let offer = LIFETIME_RUNGS.into_iter().find(|d| *d < plan.lifetime_days);
+                MintRefusal {
+                    offer_days: offer,
+                    ..MintRefusal::new(
+                        MintCode::PatLifetimeOverMaximum,
+                        format!("The organization {org} caps personal access tokens below {} days.", plan.lifetime_days),
+                        match offer {
+                            Some(days) => format!("Create them for {days} days instead, or let ADO Connect fit the expiry to the organization's maximum (\"Fit to the maximum\", `--fit-lifetime`)."),
+                            None => "Ask a Project Collection Administrator for the maximum lifetime (Organization settings → Policies).".to_string(),
+                        },
+                    )
+                }
+            }
+            PatTokenError::FullScopePatPolicyViolation => MintRefusal::new(
+                MintCode::FullScopeRefused,
+                format!("The organization {org} refuses full-access personal access tokens, and the product's profile asks for full access."),
+                "Ask the product for its narrower scope list (the profile's connectors), or an administrator to lift \"Restrict creation of full-scoped personal access tokens\".",
+            ),
+            PatTokenError::GlobalPatPolicyViolation => MintRefusal::new(
+                MintCode::GlobalPatRetired,
+                "Global (all-organizations) personal access tokens are retired.",
+                "Create organization-scoped tokens (ADO Connect always does).",
+            ),
+            PatTokenError::FailedToReadTenantPolicy => msa_refusal(org),
+            PatTokenError::InvalidUserType => service_principal_refusal(),
+            PatTokenError::DeploymentHostNotSupported => MintRefusal::new(
+                MintCode::ServerHasNoPatApi,
+                "This Azure DevOps deployment has no PAT Lifecycle Management API.",
+                "Create the tokens on the token page and paste them.",
+            ),
+            other => MintRefusal::new(
+                MintCode::PatApiRefused,
+                format!("Azure DevOps refused to create the token ({other})."),
+                "Create the tokens on the token page and paste them, or try again later.",
+            ),
+        }
+    }
+}
+
+pub(super) fn msa_refusal(org: &str) -> MintRefusal {
+    MintRefusal::new(
+        MintCode::MsaOrganization,
+        format!("The organization {org} is connected to Microsoft accounts, not Microsoft Entra ID, so its tokens cannot be created through the API."),
+        "Create the tokens on the token page and paste them, or connect the organization to Microsoft Entra ID (Organization settings → Microsoft Entra).",
+    )
+}
+
+pub(super) fn service_principal_refusal() -> MintRefusal {
+    MintRefusal::new(
+        MintCode::ServicePrincipalCannotMint,
+        "A service principal cannot own personal access tokens.",
+        "Paste a PAT made by a user (or sign in with Microsoft as that user and let ADO Connect create them).",
+    )
+}
+
+/// Azure DevOps Server: the token page's steps, with each connector's scopes.
+pub(super) fn server_refusal(profile: &ProductProfile, collection_url: &str) -> MintRefusal {
+    let mut steps = vec![format!(
+        "Open {}/_usersSettings/tokens (User settings → Personal access tokens).",
+        collection_url.trim_end_matches('/')
+    )];
+    for c in &profile.connectors {
+        let access = c.access();
+        steps.push(format!(
+            "New Token \"{}\": Scopes → Custom defined, tick {} ({}); pick an expiry; Create, copy it and paste it for {}.",
+            display_name(&profile.product.name, &c.label),
+            access.pat_scopes.join(", "),
+            access.scope_ids.join(" "),
+            c.label,
+        ));
+    }
+    MintRefusal {
+        steps,
+        ..MintRefusal::new(
+            MintCode::ServerHasNoPatApi,
+            "Azure DevOps Server has no API to create personal access tokens.",
+            "Create them on the server's token page as the steps say, and paste them.",
+        )
+    }
+}

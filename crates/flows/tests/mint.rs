@@ -1,0 +1,394 @@
+//! "Create the tokens for me" end to end against the emulator (issue 20): a Microsoft sign-in
+//! lists the user's organizations; DX gets one org-scoped PAT per connector with exactly that
+//! connector's scopes, checked by DX's own checks through the gate and kept like pasted ones;
+//! Renew replaces one (the old one then fails with 401); Forget revokes exactly the minted ones;
+//! each refusal has its code and fix and leaves nothing behind.
+
+use ado_client::{AdoClient, ClientConfig, Credential};
+use ado_core::product::ProductProfile;
+use ado_emulator::scenario::{DEMO_FULL_ACCESS_PAT, DEMO_SP_CLIENT_ID, DEMO_SP_SECRET};
+use ado_emulator::world::PatPolicy;
+use ado_emulator::{Config, Emulator, Scenario};
+use ado_flows::organizations::organizations_of;
+use ado_flows::product::gate::{clear_saved, Clear, Outcome, SavedCheck};
+use ado_flows::product::mint::{
+    minted_tokens, plan_mint, renew_token, revoke_minted, MintCode, MintRequest,
+    DEFAULT_LIFETIME_DAYS,
+};
+use ado_flows::product::{connector_secret_name, load_profile, secrets_key};
+use ado_flows::signin::{self, services_target, ServicePrincipalLogin};
+use ado_flows::{Backend, ConnectOptions, Connections, ProfileId, SecretStore};
+use secrecy::{ExposeSecret as _, SecretString};
+
+const TENANT: &str = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+
+struct Fixture {
+    emulator: Emulator,
+    connections: Connections,
+    settings: ado_auth::SignInSettings,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Option<Fixture> {
+    let store = match SecretStore::probe(Backend::SecretService)
+        .or_else(|_| SecretStore::probe(Backend::KernelKeyring))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("skipping: no secret store ({e})");
+            return None;
+        }
+    };
+    let emulator = Emulator::spawn(Config {
+        scenario: Scenario::demo(),
+        ..Default::default()
+    })
+    .await
+    .expect("emulator");
+    let base = emulator.base_url().to_string();
+    let settings = ado_auth::SignInSettings::from_lookup(|name| {
+        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
+    })
+    .expect("settings");
+    let dir = tempfile::tempdir().unwrap();
+    Some(Fixture {
+        connections: Connections::new(dir.path(), store),
+        emulator,
+        settings,
+        _dir: dir,
+    })
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn dx() -> ProductProfile {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/dx.toml");
+    load_profile(&path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .profile
+}
+
+/// Demo Admin signs in with a device code on fabrikam; the saved connection's id.
+async fn sign_in(f: &Fixture) -> ProfileId {
+    let entra = f.emulator.entra();
+    let target = services_target("fabrikam", &format!("{}/", f.emulator.base_url())).unwrap();
+    signin::sign_in_with_device_code(
+        &f.connections,
+        &target,
+        &f.settings,
+        &ConnectOptions::default(),
+        move |prompt| {
+            entra
+                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
+                .expect("approved");
+        },
+        |_| {},
+        1,
+    )
+    .await
+    .expect("signed in")
+    .profile
+    .id
+}
+
+fn mint_request(id: &ProfileId, days: Option<u32>, fit: bool) -> MintRequest {
+    MintRequest {
+        profile: dx(),
+        connection_id: id.clone(),
+        project: None,
+        repository: None,
+        lifetime_days: days,
+        fit_lifetime: fit,
+    }
+}
+
+/// The PAT kept for a connector, as the gate reads it.
+fn kept(f: &Fixture, id: &ProfileId, connector: &str) -> SecretString {
+    let saved = f.connections.get(id).unwrap().unwrap();
+    f.connections
+        .extra_secret(
+            &saved,
+            &connector_secret_name(&secrets_key(&dx()), connector, 0),
+        )
+        .unwrap()
+        .expect("the PAT is kept")
+}
+
+async fn status_with(f: &Fixture, pat: &SecretString) -> Option<u16> {
+    let base = url::Url::parse(&format!("{}/fabrikam/", f.emulator.base_url())).unwrap();
+    let client = AdoClient::new(ClientConfig::new(base, Credential::Pat(pat.clone()))).unwrap();
+    match client.connection_data().await {
+        Ok(_) => Some(200),
+        Err(e) => e.status(),
+    }
+}
+
+#[tokio::test]
+async fn a_microsoft_sign_in_lists_the_users_organizations_its_own_preselected() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let list = organizations_of(&f.connections, &f.settings, &id)
+        .await
+        .expect("listed");
+    let names: Vec<(&str, bool)> = list.iter().map(|o| (o.name.as_str(), o.current)).collect();
+    assert_eq!(
+        names,
+        [("fabrikam", true)],
+        "the organizations of the sign-in's tenant"
+    );
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test]
+async fn dx_gets_one_org_scoped_pat_per_connector_checked_kept_renewed_and_revoked() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let profile = dx();
+    let plan = plan_mint(&profile, "fabrikam", None, now());
+    assert_eq!(plan.tokens.len(), profile.connectors.len());
+    assert_eq!(plan.lifetime_days, DEFAULT_LIFETIME_DAYS);
+    assert_eq!(
+        plan.tokens[0].display_name,
+        format!("DX – {} (ADO Connect)", profile.connectors[0].label)
+    );
+    assert!(
+        f.emulator.world().minted_pats().is_empty(),
+        "the preview creates nothing"
+    );
+
+    let report = ado_flows::product::mint::mint_tokens(
+        &f.connections,
+        &f.settings,
+        mint_request(&id, None, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    assert!(report.report.ok, "{:#?}", report.report.failures());
+    assert_eq!(report.minted.len(), profile.connectors.len());
+    let in_emulator = f.emulator.world().minted_pats();
+    for planned in &plan.tokens {
+        let pat = in_emulator
+            .iter()
+            .find(|p| p.display_name == planned.display_name)
+            .unwrap_or_else(|| panic!("{} was minted", planned.display_name));
+        assert_eq!(
+            pat.scope,
+            planned.scope_ids.join(" "),
+            "exactly the connector's scopes"
+        );
+        assert_eq!(pat.organization, "fabrikam", "org-scoped");
+    }
+    let listed = minted_tokens(&f.connections, &id, &profile).unwrap();
+    assert_eq!(listed.len(), profile.connectors.len());
+    assert!(
+        listed.iter().all(|m| !m.valid_to.is_empty()),
+        "each has its expiry"
+    );
+
+    // The gate keeps them like pasted PATs: a later hand-off is cleared without new tokens.
+    let check = SavedCheck {
+        profile: profile.clone(),
+        connection_id: id.clone(),
+        project: None,
+        repository: None,
+        pats: Vec::new(),
+    };
+    let outcome = clear_saved(
+        &f.connections,
+        &f.settings,
+        check,
+        Clear::IfStale,
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(outcome, Outcome::Cleared(..)),
+        "the minted PATs clear the hand-off"
+    );
+
+    // Renew one: a new PAT with the same scopes, then the old one fails with 401.
+    let connector = profile.connectors[0].id.clone();
+    let old = kept(&f, &id, &connector);
+    assert_eq!(status_with(&f, &old).await, Some(200));
+    let renewed = renew_token(
+        &f.connections,
+        &f.settings,
+        mint_request(&id, None, false),
+        &connector,
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    assert_eq!(renewed.revoked.len(), 1);
+    let new = kept(&f, &id, &connector);
+    assert_ne!(new.expose_secret(), old.expose_secret());
+    assert_eq!(
+        status_with(&f, &old).await,
+        Some(401),
+        "the old PAT is revoked"
+    );
+    assert_eq!(status_with(&f, &new).await, Some(200));
+    assert_eq!(renewed.minted[0].scope, listed[0].scope, "same scopes");
+
+    // Forget: exactly the minted ones are revoked; the scenario's own PAT still works.
+    let revoked = revoke_minted(&f.connections, &f.settings, &id, &profile)
+        .await
+        .unwrap();
+    assert_eq!(revoked.len(), profile.connectors.len());
+    assert!(f.emulator.world().minted_pats().iter().all(|p| p.revoked));
+    assert_eq!(status_with(&f, &new).await, Some(401));
+    assert_eq!(
+        status_with(&f, &SecretString::from(DEMO_FULL_ACCESS_PAT.to_string())).await,
+        Some(200)
+    );
+    assert!(minted_tokens(&f.connections, &id, &profile)
+        .unwrap()
+        .is_empty());
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test]
+async fn each_policy_refusal_has_its_code_and_fix_and_leaves_nothing_behind() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let world = f.emulator.world();
+    let mint = |days, fit| {
+        ado_flows::product::mint::mint_tokens(
+            &f.connections,
+            &f.settings,
+            mint_request(&id, days, fit),
+            now(),
+            &|_| {},
+        )
+    };
+
+    world.set_pat_policy(
+        "fabrikam",
+        PatPolicy {
+            creation_allow_list: Some(vec!["admins@fabrikam.example".into()]),
+            ..PatPolicy::default()
+        },
+    );
+    let refusal = mint(None, false).await.unwrap_err();
+    assert_eq!(refusal.code, MintCode::PatCreationRestricted, "{refusal:?}");
+    assert!(refusal.fix.contains("allow-list"));
+
+    world.set_pat_policy(
+        "fabrikam",
+        PatPolicy {
+            no_full_scope: true,
+            max_lifetime_days: Some(7),
+            ..PatPolicy::default()
+        },
+    );
+    let refusal = mint(Some(90), false).await.unwrap_err();
+    assert_eq!(refusal.code, MintCode::PatLifetimeOverMaximum);
+    assert_eq!(
+        refusal.offer_days,
+        Some(60),
+        "the next shorter lifetime is offered"
+    );
+    assert!(
+        world.minted_pats().is_empty(),
+        "a refused run leaves no PAT"
+    );
+
+    let fitted = mint(Some(90), true)
+        .await
+        .unwrap_or_else(|r| panic!("{r:?}"));
+    assert_eq!(
+        fitted.plan.lifetime_days, 7,
+        "fitted to the organization's maximum"
+    );
+    revoke_minted(&f.connections, &f.settings, &id, &dx())
+        .await
+        .unwrap();
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test]
+async fn a_service_principal_and_azure_devops_server_cannot_mint_and_say_what_to_do() {
+    let Some(f) = fixture().await else { return };
+    let target = services_target("fabrikam", &format!("{}/", f.emulator.base_url())).unwrap();
+    let sp = signin::sign_in_as_service_principal(
+        &f.connections,
+        &target,
+        &f.settings,
+        ServicePrincipalLogin {
+            tenant: TENANT,
+            client_id: &DEMO_SP_CLIENT_ID.to_string(),
+            secret: &SecretString::from(DEMO_SP_SECRET.to_string()),
+        },
+        &ConnectOptions::default(),
+        1,
+    )
+    .await
+    .expect("the service principal signs in")
+    .profile
+    .id;
+    let refusal = ado_flows::product::mint::mint_tokens(
+        &f.connections,
+        &f.settings,
+        mint_request(&sp, None, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal.code, MintCode::ServicePrincipalCannotMint);
+    let _ = f.connections.remove(&sp);
+
+    let server = ado_core::target::TargetInput {
+        deployment: Some(ado_core::target::Deployment::Server),
+        server_url: format!("{}/tfs", f.emulator.base_url()),
+        collection: "DefaultCollection".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let pat = ado_flows::Pat::parse(&SecretString::from(DEMO_FULL_ACCESS_PAT.to_string())).unwrap();
+    let saved = ado_flows::verify_and_save_pat(
+        &f.connections,
+        &server,
+        &pat,
+        None,
+        &ConnectOptions::default(),
+        1,
+    )
+    .await
+    .expect("the Server connection saves")
+    .profile
+    .id;
+    let refusal = ado_flows::product::mint::mint_tokens(
+        &f.connections,
+        &f.settings,
+        mint_request(&saved, None, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal.code, MintCode::ServerHasNoPatApi);
+    assert!(
+        refusal.steps[0].contains("/tfs/DefaultCollection/_usersSettings/tokens"),
+        "{:?}",
+        refusal.steps
+    );
+    for (step, connector) in refusal.steps[1..].iter().zip(dx().connectors) {
+        for scope in connector.access().scope_ids {
+            assert!(step.contains(&scope), "{step} names {scope}");
+        }
+    }
+    assert!(f.emulator.world().minted_pats().is_empty());
+    let _ = f.connections.remove(&saved);
+}
