@@ -498,6 +498,35 @@ impl AdoClient {
     }
 }
 
+/// An event type a publisher offers (`EventTypeDescriptor`), as much as the wizard reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EventTypeDescriptor {
+    /// E.g. `git.push`.
+    pub id: String,
+    /// E.g. `Code pushed`.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl AdoClient {
+    /// `GET _apis/hooks/publishers/{publisherId}/eventtypes`: the events a publisher (`tfs`)
+    /// offers on this server.
+    pub async fn event_types(&self, publisher_id: &str) -> Result<Vec<EventTypeDescriptor>, Error> {
+        self.event_types_request(publisher_id).send_list(self).await
+    }
+
+    /// The request [`AdoClient::event_types`] sends.
+    pub fn event_types_request(&self, publisher_id: &str) -> Request {
+        Request::get(format!(
+            "_apis/hooks/publishers/{}/eventtypes",
+            encode_segment(publisher_id)
+        ))
+        .api_version(API_VERSION)
+    }
+}
+
 /// Input maps are `{string: string}` in the spec; a server that sends a number, a boolean or a
 /// null still decodes (numbers and booleans as text, nulls dropped).
 fn string_map<'de, D: Deserializer<'de>>(de: D) -> Result<BTreeMap<String, String>, D::Error> {
