@@ -330,13 +330,14 @@ pub fn diagnose(target: &ConnectionTarget, failure: &ProbeFailure) -> Problem {
         FailureKind::Http { status, type_key, message } => {
             let type_key = type_key.as_deref().unwrap_or_default();
             if type_key == "VssVersionOutOfRangeException" {
-                return problem(
-                    CheckCode::ServerTooOld,
-                    Some(host_field),
-                    format!("{host} is older than Azure DevOps Server 2022, which ADO Connect needs."),
-                    "Upgrade the server to Azure DevOps Server 2022 or newer.".into(),
-                    message.clone(),
-                );
+                // The client negotiates down to any supported server, so this is an older one.
+                let latest = message
+                    .as_deref()
+                    .and_then(crate::preflight::max_version_from_message);
+                return Problem {
+                    support_id: failure.support_id.clone(),
+                    ..crate::preflight::server_too_old(target, latest.as_deref(), message.clone())
+                };
             }
             if message.as_deref().is_some_and(is_expired_message) {
                 return expired(message);

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::capabilities::Capability;
-use crate::checks::{CheckCode, FailureKind, Problem};
+use crate::checks::{CheckCode, Problem};
 use crate::target::{ConnectionTarget, Deployment, Field};
 
 /// How a check came out.
@@ -224,7 +224,8 @@ pub fn max_version_from_message(message: &str) -> Option<String> {
     (!version.is_empty()).then_some(version)
 }
 
-/// The product a maximum api-version belongs to (docs `rest-api-versioning`).
+/// The product a maximum api-version belongs to (docs `rest-api-versioning`; the spec folders
+/// `tfs-4.1`, `azure-devops-server-5.0`, `-6.0`, `-7.0`).
 pub fn product_for_max_version(version: &str) -> &'static str {
     match version
         .split('.')
@@ -240,41 +241,106 @@ pub fn product_for_max_version(version: &str) -> &'static str {
     }
 }
 
-/// `server_too_old`: the version probe asked for api-version 7.0.
-pub fn server_version(target: &ConnectionTarget, probe: &Result<(), FailureKind>) -> Option<Check> {
-    match probe {
-        Ok(()) => Some(Check::pass(
+/// The oldest server ADO Connect supports, and the REST API version it serves: older ones
+/// (Team Foundation Server 2018 and before) get `server_too_old`.
+pub const OLDEST_SUPPORTED_SERVER: (&str, &str) = ("Azure DevOps Server 2019", "5.0");
+
+/// True when a server whose latest REST API version is `latest` is supported.
+pub fn is_supported_version(latest: &str) -> bool {
+    let number = |v: &str| -> Option<(u32, u32)> {
+        let (major, minor) = v.split('-').next()?.split_once('.')?;
+        Some((major.trim().parse().ok()?, minor.trim().parse().ok()?))
+    };
+    match (number(latest), number(OLDEST_SUPPORTED_SERVER.1)) {
+        (Some(found), Some(oldest)) => found >= oldest,
+        _ => false,
+    }
+}
+
+/// What the flows learned of a server's REST API version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerVersionFact {
+    /// The newest version the server serves (its resource locations, or its out-of-range
+    /// error), e.g. `6.0`.
+    Latest(String),
+    /// Requests were served, but the server did not say its latest.
+    Served,
+    /// The server refused a request as out of range without naming a version ADO Connect
+    /// supports; its message.
+    OutOfRange(Option<String>),
+    /// Not determined: the request that would have told failed for another reason.
+    Unknown,
+}
+
+/// `server_too_old`: naming the version found (when known) and the oldest supported.
+pub fn server_too_old(
+    target: &ConnectionTarget,
+    latest: Option<&str>,
+    server_message: Option<String>,
+) -> Problem {
+    let (oldest, oldest_api) = OLDEST_SUPPORTED_SERVER;
+    let found = match latest {
+        Some(v) => format!(
+            "This server is {} (REST API up to {v}).",
+            product_for_max_version(v)
+        ),
+        None => "This server refused every REST API version ADO Connect speaks.".to_string(),
+    };
+    let mut p = Problem::new(
+        CheckCode::ServerTooOld,
+        Some(target.host_field()),
+        format!("{found} ADO Connect supports {oldest} (REST API {oldest_api}) and newer."),
+        format!("Upgrade the server to {oldest} or newer (Azure DevOps Server 2022 is current)."),
+    );
+    p.server_message = server_message;
+    p
+}
+
+/// `server_too_old` or a pass: the server version row of the checklist. Every request goes at
+/// the highest version both sides know, so any supported release passes and says which it is.
+pub fn server_version(target: &ConnectionTarget, fact: &ServerVersionFact) -> Check {
+    if target.deployment() == Deployment::Services {
+        return match fact {
+            ServerVersionFact::OutOfRange(message) => Check::from_problem(
+                CheckId::ServerVersion,
+                Status::Fail,
+                server_too_old(target, None, message.clone()),
+            ),
+            _ => Check::pass(
+                CheckId::ServerVersion,
+                "Azure DevOps Services: always current.",
+            ),
+        };
+    }
+    match fact {
+        ServerVersionFact::Latest(v) if !is_supported_version(v) => Check::from_problem(
             CheckId::ServerVersion,
-            match target.deployment() {
-                Deployment::Services => "Azure DevOps Services: always current.",
-                Deployment::Server => "Serves REST API 7.0: Azure DevOps Server 2022 or newer.",
-            },
-        )),
-        Err(FailureKind::Http {
-            type_key: Some(key),
-            message,
-            ..
-        }) if key == "VssVersionOutOfRangeException" => {
-            let max = message.as_deref().and_then(max_version_from_message);
-            let found = match &max {
-                Some(v) => format!(
-                    "The server supports REST API versions up to {v} ({}).",
-                    product_for_max_version(v)
-                ),
-                None => "The server does not support REST API 7.0.".to_string(),
-            };
-            let mut p = Problem::new(
-                CheckCode::ServerTooOld,
-                Some(target.host_field()),
-                format!(
-                    "{found} ADO Connect needs Azure DevOps Server 2022 or newer (REST API 7.0)."
-                ),
-                "Upgrade the server to Azure DevOps Server 2022 or newer.",
-            );
-            p.server_message = message.clone();
-            Some(Check::from_problem(CheckId::ServerVersion, Status::Fail, p))
+            Status::Fail,
+            server_too_old(target, Some(v), None),
+        ),
+        ServerVersionFact::Latest(v) => Check::pass(
+            CheckId::ServerVersion,
+            format!(
+                "{}, serving REST API up to {v}: each request goes at the highest version both sides know.",
+                product_for_max_version(v)
+            ),
+        ),
+        ServerVersionFact::Served => Check::pass(
+            CheckId::ServerVersion,
+            "Serves REST API 7.0: Azure DevOps Server 2022 or newer.",
+        ),
+        ServerVersionFact::OutOfRange(message) => {
+            let latest = message.as_deref().and_then(max_version_from_message);
+            Check::from_problem(
+                CheckId::ServerVersion,
+                Status::Fail,
+                server_too_old(target, latest.as_deref(), message.clone()),
+            )
         }
-        Err(_) => None,
+        ServerVersionFact::Unknown => Check::pass(
+            CheckId::ServerVersion,
+            "Not determined: listing projects failed (see below).",
+        ),
     }
 }
 
@@ -418,23 +484,40 @@ mod tests {
 
     #[test]
     fn the_out_of_range_message_names_the_maximum() {
-        let m = "The requested REST API version of 7.0 is out of range for this server. The latest REST API version this server supports is 6.0.";
-        assert_eq!(max_version_from_message(m).as_deref(), Some("6.0"));
+        let m = "The requested REST API version of 7.0 is out of range for this server. The latest REST API version this server supports is 4.1.";
+        assert_eq!(max_version_from_message(m).as_deref(), Some("4.1"));
         let check = server_version(
             &server("https://tfs/tfs"),
-            &Err(FailureKind::Http {
-                status: 400,
-                type_key: Some("VssVersionOutOfRangeException".into()),
-                message: Some(m.into()),
-            }),
-        )
-        .unwrap();
-        assert_eq!(check.code, Some(CheckCode::ServerTooOld));
-        assert!(
-            check.message.contains("6.0 (Azure DevOps Server 2020)"),
-            "{}",
-            check.message
+            &ServerVersionFact::OutOfRange(Some(m.into())),
         );
+        assert_eq!(check.code, Some(CheckCode::ServerTooOld));
+        assert_eq!(
+            check.message,
+            "This server is Team Foundation Server 2018 (REST API up to 4.1). ADO Connect supports Azure DevOps Server 2019 (REST API 5.0) and newer."
+        );
+    }
+
+    #[test]
+    fn servers_2019_and_2020_pass_and_say_which_they_are() {
+        for (latest, product) in [
+            ("5.0", "Azure DevOps Server 2019"),
+            ("6.0", "Azure DevOps Server 2020"),
+            ("7.0", "Azure DevOps Server 2022"),
+        ] {
+            let check = server_version(
+                &server("https://tfs/tfs"),
+                &ServerVersionFact::Latest(latest.into()),
+            );
+            assert_eq!(check.status, Status::Pass, "{latest}");
+            assert!(check.message.starts_with(product), "{}", check.message);
+        }
+        let old = server_version(
+            &server("https://tfs/tfs"),
+            &ServerVersionFact::Latest("4.1".into()),
+        );
+        assert_eq!(old.code, Some(CheckCode::ServerTooOld));
+        assert!(is_supported_version("5.0") && is_supported_version("7.1-preview"));
+        assert!(!is_supported_version("4.1") && !is_supported_version("junk"));
     }
 
     #[test]

@@ -347,6 +347,8 @@ mod tests {
             target,
             api_url: "https://dev.azure.com/fabrikam/".into(),
             deployment: Deployment::Services,
+            server_api_version: None,
+            server_release: None,
             user: User {
                 id: "u".into(),
                 display_name: "U".into(),

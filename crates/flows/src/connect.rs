@@ -5,7 +5,8 @@
 //!   PAT in the OS keyring, in one [`Connections::save_connection`].
 //! - [`open_connection`]: a saved connection by profile id: the options from the profile, the
 //!   secret from the keyring (refreshed if it is about to expire), the client built from both.
-//!   The app's checks and hooks steps and the CLI all start here.
+//!   The app's checks and hooks steps and the CLI all start here. A Server connection saved
+//!   before its REST API version was recorded learns it here, once (one `OPTIONS _apis`).
 //!
 //! A PAT is validated once, into a [`Pat`], and stays a secret from then on.
 
@@ -123,6 +124,7 @@ pub async fn connect_with_pat(
         proxy,
         allow_http: request.allow_http,
         request_timeout: None,
+        server_api_version: None,
     };
     verify_and_save_pat(connections, &target, &pat, expires_on, &options, now_unix).await
 }
@@ -216,10 +218,38 @@ pub async fn open_connection(
         std::time::SystemTime::now(),
     )
     .await?;
+    let profile = remember_server_version(connections, profile, &credential).await;
     Ok(OpenConnection {
         profile,
         credential,
     })
+}
+
+/// A Server profile without its REST API version (saved by an older ADO Connect) gets it from
+/// the server's resource locations and keeps it. Best effort: without it, the client learns the
+/// version from the server's first out-of-range answer instead.
+async fn remember_server_version(
+    connections: &Connections,
+    profile: Profile,
+    credential: &Credential,
+) -> Profile {
+    let target = &profile.target;
+    if target.deployment() != ado_core::target::Deployment::Server
+        || profile.options.server_api_version.is_some()
+    {
+        return profile;
+    }
+    let Ok(client) = client_for(target, credential.clone(), &profile.options) else {
+        return profile;
+    };
+    let Some(served) = crate::verify::read_versions(&client, target).await else {
+        return profile;
+    };
+    let latest = served.latest;
+    match connections.update_profile(&profile.id, |p| p.options.server_api_version = Some(latest)) {
+        Ok(Some(updated)) => updated,
+        _ => profile,
+    }
 }
 
 /// `not_found` for a profile id nobody saved.

@@ -1,9 +1,12 @@
 //! Preflight: every check before anything is changed, filled in live.
 //!
 //! Round trips on the critical path (at most three):
-//! 1. `connectionData`: reachable, TLS, credentials, who, public URL (access mappings).
-//! 2. at once: projects (api-version 7.0, so it doubles as the server-version probe), the
-//!    organization's repositories, hook subscriptions, and the named project if there is one.
+//! 1. `connectionData`: reachable, TLS, credentials, who, public URL (access mappings); on a
+//!    Server, beside it, its resource locations (`OPTIONS _apis`): the REST API versions it
+//!    serves, so every later probe (and its curl reproduction) goes at the server's version.
+//! 2. at once: projects (which also settles the server version when the locations could not
+//!    be read), the organization's repositories, hook subscriptions, and the named project if
+//!    there is one.
 //! 3. at once, on the chosen project: pull requests, builds, work item types, and the
 //!    ServiceHooks permission evaluation.
 //!
@@ -18,11 +21,14 @@ use ado_client::{AdoClient, ConnectionData, Credential, Error, Request, TeamProj
 use ado_core::capabilities::Capability;
 use ado_core::checks::{self, CheckCode, FailureKind, Probe, Problem};
 use ado_core::curl::{curl_command, AuthKind, CurlSpec};
-use ado_core::preflight::{self as verdicts, Check, CheckId, Status};
+use ado_core::preflight::{self as verdicts, Check, CheckId, ServerVersionFact, Status};
 use ado_core::target::{ConnectionTarget, Field};
 use serde::Serialize;
 
 use crate::failure::probe_failure;
+pub use crate::report::{
+    default_report_dir, no_report_yet, save_report, save_report_to_default_dir,
+};
 use crate::verify::{client_for, ConnectOptions, User};
 
 /// What to check.
@@ -136,6 +142,17 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     let Some((connection, user)) = connect(&probes, sink).await else {
         return (None, probes.client.stats().requests);
     };
+    if let Some(too_old) = unsupported_server(&probes) {
+        sink.push(too_old);
+        skip_checks(
+            sink,
+            request,
+            &[CheckId::PublicUrl, CheckId::Resources],
+            "Skipped: the server is older than ADO Connect supports.",
+        );
+        finish(sink, &probes);
+        return (Some(user), probes.client.stats().requests);
+    }
     let inventory = Inventory::gather(&probes).await;
     let subscriptions = inventory.subscriptions;
     let projects = report_projects(
@@ -187,7 +204,11 @@ async fn connect(probes: &Probes<'_>, sink: &Sink<'_>) -> Option<(ConnectionData
     let request = probes.request;
     let target = &request.target;
     let connection_request = Request::get("_apis/connectionData");
-    let connection = match probes.client.connection_data().await {
+    let (connection, _) = tokio::join!(
+        probes.client.connection_data(),
+        crate::verify::read_versions(&probes.client, target)
+    );
+    let connection = match connection {
         Ok(c) => c,
         Err(error) => {
             let problem = probes.problem(Probe::ConnectionData, &error);
@@ -310,17 +331,14 @@ fn report_projects(
                 .collect()
         })
         .unwrap_or_default();
-    let version_fact: Result<(), FailureKind> = match &projects {
-        Ok(_) => Ok(()),
-        Err(e) => Err(probe_failure(Probe::Projects, e).kind),
-    };
-    match verdicts::server_version(target, &version_fact) {
-        Some(check) => sink.push(check.with_curl(probes.curl(&projects_request))),
-        None => sink.push(Check::pass(
-            CheckId::ServerVersion,
-            "Not determined: listing projects failed (see below).",
-        )),
-    }
+    let version_fact = version_fact(probes, &projects);
+    let version_ok = matches!(
+        version_fact,
+        ServerVersionFact::Latest(_) | ServerVersionFact::Served
+    );
+    sink.push(
+        verdicts::server_version(target, &version_fact).with_curl(probes.curl(&projects_request)),
+    );
     let projects = match projects {
         Ok(page) => page.items,
         Err(error) => {
@@ -341,7 +359,7 @@ fn report_projects(
         verdicts::public_url(target, &target.api_base(), &returned_urls)
             .with_curl(probes.curl(&connection_request)),
     );
-    if version_fact.is_ok() {
+    if version_ok {
         if projects.is_empty() {
             sink.push(Check::from_problem(CheckId::Resources, Status::Fail, Problem::new(CheckCode::NoResources, Some(Field::Pat), format!("The token is valid but sees no projects in {}.", target.scope_phrase()), "Ask a project administrator to add this user to a project, or use a token of a user who is a member.")).with_curl(probes.curl(&projects_request)));
         } else {
@@ -353,6 +371,41 @@ fn report_projects(
     }
 
     projects
+}
+
+/// What the server said of its version: its resource locations or out-of-range error (what the
+/// client learned), else whether it served the projects list.
+fn version_fact(
+    probes: &Probes<'_>,
+    projects: &Result<ado_client::Page<TeamProjectReference>, Error>,
+) -> ServerVersionFact {
+    let latest = crate::verify::server_api_version(&probes.client, &probes.request.target);
+    match (projects, latest) {
+        (Ok(_), Some(latest)) => ServerVersionFact::Latest(latest.to_string()),
+        (Ok(_), None) => ServerVersionFact::Served,
+        (Err(error), latest) => match probe_failure(Probe::Projects, error).kind {
+            FailureKind::Http {
+                type_key: Some(key),
+                message,
+                ..
+            } if key == "VssVersionOutOfRangeException" => match latest {
+                Some(latest) => ServerVersionFact::Latest(latest.to_string()),
+                None => ServerVersionFact::OutOfRange(message),
+            },
+            _ => ServerVersionFact::Unknown,
+        },
+    }
+}
+
+/// The server version row when the resource locations already show a server older than ADO
+/// Connect supports (nothing more is probed then).
+fn unsupported_server(probes: &Probes<'_>) -> Option<Check> {
+    let target = &probes.request.target;
+    let latest = crate::verify::server_api_version(&probes.client, target)?;
+    (!verdicts::is_supported_version(&latest.to_string())).then(|| {
+        verdicts::server_version(target, &ServerVersionFact::Latest(latest.to_string()))
+            .with_curl(probes.curl(&probes.client.projects_request(100)))
+    })
 }
 
 /// The project the capability probes run in: the named one, else the first visible.
@@ -635,12 +688,18 @@ fn finish(sink: &Sink<'_>, probes: &Probes<'_>) {
 }
 
 fn skip_rest(sink: &Sink<'_>, request: &PreflightRequest, why: &str) {
-    for id in [
+    let ids = [
         CheckId::ServerVersion,
         CheckId::PublicUrl,
         CheckId::Resources,
-    ] {
-        sink.push(Check::skip(id, why));
+    ];
+    skip_checks(sink, request, &ids, why);
+}
+
+/// Skips the rows `ids` and every capability, saying why.
+fn skip_checks(sink: &Sink<'_>, request: &PreflightRequest, ids: &[CheckId], why: &str) {
+    for id in ids {
+        sink.push(Check::skip(*id, why));
     }
     for capability in &request.capabilities {
         sink.push(
@@ -677,68 +736,4 @@ pub async fn request_for_profile(
         repository: None,
         options,
     })
-}
-
-/// `invalid_input` when "Save report" comes before any checks ran.
-pub fn no_report_yet() -> Problem {
-    Problem::new(
-        CheckCode::InvalidInput,
-        None,
-        "There is no report yet.",
-        "Run the checks first.",
-    )
-}
-
-/// [`save_report`] into [`default_report_dir`]; returns both paths as text, or the
-/// [`Problem`] the shells show.
-pub fn save_report_to_default_dir(
-    name: &str,
-    target: &ConnectionTarget,
-    report: &PreflightReport,
-    now_unix: u64,
-) -> Result<Vec<String>, Problem> {
-    let (md, json) =
-        save_report(&default_report_dir(), name, target, report, now_unix).map_err(|e| {
-            Problem::new(
-                CheckCode::Unexpected,
-                None,
-                format!("Could not save the report: {e}"),
-                "Check that the Downloads folder (or $ADO_CONNECT_REPORT_DIR) is writable.",
-            )
-        })?;
-    Ok(vec![md.display().to_string(), json.display().to_string()])
-}
-
-/// Writes the report as Markdown and JSON into `dir`; returns both paths.
-pub fn save_report(
-    dir: &std::path::Path,
-    name: &str,
-    target: &ConnectionTarget,
-    report: &PreflightReport,
-    now_unix: u64,
-) -> std::io::Result<(std::path::PathBuf, std::path::PathBuf)> {
-    std::fs::create_dir_all(dir)?;
-    let stem = format!("ado-connect-report-{name}-{now_unix}");
-    let md_path = dir.join(format!("{stem}.md"));
-    let json_path = dir.join(format!("{stem}.json"));
-    let md = verdicts::to_markdown(
-        "ADO Connect preflight report",
-        target.api_base().as_str(),
-        &report.checks,
-    );
-    std::fs::write(&md_path, md)?;
-    std::fs::write(
-        &json_path,
-        serde_json::to_vec_pretty(report).expect("reports serialize"),
-    )?;
-    Ok((md_path, json_path))
-}
-
-/// Where reports go: `$ADO_CONNECT_REPORT_DIR`, else the Downloads folder, else the home folder.
-pub fn default_report_dir() -> std::path::PathBuf {
-    std::env::var_os("ADO_CONNECT_REPORT_DIR")
-        .map(std::path::PathBuf::from)
-        .or_else(dirs::download_dir)
-        .or_else(dirs::home_dir)
-        .unwrap_or_else(|| std::path::PathBuf::from("."))
 }

@@ -14,9 +14,10 @@ pub use ado_core::ids::ProfileId;
 use ado_core::target::ConnectionTarget;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use sha2::Digest as _;
 
 use crate::profile_file;
+use crate::profile_id::describe;
+pub use crate::profile_id::profile_id;
 use crate::secrets::{Backend, SecretError, SecretStore};
 use crate::verify::{ConnectOptions, User, Verified};
 
@@ -366,7 +367,11 @@ impl Connections {
                     user_account: account.clone(),
                     verified_at: now_unix,
                     secret_key: secret_key.clone(),
-                    options: options.clone(),
+                    // What the server serves, as verified: later clients start from it.
+                    options: ConnectOptions {
+                        server_api_version: verified.server_api_version,
+                        ..options.clone()
+                    },
                     extra_secret_keys: previous
                         .as_ref()
                         .map(|p| p.extra_secret_keys.clone())
@@ -507,44 +512,6 @@ pub fn expiry_reminders(profiles: &[Profile], now_unix: u64) -> Vec<String> {
         .collect()
 }
 
-/// A readable id unique per exact target: `{deployment}-{scheme}-{host}-{port}-{path}-{scope}`
-/// folded to lowercase alphanumerics and `-` for reading, then 12 hex digits of the SHA-256 of
-/// the exact target (deployment, URL with scheme, host, port and path, and the collection or
-/// organization as entered), which tells apart what the folding merges (`Team A`/`Team_A`,
-/// `a.b`/`a-b`, `http`/`https`). Safe in file names and keyring keys.
-pub fn profile_id(target: &ConnectionTarget) -> ProfileId {
-    let url = target.host_url();
-    let deployment = match target.deployment() {
-        ado_core::target::Deployment::Services => "services",
-        ado_core::target::Deployment::Server => "server",
-    };
-    let raw = format!(
-        "{deployment}-{}-{}-{}-{}-{}",
-        url.scheme(),
-        url.host_str().unwrap_or_default(),
-        url.port().map(|p| p.to_string()).unwrap_or_default(),
-        url.path(),
-        target.scope_name()
-    );
-    let mut id = String::new();
-    for c in raw.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            id.push(c);
-        } else if !id.ends_with('-') {
-            id.push('-');
-        }
-    }
-    let exact = format!("{deployment}\n{}\n{}", url.as_str(), target.scope_name());
-    let digest = sha2::Sha256::digest(exact.as_bytes());
-    let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-    ProfileId::new(format!("{}-{hash}", id.trim_matches('-')))
-}
-
-/// `http://tfs:8080/tfs` collection `Team A`, for messages.
-fn describe(target: &ConnectionTarget) -> String {
-    format!("{} {}", target.host_url(), target.scope_name())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,35 +527,6 @@ mod tests {
         }
         .validate()
         .unwrap()
-    }
-
-    #[test]
-    fn ids_are_readable_and_stable() {
-        let target = server("http://TFS:8080/tfs", "Default Collection");
-        let id = profile_id(&target);
-        assert!(
-            id.starts_with("server-http-tfs-8080-tfs-default-collection-"),
-            "{id}"
-        );
-        assert_eq!(id, profile_id(&target.clone()), "stable");
-        assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-    }
-
-    #[test]
-    fn ids_are_unique_per_exact_target() {
-        let targets = [
-            server("http://tfs:8080/tfs", "Team A"),
-            server("https://tfs:8080/tfs", "Team A"),
-            server("http://tfs:8080/tfs", "Team_A"),
-            server("http://tfs:8080/tfs", "Team.A"),
-            server("http://tfs:8080/tfs", "Team-A"),
-            server("http://a.b:8080/tfs", "Team A"),
-            server("http://a-b:8080/tfs", "Team A"),
-            server("http://tfs:8081/tfs", "Team A"),
-            server("http://tfs:8080/", "Team A"),
-        ];
-        let ids: std::collections::BTreeSet<ProfileId> = targets.iter().map(profile_id).collect();
-        assert_eq!(ids.len(), targets.len(), "{ids:#?}");
     }
 
     struct Store {
@@ -614,6 +552,8 @@ mod tests {
             target: target.clone(),
             api_url: target.api_base().to_string(),
             deployment: Deployment::Server,
+            server_api_version: None,
+            server_release: None,
             user: User {
                 id: "u".into(),
                 display_name: "Demo Admin".into(),

@@ -1,13 +1,17 @@
 //! The first journey: verify a connection and show who we are and what we can reach.
 //!
-//! One round trip to `connectionData` (who am I, which deployment), then projects and repositories
-//! at once. A failure of the first round trip is fatal and diagnosed; a failure listing
-//! repositories (a token without Code scope) becomes a warning, because the connection itself works.
+//! One round trip to `connectionData` (who am I, which deployment) and, on a Server, its resource
+//! locations (which REST API versions it serves: Azure DevOps Server 2019 and 2020 get requests
+//! at their own versions), then projects and repositories at once. A failure of the first round
+//! trip is fatal and diagnosed; a server older than ADO Connect supports is `server_too_old`; a
+//! failure listing repositories (a token without Code scope) becomes a warning, because the
+//! connection itself works.
 
 use std::collections::BTreeMap;
 
 use ado_client::{
-    AdoClient, ClientConfig, ConnectionData, Credential, GitRepository, TeamProjectReference,
+    AdoClient, ApiVersion, ClientConfig, ConnectionData, Credential, GitRepository, ServedVersions,
+    TeamProjectReference,
 };
 use ado_core::checks::{self, CheckCode, Probe, Problem};
 use ado_core::ids::ProjectId;
@@ -26,6 +30,13 @@ pub struct Verified {
     pub api_url: String,
     /// What the server says it is (it may differ from what the user chose: see `warnings`).
     pub deployment: Deployment,
+    /// A Server's newest REST API version (`5.0` for Azure DevOps Server 2019, `6.0` for 2020):
+    /// every request goes at the highest version both sides know. `None` on Services.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_api_version: Option<ApiVersion>,
+    /// Which release that is, e.g. `Azure DevOps Server 2020`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_release: Option<&'static str>,
     /// Who the token belongs to.
     pub user: User,
     /// Every project the token can see, each with its repositories.
@@ -98,6 +109,10 @@ pub struct ConnectOptions {
     /// A per-request timeout instead of the client's default (20 s); not saved.
     #[serde(skip)]
     pub request_timeout: Option<std::time::Duration>,
+    /// The Server's newest REST API version as learned when the connection was verified (not a
+    /// choice of the user): requests are negotiated against it from the first one on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_api_version: Option<ApiVersion>,
 }
 
 impl ConnectOptions {
@@ -111,6 +126,7 @@ impl ConnectOptions {
         if let Some(timeout) = self.request_timeout {
             config.timeout = timeout;
         }
+        config.served_versions = self.server_api_version.map(ServedVersions::latest);
         config
     }
 }
@@ -148,10 +164,17 @@ pub async fn verify_connection(
         checks::diagnose(target, &probe_failure(probe, &error))
     };
 
-    let connection = client
-        .connection_data()
-        .await
-        .map_err(|e| diagnose(Probe::ConnectionData, e))?;
+    let (connection, served) =
+        tokio::join!(client.connection_data(), read_versions(&client, target));
+    let connection = connection.map_err(|e| diagnose(Probe::ConnectionData, e))?;
+    if let Some(served) = served.filter(|s| !s.is_supported()) {
+        let latest = served.latest.to_string();
+        return Err(ado_core::preflight::server_too_old(
+            target,
+            Some(&latest),
+            None,
+        ));
+    }
     let (projects, repositories) = tokio::join!(client.all_projects(), client.repositories(None));
     let projects = projects.map_err(|e| diagnose(Probe::Projects, e))?;
 
@@ -179,6 +202,7 @@ pub async fn verify_connection(
     }
 
     let repository_count = repositories.len();
+    let server_api_version = server_api_version(&client, target);
     Ok(Verified {
         target: target.clone(),
         api_url: client.base_url().to_string(),
@@ -187,6 +211,9 @@ pub async fn verify_connection(
         } else {
             Deployment::Services
         },
+        server_api_version,
+        server_release: server_api_version
+            .map(|v| ado_core::preflight::product_for_max_version(&v.to_string())),
         user: User {
             id: connection.authenticated_user.id.clone(),
             display_name: connection.authenticated_user.display_name().to_string(),
@@ -196,6 +223,35 @@ pub async fn verify_connection(
         repository_count,
         warnings,
     })
+}
+
+/// A Server's resource locations (`OPTIONS _apis`), read beside `connectionData`; `None` on
+/// Services (they serve every version the client asks) or when the table cannot be read (the
+/// client then learns from the first out-of-range error instead).
+pub(crate) async fn read_versions(
+    client: &AdoClient,
+    target: &ConnectionTarget,
+) -> Option<ServedVersions> {
+    if target.deployment() != Deployment::Server {
+        return None;
+    }
+    match client.discover_versions().await {
+        Ok(served) => Some(served),
+        Err(error) => {
+            tracing::info!(%error, "the resource locations could not be read; negotiating on the first refusal");
+            None
+        }
+    }
+}
+
+/// The Server's newest REST API version as the client knows it now; `None` on Services.
+pub(crate) fn server_api_version(
+    client: &AdoClient,
+    target: &ConnectionTarget,
+) -> Option<ApiVersion> {
+    (target.deployment() == Deployment::Server)
+        .then(|| client.served_versions().map(|v| v.latest))
+        .flatten()
 }
 
 fn deployment_warnings(target: &ConnectionTarget, connection: &ConnectionData) -> Vec<Problem> {
@@ -235,7 +291,13 @@ fn group_by_project(
                 default_branch: repo
                     .default_branch
                     .map(|b| b.trim_start_matches("refs/heads/").to_string()),
-                web_url: repo.web_url,
+                // Azure DevOps Server 2019 sends no webUrl (spec git/azure-devops-server-5.0);
+                // a Server's clone URL is the same page.
+                web_url: repo.web_url.or_else(|| {
+                    repo.remote_url
+                        .clone()
+                        .filter(|u| u.starts_with("http") && !u.contains('@'))
+                }),
                 remote_url: repo.remote_url,
             });
     }

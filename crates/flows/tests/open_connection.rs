@@ -25,6 +25,8 @@ fn verified(target: &ConnectionTarget) -> Verified {
         target: target.clone(),
         api_url: target.api_base().to_string(),
         deployment: Deployment::Server,
+        server_api_version: None,
+        server_release: None,
         user: User {
             id: "u".into(),
             display_name: "Demo Admin".into(),

@@ -174,18 +174,24 @@ async fn http_insecure_needs_consent_and_sends_nothing_without_it() {
 
 #[tokio::test]
 async fn server_too_old() {
+    // The demo's Team Foundation Server 2018 (REST API 4.1): older than the oldest supported.
     let e = demo().await;
     let r = run(&request(
-        server(&base(&e), "LegacyCollection"),
+        server(&format!("{}/tfs2018", base(&e)), "DefaultCollection"),
         Credential::pat(DEMO_FULL_ACCESS_PAT),
         &[Capability::Repositories],
     ))
     .await;
     let check = expect(&r, CheckCode::ServerTooOld, Status::Fail);
+    assert_eq!(
+        check.message,
+        "This server is Team Foundation Server 2018 (REST API up to 4.1). ADO Connect supports Azure DevOps Server 2019 (REST API 5.0) and newer.",
+        "names the version found and the oldest supported"
+    );
     assert!(
-        check.message.contains("5.0 (Azure DevOps Server 2019)"),
-        "reports the detected maximum: {}",
-        check.message
+        check.curl.as_deref().is_some_and(|c| c.contains("api-version=7.0")),
+        "a server below the oldest supported is asked as the client asks: {:?}",
+        check.curl
     );
 }
 

@@ -54,12 +54,13 @@ pub async fn plan_hooks(
         .await?;
 
     let receiver = check_receiver(client, target, &request.url).await?;
+    let (events, unoffered) = offered_events(client, target, &request.events).await?;
 
     let (auth, secret, source, header) = decide_secret(records, &request.auth)?;
     let mut specs = Vec::new();
     for scope in &scopes {
         let selection = HookSelection {
-            events: request.events.clone(),
+            events: events.clone(),
             project_id: scope.project.id.clone(),
             repository_id: scope.repository.as_ref().map(|r| r.id.clone()),
             branch: request.branch.clone(),
@@ -73,8 +74,8 @@ pub async fn plan_hooks(
         );
     }
     let repository = scopes.first().and_then(|s| s.repository.clone());
-    let mut notes = Vec::new();
-    if request.events.contains(&EventKind::BuildCompleted)
+    let mut notes = unoffered.into_iter().collect::<Vec<_>>();
+    if events.contains(&EventKind::BuildCompleted)
         && (repository.is_some()
             || request
                 .branch
@@ -170,6 +171,68 @@ pub(super) async fn plan_for_specs(
         specs,
         secret,
     })
+}
+
+/// The events of `asked` this server offers, and a note naming those it does not. A Server's
+/// `tfs` publisher lists its event types (`GET _apis/hooks/publishers/tfs/eventtypes`, in every
+/// on-prem spec); Services offer every event the wizard knows. When the list cannot be read the
+/// server decides at create time, as before. None offered: `invalid_input`, naming what is.
+async fn offered_events(
+    client: &AdoClient,
+    target: &ConnectionTarget,
+    asked: &[EventKind],
+) -> Result<(Vec<EventKind>, Option<String>), Problem> {
+    if target.deployment() != ado_core::target::Deployment::Server {
+        return Ok((asked.to_vec(), None));
+    }
+    let Ok(listed) = client.event_types(PUBLISHER_ID).await else {
+        return Ok((asked.to_vec(), None));
+    };
+    let offered: Vec<&str> = listed.iter().map(|e| e.id.as_str()).collect();
+    let server = client
+        .served_versions()
+        .map(|v| ado_core::preflight::product_for_max_version(&v.latest.to_string()))
+        .unwrap_or("This server");
+    split_offered(asked, &offered, server)
+}
+
+/// Pure part of [`offered_events`]: keeps what `offered` lists, names the rest.
+fn split_offered(
+    asked: &[EventKind],
+    offered: &[&str],
+    server: &str,
+) -> Result<(Vec<EventKind>, Option<String>), Problem> {
+    let is_offered = |e: &EventKind| {
+        offered
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(e.event_type()))
+    };
+    let (kept, missing): (Vec<EventKind>, Vec<EventKind>) =
+        asked.iter().copied().partition(|e| is_offered(e));
+    if missing.is_empty() {
+        return Ok((kept, None));
+    }
+    let names = |events: &[EventKind]| {
+        events
+            .iter()
+            .map(|e| format!("{} ({})", e.label(), e.event_type()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let available: Vec<EventKind> = EventKind::ALL.into_iter().filter(is_offered).collect();
+    if kept.is_empty() {
+        return Err(Problem {
+            fix: format!("Choose events it offers: {}.", names(&available)),
+            ..input_problem(format!("{server} does not offer {}.", names(&missing)))
+        });
+    }
+    Ok((
+        kept,
+        Some(format!(
+            "{server} does not offer {}, so no subscription is planned for it; the other events are.",
+            names(&missing)
+        )),
+    ))
 }
 
 /// May the signed-in user edit subscriptions in this project? (ServiceHooks namespace,
@@ -380,4 +443,35 @@ pub(super) fn to_fact(s: &Subscription, fingerprints: &Fingerprinter) -> Existin
         .as_ref()
         .and_then(|c| c.display_name.clone().or_else(|| c.unique_name.clone()));
     fact
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_a_server_lacks_are_named_and_the_rest_kept() {
+        let offered = ["git.push", "git.pullrequest.created", "build.complete"];
+        let asked = [EventKind::CodePushed, EventKind::PullRequestMerged];
+        let (kept, note) = split_offered(&asked, &offered, "Azure DevOps Server 2019").unwrap();
+        assert_eq!(kept, [EventKind::CodePushed]);
+        assert_eq!(
+            note.as_deref(),
+            Some("Azure DevOps Server 2019 does not offer Pull request merged (git.pullrequest.merged), so no subscription is planned for it; the other events are.")
+        );
+        let none = split_offered(
+            &[EventKind::PullRequestMerged],
+            &offered,
+            "Azure DevOps Server 2019",
+        )
+        .unwrap_err();
+        assert_eq!(none.code, CheckCode::InvalidInput);
+        assert!(
+            none.fix.contains("Code pushed (git.push)"),
+            "offers what works: {}",
+            none.fix
+        );
+        let all = split_offered(&asked, &["git.push", "GIT.PULLREQUEST.MERGED"], "x").unwrap();
+        assert_eq!((all.0.len(), all.1), (2, None));
+    }
 }
