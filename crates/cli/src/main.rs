@@ -19,6 +19,7 @@ mod check;
 mod handoff;
 mod hooks;
 mod login;
+mod mint;
 mod parse_url;
 mod receive;
 mod terminal;
@@ -57,6 +58,10 @@ enum Command {
     /// Hand a verified connection over to a product, as its profile asks: the fields (`--json`),
     /// an export file, a POST to the product's API (`--post`), a webhook reproduction script.
     Handoff(handoff::HandoffArgs),
+    /// After `login`: create the PATs a product's profile asks for (one per connector, org-scoped,
+    /// exactly its scopes), check and keep them; or renew, list or revoke them. `--json` names
+    /// each PAT's authorizationId, never the token unless --show-tokens.
+    Mint(mint::MintArgs),
     /// A tiny web-hook receiver on 127.0.0.1 that checks the secret header and prints each delivery.
     Receive(receive::ReceiveArgs),
     /// Parse any Azure DevOps URL into organization or collection, project and repository.
@@ -111,6 +116,7 @@ fn main() -> ExitCode {
         Command::Hooks(args) => runtime().block_on(hooks::run(args)),
         Command::Receive(args) => runtime().block_on(receive::run(args)),
         Command::Handoff(args) => runtime().block_on(handoff::run(args)),
+        Command::Mint(args) => runtime().block_on(mint::run(args)),
     }
 }
 
