@@ -6,8 +6,10 @@
 //! - `plain_http`: a server on another machine over plain http: the consent question before the
 //!   token leaves, and a saved connection that remembers the answer.
 //! - `paste_url`: a developer pastes HTTPS, SSH and on-prem URLs and the fields fill themselves.
-//! - `preflight`: the checks step: a passing run and a saved report, `server_too_old`,
-//!   `public_url_localhost`, and `tls_untrusted` followed by trusting the CA.
+//! - `preflight`: the checks step: a passing run and a saved report, `server_too_old` (Team
+//!   Foundation Server 2018), `public_url_localhost`, and `tls_untrusted` followed by trusting the CA.
+//! - `server_releases`: an on-prem team on Azure DevOps Server 2020 verifies and passes the checks,
+//!   every request at the server's REST API version.
 //! - `sign_in`: Microsoft Entra sign-in in the browser (the test plays the browser), device code
 //!   with cancel, and a service principal.
 //! - `home`: five clicks from paste to webhooks, the returning user's home (re-verify, webhooks,
@@ -31,5 +33,6 @@ mod plain_http;
 mod preflight;
 mod product_rules;
 mod products;
+mod server_releases;
 mod sign_in;
 mod webhooks;

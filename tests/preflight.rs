@@ -102,9 +102,9 @@ async fn server_too_old_is_named_at_verify() {
     else {
         return;
     };
-    // The demo's Server 2020 at /azdo.
+    // The demo's Team Foundation Server 2018 at /tfs2018 (Server 2019 and newer connect).
     let base = journey.sandbox()["baseUrl"].as_str().unwrap().to_string();
-    verify(&journey, &format!("{base}/azdo"), "DefaultCollection").await;
+    verify(&journey, &format!("{base}/tfs2018"), "DefaultCollection").await;
     journey
         .wait_until(
             "the error shows",
@@ -115,8 +115,9 @@ async fn server_too_old_is_named_at_verify() {
     assert_eq!(journey.text("alert-code").await, "server_too_old");
     let message = journey.text("alert-message").await;
     assert!(
-        message.contains("older than Azure DevOps Server 2022"),
-        "{message}"
+        message.contains("Team Foundation Server 2018 (REST API up to 4.1)")
+            && message.contains("Azure DevOps Server 2019 (REST API 5.0) and newer"),
+        "names the version found and the oldest supported: {message}"
     );
     journey.finish().await;
 }

@@ -115,11 +115,30 @@ async fn the_check_table_through_the_cli() {
     assert_eq!(code, 1);
     find(&json, "http_insecure", "fail");
 
+    // Team Foundation Server 2018: too old. Azure DevOps Server 2019 (at the root) passes.
+    let tfs_2018 = format!("{base}/tfs2018");
+    let (_, json) = check(
+        &[
+            "--server-url",
+            &tfs_2018,
+            "--collection",
+            "DefaultCollection",
+        ],
+        pat(DEMO_FULL_ACCESS_PAT),
+    );
+    find(&json, "server_too_old", "fail");
     let (_, json) = check(
         &["--server-url", &base, "--collection", "LegacyCollection"],
         pat(DEMO_FULL_ACCESS_PAT),
     );
-    find(&json, "server_too_old", "fail");
+    assert!(
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["code"] != "server_too_old"),
+        "Server 2019 is supported: {json}"
+    );
 
     let (_, json) = check(
         &["--server-url", &tfs, "--collection", "DefaultCollection"],
