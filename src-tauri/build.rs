@@ -39,6 +39,11 @@ const COMMANDS: &[&str] = &[
     "handoff_script",
     "handoff_post",
     "product_connect_rules",
+    "list_organizations",
+    "mint_plan",
+    "mint_tokens",
+    "minted_tokens",
+    "revoke_minted",
 ];
 
 fn main() {

@@ -3,6 +3,7 @@
 mod commands;
 mod error;
 mod home;
+mod mint;
 mod product;
 mod state;
 
@@ -105,6 +106,11 @@ pub fn run() {
             product::handoff_script,
             product::handoff_post,
             product::product_connect_rules,
+            mint::list_organizations,
+            mint::mint_plan,
+            mint::mint_tokens,
+            mint::minted_tokens,
+            mint::revoke_minted,
         ])
         .run(tauri::generate_context!())
         .expect("error while running ADO Connect");

@@ -77,7 +77,7 @@ impl ProductState {
         }
     }
 
-    fn profile(&self) -> Result<ProductProfile, CommandError> {
+    pub(crate) fn profile(&self) -> Result<ProductProfile, CommandError> {
         match &*self.opened.lock().expect("profile lock") {
             Some(Ok(loaded)) => Ok(loaded.profile.clone()),
             _ => Err(CommandError::new(

@@ -68,4 +68,15 @@ export const backend = {
   /** Delivers to the product's API, or answers { kind: "needsConsent", preview, problem } (nothing
    *  sent) until `consent` { host, allowLocal } confirms the host the user saw; { kind: "sent", preview, report }. */
   handoffPost: (profileId, choice, token, trustedCaPem, consent) => invoke("handoff_post", { profileId, choice, token, trustedCaPem, consent }),
+  // "Create the tokens for me" (issue 20) and the signed-in user's organizations.
+  /** The organizations of a saved Microsoft sign-in: [{ name, url, current }]. */
+  listOrganizations: (profileId) => invoke("list_organizations", { profileId }),
+  /** What minting will create: { product, organization, lifetimeDays, validTo, tokens: [{ connector, label, displayName, scopeIds }] }. */
+  mintPlan: (profileId, lifetimeDays) => invoke("mint_plan", { profileId, lifetimeDays }),
+  /** `form` { profileId, project, repository, lifetimeDays, fitLifetime, connector (renew) };
+   *  answers { kind: "minted", report } or { kind: "refused", refusal: { code, message, fix, offerDays, steps } }. */
+  mintTokens: (form, onEvent) => invokeStreaming("mint_tokens", { form }, "onEvent", onEvent),
+  mintedTokens: (profileId) => invoke("minted_tokens", { profileId }),
+  /** Forget: { kind: "revoked", revoked } or { kind: "refused", refusal }. */
+  revokeMinted: (profileId) => invoke("revoke_minted", { profileId }),
 };

@@ -8,6 +8,7 @@ import { profile } from "../product.js";
 import { clearPaste, initPaste } from "./paste.js";
 import { askRules, chooseRecommended, initRules, refused, resetRules, usableDeployments } from "./rules.js";
 import { initTls, showChain, trustedCaPem } from "./tls.js";
+import { offerFromSaved, offerOrganizations } from "./organizations.js";
 
 const FIELD_INPUTS = {
   serverUrl: "server-url",
@@ -180,6 +181,8 @@ async function verify(event) {
     $("sp-secret").value = "";
     show($("connect-http-row"), false);
     $("connect-http-consent").checked = false;
+    // A Microsoft sign-in: the form offers the user's organizations from now on (issue 20).
+    if (opened.card && opened.card.method === "entra") offerOrganizations(opened.card.id);
     callbacks.onConnected(opened);
   } catch (error) {
     $("verify-status").textContent = "";
@@ -337,6 +340,7 @@ async function initSandbox() {
 /** Wires the form; resolves once the product's rules (if any) are applied. */
 export async function initConnect({ sandbox: sb, onConnected, onContext }) {
   callbacks = { onConnected };
+  offerFromSaved();
   sandbox = sb || null;
   initPaste(
     {

@@ -3,6 +3,7 @@
 import { backend } from "../backend.js";
 import { $, show } from "../dom.js";
 import { clearError, renderError } from "../errors.js";
+import { prepareForgetRevoke, revokeIfTicked } from "./mint.js";
 
 let pending = null; // { card, resolve }
 
@@ -19,7 +20,10 @@ async function confirm() {
   $("forget-confirm").disabled = true;
   $("forget-status").textContent = hooks === "remove" && card.hooks ? "Removing its webhooks…" : "Forgetting…";
   try {
+    // Exactly the PATs ADO Connect minted, revoked first when the box is ticked (issue 20).
+    const revoked = await revokeIfTicked(card);
     const report = await backend.forgetConnection(card.id, hooks);
+    if (revoked) report.revokedTokens = revoked;
     close({ card, report });
   } catch (error) {
     renderError($("forget-alert"), error);
@@ -37,6 +41,7 @@ export async function askToForget(shown) {
   $("forget-name").textContent = card.name;
   $("forget-hook-count").textContent = String(card.hooks);
   show($("forget-hooks"), card.hooks > 0);
+  await prepareForgetRevoke(card);
   $("forget-remove").checked = true;
   clearError($("forget-alert"));
   $("forget-dialog").showModal();
@@ -53,7 +58,8 @@ export function forgottenText({ card, report }) {
     : kept
       ? ` Its ${kept} webhook(s) stay in Azure DevOps and are no longer tracked here.`
       : "";
-  return `Forgotten: ${card.name}. Its token and settings were removed from this machine.${hooks}`;
+  const revoked = report.revokedTokens ? ` The ${report.revokedTokens.length} tokens ADO Connect created were revoked.` : "";
+  return `Forgotten: ${card.name}. Its token and settings were removed from this machine.${hooks}${revoked}`;
 }
 
 export function initForget() {

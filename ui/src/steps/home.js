@@ -6,6 +6,7 @@ import { $, el, show } from "../dom.js";
 import { errorLine } from "../errors.js";
 import { humanDate, humanTime, plural } from "../time.js";
 import { askToForget, forgottenText } from "./forget.js";
+import { mintedOnHome } from "./mint.js";
 
 let actions = null; // { open(opened, step), renew(card), created() }
 
@@ -126,6 +127,7 @@ function renderCard(card) {
     status,
   );
   if (card.hooks) hookState(card, hooksDd);
+  mintedOnHome(card, item);
   return item;
 }
 

@@ -9,6 +9,7 @@ import { choice, detailInputs, filled, placeholdersIn, product, profile } from "
 import { planCounts, planWrites } from "../plan.js";
 import { plural } from "../time.js";
 import { copyText } from "./connect.js";
+import { showMint } from "./mint.js";
 
 const MARKS = { pass: "OK", warn: "Note", fail: "Failed", skip: "Skipped" };
 const SCOPE_LABELS = { each_project: "for each project", chosen_repositories: "for the repositories you choose" };
@@ -306,6 +307,14 @@ function renderCredentials(p, card) {
   if (p.connectors.length > 1) notes.push(`Each should use its own service account (Azure DevOps rate limits are per identity).`);
   $("product-credentials-note").textContent = notes.join(" ");
   renderConnectors(p);
+  // A Microsoft sign-in may have the tokens created instead of pasted (issue 20).
+  if (p.patOnePerConnector) showMint(opened, (report) => {
+    renderReport(report);
+    $("product-status").textContent = report.ok ? `Everything ${name} needs is in place.` : "The new tokens did not pass: see below.";
+    $("product-status").className = report.ok ? "status ok" : "status failed";
+    document.body.dataset.productChecks = report.ok ? "passed" : "failed";
+    setPassed(report.ok);
+  });
 }
 
 /** Another project or repository: the pass covered the old ones, so the checks run again. */

@@ -1,0 +1,166 @@
+//! "Create the tokens for me" and the organization list (issue 20): thin commands over
+//! `ado_flows::product::mint` and `ado_flows::organizations`. A refusal is an answer
+//! (`{kind: "refused", refusal: {code, message, fix, offerDays, steps}}`), not an error, so the
+//! page shows its own code and fix.
+
+use ado_flows::organizations::{organizations_of, OrganizationChoice};
+use ado_flows::product::mint::{self, MintPlan, MintRefusal, MintReport, MintRequest, MintedPat};
+use ado_flows::product::ProductEvent;
+use ado_flows::{signin, ProfileId};
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::commands::now_unix;
+use crate::error::CommandError;
+use crate::product::ProductState;
+use crate::state::AppState;
+
+/// What minting answered.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum MintAnswer {
+    /// Created (or renewed), checked and kept.
+    Minted { report: Box<MintReport> },
+    /// Refused: nothing is left behind.
+    Refused { refusal: MintRefusal },
+}
+
+impl From<Result<MintReport, MintRefusal>> for MintAnswer {
+    fn from(result: Result<MintReport, MintRefusal>) -> Self {
+        match result {
+            Ok(report) => MintAnswer::Minted {
+                report: Box::new(report),
+            },
+            Err(refusal) => MintAnswer::Refused { refusal },
+        }
+    }
+}
+
+/// What the product step sends to mint or renew.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MintForm {
+    profile_id: ProfileId,
+    #[serde(default)]
+    project: Option<String>,
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    lifetime_days: Option<u32>,
+    #[serde(default)]
+    fit_lifetime: bool,
+    /// Renew: the connector whose PAT is replaced.
+    #[serde(default)]
+    connector: Option<String>,
+}
+
+fn given(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+/// The organizations the signed-in user belongs to (the saved connection's own marked current).
+#[tauri::command]
+pub async fn list_organizations(
+    state: State<'_, AppState>,
+    profile_id: ProfileId,
+) -> Result<Vec<OrganizationChoice>, CommandError> {
+    let (connections, settings) = (state.connections()?, signin::settings()?);
+    Ok(organizations_of(connections, &settings, &profile_id).await?)
+}
+
+/// What "Create the tokens for me" will create, before it does.
+#[tauri::command]
+pub fn mint_plan(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    profile_id: ProfileId,
+    lifetime_days: Option<u32>,
+) -> Result<MintPlan, CommandError> {
+    let saved = state
+        .connections()?
+        .get(&profile_id)?
+        .ok_or_else(|| ado_flows::connect::unknown_connection(&profile_id))?;
+    Ok(mint::plan_mint(
+        &product.profile()?,
+        saved.target.scope_name(),
+        lifetime_days,
+        now_unix(),
+    ))
+}
+
+/// Creates the product's PATs (or renews one connector's); `onEvent` gets each check.
+#[tauri::command]
+pub async fn mint_tokens(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    form: MintForm,
+    on_event: Channel<serde_json::Value>,
+) -> Result<MintAnswer, CommandError> {
+    let request = MintRequest {
+        profile: product.profile()?,
+        connection_id: form.profile_id,
+        project: given(form.project),
+        repository: given(form.repository),
+        lifetime_days: form.lifetime_days,
+        fit_lifetime: form.fit_lifetime,
+    };
+    let send =
+        |event: &ProductEvent<'_>| drop(serde_json::to_value(event).map(|v| on_event.send(v)));
+    let (connections, settings) = (state.connections()?, signin::settings()?);
+    Ok(match form.connector {
+        Some(connector) => {
+            mint::renew_token(
+                connections,
+                &settings,
+                request,
+                &connector,
+                now_unix(),
+                &send,
+            )
+            .await
+        }
+        None => mint::mint_tokens(connections, &settings, request, now_unix(), &send).await,
+    }
+    .into())
+}
+
+/// The PATs ADO Connect minted for the product on a connection, with their expiry.
+#[tauri::command]
+pub fn minted_tokens(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    profile_id: ProfileId,
+) -> Result<Vec<MintedPat>, CommandError> {
+    Ok(mint::minted_tokens(
+        state.connections()?,
+        &profile_id,
+        &product.profile()?,
+    )?)
+}
+
+/// What Forget's revocation answered.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RevokeAnswer {
+    /// The authorizationIds revoked.
+    Revoked { revoked: Vec<String> },
+    /// Refused: the refusal's code and fix.
+    Refused { refusal: MintRefusal },
+}
+
+/// Forget's revocation: exactly the minted PATs.
+#[tauri::command]
+pub async fn revoke_minted(
+    state: State<'_, AppState>,
+    product: State<'_, ProductState>,
+    profile_id: ProfileId,
+) -> Result<RevokeAnswer, CommandError> {
+    let (connections, settings) = (state.connections()?, signin::settings()?);
+    Ok(
+        match mint::revoke_minted(connections, &settings, &profile_id, &product.profile()?).await {
+            Ok(revoked) => RevokeAnswer::Revoked { revoked },
+            Err(refusal) => RevokeAnswer::Refused { refusal },
+        },
+    )
+}
