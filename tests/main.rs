@@ -21,6 +21,8 @@
 //! - `product_rules`: the products' rules in the connect form (dbt refusing a pasted Server with
 //!   nothing sent, Kong Konnect's PAT, Appcircle's Microsoft sign-in) and hand-offs that offer
 //!   only what the product has.
+//! - `mint`: DX's tokens created after a Microsoft sign-in (the organizations listed, the
+//!   preview, a lifetime refusal fitted, DX's checks, the hand-off), renewed and revoked (issue 20).
 //! - `webhooks`: plan, apply, test delivery to a loopback receiver, no duplicates on a re-run,
 //!   removal.
 
@@ -28,6 +30,7 @@ mod support;
 
 mod first_journey;
 mod home;
+mod mint;
 mod paste_url;
 mod plain_http;
 mod preflight;

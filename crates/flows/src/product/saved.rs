@@ -62,12 +62,26 @@ pub fn connect_rules(profile: &ProductProfile, input: &ConnectInput) -> ConnectR
         .map(ConnectionTarget::deployment)
         .or(input.deployment);
     let is_pat = input.method == Some(ado_core::product::SignInMethod::Pat);
+    // A product that wants a PAT per connector on Services may have them created after a
+    // Microsoft sign-in ("Create the tokens for me", `super::mint`): that sign-in only registers
+    // its webhooks and mints, so the form offers it too (issue 20).
+    let mintable = profile.pat_one_per_connector && deployment == Some(Deployment::Services);
+    let microsoft = matches!(
+        input.method,
+        Some(
+            ado_core::product::SignInMethod::Browser | ado_core::product::SignInMethod::DeviceCode
+        )
+    );
     let restrictions = precheck(
         profile,
         &Precheck {
             target: input.target.clone(),
             deployment,
-            methods: input.method.into_iter().collect(),
+            methods: input
+                .method
+                .filter(|_| !(mintable && microsoft))
+                .into_iter()
+                .collect(),
             expiry_dates: if is_pat {
                 vec![input.expires_on.clone().filter(|d| !d.trim().is_empty())]
             } else {
@@ -76,10 +90,21 @@ pub fn connect_rules(profile: &ProductProfile, input: &ConnectInput) -> ConnectR
             today: today(),
         },
     );
+    let mut sign_in = deployment
+        .map_or(&profile.sign_in, |d| profile.sign_in_for(d))
+        .clone();
+    if mintable {
+        for method in [
+            ado_core::product::SignInMethod::Browser,
+            ado_core::product::SignInMethod::DeviceCode,
+        ] {
+            if !sign_in.methods.contains(&method) {
+                sign_in.methods.push(method);
+            }
+        }
+    }
     ConnectRules {
-        sign_in: deployment
-            .map_or(&profile.sign_in, |d| profile.sign_in_for(d))
-            .clone(),
+        sign_in,
         refused: restrictions.iter().any(|r| r.status == Status::Fail),
         restrictions,
     }

@@ -87,7 +87,7 @@ impl MintRefusal {
                         MintCode::PatLifetimeOverMaximum,
                         format!("The organization {org} caps personal access tokens below {} days.", plan.lifetime_days),
                         match offer {
-                            Some(days) => format!("Create them for {days} days instead, or let ADO Connect fit the expiry to the organization's maximum (\"Fit to the maximum\", `--fit-lifetime`)."),
+                            Some(days) => format!("Create them for {days} days instead, or let ADO Connect fit the expiry to the organization's maximum."),
                             None => "Ask a Project Collection Administrator for the maximum lifetime (Organization settings → Policies).".to_string(),
                         },
                     )
