@@ -189,7 +189,10 @@ async fn server_too_old() {
         "names the version found and the oldest supported"
     );
     assert!(
-        check.curl.as_deref().is_some_and(|c| c.contains("api-version=7.0")),
+        check
+            .curl
+            .as_deref()
+            .is_some_and(|c| c.contains("api-version=7.0")),
         "a server below the oldest supported is asked as the client asks: {:?}",
         check.curl
     );
