@@ -345,13 +345,14 @@ impl AdoClient {
         self.versions.read().expect("versions lock").clone()
     }
 
-    /// Records what the server serves, read from its resource locations: an older latest
-    /// learned earlier (the server's own error) still wins.
-    pub(crate) fn learn_versions(&self, mut found: ServedVersions) -> ServedVersions {
+    /// Records what the server serves, read from its resource locations: it replaces a saved
+    /// latest, not an older one the server itself named in an error since.
+    pub(crate) fn learn_versions(&self, found: ServedVersions) -> ServedVersions {
         let mut versions = self.versions.write().expect("versions lock");
-        if let Some(known) = versions.as_ref() {
-            found.learn_latest(known.latest);
-        }
+        let found = match versions.as_ref() {
+            Some(known) => known.refreshed_by(found),
+            None => found,
+        };
         *versions = Some(found.clone());
         found
     }

@@ -267,6 +267,10 @@ pub struct ServedVersions {
     pub latest: ApiVersion,
     #[serde(skip)]
     routes: Vec<RouteVersions>,
+    /// `latest` is what the server itself said in an out-of-range error (not a saved value,
+    /// which a re-read of the resource locations replaces: the server may have been upgraded).
+    #[serde(skip)]
+    said_by_server: bool,
 }
 
 impl ServedVersions {
@@ -275,6 +279,7 @@ impl ServedVersions {
         ServedVersions {
             latest: latest.without_preview(),
             routes: Vec::new(),
+            said_by_server: false,
         }
     }
 
@@ -288,7 +293,11 @@ impl ServedVersions {
             .iter()
             .map(|r| r.max.without_preview())
             .max_by(|a, b| a.cmp_number(b))?;
-        Some(ServedVersions { latest, routes })
+        Some(ServedVersions {
+            latest,
+            routes,
+            said_by_server: false,
+        })
     }
 
     /// True when the resource locations were read (not only the latest version).
@@ -301,12 +310,22 @@ impl ServedVersions {
         self.latest.cmp_number(&OLDEST_SUPPORTED) != Ordering::Less
     }
 
-    /// Keeps the lower of two latest versions (an error naming an older latest wins); routes
-    /// are kept when either side has them.
+    /// What the server said in an out-of-range error: the lower latest wins.
     pub(crate) fn learn_latest(&mut self, latest: ApiVersion) {
         if latest.cmp_number(&self.latest) == Ordering::Less {
             self.latest = latest.without_preview();
         }
+        self.said_by_server = true;
+    }
+
+    /// A fresh read of the resource locations (`found`) after what was known (`self`): the
+    /// read wins over a saved latest (the server may have been upgraded), not over what the
+    /// server itself said since (an older latest in its out-of-range error).
+    pub(crate) fn refreshed_by(&self, mut found: ServedVersions) -> ServedVersions {
+        if self.said_by_server && self.latest.cmp_number(&found.latest) == Ordering::Less {
+            found.latest = self.latest;
+        }
+        found
     }
 
     fn route_for(&self, path: &str) -> Option<&RouteVersions> {
@@ -495,5 +514,19 @@ mod tests {
         assert_eq!(json, serde_json::json!({"latest": "5.0"}));
         let back: ServedVersions = serde_json::from_value(json).unwrap();
         assert_eq!(back, ServedVersions::latest(v("5.0")));
+    }
+
+    #[test]
+    fn a_fresh_read_replaces_a_saved_latest_but_not_the_server_word() {
+        let found = ServedVersions::from_locations(&[location("_apis/x", "7.0", "7.0")]).unwrap();
+        let saved = ServedVersions::latest(v("5.0"));
+        assert_eq!(
+            saved.refreshed_by(found.clone()).latest,
+            v("7.0"),
+            "upgraded"
+        );
+        let mut said = ServedVersions::latest(v("7.0"));
+        said.learn_latest(v("6.0"));
+        assert_eq!(said.refreshed_by(found).latest, v("6.0"));
     }
 }

@@ -162,3 +162,17 @@ async fn server_api_version_reads_the_locations_once() {
     assert_eq!(client.server_api_version().await.unwrap(), v("5.0"));
     assert_eq!(sent(&emu).len(), 1, "one OPTIONS, then what it learned");
 }
+
+#[tokio::test]
+async fn reading_the_locations_replaces_a_saved_latest_after_an_upgrade() {
+    let emu = emulator().await;
+    // Saved when the server was 2019; it now serves 7.0 (Server 2022).
+    let base = url::Url::parse(&format!("{}/tfs/DefaultCollection/", emu.base_url())).unwrap();
+    let mut config = ClientConfig::new(base, Credential::pat(DEMO_FULL_ACCESS_PAT));
+    config.served_versions = Some(ServedVersions::latest(v("5.0")));
+    let client = AdoClient::new(config).unwrap();
+    assert_eq!(client.discover_versions().await.unwrap().latest, v("7.0"));
+    emu.clear_requests();
+    client.projects_page(1, None).await.unwrap();
+    assert_eq!(sent(&emu)[0].1.as_deref(), Some("7.0"));
+}

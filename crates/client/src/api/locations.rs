@@ -10,8 +10,8 @@ use super::{List, API_VERSION};
 
 impl AdoClient {
     /// `OPTIONS _apis`: reads the server's resource locations (each route's versions) and keeps
-    /// them for every later request. An older latest learned from the server's own error
-    /// before still wins.
+    /// them for every later request. They replace a saved latest (the server may have been
+    /// upgraded since), not an older one the server itself named in an error.
     pub async fn discover_versions(&self) -> Result<ServedVersions, Error> {
         let response = self.send(Request::options("_apis")).await?;
         let list: List<ApiResourceLocation> = response.json()?;
