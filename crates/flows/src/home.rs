@@ -24,6 +24,9 @@ pub struct ConnectionCard {
     pub target: ConnectionTarget,
     /// "Azure DevOps Server" or "Azure DevOps Services".
     pub deployment_name: &'static str,
+    /// On a Server, which release its REST API version says it is (`Azure DevOps Server 2020`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_release: Option<&'static str>,
     /// The organization or collection URL.
     pub address: String,
     /// Who it signed in as: `Name (account)`.
@@ -108,6 +111,10 @@ pub fn card(profile: &Profile, now_unix: u64) -> ConnectionCard {
             .unwrap_or_else(|| default_name(&profile.target)),
         target: profile.target.clone(),
         deployment_name: profile.target.deployment().display_name(),
+        server_release: profile
+            .options
+            .server_api_version
+            .map(|v| ado_core::preflight::product_for_max_version(&v.to_string())),
         address: profile.target.api_base().to_string(),
         user: match &profile.user_account {
             Some(account) if account != &profile.user_display_name => {
@@ -203,6 +210,10 @@ pub async fn reverify(
             p.verified_at = now_unix;
             p.user_display_name = verified.user.display_name.clone();
             p.user_account = verified.user.account.clone();
+            // A server upgraded (or moved) since: its version as read now.
+            if verified.server_api_version.is_some() {
+                p.options.server_api_version = verified.server_api_version;
+            }
         })
         .map_err(store_problem)?
         .ok_or_else(|| not_found(id))?;

@@ -1,7 +1,8 @@
 //! Azure DevOps Server 2019, 2020 and 2022, one parametrised suite (issue 25): each release
 //! runs the main journeys against the emulator — verify and save, the checks with every
-//! capability, webhooks planned, applied and removed, a hand-off to a product that supports
-//! Server — and then every request that release received is checked against its published spec
+//! capability, webhooks planned, applied, tested, their history read, their secret rotated and
+//! removed, the home's card and re-verify, a hand-off to a product that supports Server — and
+//! then every request that release received is checked against its published spec
 //! (`ado_emulator::spec`, extracted from `MicrosoftDocs/vsts-rest-api-specs`
 //! `specification/*/azure-devops-server-{5.0,6.0,7.0}`): the operation exists and the
 //! `api-version` sent is one it documents. Team Foundation Server 2018 stays `server_too_old`, and
@@ -317,12 +318,51 @@ async fn main_journeys(release: Release) {
         .expect("the apply");
     assert!(applied.ok, "{name}: {:?}", applied.failed);
     assert_eq!(applied.created.len(), 5);
+    let push = applied
+        .created
+        .iter()
+        .find(|h| h.event == EventKind::CodePushed)
+        .expect("the push subscription");
+    let test = hooks::send_test(&session.client, &session.records, &push.subscription_id)
+        .await
+        .unwrap_or_else(|p| panic!("{name} sends a test: {p:?}"));
+    assert!(
+        !test.delivered,
+        "nothing listens on the discard port; the server recorded the attempt"
+    );
+    let history = hooks::history(&session.client, &session.records, &push.subscription_id, 5)
+        .await
+        .unwrap_or_else(|p| panic!("{name} reads the history: {p:?}"));
+    assert!(!history.is_empty(), "{name}: the test is in the history");
+    let rotated = hooks::rotate_secret(&session.client, &session.records, &|_| {})
+        .await
+        .unwrap_or_else(|p| panic!("{name} rotates the secret: {p:?}"));
+    assert!(
+        rotated.ok && rotated.updated.len() == 5,
+        "{name}: {rotated:?}"
+    );
     let removed = hooks::remove_hooks(&session.client, &session.records)
         .await
         .expect("the removal");
     assert!(
         removed.ok && removed.removed.len() == 5,
         "{name}: {removed:?}"
+    );
+
+    // The home: the card names the release; re-verify keeps the version.
+    let card = ado_flows::home::card(&connections.get(&saved.id).unwrap().unwrap(), 0);
+    assert_eq!(card.server_release, Some(name));
+    let again = ado_flows::home::reverify(&connections, &saved.id, &settings, 1)
+        .await
+        .unwrap_or_else(|p| panic!("{name} re-verifies: {p:?}"));
+    assert_eq!(
+        again
+            .profile
+            .options
+            .server_api_version
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some(release.latest)
     );
 
     // A hand-off to a product that supports Server.
