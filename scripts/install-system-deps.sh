@@ -2,10 +2,12 @@
 # Installs the Debian 12 packages ADO Connect needs, only those missing.
 #   scripts/install-system-deps.sh build   # to build and run the app
 #   scripts/install-system-deps.sh test    # also what the tests need (Xvfb, WebKitWebDriver, gnome-keyring, ...)
-#   scripts/install-system-deps.sh windows # only the Windows cross-check toolchain (Debian's Rust + std source, MinGW)
+#   scripts/install-system-deps.sh windows # only the Windows build's toolchain (Debian's Rust + std source, MinGW, zip)
+#   scripts/install-system-deps.sh wine    # that and Wine, for the Windows CLI's journeys (make test-platforms)
 set -euo pipefail
-if [ "${1:-build}" = windows ]; then
-  want=(rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64)
+if [ "${1:-build}" = windows ] || [ "${1:-build}" = wine ]; then
+  want=(rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64 file zip unzip)
+  [ "$1" = wine ] && want+=(wine64 curl)
 else
 want=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
