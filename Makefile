@@ -1,6 +1,8 @@
 # ADO Connect. The README's two commands are the contract:
 #   make demo   set up this Debian 12 machine, build, start the sandbox Azure DevOps, open the wizard
-#   make test   install what the tests need and run every test (unit, integration, Python SDK, end to end)
+#   make test   install what the tests need and run the tests (unit, integration, Python SDK, interop,
+#               end to end in the real window)
+# and CI (.ci/run) also runs the slower platform checks: make test-platforms.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
@@ -11,14 +13,16 @@ VENV := $(CURDIR)/tests/python/.venv
 .PHONY: build-demo-deps help demo test build deps-build deps-test tauri-driver oauth-interop python-venv test-rust test-python lint bench
 
 help:
-	@echo "make demo           - install what is missing, build, and open the wizard against the bundled sandbox"
-	@echo "make test           - install what the tests need and run every test (also check-windows, dist, test-platform)"
-	@echo "make lint           - cargo fmt --check and clippy -D warnings"
-	@echo "make bench          - benchmarks: preflight, org-wide webhooks, a large organization in the app, start-up"
-	@echo "make check-windows  - cargo check, clippy and link for x86_64-pc-windows-gnu"
-	@echo "make dist           - the release app and its .deb and .rpm (target/release/bundle)"
-	@echo "make test-platform  - the .deb installed and started, the desktop-session script, fuzzing"
-	@echo "make fuzz           - every fuzz target for FUZZ_SECONDS from its corpus"
+	@echo "make demo            - install what is missing, build, and open the wizard against the bundled sandbox"
+	@echo "make test            - install what the tests need and run the unit, integration, interop and real-window tests"
+	@echo "make test-platforms  - the slower platform checks: the Windows build and its CLI under Wine, the"
+	@echo "                       release packages installed and started, fuzzing (CI runs it after make test)"
+	@echo "make lint            - cargo fmt --check and clippy -D warnings"
+	@echo "make bench           - benchmarks: preflight, org-wide webhooks, a large organization in the app, start-up"
+	@echo "make check-windows   - the Windows release build (x86_64-pc-windows-gnu): clippy -D warnings, both .exe linked"
+	@echo "make dist            - the release app: .deb and .rpm, and the Windows zip (target/release/bundle)"
+	@echo "make test-wine       - the Windows CLI's journeys under Wine against the sandbox (tests/wine)"
+	@echo "make fuzz            - every fuzz target for FUZZ_SECONDS from its corpus"
 
 build-demo-deps:
 	@scripts/install-system-deps.sh demo
@@ -49,9 +53,8 @@ $(VENV)/.installed: tests/python/requirements.txt
 build:
 	$(CARGO) build --workspace --bins
 
-test: deps-test tauri-driver python-venv oauth-interop build check-windows dist
+test: deps-test tauri-driver python-venv oauth-interop build
 	scripts/desktop-session.sh $(MAKE) --no-print-directory test-rust test-python
-	$(MAKE) --no-print-directory test-platform
 
 test-rust:
 	ADO_CONNECT_E2E=required ADO_CONNECT_INTEROP=required ADO_CONNECT_REQUIRE_KEYRING=1 TAURI_DRIVER=$(TAURI_DRIVER) \
@@ -79,14 +82,18 @@ bench: python-venv tauri-driver deps-test
 demo: build-demo-deps build
 	@scripts/demo.sh
 
-# ---- Platforms and packages (Windows check, release bundles, fuzzing) ----------------------------
-.PHONY: check-windows dist tauri-cli test-platform fuzz cargo-fuzz
+# ---- Platforms and packages (Windows build and Wine, release bundles, fuzzing) --------------------
+.PHONY: check-windows dist dist-linux dist-windows tauri-cli test-platforms test-wine deps-wine fuzz cargo-fuzz
 TAURI_CLI := $(CURDIR)/scripts/tauri-cli/node_modules/.bin/tauri
 CARGO_FUZZ := $(TOOLS)/bin/cargo-fuzz
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := repo_url ado_json profiles journal loopback product_profile
 
-# Builds and links every shipped crate for x86_64-pc-windows-gnu, clippy -D warnings included.
+deps-wine:
+	@scripts/install-system-deps.sh wine
+
+# The one Windows build (release, x86_64-pc-windows-gnu) with clippy -D warnings in the same compile;
+# the zip and the Wine journeys use its files (target/windows). Cold ~10 min on 2 cores, warm seconds.
 check-windows:
 	scripts/check-windows.sh
 
@@ -96,15 +103,26 @@ $(TAURI_CLI): scripts/tauri-cli/package-lock.json
 	npm ci --prefix scripts/tauri-cli --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The release app and its .deb and .rpm, under target/release/bundle.
-dist: deps-build tauri-cli
+# The release app: its .deb and .rpm, and the Windows zip, under target/release/bundle.
+dist: dist-linux dist-windows
+
+dist-linux: deps-build tauri-cli
 	$(TAURI_CLI) build --ci --bundles deb,rpm
 
-# The .deb installed, started and seen painting; the desktop-session script cleaning up; fuzzing.
-test-platform: deps-test
+dist-windows: check-windows
+	scripts/dist-windows.sh
+
+# The slower checks, after make test (.ci/run): the Windows build and its CLI's journeys under Wine,
+# the .deb installed, started and seen painting, the desktop-session script cleaning up, fuzzing.
+test-platforms: deps-test deps-wine build dist
 	scripts/test-desktop-session.sh
 	scripts/deb-smoke.sh
+	tests/wine/journeys.sh
 	$(MAKE) --no-print-directory fuzz
+
+# The Windows CLI (from the zip) under Wine against the sandbox, secrets in the Credential Manager.
+test-wine: deps-wine build dist-windows
+	tests/wine/journeys.sh
 
 cargo-fuzz: $(CARGO_FUZZ)
 $(CARGO_FUZZ):
