@@ -3,12 +3,10 @@
 //! one projects page, only when the profile asks.
 
 use ado_client::Credential;
-use ado_core::checks::{FailureKind, Probe};
-use ado_core::preflight::{max_version_from_message, Status};
+use ado_core::preflight::Status;
 use ado_core::product::verdicts::{self, PublicUrlFact, Restriction};
 
 use super::check::ProductCheckRequest;
-use crate::failure::probe_failure;
 use crate::verify::client_for;
 
 /// What [`server_restrictions`] found.
@@ -46,21 +44,10 @@ pub(super) async fn server_restrictions(
     let mut public_url = None;
     let mut max_api_version = None;
     if wants_version {
-        let fact: Result<Option<String>, ()> = match client.projects_page(1, None).await {
-            Ok(_) => Ok(None),
-            Err(error) => match probe_failure(Probe::Projects, &error).kind {
-                FailureKind::Http {
-                    type_key: Some(key),
-                    message,
-                    ..
-                } if key == "VssVersionOutOfRangeException" => Ok(Some(
-                    message
-                        .as_deref()
-                        .and_then(max_version_from_message)
-                        .unwrap_or_else(|| "6.0".into()),
-                )),
-                _ => Err(()),
-            },
+        let fact: Result<Option<String>, ()> = match client.server_api_version().await {
+            Ok(v) if v.major >= 7 => Ok(None),
+            Ok(v) => Ok(Some(v.to_string())),
+            Err(_) => Err(()),
         };
         max_api_version = fact.clone().ok().flatten();
         out.extend(verdicts::server_version(
