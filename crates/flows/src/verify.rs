@@ -176,9 +176,25 @@ pub async fn verify_connection(
         ));
     }
     let (projects, repositories) = tokio::join!(client.all_projects(), client.repositories(None));
-    let projects = projects.map_err(|e| diagnose(Probe::Projects, e))?;
-
     let mut warnings = deployment_warnings(target, &connection);
+    let projects = match (
+        projects.map_err(|e| diagnose(Probe::Projects, e)),
+        &repositories,
+    ) {
+        (Ok(projects), _) => projects,
+        // A token with Code (Read) but not Project and Team (Read) (all Kong Konnect asks for)
+        // is valid: connectionData accepted it. Its projects are those of its repositories.
+        (Err(problem), Ok(repos)) if is_refusal(&problem) => {
+            warnings.push(Problem::new(
+                CheckCode::InvalidPermissions,
+                Some(Field::Pat),
+                "The token may not list projects (it has no Project and Team (Read)); the projects shown are those of the repositories it reads.",
+                "Nothing to do if what you connect needs only repositories; otherwise add Project and Team (Read) to the token.",
+            ));
+            projects_of(repos)
+        }
+        (Err(problem), _) => return Err(problem),
+    };
     let repositories = match repositories {
         Ok(repos) => repos,
         Err(error) => {
@@ -223,6 +239,27 @@ pub async fn verify_connection(
         repository_count,
         warnings,
     })
+}
+
+/// A valid token refused for a missing scope (or permission).
+fn is_refusal(problem: &Problem) -> bool {
+    matches!(
+        problem.code,
+        CheckCode::InvalidCredentials | CheckCode::InvalidPermissions
+    )
+}
+
+/// The projects the repositories belong to, each once, in the repositories' order.
+fn projects_of(
+    repositories: &[ado_client::GitRepository],
+) -> Vec<ado_client::TeamProjectReference> {
+    let mut out: Vec<ado_client::TeamProjectReference> = Vec::new();
+    for project in repositories.iter().filter_map(|r| r.project.as_ref()) {
+        if !out.iter().any(|p| p.id == project.id) {
+            out.push(project.clone());
+        }
+    }
+    out
 }
 
 /// A Server's resource locations (`OPTIONS _apis`), read beside `connectionData`; `None` on
