@@ -30,6 +30,10 @@ struct Fixture {
 }
 
 async fn fixture() -> Option<Fixture> {
+    fixture_with(Scenario::demo()).await
+}
+
+async fn fixture_with(scenario: Scenario) -> Option<Fixture> {
     let store = match SecretStore::probe(Backend::SecretService)
         .or_else(|_| SecretStore::probe(Backend::KernelKeyring))
     {
@@ -40,7 +44,7 @@ async fn fixture() -> Option<Fixture> {
         }
     };
     let emulator = Emulator::spawn(Config {
-        scenario: Scenario::demo(),
+        scenario,
         ..Default::default()
     })
     .await
@@ -130,7 +134,16 @@ async fn status_with(f: &Fixture, pat: &SecretString) -> Option<u16> {
 
 #[tokio::test]
 async fn a_microsoft_sign_in_lists_the_users_organizations_its_own_preselected() {
-    let Some(f) = fixture().await else { return };
+    // A second organization in the same tenant; contoso (MSA-backed) is not the tenant's.
+    let mut scenario = Scenario::demo();
+    let mut northwind = scenario.organizations[0].clone();
+    northwind.name = "northwind".into();
+    northwind.id = None;
+    northwind.projects.truncate(1);
+    scenario.organizations.push(northwind);
+    let Some(f) = fixture_with(scenario).await else {
+        return;
+    };
     let id = sign_in(&f).await;
     let list = organizations_of(&f.connections, &f.settings, &id)
         .await
@@ -138,8 +151,8 @@ async fn a_microsoft_sign_in_lists_the_users_organizations_its_own_preselected()
     let names: Vec<(&str, bool)> = list.iter().map(|o| (o.name.as_str(), o.current)).collect();
     assert_eq!(
         names,
-        [("fabrikam", true)],
-        "the organizations of the sign-in's tenant"
+        [("fabrikam", true), ("northwind", false)],
+        "the tenant's organizations by name, the signed-in one preselected"
     );
     let _ = f.connections.remove(&id);
 }
