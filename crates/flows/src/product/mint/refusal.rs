@@ -160,3 +160,64 @@ pub(super) fn server_refusal(profile: &ProductProfile, collection_url: &str) -> 
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(days: u32) -> MintPlan {
+        MintPlan {
+            product: "DX".into(),
+            organization: "fabrikam".into(),
+            lifetime_days: days,
+            valid_to: "2027-01-01T00:00:00Z".into(),
+            tokens: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_policy_error_has_its_own_code() {
+        for (error, code) in [
+            (PatTokenError::AccessDenied, MintCode::PatCreationRestricted),
+            (
+                PatTokenError::PatLifespanPolicyViolation,
+                MintCode::PatLifetimeOverMaximum,
+            ),
+            (
+                PatTokenError::FullScopePatPolicyViolation,
+                MintCode::FullScopeRefused,
+            ),
+            (
+                PatTokenError::GlobalPatPolicyViolation,
+                MintCode::GlobalPatRetired,
+            ),
+            (
+                PatTokenError::FailedToReadTenantPolicy,
+                MintCode::MsaOrganization,
+            ),
+            (
+                PatTokenError::InvalidUserType,
+                MintCode::ServicePrincipalCannotMint,
+            ),
+            (
+                PatTokenError::DeploymentHostNotSupported,
+                MintCode::ServerHasNoPatApi,
+            ),
+            (PatTokenError::InvalidScope, MintCode::PatApiRefused),
+        ] {
+            let refusal = MintRefusal::from_pat_error(error, &plan(90));
+            assert_eq!(refusal.code, code, "{error}");
+            assert!(!refusal.fix.is_empty(), "{error} has a fix");
+        }
+    }
+
+    #[test]
+    fn a_lifetime_over_the_maximum_offers_the_next_shorter_one() {
+        let refusal =
+            MintRefusal::from_pat_error(PatTokenError::PatLifespanPolicyViolation, &plan(90));
+        assert_eq!(refusal.offer_days, Some(60));
+        let last = MintRefusal::from_pat_error(PatTokenError::PatLifespanPolicyViolation, &plan(1));
+        assert_eq!(last.offer_days, None, "nothing shorter than a day");
+        assert!(last.fix.contains("Administrator"));
+    }
+}
