@@ -73,6 +73,24 @@ async fn dx_tokens_created_for_the_user_renewed_and_revoked() {
     assert!(journey.emulator.world().minted_pats().is_empty());
     journey.screen("90-mint-preview").await;
 
+    // Creation restricted to an allow-list the user is not on: its code and fix, nothing created.
+    journey.emulator.world().set_pat_policy(
+        &organization,
+        PatPolicy {
+            creation_allow_list: Some(vec!["pat-admins@fabrikam.example".into()]),
+            ..PatPolicy::default()
+        },
+    );
+    journey.click("mint-create").await;
+    journey
+        .wait_until(
+            "the allow-list refusal shows",
+            "return document.body.dataset.mint === 'pat_creation_restricted'",
+        )
+        .await;
+    assert!(journey.text("mint-refusal").await.contains("allow-list"));
+    assert!(journey.emulator.world().minted_pats().is_empty());
+
     // Over the organization's maximum: refused with its code, fix and the offer.
     journey.emulator.world().set_pat_policy(
         &organization,

@@ -136,7 +136,7 @@ function build() {
   alert.setAttribute("role", "alert");
   alert.hidden = true;
   box.append(
-    el("p", { className: "hint", text: "Signed in with Microsoft: ADO Connect can create them on Azure DevOps, one per connector, with exactly these scopes, for this organization only. You see them before they are created." }),
+    Object.assign(el("p", { className: "hint" }), { id: "mint-hint" }),
     el("div", { className: "actions" }, start, daysLabel, daysInput, status),
     previewBox,
     refusal,
@@ -155,7 +155,13 @@ export function showMint(next, minted) {
     $("product-credentials-note").after(box);
   }
   const p = profile();
-  show(box, Boolean(p) && next.card.method === "entra");
+  // Offered on every connection: a Microsoft sign-in creates them; any other connection (a PAT,
+  // a service principal, Azure DevOps Server) is answered with its refusal and what to do instead.
+  show(box, Boolean(p));
+  $("mint-hint").textContent =
+    next.card.method === "entra"
+      ? "Signed in with Microsoft: ADO Connect can create them on Azure DevOps, one per connector, with exactly these scopes, for this organization only. You see them before they are created."
+      : "With a Microsoft sign-in, ADO Connect can create them for you; this connection will say what it takes instead.";
   show($("mint-preview"), false);
   show($("mint-refusal"), false);
   $("mint-status").textContent = "";
