@@ -165,6 +165,14 @@ async fn dx_tokens_created_for_the_user_renewed_and_revoked() {
         "the old one is revoked"
     );
     journey.screen("93-renewed").await;
+    // Handed off again from there: the hand-off opens with the new token.
+    journey
+        .js("document.querySelector('#home-list .handoff-again').click(); return true")
+        .await;
+    journey.wait_step("handoff").await;
+    assert_eq!(wait_handoff(&journey).await, "shown");
+    journey.relaunch().await;
+    journey.wait_step("home").await;
 
     // Forget: exactly the minted ones are revoked.
     journey

@@ -127,7 +127,7 @@ function renderCard(card) {
     status,
   );
   if (card.hooks) hookState(card, hooksDd);
-  mintedOnHome(card, item);
+  mintedOnHome(card, item, () => reverify(card, status, "handoff"));
   return item;
 }
 

@@ -168,7 +168,7 @@ export function showMint(next, minted) {
 }
 
 /** The home's list of minted PATs for a card (with Renew), when the product is open. */
-export async function mintedOnHome(card, into) {
+export async function mintedOnHome(card, into, handOff = null) {
   if (!profile() || card.method !== "entra") return;
   let minted = [];
   try {
@@ -188,8 +188,15 @@ export async function mintedOnHome(card, into) {
         .catch((e) => ({ kind: "refused", refusal: { code: e.code, message: e.message, fix: e.fix } }));
       status.textContent =
         answer.kind === "minted"
-          ? `Renewed ${m.displayName}: the new token expires ${answer.report.plan.validTo.slice(0, 10)}; the old one is revoked. Hand it to ${profile().product.name} again.`
+          ? `Renewed ${m.displayName}: the new token expires ${answer.report.plan.validTo.slice(0, 10)}; the old one is revoked. Hand it to ${profile().product.name} again. `
           : `${answer.refusal.code}: ${answer.refusal.message} ${answer.refusal.fix}`;
+      // The hand-off again: the product's API where it has one, otherwise the panel.
+      if (answer.kind === "minted" && handOff) {
+        const again = el("button", { className: "secondary handoff-again", text: `Hand it to ${profile().product.name} again` });
+        again.type = "button";
+        again.addEventListener("click", handOff);
+        status.append(again);
+      }
       document.body.dataset.renewed = answer.kind === "minted" ? m.connector : "";
     });
     const row = el("li", {}, el("span", { text: `${m.displayName} · expires ${m.validTo.slice(0, 10)} ` }), renew);
