@@ -405,3 +405,27 @@ async fn a_service_principal_and_azure_devops_server_cannot_mint_and_say_what_to
     assert!(f.emulator.world().minted_pats().is_empty());
     let _ = f.connections.remove(&saved);
 }
+
+#[tokio::test]
+async fn the_tokens_api_permission_is_asked_for_only_when_minting_and_its_refusal_is_named() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    // The sign-in itself asked for nothing more; minting asks Entra for the tokens API's
+    // permission now, and a refused grant (revoked sessions) is consent_required, nothing created.
+    f.emulator
+        .entra()
+        .revoke_refresh_tokens("demo.admin@fabrikam.example");
+    let refusal = ado_flows::product::mint::mint_tokens(
+        &f.connections,
+        &f.settings,
+        mint_request(&id, None, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal.code, MintCode::ConsentRequired, "{refusal:?}");
+    assert!(refusal.fix.contains("only now"), "{}", refusal.fix);
+    assert!(f.emulator.world().minted_pats().is_empty());
+    let _ = f.connections.remove(&id);
+}
