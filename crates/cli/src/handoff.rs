@@ -26,7 +26,7 @@ use ado_flows::product::delivery::Consent;
 use ado_flows::product::gate::{clear_saved, Clear, ConnectorPat, SavedCheck};
 use ado_flows::product::handoff::{open_handoff, HandoffChoice};
 use ado_flows::product::post::PostOptions;
-use ado_flows::product::saved::{connect_rules, deliver, script_of, ConnectInput, Delivered};
+use ado_flows::product::saved::{deliver, rules_for_target, script_of, Delivered};
 use ado_flows::product::{
     apply_product_hooks, check_product, credentials_to_check, load_profile, plan_product_hooks,
     LoadError, ProductCheckRequest, ProductCredential, ProductHooksRequest,
@@ -90,23 +90,17 @@ pub(crate) fn given_pats(profile: &ProductProfile, expires_on: Option<&str>) -> 
 }
 
 /// Refuses, before anything is sent, what the product cannot use on this target (a Server for a
-/// Services-only product, a collection under a virtual directory, a PAT it does not take, a
-/// PAT expiry date in the past).
+/// Services-only product, a collection under a virtual directory, a sign-in it does not take, a
+/// PAT expiry date in the past); a saved connection is judged by how it was saved.
 pub(crate) fn refuse_early(
     profile: &ProductProfile,
     target: &ConnectionTarget,
-    method: SignInMethod,
     expires_on: Option<&str>,
 ) -> Result<(), ExitCode> {
-    let rules = connect_rules(
-        profile,
-        &ConnectInput {
-            target: Some(target.clone()),
-            deployment: None,
-            method: Some(method),
-            expires_on: expires_on.map(str::to_string),
-        },
-    );
+    let store = SecretStore::detect().map_err(|e| fail(&store_problem(e), 1))?;
+    let connections = Connections::new(Connections::default_dir(), store);
+    let rules =
+        rules_for_target(profile, &connections, target, expires_on).map_err(|p| fail(&p, 1))?;
     match rules.restrictions.iter().find(|r| r.status == Status::Fail) {
         Some(refused) => Err(fail(&refused.to_problem(), 1)),
         None => Ok(()),
@@ -268,6 +262,8 @@ fn placeholders(set: &[String]) -> Result<BTreeMap<String, String>, ExitCode> {
 
 /// What `hooks plan|apply --profile` was given.
 pub(crate) struct ProfileHooks<'a> {
+    /// `--pat-expires`: the date of connector PATs given in the environment.
+    pub pat_expires: Option<&'a str>,
     /// `--set NAME=VALUE`.
     pub set: &'a [String],
     /// `--project`: only this one.
@@ -282,9 +278,13 @@ pub(crate) struct ProfileHooks<'a> {
 
 /// Loads the profile and refuses what it cannot use before anything is sent (`hooks`, before
 /// the session is opened).
-pub(crate) fn load_for(path: &Path, target: &ConnectionTarget) -> Result<ProductProfile, ExitCode> {
+pub(crate) fn load_for(
+    path: &Path,
+    target: &ConnectionTarget,
+    expires_on: Option<&str>,
+) -> Result<ProductProfile, ExitCode> {
     let profile = load(path)?;
-    refuse_early(&profile, target, SignInMethod::Pat, None)?;
+    refuse_early(&profile, target, expires_on)?;
     Ok(profile)
 }
 
@@ -299,6 +299,7 @@ pub(crate) async fn hooks(
     given: ProfileHooks<'_>,
 ) -> ExitCode {
     let ProfileHooks {
+        pat_expires,
         set,
         project,
         secret_env,
@@ -314,7 +315,7 @@ pub(crate) async fn hooks(
         Ok(s) => s,
         Err(e) => return fail(&store_problem(e), 2),
     };
-    let pats = given_pats(&profile, None);
+    let pats = given_pats(&profile, pat_expires);
     let cleared = match clear_saved(
         connections,
         &settings,
@@ -481,12 +482,7 @@ pub async fn run(args: HandoffArgs) -> ExitCode {
 async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
     let profile = load(&args.profile)?;
     let target = args.connection.target().map_err(|p| fail(&p, 2))?;
-    refuse_early(
-        &profile,
-        &target,
-        SignInMethod::Pat,
-        args.pat_expires.as_deref(),
-    )?;
+    refuse_early(&profile, &target, args.pat_expires.as_deref())?;
     let options = args.connection.options().map_err(|p| fail(&p, 2))?;
     let product_ca = read_file("--product-ca-file", &args.product_ca_file)?;
     let placeholders = placeholders(&args.set)?;

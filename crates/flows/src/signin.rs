@@ -738,7 +738,10 @@ pub(crate) async fn access_token_for_scopes(
         scopes,
         http(&saved_options(profile))?,
     );
-    let fresh = client.refresh(&tokens).await.map_err(|e| auth_problem(&e))?;
+    let fresh = client
+        .refresh(&tokens)
+        .await
+        .map_err(|e| auth_problem(&e))?;
     Ok(Some(fresh.access_token))
 }
 

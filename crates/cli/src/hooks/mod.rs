@@ -97,6 +97,10 @@ pub(super) struct SelectionArgs {
     /// With --profile: a value it asks for, NAME=VALUE (e.g. dx_url=https://acme.getdx.net).
     #[arg(long = "set", requires = "profile")]
     set: Vec<String>,
+    /// With --profile: the expiry date (YYYY-MM-DD) of the PATs given (ADO_PAT for a connection
+    /// saved now, ADO_PAT_<CONNECTOR> for connectors), for products that require one.
+    #[arg(long, requires = "profile")]
+    pat_expires: Option<String>,
     /// The header that carries the secret (default X-ADO-Connect-Secret).
     #[arg(long, conflicts_with = "basic_auth_user")]
     secret_header: Option<String>,
@@ -598,7 +602,7 @@ async fn with_profile(
         .connection
         .target()
         .map_err(|p| crate::fail(&p, 2))
-        .and_then(|t| crate::handoff::load_for(path, &t))
+        .and_then(|t| crate::handoff::load_for(path, &t, selection.pat_expires.as_deref()))
     {
         Ok(p) => p,
         Err(code) => return code,
@@ -609,6 +613,7 @@ async fn with_profile(
     };
     let given = crate::handoff::ProfileHooks {
         set: &selection.set,
+        pat_expires: selection.pat_expires.as_deref(),
         project: selection.project.first().cloned(),
         secret_env,
         apply,

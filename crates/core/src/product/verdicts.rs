@@ -30,6 +30,10 @@ pub enum Rule {
     BareServerUrl,
     /// Each connector's token belongs to its own identity.
     SameIdentity,
+    /// The credentials given: one per connector where the product asks for that.
+    Credentials,
+    /// The details the hand-off needs (a project, a repository).
+    Details,
 }
 
 /// One verdict on a restriction.

@@ -244,8 +244,9 @@ pub struct Precheck {
     pub deployment: Option<Deployment>,
     /// The sign-in methods of the credentials (one entry per method used).
     pub methods: Vec<SignInMethod>,
-    /// PAT expiry dates given (`YYYY-MM-DD`), with whether each belongs to a PAT.
-    pub expiry_dates: Vec<Option<String>>,
+    /// Each PAT's expiry date as given (`YYYY-MM-DD`), with what the token is for ("Boards
+    /// #1"; empty for the connection's own).
+    pub expiry_dates: Vec<(String, Option<String>)>,
     /// Today (`YYYY-MM-DD`, UTC).
     pub today: String,
 }
@@ -274,7 +275,14 @@ pub fn precheck(profile: &ProductProfile, facts: &Precheck) -> Vec<Restriction> 
     let mut expiry_rows = facts
         .expiry_dates
         .iter()
-        .map(|date| verdicts::pat_expiry(profile, date.as_deref(), &facts.today))
+        .map(|(what, date)| {
+            let mut row = verdicts::pat_expiry(profile, date.as_deref(), &facts.today);
+            if !what.is_empty() && row.status == Status::Fail {
+                row.title = format!("{} ({what})", row.title);
+                row.message = format!("{what}: {}", row.message);
+            }
+            row
+        })
         .collect::<Vec<_>>();
     // One row when every token is fine; each failing one otherwise.
     if expiry_rows.iter().any(|r| r.status == Status::Fail) {
@@ -366,7 +374,7 @@ fn call_row(verdict: verdicts::CallVerdict) -> Check {
 
 fn refusal_row(title: &str, field: Option<Field>, message: String, fix: String) -> Restriction {
     Restriction {
-        rule: Rule::SignIn,
+        rule: Rule::Credentials,
         title: title.into(),
         status: Status::Fail,
         code: Some(CheckCode::InvalidInput),
@@ -442,7 +450,7 @@ fn request_rows(request: &ProductCheckRequest) -> Vec<Restriction> {
         let given = given.as_deref().is_some_and(|v| !v.trim().is_empty());
         if needs(source) && !given {
             out.push(Restriction {
-                rule: Rule::SignIn,
+                rule: Rule::Details,
                 title: format!("The {what} {name} gets"),
                 status: Status::Fail,
                 code: Some(CheckCode::InvalidInput),
@@ -472,7 +480,13 @@ pub async fn check_product(
         .iter()
         .chain(request.hooks_credential.as_ref())
         .filter(|c| c.method == SignInMethod::Pat)
-        .map(|c| c.expires_on.clone())
+        .map(|c| {
+            let label = profile
+                .connector(&c.connector)
+                .filter(|_| profile.connectors.len() > 1)
+                .map_or(String::new(), |k| format!("{} #{}", k.label, c.index + 1));
+            (label, c.expires_on.clone())
+        })
         .collect();
     let mut restrictions = precheck(
         profile,

@@ -83,7 +83,10 @@ pub fn connect_rules(profile: &ProductProfile, input: &ConnectInput) -> ConnectR
                 .into_iter()
                 .collect(),
             expiry_dates: if is_pat {
-                vec![input.expires_on.clone().filter(|d| !d.trim().is_empty())]
+                vec![(
+                    String::new(),
+                    input.expires_on.clone().filter(|d| !d.trim().is_empty()),
+                )]
             } else {
                 Vec::new()
             },
@@ -108,6 +111,40 @@ pub fn connect_rules(profile: &ProductProfile, input: &ConnectInput) -> ConnectR
         refused: restrictions.iter().any(|r| r.status == Status::Fail),
         restrictions,
     }
+}
+
+/// The connect rules for `target` as the CLI meets it: with the saved connection's sign-in
+/// method and PAT expiry date when it is saved (a date given now counts for a connection saved
+/// without one), else a PAT dated `expires_on`.
+pub fn rules_for_target(
+    profile: &ProductProfile,
+    connections: &Connections,
+    target: &ConnectionTarget,
+    expires_on: Option<&str>,
+) -> Result<ConnectRules, Problem> {
+    let id = crate::profiles::profile_id(target);
+    let saved = connections
+        .get(&id)
+        .map_err(super::handoff::store_problem)?;
+    let (method, saved_expiry) = match &saved {
+        Some(saved) => (
+            super::gate::method_of(&saved.auth, profile, saved),
+            match &saved.auth {
+                crate::AuthMethod::Pat { expires_on } => expires_on.clone(),
+                _ => None,
+            },
+        ),
+        None => (ado_core::product::SignInMethod::Pat, None),
+    };
+    Ok(connect_rules(
+        profile,
+        &ConnectInput {
+            target: Some(target.clone()),
+            deployment: None,
+            method: Some(method),
+            expires_on: saved_expiry.or(expires_on.map(str::to_string)),
+        },
+    ))
 }
 
 /// Runs the product's checks for a saved connection now; keeps the connector PATs when
