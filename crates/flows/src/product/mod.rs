@@ -16,6 +16,7 @@
 //!    product's API, the reproduction script.
 
 mod check;
+mod credential;
 pub mod delivery;
 mod facts;
 pub mod gate;
@@ -23,6 +24,7 @@ pub mod handoff;
 mod hooks;
 pub mod mint;
 pub mod post;
+mod precheck;
 mod probes;
 pub mod saved;
 mod server;
@@ -35,13 +37,14 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 pub use check::{
-    check_product, credentials_to_check, date_of, precheck, today, ConnectorReport, Precheck,
-    ProductCheckRequest, ProductCredential, ProductEvent, ProductReport,
+    check_product, credentials_to_check, ConnectorReport, ProductCheckRequest, ProductCredential,
+    ProductEvent, ProductReport,
 };
 pub use hooks::{
     apply_product_hooks, plan_product_hooks, ProductHookPlan, ProductHooksReport,
     ProductHooksRequest,
 };
+pub use precheck::{date_of, precheck, today, Precheck};
 
 /// A profile read from a file, ready for the UI.
 #[derive(Debug, Clone, Serialize)]

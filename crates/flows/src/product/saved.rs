@@ -17,7 +17,6 @@ use ado_core::target::{ConnectionTarget, Deployment};
 use secrecy::SecretString;
 use serde::Serialize;
 
-use super::check::{precheck, today, Precheck};
 use super::delivery::{self, Consent, DeliveryPreview};
 use super::gate::{clear_saved, Clear, SavedCheck};
 use super::handoff::{
@@ -25,6 +24,7 @@ use super::handoff::{
     Handoff, HandoffChoice,
 };
 use super::post::{post_handoff, PostOptions, PostReport};
+use super::precheck::{precheck, today, Precheck};
 use super::{ProductEvent, ProductReport};
 use crate::{Connections, ProfileId};
 
