@@ -35,8 +35,9 @@ deps-test:
 
 # tauri-driver bridges WebDriver to WebKitWebDriver; installed into target/tools, pinned.
 tauri-driver: $(TAURI_DRIVER)
+# --debug: a test tool; it compiles in half the time of a release build.
 $(TAURI_DRIVER):
-	$(CARGO) install tauri-driver --version 2.1.0 --locked --root $(TOOLS)
+	$(CARGO) install tauri-driver --version 2.1.0 --locked --debug --root $(TOOLS)
 
 # npm oidc-provider: an independent OAuth server for the sign-in interop tests.
 oauth-interop: tests/oauth-interop/node_modules/.installed
@@ -50,11 +51,16 @@ $(VENV)/.installed: tests/python/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 	touch $@
 
+# The binaries with the features `cargo test --workspace` resolves: asking for examples (there are
+# none) makes cargo resolve features with the dev-dependencies, as tests do. Without it the tests
+# rebuild about 140 crates (tauri, gtk, rustls, ...) a second time with other features: ~5 minutes of
+# make test after make demo.
 build:
-	$(CARGO) build --workspace --bins
+	$(CARGO) build --workspace --bins --examples
 
+# -k: the Python SDK tests run even when a Rust test failed; make test fails if either did.
 test: deps-test tauri-driver python-venv oauth-interop build
-	scripts/desktop-session.sh $(MAKE) --no-print-directory test-rust test-python
+	scripts/desktop-session.sh $(MAKE) -k --no-print-directory test-rust test-python
 
 test-rust:
 	ADO_CONNECT_E2E=required ADO_CONNECT_INTEROP=required ADO_CONNECT_REQUIRE_KEYRING=1 TAURI_DRIVER=$(TAURI_DRIVER) \
@@ -93,7 +99,8 @@ deps-wine:
 	@scripts/install-system-deps.sh wine
 
 # The one Windows build (release, x86_64-pc-windows-gnu) with clippy -D warnings in the same compile;
-# the zip and the Wine journeys use its files (target/windows). Cold ~10 min on 2 cores, warm seconds.
+# the zip and the Wine journeys use its files (target/windows). On 2 cores: ~10 min cold, several
+# minutes after a change to our crates (release, LTO), seconds when nothing changed.
 check-windows:
 	scripts/check-windows.sh
 
@@ -126,7 +133,7 @@ test-wine: deps-wine build dist-windows
 
 cargo-fuzz: $(CARGO_FUZZ)
 $(CARGO_FUZZ):
-	$(CARGO) install cargo-fuzz --version 0.13.2 --locked --root $(TOOLS)
+	$(CARGO) install cargo-fuzz --version 0.13.2 --locked --debug --root $(TOOLS)
 
 # Each target for FUZZ_SECONDS from its checked-in corpus (fuzz/README.md); a crash fails.
 fuzz: cargo-fuzz
