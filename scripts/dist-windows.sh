@@ -23,10 +23,11 @@ trap 'rm -rf "$stage"' EXIT
 folder="$stage/ADO Connect $version"
 mkdir -p "$folder"
 cp "$out/ado-connect.exe" "$out/ado-connect-cli.exe" "$out/WebView2Loader.dll" "$folder/"
+title="ADO Connect $version for Windows (64-bit)"
 # Windows line endings, so Notepad on any Windows shows it right.
 sed 's/$/\r/' >"$folder/README.txt" <<EOF
-ADO Connect $version for Windows (64-bit)
-==========================================
+$title
+$(printf '%*s' "${#title}" '' | tr ' ' '=')
 
 A setup wizard that connects to Azure DevOps Services (dev.azure.com) or Azure DevOps Server
 (on-premises, formerly TFS): it verifies the connection, checks what it is for, registers
@@ -46,7 +47,8 @@ Requirements
 
 Nothing to install: unzip the folder anywhere (no administrator rights needed) and start
 ado-connect.exe. To remove it: Forget your connections in the wizard (or run
-"ado-connect-cli logout --all --keep-hooks"), then delete the folder.
+"ado-connect-cli logout --all --remove-hooks", or --keep-hooks to leave their webhooks
+delivering), then delete the folder.
 
 Where things are kept
   Secrets (personal access tokens, sign-in tokens, service principal and webhook secrets) only in
