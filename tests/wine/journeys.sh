@@ -30,7 +30,7 @@ root=$PWD
 fail() { echo "wine journeys: FAILED: $*" >&2; exit 1; }
 step() { echo "wine journeys: $*"; }
 
-zip=${ADO_CONNECT_WINDOWS_ZIP:-$(ls target/release/bundle/zip/*windows*.zip 2>/dev/null | head -1)}
+zip=${ADO_CONNECT_WINDOWS_ZIP:-$(ls -t target/release/bundle/zip/*windows*.zip 2>/dev/null | head -1)}
 [ -f "$zip" ] || fail "no Windows zip under target/release/bundle/zip (run make dist)"
 emulator_bin=$root/target/debug/ado-emulator
 [ -x "$emulator_bin" ] || fail "$emulator_bin is not built (make build)"
