@@ -300,6 +300,23 @@ impl AuthError {
         matches!(self, AuthError::SignInAgain { .. })
     }
 
+    /// Whether a refresh was refused because the permission asked for needs the user first:
+    /// not consented yet (`invalid_grant` with AADSTS65001, `consent_required`) or a policy
+    /// wants an interactive sign-in (`interaction_required`). An interactive sign-in asking for
+    /// that permission (incremental consent) cures it; a revoked or expired refresh token
+    /// (other `invalid_grant`s) is not this.
+    pub fn needs_consent(&self) -> bool {
+        let AuthError::SignInAgain { error: Some(e) } = self else {
+            return false;
+        };
+        e.error == "interaction_required"
+            || e.error == "consent_required"
+            || e.error_codes.contains(&65001)
+            || e.error_description
+                .as_deref()
+                .is_some_and(|d| d.starts_with("AADSTS65001"))
+    }
+
     /// Whether the server is throttling (HTTP 429): wait `retry_after` and try again.
     pub fn is_throttled(&self) -> bool {
         matches!(self, AuthError::Unavailable { status: 429, .. })

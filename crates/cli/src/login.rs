@@ -5,6 +5,7 @@
 use std::io::BufRead as _;
 use std::process::ExitCode;
 
+use ado_flows::product::mint::consent;
 use ado_flows::{hooks, signin, ConnectError, ConnectOptions, Connections, ProfileId, SecretStore};
 use clap::Args;
 use secrecy::SecretString;
@@ -39,6 +40,10 @@ pub struct LoginArgs {
     /// HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply.
     #[arg(long)]
     proxy: Option<String>,
+    /// Also allow ADO Connect to manage your personal access tokens (`mint`): the sign-in asks
+    /// for the tokens API's permission (user_impersonation) instead of the plain sign-in's.
+    #[arg(long, conflicts_with = "service_principal")]
+    allow_minting: bool,
 }
 
 #[derive(Args)]
@@ -123,12 +128,49 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                 p.verification_uri, p.user_code, p.expires_in_secs
             );
         };
-        signin::sign_in_with_device_code(
+        if args.allow_minting {
+            consent::device_sign_in(
+                &connections,
+                &target,
+                &settings,
+                &options,
+                show,
+                |_| {},
+                crate::now_unix(),
+            )
+            .await
+        } else {
+            signin::sign_in_with_device_code(
+                &connections,
+                &target,
+                &settings,
+                &options,
+                show,
+                |_| {},
+                crate::now_unix(),
+            )
+            .await
+        }
+    } else if args.allow_minting {
+        let no_browser = args.no_browser;
+        let open = |url: &url::Url| {
+            eprintln!("Sign in in your browser and allow ADO Connect to manage your personal access tokens. If it does not open, open this link:\n{url}");
+            if !no_browser {
+                open_browser(url);
+            }
+        };
+        let hint = connections
+            .get(&ado_flows::profiles::profile_id(&target))
+            .ok()
+            .flatten()
+            .and_then(|p| p.user_account);
+        consent::browser_sign_in(
             &connections,
             &target,
             &settings,
             &options,
-            show,
+            hint.as_deref(),
+            open,
             |_| {},
             crate::now_unix(),
         )

@@ -267,8 +267,21 @@ impl BrowserSignIn {
         settings: &SignInSettings,
         options: &ConnectOptions,
     ) -> Result<Self, Problem> {
-        let (client, tenant) = public_client(target, settings, options).await?;
-        let flow = AuthCodeFlow::start(&client, BrowserOptions::default())
+        Self::start_with(target, settings, options, None, BrowserOptions::default()).await
+    }
+
+    /// The same, asking for `scopes` instead of the sign-in's (incremental consent, e.g. the
+    /// tokens API's permission for minting), with the browser options given (`login_hint`).
+    pub async fn start_with(
+        target: &ConnectionTarget,
+        settings: &SignInSettings,
+        options: &ConnectOptions,
+        scopes: Option<Scopes>,
+        browser: BrowserOptions,
+    ) -> Result<Self, Problem> {
+        let (mut client, tenant) = public_client(target, settings, options).await?;
+        client.scopes = scopes.unwrap_or(client.scopes);
+        let flow = AuthCodeFlow::start(&client, browser)
             .await
             .map_err(|e| auth_problem(&e))?;
         Ok(BrowserSignIn {
@@ -322,7 +335,18 @@ impl DeviceSignIn {
         settings: &SignInSettings,
         options: &ConnectOptions,
     ) -> Result<Self, Problem> {
-        let (client, tenant) = public_client(target, settings, options).await?;
+        Self::start_with(target, settings, options, None).await
+    }
+
+    /// The same, asking for `scopes` instead of the sign-in's (incremental consent).
+    pub async fn start_with(
+        target: &ConnectionTarget,
+        settings: &SignInSettings,
+        options: &ConnectOptions,
+        scopes: Option<Scopes>,
+    ) -> Result<Self, Problem> {
+        let (mut client, tenant) = public_client(target, settings, options).await?;
+        client.scopes = scopes.unwrap_or(client.scopes);
         let flow = DeviceCodeFlow::start(&client)
             .await
             .map_err(|e| auth_problem(&e))?;
@@ -631,7 +655,7 @@ pub async fn sign_in_with_browser(
 }
 
 /// Verifies and saves a finished public-client sign-in.
-async fn save_sign_in(
+pub(crate) async fn save_sign_in(
     connections: &Connections,
     target: &ConnectionTarget,
     signed_in: Result<(TokenSet, AuthMethod), Problem>,
@@ -713,13 +737,14 @@ pub async fn sign_in_as_service_principal(
 /// A fresh access token of a saved Microsoft sign-in for other Azure DevOps `scopes`
 /// (incremental consent: the PAT Lifecycle Management API's `user_impersonation` is asked for
 /// only when the user chooses to mint tokens, never at sign-in). `None` for a connection that is
-/// not a user's Microsoft sign-in. The stored tokens are left as they are.
+/// not a user's Microsoft sign-in. The stored tokens are left as they are. A refusal carries
+/// Entra's answer when the permission needs the user first ([`AuthError::needs_consent`]).
 pub(crate) async fn access_token_for_scopes(
     connections: &Connections,
     profile: &Profile,
     settings: &SignInSettings,
     scopes: Scopes,
-) -> Result<Option<SecretString>, Problem> {
+) -> Result<Option<SecretString>, (Problem, Option<String>)> {
     let AuthMethod::Entra {
         tenant,
         client_id,
@@ -733,15 +758,15 @@ pub(crate) async fn access_token_for_scopes(
         return Ok(None);
     };
     let client = PublicClient::new(
-        recorded_authority(authority.as_deref(), tenant, settings)?,
-        ClientId::new(client_id.as_str()).map_err(|e| auth_problem(&AuthError::from(e)))?,
+        recorded_authority(authority.as_deref(), tenant, settings).map_err(|p| (p, None))?,
+        ClientId::new(client_id.as_str()).map_err(|e| (auth_problem(&AuthError::from(e)), None))?,
         scopes,
-        http(&saved_options(profile))?,
+        http(&saved_options(profile)).map_err(|p| (p, None))?,
     );
     let fresh = client
         .refresh(&tokens)
         .await
-        .map_err(|e| auth_problem(&e))?;
+        .map_err(|e| (auth_problem(&e), e.needs_consent().then(|| e.to_string())))?;
     Ok(Some(fresh.access_token))
 }
 

@@ -169,9 +169,17 @@ pub fn sign_in(
             method.label()
         ),
         format!(
-            "Sign in with one of: {} (recommended: {}).",
+            "Sign in with one of: {} (recommended: {}).{}",
             accepted.join(", "),
-            rule.recommended.label()
+            rule.recommended.label(),
+            if deployment == Deployment::Services
+                && rule.methods.contains(&SignInMethod::Pat)
+                && matches!(method, SignInMethod::Browser | SignInMethod::DeviceCode)
+            {
+                " Or keep this Microsoft sign-in and let ADO Connect create the PAT: \"Create the tokens for me\" in the product's step, or `ado-connect-cli mint`."
+            } else {
+                ""
+            }
         ),
     )
 }

@@ -67,6 +67,28 @@ impl EntraHandle {
             .collect()
     }
 
+    /// What `…/.default` stands for from now on: `None` (the default), every Azure DevOps
+    /// permission; `Some(list)`, only these `vso.*` permissions, as for an app registration
+    /// configured with granular scopes. Then the tokens API's `user_impersonation` is not
+    /// consented: a refresh asking for it gets `invalid_grant` AADSTS65001 until the user signs
+    /// in interactively asking for it (incremental consent).
+    pub fn set_default_permissions(&self, permissions: Option<Vec<String>>) {
+        self.state.lock().default_permissions = permissions;
+    }
+
+    /// The permissions the user consented to in interactive sign-ins (authorize, device code).
+    pub fn consented(&self, email: &str) -> Vec<String> {
+        let Some(user_id) = self.world.read().user_by_email(email).map(|u| u.id) else {
+            return Vec::new();
+        };
+        self.state
+            .lock()
+            .consents
+            .get(&user_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// Revokes every refresh token of the user (as an admin's "Revoke sessions" does): they
     /// then get `invalid_grant` AADSTS50173. Access tokens already issued keep working until
     /// they expire, as with Entra. Returns how many were revoked.

@@ -14,6 +14,7 @@
 //! Locking: the world's lock is never taken while this module's own lock is held (the Azure
 //! DevOps routes hold the world's read lock when they ask [`EntraState::access_denied`]).
 
+mod consent;
 pub(crate) mod endpoints;
 mod handle;
 pub(crate) mod oauth;
@@ -236,6 +237,13 @@ pub(crate) struct Inner {
     /// Lowercased emails of users who decline every sign-in.
     pub declining: Vec<String>,
     pub single_use_refresh: bool,
+    /// What `…/.default` stands for: `None`, every Azure DevOps permission
+    /// (`user_impersonation`); `Some(list)`, only these (an app registration whose configured
+    /// permissions are the granular `vso.*` ones). Anything else needs the user's consent.
+    pub default_permissions: Option<Vec<String>>,
+    /// Permissions each user consented to in an interactive sign-in (authorize or device code)
+    /// beyond `.default`: incremental consent. A refresh may ask for these.
+    pub consents: HashMap<Uuid, Vec<String>>,
 }
 
 impl Inner {

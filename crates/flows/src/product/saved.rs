@@ -62,10 +62,10 @@ pub fn connect_rules(profile: &ProductProfile, input: &ConnectInput) -> ConnectR
         .map(ConnectionTarget::deployment)
         .or(input.deployment);
     let is_pat = input.method == Some(ado_core::product::SignInMethod::Pat);
-    // A product that wants a PAT per connector on Services may have them created after a
-    // Microsoft sign-in ("Create the tokens for me", `super::mint`): that sign-in only registers
-    // its webhooks and mints, so the form offers it too (issue 20).
-    let mintable = profile.pat_one_per_connector && deployment == Some(Deployment::Services);
+    // A product handed a PAT on Services (DX per connector, Kong Konnect, Datafold) may have it
+    // created after a Microsoft sign-in ("Create the tokens for me", `super::mint`): that
+    // sign-in only registers webhooks and mints, so the form offers it too (issue 20).
+    let mintable = super::mint::mintable(profile) && deployment == Some(Deployment::Services);
     let microsoft = matches!(
         input.method,
         Some(

@@ -89,6 +89,7 @@ pub(super) fn code_request(
     }
     let scope = params.require("scope").map_err(Refusal::Back)?;
     let granted = Granted::parse(scope).map_err(Refusal::Back)?;
+    let granted = state.entra.lock().expand_default(scope, granted);
     let challenge = match (
         params.value("code_challenge"),
         params.value("code_challenge_method"),
@@ -129,6 +130,8 @@ pub(super) fn code_request(
     if entra.declines(&email) {
         return Err(Refusal::Back(OAuthError::user_declined()));
     }
+    // Signing in interactively, the user consents to what was asked (incremental consent).
+    entra.lock().record_consent(user_id, &granted);
     let code = format!("1.AQ{}", oauth::random_token(4));
     let grant = CodeGrant {
         client_id: app.client_id,

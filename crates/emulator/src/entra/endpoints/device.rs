@@ -14,7 +14,8 @@ pub(super) fn device_code(
     let tenant = entra.tenant(tenant)?;
     let client_id = params.require("client_id")?;
     let app = entra.app_in(client_id, tenant)?;
-    let granted = Granted::parse(params.require("scope")?)?;
+    let scope = params.require("scope")?;
+    let granted = entra.lock().expand_default(scope, Granted::parse(scope)?);
     let lifetime = entra.config.device_code_lifetime_secs;
     let interval = entra.config.device_code_interval_secs;
     let now = Instant::now();

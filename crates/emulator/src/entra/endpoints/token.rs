@@ -125,7 +125,10 @@ pub(super) fn refresh(
     let entra = state.entra;
     let app = authenticated_app(entra, tenant, params)?;
     let token = params.require("refresh_token")?;
-    let requested = params.value("scope").map(Granted::parse).transpose()?;
+    let requested = match params.value("scope") {
+        Some(scope) => Some(entra.lock().expand_default(scope, Granted::parse(scope)?)),
+        None => None,
+    };
     let grant = {
         let mut inner = entra.lock();
         let single_use = inner.single_use_refresh;
@@ -149,8 +152,11 @@ pub(super) fn refresh(
         grant.last_used = Instant::now();
         grant.clone()
     };
+    let may = requested
+        .as_ref()
+        .is_none_or(|r| entra.lock().may_refresh(grant.user_id, r, &grant.granted));
     let granted = match requested {
-        Some(requested) if !requested.within(&grant.granted) => {
+        Some(_) if !may => {
             return Err(OAuthError::consent_missing(
                 &app.client_id.to_string(),
                 &app.display_name,
@@ -266,7 +272,10 @@ pub(super) fn poll_device_code(
             return Err(OAuthError::authorization_pending());
         };
         device.state = DeviceState::Redeemed;
-        (user_id, device.granted.clone(), device.tenant)
+        let found = (user_id, device.granted.clone(), device.tenant);
+        // Approving the code, the user consented to what was asked (incremental consent).
+        inner.record_consent(user_id, &found.1);
+        found
     };
     entra.issue(
         state.world,

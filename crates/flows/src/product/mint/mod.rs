@@ -1,22 +1,41 @@
 //! "Create the tokens for me": least-privilege PATs minted for a product through Azure DevOps'
 //! PAT Lifecycle Management API, then checked and kept exactly like pasted connector PATs.
 //!
+//! - [`mintable`]: which products get minted PATs: those handed a PAT on Azure DevOps Services
+//!   (DX, one per connector; Kong Konnect and Datafold, one PAT with exactly the profile's
+//!   `[access]` scopes, named "Kong Konnect (ADO Connect)"). A single-PAT product's minted PAT is
+//!   kept as its connector's PAT (`default`), so the gate checks it as a PAT and the hand-off
+//!   hands it over like a pasted one; the Microsoft sign-in itself is never handed to the product.
 //! - [`plan_mint`]: what will be created, before anything is (one PAT per connector, its scopes,
 //!   its name "DX – Boards (ADO Connect)", its expiry), for the preview.
-//! - [`mint_tokens`]: asks Microsoft Entra for the tokens API's scope (incremental consent: only
-//!   now, never at sign-in), creates the PATs org-scoped (`allOrgs: false`), hands them to the
-//!   product gate ([`super::gate::clear_saved`], so the product's own checks run and the PATs are
-//!   kept in the keyring only when they pass), and records each `authorizationId`. Any failure
-//!   revokes what this run created.
+//! - [`mint_tokens`]: asks Microsoft Entra for the tokens API's permission (incremental consent:
+//!   only now, never at sign-in), creates the PATs org-scoped (`allOrgs: false`), hands them to
+//!   the product gate ([`super::gate::clear_saved`], so the product's own checks run and the PATs
+//!   are kept in the keyring only when they pass), and records each `authorizationId`. Any
+//!   failure revokes what this run created. When Entra answers that the permission needs the
+//!   user (AADSTS65001 `invalid_grant`, `interaction_required`, `consent_required`), the refusal
+//!   is [`MintCode::ConsentRequired`]: the app then runs the interactive sign-in asking for
+//!   exactly that permission ([`consent`]) and mints again; the CLI names
+//!   `login --allow-minting`.
 //! - [`minted_tokens`], [`renew_token`], [`revoke_minted`]: the home's list with expiries, Renew
 //!   (a new PAT with the same scopes, checked and kept, then the old one revoked) and Forget's
 //!   revocation of exactly the minted PATs.
+//!
+//! **The organization's maximum lifetime.** The API does not say it: `tokens.json`'s
+//! `PatTokenResult` carries only `patToken` and the `patTokenError` enum (whose descriptions are
+//! empty), and `patLifespanPolicyViolation` comes without a number; no documentation or issue
+//! found says otherwise. (The tenant policy "Restrict personal access token lifespan" is readable
+//! only by Azure DevOps administrators through an unpublished API, so ADO Connect does not use
+//! it.) So lifetimes are tried in rungs (365, 180, 90, 60, 30, 14, 7, 2, 1 days; a refused create
+//! creates nothing): with "fit" the tokens are created at the longest rung accepted; without it
+//! the refusal `pat_lifetime_over_maximum` offers that rung (`offerDays`), found by creating the
+//! first token at each shorter rung and revoking the accepted one at once.
 //!
 //! Every refusal is a [`MintRefusal`] with its own [`MintCode`], message and fix.
 
 use ado_auth::Scopes;
 use ado_client::api::tokens::{
-    tokens_base, AuthorizationId, PatCallError, PatToken, PatTokenCreateRequest, PatTokenError,
+    tokens_base, PatCallError, PatToken, PatTokenCreateRequest, PatTokenError,
 };
 use ado_client::{AdoClient, Credential};
 use ado_core::checks::Problem;
@@ -25,12 +44,15 @@ use ado_core::target::Deployment;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 
+pub mod consent;
 mod refusal;
+mod renew;
 
-use refusal::{msa_refusal, server_refusal, service_principal_refusal};
+use refusal::{lifetime_refusal, msa_refusal, server_refusal, service_principal_refusal};
 pub use refusal::{MintCode, MintRefusal};
+pub use renew::{renew_token, revoke_minted};
 
-use super::gate::{clear_saved, kept_pats, Clear, ConnectorPat, Outcome, SavedCheck};
+use super::gate::{clear_saved, Clear, ConnectorPat, Outcome, SavedCheck};
 use super::{date_of, ProductEvent, ProductReport};
 use crate::{AuthMethod, Connections, ProfileId};
 
@@ -39,7 +61,7 @@ pub const DEFAULT_LIFETIME_DAYS: u32 = 90;
 
 /// Lifetimes tried, longest first, when fitting the expiry to an organization's maximum (the
 /// API does not say the maximum; a refused create creates nothing).
-const LIFETIME_RUNGS: [u32; 9] = [365, 180, 90, 60, 30, 14, 7, 2, 1];
+pub const LIFETIME_RUNGS: [u32; 9] = [365, 180, 90, 60, 30, 14, 7, 2, 1];
 
 /// The delegated Entra permission the tokens API needs.
 pub const TOKENS_API_PERMISSION: &str = "user_impersonation";
@@ -81,6 +103,28 @@ pub fn display_name(product: &str, connector_label: &str) -> String {
     format!("{product} – {connector_label} (ADO Connect)")
 }
 
+/// The name of a product's PAT for `connector_label`: `Kong Konnect (ADO Connect)` for a product
+/// with one credential (`[access]`), `DX – Boards (ADO Connect)` for a connector's.
+pub fn pat_name(profile: &ProductProfile, connector_label: &str) -> String {
+    if profile.connectors.len() == 1 && !profile.pat_one_per_connector {
+        format!("{} (ADO Connect)", profile.product.name)
+    } else {
+        display_name(&profile.product.name, connector_label)
+    }
+}
+
+/// Whether ADO Connect can create a product's tokens: the product is handed a PAT on Azure
+/// DevOps Services (its Services sign-in takes a PAT, or it wants one per connector). dbt (a
+/// service principal or the user's sign-in) and Appcircle on Services (its own OAuth) are not.
+pub fn mintable(profile: &ProductProfile) -> bool {
+    profile.deployments.services
+        && (profile.pat_one_per_connector
+            || profile
+                .sign_in_for(Deployment::Services)
+                .methods
+                .contains(&ado_core::product::SignInMethod::Pat))
+}
+
 /// RFC 3339 of a Unix time (UTC, whole seconds).
 fn rfc3339(unix: u64) -> String {
     let rem = unix % 86_400;
@@ -114,7 +158,7 @@ pub fn plan_mint(
                 connector: c.id.clone(),
                 label: c.label.clone(),
                 index: 0,
-                display_name: display_name(&profile.product.name, &c.label),
+                display_name: pat_name(profile, &c.label),
                 scope_ids: c.access().scope_ids,
             })
             .collect(),
@@ -210,6 +254,16 @@ async fn tokens_client(
     if saved.target.deployment() == Deployment::Server {
         return Err(server_refusal(profile, saved.target.api_base().as_str()));
     }
+    if !mintable(profile) {
+        return Err(MintRefusal::new(
+            MintCode::ProductTakesNoPat,
+            format!(
+                "{} is not handed a personal access token on Azure DevOps Services, so there is none to create.",
+                profile.product.name
+            ),
+            "Hand over the connection as it is (the product's step says what it needs).",
+        ));
+    }
     match &saved.auth {
         AuthMethod::ServicePrincipal { .. } => return Err(service_principal_refusal()),
         AuthMethod::Pat { .. } => {
@@ -227,9 +281,20 @@ async fn tokens_client(
     let scopes = Scopes::azure_devops_delegated(&[TOKENS_API_PERMISSION]).map_err(failed)?;
     let token = crate::signin::access_token_for_scopes(connections, &saved, settings, scopes)
         .await
-        .map_err(|p| MintRefusal {
-            fix: format!("{} ADO Connect asks Microsoft for permission to manage your personal access tokens only now; an administrator may have to consent for your organization.", p.fix),
-            ..MintRefusal::from_problem(MintCode::ConsentRequired, &p)
+        .map_err(|(p, consent)| {
+            let command = consent::cli_command(&saved.target);
+            if let Some(entra) = consent {
+                MintRefusal::new(
+                    MintCode::ConsentRequired,
+                    format!("Microsoft needs you to allow ADO Connect to manage your personal access tokens ({TOKENS_API_PERMISSION}) before it creates them; a plain sign-in does not ask for that ({entra})."),
+                    format!("Allow it in the browser sign-in that follows (the CLI: `{command}`), then create the tokens again; an administrator may have to consent for your organization. Or paste the tokens."),
+                )
+            } else {
+                MintRefusal {
+                    fix: format!("{} Sign in again with Microsoft, which also asks for the permission to manage your tokens (the CLI: `{command}`); or paste the tokens.", p.fix),
+                    ..MintRefusal::from_problem(MintCode::SignInAgain, &p)
+                }
+            }
         })?
         .ok_or_else(|| failed("This connection's sign-in is no longer in the keyring."))?;
     let base = tokens_base(&saved.target.api_base());
@@ -250,7 +315,8 @@ fn call_refusal(error: PatCallError, plan: &MintPlan) -> MintRefusal {
     }
 }
 
-/// Creates one planned PAT, fitting the lifetime down when asked to.
+/// Creates one planned PAT, fitting the lifetime down when asked to. Refused over the
+/// organization's maximum without `fit`, the refusal offers the longest rung it accepts.
 async fn create(
     client: &AdoClient,
     plan: &mut MintPlan,
@@ -259,21 +325,19 @@ async fn create(
     now_unix: u64,
 ) -> Result<PatToken, MintRefusal> {
     loop {
-        let request = PatTokenCreateRequest {
-            display_name: planned.display_name.clone(),
-            scope: planned.scope_ids.join(" "),
-            valid_to: plan.valid_to.clone(),
-            all_orgs: false,
-        };
-        match client.create_pat(&request).await {
+        match client
+            .create_pat(&create_request(planned, &plan.valid_to))
+            .await
+        {
             Ok(token) => return Ok(token),
-            Err(PatCallError::Refused(PatTokenError::PatLifespanPolicyViolation)) if fit => {
+            Err(PatCallError::Refused(PatTokenError::PatLifespanPolicyViolation)) if !fit => {
+                let offer = longest_accepted(client, plan, planned, now_unix).await;
+                return Err(lifetime_refusal(plan, offer));
+            }
+            Err(PatCallError::Refused(PatTokenError::PatLifespanPolicyViolation)) => {
                 let Some(days) = LIFETIME_RUNGS.into_iter().find(|d| *d < plan.lifetime_days)
                 else {
-                    return Err(MintRefusal::from_pat_error(
-                        PatTokenError::PatLifespanPolicyViolation,
-                        plan,
-                    ));
+                    return Err(lifetime_refusal(plan, None));
                 };
                 plan.lifetime_days = days;
                 plan.valid_to = rfc3339(now_unix + u64::from(days) * 86_400);
@@ -281,6 +345,40 @@ async fn create(
             Err(e) => return Err(call_refusal(e, plan)),
         }
     }
+}
+
+fn create_request(planned: &PlannedPat, valid_to: &str) -> PatTokenCreateRequest {
+    PatTokenCreateRequest {
+        display_name: planned.display_name.clone(),
+        scope: planned.scope_ids.join(" "),
+        valid_to: valid_to.to_string(),
+        all_orgs: false,
+    }
+}
+
+/// The longest of the shorter rungs the organization accepts for `planned`: each is tried by
+/// creating the token, and the one accepted is revoked at once (the API states no maximum).
+async fn longest_accepted(
+    client: &AdoClient,
+    plan: &MintPlan,
+    planned: &PlannedPat,
+    now_unix: u64,
+) -> Option<u32> {
+    for days in LIFETIME_RUNGS
+        .into_iter()
+        .filter(|d| *d < plan.lifetime_days)
+    {
+        let valid_to = rfc3339(now_unix + u64::from(days) * 86_400);
+        match client.create_pat(&create_request(planned, &valid_to)).await {
+            Ok(probe) => {
+                revoke_all(client, std::slice::from_ref(&probe)).await;
+                return Some(days);
+            }
+            Err(PatCallError::Refused(PatTokenError::PatLifespanPolicyViolation)) => {}
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 async fn revoke_all(client: &AdoClient, tokens: &[PatToken]) {
@@ -449,192 +547,6 @@ pub fn minted_tokens(
         }
     }
     Ok(out)
-}
-
-fn mark_revoked(
-    connections: &Connections,
-    saved: &crate::Profile,
-    key: &str,
-    entry: &MintedPat,
-) -> Result<(), MintRefusal> {
-    let revoked = MintedPat {
-        revoked: true,
-        ..entry.clone()
-    };
-    let json = serde_json::to_string(&revoked).expect("a record serializes");
-    connections
-        .put_extra_secret(
-            saved,
-            &record_name(key, &entry.connector, entry.index),
-            &SecretString::from(json),
-        )
-        .map(|_| ())
-        .map_err(failed)
-}
-
-/// Renew: a new PAT with the same scopes and lifetime for `connector`, checked with the
-/// product's checks together with the other kept PATs and kept; then the old one is revoked
-/// (it fails with 401 from then on). The caller hands the new one off again.
-pub async fn renew_token(
-    connections: &Connections,
-    settings: &ado_auth::SignInSettings,
-    request: MintRequest,
-    connector: &str,
-    now_unix: u64,
-    on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
-) -> Result<MintReport, MintRefusal> {
-    let old =
-        minted_tokens(connections, &request.connection_id, &request.profile)
-            .map_err(|p| MintRefusal::from_problem(MintCode::Failed, &p))?
-            .into_iter()
-            .find(|m| m.connector == connector)
-            .ok_or_else(|| {
-                MintRefusal::new(
-            MintCode::Failed,
-            format!("ADO Connect did not create the token of {connector}, so it cannot renew it."),
-            "Create the tokens for this product first, or paste a new token.",
-        )
-            })?;
-    let (client, saved) = tokens_client(
-        connections,
-        settings,
-        &request.connection_id,
-        &request.profile,
-    )
-    .await?;
-    let mut plan = plan_mint(
-        &request.profile,
-        saved.target.scope_name(),
-        Some(request.lifetime_days.unwrap_or(old.lifetime_days)),
-        now_unix,
-    );
-    plan.tokens.retain(|t| t.connector == connector);
-    let Some(planned) = plan.tokens.first().cloned().map(|p| PlannedPat {
-        scope_ids: old.scope.split(' ').map(str::to_string).collect(),
-        index: old.index,
-        ..p
-    }) else {
-        return Err(failed(format!("The product has no connector {connector}.")));
-    };
-    let token = create(&client, &mut plan, &planned, request.fit_lifetime, now_unix).await?;
-    let Some(value) = token
-        .token
-        .as_ref()
-        .map(|t| SecretString::from(t.expose_secret().to_string()))
-    else {
-        return Err(failed(
-            "Azure DevOps created the token but did not return it.",
-        ));
-    };
-    // The other kept PATs stay as they are; the new one takes the old one's place.
-    let mut pats: Vec<ConnectorPat> = kept_pats(connections, &saved, &request.profile)
-        .map_err(|p| MintRefusal::from_problem(MintCode::Failed, &p))?
-        .into_iter()
-        .filter(|c| !(c.connector == connector && c.index == old.index))
-        .filter_map(|c| match c.credential {
-            Credential::Pat(pat) => Some(ConnectorPat {
-                connector: c.connector,
-                index: c.index,
-                pat,
-                expires_on: c.expires_on,
-            }),
-            _ => None,
-        })
-        .collect();
-    pats.push(ConnectorPat {
-        connector: connector.to_string(),
-        index: old.index,
-        pat: value,
-        expires_on: Some(plan.valid_to[..10].to_string()),
-    });
-    let check = SavedCheck {
-        profile: request.profile.clone(),
-        connection_id: request.connection_id.clone(),
-        project: request.project.clone(),
-        repository: request.repository.clone(),
-        pats,
-    };
-    let report = match clear_saved(
-        connections,
-        settings,
-        check,
-        Clear::Always,
-        now_unix,
-        on_event,
-    )
-    .await
-    {
-        Ok(Outcome::Cleared(_, Some(report))) => report,
-        Ok(Outcome::Refused(report)) => {
-            revoke_all(&client, std::slice::from_ref(&token)).await;
-            let problem = report.refusal();
-            return Err(MintRefusal {
-                fix: format!(
-                    "{} The new token was revoked; the old one still works.",
-                    problem.fix
-                ),
-                ..MintRefusal::from_problem(MintCode::ChecksFailed, &problem)
-            });
-        }
-        Ok(Outcome::Cleared(_, None)) => unreachable!("Clear::Always runs the checks"),
-        Err(problem) => {
-            revoke_all(&client, std::slice::from_ref(&token)).await;
-            return Err(MintRefusal::from_problem(MintCode::Failed, &problem));
-        }
-    };
-    let key = super::secrets_key(&request.profile);
-    let entry = record(&planned, &token, &plan, &request.connection_id);
-    let json = serde_json::to_string(&entry).expect("a record serializes");
-    connections
-        .put_extra_secret(
-            &saved,
-            &record_name(&key, connector, old.index),
-            &SecretString::from(json),
-        )
-        .map_err(failed)?;
-    let old_id: AuthorizationId = old.authorization_id.parse().map_err(failed)?;
-    client
-        .revoke_pat(old_id)
-        .await
-        .map_err(|e| call_refusal(e, &plan))?;
-    Ok(MintReport {
-        connection_id: request.connection_id,
-        plan,
-        minted: vec![entry],
-        revoked: vec![old.authorization_id],
-        report,
-    })
-}
-
-/// Forget's revocation: revokes exactly the PATs ADO Connect minted for `profile` on this
-/// connection (by their recorded `authorizationId`) and returns their ids. Tokens the user
-/// pasted are never touched.
-pub async fn revoke_minted(
-    connections: &Connections,
-    settings: &ado_auth::SignInSettings,
-    connection_id: &ProfileId,
-    profile: &ProductProfile,
-) -> Result<Vec<String>, MintRefusal> {
-    let minted = minted_tokens(connections, connection_id, profile)
-        .map_err(|p| MintRefusal::from_problem(MintCode::Failed, &p))?;
-    if minted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (client, saved) = tokens_client(connections, settings, connection_id, profile).await?;
-    let key = super::secrets_key(profile);
-    let plan = plan_mint(profile, saved.target.scope_name(), None, 0);
-    let mut revoked = Vec::new();
-    for entry in minted {
-        let id: AuthorizationId = entry.authorization_id.parse().map_err(failed)?;
-        match client.revoke_pat(id).await {
-            // Already gone (revoked on the token page): nothing left to revoke.
-            Ok(()) | Err(PatCallError::Refused(PatTokenError::AuthorizationNotFound)) => {}
-            Err(e) => return Err(call_refusal(e, &plan)),
-        }
-        mark_revoked(connections, &saved, &key, &entry)?;
-        revoked.push(entry.authorization_id);
-    }
-    Ok(revoked)
 }
 
 #[cfg(test)]

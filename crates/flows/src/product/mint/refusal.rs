@@ -6,7 +6,7 @@ use ado_core::checks::Problem;
 use ado_core::product::ProductProfile;
 use serde::Serialize;
 
-use super::{display_name, MintPlan, LIFETIME_RUNGS};
+use super::{pat_name, MintPlan, LIFETIME_RUNGS};
 
 /// Why minting was refused: one code per cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -28,8 +28,13 @@ pub enum MintCode {
     ServerHasNoPatApi,
     /// The connection signs in with a PAT, not a Microsoft sign-in.
     NotMicrosoftSignIn,
-    /// Entra did not give the tokens API's permission (consent needed, or sign in again).
+    /// Entra wants the user to allow the tokens API's permission first (AADSTS65001,
+    /// `interaction_required`): the interactive sign-in asking for it cures it.
     ConsentRequired,
+    /// The saved sign-in can no longer be renewed (revoked, expired): sign in again.
+    SignInAgain,
+    /// The product is not handed a PAT (dbt, Appcircle on Services): nothing to create.
+    ProductTakesNoPat,
     /// The API refused for another reason (its `patTokenError` is in the message).
     PatApiRefused,
     /// The new PATs failed the product's checks (they were revoked).
@@ -79,20 +84,7 @@ impl MintRefusal {
                 format!("The organization {org} lets only the accounts on its allow-list create personal access tokens, and yours is not on it."),
                 "Sign in with an account on the allow-list, or ask a Project Collection Administrator to add you (Organization settings → Policies → Restrict personal access token creation); or paste tokens an allowed account made.",
             ),
-            PatTokenError::PatLifespanPolicyViolation => {
-                let offer = LIFETIME_RUNGS.into_iter().find(|d| *d < plan.lifetime_days);
-                MintRefusal {
-                    offer_days: offer,
-                    ..MintRefusal::new(
-                        MintCode::PatLifetimeOverMaximum,
-                        format!("The organization {org} caps personal access tokens below {} days.", plan.lifetime_days),
-                        match offer {
-                            Some(days) => format!("Create them for {days} days instead, or let ADO Connect fit the expiry to the organization's maximum."),
-                            None => "Ask a Project Collection Administrator for the maximum lifetime (Organization settings → Policies).".to_string(),
-                        },
-                    )
-                }
-            }
+            PatTokenError::PatLifespanPolicyViolation => lifetime_refusal(plan, None),
             PatTokenError::FullScopePatPolicyViolation => MintRefusal::new(
                 MintCode::FullScopeRefused,
                 format!("The organization {org} refuses full-access personal access tokens, and the product's profile asks for full access."),
@@ -117,6 +109,36 @@ impl MintRefusal {
             ),
         }
     }
+}
+
+/// Over the organization's maximum lifetime, offering `offer` days: the longest of
+/// [`LIFETIME_RUNGS`] the organization accepted (the API does not state its maximum), or nothing
+/// when not even a day is accepted or the rungs were not tried.
+pub(super) fn lifetime_refusal(plan: &MintPlan, offer: Option<u32>) -> MintRefusal {
+    let org = &plan.organization;
+    let message = format!(
+        "The organization {org} caps personal access tokens below {} days.",
+        plan.lifetime_days
+    );
+    let (message, fix) = match offer {
+        Some(days) => (
+            format!("{message} The longest it accepts, trying {}, is {days} days (Azure DevOps does not say its maximum).", rungs_text()),
+            format!("Create them for {days} days instead (\"Fit to the organization's maximum\", or --fit-lifetime, does that), or ask a Project Collection Administrator for a longer maximum."),
+        ),
+        None => (
+            message,
+            "Let ADO Connect fit the expiry to the organization's maximum (--fit-lifetime), or ask a Project Collection Administrator for the maximum lifetime (Organization settings → Policies).".to_string(),
+        ),
+    };
+    MintRefusal {
+        offer_days: offer,
+        ..MintRefusal::new(MintCode::PatLifetimeOverMaximum, message, fix)
+    }
+}
+
+fn rungs_text() -> String {
+    let days: Vec<String> = LIFETIME_RUNGS.iter().map(u32::to_string).collect();
+    format!("{} days", days.join(", "))
 }
 
 pub(super) fn msa_refusal(org: &str) -> MintRefusal {
@@ -145,10 +167,10 @@ pub(super) fn server_refusal(profile: &ProductProfile, collection_url: &str) -> 
         let access = c.access();
         steps.push(format!(
             "New Token \"{}\": Scopes → Custom defined, tick {} ({}); pick an expiry; Create, copy it and paste it for {}.",
-            display_name(&profile.product.name, &c.label),
+            pat_name(profile, &c.label),
             access.pat_scopes.join(", "),
             access.scope_ids.join(" "),
-            c.label,
+            if profile.connectors.len() > 1 { c.label.as_str() } else { profile.product.name.as_str() },
         ));
     }
     MintRefusal {
@@ -212,12 +234,24 @@ mod tests {
     }
 
     #[test]
-    fn a_lifetime_over_the_maximum_offers_the_next_shorter_one() {
-        let refusal =
-            MintRefusal::from_pat_error(PatTokenError::PatLifespanPolicyViolation, &plan(90));
-        assert_eq!(refusal.offer_days, Some(60));
-        let last = MintRefusal::from_pat_error(PatTokenError::PatLifespanPolicyViolation, &plan(1));
-        assert_eq!(last.offer_days, None, "nothing shorter than a day");
-        assert!(last.fix.contains("Administrator"));
+    fn a_lifetime_over_the_maximum_offers_what_was_found_accepted() {
+        let refusal = lifetime_refusal(&plan(90), Some(30));
+        assert_eq!(refusal.code, MintCode::PatLifetimeOverMaximum);
+        assert_eq!(refusal.offer_days, Some(30));
+        assert!(
+            refusal.message.contains("is 30 days"),
+            "{}",
+            refusal.message
+        );
+        assert!(refusal.fix.contains("30 days"), "{}", refusal.fix);
+        let none = lifetime_refusal(&plan(1), None);
+        assert_eq!(none.offer_days, None, "nothing accepted, nothing offered");
+        assert!(none.fix.contains("Administrator"));
+        assert_eq!(
+            MintRefusal::from_pat_error(PatTokenError::PatLifespanPolicyViolation, &plan(90))
+                .offer_days,
+            None,
+            "the error alone says no maximum"
+        );
     }
 }

@@ -1,0 +1,207 @@
+//! Incremental consent for minting (issue 20): with an app registration whose `.default` is the
+//! granular `vso.*` permissions, a plain sign-in does not carry the tokens API's permission;
+//! minting is then refused `consent_required` (Entra's AADSTS65001 `invalid_grant`) with the CLI
+//! command to run, and creates nothing; the interactive sign-in asking for exactly that
+//! permission re-saves the connection, after which minting goes on. A revoked sign-in is
+//! `sign_in_again`, not a consent question.
+
+use ado_core::product::ProductProfile;
+use ado_emulator::{Config, Emulator, Scenario};
+use ado_flows::product::load_profile;
+use ado_flows::product::mint::{consent, mint_tokens, revoke_minted, MintCode, MintRequest};
+use ado_flows::signin::{self, services_target};
+use ado_flows::{Backend, ConnectOptions, Connections, ProfileId, SecretStore};
+
+const ADMIN: &str = "demo.admin@fabrikam.example";
+
+struct Fixture {
+    emulator: Emulator,
+    connections: Connections,
+    settings: ado_auth::SignInSettings,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Option<Fixture> {
+    let store = match SecretStore::probe(Backend::SecretService)
+        .or_else(|_| SecretStore::probe(Backend::KernelKeyring))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("skipping: no secret store ({e})");
+            return None;
+        }
+    };
+    let emulator = Emulator::spawn(Config {
+        scenario: Scenario::demo(),
+        ..Default::default()
+    })
+    .await
+    .expect("emulator");
+    let base = emulator.base_url().to_string();
+    let settings = ado_auth::SignInSettings::from_lookup(|name| {
+        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
+    })
+    .expect("settings");
+    let dir = tempfile::tempdir().unwrap();
+    Some(Fixture {
+        connections: Connections::new(dir.path(), store),
+        emulator,
+        settings,
+        _dir: dir,
+    })
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn konnect() -> ProductProfile {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/kong-konnect.toml");
+    load_profile(&path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .profile
+}
+
+fn target(f: &Fixture) -> ado_core::target::ConnectionTarget {
+    services_target("fabrikam", &format!("{}/", f.emulator.base_url())).unwrap()
+}
+
+async fn sign_in(f: &Fixture) -> ProfileId {
+    let entra = f.emulator.entra();
+    signin::sign_in_with_device_code(
+        &f.connections,
+        &target(f),
+        &f.settings,
+        &ConnectOptions::default(),
+        move |prompt| {
+            entra
+                .approve_device_code(&prompt.user_code, ADMIN)
+                .expect("approved");
+        },
+        |_| {},
+        1,
+    )
+    .await
+    .expect("signed in")
+    .profile
+    .id
+}
+
+fn request(id: &ProfileId) -> MintRequest {
+    MintRequest {
+        profile: konnect(),
+        connection_id: id.clone(),
+        project: None,
+        repository: None,
+        lifetime_days: None,
+        fit_lifetime: false,
+    }
+}
+
+/// Plays the browser: the emulator's authorize page signs the hinted user in and redirects to
+/// the app's loopback listener.
+fn play_browser(url: &url::Url) {
+    let url = url.to_string();
+    tokio::spawn(async move {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let answer = http.get(&url).send().await.expect("authorize");
+        assert_eq!(answer.status(), 302, "the emulator signs the user in");
+        let location = answer.headers()["location"].to_str().unwrap().to_string();
+        http.get(&location).send().await.expect("loopback");
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unconsented_permission_is_asked_for_interactively_then_minting_goes_on() {
+    let Some(f) = fixture().await else { return };
+    let entra = f.emulator.entra();
+    entra.set_default_permissions(Some(vec!["vso.code".into(), "vso.project".into()]));
+    let id = sign_in(&f).await;
+    assert!(
+        !entra
+            .consented(ADMIN)
+            .iter()
+            .any(|p| p == "user_impersonation"),
+        "a plain sign-in asks for nothing more"
+    );
+
+    let refusal = mint_tokens(&f.connections, &f.settings, request(&id), now(), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refusal.code, MintCode::ConsentRequired, "{refusal:?}");
+    assert!(
+        refusal.message.contains("AADSTS65001"),
+        "{}",
+        refusal.message
+    );
+    assert!(
+        refusal
+            .fix
+            .contains("ado-connect-cli login --organization fabrikam --allow-minting"),
+        "{}",
+        refusal.fix
+    );
+    assert!(f.emulator.world().minted_pats().is_empty());
+
+    // The app's consent step: the browser sign-in asking for exactly the tokens API's
+    // permission, for the connection's own account.
+    let mut asked = String::new();
+    consent::consent_with_browser(
+        &f.connections,
+        &f.settings,
+        &id,
+        |url| {
+            asked = url.to_string();
+            play_browser(url);
+        },
+        |_| {},
+        now(),
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    let scope: String = url::Url::parse(&asked)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "scope")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    assert_eq!(
+        scope, "499b84ac-1321-427f-aa17-267ca6975798/user_impersonation offline_access",
+        "exactly the tokens API's permission"
+    );
+    assert!(asked.contains("login_hint=demo.admin"), "{asked}");
+    assert!(entra
+        .consented(ADMIN)
+        .iter()
+        .any(|p| p == "user_impersonation"));
+
+    let report = mint_tokens(&f.connections, &f.settings, request(&id), now(), &|_| {})
+        .await
+        .unwrap_or_else(|r| panic!("{r:?}"));
+    assert_eq!(report.minted.len(), 1);
+    revoke_minted(&f.connections, &f.settings, &id, &konnect())
+        .await
+        .unwrap();
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test]
+async fn a_revoked_sign_in_is_sign_in_again_and_creates_nothing() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    f.emulator.entra().revoke_refresh_tokens(ADMIN);
+    let refusal = mint_tokens(&f.connections, &f.settings, request(&id), now(), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refusal.code, MintCode::SignInAgain, "{refusal:?}");
+    assert!(refusal.fix.contains("--allow-minting"), "{}", refusal.fix);
+    assert!(f.emulator.world().minted_pats().is_empty());
+    let _ = f.connections.remove(&id);
+}

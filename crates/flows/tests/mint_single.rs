@@ -1,0 +1,374 @@
+//! "Create the token for me" for products that take one PAT (issue 20): Kong Konnect (Code
+//! (Read)) and Datafold (Code (Read & write), Identity (Read)) after a Microsoft sign-in get one
+//! org-scoped PAT with exactly the profile's scopes, named after the product, checked through the
+//! product gate and handed off like a pasted one; Renew and Forget cover it. Over the
+//! organization's maximum lifetime the refusal offers the longest lifetime it accepts. A product
+//! not handed a PAT (dbt) has nothing to mint.
+
+use ado_client::{AdoClient, ClientConfig, Credential};
+use ado_core::product::handoff::Reveal;
+use ado_core::product::ProductProfile;
+use ado_emulator::world::PatPolicy;
+use ado_emulator::{Config, Emulator, Scenario};
+use ado_flows::product::gate::{clear_saved, Clear, Outcome, SavedCheck};
+use ado_flows::product::handoff::{open_handoff, HandoffChoice};
+use ado_flows::product::mint::{
+    mint_tokens, minted_tokens, renew_token, revoke_minted, MintCode, MintRequest,
+};
+use ado_flows::product::{connector_secret_name, load_profile, secrets_key};
+use ado_flows::signin::{self, services_target};
+use ado_flows::{Backend, ConnectOptions, Connections, ProfileId, SecretStore};
+use secrecy::{ExposeSecret as _, SecretString};
+
+struct Fixture {
+    emulator: Emulator,
+    connections: Connections,
+    settings: ado_auth::SignInSettings,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Option<Fixture> {
+    let store = match SecretStore::probe(Backend::SecretService)
+        .or_else(|_| SecretStore::probe(Backend::KernelKeyring))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("skipping: no secret store ({e})");
+            return None;
+        }
+    };
+    let emulator = Emulator::spawn(Config {
+        scenario: Scenario::demo(),
+        ..Default::default()
+    })
+    .await
+    .expect("emulator");
+    let base = emulator.base_url().to_string();
+    let settings = ado_auth::SignInSettings::from_lookup(|name| {
+        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
+    })
+    .expect("settings");
+    let dir = tempfile::tempdir().unwrap();
+    Some(Fixture {
+        connections: Connections::new(dir.path(), store),
+        emulator,
+        settings,
+        _dir: dir,
+    })
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn profile(name: &str) -> ProductProfile {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../profiles/{name}.toml"));
+    load_profile(&path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .profile
+}
+
+/// Demo Admin signs in with a device code on fabrikam; the saved connection's id.
+async fn sign_in(f: &Fixture) -> ProfileId {
+    let entra = f.emulator.entra();
+    let target = services_target("fabrikam", &format!("{}/", f.emulator.base_url())).unwrap();
+    signin::sign_in_with_device_code(
+        &f.connections,
+        &target,
+        &f.settings,
+        &ConnectOptions::default(),
+        move |prompt| {
+            entra
+                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
+                .expect("approved");
+        },
+        |_| {},
+        1,
+    )
+    .await
+    .expect("signed in")
+    .profile
+    .id
+}
+
+fn request(profile: ProductProfile, id: &ProfileId, days: Option<u32>, fit: bool) -> MintRequest {
+    let datafold = profile.product.id == "datafold";
+    MintRequest {
+        profile,
+        connection_id: id.clone(),
+        project: datafold.then(|| "Fiber Cloud".to_string()),
+        repository: datafold.then(|| "fiber-cloud-api".to_string()),
+        lifetime_days: days,
+        fit_lifetime: fit,
+    }
+}
+
+async fn status_with(f: &Fixture, pat: &SecretString) -> Option<u16> {
+    let base = url::Url::parse(&format!("{}/fabrikam/", f.emulator.base_url())).unwrap();
+    let client = AdoClient::new(ClientConfig::new(base, Credential::Pat(pat.clone()))).unwrap();
+    match client.connection_data().await {
+        Ok(_) => Some(200),
+        Err(e) => e.status(),
+    }
+}
+
+/// The PAT kept for the product's one credential, as the gate and the hand-off read it.
+fn kept(f: &Fixture, id: &ProfileId, profile: &ProductProfile) -> Option<SecretString> {
+    let saved = f.connections.get(id).unwrap().unwrap();
+    f.connections
+        .extra_secret(
+            &saved,
+            &connector_secret_name(&secrets_key(profile), "default", 0),
+        )
+        .unwrap()
+}
+
+#[tokio::test]
+async fn kong_konnect_gets_one_code_read_pat_handed_off_renewed_and_revoked() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let konnect = profile("kong-konnect");
+
+    // Before minting, the Microsoft sign-in itself is not handed to Konnect: the gate refuses
+    // it and says a PAT can be created.
+    let refused = open_handoff(
+        &f.connections,
+        &f.settings,
+        konnect.clone(),
+        &id,
+        HandoffChoice::default(),
+        now(),
+    )
+    .await
+    .expect_err("a Microsoft sign-in is not a PAT");
+    assert!(
+        refused.message.contains("Create the tokens for me"),
+        "{}",
+        refused.message
+    );
+
+    let report = mint_tokens(
+        &f.connections,
+        &f.settings,
+        request(konnect.clone(), &id, None, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    assert!(report.report.ok, "{:#?}", report.report.failures());
+    assert_eq!(report.minted.len(), 1, "one PAT");
+    let minted = f.emulator.world().minted_pats();
+    assert_eq!(minted.len(), 1);
+    assert_eq!(minted[0].display_name, "Kong Konnect (ADO Connect)");
+    assert_eq!(minted[0].scope, "vso.code", "exactly the profile's scopes");
+    assert_eq!(minted[0].organization, "fabrikam", "org-scoped");
+    assert_eq!(report.minted[0].connector, "default");
+
+    // Handed off like a pasted PAT: the panel's PAT field is the minted token.
+    let pat = kept(&f, &id, &konnect).expect("kept with the connection");
+    assert_eq!(status_with(&f, &pat).await, Some(200));
+    let handoff = open_handoff(
+        &f.connections,
+        &f.settings,
+        konnect.clone(),
+        &id,
+        HandoffChoice::default(),
+        now(),
+    )
+    .await
+    .expect("the minted PAT clears the gate");
+    let panel = handoff.panel(&Reveal::All);
+    let field = panel
+        .fields
+        .iter()
+        .find(|f| f.label == "Azure DevOps personal access token (PAT)")
+        .expect("the PAT field");
+    assert_eq!(field.value.as_deref(), Some(pat.expose_secret()));
+    assert!(handoff.missing().is_empty());
+
+    // The home's list, Renew (the old one then fails with 401), Forget's revocation.
+    let listed = minted_tokens(&f.connections, &id, &konnect).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(!listed[0].valid_to.is_empty());
+    let renewed = renew_token(
+        &f.connections,
+        &f.settings,
+        request(konnect.clone(), &id, None, false),
+        "default",
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    assert_eq!(renewed.revoked, [listed[0].authorization_id.clone()]);
+    let new = kept(&f, &id, &konnect).unwrap();
+    assert_ne!(new.expose_secret(), pat.expose_secret());
+    assert_eq!(
+        status_with(&f, &pat).await,
+        Some(401),
+        "the old one is revoked"
+    );
+    assert_eq!(status_with(&f, &new).await, Some(200));
+    assert_eq!(renewed.minted[0].scope, "vso.code");
+
+    let revoked = revoke_minted(&f.connections, &f.settings, &id, &konnect)
+        .await
+        .unwrap();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(status_with(&f, &new).await, Some(401));
+    assert!(minted_tokens(&f.connections, &id, &konnect)
+        .unwrap()
+        .is_empty());
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test]
+async fn datafold_gets_one_pat_with_both_scopes_checked_for_contribute_to_pull_requests() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let datafold = profile("datafold");
+    let report = mint_tokens(
+        &f.connections,
+        &f.settings,
+        request(datafold.clone(), &id, Some(30), false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    let rows: Vec<&str> = report.report.connectors[0]
+        .checks
+        .iter()
+        .map(|c| c.title.as_str())
+        .collect();
+    assert!(
+        rows.contains(&"Contribute to pull requests"),
+        "Datafold's own checks ran: {rows:?}"
+    );
+    assert!(report.report.ok, "{:#?}", report.report.failures());
+    let minted = f.emulator.world().minted_pats();
+    assert_eq!(minted.len(), 1);
+    assert_eq!(minted[0].display_name, "Datafold (ADO Connect)");
+    assert_eq!(minted[0].scope, "vso.code_write vso.identity");
+    assert_eq!(report.plan.lifetime_days, 30);
+
+    // The hand-off needs the same project and repository: cleared for them.
+    let check = SavedCheck {
+        profile: datafold.clone(),
+        connection_id: id.clone(),
+        project: Some("Fiber Cloud".into()),
+        repository: Some("fiber-cloud-api".into()),
+        pats: Vec::new(),
+    };
+    let outcome = clear_saved(
+        &f.connections,
+        &f.settings,
+        check,
+        Clear::IfStale,
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(matches!(outcome, Outcome::Cleared(..)));
+    revoke_minted(&f.connections, &f.settings, &id, &datafold)
+        .await
+        .unwrap();
+    assert!(f.emulator.world().minted_pats().iter().all(|p| p.revoked));
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test]
+async fn over_the_maximum_lifetime_the_refusal_offers_the_longest_accepted_and_leaves_nothing() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let konnect = profile("kong-konnect");
+    // 45 days: not a rung; the longest rung it accepts is 30.
+    f.emulator.world().set_pat_policy(
+        "fabrikam",
+        PatPolicy {
+            max_lifetime_days: Some(45),
+            ..PatPolicy::default()
+        },
+    );
+    let refusal = mint_tokens(
+        &f.connections,
+        &f.settings,
+        request(konnect.clone(), &id, Some(365), false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal.code, MintCode::PatLifetimeOverMaximum);
+    assert_eq!(refusal.offer_days, Some(30), "{refusal:?}");
+    assert!(
+        refusal.message.contains("is 30 days"),
+        "{}",
+        refusal.message
+    );
+    assert!(
+        f.emulator.world().minted_pats().iter().all(|p| p.revoked),
+        "the token that found the lifetime is revoked at once"
+    );
+    assert!(kept(&f, &id, &konnect).is_none(), "nothing kept");
+
+    // Taking the offer: created for 30 days.
+    let report = mint_tokens(
+        &f.connections,
+        &f.settings,
+        request(konnect.clone(), &id, refusal.offer_days, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    assert_eq!(report.plan.lifetime_days, 30);
+
+    // Not even a day: nothing to offer.
+    f.emulator.world().set_pat_policy(
+        "fabrikam",
+        PatPolicy {
+            max_lifetime_days: Some(0),
+            ..PatPolicy::default()
+        },
+    );
+    let refusal = mint_tokens(
+        &f.connections,
+        &f.settings,
+        request(konnect.clone(), &id, Some(90), false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal.code, MintCode::PatLifetimeOverMaximum);
+    assert_eq!(refusal.offer_days, None);
+    revoke_minted(&f.connections, &f.settings, &id, &konnect)
+        .await
+        .unwrap();
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test]
+async fn a_product_not_handed_a_pat_has_nothing_to_mint() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let refusal = mint_tokens(
+        &f.connections,
+        &f.settings,
+        request(profile("dbt"), &id, None, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal.code, MintCode::ProductTakesNoPat, "{refusal:?}");
+    assert!(f.emulator.world().minted_pats().is_empty());
+    let _ = f.connections.remove(&id);
+}
