@@ -4,12 +4,16 @@
 //! page shows its own code and fix.
 
 use ado_flows::organizations::{organizations_of, OrganizationChoice};
-use ado_flows::product::mint::{self, MintPlan, MintRefusal, MintReport, MintRequest, MintedPat};
+use ado_flows::product::mint::{
+    self, consent, MintCode, MintPlan, MintRefusal, MintReport, MintRequest, MintedPat,
+};
 use ado_flows::product::ProductEvent;
 use ado_flows::{signin, ProfileId};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt as _;
 
 use crate::commands::now_unix;
 use crate::error::CommandError;
@@ -89,9 +93,30 @@ pub fn mint_plan(
     ))
 }
 
-/// Creates the product's PATs (or renews one connector's); `onEvent` gets each check.
+/// Mints, or renews one connector's PAT.
+async fn mint_or_renew(
+    connections: &ado_flows::Connections,
+    settings: &ado_flows::interface::SignInSettings,
+    request: MintRequest,
+    connector: Option<&str>,
+    send: &(dyn Fn(&ProductEvent<'_>) + Sync),
+) -> Result<MintReport, MintRefusal> {
+    match connector {
+        Some(connector) => {
+            mint::renew_token(connections, settings, request, connector, now_unix(), send).await
+        }
+        None => mint::mint_tokens(connections, settings, request, now_unix(), send).await,
+    }
+}
+
+/// Creates the product's PATs (or renews one connector's); `onEvent` gets each check. When
+/// Microsoft wants the user to allow the tokens API's permission first (or the sign-in can no
+/// longer be renewed), the interactive browser sign-in asking for exactly that permission runs
+/// (`onEvent` gets `{kind: "consent", url}`: the link, should no browser open) and minting
+/// continues once it is done.
 #[tauri::command]
 pub async fn mint_tokens(
+    app: AppHandle,
     state: State<'_, AppState>,
     product: State<'_, ProductState>,
     form: MintForm,
@@ -108,21 +133,38 @@ pub async fn mint_tokens(
     let send =
         |event: &ProductEvent<'_>| drop(serde_json::to_value(event).map(|v| on_event.send(v)));
     let (connections, settings) = (state.connections()?, signin::settings()?);
-    Ok(match form.connector {
-        Some(connector) => {
-            mint::renew_token(
+    let connector = form.connector.as_deref();
+    let mut result = mint_or_renew(connections, &settings, request.clone(), connector, &send).await;
+    if let Err(refusal) = &result {
+        if matches!(
+            refusal.code,
+            MintCode::ConsentRequired | MintCode::SignInAgain
+        ) {
+            let open = |url: &url::Url| {
+                let _ = on_event.send(json!({ "kind": "consent", "url": url.to_string() }));
+                if std::env::var_os("ADO_CONNECT_NO_BROWSER").is_none() {
+                    if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
+                        tracing::warn!(error = %e, "could not open the system browser; the link is shown instead");
+                    }
+                }
+            };
+            let consented = consent::consent_with_browser(
                 connections,
                 &settings,
-                request,
-                &connector,
+                &request.connection_id,
+                open,
+                |c| state.keep_cancel(c),
                 now_unix(),
-                &send,
             )
-            .await
+            .await;
+            state.clear_cancel();
+            result = match consented {
+                Ok(()) => mint_or_renew(connections, &settings, request, connector, &send).await,
+                Err(refusal) => Err(refusal),
+            };
         }
-        None => mint::mint_tokens(connections, &settings, request, now_unix(), &send).await,
     }
-    .into())
+    Ok(result.into())
 }
 
 /// The PATs ADO Connect minted for the product on a connection, with their expiry.

@@ -1,16 +1,42 @@
 // "Create the tokens for me" (issue 20), in the product step and on the home: after a Microsoft
-// sign-in, ADO Connect creates one organization-scoped PAT per connector with exactly its scopes.
-// The page shows what will be created first (name, scopes, expiry), creates them only when the
-// user confirms, and shows each refusal with its own code, fix, offer (a shorter lifetime) and,
-// for Azure DevOps Server, the token page's steps. The home lists the minted PATs with their
-// expiry and Renew; Forget offers to revoke exactly these.
+// sign-in, ADO Connect creates one organization-scoped PAT per connector with exactly its scopes
+// (DX), or the one PAT a product is handed (Kong Konnect, Datafold). The page shows what will be
+// created first (name, scopes, expiry), creates them only when the user confirms, and shows each
+// refusal with its own code, fix, offer (the longest lifetime the organization accepts) and, for
+// Azure DevOps Server, the token page's steps. When Microsoft asks the user to allow the tokens
+// API's permission first, the backend opens the browser sign-in for it (its link shown here too)
+// and goes on. The home lists the minted PATs with their expiry and Renew; Forget offers to
+// revoke exactly these. The connection's own webhooks need no PAT: its Microsoft sign-in
+// registers them.
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { clearError, renderError } from "../errors.js";
 import { product, profile } from "../product.js";
+import { plural } from "../time.js";
 
 let opened = null;
 let onMinted = () => {};
+
+/** Whether ADO Connect can create the product's tokens: it is handed a PAT on Services (DX per
+ *  connector; Kong Konnect and Datafold one), as `mint::mintable` decides in the backend. */
+export function canMint(p) {
+  if (!p || !p.deployments.services) return false;
+  const rule = p.signInServices || p.signIn;
+  return p.patOnePerConnector || rule.methods.includes("pat");
+}
+
+function single() {
+  return !profile().patOnePerConnector;
+}
+
+/** "Microsoft asks you to allow …": the consent sign-in's link, should no browser open. */
+function consentEvent(event) {
+  if (!event || event.kind !== "consent") return;
+  $("mint-status").textContent = "Microsoft asks you to allow ADO Connect to manage your personal access tokens: continue in your browser (or open the link below). Creating goes on once you allowed it.";
+  $("mint-consent-link").value = event.url;
+  show($("mint-consent-row"), true);
+  document.body.dataset.mintConsent = "asked";
+}
 
 function tokenRows(tokens) {
   return tokens.map((t) =>
@@ -51,7 +77,10 @@ async function preview() {
   show($("mint-refusal"), false);
   try {
     const plan = await backend.mintPlan(opened.card.id, days());
-    $("mint-preview-text").textContent = `${plan.tokens.length} tokens for ${plan.organization} only, each expiring ${plan.validTo.slice(0, 10)} (${plan.lifetimeDays} days):`;
+    $("mint-preview-text").textContent =
+      plan.tokens.length === 1
+        ? `1 token for ${plan.organization} only, expiring ${plan.validTo.slice(0, 10)} (${plan.lifetimeDays} days):`
+        : `${plan.tokens.length} tokens for ${plan.organization} only, each expiring ${plan.validTo.slice(0, 10)} (${plan.lifetimeDays} days):`;
     $("mint-preview-rows").replaceChildren(...tokenRows(plan.tokens));
     show($("mint-preview"), true);
     $("mint-create").focus();
@@ -65,7 +94,8 @@ async function create(extra = {}) {
   show($("mint-refusal"), false);
   const button = $("mint-create");
   button.disabled = true;
-  $("mint-status").textContent = "Creating the tokens and checking them…";
+  $("mint-status").textContent = single() ? "Creating the token and checking it…" : "Creating the tokens and checking them…";
+  show($("mint-consent-row"), false);
   try {
     const form = {
       profileId: opened.card.id,
@@ -75,7 +105,8 @@ async function create(extra = {}) {
       fitLifetime: false,
       ...extra,
     };
-    const answer = await backend.mintTokens(form, () => {});
+    const answer = await backend.mintTokens(form, consentEvent);
+    show($("mint-consent-row"), false);
     if (answer.kind === "refused") {
       $("mint-status").textContent = "";
       renderRefusal($("mint-refusal"), answer.refusal, (more) => create({ ...form, ...more }));
@@ -84,7 +115,7 @@ async function create(extra = {}) {
     }
     const r = answer.report;
     show($("mint-preview"), false);
-    $("mint-status").textContent = `Created ${r.minted.length} tokens (expiring ${r.plan.validTo.slice(0, 10)}), checked and kept in your keyring.`;
+    $("mint-status").textContent = `Created ${plural(r.minted.length, "token", "tokens")} (expiring ${r.plan.validTo.slice(0, 10)}), checked and kept in your keyring.`;
     document.body.dataset.mint = "minted";
     onMinted(r.report);
   } catch (error) {
@@ -98,7 +129,7 @@ async function create(extra = {}) {
 function build() {
   const box = el("div", { className: "mint" });
   box.id = "product-mint";
-  const start = el("button", { className: "secondary", text: "Create the tokens for me" });
+  const start = el("button", { className: "secondary", text: single() ? "Create the token for me" : "Create the tokens for me" });
   start.type = "button";
   start.id = "mint-start";
   start.addEventListener("click", preview);
@@ -106,7 +137,9 @@ function build() {
   daysLabel.htmlFor = "mint-days";
   const daysInput = el("input");
   Object.assign(daysInput, { id: "mint-days", type: "number", min: "1", placeholder: "90", className: "days" });
-  const createButton = el("button", { className: "primary", text: "Create them" });
+  // A number of days, not a line of text: as wide as its digits.
+  Object.assign(daysInput.style, { width: "6.5em", flex: "none" });
+  const createButton = el("button", { className: "primary", text: single() ? "Create it" : "Create them" });
   createButton.type = "button";
   createButton.id = "mint-create";
   createButton.addEventListener("click", () => create());
@@ -131,6 +164,12 @@ function build() {
   refusal.id = "mint-refusal";
   refusal.setAttribute("role", "alert");
   refusal.hidden = true;
+  const consentLink = el("input");
+  Object.assign(consentLink, { id: "mint-consent-link", type: "text", readOnly: true, className: "mono" });
+  consentLink.setAttribute("aria-label", "The sign-in link");
+  const consentRow = el("p", { className: "field" }, consentLink);
+  consentRow.id = "mint-consent-row";
+  consentRow.hidden = true;
   const alert = el("div", { className: "alert" });
   alert.id = "mint-alert";
   alert.setAttribute("role", "alert");
@@ -138,6 +177,7 @@ function build() {
   box.append(
     Object.assign(el("p", { className: "hint" }), { id: "mint-hint" }),
     el("div", { className: "actions" }, start, daysLabel, daysInput, status),
+    consentRow,
     previewBox,
     refusal,
     alert,
@@ -158,12 +198,17 @@ export function showMint(next, minted) {
   // Offered on every connection: a Microsoft sign-in creates them; any other connection (a PAT,
   // a service principal, Azure DevOps Server) is answered with its refusal and what to do instead.
   show(box, Boolean(p));
+  $("mint-start").textContent = single() ? "Create the token for me" : "Create the tokens for me";
+  const hooks = p && p.webhooks && p.webhooks.createdBy !== "product" ? " Its webhooks need no token: this Microsoft sign-in registers them itself." : "";
   $("mint-hint").textContent =
     next.card.method === "entra"
-      ? "Signed in with Microsoft: ADO Connect can create them on Azure DevOps, one per connector, with exactly these scopes, for this organization only. You see them before they are created."
+      ? single()
+        ? `Signed in with Microsoft: ${p.product.name} is handed a personal access token, not this sign-in. ADO Connect can create it on Azure DevOps with exactly these scopes, for this organization only (or paste one below). You see it before it is created.${hooks}`
+        : `Signed in with Microsoft: ADO Connect can create them on Azure DevOps, one per connector, with exactly these scopes, for this organization only. You see them before they are created.${hooks}`
       : "With a Microsoft sign-in, ADO Connect can create them for you; this connection will say what it takes instead.";
   show($("mint-preview"), false);
   show($("mint-refusal"), false);
+  show($("mint-consent-row"), false);
   $("mint-status").textContent = "";
 }
 
@@ -184,7 +229,9 @@ export async function mintedOnHome(card, into, handOff = null) {
     renew.addEventListener("click", async () => {
       status.textContent = `Renewing ${m.displayName}…`;
       const answer = await backend
-        .mintTokens({ profileId: card.id, connector: m.connector, project: product.details.project, repository: product.details.repository }, () => {})
+        .mintTokens({ profileId: card.id, connector: m.connector, project: product.details.project, repository: product.details.repository }, (event) => {
+          if (event && event.kind === "consent") status.textContent = "Microsoft asks you to allow ADO Connect to manage your personal access tokens: continue in your browser.";
+        })
         .catch((e) => ({ kind: "refused", refusal: { code: e.code, message: e.message, fix: e.fix } }));
       status.textContent =
         answer.kind === "minted"
@@ -220,7 +267,8 @@ export async function prepareForgetRevoke(card) {
   }
   const minted = profile() && card.method === "entra" ? await backend.mintedTokens(card.id).catch(() => []) : [];
   $("forget-revoke").checked = true;
-  $("forget-revoke-text").textContent = ` Also revoke the ${minted.length} tokens ADO Connect created for ${profile() ? profile().product.name : "the product"} (tokens you pasted are not touched).`;
+  const what = minted.length === 1 ? "the token" : `the ${minted.length} tokens`;
+  $("forget-revoke-text").textContent = ` Also revoke ${what} ADO Connect created for ${profile() ? profile().product.name : "the product"} (tokens you pasted are not touched).`;
   show(row, minted.length > 0);
 }
 

@@ -9,7 +9,7 @@ import { choice, detailInputs, filled, placeholdersIn, product, profile } from "
 import { planCounts, planWrites } from "../plan.js";
 import { plural } from "../time.js";
 import { copyText } from "./connect.js";
-import { showMint } from "./mint.js";
+import { canMint, showMint } from "./mint.js";
 
 const MARKS = { pass: "OK", warn: "Note", fail: "Failed", skip: "Skipped" };
 const SCOPE_LABELS = { each_project: "for each project", chosen_repositories: "for the repositories you choose" };
@@ -295,20 +295,26 @@ function renderHooks(p) {
 function renderCredentials(p, card) {
   const name = p.product.name;
   const several = p.connectors.length > 1 || p.connectors.some((c) => c.severalCredentials);
-  show($("product-credentials"), p.patOnePerConnector || (several && card.method === "pat"));
+  // A product handed one PAT (Kong Konnect, Datafold) on a Microsoft sign-in: paste it, or have it
+  // created (issue 20); the sign-in itself is never handed to the product.
+  const singleMint = !p.patOnePerConnector && canMint(p) && card.method === "entra";
+  show($("product-credentials"), p.patOnePerConnector || singleMint || (several && card.method === "pat"));
   const legend = $("product-credentials-legend");
   const notes = [];
   if (p.patOnePerConnector) {
     legend.replaceChildren("A token for each connector");
     notes.push(`${name} needs each connector's own token${p.webhooks ? "; this connection's sign-in only registers the webhooks" : ""}.`);
+  } else if (singleMint) {
+    legend.replaceChildren(`The token ${name} gets`);
   } else {
     legend.replaceChildren("A token per connector ", el("span", { className: "optional", text: "(optional; empty: this connection's token serves them all)" }));
   }
   if (p.connectors.length > 1) notes.push(`Each should use its own service account (Azure DevOps rate limits are per identity).`);
   $("product-credentials-note").textContent = notes.join(" ");
   renderConnectors(p);
+  if (singleMint) document.querySelector("#product-connectors label").textContent = `Or paste a ${name} token`;
   // A Microsoft sign-in may have the tokens created instead of pasted (issue 20).
-  if (p.patOnePerConnector) showMint(opened, (report) => {
+  if (p.patOnePerConnector || singleMint) showMint(opened, (report) => {
     renderReport(report);
     $("product-status").textContent = report.ok ? `Everything ${name} needs is in place.` : "The new tokens did not pass: see below.";
     $("product-status").className = report.ok ? "status ok" : "status failed";

@@ -122,8 +122,8 @@ pub(super) fn lifetime_refusal(plan: &MintPlan, offer: Option<u32>) -> MintRefus
     );
     let (message, fix) = match offer {
         Some(days) => (
-            format!("{message} The longest it accepts, trying {}, is {days} days (Azure DevOps does not say its maximum).", rungs_text()),
-            format!("Create them for {days} days instead (\"Fit to the organization's maximum\", or --fit-lifetime, does that), or ask a Project Collection Administrator for a longer maximum."),
+            format!("{message} The longest it accepts is {days} days (Azure DevOps does not state the maximum: ADO Connect tried shorter lifetimes, 365, 180, 90, 60, 30, 14, 7, 2 or 1 days, until one was accepted, and revoked that token at once)."),
+            format!("Create them for {days} days instead, or ask a Project Collection Administrator for a longer maximum (Organization settings → Policies)."),
         ),
         None => (
             message,
@@ -134,11 +134,6 @@ pub(super) fn lifetime_refusal(plan: &MintPlan, offer: Option<u32>) -> MintRefus
         offer_days: offer,
         ..MintRefusal::new(MintCode::PatLifetimeOverMaximum, message, fix)
     }
-}
-
-fn rungs_text() -> String {
-    let days: Vec<String> = LIFETIME_RUNGS.iter().map(u32::to_string).collect();
-    format!("{} days", days.join(", "))
 }
 
 pub(super) fn msa_refusal(org: &str) -> MintRefusal {
