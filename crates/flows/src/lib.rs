@@ -9,6 +9,7 @@
 //! - **Sandbox**: the bundled emulator `make demo` starts.
 
 pub mod catalog;
+mod collections;
 pub mod connect;
 pub mod failure;
 pub mod hints;

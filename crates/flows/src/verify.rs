@@ -159,14 +159,23 @@ pub async fn verify_connection(
     credential: Credential,
     options: &ConnectOptions,
 ) -> Result<Verified, Problem> {
-    let client = client_for(target, credential, options)?;
+    let client = client_for(target, credential.clone(), options)?;
     let diagnose = |probe: Probe, error: ado_client::Error| {
         checks::diagnose(target, &probe_failure(probe, &error))
     };
 
     let (connection, served) =
         tokio::join!(client.connection_data(), read_versions(&client, target));
-    let connection = connection.map_err(|e| diagnose(Probe::ConnectionData, e))?;
+    let connection = match connection {
+        Ok(connection) => connection,
+        Err(e) => {
+            let problem = diagnose(Probe::ConnectionData, e);
+            return Err(crate::collections::with_existing_collections(
+                target, credential, options, problem,
+            )
+            .await);
+        }
+    };
     if let Some(served) = served.filter(|s| !s.is_supported()) {
         let latest = served.latest.to_string();
         return Err(ado_core::preflight::server_too_old(

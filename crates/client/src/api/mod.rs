@@ -8,6 +8,7 @@ use crate::{AdoClient, Error, Request};
 
 pub mod accounts;
 pub mod build;
+pub mod collections;
 pub mod connection_data;
 pub mod git;
 pub mod hooks;

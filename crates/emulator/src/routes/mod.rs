@@ -12,6 +12,7 @@
 
 mod areas;
 pub(crate) mod build;
+mod collections;
 pub(crate) mod commits;
 pub(crate) mod connection_data;
 mod control;
@@ -242,6 +243,10 @@ fn respond(
     };
     if first.starts_with('_') {
         return deployment::respond(&parts.method, &segments, path, &incoming);
+    }
+    // A Server's collections are asked of the server itself, before any collection matches.
+    if let Some(server) = collections::asked(&world, &segments) {
+        return collections::respond(&world, server, parts, &incoming);
     }
     let (host, consumed) = match world.match_host(&segments) {
         HostMatch::Found(host, consumed) => (host, consumed),

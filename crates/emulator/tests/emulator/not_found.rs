@@ -84,3 +84,42 @@ async fn unknown_routes_name_the_request() {
         reply.message()
     );
 }
+
+/// A Server lists its collections (`GET {server}/_apis/projectCollections`): what a client names
+/// when a collection is not found. Only to a credential that works on the server.
+#[tokio::test]
+async fn a_servers_collections_are_listed_to_a_caller_it_knows() {
+    let emu = demo().await;
+    let reply = get(&emu, "/TFS/_apis/projectcollections?api-version=7.0").await;
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
+    assert_eq!(names(&body), ["DefaultCollection", "Big", "Empty"]);
+    let first = &body["value"][0];
+    assert!(
+        first["id"].as_str().is_some_and(|id| id.len() == 36),
+        "{first}"
+    );
+    assert_eq!(
+        first["url"].as_str().unwrap(),
+        format!(
+            "{}/tfs/_apis/projectCollections/{}",
+            emu.base_url(),
+            first["id"].as_str().unwrap()
+        )
+    );
+    let stranger = get_as(
+        &emu,
+        "/tfs/_apis/projectCollections",
+        "not-a-known-token-0123456789",
+    )
+    .await;
+    assert_eq!(stranger.status, 401, "nothing is listed to a stranger");
+    let anonymous = send(
+        reqwest::Method::GET,
+        &format!("{}/tfs/_apis/projectCollections", emu.base_url()),
+        Auth::None,
+        true,
+    )
+    .await;
+    assert_eq!(anonymous.status, 401);
+}
