@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "sign_in_service_principal",
     "cancel_sign_in",
     "hooks_overview",
+    "hooks_gate",
+    "open_hook_page",
     "plan_hooks",
     "apply_hooks",
     "recover_hooks",

@@ -359,7 +359,8 @@ pub async fn apply_hooks(
         )
     })?;
     let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
-    Ok(hooks::apply_plan(&client, &records, &plan, &|e| {
+    // The service-hooks permission is asked again first: nothing is created without it.
+    Ok(hooks::apply_checked(&client, &records, &plan, &|e| {
         drop(on_event.send(e.clone()))
     })
     .await?)

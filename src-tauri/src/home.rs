@@ -7,7 +7,8 @@ use ado_flows::home::{ConnectionCard, Opened};
 use ado_flows::hooks;
 use ado_flows::signin;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt as _;
 
 use crate::commands::{hooks_session, now_unix, opened};
 use crate::error::{CommandError, ErrorCode};
@@ -139,4 +140,36 @@ pub async fn hooks_overview(
         hooks,
         interrupted: records.interrupted()?,
     })
+}
+
+/// The webhooks step's gate: may the signed-in user edit service-hook subscriptions in
+/// `projects`? Asked when the step opens, before anything is planned.
+#[tauri::command]
+pub async fn hooks_gate(
+    state: State<'_, AppState>,
+    profile_id: ado_flows::ProfileId,
+    projects: Vec<String>,
+) -> Result<hooks::HookGate, CommandError> {
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
+    Ok(hooks::hook_gate(&client, &records, &projects).await?)
+}
+
+/// Opens the Azure DevOps page that lists a subscription this connection registered (its
+/// project's Service hooks settings) in the system browser; returns the address. The page comes
+/// from the saved connection, never from the UI.
+#[tauri::command]
+pub async fn open_hook_page(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    profile_id: ado_flows::ProfileId,
+    subscription_id: hooks::SubscriptionId,
+) -> Result<String, CommandError> {
+    let hooks::Session { client, records } = hooks_session(&state, &profile_id).await?;
+    let page = hooks::hook_page(&client, &records, &subscription_id).await?;
+    if std::env::var_os("ADO_CONNECT_NO_BROWSER").is_none() {
+        if let Err(e) = app.opener().open_url(page.as_str(), None::<&str>) {
+            tracing::warn!(error = %e, "could not open the system browser");
+        }
+    }
+    Ok(page)
 }

@@ -87,6 +87,8 @@ pub fn run() {
             commands::sign_in_service_principal,
             commands::cancel_sign_in,
             home::hooks_overview,
+            home::hooks_gate,
+            home::open_hook_page,
             commands::plan_hooks,
             commands::apply_hooks,
             commands::recover_hooks,

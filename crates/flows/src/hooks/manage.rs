@@ -45,6 +45,41 @@ pub struct HookState {
     pub branch: Option<String>,
     /// The receiver URL.
     pub url: String,
+    /// The project's Service hooks page in Azure DevOps, where the subscription is listed
+    /// (`None` when the project's name could not be read).
+    pub page_url: Option<String>,
+}
+
+/// The Service hooks page of `project` (`{collection or organization}/{project}/_settings/serviceHooks`).
+fn service_hooks_page(target: &ado_core::target::ConnectionTarget, project: &str) -> String {
+    let encoded =
+        percent_encoding::utf8_percent_encode(project, percent_encoding::NON_ALPHANUMERIC);
+    format!("{}{encoded}/_settings/serviceHooks", target.api_base())
+}
+
+/// The Service hooks page that lists recorded subscription `id` (see [`HookState::page_url`]).
+/// Only a subscription this connection recorded has one; its project is read from the server.
+pub async fn hook_page(
+    client: &AdoClient,
+    records: &HookRecords,
+    id: &SubscriptionId,
+) -> Result<String, Problem> {
+    let profile = records.profile()?;
+    let recorded = profile
+        .hooks
+        .iter()
+        .find(|h| h.id.eq_ignore_ascii_case(id))
+        .ok_or_else(|| {
+            super::local_problem(
+                format!("Subscription {id} is not one this connection registered."),
+                "Open the webhooks step again; its list shows the subscriptions this app manages.",
+            )
+        })?;
+    let project = client
+        .project(&recorded.spec.project_id)
+        .await
+        .map_err(|e| hook_problem(&profile.target, &e, "read the subscription's project"))?;
+    Ok(service_hooks_page(&profile.target, &project.name))
 }
 
 /// Project and repository names by id, read once per project; unreadable ones stay unnamed.
@@ -106,6 +141,9 @@ pub async fn list_hooks(
                 .map(|(_, name)| name.clone())
                 .unwrap_or_else(|| id.clone())
         });
+        let page_url = project
+            .as_deref()
+            .map(|name| service_hooks_page(&profile.target, name));
         let shown = (
             spec.event.label(),
             project,
@@ -142,6 +180,7 @@ pub async fn list_hooks(
                     repository: shown.2,
                     branch: shown.3,
                     url: shown.4,
+                    page_url: page_url.clone(),
                 });
             }
             Err(e) if e.status() == Some(404) => states.push(HookState {
@@ -155,6 +194,7 @@ pub async fn list_hooks(
                 repository: shown.2,
                 branch: shown.3,
                 url: shown.4,
+                page_url,
             }),
             Err(e) => return Err(hook_problem(&profile.target, &e, "read the subscription")),
         }

@@ -30,6 +30,7 @@
 mod apply;
 mod delivery;
 mod forget;
+mod gate;
 pub mod journal;
 mod manage;
 mod plan;
@@ -55,8 +56,11 @@ pub use ado_core::ids::{ProjectId, SubscriptionId};
 pub use apply::{apply_plan, apply_plan_with, ApplyOptions};
 pub use delivery::{history, send_test, Delivery, TestDelivery};
 pub use forget::{forget_connection, has_hooks, ForgetReport, HooksOnForget};
+pub use gate::{apply_checked, hook_gate, HookGate};
 pub use journal::RunState as InterruptedRun;
-pub use manage::{list_hooks, remove_hooks, rotate_secret, HookState, RemoveReport, RemovedHook};
+pub use manage::{
+    hook_page, list_hooks, remove_hooks, rotate_secret, HookState, RemoveReport, RemovedHook,
+};
 pub use plan::plan_hooks;
 pub use recovery::{recover, rollback};
 pub use scope::HookScope;

@@ -206,3 +206,86 @@ pub(super) fn projects_of(scopes: &[HookScope]) -> Vec<NamedId<ProjectId>> {
     }
     out
 }
+
+/// The service-hooks permission ("Edit subscriptions", ServiceHooks namespace,
+/// `PublisherSecurity/{projectId}`) of the signed-in user in each of `projects`: `Ok` when every
+/// one allows it, else `invalid_permissions` naming the first project that does not, with the
+/// fix. Asked when the webhooks step opens (before anything is planned) and again right before a
+/// plan is applied, so a refusal stops the step before anything is created.
+pub(super) async fn require_hook_permission(
+    client: &AdoClient,
+    target: &ConnectionTarget,
+    projects: &[NamedId<ProjectId>],
+    user: &str,
+) -> Result<(), Problem> {
+    use ado_client::api::security::{
+        service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE,
+    };
+    let asks: Vec<_> = projects
+        .iter()
+        .map(|project| async move {
+            let allowed = client
+                .has_permission(
+                    SERVICE_HOOKS_NAMESPACE,
+                    &service_hooks_token(&project.id),
+                    EDIT_SUBSCRIPTIONS,
+                )
+                .await
+                .map_err(|e| {
+                    super::hook_problem(target, &e, "check the service-hooks permission")
+                })?;
+            Ok::<_, Problem>((project, allowed))
+        })
+        .collect();
+    let answers: Vec<(&NamedId<ProjectId>, bool)> = futures_util::stream::iter(asks)
+        .buffered(LOOKUPS_AT_ONCE)
+        .try_collect()
+        .await?;
+    match answers.into_iter().find(|(_, allowed)| !allowed) {
+        None => Ok(()),
+        Some((project, _)) => Err(permission_refused(target, &project.name, user)),
+    }
+}
+
+/// `invalid_permissions`: `user` may not edit subscriptions in `project`, and how to fix it.
+pub(super) fn permission_refused(target: &ConnectionTarget, project: &str, user: &str) -> Problem {
+    let encoded =
+        percent_encoding::utf8_percent_encode(project, percent_encoding::NON_ALPHANUMERIC);
+    Problem {
+        code: CheckCode::InvalidPermissions,
+        field: Some(Field::Pat),
+        message: format!("{user} may not edit service-hook subscriptions in project {project}."),
+        fix: format!(
+            "Add the user to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{encoded}/_settings/permissions); or connect as a user who has it.",
+            target.api_base()
+        ),
+        server_message: None,
+        support_id: None,
+    }
+}
+
+/// Projects by name or id, resolved to ids (`not_found` naming one that does not exist).
+pub(super) async fn resolve_projects(
+    client: &AdoClient,
+    target: &ConnectionTarget,
+    names: &[String],
+) -> Result<Vec<NamedId<ProjectId>>, Problem> {
+    let request = HookRequest {
+        project: String::new(),
+        projects: names.to_vec(),
+        all_projects: false,
+        repository: None,
+        repositories: Vec::new(),
+        branch: None,
+        events: Vec::new(),
+        url: String::new(),
+        auth: super::AuthChoice::SecretHeader {
+            header: None,
+            secret: super::SecretChoice::Keep,
+        },
+        take_over: false,
+    };
+    Ok(projects_of(
+        &resolve_scopes(client, target, &request).await?,
+    ))
+}
