@@ -1,6 +1,8 @@
 //! `ado-connect-cli login` and `logout`: sign in to Azure DevOps Services with Microsoft Entra ID
 //! (browser, device code, or a service principal) and save the connection, as the app does;
-//! sign out removes the connection and every secret it stored.
+//! sign out removes the connection and every secret it stored. `--allow-minting` asks for the
+//! tokens API's permission (`user_impersonation`) instead of the plain sign-in's `.default`, which
+//! is what `mint` names when Microsoft answers `consent_required` (incremental consent).
 
 use std::io::BufRead as _;
 use std::process::ExitCode;

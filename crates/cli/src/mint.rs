@@ -1,7 +1,12 @@
 //! `ado-connect-cli mint`: "Create the tokens for me", headless (issue 20). After `login` (a
 //! Microsoft sign-in on Azure DevOps Services), creates the PATs a product's profile asks for,
-//! one per connector, org-scoped, with exactly its scopes; checks them with the product's checks
-//! and keeps them in the keyring like pasted ones (`handoff` then finds them).
+//! one per connector (DX) or the product's one PAT (Kong Konnect, Datafold: connector `default`),
+//! org-scoped, with exactly its scopes; checks them with the product's checks and keeps them in
+//! the keyring like pasted ones (`handoff` then finds them).
+//!
+//! When Microsoft wants the user to allow the tokens API's permission first, the refusal is
+//! `consent_required` and names the command that asks for it: `login --organization …
+//! --allow-minting` (browser, or with `--device-code`); then `mint` again.
 //!
 //! - `--dry-run`: prints what would be created, creates nothing.
 //! - `--renew CONNECTOR`: a new PAT for that connector, checked and kept, the old one revoked.

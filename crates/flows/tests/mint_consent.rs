@@ -205,3 +205,41 @@ async fn a_revoked_sign_in_is_sign_in_again_and_creates_nothing() {
     assert!(f.emulator.world().minted_pats().is_empty());
     let _ = f.connections.remove(&id);
 }
+
+#[tokio::test]
+async fn the_device_code_sign_in_for_minting_asks_for_the_permission_too() {
+    let Some(f) = fixture().await else { return };
+    let entra = f.emulator.entra();
+    entra.set_default_permissions(Some(vec!["vso.code".into(), "vso.project".into()]));
+    let id = sign_in(&f).await;
+    // `login --device-code --allow-minting`: the same connection, saved again.
+    let approver = f.emulator.entra();
+    let again = consent::device_sign_in(
+        &f.connections,
+        &target(&f),
+        &f.settings,
+        &ConnectOptions::default(),
+        move |prompt| {
+            approver
+                .approve_device_code(&prompt.user_code, ADMIN)
+                .expect("approved");
+        },
+        |_| {},
+        now(),
+    )
+    .await
+    .expect("signed in for minting");
+    assert_eq!(again.profile.id, id, "the same connection");
+    assert!(entra
+        .consented(ADMIN)
+        .iter()
+        .any(|p| p == "user_impersonation"));
+    let report = mint_tokens(&f.connections, &f.settings, request(&id), now(), &|_| {})
+        .await
+        .unwrap_or_else(|r| panic!("{r:?}"));
+    assert_eq!(report.minted.len(), 1);
+    revoke_minted(&f.connections, &f.settings, &id, &konnect())
+        .await
+        .unwrap();
+    let _ = f.connections.remove(&id);
+}

@@ -411,3 +411,68 @@ async fn no_offline_access_no_refresh_token() {
     assert!(body.get("refresh_token").is_none(), "{body}");
     assert!(body.get("access_token").is_some());
 }
+
+/// Incremental consent (issue 20): with `.default` standing for the registration's granular
+/// permissions, refreshing for the tokens API's `user_impersonation` is AADSTS65001 until the
+/// user signs in interactively asking for it; then the first sign-in's refresh token may ask too.
+#[tokio::test]
+async fn an_interactive_sign_in_consents_to_a_permission_default_does_not_hold() {
+    let emu = demo().await;
+    let ado = "499b84ac-1321-427f-aa17-267ca6975798";
+    emu.entra()
+        .set_default_permissions(Some(vec!["vso.code".into(), "vso.project".into()]));
+    let first = sign_in(&emu, Some(ADMIN)).await;
+    assert_eq!(
+        first["scope"],
+        format!("{ado}/vso.code {ado}/vso.project"),
+        ".default is the registration's permissions"
+    );
+    let token = text(&first, "refresh_token");
+    let impersonation = format!("{ado}/user_impersonation offline_access");
+    let ask = |token: String| {
+        let scope = impersonation.clone();
+        let emu = &emu;
+        async move {
+            post(
+                emu,
+                TENANT,
+                "token",
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", VS),
+                    ("refresh_token", token.as_str()),
+                    ("scope", scope.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    let refused = ask(token.clone()).await;
+    assert_eq!(refused.oauth_error(), ("invalid_grant".into(), 65001));
+    assert!(!emu
+        .entra()
+        .consented(ADMIN)
+        .contains(&"user_impersonation".to_string()));
+
+    let pkce = pkce();
+    let reply = authorize_vs(
+        &emu,
+        &pkce,
+        &[("scope", impersonation.as_str()), ("login_hint", ADMIN)],
+    )
+    .await;
+    let code = reply.location_params()["code"].clone();
+    let body = redeem(&emu, &code, &pkce.verifier).await.json();
+    assert_eq!(body["scope"], format!("{ado}/user_impersonation"));
+    assert!(emu
+        .entra()
+        .consented(ADMIN)
+        .contains(&"user_impersonation".to_string()));
+
+    let allowed = ask(token).await;
+    assert_eq!(allowed.status, 200, "{}", allowed.text);
+    // Another user has consented to nothing more.
+    let dana = sign_in(&emu, Some(DEVELOPER)).await;
+    let other = ask(text(&dana, "refresh_token")).await;
+    assert_eq!(other.oauth_error(), ("invalid_grant".into(), 65001));
+}

@@ -6,7 +6,7 @@ use ado_core::checks::Problem;
 use ado_core::product::ProductProfile;
 use serde::Serialize;
 
-use super::{pat_name, MintPlan, LIFETIME_RUNGS};
+use super::{pat_name, MintPlan};
 
 /// Why minting was refused: one code per cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,7 +112,7 @@ impl MintRefusal {
 }
 
 /// Over the organization's maximum lifetime, offering `offer` days: the longest of
-/// [`LIFETIME_RUNGS`] the organization accepted (the API does not state its maximum), or nothing
+/// [`super::LIFETIME_RUNGS`] the organization accepted (the API does not state its maximum), or nothing
 /// when not even a day is accepted or the rungs were not tried.
 pub(super) fn lifetime_refusal(plan: &MintPlan, offer: Option<u32>) -> MintRefusal {
     let org = &plan.organization;
