@@ -25,11 +25,16 @@
 //!   preview, a lifetime refusal fitted, DX's checks, the hand-off), renewed and revoked (issue 20).
 //! - `webhooks`: plan, apply, test delivery to a loopback receiver, no duplicates on a re-run,
 //!   removal.
+//! - `hooks_step`: the webhooks step leads with what exists (from the home: shown, preselected,
+//!   Apply changes nothing), plan rows become results, a missing service-hooks permission stops
+//!   the step before anything is created, a stale confirmation clears, focus shows everywhere and
+//!   nothing is cut, each at 1040×760 and 720×560 (issue 21).
 
 mod support;
 
 mod first_journey;
 mod home;
+mod hooks_step;
 mod mint;
 mod paste_url;
 mod plain_http;

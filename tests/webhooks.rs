@@ -86,7 +86,7 @@ async fn apply(journey: &Journey) {
 
 async fn listed(journey: &Journey) -> u64 {
     journey
-        .js("return document.querySelectorAll('#hooks-list > li').length")
+        .js("return document.querySelectorAll('#hooks-list li[data-subscription-id]').length")
         .await
         .as_u64()
         .unwrap()
@@ -109,12 +109,14 @@ async fn register_test_rerun_and_remove() {
     let (url, seen) = receiver().await;
     verify_sandbox_server(&journey).await;
     journey.click("to-hooks").await;
+    // Nothing pasted and nothing registered yet: no project is guessed (issue 21).
     journey
         .wait_until(
-            "a project is preselected",
-            "return document.querySelectorAll('#hook-projects-chips > li').length === 1",
+            "the step asks where",
+            "return !!document.body.dataset.hooksPreselected && document.getElementById('hook-scope-from').textContent === 'Choose where the webhooks go.'",
         )
         .await;
+    assert_eq!(chips(&journey, "hook-projects").await, "");
     journey.click("hook-scope-repositories").await;
     journey
         .pick("hook-repositories", "Fabrikam Fiber/fiber-api")
@@ -135,7 +137,7 @@ async fn register_test_rerun_and_remove() {
     journey
         .wait_until(
             "the hooks are listed",
-            "return document.querySelectorAll('#hooks-list > li').length === 4",
+            "return document.querySelectorAll('#hooks-list li[data-subscription-id]').length === 4",
         )
         .await;
     assert!(
@@ -152,12 +154,12 @@ async fn register_test_rerun_and_remove() {
 
     // A test event reaches the receiver with the secret header.
     journey
-        .js("document.querySelector('#hooks-list > li .test-hook').click(); return true")
+        .js("document.querySelector('#hooks-list li[data-subscription-id] .test-hook').click(); return true")
         .await;
     journey
         .wait_until(
             "the test event is delivered",
-            "return document.querySelector('#hooks-list > li[data-tested=delivered]') !== null",
+            "return document.querySelector('#hooks-list li[data-subscription-id][data-tested=delivered]') !== null",
         )
         .await;
     journey.screenshot("42-hooks-test-delivered").await;
@@ -204,7 +206,7 @@ async fn register_test_rerun_and_remove() {
     journey
         .wait_until(
             "the list empties",
-            "return document.querySelectorAll('#hooks-list > li').length === 0",
+            "return document.querySelectorAll('#hooks-list li[data-subscription-id]').length === 0",
         )
         .await;
     assert!(status.starts_with("Removed 4"), "{status}");
@@ -258,10 +260,16 @@ async fn two_projects_ticked_share_one_plan_and_one_apply() {
     journey.click("to-hooks").await;
     journey
         .wait_until(
-            "the first project is preselected",
-            "return document.querySelectorAll('#hook-projects-chips > li').length === 1",
+            "the step is ready",
+            "return !!document.body.dataset.hooksPreselected",
         )
         .await;
+    assert_eq!(
+        chips(&journey, "hook-projects").await,
+        "",
+        "no project is guessed (issue 21)"
+    );
+    journey.pick("hook-projects", "Fabrikam Fiber").await;
     let first = chips(&journey, "hook-projects").await;
     // Tick a second project in the type-to-filter list; the list stays open for more.
     journey.pick("hook-projects", "Parts Unlimited").await;
@@ -308,7 +316,7 @@ async fn two_projects_ticked_share_one_plan_and_one_apply() {
     journey
         .wait_until(
             "both projects' hooks are listed",
-            "return document.querySelectorAll('#hooks-list > li').length === 8",
+            "return document.querySelectorAll('#hooks-list li[data-subscription-id]').length === 8",
         )
         .await;
     let listed_text = journey.text("hooks-list").await;

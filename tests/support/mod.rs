@@ -443,6 +443,12 @@ impl Journey {
             &format!("const e = document.getElementById('{id}'); return !!e && e.getClientRects().length > 0"),
         )
         .await;
+        // Into the middle of the window first: WebDriver scrolls an element to the bottom edge,
+        // where a step's sticky action bar would take the click.
+        self.js(&format!(
+            "const e = document.getElementById('{id}'); if (!e.closest('.sticky')) e.scrollIntoView({{block: 'center'}}); return true"
+        ))
+        .await;
         self.client
             .find(Locator::Id(id))
             .await
@@ -470,6 +476,19 @@ impl Journey {
         .as_str()
         .unwrap_or_default()
         .to_string()
+    }
+
+    /// Whether the connect form's error shows under field `id` (in one place: the alert sits in
+    /// the field, which is marked invalid, and no second copy shows under it).
+    pub async fn error_under(&self, id: &str) -> bool {
+        self.js(&format!(
+            "const f = document.getElementById('{id}'); const a = document.getElementById('alert'); \
+             const copy = document.getElementById('{id}-error'); \
+             return !a.hidden && f.closest('.field').contains(a) && f.getAttribute('aria-invalid') === 'true' \
+               && (!copy || copy.hidden)"
+        ))
+        .await
+            == Value::Bool(true)
     }
 
     /// Whether an element is shown.

@@ -40,6 +40,10 @@ export const backend = {
   signInServicePrincipal: (form) => invoke("sign_in_service_principal", { form }),
   cancelSignIn: () => invoke("cancel_sign_in"),
   hooksOverview: (profileId) => invoke("hooks_overview", { profileId }),
+  /** May the user edit service hooks in `projects`? { ok, projects, problem }. */
+  hooksGate: (profileId, projects) => invoke("hooks_gate", { profileId, projects }),
+  /** Opens the Azure DevOps page listing a recorded subscription; resolves to its address. */
+  openHookPage: (profileId, subscriptionId) => invoke("open_hook_page", { profileId, subscriptionId }),
   planHooks: (profileId, request) => invoke("plan_hooks", { profileId, request }),
   applyHooks: (onEvent) => invokeStreaming("apply_hooks", {}, "onEvent", onEvent),
   recoverHooks: (profileId, onEvent) => invokeStreaming("recover_hooks", { profileId }, "onEvent", onEvent),

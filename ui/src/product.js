@@ -51,6 +51,7 @@ function describeConnect(p) {
 /** The file picker on the first step: a picked profile is checked by the backend; a good one
  *  restarts the page for that product, a broken one shows its mistakes and nothing changes. */
 function initPicker(backend) {
+  $("profile-pick").addEventListener("click", () => $("profile-file").click());
   $("profile-file").addEventListener("change", async () => {
     const file = $("profile-file").files[0];
     if (!file) return;
