@@ -105,8 +105,8 @@ async fn bad_pat_names_the_token_field_and_keeps_the_form() {
 
     assert_eq!(journey.text("alert-code").await, "invalid_credentials");
     assert!(
-        journey.visible("pat-error").await,
-        "the PAT field carries the error"
+        journey.error_under("pat").await,
+        "the PAT field carries the error, shown once"
     );
     assert!(
         journey.text("alert-fix").await.contains("token"),
@@ -144,13 +144,44 @@ async fn unknown_collection_names_the_collection_field() {
 
     assert_eq!(journey.text("alert-code").await, "not_found");
     assert!(
-        journey.visible("collection-error").await,
-        "the collection field carries the error"
+        journey.error_under("collection").await,
+        "the collection field carries the error, shown once"
     );
-    assert!(journey
-        .text("collection-error")
-        .await
-        .contains("NoSuchCollection"));
+    let message = journey.text("alert-message").await;
+    assert!(message.contains("NoSuchCollection"), "{message}");
+    // The server lists its collections (`_apis/projectCollections`): the answer names them.
+    assert!(
+        message.contains("The server has 3 collections: Big, DefaultCollection, Empty."),
+        "{message}"
+    );
+    assert!(
+        journey
+            .text("alert-fix")
+            .await
+            .contains("DefaultCollection"),
+        "{}",
+        journey.text("alert-fix").await
+    );
+
+    // A near miss gets "Did you mean …?"; the stale error goes as soon as the field changes.
+    journey.type_into("collection", "DefaultColection").await;
+    assert!(
+        !journey.visible("alert").await,
+        "editing the field at fault clears its error"
+    );
+    journey.click("verify").await;
+    journey
+        .wait_until(
+            "the error shows again",
+            "return !document.getElementById('alert').hidden",
+        )
+        .await;
+    assert!(journey.error_under("collection").await);
+    let fix = journey.text("alert-fix").await;
+    assert!(fix.starts_with("Did you mean DefaultCollection?"), "{fix}");
+    journey
+        .screenshot("04-unknown-collection-did-you-mean")
+        .await;
     journey.finish().await;
 }
 
@@ -179,8 +210,8 @@ async fn unreachable_server_names_the_server_url_field() {
 
     assert_eq!(journey.text("alert-code").await, "unreachable");
     assert!(
-        journey.visible("server-url-error").await,
-        "the server URL field carries the error"
+        journey.error_under("server-url").await,
+        "the server URL field carries the error, shown once"
     );
     journey.finish().await;
 }

@@ -67,11 +67,35 @@ function clearFieldError(id) {
   $(id).removeAttribute("aria-invalid");
   const err = $(`${id}-error`);
   if (err) show(err, false);
+  // The error this field was at fault for goes with the edit.
+  const holder = $(id).closest(".field");
+  if (holder && holder.contains($("alert"))) {
+    clearError($("alert"));
+    if (alertHome) alertHome.after($("alert"));
+  }
+}
+
+/** Where the alert sits when no field is at fault (set once the page is wired). */
+let alertHome = null;
+
+/** An error is shown in one place: under the field it names (the alert moves there), else in
+ *  the alert's own place above the Verify button. */
+function placeAlert(field) {
+  const box = $("alert");
+  const id = FIELD_INPUTS[field];
+  const holder = id && $(id).closest(".field");
+  if (holder && !holder.closest("[hidden]")) {
+    $(id).setAttribute("aria-invalid", "true");
+    $(id).setAttribute("aria-errormessage", "alert");
+    holder.append(box);
+  } else if (alertHome) alertHome.after(box);
 }
 
 function clearErrors() {
   for (const id of Object.values(FIELD_INPUTS)) clearFieldError(id);
   clearError($("alert"));
+  if (alertHome) alertHome.after($("alert"));
+  for (const id of Object.values(FIELD_INPUTS)) $(id).removeAttribute("aria-errormessage");
   for (const node of document.querySelectorAll("#step-connect [aria-invalid]")) node.removeAttribute("aria-invalid");
   show($("tls-panel"), false);
 }
@@ -186,9 +210,13 @@ async function verify(event) {
     callbacks.onConnected(opened);
   } catch (error) {
     $("verify-status").textContent = "";
-    for (const fe of error.fieldErrors || []) fieldError(fe.field, fe.message);
-    if (error.field && !(error.fieldErrors || []).length) fieldError(error.field, error.message);
-    renderError($("alert"), error);
+    const fieldErrors = error.fieldErrors || [];
+    // Bad input: each message under its field. Anything else: the alert, under the field it names.
+    for (const fe of fieldErrors) fieldError(fe.field, fe.message);
+    if (!fieldErrors.length) {
+      placeAlert(error.field);
+      renderError($("alert"), error);
+    }
     show($("connect-http-row"), HTTP_CONSENT_CODES.includes(error.code));
     const first = document.querySelector("#step-connect [aria-invalid=true]");
     if (first) first.focus({ preventScroll: true });
@@ -340,6 +368,8 @@ async function initSandbox() {
 /** Wires the form; resolves once the product's rules (if any) are applied. */
 export async function initConnect({ sandbox: sb, onConnected, onContext }) {
   callbacks = { onConnected };
+  alertHome = document.createComment("the alert's own place");
+  $("alert").before(alertHome);
   offerFromSaved();
   sandbox = sb || null;
   initPaste(

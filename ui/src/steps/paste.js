@@ -10,6 +10,7 @@ const HINT = "A repository, pull request or clone URL fills in the fields below.
 let form = null; // { deployment(), setDeployment(d), servicesUrl: {get, set}, refresh() }
 let onContext = () => {};
 let undoSnapshot = null;
+let filled = null; // the form as the last understood paste filled it
 let parseTimer = null;
 let parseSeq = 0;
 
@@ -49,6 +50,22 @@ function fill(summary) {
   const lost = FORM_FIELDS.some((id) => before.values[id] && before.values[id] !== after.values[id]);
   undoSnapshot = lost ? before : null;
   show($("paste-undo-row"), lost);
+  filled = after;
+}
+
+/** The confirmation follows the fields: once they no longer say what the paste understood, the
+ *  "Understood: …" line goes (and so does what the link named for the later steps). */
+function followFields() {
+  if (!filled) return;
+  const now = snapshot();
+  const changed = now.deployment !== filled.deployment || FORM_FIELDS.some((id) => now.values[id].trim() !== filled.values[id].trim());
+  if (!changed) return;
+  filled = null;
+  const result = $("paste-result");
+  result.className = "hint";
+  result.textContent = "The fields no longer match the pasted link; they are used as you typed them.";
+  result.dataset.stale = "true";
+  onContext({ project: null, repository: null, branch: null });
 }
 
 async function parsePasted() {
@@ -56,6 +73,7 @@ async function parsePasted() {
   const result = $("paste-result");
   const seq = ++parseSeq;
   if (!input.trim()) {
+    filled = null;
     result.className = "hint";
     result.textContent = HINT;
     $("paste-url").removeAttribute("aria-invalid");
@@ -65,6 +83,7 @@ async function parsePasted() {
   try {
     const parsed = await backend.parseUrl(input);
     if (seq !== parseSeq) return; // a newer keystroke won
+    delete result.dataset.stale;
     result.className = "hint understood";
     result.textContent = parsed.stillAmbiguous
       ? `Understood: ${parsed.description}. The server did not confirm which part is the collection: check Server URL and Collection.`
@@ -73,6 +92,7 @@ async function parsePasted() {
     fill(parsed.summary);
   } catch (error) {
     if (seq !== parseSeq) return;
+    filled = null;
     result.className = "hint not-understood";
     result.textContent = error.message || String(error);
     $("paste-url").setAttribute("aria-invalid", "true");
@@ -90,9 +110,12 @@ export function initPaste(formAccess, context) {
   onContext = context;
   $("paste-url").addEventListener("paste", () => schedule(0));
   $("paste-url").addEventListener("input", () => schedule(250));
+  for (const id of FORM_FIELDS) $(id).addEventListener("input", followFields);
+  for (const radio of document.querySelectorAll("input[name=deployment]")) radio.addEventListener("change", followFields);
   $("paste-undo").addEventListener("click", () => {
     if (undoSnapshot) restore(undoSnapshot);
     undoSnapshot = null;
+    followFields();
     show($("paste-undo-row"), false);
   });
 }
@@ -104,4 +127,5 @@ export function clearPaste() {
   $("paste-result").textContent = HINT;
   show($("paste-undo-row"), false);
   undoSnapshot = null;
+  filled = null;
 }
