@@ -58,6 +58,9 @@ else
   echo "No display here: opening the wizard on a virtual display; screenshot in $dir/wizard.png"
   scripts/desktop-session.sh sh -c "
     target/debug/ado-connect ${args[*]:+$(printf '%q ' "${args[@]}")} & app=\$!
-    sleep \${ADO_DEMO_SCREENSHOT_AFTER:-8}; import -window root '$dir/wizard.png' && echo 'saved $dir/wizard.png'
+    sleep \${ADO_DEMO_SCREENSHOT_AFTER:-8}
+    # The window itself (its own geometry), not the whole virtual screen.
+    win=\$(xdotool search --onlyvisible --name '^ADO Connect\$' 2>/dev/null | head -n1)
+    import -window \"\${win:-root}\" '$dir/wizard.png' && echo \"saved $dir/wizard.png (\$(identify -format '%wx%h' '$dir/wizard.png' 2>/dev/null))\"
     if [ -n \"\${ADO_DEMO_KEEP:-}\" ]; then wait \$app; else kill \$app; fi"
 fi
