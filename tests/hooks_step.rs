@@ -166,6 +166,14 @@ async fn first_run_registers_the_pasted_repositorys_webhooks_in_five_clicks_and_
     let status = journey.text("hooks-status").await;
     assert!(status.starts_with("Done:"), "{status}");
     both_sizes(&journey, "hooks-results", "hooks-plan").await;
+    for (w, h) in [(1040, 760), (720, 560)] {
+        journey.resize(w, h).await;
+        journey
+            .js("document.getElementById('hooks-plan-list').scrollIntoView({block: 'center'}); return true")
+            .await;
+        journey.screen(&format!("21-hooks-result-rows-{w}x{h}")).await;
+    }
+    journey.resize(1040, 760).await;
 
     // The link opens the project's Service hooks page (the test's browser is switched off).
     journey
