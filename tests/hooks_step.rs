@@ -171,7 +171,9 @@ async fn first_run_registers_the_pasted_repositorys_webhooks_in_five_clicks_and_
         journey
             .js("document.getElementById('hooks-plan-list').scrollIntoView({block: 'center'}); return true")
             .await;
-        journey.screen(&format!("21-hooks-result-rows-{w}x{h}")).await;
+        journey
+            .screen(&format!("21-hooks-result-rows-{w}x{h}"))
+            .await;
     }
     journey.resize(1040, 760).await;
 
