@@ -392,3 +392,44 @@ pub(crate) fn oauth_refusal(endpoint: &str) -> impl FnOnce(OAuthErrorResponse) -
         error: Box::new(error),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(error: &str, codes: &[u64], description: &str) -> AuthError {
+        AuthError::SignInAgain {
+            error: Some(Box::new(OAuthErrorResponse {
+                error: error.to_string(),
+                error_description: Some(description.to_string()),
+                error_uri: None,
+                error_codes: codes.to_vec(),
+                trace_id: None,
+                correlation_id: None,
+            })),
+        }
+    }
+
+    #[test]
+    fn consent_is_told_apart_from_a_dead_sign_in() {
+        let consent = refused(
+            "invalid_grant",
+            &[65001],
+            "AADSTS65001: The user or administrator has not consented to use the application.",
+        );
+        assert!(consent.needs_consent());
+        assert!(refused("interaction_required", &[50076], "AADSTS50076: MFA.").needs_consent());
+        assert!(refused("consent_required", &[], "").needs_consent());
+        let revoked = refused(
+            "invalid_grant",
+            &[50173],
+            "AADSTS50173: The provided grant has expired due to it being revoked.",
+        );
+        assert!(
+            !revoked.needs_consent(),
+            "sign in again, not a consent question"
+        );
+        assert!(!AuthError::SignInAgain { error: None }.needs_consent());
+        assert!(!AuthError::Cancelled.needs_consent());
+    }
+}
