@@ -53,16 +53,7 @@ fn suggestion(asked: &str, existing: &[String]) -> Option<(String, String)> {
         1 => format!("The server has one collection: {listed}."),
         n => format!("The server has {n} collections: {listed}."),
     };
-    let wanted = asked.trim().to_lowercase();
-    let nearest = existing
-        .iter()
-        .map(|name| {
-            let score = strsim::normalized_damerau_levenshtein(&wanted, &name.to_lowercase());
-            (score, name)
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .filter(|(score, _)| *score >= 0.5 || existing.len() == 1)
-        .map(|(_, name)| name);
+    let nearest = nearest(asked, existing).or(existing.first().filter(|_| existing.len() == 1));
     let fix = match nearest {
         Some(name) => {
             format!("Did you mean {name}? Enter it in the Collection field and verify again.")
@@ -70,6 +61,21 @@ fn suggestion(asked: &str, existing: &[String]) -> Option<(String, String)> {
         None => format!("Enter one of them ({listed}) in the Collection field and verify again."),
     };
     Some((message, fix))
+}
+
+/// The name of `existing` nearest to `asked` (ignoring case), when it is near enough to be what
+/// was meant: "Did you mean …?" for collections, projects and repositories alike.
+pub(crate) fn nearest<'a>(asked: &str, existing: &'a [String]) -> Option<&'a String> {
+    let wanted = asked.trim().to_lowercase();
+    existing
+        .iter()
+        .map(|name| {
+            let score = strsim::normalized_damerau_levenshtein(&wanted, &name.to_lowercase());
+            (score, name)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score >= 0.5)
+        .map(|(_, name)| name)
 }
 
 #[cfg(test)]

@@ -124,6 +124,24 @@ async fn the_gate_answers_the_permission_per_project_before_anything_is_planned(
         .await
         .expect_err("an unknown project is an error, not a refusal");
     assert_eq!(unknown.code, CheckCode::NotFound, "{unknown:?}");
+    let near = hooks::hook_gate(&admin.client, &admin.records, &["Fabrikam Fibre".into()])
+        .await
+        .expect_err("a near miss is still not found");
+    assert!(
+        near.fix.starts_with("Did you mean Fabrikam Fiber?"),
+        "names the project that exists: {}",
+        near.fix
+    );
+    let mut request = admin.request();
+    request.repository = Some("fiber-apl".into());
+    let repo = hooks::plan_hooks(&admin.client, &admin.records, &request)
+        .await
+        .expect_err("no such repository");
+    assert!(
+        repo.fix.starts_with("Did you mean fiber-api?"),
+        "{}",
+        repo.fix
+    );
 
     let dana = fixture(DEMO_DEVELOPER_PAT).await;
     let refused = hooks::hook_gate(&dana.client, &dana.records, &["Fabrikam Fiber".into()])

@@ -76,20 +76,28 @@ pub(super) async fn resolve_scopes(
                 support_id: None,
             });
         }
-        let lookups: Vec<_> = project_names.iter().map(|name| async move {
-            let project = client.project(name).await.map_err(|e| {
-                let mut problem = checks::diagnose(target, &probe_failure(Probe::Projects, &e));
-                if e.status() == Some(404) {
-                    problem.message = format!("There is no project {name} that this token can see.");
-                    problem.fix = "Check the project's name (it is in the browser's address bar after the organization or collection).".into();
-                }
-                problem
-            })?;
-            Ok::<_, Problem>(NamedId {
-                id: project.id,
-                name: project.name,
+        let lookups: Vec<_> = project_names
+            .iter()
+            .map(|name| async move {
+                let project = match client.project(name).await {
+                    Ok(project) => project,
+                    Err(e) => {
+                        let mut problem =
+                            checks::diagnose(target, &probe_failure(Probe::Projects, &e));
+                        if e.status() == Some(404) {
+                            problem.message =
+                                format!("There is no project {name} that this token can see.");
+                            problem.fix = project_fix(client, name).await;
+                        }
+                        return Err(problem);
+                    }
+                };
+                Ok::<_, Problem>(NamedId {
+                    id: project.id,
+                    name: project.name,
+                })
             })
-        }).collect();
+            .collect();
         futures_util::stream::iter(lookups)
             .buffered(LOOKUPS_AT_ONCE)
             .try_collect()
@@ -162,12 +170,27 @@ pub(super) async fn resolve_scopes(
         match found.len() {
             0 => {
                 let within: Vec<&str> = repositories.iter().map(|(p, _)| p.name.as_str()).collect();
+                let known: Vec<String> = repositories
+                    .iter()
+                    .flat_map(|(p, repos)| repos.iter().map(move |r| (p, r)))
+                    .map(|(p, r)| match in_project {
+                        Some(_) => format!("{}/{}", p.name, r.name),
+                        None => r.name.clone(),
+                    })
+                    .collect();
+                let fix = match crate::collections::nearest(name, &known) {
+                    Some(near) => format!(
+                        "Did you mean {near}? Or leave the repository empty for every repository."
+                    ),
+                    None => "Check the repository's name, or leave it empty for every repository."
+                        .into(),
+                };
                 let mut problem = not_found(
                     format!(
                         "There is no repository {name} in project {} that this token can see.",
                         within.join(", ")
                     ),
-                    "Check the repository's name, or leave it empty for every repository.",
+                    &fix,
                 );
                 problem.field = Some(Field::Repository);
                 return Err(problem);
@@ -194,6 +217,20 @@ pub(super) async fn resolve_scopes(
         }
     }
     Ok(scopes)
+}
+
+/// The fix for a project name that does not exist: the nearest one the token sees ("Did you
+/// mean …?"), else where the name is found.
+async fn project_fix(client: &AdoClient, name: &str) -> String {
+    let known: Vec<String> = client
+        .all_projects()
+        .await
+        .map(|all| all.into_iter().map(|p| p.name).collect())
+        .unwrap_or_default();
+    match crate::collections::nearest(name, &known) {
+        Some(near) => format!("Did you mean {near}? Project names are as the browser's address bar shows them after the organization or collection."),
+        None => "Check the project's name (it is in the browser's address bar after the organization or collection).".into(),
+    }
 }
 
 /// The distinct projects of `scopes`, in order.
