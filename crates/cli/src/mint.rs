@@ -57,8 +57,9 @@ pub struct MintArgs {
     /// Print what would be created; create nothing.
     #[arg(long, conflicts_with_all = ["renew", "revoke", "list"])]
     pub dry_run: bool,
-    /// Renew one connector's minted PAT (its id, e.g. boards).
-    #[arg(long, conflicts_with_all = ["revoke", "list"])]
+    /// Renew one connector's minted PAT (its id, e.g. boards); without a value, the product's
+    /// one PAT (Kong Konnect, Datafold).
+    #[arg(long, num_args = 0..=1, default_missing_value = "", conflicts_with_all = ["revoke", "list"])]
     pub renew: Option<String>,
     /// Revoke every PAT ADO Connect minted for this product on this connection.
     #[arg(long, conflicts_with = "list")]
@@ -156,6 +157,10 @@ async fn mint(args: MintArgs) -> Result<ExitCode, ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    let renew = match args.renew.as_deref() {
+        Some(named) => Some(renewed_connector(&profile, named)?),
+        None => None,
+    };
     let request = MintRequest {
         profile: profile.clone(),
         connection_id: id.clone(),
@@ -165,7 +170,7 @@ async fn mint(args: MintArgs) -> Result<ExitCode, ExitCode> {
         fit_lifetime: args.fit_lifetime,
     };
     let quiet = |_: &ado_flows::product::ProductEvent<'_>| {};
-    let report = match &args.renew {
+    let report = match &renew {
         Some(connector) => {
             renew_token(
                 &connections,
@@ -200,6 +205,41 @@ async fn mint(args: MintArgs) -> Result<ExitCode, ExitCode> {
     }
     println!("{}", terminal::json(&out));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The connector `--renew` names: the product's one credential when none is named; a name that
+/// is not one of the product's connectors is refused (exit 2) with the names it has.
+fn renewed_connector(
+    profile: &ado_flows::interface::ProductProfile,
+    named: &str,
+) -> Result<String, ExitCode> {
+    let ids: Vec<&str> = profile.connectors.iter().map(|c| c.id.as_str()).collect();
+    match (named.trim(), ids.as_slice()) {
+        ("", [only]) => Ok(only.to_string()),
+        (name, _) if ids.contains(&name) => Ok(name.to_string()),
+        ("", _) => Err(fail(
+            &input_problem(
+                None,
+                format!(
+                    "{} has several connectors; --renew needs one.",
+                    profile.product.name
+                ),
+                &format!("Name it: --renew {}.", ids.join(" | --renew ")),
+            ),
+            2,
+        )),
+        (name, _) => Err(fail(
+            &input_problem(
+                None,
+                format!(
+                    "--renew {name}: {} has no connector {name:?}.",
+                    profile.product.name
+                ),
+                &format!("Use one of: {}.", ids.join(", ")),
+            ),
+            2,
+        )),
+    }
 }
 
 /// The report as printed: the plan, each minted PAT by `authorizationId` (no token), the

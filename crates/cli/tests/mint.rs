@@ -244,7 +244,15 @@ async fn kong_konnect_gets_its_one_pat_minted_and_handed_off_like_a_pasted_one()
     let text = json.to_string();
     let (_, minted_json, _) = run("mint", &["--list"]);
     assert_eq!(minted_json["minted"].as_array().unwrap().len(), 1);
-    let (code, renewed, stderr) = run("mint", &["--renew", "default", "--show-tokens"]);
+    let (code, json, stderr) = run("mint", &["--renew", "boards"]);
+    assert_eq!(code, 2, "{json} {stderr}");
+    assert!(
+        stderr.contains("--renew boards: Kong Konnect has no connector \"boards\"")
+            && stderr.contains("Use one of: default."),
+        "{stderr}"
+    );
+    // The product's one PAT: --renew needs no name.
+    let (code, renewed, stderr) = run("mint", &["--renew", "--show-tokens"]);
     assert_eq!(code, 0, "{renewed} {stderr}");
     let old_revoked = emulator
         .world()
