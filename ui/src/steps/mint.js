@@ -167,7 +167,11 @@ function build() {
   const consentLink = el("input");
   Object.assign(consentLink, { id: "mint-consent-link", type: "text", readOnly: true, className: "mono" });
   consentLink.setAttribute("aria-label", "The sign-in link");
-  const consentRow = el("p", { className: "field" }, consentLink);
+  const consentCancel = el("button", { className: "link", text: "Cancel the sign-in" });
+  consentCancel.type = "button";
+  consentCancel.id = "mint-consent-cancel";
+  consentCancel.addEventListener("click", () => backend.cancelSignIn().catch(() => {}));
+  const consentRow = el("p", { className: "field" }, consentLink, consentCancel);
   consentRow.id = "mint-consent-row";
   consentRow.hidden = true;
   const alert = el("div", { className: "alert" });
