@@ -191,18 +191,47 @@ pub enum RevokeAnswer {
     Refused { refusal: MintRefusal },
 }
 
-/// Forget's revocation: exactly the minted PATs.
+/// Forget's revocation: exactly the minted PATs. When Microsoft wants the tokens API's
+/// permission allowed first (or the sign-in renewed), the browser sign-in asking for it opens,
+/// as when minting, and the revocation goes on.
 #[tauri::command]
 pub async fn revoke_minted(
+    app: AppHandle,
     state: State<'_, AppState>,
     product: State<'_, ProductState>,
     profile_id: ProfileId,
 ) -> Result<RevokeAnswer, CommandError> {
     let (connections, settings) = (state.connections()?, signin::settings()?);
-    Ok(
-        match mint::revoke_minted(connections, &settings, &profile_id, &product.profile()?).await {
-            Ok(revoked) => RevokeAnswer::Revoked { revoked },
-            Err(refusal) => RevokeAnswer::Refused { refusal },
-        },
-    )
+    let profile = product.profile()?;
+    let mut result = mint::revoke_minted(connections, &settings, &profile_id, &profile).await;
+    if let Err(refusal) = &result {
+        if matches!(
+            refusal.code,
+            MintCode::ConsentRequired | MintCode::SignInAgain
+        ) {
+            let open = |url: &url::Url| {
+                if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
+                    tracing::warn!(error = %e, "could not open the system browser");
+                }
+            };
+            let consented = consent::consent_with_browser(
+                connections,
+                &settings,
+                &profile_id,
+                open,
+                |c| state.keep_cancel(c),
+                now_unix(),
+            )
+            .await;
+            state.clear_cancel();
+            result = match consented {
+                Ok(()) => mint::revoke_minted(connections, &settings, &profile_id, &profile).await,
+                Err(refusal) => Err(refusal),
+            };
+        }
+    }
+    Ok(match result {
+        Ok(revoked) => RevokeAnswer::Revoked { revoked },
+        Err(refusal) => RevokeAnswer::Refused { refusal },
+    })
 }
