@@ -204,11 +204,15 @@ pub async fn revoke_minted(
     let (connections, settings) = (state.connections()?, signin::settings()?);
     let profile = product.profile()?;
     let mut result = mint::revoke_minted(connections, &settings, &profile_id, &profile).await;
+    // Forget's dialog shows no link: without a browser to open, the refusal is the answer.
+    let browser = std::env::var_os("ADO_CONNECT_NO_BROWSER").is_none();
     if let Err(refusal) = &result {
-        if matches!(
-            refusal.code,
-            MintCode::ConsentRequired | MintCode::SignInAgain
-        ) {
+        if browser
+            && matches!(
+                refusal.code,
+                MintCode::ConsentRequired | MintCode::SignInAgain
+            )
+        {
             let open = |url: &url::Url| {
                 if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
                     tracing::warn!(error = %e, "could not open the system browser");
