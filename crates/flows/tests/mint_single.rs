@@ -232,6 +232,19 @@ async fn datafold_gets_one_pat_with_both_scopes_checked_for_contribute_to_pull_r
     let Some(f) = fixture().await else { return };
     let id = sign_in(&f).await;
     let datafold = profile("datafold");
+    // Without the repository Datafold's form needs: refused before anything is created.
+    let mut without = request(datafold.clone(), &id, Some(30), false);
+    without.repository = None;
+    let refusal = mint_tokens(&f.connections, &f.settings, without, now(), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refusal.code, MintCode::DetailsMissing, "{refusal:?}");
+    assert!(refusal.fix.contains("--repository"), "{}", refusal.fix);
+    assert!(
+        f.emulator.world().minted_pats().is_empty(),
+        "nothing created"
+    );
+
     let report = mint_tokens(
         &f.connections,
         &f.settings,

@@ -411,6 +411,42 @@ fn record(
     }
 }
 
+/// The project and repository the product's hand-off requires (Datafold's), asked for before
+/// anything is created: the checks after creation would refuse them anyway, and revoke.
+fn details_given(request: &MintRequest) -> Result<(), MintRefusal> {
+    use ado_core::product::FieldSource;
+    let profile = &request.profile;
+    let name = &profile.product.name;
+    for (source, given, what, flag) in [
+        (
+            FieldSource::Project,
+            &request.project,
+            "project",
+            "--project",
+        ),
+        (
+            FieldSource::Repository,
+            &request.repository,
+            "repository",
+            "--repository",
+        ),
+    ] {
+        let needed = profile
+            .handoff
+            .fields
+            .iter()
+            .any(|f| f.source == source && !f.optional);
+        if needed && given.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            return Err(MintRefusal::new(
+                MintCode::DetailsMissing,
+                format!("{name} asks for the {what} its token is checked on, and none was chosen; nothing was created."),
+                format!("Choose the {what} {name} should use (paste its URL or pick it; the CLI: {flag}), then create the token."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Creates the product's PATs, checks them with the product's checks through the gate (kept in
 /// the keyring like pasted ones only when they pass) and records their `authorizationId`s. Any
 /// refusal revokes what this run created.
@@ -421,6 +457,7 @@ pub async fn mint_tokens(
     now_unix: u64,
     on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
 ) -> Result<MintReport, MintRefusal> {
+    details_given(&request)?;
     let (client, saved) = tokens_client(
         connections,
         settings,

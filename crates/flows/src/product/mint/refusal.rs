@@ -37,6 +37,8 @@ pub enum MintCode {
     ProductTakesNoPat,
     /// The API refused for another reason (its `patTokenError` is in the message).
     PatApiRefused,
+    /// The project or repository the product's hand-off requires was not chosen (nothing made).
+    DetailsMissing,
     /// The new PATs failed the product's checks (they were revoked).
     ChecksFailed,
     /// The request failed (network, keyring, …).
