@@ -126,17 +126,23 @@ function hookRow(hook, { profileId, labels, header }) {
   return li;
 }
 
-/** The groups as sections: a heading (scope → receiver) over the group's hooks. */
+/** The groups, each a disclosure: its heading (scope → receiver, how many, how they are doing)
+ *  over its hooks. With more than three groups only the first (the largest) starts open, so the
+ *  form stays near the top however many places have webhooks. */
 export function renderGroups(groups, options) {
-  return groups.map((group) => {
+  return groups.map((group, index) => {
+    const off = group.hooks.filter((h) => !h.exists || (h.status && h.status !== "enabled")).length;
+    const state = off ? `${off} of ${group.hooks.length} not delivering` : group.hooks.length === 1 ? "on" : `all ${group.hooks.length} on`;
     const heading = el(
-      "p",
+      "summary",
       { className: "group-head" },
       el("strong", { className: "scope", text: group.scope }),
       " → ",
       el("span", { className: "mono wrap", text: group.spec.url }),
+      el("span", { className: "group-state", text: ` · ${state}` }),
     );
-    const section = el("section", { className: "hook-group" }, heading, el("ul", { className: "checklist" }, ...group.hooks.map((h) => hookRow(h, options))));
+    const section = el("details", { className: "hook-group" }, heading, el("ul", { className: "checklist" }, ...group.hooks.map((h) => hookRow(h, options))));
+    section.open = index === 0 || groups.length <= 3;
     section.dataset.scope = group.scope;
     return section;
   });
