@@ -289,6 +289,24 @@ async fn datafold_gets_one_pat_with_both_scopes_checked_for_contribute_to_pull_r
     .await
     .unwrap();
     assert!(matches!(outcome, Outcome::Cleared(..)));
+
+    // The home renews without the product step's choice: the recorded project and repository.
+    let mut from_home = request(datafold.clone(), &id, None, false);
+    from_home.project = None;
+    from_home.repository = None;
+    let renewed = renew_token(
+        &f.connections,
+        &f.settings,
+        from_home,
+        "default",
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    assert!(renewed.report.ok, "{:#?}", renewed.report.failures());
+    assert_eq!(renewed.minted[0].project.as_deref(), Some("Fiber Cloud"));
+    assert_eq!(renewed.plan.lifetime_days, 30, "the same lifetime");
     revoke_minted(&f.connections, &f.settings, &id, &datafold)
         .await
         .unwrap();

@@ -205,6 +205,12 @@ pub struct MintedPat {
     pub revoked: bool,
     /// The Microsoft sign-in (saved connection) that minted it: renew and revoke go through it.
     pub minted_with: ProfileId,
+    /// The project its checks ran on (Renew checks the new one there when none is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// The repository its checks ran on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 /// What [`mint_tokens`] and [`renew_token`] did.
@@ -393,8 +399,9 @@ fn record(
     planned: &PlannedPat,
     token: &PatToken,
     plan: &MintPlan,
-    minted_with: &ProfileId,
+    request: &MintRequest,
 ) -> MintedPat {
+    let given = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
     MintedPat {
         connector: planned.connector.clone(),
         index: planned.index,
@@ -407,7 +414,9 @@ fn record(
             .unwrap_or_else(|| plan.valid_to.clone()),
         lifetime_days: plan.lifetime_days,
         revoked: false,
-        minted_with: minted_with.clone(),
+        minted_with: request.connection_id.clone(),
+        project: given(&request.project),
+        repository: given(&request.repository),
     }
 }
 
@@ -529,7 +538,7 @@ pub async fn mint_tokens(
     let key = super::secrets_key(&request.profile);
     let mut minted = Vec::new();
     for (planned, token) in &created {
-        let entry = record(planned, token, &plan, &request.connection_id);
+        let entry = record(planned, token, &plan, &request);
         let json = serde_json::to_string(&entry).expect("a record serializes");
         connections
             .put_extra_secret(

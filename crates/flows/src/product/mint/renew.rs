@@ -58,6 +58,15 @@ pub async fn renew_token(
             "Create the tokens for this product first, or paste a new token.",
         )
             })?;
+    // The home renews without the product step's choice: the one the token was checked on.
+    let mut request = request;
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+    if blank(&request.project) {
+        request.project = old.project.clone();
+    }
+    if blank(&request.repository) {
+        request.repository = old.repository.clone();
+    }
     let (client, saved) = tokens_client(
         connections,
         settings,
@@ -146,7 +155,7 @@ pub async fn renew_token(
         }
     };
     let key = crate::product::secrets_key(&request.profile);
-    let entry = record(&planned, &token, &plan, &request.connection_id);
+    let entry = record(&planned, &token, &plan, &request);
     let json = serde_json::to_string(&entry).expect("a record serializes");
     connections
         .put_extra_secret(
