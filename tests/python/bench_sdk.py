@@ -1,7 +1,9 @@
 """The preflight's probes with Microsoft's Python SDK, for `make bench`.
 
-Usage: bench_sdk.py COLLECTION_URL RUNS  (PAT in ADO_PAT). Prints one JSON line:
-{"bestMs": float, "requests": int} - requests counted at the HTTP layer for the best run.
+Usage: bench_sdk.py COLLECTION_URL  (PAT in ADO_PAT). One untimed warm-up run first (imports,
+the SDK's lazy model loading), then one timed run per line read on stdin, so that the Rust
+harness can interleave these runs with its own. Prints one JSON line per timed run:
+{"ms": float, "requests": int} - requests counted at the HTTP layer.
 """
 import json
 import os
@@ -13,6 +15,11 @@ os.environ.setdefault("AZURE_DEVOPS_CACHE_DIR", tempfile.mkdtemp())
 
 import requests  # noqa: E402
 from azure.devops.connection import Connection  # noqa: E402
+from azure.devops.v7_0.git.models import GitPullRequestSearchCriteria  # noqa: E402
+from azure.devops.v7_0.security.models import (  # noqa: E402
+    PermissionEvaluation,
+    PermissionEvaluationBatch,
+)
 from msrest.authentication import BasicAuthentication  # noqa: E402
 
 COUNT = {"n": 0}
@@ -41,13 +48,9 @@ def run(url, pat):
     git.get_repositories()
     hooks.list_subscriptions()
     project = projects[0]
-    from azure.devops.v7_0.git.models import GitPullRequestSearchCriteria
-
     git.get_pull_requests_by_project(project.name, GitPullRequestSearchCriteria(status="all"), top=1)
     build.get_builds(project.name, top=1)
     wit.get_work_item_types(project.name)
-    from azure.devops.v7_0.security.models import PermissionEvaluation, PermissionEvaluationBatch
-
     security.has_permissions_batch(
         PermissionEvaluationBatch(
             always_allow_administrators=False,
@@ -63,17 +66,15 @@ def run(url, pat):
 
 
 def main():
-    url, runs = sys.argv[1], int(sys.argv[2])
+    url = sys.argv[1]
     pat = os.environ["ADO_PAT"]
-    best, best_requests = None, 0
-    for _ in range(runs):
+    run(url, pat)  # warm-up, not timed
+    for _ in sys.stdin:
         COUNT["n"] = 0
         start = time.perf_counter()
         run(url, pat)
         elapsed = (time.perf_counter() - start) * 1000
-        if best is None or elapsed < best:
-            best, best_requests = elapsed, COUNT["n"]
-    print(json.dumps({"bestMs": best, "requests": best_requests}))
+        print(json.dumps({"ms": elapsed, "requests": COUNT["n"]}), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,22 @@
 //! Preflight: every check before anything is changed, filled in live.
 //!
-//! Round trips on the critical path (at most three):
-//! 1. `connectionData`: reachable, TLS, credentials, who, public URL (access mappings); on a
-//!    Server, beside it, its resource locations (`OPTIONS _apis`): the REST API versions it
-//!    serves, so every later probe (and its curl reproduction) goes at the server's version.
-//! 2. at once: projects (which also settles the server version when the locations could not
-//!    be read), the organization's repositories, hook subscriptions, and the named project if
-//!    there is one.
-//! 3. at once, on the chosen project: pull requests, builds, work item types, and the
+//! Round trips on the critical path (two):
+//! 1. at once: `connectionData` (reachable, TLS, credentials, who, public URL from the access
+//!    mappings); on a Server its resource locations (`OPTIONS _apis`: the REST API versions it
+//!    serves, so every later probe and its curl reproduction go at the server's version); and,
+//!    since the target is known, the inventory: projects (which also settles the server
+//!    version when the locations could not be read), the organization's repositories, hook
+//!    subscriptions, and the named project if there is one. When the credential is refused
+//!    (or the server is too old) the inventory's answers are dropped unread.
+//! 2. at once, on the chosen project: pull requests, builds, work item types, and the
 //!    ServiceHooks permission evaluation.
 //!
-//! Each round trip is a named phase of `run` (`open`, `connect`, `Inventory::gather`,
+//! A Server whose version is not known yet (not a saved connection) and that is older than
+//! what the client asks for answers round 1's inventory with an out-of-range error; the client
+//! learns its version from it and asks again at once: one more round trip, on 2019 and 2020
+//! only, and only until the connection is saved with its version.
+//!
+//! Each round trip is a named phase of `run` (`open`, `connect` beside `Inventory::gather`,
 //! `report_projects`, `choose_project`, `report_repositories`, `probe_capabilities`, `finish`).
 //! The verdicts are the core's pure functions; this module only gathers facts.
 
@@ -139,7 +145,10 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
     let Some(probes) = open(request, sink) else {
         return (None, 0);
     };
-    let Some((connection, user)) = connect(&probes, sink).await else {
+    // Round 1: the connection and the inventory at once; the inventory is dropped unread when
+    // the connection fails.
+    let (connected, inventory) = tokio::join!(connect(&probes, sink), Inventory::gather(&probes));
+    let Some((connection, user)) = connected else {
         return (None, probes.client.stats().requests);
     };
     if let Some(too_old) = unsupported_server(&probes) {
@@ -153,7 +162,6 @@ async fn run(request: &PreflightRequest, sink: &Sink<'_>) -> (Option<User>, u64)
         finish(sink, &probes);
         return (Some(user), probes.client.stats().requests);
     }
-    let inventory = Inventory::gather(&probes).await;
     let subscriptions = inventory.subscriptions;
     let projects = report_projects(
         &probes,
@@ -199,7 +207,7 @@ fn open<'a>(request: &'a PreflightRequest, sink: &Sink<'_>) -> Option<Probes<'a>
     }
 }
 
-/// Round trip 1, `connectionData`: reachable, TLS, credentials, who.
+/// Round trip 1, `connectionData` (and the resource locations): reachable, TLS, credentials, who.
 async fn connect(probes: &Probes<'_>, sink: &Sink<'_>) -> Option<(ConnectionData, User)> {
     let request = probes.request;
     let target = &request.target;
@@ -264,7 +272,8 @@ async fn connect(probes: &Probes<'_>, sink: &Sink<'_>) -> Option<(ConnectionData
     Some((connection, user))
 }
 
-/// Round trip 2, all at once: projects, repositories, hook subscriptions, the named project.
+/// Round trip 1 too, beside `connectionData`: projects, repositories, hook subscriptions, the
+/// named project.
 struct Inventory {
     projects: Result<ado_client::Page<TeamProjectReference>, Error>,
     repositories: Option<Result<Vec<ado_client::GitRepository>, Error>>,
@@ -310,7 +319,7 @@ impl Inventory {
     }
 }
 
-/// Server version, public URL and resources, from round trips 1 and 2. Returns the projects.
+/// Server version, public URL and resources, from round trip 1. Returns the projects.
 fn report_projects(
     probes: &Probes<'_>,
     sink: &Sink<'_>,
@@ -443,7 +452,7 @@ fn choose_project(
     }
 }
 
-/// Repositories (round trip 2) and the named repository.
+/// Repositories (round trip 1) and the named repository.
 fn report_repositories(
     probes: &Probes<'_>,
     sink: &Sink<'_>,
@@ -502,8 +511,8 @@ fn skip_capabilities(sink: &Sink<'_>, request: &PreflightRequest) {
     }
 }
 
-/// Round trip 3, all at once, in the chosen project: pull requests, builds, work item types,
-/// and the service-hooks permission; with the subscriptions listed in round trip 2.
+/// Round trip 2, all at once, in the chosen project: pull requests, builds, work item types,
+/// and the service-hooks permission; with the subscriptions listed in round trip 1.
 async fn probe_capabilities(
     probes: &Probes<'_>,
     sink: &Sink<'_>,
