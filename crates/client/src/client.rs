@@ -105,6 +105,10 @@ pub struct AdoClient {
     stats: Arc<StatsCounters>,
     /// What the server serves, shared by clones: learned once, used by every request.
     versions: Arc<RwLock<Option<ServedVersions>>>,
+    /// At most this many requests on the wire at once ([`AdoClient::with_request_limit`]); a
+    /// permit is held only while a request is sent and its answer read, never while waiting
+    /// out `Retry-After` or a backoff, so a throttled request does not hold back the others.
+    on_the_wire: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 #[derive(Debug, Default)]
@@ -285,9 +289,21 @@ impl AdoClient {
             max_body_bytes: config.max_body_bytes,
             stats: Arc::default(),
             versions: Arc::new(RwLock::new(config.served_versions)),
+            on_the_wire: None,
         };
         client.refuse_plain_http(&client.base_url)?;
         Ok(client)
+    }
+
+    /// A clone (sharing its counters and what it learned of the server) that puts at most
+    /// `limit` requests on the wire at once, however many callers send through it. A request
+    /// waiting out `Retry-After` (or a 5xx backoff) gives its place to the next one meanwhile:
+    /// a 429 slows only the request it answered.
+    pub fn with_request_limit(&self, limit: usize) -> AdoClient {
+        AdoClient {
+            on_the_wire: Some(Arc::new(tokio::sync::Semaphore::new(limit.max(1)))),
+            ..self.clone()
+        }
     }
 
     /// Counters of what this client (and its clones) sent.
@@ -457,6 +473,16 @@ impl AdoClient {
             }
             tracing::debug!(method = %request.method, %url, credential = self.credential.kind(), "request");
             self.pace().await;
+            // Held while this attempt is on the wire only: released before any wait below.
+            let place = match &self.on_the_wire {
+                Some(limit) => Some(
+                    limit
+                        .acquire()
+                        .await
+                        .expect("the request limit is never closed"),
+                ),
+                None => None,
+            };
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let response = builder
                 .send()
@@ -466,6 +492,7 @@ impl AdoClient {
             let headers = response.headers().clone();
             let support = support_ids(&headers);
             let body = self.read_body(&url, response).await?;
+            drop(place);
             tracing::debug!(%url, status = status.as_u16(), e2eid = ?support.e2e_id, "response");
 
             if status == StatusCode::TOO_MANY_REQUESTS {

@@ -156,3 +156,74 @@ async fn a_50_mb_body_without_a_length_is_cut_at_the_limit() {
     )
     .await;
 }
+
+/// A listener that answers `/a` with 429 (`Retry-After: 1`) the first time and everything else
+/// with `{}` after a short pause; it notes the order requests arrive in and the most it had in
+/// hand at once.
+async fn throttling_server() -> (
+    SocketAddr,
+    Arc<std::sync::Mutex<Vec<String>>>,
+    Arc<AtomicUsize>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let arrivals = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let most = Arc::new(AtomicUsize::new(0));
+    let in_hand = Arc::new(AtomicUsize::new(0));
+    let (log, peak) = (arrivals.clone(), most.clone());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let (log, peak, in_hand) = (log.clone(), peak.clone(), in_hand.clone());
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                let now = in_hand.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                let first_a = {
+                    let mut log = log.lock().unwrap();
+                    let first = path.starts_with("/tfs/Coll/a")
+                        && !log.iter().any(|p: &String| p.starts_with("/tfs/Coll/a"));
+                    log.push(path);
+                    first
+                };
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                in_hand.fetch_sub(1, Ordering::SeqCst);
+                let answer = if first_a {
+                    "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                } else {
+                    OK_JSON
+                };
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (addr, arrivals, most)
+}
+
+#[tokio::test]
+async fn a_request_limit_holds_the_rest_back_but_not_behind_a_429() {
+    let (addr, arrivals, most) = throttling_server().await;
+    let base = format!("http://127.0.0.1:{}/tfs/Coll/", addr.port());
+    let client = AdoClient::new(config(&base, addr))
+        .unwrap()
+        .with_request_limit(2);
+    let paths = ["a", "b", "c", "d", "e", "f"];
+    let answers = futures_util::future::join_all(
+        paths
+            .iter()
+            .map(|p| client.send(ado_client::Request::get(*p))),
+    )
+    .await;
+    assert!(answers.iter().all(|a| a.is_ok()), "{answers:?}");
+    assert!(most.load(Ordering::SeqCst) <= 2, "at most 2 on the wire");
+    assert_eq!(client.stats().requests, 7, "six, and `a` once more");
+    assert_eq!(client.stats().rate_limited, 1);
+    let order = arrivals.lock().unwrap().clone();
+    assert_eq!(
+        order.last().map(String::as_str),
+        Some("/tfs/Coll/a"),
+        "`a` waited out its Retry-After without holding a place: the others went meanwhile ({order:?})"
+    );
+}

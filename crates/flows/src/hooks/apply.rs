@@ -16,12 +16,14 @@
 //! Finishing or undoing an interrupted run is [`super::recovery`]; making one change, journaled,
 //! is [`super::run`].
 
+use std::collections::HashMap;
+
 use ado_client::AdoClient;
 use ado_core::checks::Problem;
 use ado_core::ids::SubscriptionId;
 use ado_core::webhook::{
     self, Action, ExistingSubscription, HookAuth, HookOrigin, HookSpec, Plan, PlannedHook,
-    RecordedHook,
+    RecordedHook, SpecKey,
 };
 use secrecy::ExposeSecret as _;
 
@@ -37,7 +39,8 @@ use super::{
 /// How a run behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApplyOptions {
-    /// Changes in flight at once (at least 1). Default [`DEFAULT_CONCURRENCY`].
+    /// Requests on the wire at once (at least 1); a change waiting out a 429 gives its place
+    /// to another meanwhile. Default [`DEFAULT_CONCURRENCY`].
     pub concurrency: usize,
     /// The admin confirmed that the plan replaces the secret of subscriptions that deliver
     /// already ([`HookPlan::rotates_secret`]). Without it such a plan is refused.
@@ -319,15 +322,18 @@ fn header_fingerprint(specs: &[HookSpec]) -> Option<String> {
 
 /// Where the fresh plan differs from the one shown.
 fn differences(shown: &Plan, fresh: &Plan) -> Vec<String> {
-    let action_of = |plan: &Plan, spec: &HookSpec| {
-        plan.items()
-            .find(|p| webhook::same_match_key(&p.spec, spec))
-            .map(|p| p.action)
-    };
+    // Keyed once (the first item of a key wins, as a search in apply order would find it):
+    // comparing every pair would normalize 2 × 600 × 600 URLs for an org-wide run.
+    let mut fresh_actions: HashMap<SpecKey, Action> = HashMap::new();
+    for p in fresh.items() {
+        fresh_actions
+            .entry(SpecKey::of(&p.spec))
+            .or_insert(p.action);
+    }
     shown
         .items()
         .filter_map(|item| {
-            let now = action_of(fresh, &item.spec)?;
+            let now = *fresh_actions.get(&SpecKey::of(&item.spec))?;
             (now != item.action).then(|| {
                 format!(
                     "{}: planned to {}, but Azure DevOps changed meanwhile, so it will {} instead",

@@ -16,11 +16,11 @@ use ado_core::webhook::{
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::scope::{projects_of, resolve_scopes, LOOKUPS_AT_ONCE};
+use super::scope::{projects_of, resolve_scopes};
 use super::secret::{generate_secret, Fingerprinter, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
     hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, ProjectId, SecretChoice,
-    SecretSource,
+    SecretSource, DEFAULT_CONCURRENCY,
 };
 
 /// Plans the subscriptions `request` asks for, changing nothing: resolves the project and
@@ -48,15 +48,27 @@ pub async fn plan_hooks(
         .iter()
         .map(|project| check_permission(client, target, project, user))
         .collect();
-    futures_util::stream::iter(checks)
-        .buffer_unordered(LOOKUPS_AT_ONCE)
-        .try_collect::<Vec<()>>()
-        .await?;
-
-    let receiver = check_receiver(client, target, &request.url).await?;
-    let (events, unoffered) = offered_events(client, target, &request.events).await?;
+    // The permission, the receiver, the events offered and the subscriptions that exist do not
+    // depend on one another: asked at once, one round trip (and a 429 on one of them delays
+    // only that one). Their verdicts are still taken in this order.
+    let recorded = records.recorded()?;
+    let (permitted, receiver, offered, listed) = tokio::join!(
+        futures_util::stream::iter(checks)
+            .buffer_unordered(DEFAULT_CONCURRENCY)
+            .try_collect::<Vec<()>>(),
+        check_receiver(client, target, &request.url),
+        offered_events(client, target, &request.events),
+        listed_subscriptions(client, &recorded),
+    );
+    permitted?;
+    let receiver = receiver?;
+    let (events, unoffered) = offered?;
+    let listed =
+        listed.map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
 
     let (auth, secret, source, header) = decide_secret(records, &request.auth)?;
+    let fingerprints = records.fingerprinter()?;
+    let existing = listed.iter().map(|s| to_fact(s, &fingerprints)).collect();
     let mut specs = Vec::new();
     for scope in &scopes {
         let selection = HookSelection {
@@ -91,7 +103,7 @@ pub async fn plan_hooks(
     let rules = PlanRules {
         take_over: request.take_over,
     };
-    let mut plan = plan_for_specs(client, records, target, specs, secret, source, rules).await?;
+    let mut plan = plan_against(records, specs, existing, &recorded, secret, source, rules)?;
     plan.project = scopes[0].project.clone();
     plan.repository = repository;
     plan.scopes = scopes;
@@ -122,7 +134,20 @@ pub(super) async fn plan_for_specs(
     let existing = existing_subscriptions(client, &recorded, &records.fingerprinter()?)
         .await
         .map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
-    let plan = webhook::plan_with(&specs, &existing, &recorded, rules);
+    plan_against(records, specs, existing, &recorded, secret, source, rules)
+}
+
+/// Plans `specs` against subscriptions already listed and this connection's records.
+fn plan_against(
+    records: &HookRecords,
+    specs: Vec<HookSpec>,
+    existing: Vec<ExistingSubscription>,
+    recorded: &[RecordedHook],
+    secret: SecretString,
+    source: SecretSource,
+    rules: PlanRules,
+) -> Result<HookPlan, Problem> {
+    let plan = webhook::plan_with(&specs, &existing, recorded, rules);
     let header = specs.first().and_then(|s| match &s.auth {
         HookAuth::SecretHeader { header, .. } => Some(header.clone()),
         HookAuth::Basic { .. } => None,
@@ -399,7 +424,17 @@ pub(super) async fn existing_subscriptions(
     recorded: &[RecordedHook],
     fingerprints: &Fingerprinter,
 ) -> Result<Vec<ExistingSubscription>, Error> {
-    let listed = client
+    let listed = listed_subscriptions(client, recorded).await?;
+    Ok(listed.iter().map(|s| to_fact(s, fingerprints)).collect())
+}
+
+/// [`existing_subscriptions`] as the server sent them (facts are made once the fingerprint
+/// key may be read).
+async fn listed_subscriptions(
+    client: &AdoClient,
+    recorded: &[RecordedHook],
+) -> Result<Vec<Subscription>, Error> {
+    let mut listed = client
         .subscriptions_where(&SubscriptionFilter {
             publisher_id: Some(PUBLISHER_ID.into()),
             consumer_id: Some(CONSUMER_ID.into()),
@@ -407,19 +442,19 @@ pub(super) async fn existing_subscriptions(
             event_type: None,
         })
         .await?;
-    let mut facts: Vec<ExistingSubscription> =
-        listed.iter().map(|s| to_fact(s, fingerprints)).collect();
+    let mut ids: std::collections::HashSet<String> =
+        listed.iter().map(|s| s.id.to_ascii_lowercase()).collect();
     for r in recorded {
-        if facts.iter().any(|f| f.id.eq_ignore_ascii_case(&r.id)) {
+        if !ids.insert(r.id.to_ascii_lowercase()) {
             continue;
         }
         match client.subscription(&r.id).await {
-            Ok(s) => facts.push(to_fact(&s, fingerprints)),
+            Ok(s) => listed.push(s),
             Err(e) if e.status() == Some(404) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(facts)
+    Ok(listed)
 }
 
 /// A wire subscription as the core's facts, secrets as fingerprints.

@@ -67,18 +67,32 @@ pub(super) struct Run<'a> {
     pub(super) total: u32,
 }
 
+/// Changes under way per place on the wire. A 429 asks its request to wait (Azure DevOps
+/// says 1 s and more, 20 round trips and more); meanwhile the others keep its place busy.
+pub(super) const CHANGES_PER_PLACE: usize = 4;
+
 /// How often a create that failed ambiguously (and was not found afterwards) is tried again.
 pub(super) const CREATE_RETRIES: u32 = 3;
 
 impl Run<'_> {
+    /// Makes every change: at most `concurrency` requests on the wire at once, and up to
+    /// [`CHANGES_PER_PLACE`] times as many changes under way (journaled, waiting for a place
+    /// or waiting out a 429's `Retry-After`), so that a throttled change does not keep a
+    /// place on the wire idle while it waits.
     pub(super) async fn all(
         &self,
         jobs: Vec<Job>,
         concurrency: usize,
     ) -> Vec<(Job, Result<SubscriptionId, Problem>)> {
+        let concurrency = concurrency.max(1);
+        let client = self.client.with_request_limit(concurrency);
+        let run = Run {
+            client: &client,
+            ..*self
+        };
         let mut out: Vec<(Job, Result<SubscriptionId, Problem>)> =
-            futures_util::stream::iter(jobs.into_iter().map(|job| self.one(job)))
-                .buffer_unordered(concurrency.max(1))
+            futures_util::stream::iter(jobs.into_iter().map(|job| run.one(job)))
+                .buffer_unordered(concurrency * CHANGES_PER_PLACE)
                 .collect()
                 .await;
         out.sort_by_key(|(job, _)| job.seq);
