@@ -266,12 +266,17 @@ async fn kong_konnect_token_created_after_consent_handed_off_renewed_and_revoked
             "return document.body.dataset.connectRules === 'clear' && !document.getElementById('verify').disabled",
         )
         .await;
+    assert!(journey
+        .text("product-connect-note")
+        .await
+        .contains("sign in with Microsoft and let ADO Connect create its token"));
+    journey.resize(1280, 800).await;
+    journey.screen("94a-konnect-connect").await;
     journey.click("verify").await;
     journey.play_browser_sign_in().await;
     journey.wait_for_result().await;
     journey.click("to-hooks").await;
     journey.wait_step("product").await;
-    journey.resize(1280, 800).await;
     assert_eq!(journey.text("mint-start").await, "Create the token for me");
     assert!(journey
         .text("mint-hint")

@@ -105,6 +105,19 @@ pub fn connect_rules(profile: &ProductProfile, input: &ConnectInput) -> ConnectR
                 sign_in.methods.push(method);
             }
         }
+        let what = if profile.pat_one_per_connector {
+            "its tokens (\"Create the tokens for me\")"
+        } else {
+            "its token (\"Create the token for me\")"
+        };
+        let offer = format!(
+            "{} is handed a personal access token: paste one, or sign in with Microsoft and let ADO Connect create {what}.",
+            profile.product.name
+        );
+        sign_in.note = Some(match sign_in.note.take() {
+            Some(note) => format!("{note} {offer}"),
+            None => offer,
+        });
     }
     ConnectRules {
         sign_in,
