@@ -306,8 +306,9 @@ impl AuthError {
     /// that permission (incremental consent) cures it; a revoked or expired refresh token
     /// (other `invalid_grant`s) is not this.
     pub fn needs_consent(&self) -> bool {
-        let AuthError::SignInAgain { error: Some(e) } = self else {
-            return false;
+        let e = match self {
+            AuthError::SignInAgain { error: Some(e) } | AuthError::OAuth { error: e, .. } => e,
+            _ => return false,
         };
         e.error == "interaction_required"
             || e.error == "consent_required"
@@ -431,5 +432,14 @@ mod tests {
         );
         assert!(!AuthError::SignInAgain { error: None }.needs_consent());
         assert!(!AuthError::Cancelled.needs_consent());
+        let AuthError::SignInAgain { error: Some(body) } = refused("consent_required", &[], "")
+        else {
+            unreachable!()
+        };
+        let other = AuthError::OAuth {
+            endpoint: "https://login.example/token".into(),
+            error: body,
+        };
+        assert!(other.needs_consent(), "whichever way the refusal came");
     }
 }
