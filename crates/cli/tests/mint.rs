@@ -269,6 +269,22 @@ async fn kong_konnect_gets_its_one_pat_minted_and_handed_off_like_a_pasted_one()
     assert_eq!(code, 0);
     assert_eq!(json["revoked"].as_array().unwrap().len(), 1);
     assert!(emulator.world().minted_pats().iter().all(|p| p.revoked));
+    // The revoked PAT is no longer kept: the hand-off asks for a token again instead of
+    // handing over one that answers 401.
+    let saved = connections.get(&id).unwrap().unwrap();
+    assert!(
+        !saved
+            .extra_secret_keys
+            .iter()
+            .any(|k| k.starts_with("product-pat:")
+                || k.starts_with("product-pat-minted:")
+                || k.starts_with("product-cleared:")),
+        "{:?}",
+        saved.extra_secret_keys
+    );
+    let (code, json, stderr) = run("handoff", &["--show-secrets"]);
+    assert_eq!(code, 1, "{json} {stderr}");
+    assert!(stderr.contains("ado-connect-cli mint"), "{stderr}");
     let _ = connections.remove(&id);
 }
 

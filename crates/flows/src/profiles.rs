@@ -448,6 +448,19 @@ impl Connections {
         })
     }
 
+    /// Deletes another secret of the connection and forgets its key in the profile; deleting one
+    /// that is not there is not an error.
+    pub fn remove_extra_secret(&self, profile: &Profile, name: &str) -> Result<(), ProfileError> {
+        let key = format!("{name}:{}", profile.id);
+        self.secrets.delete(&key)?;
+        self.update(|file| {
+            if let Some(p) = file.connections.iter_mut().find(|p| p.id == profile.id) {
+                p.extra_secret_keys.retain(|k| k != &key);
+            }
+            Ok(())
+        })
+    }
+
     /// Reads another secret of the connection.
     pub fn extra_secret(
         &self,

@@ -10,7 +10,9 @@ use ado_emulator::scenario::{DEMO_FULL_ACCESS_PAT, DEMO_SP_CLIENT_ID, DEMO_SP_SE
 use ado_emulator::world::PatPolicy;
 use ado_emulator::{Config, Emulator, Scenario};
 use ado_flows::organizations::organizations_of;
-use ado_flows::product::gate::{clear_saved, Clear, Outcome, SavedCheck};
+use ado_flows::product::gate::{
+    clear_saved, clearance_name, expiry_name, Clear, ConnectorPat, Outcome, SavedCheck,
+};
 use ado_flows::product::mint::{
     minted_tokens, plan_mint, renew_token, revoke_minted, MintCode, MintRequest,
     DEFAULT_LIFETIME_DAYS,
@@ -427,5 +429,126 @@ async fn the_tokens_api_permission_is_asked_for_only_when_minting_and_its_refusa
     assert_eq!(refusal.code, MintCode::SignInAgain, "{refusal:?}");
     assert!(refusal.fix.contains("--allow-minting"), "{}", refusal.fix);
     assert!(f.emulator.world().minted_pats().is_empty());
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test]
+async fn revoking_dx_tokens_forgets_them_and_a_boards_token_pasted_beside_moves_up() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let profile = dx();
+    ado_flows::product::mint::mint_tokens(
+        &f.connections,
+        &f.settings,
+        mint_request(&id, None, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    // "Add another Boards token": the user pastes a second Boards PAT beside the minted ones.
+    let mut pats: Vec<ConnectorPat> = minted_tokens(&f.connections, &id, &profile)
+        .unwrap()
+        .into_iter()
+        .map(|m| ConnectorPat {
+            pat: kept(&f, &id, &m.connector),
+            connector: m.connector,
+            index: 0,
+            expires_on: Some(m.valid_to[..10].to_string()),
+        })
+        .collect();
+    pats.push(ConnectorPat {
+        connector: "boards".into(),
+        index: 1,
+        pat: SecretString::from(DEMO_FULL_ACCESS_PAT.to_string()),
+        expires_on: Some("2099-01-31".into()),
+    });
+    let check = SavedCheck {
+        profile: profile.clone(),
+        connection_id: id.clone(),
+        project: None,
+        repository: None,
+        pats,
+    };
+    let outcome = clear_saved(
+        &f.connections,
+        &f.settings,
+        check,
+        Clear::Always,
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    if let Outcome::Refused(report) = &outcome {
+        let p = report.refusal();
+        panic!("the pasted Boards PAT passes: {} {}", p.message, p.fix);
+    }
+
+    let revoked = revoke_minted(&f.connections, &f.settings, &id, &profile)
+        .await
+        .unwrap();
+    assert_eq!(revoked.len(), profile.connectors.len());
+    let key = secrets_key(&profile);
+    let saved = f.connections.get(&id).unwrap().unwrap();
+    let slot = |connector: &str, index: usize| {
+        f.connections
+            .extra_secret(&saved, &connector_secret_name(&key, connector, index))
+            .unwrap()
+            .map(|p| p.expose_secret().to_string())
+    };
+    assert_eq!(
+        slot("boards", 0).as_deref(),
+        Some(DEMO_FULL_ACCESS_PAT),
+        "the pasted Boards PAT stays, first now"
+    );
+    assert_eq!(slot("boards", 1), None);
+    for connector in profile.connectors.iter().filter(|c| c.id != "boards") {
+        assert_eq!(
+            slot(&connector.id, 0),
+            None,
+            "{} is forgotten",
+            connector.id
+        );
+    }
+    let expiry = f
+        .connections
+        .extra_secret(&saved, &expiry_name(&key, "boards", 0))
+        .unwrap()
+        .map(|d| d.expose_secret().to_string());
+    assert_eq!(expiry.as_deref(), Some("2099-01-31"), "with its own date");
+    assert!(
+        f.connections
+            .extra_secret(&saved, &clearance_name(&key))
+            .unwrap()
+            .is_none(),
+        "the pass of the revoked tokens is gone"
+    );
+    // The hand-off asks for the missing connectors' tokens instead of handing over dead ones.
+    let outcome = clear_saved(
+        &f.connections,
+        &f.settings,
+        SavedCheck {
+            profile: profile.clone(),
+            connection_id: id.clone(),
+            project: None,
+            repository: None,
+            pats: Vec::new(),
+        },
+        Clear::IfStale,
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let Outcome::Refused(report) = outcome else {
+        panic!("the gate refuses without the revoked tokens")
+    };
+    let refusal = report.refusal();
+    assert!(
+        refusal.message.contains("Create the tokens for me")
+            || refusal.fix.contains("Create the tokens for me"),
+        "{refusal:?}"
+    );
     let _ = f.connections.remove(&id);
 }

@@ -8,9 +8,12 @@
 use ado_client::{AdoClient, ClientConfig, Credential};
 use ado_core::product::handoff::Reveal;
 use ado_core::product::ProductProfile;
+use ado_emulator::scenario::DEMO_FULL_ACCESS_PAT;
 use ado_emulator::world::PatPolicy;
 use ado_emulator::{Config, Emulator, Scenario};
-use ado_flows::product::gate::{clear_saved, Clear, Outcome, SavedCheck};
+use ado_flows::product::gate::{
+    clear_saved, clearance_name, Clear, ConnectorPat, Outcome, SavedCheck,
+};
 use ado_flows::product::handoff::{open_handoff, HandoffChoice};
 use ado_flows::product::mint::{
     mint_tokens, minted_tokens, renew_token, revoke_minted, MintCode, MintRequest,
@@ -401,5 +404,154 @@ async fn a_product_not_handed_a_pat_has_nothing_to_mint() {
     .unwrap_err();
     assert_eq!(refusal.code, MintCode::ProductTakesNoPat, "{refusal:?}");
     assert!(f.emulator.world().minted_pats().is_empty());
+    let _ = f.connections.remove(&id);
+}
+
+/// The product's recorded pass, as the gate keeps it.
+fn clearance(f: &Fixture, id: &ProfileId, profile: &ProductProfile) -> Option<SecretString> {
+    let saved = f.connections.get(id).unwrap().unwrap();
+    f.connections
+        .extra_secret(&saved, &clearance_name(&secrets_key(profile)))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_revoked_minted_pat_leaves_the_keyring_so_the_handoff_asks_for_a_new_one() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let konnect = profile("kong-konnect");
+    mint_tokens(
+        &f.connections,
+        &f.settings,
+        request(konnect.clone(), &id, None, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    open_handoff(
+        &f.connections,
+        &f.settings,
+        konnect.clone(),
+        &id,
+        HandoffChoice::default(),
+        now(),
+    )
+    .await
+    .expect("the minted PAT clears the hand-off");
+    assert!(kept(&f, &id, &konnect).is_some());
+    assert!(
+        clearance(&f, &id, &konnect).is_some(),
+        "the pass is recorded"
+    );
+
+    let revoked = revoke_minted(&f.connections, &f.settings, &id, &konnect)
+        .await
+        .unwrap();
+    assert_eq!(revoked.len(), 1);
+    assert!(
+        kept(&f, &id, &konnect).is_none(),
+        "the revoked PAT is no longer kept"
+    );
+    assert!(
+        clearance(&f, &id, &konnect).is_none(),
+        "the pass recorded for it is gone"
+    );
+    let saved = f.connections.get(&id).unwrap().unwrap();
+    let key = secrets_key(&konnect);
+    assert!(
+        !saved
+            .extra_secret_keys
+            .iter()
+            .any(|k| k.contains(&format!("product-pat:{key}:"))
+                || k.contains(&format!("product-pat-minted:{key}:"))
+                || k.contains(&format!("product-cleared:{key}"))),
+        "nothing of it is listed with the connection: {:?}",
+        saved.extra_secret_keys
+    );
+    // The hand-off does not hand over a dead token: it asks for one (create or paste).
+    let refused = open_handoff(
+        &f.connections,
+        &f.settings,
+        konnect.clone(),
+        &id,
+        HandoffChoice::default(),
+        now(),
+    )
+    .await
+    .expect_err("no PAT is kept any more");
+    assert!(
+        refused.message.contains("Create the tokens for me"),
+        "{}",
+        refused.message
+    );
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test]
+async fn a_pat_pasted_over_a_minted_one_stays_when_the_minted_one_is_revoked() {
+    let Some(f) = fixture().await else { return };
+    let id = sign_in(&f).await;
+    let konnect = profile("kong-konnect");
+    mint_tokens(
+        &f.connections,
+        &f.settings,
+        request(konnect.clone(), &id, None, false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    // The user pastes a PAT of their own in the product step ("Check access"): it takes the
+    // minted one's place.
+    let pasted = SecretString::from(DEMO_FULL_ACCESS_PAT.to_string());
+    let check = SavedCheck {
+        profile: konnect.clone(),
+        connection_id: id.clone(),
+        project: None,
+        repository: None,
+        pats: vec![ConnectorPat {
+            connector: "default".into(),
+            index: 0,
+            pat: pasted.clone(),
+            expires_on: Some("2099-01-31".into()),
+        }],
+    };
+    let outcome = clear_saved(
+        &f.connections,
+        &f.settings,
+        check,
+        Clear::Always,
+        now(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(outcome, Outcome::Cleared(..)),
+        "the pasted PAT passes"
+    );
+
+    let revoked = revoke_minted(&f.connections, &f.settings, &id, &konnect)
+        .await
+        .unwrap();
+    assert_eq!(revoked.len(), 1, "the minted one is revoked");
+    assert_eq!(
+        kept(&f, &id, &konnect).map(|p| p.expose_secret().to_string()),
+        Some(DEMO_FULL_ACCESS_PAT.to_string()),
+        "the pasted PAT is the user's: it stays"
+    );
+    assert!(clearance(&f, &id, &konnect).is_some(), "its pass stays too");
+    let handoff = open_handoff(
+        &f.connections,
+        &f.settings,
+        konnect.clone(),
+        &id,
+        HandoffChoice::default(),
+        now(),
+    )
+    .await
+    .expect("the pasted PAT still clears the hand-off");
+    assert!(handoff.missing().is_empty());
     let _ = f.connections.remove(&id);
 }

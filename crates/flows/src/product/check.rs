@@ -23,7 +23,7 @@ use ado_core::checks::{CheckCode, Problem};
 use ado_core::preflight::{Check, Status};
 use ado_core::product::verdicts::{self, Restriction, Rule};
 use ado_core::product::{ConnectorAccess, FieldSource, ProductProfile, SignInMethod};
-use ado_core::target::{ConnectionTarget, Field};
+use ado_core::target::{ConnectionTarget, Deployment, Field};
 use serde::Serialize;
 
 use super::credential::{check_credential, Plan};
@@ -283,6 +283,19 @@ fn request_rows(request: &ProductCheckRequest) -> Vec<Restriction> {
             .map(|k| k.label.as_str())
             .collect();
         if !missing.is_empty() {
+            // A Microsoft sign-in on Services may have them created (`super::mint`), e.g. again
+            // after Forget revoked the ones it created.
+            let microsoft = request.target.deployment() == Deployment::Services
+                && request
+                    .credentials
+                    .iter()
+                    .chain(&request.hooks_credential)
+                    .any(|c| matches!(c.method, SignInMethod::Browser | SignInMethod::DeviceCode));
+            let create = if microsoft {
+                " Or let ADO Connect create them with your Microsoft sign-in: \"Create the tokens for me\" in the product's step, or `ado-connect-cli mint`."
+            } else {
+                ""
+            };
             out.push(refusal_row(
                 "A token per connector",
                 Some(Field::Pat),
@@ -291,7 +304,7 @@ fn request_rows(request: &ProductCheckRequest) -> Vec<Restriction> {
                     missing.join(", ")
                 ),
                 format!(
-                    "Create a PAT for each connector ({name} recommends a separate service account for each: rate limits are per identity) and give it in that connector's field."
+                    "Create a PAT for each connector ({name} recommends a separate service account for each: rate limits are per identity) and give it in that connector's field.{create}"
                 ),
             ));
         }

@@ -47,10 +47,12 @@ use serde::{Deserialize, Serialize};
 pub mod consent;
 mod refusal;
 mod renew;
+mod revoke;
 
 use refusal::{lifetime_refusal, msa_refusal, server_refusal, service_principal_refusal};
 pub use refusal::{MintCode, MintRefusal};
-pub use renew::{renew_token, revoke_minted};
+pub use renew::renew_token;
+pub use revoke::revoke_minted;
 
 use super::gate::{clear_saved, Clear, ConnectorPat, Outcome, SavedCheck};
 use super::{date_of, ProductEvent, ProductReport};
@@ -231,6 +233,75 @@ pub struct MintReport {
 
 fn record_name(key: &str, connector: &str, index: usize) -> String {
     format!("product-pat-minted:{key}:{connector}:{index}")
+}
+
+/// A minted record as kept in the keyring: the record, and a SHA-256 of the token so that
+/// revoking it removes the kept PAT only while that is still the minted one (never a token
+/// pasted over it since). Records kept before the digest have none.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Kept {
+    #[serde(flatten)]
+    pat: MintedPat,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token_sha256: Option<String>,
+}
+
+/// SHA-256 of a token, hex.
+fn token_sha256(token: &SecretString) -> String {
+    use sha2::{Digest as _, Sha256};
+    Sha256::digest(token.expose_secret().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Records a minted PAT with the connection (its `authorizationId`, never its value).
+fn keep_record(
+    connections: &Connections,
+    saved: &crate::Profile,
+    key: &str,
+    entry: &MintedPat,
+    token: Option<&SecretString>,
+) -> Result<(), MintRefusal> {
+    let kept = Kept {
+        pat: entry.clone(),
+        token_sha256: token.map(token_sha256),
+    };
+    let json = serde_json::to_string(&kept).expect("a record serializes");
+    connections
+        .put_extra_secret(
+            saved,
+            &record_name(key, &entry.connector, entry.index),
+            &SecretString::from(json),
+        )
+        .map(|_| ())
+        .map_err(failed)
+}
+
+/// The minted records kept for `profile` with a saved connection, revoked ones left out.
+fn kept_records(
+    connections: &Connections,
+    saved: &crate::Profile,
+    profile: &ProductProfile,
+) -> Result<Vec<Kept>, crate::ProfileError> {
+    let key = super::secrets_key(profile);
+    let mut out = Vec::new();
+    for connector in &profile.connectors {
+        for index in 0..16 {
+            let Some(json) =
+                connections.extra_secret(saved, &record_name(&key, &connector.id, index))?
+            else {
+                break;
+            };
+            if let Ok(kept) = serde_json::from_str::<Kept>(json.expose_secret()) {
+                if !kept.pat.revoked {
+                    out.push(kept);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn failed(problem: impl std::fmt::Display) -> MintRefusal {
@@ -539,14 +610,7 @@ pub async fn mint_tokens(
     let mut minted = Vec::new();
     for (planned, token) in &created {
         let entry = record(planned, token, &plan, &request);
-        let json = serde_json::to_string(&entry).expect("a record serializes");
-        connections
-            .put_extra_secret(
-                &saved,
-                &record_name(&key, &planned.connector, planned.index),
-                &SecretString::from(json),
-            )
-            .map_err(failed)?;
+        keep_record(connections, &saved, &key, &entry, token.token.as_ref())?;
         minted.push(entry);
     }
     Ok(MintReport {
@@ -575,24 +639,11 @@ pub fn minted_tokens(
     let Some(saved) = connections.get(connection_id).map_err(store)? else {
         return Ok(Vec::new());
     };
-    let key = super::secrets_key(profile);
-    let mut out = Vec::new();
-    for connector in &profile.connectors {
-        for index in 0..16 {
-            let Some(json) = connections
-                .extra_secret(&saved, &record_name(&key, &connector.id, index))
-                .map_err(store)?
-            else {
-                break;
-            };
-            if let Ok(entry) = serde_json::from_str::<MintedPat>(json.expose_secret()) {
-                if !entry.revoked {
-                    out.push(entry);
-                }
-            }
-        }
-    }
-    Ok(out)
+    Ok(kept_records(connections, &saved, profile)
+        .map_err(store)?
+        .into_iter()
+        .map(|k| k.pat)
+        .collect())
 }
 
 #[cfg(test)]

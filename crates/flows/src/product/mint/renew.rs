@@ -1,39 +1,16 @@
-//! Renew (a new PAT with the same scopes, checked and kept, then the old one revoked) and
-//! Forget's revocation of exactly the minted PATs.
+//! Renew: a new PAT with the same scopes, checked and kept, then the old one revoked.
 
-use ado_client::api::tokens::{AuthorizationId, PatCallError, PatTokenError};
+use ado_client::api::tokens::AuthorizationId;
 use ado_client::Credential;
-use ado_core::product::ProductProfile;
 use secrecy::{ExposeSecret as _, SecretString};
 
 use super::super::gate::{clear_saved, kept_pats, Clear, ConnectorPat, Outcome, SavedCheck};
 use super::super::ProductEvent;
 use super::{
-    call_refusal, create, failed, minted_tokens, plan_mint, record, record_name, revoke_all,
-    tokens_client, MintCode, MintRefusal, MintReport, MintRequest, MintedPat, PlannedPat,
+    call_refusal, create, failed, keep_record, minted_tokens, plan_mint, record, revoke_all,
+    tokens_client, MintCode, MintRefusal, MintReport, MintRequest, PlannedPat,
 };
-use crate::{Connections, ProfileId};
-
-fn mark_revoked(
-    connections: &Connections,
-    saved: &crate::Profile,
-    key: &str,
-    entry: &MintedPat,
-) -> Result<(), MintRefusal> {
-    let revoked = MintedPat {
-        revoked: true,
-        ..entry.clone()
-    };
-    let json = serde_json::to_string(&revoked).expect("a record serializes");
-    connections
-        .put_extra_secret(
-            saved,
-            &record_name(key, &entry.connector, entry.index),
-            &SecretString::from(json),
-        )
-        .map(|_| ())
-        .map_err(failed)
-}
+use crate::Connections;
 
 /// Renew: a new PAT with the same scopes and lifetime for `connector`, checked with the
 /// product's checks together with the other kept PATs and kept; then the old one is revoked
@@ -156,14 +133,7 @@ pub async fn renew_token(
     };
     let key = crate::product::secrets_key(&request.profile);
     let entry = record(&planned, &token, &plan, &request);
-    let json = serde_json::to_string(&entry).expect("a record serializes");
-    connections
-        .put_extra_secret(
-            &saved,
-            &record_name(&key, connector, old.index),
-            &SecretString::from(json),
-        )
-        .map_err(failed)?;
+    keep_record(connections, &saved, &key, &entry, token.token.as_ref())?;
     let old_id: AuthorizationId = old.authorization_id.parse().map_err(failed)?;
     client
         .revoke_pat(old_id)
@@ -176,35 +146,4 @@ pub async fn renew_token(
         revoked: vec![old.authorization_id],
         report,
     })
-}
-
-/// Forget's revocation: revokes exactly the PATs ADO Connect minted for `profile` on this
-/// connection (by their recorded `authorizationId`) and returns their ids. Tokens the user
-/// pasted are never touched.
-pub async fn revoke_minted(
-    connections: &Connections,
-    settings: &ado_auth::SignInSettings,
-    connection_id: &ProfileId,
-    profile: &ProductProfile,
-) -> Result<Vec<String>, MintRefusal> {
-    let minted = minted_tokens(connections, connection_id, profile)
-        .map_err(|p| MintRefusal::from_problem(MintCode::Failed, &p))?;
-    if minted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (client, saved) = tokens_client(connections, settings, connection_id, profile).await?;
-    let key = crate::product::secrets_key(profile);
-    let plan = plan_mint(profile, saved.target.scope_name(), None, 0);
-    let mut revoked = Vec::new();
-    for entry in minted {
-        let id: AuthorizationId = entry.authorization_id.parse().map_err(failed)?;
-        match client.revoke_pat(id).await {
-            // Already gone (revoked on the token page): nothing left to revoke.
-            Ok(()) | Err(PatCallError::Refused(PatTokenError::AuthorizationNotFound)) => {}
-            Err(e) => return Err(call_refusal(e, &plan)),
-        }
-        mark_revoked(connections, &saved, &key, &entry)?;
-        revoked.push(entry.authorization_id);
-    }
-    Ok(revoked)
 }
