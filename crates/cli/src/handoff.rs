@@ -24,7 +24,7 @@ use ado_flows::interface::{
 use ado_flows::preflight::PreflightRequest;
 use ado_flows::product::delivery::Consent;
 use ado_flows::product::gate::{clear_saved, Clear, ConnectorPat, SavedCheck};
-use ado_flows::product::handoff::{open_handoff, HandoffChoice};
+use ado_flows::product::handoff::{Handoff, HandoffChoice};
 use ado_flows::product::post::PostOptions;
 use ado_flows::product::saved::{deliver, rules_for_target, script_of, Delivered};
 use ado_flows::product::{
@@ -530,7 +530,7 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
     } else {
         Clear::Always
     };
-    clear_saved(
+    let cleared = clear_saved(
         &connections,
         &settings,
         check,
@@ -547,16 +547,8 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
         server_public_url: args.public_url.clone(),
         placeholders,
     };
-    let handoff = open_handoff(
-        &connections,
-        &settings,
-        profile,
-        &id,
-        choice,
-        crate::now_unix(),
-    )
-    .await
-    .map_err(|p| fail(&p, 1))?;
+    // The hand-off of what the gate just cleared (not a second pass through it).
+    let handoff = Handoff::from_cleared(&connections, &cleared, choice).map_err(|p| fail(&p, 1))?;
     handoff.require_complete().map_err(|p| fail(&p, 2))?;
 
     let mut out = json!({ "ok": true });

@@ -15,7 +15,7 @@ use ado_core::product::verdicts::unreachable_reason;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 
-use super::handoff::{saved, store_problem, Handoff};
+use super::handoff::{store_problem, Handoff};
 use crate::Connections;
 
 /// Where a delivery goes and what it carries.
@@ -154,9 +154,8 @@ fn accepted_hosts(
     handoff: &Handoff,
     key: &str,
 ) -> Result<Vec<String>, Problem> {
-    let saved = saved(connections, &handoff.connection_id)?;
     Ok(connections
-        .extra_secret(&saved, &accepted_hosts_name(key))
+        .extra_secret(handoff.saved()?, &accepted_hosts_name(key))
         .map_err(store_problem)?
         .and_then(|v| serde_json::from_str(v.expose_secret()).ok())
         .unwrap_or_default())
@@ -172,11 +171,10 @@ pub(super) fn accept_host(
     let mut hosts = accepted_hosts(connections, handoff, &key)?;
     if !hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
         hosts.push(host.to_ascii_lowercase());
-        let saved = saved(connections, &handoff.connection_id)?;
         let json = serde_json::to_string(&hosts).expect("hosts serialize");
         connections
             .put_extra_secret(
-                &saved,
+                handoff.saved()?,
                 &accepted_hosts_name(&key),
                 &SecretString::from(json),
             )

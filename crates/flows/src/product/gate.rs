@@ -62,8 +62,10 @@ pub enum Clear {
     IfStale,
 }
 
-/// Proof that a connection passed a product's checks. Only [`clear_saved`] makes one.
-#[derive(Debug, Clone)]
+/// Proof that a connection passed a product's checks. Only [`clear_saved`] makes one. It carries
+/// what the gate read to decide, so the hand-off reads none of it again: the saved connection,
+/// its own secret, and the connector PATs the checks ran with. `Debug` shows no secret.
+#[derive(Clone)]
 pub struct Cleared {
     pub(super) profile: ProductProfile,
     pub(super) connection_id: ProfileId,
@@ -71,6 +73,33 @@ pub struct Cleared {
     pub(super) project: Option<String>,
     pub(super) repository: Option<String>,
     pub(super) record: Clearance,
+    /// The saved connection, as the gate opened it.
+    pub(super) saved: crate::Profile,
+    /// Its PAT or service-principal secret (none for a Microsoft sign-in).
+    pub(super) main_secret: Option<SecretString>,
+    /// The connector PATs cleared: given now (and kept since), or those kept before.
+    pub(super) pats: Vec<ProductCredential>,
+}
+
+impl std::fmt::Debug for Cleared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cleared")
+            .field("product", &self.profile.product.id)
+            .field("connection_id", &self.connection_id)
+            .field("method", &self.method)
+            .field("project", &self.project)
+            .field("repository", &self.repository)
+            .field("record", &self.record)
+            .field(
+                "pats",
+                &self
+                    .pats
+                    .iter()
+                    .map(|p| format!("{}#{}", p.connector, p.index))
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 impl Cleared {
@@ -82,6 +111,11 @@ impl Cleared {
     /// The connection.
     pub fn connection_id(&self) -> &ProfileId {
         &self.connection_id
+    }
+
+    /// The saved connection, as the gate read it.
+    pub fn saved(&self) -> &crate::Profile {
+        &self.saved
     }
 
     /// When the checks passed (Unix seconds).
@@ -223,20 +257,23 @@ pub async fn clear_saved(
         &request.repository,
     );
     let method = method_of(&saved.auth, &profile, saved);
-    let cleared = |record: Clearance| Cleared {
+    let cleared = |record: Clearance, pats: Vec<ProductCredential>| Cleared {
         profile: profile.clone(),
         connection_id: request.connection_id.clone(),
         method,
         project: request.project.clone(),
         repository: request.repository.clone(),
         record,
+        saved: saved.clone(),
+        main_secret: main_secret.clone(),
+        pats,
     };
     if when == Clear::IfStale {
         if let Some(record) = recorded(connections, saved, &product_id)? {
             let fresh = now_unix.saturating_sub(record.passed_at) < CLEARANCE_TTL_SECS
                 && record.passed_at <= now_unix + 300;
             if fresh && record.digest == digest {
-                return Ok(Outcome::Cleared(Box::new(cleared(record)), None));
+                return Ok(Outcome::Cleared(Box::new(cleared(record, own)), None));
             }
         }
     }
@@ -251,7 +288,7 @@ pub async fn clear_saved(
         method,
         expires_on,
     };
-    let (credentials, hooks_credential) = credentials_to_check(&profile, main, own);
+    let (credentials, hooks_credential) = credentials_to_check(&profile, main, own.clone());
     let check = ProductCheckRequest {
         profile: profile.clone(),
         target: saved.target.clone(),
@@ -298,7 +335,10 @@ pub async fn clear_saved(
             &SecretString::from(json),
         )
         .map_err(store_problem)?;
-    Ok(Outcome::Cleared(Box::new(cleared(record)), Some(report)))
+    Ok(Outcome::Cleared(
+        Box::new(cleared(record, own)),
+        Some(report),
+    ))
 }
 
 /// The recorded pass for `product_id`, if any (an unreadable one counts as none).

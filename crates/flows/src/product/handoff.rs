@@ -1,8 +1,8 @@
 //! The hand-off: a connection that passed the product's checks, delivered to the product.
 //!
 //! - [`open_handoff`]: the gate ([`super::gate::clear_saved`]), then [`Handoff::from_cleared`]:
-//!   the connection's facts and its secrets from the keyring (the connection's PAT or
-//!   service-principal secret, each connector's PATs, the webhook secret).
+//!   the connection's facts and the secrets the gate read (the connection's PAT or
+//!   service-principal secret, each connector's PATs), and the webhook secret from the keyring.
 //! - [`Handoff::panel`]: the "Paste into …" fields for this deployment and sign-in method, the
 //!   product's guide where nothing is pasted, and what is still missing; secret values only for
 //!   the field asked.
@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use ado_client::Credential;
 use ado_core::checks::{CheckCode, Problem};
 use ado_core::product::handoff::{
     self as pure, CredentialFact, ExportDocument, HandoffFacts, HandoffPanel, MissingField, Reveal,
@@ -26,7 +27,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 
 use super::gate::{clear_saved, Clear, Cleared, SavedCheck};
-use super::{connector_secret_name, product_token_name};
+use super::product_token_name;
 use crate::{AuthMethod, Connections, ProfileId};
 
 /// What the user chose for the hand-off that the saved connection does not hold.
@@ -54,6 +55,8 @@ pub struct Handoff {
     pub server_api_version: Option<String>,
     /// When the product's checks passed (Unix seconds).
     pub checked_at: u64,
+    /// The saved connection, as the gate read it (none for a hand-off built from facts).
+    saved: Option<crate::Profile>,
     secrets: BTreeMap<SecretKey, SecretString>,
 }
 
@@ -87,13 +90,12 @@ pub(crate) fn saved(connections: &Connections, id: &ProfileId) -> Result<crate::
 /// Keeps the product API token the user pasted in the keyring (with the connection).
 pub fn store_product_token(
     connections: &Connections,
-    id: &ProfileId,
+    saved: &crate::Profile,
     product_id: &str,
     token: &SecretString,
 ) -> Result<(), Problem> {
-    let profile = saved(connections, id)?;
     connections
-        .put_extra_secret(&profile, &product_token_name(product_id), token)
+        .put_extra_secret(saved, &product_token_name(product_id), token)
         .map_err(store_problem)?;
     Ok(())
 }
@@ -101,12 +103,11 @@ pub fn store_product_token(
 /// The product API token kept for this connection, if any.
 pub fn product_token(
     connections: &Connections,
-    id: &ProfileId,
+    saved: &crate::Profile,
     product_id: &str,
 ) -> Result<Option<SecretString>, Problem> {
-    let profile = saved(connections, id)?;
     connections
-        .extra_secret(&profile, &product_token_name(product_id))
+        .extra_secret(saved, &product_token_name(product_id))
         .map_err(store_problem)
 }
 
@@ -148,6 +149,7 @@ impl Handoff {
             connection_id: ProfileId::from(String::new()),
             server_api_version: None,
             checked_at: 0,
+            saved: None,
             secrets: BTreeMap::new(),
         }
     }
@@ -167,15 +169,16 @@ impl Handoff {
         self
     }
 
-    /// The hand-off of a cleared connection: its target, the service principal's ids, and its
-    /// secrets from the keyring. A PAT connection's own PAT serves every connector that has none
-    /// of its own, unless the product wants a token per connector (DX).
+    /// The hand-off of a cleared connection: its target, the service principal's ids, and the
+    /// secrets the gate read (the connection's own, the connector PATs it cleared); only the
+    /// webhook secret is read from the keyring here. A PAT connection's own PAT serves every
+    /// connector that has none of its own, unless the product wants a token per connector (DX).
     pub fn from_cleared(
         connections: &Connections,
         cleared: &Cleared,
         choice: HandoffChoice,
     ) -> Result<Handoff, Problem> {
-        let saved = saved(connections, cleared.connection_id())?;
+        let saved = cleared.saved();
         let profile = cleared.profile().clone();
         let (tenant_id, client_id) = match &saved.auth {
             AuthMethod::ServicePrincipal {
@@ -199,60 +202,61 @@ impl Handoff {
         };
         let mut handoff = Handoff::new(profile, facts);
         handoff.connection_id = cleared.connection_id().clone();
+        handoff.saved = Some(saved.clone());
         handoff.server_api_version = cleared.server_api_version().map(str::to_string);
         handoff.checked_at = cleared.passed_at();
-        let get = |name: &str| {
-            connections
-                .extra_secret(&saved, name)
-                .map_err(store_problem)
-        };
-        let key = super::secrets_key(&handoff.profile);
-        let connectors: Vec<String> = handoff
-            .profile
-            .connectors
-            .iter()
-            .map(|c| c.id.clone())
-            .collect();
-        for connector in &connectors {
-            for index in 0..16 {
-                let name = connector_secret_name(&key, connector, index);
-                let Some(pat) = get(&name)? else { break };
+        for pat in &cleared.pats {
+            if let Credential::Pat(secret) = &pat.credential {
                 let key = SecretKey::Pat {
-                    connector: connector.clone(),
-                    index,
+                    connector: pat.connector.clone(),
+                    index: pat.index,
                 };
-                handoff = handoff.with_secret(key, pat);
+                handoff = handoff.with_secret(key, secret.clone());
             }
         }
-        match &saved.auth {
-            AuthMethod::Pat { .. }
+        match (&saved.auth, &cleared.main_secret) {
+            (AuthMethod::Pat { .. }, Some(pat))
                 if handoff.facts.credentials.is_empty()
                     && !handoff.profile.pat_one_per_connector =>
             {
-                if let Some(pat) = connections.secret_of(&saved).map_err(store_problem)? {
-                    for connector in &connectors {
-                        let key = SecretKey::Pat {
-                            connector: connector.clone(),
-                            index: 0,
-                        };
-                        handoff = handoff.with_secret(key, pat.clone());
-                    }
+                let connectors: Vec<String> = handoff
+                    .profile
+                    .connectors
+                    .iter()
+                    .map(|c| c.id.clone())
+                    .collect();
+                for connector in connectors {
+                    let key = SecretKey::Pat {
+                        connector,
+                        index: 0,
+                    };
+                    handoff = handoff.with_secret(key, pat.clone());
                 }
             }
-            AuthMethod::ServicePrincipal { .. } => {
-                if let Some(secret) = get("sp-secret")? {
-                    handoff.secrets.insert(SecretKey::ClientSecret, secret);
-                }
+            (AuthMethod::ServicePrincipal { .. }, Some(secret)) => {
+                handoff
+                    .secrets
+                    .insert(SecretKey::ClientSecret, secret.clone());
             }
             _ => {}
         }
         if handoff.profile.wizard_registers_hooks() {
-            let name = super::product_hook_secret_name(&key);
-            if let Some(secret) = get(&name)? {
+            let name = super::product_hook_secret_name(&super::secrets_key(&handoff.profile));
+            if let Some(secret) = connections
+                .extra_secret(saved, &name)
+                .map_err(store_problem)?
+            {
                 handoff.secrets.insert(SecretKey::WebhookSecret, secret);
             }
         }
         Ok(handoff)
+    }
+
+    /// The saved connection handed off (refused for a hand-off built from facts alone).
+    pub(crate) fn saved(&self) -> Result<&crate::Profile, Problem> {
+        self.saved
+            .as_ref()
+            .ok_or_else(|| crate::connect::unknown_connection(&self.connection_id))
     }
 
     fn lookup(&self) -> impl Fn(&SecretKey) -> Option<String> + '_ {

@@ -212,8 +212,12 @@ pub async fn handoff_view(
     now_unix: u64,
 ) -> Result<HandoffView, Problem> {
     let handoff = open_handoff(connections, settings, profile, id, choice, now_unix).await?;
-    let has_token =
-        product_token(connections, id, &super::secrets_key(&handoff.profile))?.is_some();
+    let has_token = product_token(
+        connections,
+        handoff.saved()?,
+        &super::secrets_key(&handoff.profile),
+    )?
+    .is_some();
     Ok(HandoffView {
         panel: handoff.panel(&Reveal::Nothing),
         missing: handoff.missing(),
@@ -359,9 +363,8 @@ pub async fn deliver(
         }
         delivery::Asked::Allowed { preview, pinned } => (preview, pinned),
     };
-    let id = &handoff.connection_id;
     let key = super::secrets_key(&handoff.profile);
-    let saved_connection = super::handoff::saved(connections, id)?;
+    let saved_connection = handoff.saved()?;
     let host_name = delivery::token_host_name(&key);
     let given = token.filter(|t| !secrecy::ExposeSecret::expose_secret(t).trim().is_empty());
     let label = handoff
@@ -377,10 +380,10 @@ pub async fn deliver(
         Some(token) => token,
         None => {
             let kept_for = connections
-                .extra_secret(&saved_connection, &host_name)
+                .extra_secret(saved_connection, &host_name)
                 .map_err(super::handoff::store_problem)?
                 .map(|h| secrecy::ExposeSecret::expose_secret(&h).to_string());
-            let kept = product_token(connections, id, &key)?;
+            let kept = product_token(connections, saved_connection, &key)?;
             match (kept, kept_for) {
                 (Some(token), Some(host)) if host.eq_ignore_ascii_case(&preview.host) => token,
                 (Some(_), Some(host)) => {
@@ -409,10 +412,10 @@ pub async fn deliver(
     let report = post_handoff(handoff, &token, &options).await?;
     // Kept only once the product accepted it: a mistyped token or host is not remembered.
     if report.ok {
-        store_product_token(connections, id, &key, &token)?;
+        store_product_token(connections, saved_connection, &key, &token)?;
         connections
             .put_extra_secret(
-                &saved_connection,
+                saved_connection,
                 &host_name,
                 &SecretString::from(preview.host.clone()),
             )
