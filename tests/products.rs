@@ -21,9 +21,7 @@ use serde_json::{json, Value};
 
 use crate::support::{workspace_root, Journey, Launch};
 
-#[path = "../crates/flows/tests/support/product_api.rs"]
-mod product_api;
-use product_api::ProductApi;
+use ado_test_support::product_api::ProductApi;
 
 /// A Boards token with every scope DX lists but Graph (Read).
 const DX_BOARDS_NO_GRAPH: &str = "dx-journey-boards-no-graph-0123456789abcdefghijkl";

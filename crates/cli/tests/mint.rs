@@ -5,9 +5,7 @@
 use std::process::Command;
 
 use ado_emulator::world::PatPolicy;
-use ado_emulator::{Config, Emulator, Scenario};
-use ado_flows::signin::{self, services_target};
-use ado_flows::{ConnectOptions, Connections, SecretStore};
+use ado_test_support::entra::fixture;
 
 fn cli(args: &[&str], envs: &[(&str, &str)]) -> (i32, serde_json::Value, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ado-connect-cli"));
@@ -27,44 +25,15 @@ fn cli(args: &[&str], envs: &[(&str, &str)]) -> (i32, serde_json::Value, String)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mint_after_login_names_authorization_ids_never_tokens() {
-    let Ok(store) = SecretStore::detect() else {
-        eprintln!("skipping: no secret store on this machine");
-        return;
-    };
-    let emulator = Emulator::spawn(Config {
-        scenario: Scenario::demo(),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let Some(f) = fixture().await else { return };
+    let (emulator, connections) = (&f.emulator, &f.connections);
     let base = emulator.base_url().to_string();
     let services_url = format!("{base}/");
     // `login --device-code`, as the CLI runs it, with the user approving at once.
-    let settings = ado_auth::SignInSettings::from_lookup(|name| {
-        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
-    })
-    .unwrap();
-    let connections = Connections::new(config.path(), store);
-    let entra = emulator.entra();
-    let connected = signin::sign_in_with_device_code(
-        &connections,
-        &services_target("fabrikam", &services_url).unwrap(),
-        &settings,
-        &ConnectOptions::default(),
-        move |prompt| {
-            entra
-                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
-                .unwrap();
-        },
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in");
+    let id = f.sign_in().await;
     let envs = [
         ("ADO_CONNECT_AUTHORITY", base.as_str()),
-        ("ADO_CONNECT_CONFIG_DIR", config.path().to_str().unwrap()),
+        ("ADO_CONNECT_CONFIG_DIR", f.dir().to_str().unwrap()),
     ];
     let profile = concat!(env!("CARGO_MANIFEST_DIR"), "/../../profiles/dx.toml");
     let args = |extra: &[&'static str]| -> Vec<String> {
@@ -147,60 +116,19 @@ async fn mint_after_login_names_authorization_ids_never_tokens() {
     assert_eq!(code, 0);
     assert_eq!(json["revoked"].as_array().unwrap().len(), 5);
     assert!(emulator.world().minted_pats().iter().all(|p| p.revoked));
-    let _ = connections.remove(&connected.profile.id);
-}
-
-/// Signs Demo Admin in on fabrikam with a device code, as `login --device-code` does.
-async fn device_login(
-    emulator: &Emulator,
-    connections: &Connections,
-    settings: &ado_auth::SignInSettings,
-    services_url: &str,
-) -> ado_flows::ProfileId {
-    let entra = emulator.entra();
-    signin::sign_in_with_device_code(
-        connections,
-        &services_target("fabrikam", services_url).unwrap(),
-        settings,
-        &ConnectOptions::default(),
-        move |prompt| {
-            entra
-                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
-                .unwrap();
-        },
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in")
-    .profile
-    .id
+    let _ = connections.remove(&id);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kong_konnect_gets_its_one_pat_minted_and_handed_off_like_a_pasted_one() {
-    let Ok(store) = SecretStore::detect() else {
-        eprintln!("skipping: no secret store on this machine");
-        return;
-    };
-    let emulator = Emulator::spawn(Config {
-        scenario: Scenario::demo(),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let Some(f) = fixture().await else { return };
+    let (emulator, connections) = (&f.emulator, &f.connections);
     let base = emulator.base_url().to_string();
     let services_url = format!("{base}/");
-    let settings = ado_auth::SignInSettings::from_lookup(|name| {
-        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
-    })
-    .unwrap();
-    let connections = Connections::new(config.path(), store);
-    let id = device_login(&emulator, &connections, &settings, &services_url).await;
+    let id = f.sign_in().await;
     let envs = [
         ("ADO_CONNECT_AUTHORITY", base.as_str()),
-        ("ADO_CONNECT_CONFIG_DIR", config.path().to_str().unwrap()),
+        ("ADO_CONNECT_CONFIG_DIR", f.dir().to_str().unwrap()),
     ];
     let profile = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -290,32 +218,18 @@ async fn kong_konnect_gets_its_one_pat_minted_and_handed_off_like_a_pasted_one()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unconsented_permission_names_login_allow_minting_which_grants_it() {
-    let Ok(store) = SecretStore::detect() else {
-        eprintln!("skipping: no secret store on this machine");
-        return;
-    };
-    let emulator = Emulator::spawn(Config {
-        scenario: Scenario::demo(),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let Some(f) = fixture().await else { return };
+    let (emulator, connections) = (&f.emulator, &f.connections);
     // The app registration's `.default` is granular: the tokens API's permission is not in it.
     emulator
         .entra()
         .set_default_permissions(Some(vec!["vso.code".into(), "vso.project".into()]));
-    let config = tempfile::tempdir().unwrap();
     let base = emulator.base_url().to_string();
     let services_url = format!("{base}/");
-    let settings = ado_auth::SignInSettings::from_lookup(|name| {
-        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
-    })
-    .unwrap();
-    let connections = Connections::new(config.path(), store);
-    let id = device_login(&emulator, &connections, &settings, &services_url).await;
+    let id = f.sign_in().await;
     let envs = [
         ("ADO_CONNECT_AUTHORITY", base.as_str()),
-        ("ADO_CONNECT_CONFIG_DIR", config.path().to_str().unwrap()),
+        ("ADO_CONNECT_CONFIG_DIR", f.dir().to_str().unwrap()),
     ];
     let profile = concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -2,25 +2,20 @@
 //! from a product's answer never reach the terminal (they are refused when the profile is
 //! read, escaped when an answer is printed), and the TLS error of the product's API names
 //! `--product-ca-file`, the flag that fixes it. The product's API is a collector on a loopback
-//! address with a private CA (`crates/flows/tests/untrusted_profiles/collector.rs`); the
+//! address with a private CA (`ado_test_support::collector`); the
 //! first delivery to it shows where it goes and sends nothing until confirmed.
 //!
 //! Secrets go to the real keyring: run as
 //! `scripts/desktop-session.sh cargo test -p ado-connect-cli --test untrusted_profiles`.
 
-#[path = "../../flows/tests/untrusted_profiles/collector.rs"]
-#[allow(dead_code)]
-mod collector;
-
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use ado_emulator::scenario::DEMO_FULL_ACCESS_PAT;
 use ado_emulator::{Config, Emulator, Scenario};
-use collector::{Answer, Collector};
+use ado_test_support::collector::{Answer, Collector};
+use ado_test_support::saved::ConfigDir;
 use serde_json::Value;
-use tokio::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ado-connect-cli");
 const API_TOKEN: &str = "untrusted-cli-acme-api-token";
@@ -70,7 +65,7 @@ const HOSTILE: &str =
 
 struct Setup {
     emu: Emulator,
-    config: tempfile::TempDir,
+    config: ConfigDir,
     files: tempfile::TempDir,
 }
 
@@ -150,7 +145,7 @@ impl Setup {
             })
             .await
             .unwrap(),
-            config: tempfile::tempdir().unwrap(),
+            config: ConfigDir::new(),
             files: tempfile::tempdir().unwrap(),
         }
     }
@@ -170,22 +165,14 @@ impl Setup {
         more: &[&str],
         env: &[(&str, &str)],
     ) -> Run {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = self.config.command(BIN);
         cmd.args(["handoff", "--profile"])
             .arg(profile)
             .args(["--organization", "fabrikam", "--services-url"])
             .arg(format!("{}/", self.emu.base_url()))
             .arg("--set")
             .arg(format!("api_url={}", api.url))
-            .args(more)
-            .env("ADO_CONNECT_CONFIG_DIR", self.config.path())
-            .env("ADO_PAT", DEMO_FULL_ACCESS_PAT)
-            .env("RUST_LOG", "error")
-            .env_remove("ADO_TOKEN")
-            .env_remove("ADO_CONNECT_PRODUCT_TOKEN")
-            .env_remove("ADO_HOOK_SECRET")
-            .stdin(Stdio::null())
-            .kill_on_drop(true);
+            .args(more);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -194,18 +181,6 @@ impl Setup {
             code: out.status.code().unwrap_or(-1),
             out: out.stdout,
             err: out.stderr,
-        }
-    }
-}
-
-impl Drop for Setup {
-    fn drop(&mut self) {
-        // Remove the saved connections and their keyring entries.
-        if let Ok(store) = ado_flows::SecretStore::detect() {
-            let connections = ado_flows::Connections::new(self.config.path(), store);
-            for p in connections.list().unwrap_or_default() {
-                let _ = connections.remove(&p.id);
-            }
         }
     }
 }

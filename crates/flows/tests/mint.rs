@@ -4,11 +4,10 @@
 //! Renew replaces one (the old one then fails with 401); Forget revokes exactly the minted ones;
 //! each refusal has its code and fix and leaves nothing behind.
 
-use ado_client::{AdoClient, ClientConfig, Credential};
 use ado_core::product::ProductProfile;
 use ado_emulator::scenario::{DEMO_FULL_ACCESS_PAT, DEMO_SP_CLIENT_ID, DEMO_SP_SECRET};
 use ado_emulator::world::PatPolicy;
-use ado_emulator::{Config, Emulator, Scenario};
+use ado_emulator::Scenario;
 use ado_flows::organizations::organizations_of;
 use ado_flows::product::gate::{
     clear_saved, clearance_name, expiry_name, Clear, ConnectorPat, Outcome, SavedCheck,
@@ -17,89 +16,17 @@ use ado_flows::product::mint::{
     minted_tokens, plan_mint, renew_token, revoke_minted, MintCode, MintRequest,
     DEFAULT_LIFETIME_DAYS,
 };
-use ado_flows::product::{connector_secret_name, load_profile, secrets_key};
+use ado_flows::product::{connector_secret_name, secrets_key};
 use ado_flows::signin::{self, services_target, ServicePrincipalLogin};
-use ado_flows::{Backend, ConnectOptions, Connections, ProfileId, SecretStore};
+use ado_flows::{ConnectOptions, ProfileId};
+use ado_test_support::entra::{fixture, fixture_with, Fixture};
+use ado_test_support::world::{now, profile};
 use secrecy::{ExposeSecret as _, SecretString};
 
 const TENANT: &str = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 
-struct Fixture {
-    emulator: Emulator,
-    connections: Connections,
-    settings: ado_auth::SignInSettings,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture() -> Option<Fixture> {
-    fixture_with(Scenario::demo()).await
-}
-
-async fn fixture_with(scenario: Scenario) -> Option<Fixture> {
-    let store = match SecretStore::probe(Backend::SecretService)
-        .or_else(|_| SecretStore::probe(Backend::KernelKeyring))
-    {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("skipping: no secret store ({e})");
-            return None;
-        }
-    };
-    let emulator = Emulator::spawn(Config {
-        scenario,
-        ..Default::default()
-    })
-    .await
-    .expect("emulator");
-    let base = emulator.base_url().to_string();
-    let settings = ado_auth::SignInSettings::from_lookup(|name| {
-        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
-    })
-    .expect("settings");
-    let dir = tempfile::tempdir().unwrap();
-    Some(Fixture {
-        connections: Connections::new(dir.path(), store),
-        emulator,
-        settings,
-        _dir: dir,
-    })
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
 fn dx() -> ProductProfile {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/dx.toml");
-    load_profile(&path)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .profile
-}
-
-/// Demo Admin signs in with a device code on fabrikam; the saved connection's id.
-async fn sign_in(f: &Fixture) -> ProfileId {
-    let entra = f.emulator.entra();
-    let target = services_target("fabrikam", &format!("{}/", f.emulator.base_url())).unwrap();
-    signin::sign_in_with_device_code(
-        &f.connections,
-        &target,
-        &f.settings,
-        &ConnectOptions::default(),
-        move |prompt| {
-            entra
-                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
-                .expect("approved");
-        },
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in")
-    .profile
-    .id
+    profile("dx")
 }
 
 fn mint_request(id: &ProfileId, days: Option<u32>, fit: bool) -> MintRequest {
@@ -125,15 +52,6 @@ fn kept(f: &Fixture, id: &ProfileId, connector: &str) -> SecretString {
         .expect("the PAT is kept")
 }
 
-async fn status_with(f: &Fixture, pat: &SecretString) -> Option<u16> {
-    let base = url::Url::parse(&format!("{}/fabrikam/", f.emulator.base_url())).unwrap();
-    let client = AdoClient::new(ClientConfig::new(base, Credential::Pat(pat.clone()))).unwrap();
-    match client.connection_data().await {
-        Ok(_) => Some(200),
-        Err(e) => e.status(),
-    }
-}
-
 #[tokio::test]
 async fn a_microsoft_sign_in_lists_the_users_organizations_its_own_preselected() {
     // A second organization in the same tenant; contoso (MSA-backed) is not the tenant's.
@@ -146,7 +64,7 @@ async fn a_microsoft_sign_in_lists_the_users_organizations_its_own_preselected()
     let Some(f) = fixture_with(scenario).await else {
         return;
     };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let list = organizations_of(&f.connections, &f.settings, &id)
         .await
         .expect("listed");
@@ -162,7 +80,7 @@ async fn a_microsoft_sign_in_lists_the_users_organizations_its_own_preselected()
 #[tokio::test]
 async fn dx_gets_one_org_scoped_pat_per_connector_checked_kept_renewed_and_revoked() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let profile = dx();
     let plan = plan_mint(&profile, "fabrikam", None, now());
     assert_eq!(plan.tokens.len(), profile.connectors.len());
@@ -176,15 +94,7 @@ async fn dx_gets_one_org_scoped_pat_per_connector_checked_kept_renewed_and_revok
         "the preview creates nothing"
     );
 
-    let report = ado_flows::product::mint::mint_tokens(
-        &f.connections,
-        &f.settings,
-        mint_request(&id, None, false),
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap_or_else(|r| panic!("{r:?}"));
+    let report = f.mint(mint_request(&id, None, false)).await;
     assert!(report.report.ok, "{:#?}", report.report.failures());
     assert_eq!(report.minted.len(), profile.connectors.len());
     let in_emulator = f.emulator.world().minted_pats();
@@ -215,16 +125,7 @@ async fn dx_gets_one_org_scoped_pat_per_connector_checked_kept_renewed_and_revok
         repository: None,
         pats: Vec::new(),
     };
-    let outcome = clear_saved(
-        &f.connections,
-        &f.settings,
-        check,
-        Clear::IfStale,
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let outcome = f.gate(check, Clear::IfStale).await;
     assert!(
         matches!(outcome, Outcome::Cleared(..)),
         "the minted PATs clear the hand-off"
@@ -233,7 +134,7 @@ async fn dx_gets_one_org_scoped_pat_per_connector_checked_kept_renewed_and_revok
     // Renew one: a new PAT with the same scopes, then the old one fails with 401.
     let connector = profile.connectors[0].id.clone();
     let old = kept(&f, &id, &connector);
-    assert_eq!(status_with(&f, &old).await, Some(200));
+    assert_eq!(f.status_with(&old).await, Some(200));
     let renewed = renew_token(
         &f.connections,
         &f.settings,
@@ -248,11 +149,11 @@ async fn dx_gets_one_org_scoped_pat_per_connector_checked_kept_renewed_and_revok
     let new = kept(&f, &id, &connector);
     assert_ne!(new.expose_secret(), old.expose_secret());
     assert_eq!(
-        status_with(&f, &old).await,
+        f.status_with(&old).await,
         Some(401),
         "the old PAT is revoked"
     );
-    assert_eq!(status_with(&f, &new).await, Some(200));
+    assert_eq!(f.status_with(&new).await, Some(200));
     assert_eq!(renewed.minted[0].scope, listed[0].scope, "same scopes");
 
     // Forget: exactly the minted ones are revoked; the scenario's own PAT still works.
@@ -261,9 +162,10 @@ async fn dx_gets_one_org_scoped_pat_per_connector_checked_kept_renewed_and_revok
         .unwrap();
     assert_eq!(revoked.len(), profile.connectors.len());
     assert!(f.emulator.world().minted_pats().iter().all(|p| p.revoked));
-    assert_eq!(status_with(&f, &new).await, Some(401));
+    assert_eq!(f.status_with(&new).await, Some(401));
     assert_eq!(
-        status_with(&f, &SecretString::from(DEMO_FULL_ACCESS_PAT.to_string())).await,
+        f.status_with(&SecretString::from(DEMO_FULL_ACCESS_PAT.to_string()))
+            .await,
         Some(200)
     );
     assert!(minted_tokens(&f.connections, &id, &profile)
@@ -275,7 +177,7 @@ async fn dx_gets_one_org_scoped_pat_per_connector_checked_kept_renewed_and_revok
 #[tokio::test]
 async fn each_policy_refusal_has_its_code_and_fix_and_leaves_nothing_behind() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let world = f.emulator.world();
     let mint = |days, fit| {
         ado_flows::product::mint::mint_tokens(
@@ -411,7 +313,7 @@ async fn a_service_principal_and_azure_devops_server_cannot_mint_and_say_what_to
 #[tokio::test]
 async fn the_tokens_api_permission_is_asked_for_only_when_minting_and_its_refusal_is_named() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     // The sign-in itself asked for nothing more; minting asks Entra for the tokens API's
     // permission now, and a refused grant (revoked sessions) is sign_in_again, nothing created.
     f.emulator
@@ -435,17 +337,9 @@ async fn the_tokens_api_permission_is_asked_for_only_when_minting_and_its_refusa
 #[tokio::test]
 async fn revoking_dx_tokens_forgets_them_and_a_boards_token_pasted_beside_moves_up() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let profile = dx();
-    ado_flows::product::mint::mint_tokens(
-        &f.connections,
-        &f.settings,
-        mint_request(&id, None, false),
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap_or_else(|r| panic!("{r:?}"));
+    f.mint(mint_request(&id, None, false)).await;
     // "Add another Boards token": the user pastes a second Boards PAT beside the minted ones.
     let mut pats: Vec<ConnectorPat> = minted_tokens(&f.connections, &id, &profile)
         .unwrap()
@@ -470,16 +364,7 @@ async fn revoking_dx_tokens_forgets_them_and_a_boards_token_pasted_beside_moves_
         repository: None,
         pats,
     };
-    let outcome = clear_saved(
-        &f.connections,
-        &f.settings,
-        check,
-        Clear::Always,
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let outcome = f.gate(check, Clear::Always).await;
     if let Outcome::Refused(report) = &outcome {
         let p = report.refusal();
         panic!("the pasted Boards PAT passes: {} {}", p.message, p.fix);

@@ -6,89 +6,13 @@
 //! `sign_in_again`, not a consent question.
 
 use ado_core::product::ProductProfile;
-use ado_emulator::{Config, Emulator, Scenario};
-use ado_flows::product::load_profile;
 use ado_flows::product::mint::{consent, mint_tokens, revoke_minted, MintCode, MintRequest};
-use ado_flows::signin::{self, services_target};
-use ado_flows::{Backend, ConnectOptions, Connections, ProfileId, SecretStore};
-
-const ADMIN: &str = "demo.admin@fabrikam.example";
-
-struct Fixture {
-    emulator: Emulator,
-    connections: Connections,
-    settings: ado_auth::SignInSettings,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture() -> Option<Fixture> {
-    let store = match SecretStore::probe(Backend::SecretService)
-        .or_else(|_| SecretStore::probe(Backend::KernelKeyring))
-    {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("skipping: no secret store ({e})");
-            return None;
-        }
-    };
-    let emulator = Emulator::spawn(Config {
-        scenario: Scenario::demo(),
-        ..Default::default()
-    })
-    .await
-    .expect("emulator");
-    let base = emulator.base_url().to_string();
-    let settings = ado_auth::SignInSettings::from_lookup(|name| {
-        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
-    })
-    .expect("settings");
-    let dir = tempfile::tempdir().unwrap();
-    Some(Fixture {
-        connections: Connections::new(dir.path(), store),
-        emulator,
-        settings,
-        _dir: dir,
-    })
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
+use ado_flows::{ConnectOptions, ProfileId};
+use ado_test_support::entra::{fixture, ADMIN};
+use ado_test_support::world::{now, profile};
 
 fn konnect() -> ProductProfile {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/kong-konnect.toml");
-    load_profile(&path)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .profile
-}
-
-fn target(f: &Fixture) -> ado_core::target::ConnectionTarget {
-    services_target("fabrikam", &format!("{}/", f.emulator.base_url())).unwrap()
-}
-
-async fn sign_in(f: &Fixture) -> ProfileId {
-    let entra = f.emulator.entra();
-    signin::sign_in_with_device_code(
-        &f.connections,
-        &target(f),
-        &f.settings,
-        &ConnectOptions::default(),
-        move |prompt| {
-            entra
-                .approve_device_code(&prompt.user_code, ADMIN)
-                .expect("approved");
-        },
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in")
-    .profile
-    .id
+    profile("kong-konnect")
 }
 
 fn request(id: &ProfileId) -> MintRequest {
@@ -123,7 +47,7 @@ async fn an_unconsented_permission_is_asked_for_interactively_then_minting_goes_
     let Some(f) = fixture().await else { return };
     let entra = f.emulator.entra();
     entra.set_default_permissions(Some(vec!["vso.code".into(), "vso.project".into()]));
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     assert!(
         !entra
             .consented(ADMIN)
@@ -195,7 +119,7 @@ async fn an_unconsented_permission_is_asked_for_interactively_then_minting_goes_
 #[tokio::test]
 async fn a_revoked_sign_in_is_sign_in_again_and_creates_nothing() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     f.emulator.entra().revoke_refresh_tokens(ADMIN);
     let refusal = mint_tokens(&f.connections, &f.settings, request(&id), now(), &|_| {})
         .await
@@ -211,12 +135,12 @@ async fn the_device_code_sign_in_for_minting_asks_for_the_permission_too() {
     let Some(f) = fixture().await else { return };
     let entra = f.emulator.entra();
     entra.set_default_permissions(Some(vec!["vso.code".into(), "vso.project".into()]));
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     // `login --device-code --allow-minting`: the same connection, saved again.
     let approver = f.emulator.entra();
     let again = consent::device_sign_in(
         &f.connections,
-        &target(&f),
+        &f.target(),
         &f.settings,
         &ConnectOptions::default(),
         move |prompt| {

@@ -5,98 +5,19 @@
 //! organization's maximum lifetime the refusal offers the longest lifetime it accepts. A product
 //! not handed a PAT (dbt) has nothing to mint.
 
-use ado_client::{AdoClient, ClientConfig, Credential};
 use ado_core::product::handoff::Reveal;
 use ado_core::product::ProductProfile;
 use ado_emulator::scenario::DEMO_FULL_ACCESS_PAT;
 use ado_emulator::world::PatPolicy;
-use ado_emulator::{Config, Emulator, Scenario};
-use ado_flows::product::gate::{
-    clear_saved, clearance_name, Clear, ConnectorPat, Outcome, SavedCheck,
-};
-use ado_flows::product::handoff::{open_handoff, HandoffChoice};
+use ado_flows::product::gate::{clearance_name, Clear, ConnectorPat, Outcome, SavedCheck};
 use ado_flows::product::mint::{
     mint_tokens, minted_tokens, renew_token, revoke_minted, MintCode, MintRequest,
 };
-use ado_flows::product::{connector_secret_name, load_profile, secrets_key};
-use ado_flows::signin::{self, services_target};
-use ado_flows::{Backend, ConnectOptions, Connections, ProfileId, SecretStore};
+use ado_flows::product::{connector_secret_name, secrets_key};
+use ado_flows::ProfileId;
+use ado_test_support::entra::{fixture, Fixture};
+use ado_test_support::world::{now, profile};
 use secrecy::{ExposeSecret as _, SecretString};
-
-struct Fixture {
-    emulator: Emulator,
-    connections: Connections,
-    settings: ado_auth::SignInSettings,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture() -> Option<Fixture> {
-    let store = match SecretStore::probe(Backend::SecretService)
-        .or_else(|_| SecretStore::probe(Backend::KernelKeyring))
-    {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("skipping: no secret store ({e})");
-            return None;
-        }
-    };
-    let emulator = Emulator::spawn(Config {
-        scenario: Scenario::demo(),
-        ..Default::default()
-    })
-    .await
-    .expect("emulator");
-    let base = emulator.base_url().to_string();
-    let settings = ado_auth::SignInSettings::from_lookup(|name| {
-        (name == "ADO_CONNECT_AUTHORITY").then(|| base.clone())
-    })
-    .expect("settings");
-    let dir = tempfile::tempdir().unwrap();
-    Some(Fixture {
-        connections: Connections::new(dir.path(), store),
-        emulator,
-        settings,
-        _dir: dir,
-    })
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-fn profile(name: &str) -> ProductProfile {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../profiles/{name}.toml"));
-    load_profile(&path)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .profile
-}
-
-/// Demo Admin signs in with a device code on fabrikam; the saved connection's id.
-async fn sign_in(f: &Fixture) -> ProfileId {
-    let entra = f.emulator.entra();
-    let target = services_target("fabrikam", &format!("{}/", f.emulator.base_url())).unwrap();
-    signin::sign_in_with_device_code(
-        &f.connections,
-        &target,
-        &f.settings,
-        &ConnectOptions::default(),
-        move |prompt| {
-            entra
-                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
-                .expect("approved");
-        },
-        |_| {},
-        1,
-    )
-    .await
-    .expect("signed in")
-    .profile
-    .id
-}
 
 fn request(profile: ProductProfile, id: &ProfileId, days: Option<u32>, fit: bool) -> MintRequest {
     let datafold = profile.product.id == "datafold";
@@ -107,15 +28,6 @@ fn request(profile: ProductProfile, id: &ProfileId, days: Option<u32>, fit: bool
         repository: datafold.then(|| "fiber-cloud-api".to_string()),
         lifetime_days: days,
         fit_lifetime: fit,
-    }
-}
-
-async fn status_with(f: &Fixture, pat: &SecretString) -> Option<u16> {
-    let base = url::Url::parse(&format!("{}/fabrikam/", f.emulator.base_url())).unwrap();
-    let client = AdoClient::new(ClientConfig::new(base, Credential::Pat(pat.clone()))).unwrap();
-    match client.connection_data().await {
-        Ok(_) => Some(200),
-        Err(e) => e.status(),
     }
 }
 
@@ -133,36 +45,22 @@ fn kept(f: &Fixture, id: &ProfileId, profile: &ProductProfile) -> Option<SecretS
 #[tokio::test]
 async fn kong_konnect_gets_one_code_read_pat_handed_off_renewed_and_revoked() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let konnect = profile("kong-konnect");
 
     // Before minting, the Microsoft sign-in itself is not handed to Konnect: the gate refuses
     // it and says a PAT can be created.
-    let refused = open_handoff(
-        &f.connections,
-        &f.settings,
-        konnect.clone(),
-        &id,
-        HandoffChoice::default(),
-        now(),
-    )
-    .await
-    .expect_err("a Microsoft sign-in is not a PAT");
+    let refused = f
+        .handoff(&id, konnect.clone())
+        .await
+        .expect_err("a Microsoft sign-in is not a PAT");
     assert!(
         refused.message.contains("Create the tokens for me"),
         "{}",
         refused.message
     );
 
-    let report = mint_tokens(
-        &f.connections,
-        &f.settings,
-        request(konnect.clone(), &id, None, false),
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap_or_else(|r| panic!("{r:?}"));
+    let report = f.mint(request(konnect.clone(), &id, None, false)).await;
     assert!(report.report.ok, "{:#?}", report.report.failures());
     assert_eq!(report.minted.len(), 1, "one PAT");
     let minted = f.emulator.world().minted_pats();
@@ -174,17 +72,11 @@ async fn kong_konnect_gets_one_code_read_pat_handed_off_renewed_and_revoked() {
 
     // Handed off like a pasted PAT: the panel's PAT field is the minted token.
     let pat = kept(&f, &id, &konnect).expect("kept with the connection");
-    assert_eq!(status_with(&f, &pat).await, Some(200));
-    let handoff = open_handoff(
-        &f.connections,
-        &f.settings,
-        konnect.clone(),
-        &id,
-        HandoffChoice::default(),
-        now(),
-    )
-    .await
-    .expect("the minted PAT clears the gate");
+    assert_eq!(f.status_with(&pat).await, Some(200));
+    let handoff = f
+        .handoff(&id, konnect.clone())
+        .await
+        .expect("the minted PAT clears the gate");
     let panel = handoff.panel(&Reveal::All);
     let field = panel
         .fields
@@ -212,18 +104,18 @@ async fn kong_konnect_gets_one_code_read_pat_handed_off_renewed_and_revoked() {
     let new = kept(&f, &id, &konnect).unwrap();
     assert_ne!(new.expose_secret(), pat.expose_secret());
     assert_eq!(
-        status_with(&f, &pat).await,
+        f.status_with(&pat).await,
         Some(401),
         "the old one is revoked"
     );
-    assert_eq!(status_with(&f, &new).await, Some(200));
+    assert_eq!(f.status_with(&new).await, Some(200));
     assert_eq!(renewed.minted[0].scope, "vso.code");
 
     let revoked = revoke_minted(&f.connections, &f.settings, &id, &konnect)
         .await
         .unwrap();
     assert_eq!(revoked.len(), 1);
-    assert_eq!(status_with(&f, &new).await, Some(401));
+    assert_eq!(f.status_with(&new).await, Some(401));
     assert!(minted_tokens(&f.connections, &id, &konnect)
         .unwrap()
         .is_empty());
@@ -233,7 +125,7 @@ async fn kong_konnect_gets_one_code_read_pat_handed_off_renewed_and_revoked() {
 #[tokio::test]
 async fn datafold_gets_one_pat_with_both_scopes_checked_for_contribute_to_pull_requests() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let datafold = profile("datafold");
     // Without the repository Datafold's form needs: refused before anything is created.
     let mut without = request(datafold.clone(), &id, Some(30), false);
@@ -248,15 +140,9 @@ async fn datafold_gets_one_pat_with_both_scopes_checked_for_contribute_to_pull_r
         "nothing created"
     );
 
-    let report = mint_tokens(
-        &f.connections,
-        &f.settings,
-        request(datafold.clone(), &id, Some(30), false),
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap_or_else(|r| panic!("{r:?}"));
+    let report = f
+        .mint(request(datafold.clone(), &id, Some(30), false))
+        .await;
     let rows: Vec<&str> = report.report.connectors[0]
         .checks
         .iter()
@@ -281,16 +167,7 @@ async fn datafold_gets_one_pat_with_both_scopes_checked_for_contribute_to_pull_r
         repository: Some("fiber-cloud-api".into()),
         pats: Vec::new(),
     };
-    let outcome = clear_saved(
-        &f.connections,
-        &f.settings,
-        check,
-        Clear::IfStale,
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let outcome = f.gate(check, Clear::IfStale).await;
     assert!(matches!(outcome, Outcome::Cleared(..)));
 
     // The home renews without the product step's choice: the recorded project and repository.
@@ -320,7 +197,7 @@ async fn datafold_gets_one_pat_with_both_scopes_checked_for_contribute_to_pull_r
 #[tokio::test]
 async fn over_the_maximum_lifetime_the_refusal_offers_the_longest_accepted_and_leaves_nothing() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let konnect = profile("kong-konnect");
     // 45 days: not a rung; the longest rung it accepts is 30.
     f.emulator.world().set_pat_policy(
@@ -353,15 +230,9 @@ async fn over_the_maximum_lifetime_the_refusal_offers_the_longest_accepted_and_l
     assert!(kept(&f, &id, &konnect).is_none(), "nothing kept");
 
     // Taking the offer: created for 30 days.
-    let report = mint_tokens(
-        &f.connections,
-        &f.settings,
-        request(konnect.clone(), &id, refusal.offer_days, false),
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap_or_else(|r| panic!("{r:?}"));
+    let report = f
+        .mint(request(konnect.clone(), &id, refusal.offer_days, false))
+        .await;
     assert_eq!(report.plan.lifetime_days, 30);
 
     // Not even a day: nothing to offer.
@@ -392,7 +263,7 @@ async fn over_the_maximum_lifetime_the_refusal_offers_the_longest_accepted_and_l
 #[tokio::test]
 async fn a_product_not_handed_a_pat_has_nothing_to_mint() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let refusal = mint_tokens(
         &f.connections,
         &f.settings,
@@ -418,27 +289,12 @@ fn clearance(f: &Fixture, id: &ProfileId, profile: &ProductProfile) -> Option<Se
 #[tokio::test]
 async fn a_revoked_minted_pat_leaves_the_keyring_so_the_handoff_asks_for_a_new_one() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let konnect = profile("kong-konnect");
-    mint_tokens(
-        &f.connections,
-        &f.settings,
-        request(konnect.clone(), &id, None, false),
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap_or_else(|r| panic!("{r:?}"));
-    open_handoff(
-        &f.connections,
-        &f.settings,
-        konnect.clone(),
-        &id,
-        HandoffChoice::default(),
-        now(),
-    )
-    .await
-    .expect("the minted PAT clears the hand-off");
+    f.mint(request(konnect.clone(), &id, None, false)).await;
+    f.handoff(&id, konnect.clone())
+        .await
+        .expect("the minted PAT clears the hand-off");
     assert!(kept(&f, &id, &konnect).is_some());
     assert!(
         clearance(&f, &id, &konnect).is_some(),
@@ -470,16 +326,10 @@ async fn a_revoked_minted_pat_leaves_the_keyring_so_the_handoff_asks_for_a_new_o
         saved.extra_secret_keys
     );
     // The hand-off does not hand over a dead token: it asks for one (create or paste).
-    let refused = open_handoff(
-        &f.connections,
-        &f.settings,
-        konnect.clone(),
-        &id,
-        HandoffChoice::default(),
-        now(),
-    )
-    .await
-    .expect_err("no PAT is kept any more");
+    let refused = f
+        .handoff(&id, konnect.clone())
+        .await
+        .expect_err("no PAT is kept any more");
     assert!(
         refused.message.contains("Create the tokens for me"),
         "{}",
@@ -491,17 +341,9 @@ async fn a_revoked_minted_pat_leaves_the_keyring_so_the_handoff_asks_for_a_new_o
 #[tokio::test]
 async fn a_pat_pasted_over_a_minted_one_stays_when_the_minted_one_is_revoked() {
     let Some(f) = fixture().await else { return };
-    let id = sign_in(&f).await;
+    let id = f.sign_in().await;
     let konnect = profile("kong-konnect");
-    mint_tokens(
-        &f.connections,
-        &f.settings,
-        request(konnect.clone(), &id, None, false),
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap_or_else(|r| panic!("{r:?}"));
+    f.mint(request(konnect.clone(), &id, None, false)).await;
     // The user pastes a PAT of their own in the product step ("Check access"): it takes the
     // minted one's place.
     let pasted = SecretString::from(DEMO_FULL_ACCESS_PAT.to_string());
@@ -517,16 +359,7 @@ async fn a_pat_pasted_over_a_minted_one_stays_when_the_minted_one_is_revoked() {
             expires_on: Some("2099-01-31".into()),
         }],
     };
-    let outcome = clear_saved(
-        &f.connections,
-        &f.settings,
-        check,
-        Clear::Always,
-        now(),
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let outcome = f.gate(check, Clear::Always).await;
     assert!(
         matches!(outcome, Outcome::Cleared(..)),
         "the pasted PAT passes"
@@ -542,16 +375,10 @@ async fn a_pat_pasted_over_a_minted_one_stays_when_the_minted_one_is_revoked() {
         "the pasted PAT is the user's: it stays"
     );
     assert!(clearance(&f, &id, &konnect).is_some(), "its pass stays too");
-    let handoff = open_handoff(
-        &f.connections,
-        &f.settings,
-        konnect.clone(),
-        &id,
-        HandoffChoice::default(),
-        now(),
-    )
-    .await
-    .expect("the pasted PAT still clears the hand-off");
+    let handoff = f
+        .handoff(&id, konnect.clone())
+        .await
+        .expect("the pasted PAT still clears the hand-off");
     assert!(handoff.missing().is_empty());
     let _ = f.connections.remove(&id);
 }

@@ -8,10 +8,10 @@
 //! connections are removed with their secrets at the end of each test. Item 7 (the terminal) is
 //! tested through the CLI binary: `crates/cli/tests/untrusted_profiles.rs`.
 
-#[path = "untrusted_profiles/collector.rs"]
-mod collector;
 #[path = "untrusted_profiles/support.rs"]
 mod support;
+
+use ado_test_support::collector;
 
 #[path = "untrusted_profiles/answers.rs"]
 mod answers;

@@ -211,7 +211,7 @@ async fn dx_hands_off_then_registers_its_webhooks_and_posts_on_the_recorded_pass
     );
     let received = api.received();
     assert_eq!(received.len(), 5, "one per connector token");
-    for (r, (connector, _)) in received.iter().zip(DX) {
+    for (r, (connector, _, _)) in received.iter().zip(DX_CONNECTORS) {
         assert_eq!(r.path, "/credentials.create");
         assert_eq!(r.authorization, "Bearer cli-dx-api-token");
         assert_eq!(

@@ -5,9 +5,9 @@
 //! Secrets go to the real keyring: `scripts/desktop-session.sh cargo test -p ado-connect-cli
 //! --test handoff`.
 
-#[path = "../../../flows/tests/support/product_api.rs"]
-mod product_api;
 mod support;
+
+use ado_test_support::product_api;
 
 mod appcircle_konnect;
 mod datafold;

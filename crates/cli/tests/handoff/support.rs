@@ -1,82 +1,39 @@
-//! What the CLI product tests share: the binary run against an in-process emulator (the demo,
-//! with DX's service accounts and contoso-azdo on a public address), a config directory of its
-//! own, the keyring cleaned on drop, and DX's connectors.
+//! What the CLI product tests share beyond `ado_test_support` (DX's service accounts and
+//! tokens, emulator targets, the config folder cleaned on drop): the binary run against an
+//! in-process emulator (the demo, with DX's service accounts and contoso-azdo on a public
+//! address), and reading its answers.
 
-use std::path::Path;
-use std::process::Stdio;
-
-use ado_emulator::scenario::{TokenSpec, UserSpec, DEMO_FULL_ACCESS_PAT, DEMO_USER_EMAIL};
+use ado_emulator::scenario::{TokenSpec, DEMO_USER_EMAIL};
 use ado_emulator::{Config, Emulator, Scenario};
+use ado_test_support::saved::ConfigDir;
+pub use ado_test_support::world::{dx_token, dx_world, DX_CONNECTORS, LATER};
 use serde_json::Value;
-use tokio::process::Command;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_ado-connect-cli");
-pub const LATER: &str = "2099-01-31";
 pub const DX_SECRET: &str = "cli-dx-given-secret-0123456789";
 pub const DX_URL: &str = "https://acme.getdx.invalid";
 pub const BOARDS_NO_WORK: &str = "cli-dx-boards-without-work-items-pat-0123456789";
 /// A public address (TEST-NET-3) for contoso-azdo: Appcircle's cloud could reach it.
 pub const PUBLIC: &str = "https://203.0.113.10";
-/// DX's connectors with exactly the scopes its page lists, each a service account of its own.
-pub const DX: [(&str, &[&str]); 5] = [
-    (
-        "boards",
-        &[
-            "vso.work",
-            "vso.graph",
-            "vso.identity",
-            "vso.project",
-            "vso.release",
-            "vso.taskgroups_read",
-        ],
-    ),
-    (
-        "pipelines",
-        &[
-            "vso.build",
-            "vso.graph",
-            "vso.identity",
-            "vso.project",
-            "vso.release",
-            "vso.taskgroups_read",
-        ],
-    ),
-    (
-        "repos",
-        &[
-            "vso.code",
-            "vso.graph",
-            "vso.identity",
-            "vso.project",
-            "vso.release",
-            "vso.taskgroups_read",
-        ],
-    ),
-    ("pull_commits", &["vso.code"]),
-    ("commits", &["vso.code"]),
-];
-
-pub fn dx_token(connector: &str) -> String {
-    format!("cli-dx-{connector}-service-account-pat-0123456789")
-}
 
 /// `ADO_PAT_<CONNECTOR>` for each DX connector, each its own service account's token.
 pub fn dx_env() -> Vec<(String, String)> {
-    DX.iter()
-        .map(|(c, _)| (format!("ADO_PAT_{}", c.to_uppercase()), dx_token(c)))
+    DX_CONNECTORS
+        .iter()
+        .map(|(c, _, _)| (format!("ADO_PAT_{}", c.to_uppercase()), dx_token(c)))
         .collect()
 }
 
+/// A shipped profile's path, as the CLI is given it.
 pub fn profile(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../profiles/{name}.toml"))
+    ado_test_support::world::profile_path(name)
         .display()
         .to_string()
 }
 
 pub struct Setup {
     pub emu: Emulator,
-    pub config: tempfile::TempDir,
+    pub config: ConfigDir,
 }
 
 impl Setup {
@@ -84,20 +41,7 @@ impl Setup {
     /// contoso-azdo's public URL on a public address.
     pub async fn new() -> Setup {
         let mut scenario = Scenario::demo();
-        for (connector, scopes) in DX {
-            let user = format!("svc-{connector}@fabrikam.example");
-            scenario.users.push(UserSpec {
-                display_name: format!("svc-{connector}"),
-                email: user.clone(),
-                id: None,
-                account: None,
-                collection_administrator: false,
-                declines_sign_in: false,
-            });
-            scenario
-                .pats
-                .push(TokenSpec::everywhere(&dx_token(connector), &user, scopes));
-        }
+        dx_world(&mut scenario);
         scenario.pats.push(TokenSpec::everywhere(
             BOARDS_NO_WORK,
             DEMO_USER_EMAIL,
@@ -116,7 +60,7 @@ impl Setup {
             })
             .await
             .unwrap(),
-            config: tempfile::tempdir().unwrap(),
+            config: ConfigDir::new(),
         }
     }
 
@@ -145,18 +89,9 @@ impl Setup {
 
     /// Runs the binary with `args` then `target`; returns the exit code, stdout and stderr.
     pub async fn run(&self, args: &[&str], target: &[String], env: &[(&str, &str)]) -> Run {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .args(target)
-            .env("ADO_CONNECT_CONFIG_DIR", self.config.path())
-            .env("ADO_PAT", DEMO_FULL_ACCESS_PAT)
-            .env("RUST_LOG", "error")
-            .env_remove("ADO_TOKEN")
-            .env_remove("ADO_CONNECT_PRODUCT_TOKEN")
-            .env_remove("ADO_HOOK_SECRET")
-            .stdin(Stdio::null())
-            .kill_on_drop(true);
-        for (connector, _) in DX {
+        let mut cmd = self.config.command(BIN);
+        cmd.args(args).args(target);
+        for (connector, _, _) in DX_CONNECTORS {
             cmd.env_remove(format!("ADO_PAT_{}", connector.to_uppercase()));
         }
         for (k, v) in env {
@@ -172,8 +107,9 @@ impl Setup {
 
     /// The connections saved in the config directory.
     pub fn saved(&self) -> usize {
-        let store = ado_flows::SecretStore::detect().expect("a keyring");
-        ado_flows::Connections::new(self.config.path(), store)
+        self.config
+            .connections()
+            .expect("a keyring")
             .list()
             .map_or(0, |l| l.len())
     }
@@ -185,18 +121,6 @@ impl Setup {
             .iter()
             .map(|r| format!("{} {}", r.method, r.path))
             .collect()
-    }
-}
-
-impl Drop for Setup {
-    fn drop(&mut self) {
-        // Remove the saved connections and their keyring entries.
-        if let Ok(store) = ado_flows::SecretStore::detect() {
-            let connections = ado_flows::Connections::new(self.config.path(), store);
-            for p in connections.list().unwrap_or_default() {
-                let _ = connections.remove(&p.id);
-            }
-        }
     }
 }
 

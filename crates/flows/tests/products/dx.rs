@@ -43,7 +43,7 @@ async fn one_pat_for_every_connector_is_warned_about_naming_the_identity() {
         services(&emu, "fabrikam"),
         DX_CONNECTORS
             .iter()
-            .map(|(c, _)| pat(c, 0, DEMO_FULL_ACCESS_PAT))
+            .map(|(c, _, _)| pat(c, 0, DEMO_FULL_ACCESS_PAT))
             .collect(),
     );
     req.hooks_credential = Some(pat("webhooks", 0, DEMO_FULL_ACCESS_PAT));

@@ -131,7 +131,7 @@ async fn connector_pats_are_kept_only_once_every_check_passes() {
         .iter()
         .map(|f| (f.label.as_str(), f.value.as_deref()))
         .collect();
-    let tokens: Vec<String> = DX_CONNECTORS.iter().map(|(c, _)| dx_token(c)).collect();
+    let tokens: Vec<String> = DX_CONNECTORS.iter().map(|(c, _, _)| dx_token(c)).collect();
     assert_eq!(
         shown,
         [
@@ -293,7 +293,7 @@ async fn dx_registers_its_webhooks_and_posts_each_credential_in_its_documented_b
         assert_eq!(r.path, "/credentials.create");
         assert_eq!(r.authorization, "Bearer dx-api-token-for-tests");
     }
-    for (r, (connector, _)) in received[1..].iter().zip(DX_CONNECTORS) {
+    for (r, (connector, _, _)) in received[1..].iter().zip(DX_CONNECTORS) {
         assert_eq!(
             r.body,
             serde_json::json!({

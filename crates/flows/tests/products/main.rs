@@ -9,8 +9,7 @@
 
 mod support;
 
-#[path = "../support/product_api.rs"]
-mod product_api;
+use ado_test_support::product_api;
 
 mod appcircle;
 mod dbt;

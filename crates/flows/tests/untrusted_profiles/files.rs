@@ -40,14 +40,19 @@ fn names(dir: &Path) -> Vec<String> {
 #[tokio::test]
 async fn an_export_with_secrets_is_a_new_owner_only_file_and_never_goes_through_a_link() {
     let emu = emulator_with(|_| {}).await;
-    let fx = saved(services(&emu), DEMO_FULL_ACCESS_PAT).await;
+    let fx = saved(
+        services(&emu, "fabrikam"),
+        DEMO_FULL_ACCESS_PAT,
+        Some(LATER),
+    )
+    .await;
     let konnect = profile("kong-konnect");
-    fx.clear(konnect.clone(), Vec::new())
+    fx.clear_now(konnect.clone(), Vec::new())
         .await
         .cleared()
         .unwrap_or_else(|p| panic!("a full-access PAT passes: {p:?}"));
     let handoff = fx
-        .handoff(konnect, HandoffChoice::default())
+        .handoff_now(konnect, HandoffChoice::default())
         .await
         .expect("cleared");
     let dir = tempfile::tempdir().unwrap();

@@ -139,7 +139,12 @@ async fn the_reproduction_script_runs_only_its_own_commands_whatever_the_names()
         });
     })
     .await;
-    let fx = saved(services(&emu), DEMO_FULL_ACCESS_PAT).await;
+    let fx = saved(
+        services(&emu, "fabrikam"),
+        DEMO_FULL_ACCESS_PAT,
+        Some(LATER),
+    )
+    .await;
     let alpha = written(
         dir.path(),
         "alpha.toml",
@@ -151,7 +156,7 @@ async fn the_reproduction_script_runs_only_its_own_commands_whatever_the_names()
         ),
     );
     let cleared = fx
-        .clear(alpha.clone(), Vec::new())
+        .clear_now(alpha.clone(), Vec::new())
         .await
         .cleared()
         .unwrap_or_else(|p| panic!("the connection's PAT passes: {p:?}"));
@@ -179,7 +184,7 @@ async fn the_reproduction_script_runs_only_its_own_commands_whatever_the_names()
 
     // The script of what was registered, as the app and the CLI write it.
     let mut handoff = fx
-        .handoff(alpha, HandoffChoice::default())
+        .handoff_now(alpha, HandoffChoice::default())
         .await
         .expect("cleared");
     let (script, subscriptions) = script_of(&fx.connections, &handoff).unwrap();

@@ -85,7 +85,7 @@ fn dx_secrets() -> Vec<String> {
 /// A profile claiming DX's id from another file cannot open DX's hand-off: refused by the gate
 /// (no connector token kept for it), or opened without any of DX's secrets.
 async fn assert_gets_nothing_kept(fx: &Saved, profile: ProductProfile, api_url: &str) {
-    match fx.handoff(profile, dx_choice(api_url)).await {
+    match fx.handoff_now(profile, dx_choice(api_url)).await {
         Err(problem) => assert!(
             !dx_secrets()
                 .iter()
@@ -111,14 +111,19 @@ async fn a_profile_that_borrows_dxs_id_gets_none_of_dxs_kept_secrets_and_nothing
     let a = Collector::start(Ipv4Addr::new(127, 0, 0, 1), Answer::json(200, ACCEPTED)).await;
     let b = Collector::start(Ipv4Addr::new(127, 0, 0, 2), Answer::json(200, ACCEPTED)).await;
     let options = options(&[&a, &b]);
-    let fx = saved(services(&emu), DEMO_FULL_ACCESS_PAT).await;
+    let fx = saved(
+        services(&emu, "fabrikam"),
+        DEMO_FULL_ACCESS_PAT,
+        Some(LATER),
+    )
+    .await;
     let dx = profile("dx");
-    fx.clear(dx.clone(), dx_pats())
+    fx.clear_now(dx.clone(), dx_pats())
         .await
         .cleared()
         .unwrap_or_else(|p| panic!("DX's service accounts pass: {p:?}"));
     let handoff = fx
-        .handoff(dx.clone(), dx_choice(&a.url))
+        .handoff_now(dx.clone(), dx_choice(&a.url))
         .await
         .expect("cleared by the recorded pass");
 
@@ -227,11 +232,11 @@ async fn a_profile_that_borrows_dxs_id_gets_none_of_dxs_kept_secrets_and_nothing
     // Even once the user gives it the connector PATs again (believing it is DX), "Send" with
     // the token field empty shows B's host first, and then finds no kept token for it: B's
     // requests would need a token of their own.
-    let Outcome::Cleared(..) = fx.clear(attacker.clone(), dx_pats()).await else {
+    let Outcome::Cleared(..) = fx.clear_now(attacker.clone(), dx_pats()).await else {
         panic!("the same service accounts pass the same checks")
     };
     let stolen = fx
-        .handoff(attacker.clone(), dx_choice(&a.url))
+        .handoff_now(attacker.clone(), dx_choice(&a.url))
         .await
         .expect("cleared");
     let delivered = deliver(
@@ -276,10 +281,13 @@ async fn a_profile_that_borrows_dxs_id_gets_none_of_dxs_kept_secrets_and_nothing
     );
     assert_ne!(secrets_key(&copy), secrets_key(&dx));
     assert_gets_nothing_kept(&fx, copy.clone(), &a.url).await;
-    let Outcome::Cleared(..) = fx.clear(copy.clone(), dx_pats()).await else {
+    let Outcome::Cleared(..) = fx.clear_now(copy.clone(), dx_pats()).await else {
         panic!("the copy passes the same checks")
     };
-    let copied = fx.handoff(copy, dx_choice(&a.url)).await.expect("cleared");
+    let copied = fx
+        .handoff_now(copy, dx_choice(&a.url))
+        .await
+        .expect("cleared");
     let delivered = deliver(
         &fx.connections,
         &copied,
@@ -341,7 +349,12 @@ async fn a_second_product_never_learns_the_first_products_webhook_secret() {
     let collector =
         Collector::start(Ipv4Addr::new(127, 0, 0, 1), Answer::json(200, ACCEPTED)).await;
     let options = options(&[&collector]);
-    let fx = saved(services(&emu), DEMO_FULL_ACCESS_PAT).await;
+    let fx = saved(
+        services(&emu, "fabrikam"),
+        DEMO_FULL_ACCESS_PAT,
+        Some(LATER),
+    )
+    .await;
     let client = ado_flows::verify::client_for(
         &fx.target,
         ado_client::Credential::pat(DEMO_FULL_ACCESS_PAT),
@@ -360,7 +373,7 @@ async fn a_second_product_never_learns_the_first_products_webhook_secret() {
         let (fx, client, records, no_values) = (&fx, &client, &records, &no_values);
         async move {
             let cleared = fx
-                .clear(profile, Vec::new())
+                .clear_now(profile, Vec::new())
                 .await
                 .cleared()
                 .unwrap_or_else(|p| panic!("the connection's PAT passes: {p:?}"));
@@ -383,7 +396,7 @@ async fn a_second_product_never_learns_the_first_products_webhook_secret() {
     let alpha_secret = alpha_secrets[0].clone();
     assert!(alpha_secrets.iter().all(|s| *s == alpha_secret) && alpha_secret.len() >= 16);
     let a_handoff = fx
-        .handoff(alpha.clone(), api_at(&collector.url))
+        .handoff_now(alpha.clone(), api_at(&collector.url))
         .await
         .expect("A passed");
     assert_eq!(
@@ -406,11 +419,11 @@ async fn a_second_product_never_learns_the_first_products_webhook_secret() {
         &wizard_product("alpha", "Alpha", BRAVO_RECEIVER, "git.pullrequest.created"),
     );
     for other in [bravo.clone(), claims_alpha] {
-        let Outcome::Cleared(..) = fx.clear(other.clone(), Vec::new()).await else {
+        let Outcome::Cleared(..) = fx.clear_now(other.clone(), Vec::new()).await else {
             panic!("the connection's PAT passes")
         };
         let handoff = fx
-            .handoff(other.clone(), api_at(&collector.url))
+            .handoff_now(other.clone(), api_at(&collector.url))
             .await
             .expect("cleared");
         assert_eq!(
@@ -447,7 +460,7 @@ async fn a_second_product_never_learns_the_first_products_webhook_secret() {
         "A's subscriptions keep A's secret"
     );
     let b_handoff = fx
-        .handoff(bravo, api_at(&collector.url))
+        .handoff_now(bravo, api_at(&collector.url))
         .await
         .expect("B passed");
     assert_eq!(

@@ -3,7 +3,7 @@
 //! collectors are two hosts), with a certificate from a private CA of its own, counts every TCP
 //! connection it accepts (so "nothing reached it" means not even a handshake), records every
 //! request (path, headers, body), and answers with a fixed body or an endless chunked one,
-//! counting what it managed to send. Shared by the flows and CLI tests (`#[path]`-included).
+//! counting what it managed to send.
 
 use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -11,29 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// One request the collector received.
-#[derive(Debug, Clone)]
-pub struct Received {
-    pub path: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Received {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_default()
-    }
-}
+pub use crate::tls::Request as Received;
 
 /// How the collector answers every request.
 #[derive(Debug, Clone)]
@@ -93,30 +71,8 @@ impl Collector {
 
     /// A collector on `ip` (a loopback address), answering every request with `answer`.
     pub async fn start(ip: Ipv4Addr, answer: Answer) -> Collector {
-        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SanType};
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-
         assert!(ip.is_loopback(), "only loopback addresses are ever targets");
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let ca_key = KeyPair::generate().unwrap();
-        let ca = ca_params.self_signed(&ca_key).unwrap();
-        let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-        leaf.subject_alt_names.push(SanType::IpAddress(ip.into()));
-        let leaf_key = KeyPair::generate().unwrap();
-        let leaf = leaf.signed_by(&leaf_key, &ca, &ca_key).unwrap();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(leaf.der().to_vec())],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-        )
-        .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let (acceptor, ca_pem) = crate::tls::acceptor(ip);
         let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
         let url = format!("https://{ip}:{}", listener.local_addr().unwrap().port());
         let state = Arc::new(State::default());
@@ -138,62 +94,24 @@ impl Collector {
         Collector {
             url,
             host: ip.to_string(),
-            ca_pem: ca.pem(),
+            ca_pem,
             state,
         }
     }
 }
 
-/// Reads one request (head and `content-length` body), records it, answers, closes.
+/// Reads one request, records it, answers, closes.
 async fn serve(
     mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
     state: &State,
     answer: &Answer,
 ) {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::io::AsyncWriteExt as _;
 
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let (head, body) = loop {
-        let read = match tls.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        buf.extend_from_slice(&chunk[..read]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_string();
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().parse().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            while buf.len() < end + 4 + length {
-                match tls.read(&mut chunk).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                }
-            }
-            break (head, buf[end + 4..].to_vec());
-        }
+    let Some(request) = crate::tls::read_request(&mut tls).await else {
+        return;
     };
-    let mut lines = head.lines();
-    let path = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .unwrap_or_default()
-        .to_string();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    state.log.lock().unwrap().push(Received {
-        path,
-        headers,
-        body,
-    });
+    state.log.lock().unwrap().push(request);
     match answer {
         Answer::Body { status, body } => {
             let head = format!(
