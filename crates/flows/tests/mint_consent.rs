@@ -7,6 +7,7 @@
 
 use ado_core::product::ProductProfile;
 use ado_flows::product::mint::{consent, mint_tokens, revoke_minted, MintCode, MintRequest};
+use ado_flows::product::{connector_secret_name, secrets_key};
 use ado_flows::{ConnectOptions, ProfileId};
 use ado_test_support::entra::{fixture, ADMIN};
 use ado_test_support::world::{now, profile};
@@ -165,5 +166,62 @@ async fn the_device_code_sign_in_for_minting_asks_for_the_permission_too() {
     revoke_minted(&f.connections, &f.settings, &id, &konnect())
         .await
         .unwrap();
+    let _ = f.connections.remove(&id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forget_asks_for_the_permission_when_microsoft_wants_it_then_revokes_and_forgets() {
+    let Some(f) = fixture().await else { return };
+    let entra = f.emulator.entra();
+    let id = f.sign_in().await;
+    let report = mint_tokens(&f.connections, &f.settings, request(&id), now(), &|_| {})
+        .await
+        .unwrap_or_else(|r| panic!("{r:?}"));
+    let minted = &report.minted[0];
+    // Later the organization's app registration is granular, the user signs in again without
+    // minting, and the permission to manage tokens is withdrawn (My Apps): the saved sign-in
+    // no longer carries it.
+    entra.set_default_permissions(Some(vec!["vso.code".into(), "vso.project".into()]));
+    let again = f.sign_in().await;
+    assert_eq!(again, id, "the same connection, saved again");
+    entra.withdraw_consent(ADMIN, "user_impersonation");
+
+    // Forget's revocation: Microsoft wants the permission allowed first; nothing is revoked
+    // and nothing forgotten yet.
+    let refusal = revoke_minted(&f.connections, &f.settings, &id, &konnect())
+        .await
+        .unwrap_err();
+    assert_eq!(refusal.code, MintCode::ConsentRequired, "{refusal:?}");
+    assert!(
+        f.emulator.world().minted_pats().iter().all(|p| !p.revoked),
+        "nothing revoked before the permission is allowed"
+    );
+    let key = secrets_key(&konnect());
+    let kept = |f: &ado_test_support::entra::Fixture| {
+        let saved = f.connections.get(&id).unwrap().unwrap();
+        f.connections
+            .extra_secret(&saved, &connector_secret_name(&key, "default", 0))
+            .unwrap()
+    };
+    assert!(kept(&f).is_some(), "the minted PAT is still kept");
+
+    // What the app does then: the browser sign-in asking for exactly that permission, for the
+    // connection's own account, then the revocation again.
+    consent::consent_with_browser(
+        &f.connections,
+        &f.settings,
+        &id,
+        play_browser,
+        |_| {},
+        now(),
+    )
+    .await
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    let revoked = revoke_minted(&f.connections, &f.settings, &id, &konnect())
+        .await
+        .unwrap_or_else(|r| panic!("{r:?}"));
+    assert_eq!(revoked, std::slice::from_ref(&minted.authorization_id));
+    assert!(f.emulator.world().minted_pats().iter().all(|p| p.revoked));
+    assert!(kept(&f).is_none(), "the revoked PAT is forgotten");
     let _ = f.connections.remove(&id);
 }

@@ -89,6 +89,18 @@ impl EntraHandle {
             .unwrap_or_default()
     }
 
+    /// Withdraws the user's consent to `permission` (as removing the app from My Apps does):
+    /// a refresh asking for it beyond its own grant gets `invalid_grant` AADSTS65001 again,
+    /// until the user consents interactively once more.
+    pub fn withdraw_consent(&self, email: &str, permission: &str) {
+        let Some(user_id) = self.world.read().user_by_email(email).map(|u| u.id) else {
+            return;
+        };
+        if let Some(list) = self.state.lock().consents.get_mut(&user_id) {
+            list.retain(|p| p != permission);
+        }
+    }
+
     /// Revokes every refresh token of the user (as an admin's "Revoke sessions" does): they
     /// then get `invalid_grant` AADSTS50173. Access tokens already issued keep working until
     /// they expire, as with Entra. Returns how many were revoked.
