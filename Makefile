@@ -75,6 +75,7 @@ lint:
 
 # Figures, not pass/fail: each prints what it measured next to its aim (see the README).
 bench: python-venv tauri-driver deps-test
+	rm -rf target/bench
 	$(CARGO) bench -p ado-flows --bench preflight
 	scripts/desktop-session.sh $(CARGO) bench -p ado-flows --bench hooks
 	$(CARGO) build --release --features custom-protocol -p ado-connect
@@ -82,8 +83,9 @@ bench: python-venv tauri-driver deps-test
 	  --manifest-path benches/bare-tauri/Cargo.toml
 	scripts/desktop-session.sh env ADO_CONNECT_E2E=required ADO_CONNECT_APP=$(CURDIR)/target/release/ado-connect \
 	  TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) bench -p journeys --bench large_org
-	scripts/desktop-session.sh python3 benches/first_paint.py \
+	scripts/desktop-session.sh python3 benches/first_paint.py --runs 15 --out target/bench/3-first-paint.md \
 	  bare-tauri=$(CURDIR)/target/bare-tauri/release/bare-tauri ado-connect=$(CURDIR)/target/release/ado-connect
+	python3 benches/results.py
 
 demo: build-demo-deps build
 	@scripts/demo.sh

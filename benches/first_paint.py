@@ -1,11 +1,21 @@
 #!/usr/bin/env python3
-"""Start to first paint, for ADO Connect and a bare Tauri v2 app, in the same run (issue 9).
+"""Start to first paint, for ADO Connect and a bare Tauri v2 app, in the same run (issues 9, 24).
 
-Run on an X display (make bench runs it inside scripts/desktop-session.sh). For each run and each
+Run on an X display (make bench runs it inside scripts/desktop-session.sh). For each round and each
 app, interleaved so both see the same machine: start the binary, then read the screen through
 Xlib every 4 ms until the window shows content (at least MIN_COLOURS distinct colours in a grid of
 samples over the window's area; an unpainted window is one flat colour). The time from spawn to
-that frame is "start to first paint". Prints a JSON line per app and the ratio of medians.
+that frame is "start to first paint"; the resident memory of the app's process tree (main process
+and WebKit's web and network processes) is read at that moment.
+
+Fair comparison (issue 24): ADO Connect turns WebKitGTK's accelerated compositing and DMA-BUF
+renderer off for itself (src-tauri/src/lib.rs, `first_frame_without_compositing`: it sets
+WEBKIT_DISABLE_COMPOSITING_MODE=1 and WEBKIT_DISABLE_DMABUF_RENDERER=1 when they are unset). Each
+round therefore starts both apps twice: "same settings" gives both processes these variables, so
+the bare app runs exactly as ADO Connect runs itself; "as shipped" gives neither, so each runs as
+it would (the bare app with WebKit's defaults). Medians and 90th percentiles of each, the ratios,
+and the machine's state before and after are printed, and written to target/bench/ as Markdown for
+make bench's results file.
 
 Hand-written because no packaged tool times a window's first painted frame: xdotool sees a window
 mapped, not painted. It reads pixels with libX11 through ctypes, so it needs nothing beyond Debian's
@@ -16,6 +26,7 @@ import argparse
 import ctypes
 import ctypes.util
 import json
+import math
 import os
 import signal
 import statistics
@@ -84,17 +95,53 @@ def colours(x11, display, root, width, height):
     return len(seen)
 
 
-def first_paint(x11, display, root, binary, width, height):
+# What ADO Connect sets for itself when unset (src-tauri/src/lib.rs).
+APP_SETTINGS = {"WEBKIT_DISABLE_COMPOSITING_MODE": "1", "WEBKIT_DISABLE_DMABUF_RENDERER": "1"}
+MODES = [("same settings", APP_SETTINGS), ("as shipped", {})]
+
+
+def tree_rss_kib(root_pid):
+    """Resident memory (KiB) of root_pid and every process below it."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def first_paint(x11, display, root, binary, width, height, settings=None):
+    """(seconds from spawn to the first painted frame, KiB resident in the app's tree then)."""
     home = tempfile.mkdtemp(prefix="first-paint-")
     env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=f"{home}/.config",
                XDG_DATA_HOME=f"{home}/.local/share", XDG_CACHE_HOME=f"{home}/.cache")
+    for knob in APP_SETTINGS:
+        env.pop(knob, None)
+    env.update(settings or {})
     start = time.monotonic()
     proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         while time.monotonic() - start < TIMEOUT_S:
             if colours(x11, display, root, width, height) >= MIN_COLOURS:
-                return time.monotonic() - start
+                return time.monotonic() - start, tree_rss_kib(proc.pid)
             if proc.poll() is not None:
                 raise RuntimeError(f"{binary} exited with {proc.returncode} before painting")
             time.sleep(0.004)
@@ -112,28 +159,86 @@ def first_paint(x11, display, root, binary, width, height):
             time.sleep(0.02)
 
 
+def machine():
+    """When, on what, and how busy: printed beside the figures."""
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    model = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem = {line.split(":")[0]: int(line.split()[1]) for line in f}
+    return (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores "
+            f"({model}), load {load}, {mem['MemAvailable'] // 1024} MiB of "
+            f"{mem['MemTotal'] // 1024} MiB available")
+
+
+def percentile(values, p):
+    """The p-th percentile, nearest rank."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--runs", type=int, default=15, help="starts of each app in each mode")
     parser.add_argument("--width", type=int, default=720, help="the area sampled (top left)")
     parser.add_argument("--height", type=int, default=560)
+    parser.add_argument("--out", help="also write the results as Markdown to this file")
     parser.add_argument("apps", nargs="+", help="label=path; the first is the baseline")
     args = parser.parse_args()
     apps = [a.split("=", 1) for a in args.apps]
     x11, display, root = open_display()
-    times = {label: [] for label, _ in apps}
-    first_paint(x11, display, root, apps[0][1], args.width, args.height)  # warm the page cache
+    before = machine()
+    print(f"machine before: {before}", flush=True)
+    times = {(mode, label): [] for mode, _ in MODES for label, _ in apps}
+    memory = {(mode, label): [] for mode, _ in MODES for label, _ in apps}
+    for label, path in apps:  # warm the page cache
+        first_paint(x11, display, root, path, args.width, args.height, APP_SETTINGS)
     for _ in range(args.runs):
-        for label, path in apps:
-            times[label].append(first_paint(x11, display, root, path, args.width, args.height))
-    medians = {label: statistics.median(t) for label, t in times.items()}
-    for label, t in times.items():
-        print(json.dumps({"app": label, "median_ms": round(medians[label] * 1000),
-                          "runs_ms": [round(x * 1000) for x in t]}))
+        for mode, settings in MODES:
+            for label, path in apps:
+                seconds, kib = first_paint(x11, display, root, path, args.width, args.height,
+                                           settings)
+                times[(mode, label)].append(seconds * 1000)
+                memory[(mode, label)].append(kib / 1024)
+    after = machine()
     base = apps[0][0]
-    for label, _ in apps[1:]:
-        print(f"start to first paint: {label} {medians[label] * 1000:.0f} ms, {base} "
-              f"{medians[base] * 1000:.0f} ms: {medians[label] / medians[base]:.2f}x the bare app")
+    lines = []
+    for mode, settings in MODES:
+        knobs = " ".join(f"{k}={v}" for k, v in settings.items()) or "neither variable set"
+        lines.append(f"{mode} ({knobs}), {args.runs} interleaved starts each:")
+        for label, _ in apps:
+            t = times[(mode, label)]
+            lines.append(f"  {label:<12} median {statistics.median(t):5.0f} ms   "
+                         f"p90 {percentile(t, 90):5.0f} ms   "
+                         f"tree RSS {statistics.median(memory[(mode, label)]):4.0f} MiB   "
+                         f"runs {' '.join(str(round(x)) for x in t)}")
+        for label, _ in apps[1:]:
+            a, b = times[(mode, label)], times[(mode, base)]
+            lines.append(f"  {label} / {base}: {statistics.median(a) / statistics.median(b):.2f}x "
+                         f"median, {percentile(a, 90) / percentile(b, 90):.2f}x p90 "
+                         f"(aim ≤ 1.15x with the same settings)")
+    print("\n".join(lines))
+    print(f"machine after: {after}")
+    for (mode, label), t in times.items():
+        print(json.dumps({"mode": mode, "app": label, "median_ms": round(statistics.median(t)),
+                          "p90_ms": round(percentile(t, 90)),
+                          "median_tree_rss_mib": round(statistics.median(memory[(mode, label)])),
+                          "runs_ms": [round(x) for x in t]}))
+    if args.out:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as f:
+            f.write("## Start to first paint (`benches/first_paint.py`)\n\n"
+                    f"The release app against a bare Tauri v2 app built with the same profile "
+                    f"(`benches/bare-tauri`), on Xvfb with Mesa's software GL; both apps started "
+                    f"in turn, round after round, in both modes. \"Same settings\" is the fair "
+                    f"comparison: the bare app gets the two WebKitGTK variables ADO Connect sets "
+                    f"for itself. Machine before: {before}; after: {after}.\n\n```\n"
+                    + "\n".join(lines) + "\n```\n\n")
 
 
 if __name__ == "__main__":

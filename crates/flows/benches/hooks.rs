@@ -111,7 +111,8 @@ async fn main() {
         PROJECTS * REPOS_PER_PROJECT,
         EVENTS.len(),
     );
-    println!("{heading}\nmachine: {}\n", common::machine());
+    let machine = common::machine();
+    println!("{heading}\nmachine: {machine}\n");
 
     let stats_before = client.stats();
     let first_cpu_before = common::cpu_time();
@@ -237,8 +238,7 @@ async fn main() {
     common::write_section(
         "2-hooks",
         &format!(
-            "## Org-wide webhooks (`crates/flows/benches/hooks.rs`)\n\n{heading}. Machine: {}; load after: {load_after}. The baseline runs in the same process against the same emulator, right after.\n\n```\n{}\n```\n\n",
-            common::machine(),
+            "## Org-wide webhooks (`crates/flows/benches/hooks.rs`)\n\n{heading}. Machine: {machine}; load after: {load_after}. The baseline runs in the same process against the same emulator, right after.\n\n```\n{}\n```\n\n",
             lines.join("\n")
         ),
     );

@@ -52,7 +52,8 @@ async fn main() {
     let heading = format!(
         "preflight, all five capabilities, against the emulator (an Azure DevOps Server collection, its version not known beforehand) with {LATENCY_MS} ms injected latency per request; {ROUNDS} interleaved rounds"
     );
-    println!("{heading}\nmachine: {}\n", common::machine());
+    let machine = common::machine();
+    println!("{heading}\nmachine: {machine}\n");
 
     let mut sdk = Sdk::start(&collection_url, &pat);
     let mut ours = Vec::new();
@@ -126,8 +127,7 @@ async fn main() {
     common::write_section(
         "1-preflight",
         &format!(
-            "## Preflight (`crates/flows/benches/preflight.rs`)\n\n{heading}. Machine: {}; load after: {load_after}. Fairness: the same emulator, latency and probes for all three, one round of each at a time; the Python SDK warmed up by an untimed run in the same process.\n\n```\n{}\n```\n\n",
-            common::machine(),
+            "## Preflight (`crates/flows/benches/preflight.rs`)\n\n{heading}. Machine: {machine}; load after: {load_after}. Fairness: the same emulator, latency and probes for all three, one round of each at a time; the Python SDK warmed up by an untimed run in the same process.\n\n```\n{}\n```\n\n",
             lines.join("\n")
         ),
     );
