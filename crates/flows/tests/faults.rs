@@ -591,10 +591,18 @@ async fn hooks_row(route: &'static str, fault: Fault, store: SecretStore) -> Row
     let target = target_at(addr);
     let dir = tempfile::tempdir().unwrap();
     let connections = Connections::new(dir.path(), store);
-    let connected =
-        ado_flows::verify_and_save_pat(&connections, &target, &pat(), None, &options(), 0)
-            .await
-            .map_err(|e| format!("saving failed: {e}"))?;
+    // The fault is on the hooks route only: saving the connection first gets the client's
+    // default timeout, so a loaded machine's slow answer is not taken for the row's fault.
+    let connected = ado_flows::verify_and_save_pat(
+        &connections,
+        &target,
+        &pat(),
+        None,
+        &ConnectOptions::default(),
+        0,
+    )
+    .await
+    .map_err(|e| format!("saving failed: {e}"))?;
     let id = connected.profile.id.clone();
     let result = async {
         let hooks::Session { client, records } =
