@@ -1,5 +1,7 @@
 //! The Tauri shell of ADO Connect: state, thin commands, nothing else. The work is in `ado_flows`.
 
+#[macro_use]
+mod command_list;
 mod commands;
 mod error;
 mod home;
@@ -11,6 +13,17 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use tauri::Manager as _;
+
+/// The names of the app's Tauri commands, in the order of `src/command_list.rs` (the one list the
+/// handler, the app manifest and the checks of the capability and the UI's calls all come from).
+pub const COMMANDS: &[&str] = with_commands!(command_names);
+
+/// `tauri::generate_handler!` over the command list.
+macro_rules! invoke_handler {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        tauri::generate_handler![$($module::$command),*]
+    };
+}
 
 static STARTED: OnceLock<Instant> = OnceLock::new();
 
@@ -67,53 +80,7 @@ pub fn run() {
         .on_page_load(move |_, payload| {
             tracing::debug!(ms = since_start(), event = ?payload.event(), "page load");
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::parse_url,
-            commands::connect_with_pat,
-            commands::list_connections,
-            home::connection_cards,
-            home::reverify_connection,
-            home::rename_connection,
-            home::forget_connection,
-            home::search_catalog,
-            home::http_alternative,
-            commands::inspect_certificate,
-            commands::access_plan,
-            commands::run_checks,
-            commands::save_report,
-            commands::sign_in_browser,
-            commands::sign_in_device,
-            commands::sign_in_service_principal,
-            commands::cancel_sign_in,
-            home::hooks_overview,
-            home::hooks_gate,
-            home::open_hook_page,
-            commands::plan_hooks,
-            commands::apply_hooks,
-            commands::recover_hooks,
-            commands::rollback_hooks,
-            commands::test_hook,
-            commands::hook_history,
-            commands::remove_hooks,
-            product::product_info,
-            product::open_product_profile,
-            product::close_product_profile,
-            product::product_check,
-            product::product_hooks_plan,
-            product::product_hooks_apply,
-            product::handoff_panel,
-            product::handoff_value,
-            product::handoff_export,
-            product::handoff_script,
-            product::handoff_post,
-            product::product_connect_rules,
-            mint::list_organizations,
-            mint::mint_plan,
-            mint::mint_tokens,
-            mint::minted_tokens,
-            mint::revoke_minted,
-        ])
+        .invoke_handler(with_commands!(invoke_handler))
         .run(tauri::generate_context!())
         .expect("error while running ADO Connect");
 }
