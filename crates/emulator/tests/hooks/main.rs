@@ -4,8 +4,12 @@
 //! - `preflight`: pull requests, builds, work item types, permission evaluation, demo users.
 //! - `commits`: a repository's commits and a pull request's commits.
 //! - `git_permissions`: "Contribute to pull requests" through permission evaluation.
-//! - `subscriptions`: the subscription routes, validation, permissions, scopes, throttling.
-//! - `deliveries`: events, payloads, filters, history, probation, test notifications.
+//! - `subscriptions`: the subscription routes, who may edit, throttling, faults, Server versions.
+//! - `subscription_validation`: the subscriptions the service refuses, and event types' scopes.
+//! - `subscriptions_query`: `subscriptionsquery`, the publisher and the webHooks consumer.
+//! - `deliveries`: which subscriptions get an event, payloads, filters.
+//! - `delivery_outcomes`: history, retries, probation, disabling, failing receivers.
+//! - `test_notifications`: test notifications, sample and real data.
 //! - `control`: the `/_emulator/…` endpoints.
 //! - `tls_chain`: the certificate chain presented with `--tls`.
 
@@ -14,8 +18,12 @@ mod commits;
 mod common;
 mod control;
 mod deliveries;
+mod delivery_outcomes;
 mod git_permissions;
 mod preflight;
+mod subscription_validation;
 mod subscriptions;
+mod subscriptions_query;
 mod support;
+mod test_notifications;
 mod tls_chain;

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use ado_emulator::hooks::DeliveryConfig;
+use ado_emulator::hooks::{DeliveryConfig, Event};
 use ado_emulator::{Config, Emulator, HostPath, Scenario};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -197,4 +197,12 @@ impl Receiver {
     pub fn answer(&self, statuses: &[u16]) {
         self.state.lock().unwrap().answers.extend(statuses);
     }
+}
+
+/// The receiver URL of subscriptions that are never delivered to (shapes, validation, queries).
+pub const URL: &str = "https://example.com/hook";
+
+/// A push to fiber-cloud-api in Fiber Cloud.
+pub fn push() -> Event {
+    Event::push("fabrikam", "Fiber Cloud", "fiber-cloud-api")
 }
