@@ -19,6 +19,9 @@ pub fn service_hooks_token(project_id: &ado_core::ids::ProjectId) -> String {
     format!("PublisherSecurity/{project_id}")
 }
 
+/// Evaluations sent in one `permissionevaluationbatch` request by [`AdoClient::have_permission`].
+pub const EVALUATIONS_PER_BATCH: usize = 100;
+
 #[derive(Deserialize)]
 struct Batch {
     evaluations: Vec<Evaluation>,
@@ -42,6 +45,33 @@ impl AdoClient {
             .get_json(self.permission_request(namespace, token, permissions))
             .await?;
         Ok(batch.evaluations.first().is_some_and(|e| e.value))
+    }
+
+    /// Whether the signed-in identity holds `permissions` (bits) on each of `tokens` in
+    /// `namespace`, in their order: one request per [`EVALUATIONS_PER_BATCH`] tokens (the
+    /// endpoint evaluates a batch), so a plan over many projects asks once, not once per project.
+    pub async fn have_permission(
+        &self,
+        namespace: &str,
+        tokens: &[String],
+        permissions: u32,
+    ) -> Result<Vec<bool>, Error> {
+        let mut out = Vec::with_capacity(tokens.len());
+        for chunk in tokens.chunks(EVALUATIONS_PER_BATCH) {
+            let evaluations: Vec<_> = chunk
+                .iter()
+                .map(|token| json!({ "securityNamespaceId": namespace, "token": token, "permissions": permissions }))
+                .collect();
+            let request = Request::post_json(
+                "_apis/security/permissionevaluationbatch",
+                json!({ "alwaysAllowAdministrators": false, "evaluations": evaluations }),
+            )
+            .api_version(API_VERSION);
+            let batch: Batch = self.get_json(request).await?;
+            // An answer with fewer evaluations than asked allows nothing it left out.
+            out.extend((0..chunk.len()).map(|i| batch.evaluations.get(i).is_some_and(|e| e.value)));
+        }
+        Ok(out)
     }
 
     /// The request [`AdoClient::has_permission`] sends.

@@ -7,20 +7,19 @@ use ado_client::api::hooks::{Subscription, SubscriptionFilter};
 use ado_client::api::security::{service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE};
 use ado_client::{AdoClient, Error};
 use ado_core::checks::{CheckCode, Problem};
-use ado_core::target::{ConnectionTarget, Field};
+use ado_core::target::ConnectionTarget;
 use ado_core::webhook::{
     self, check_receiver_url, validate_basic_password, validate_secret_value, EventKind,
     ExistingSubscription, HookAuth, HookSelection, HookSpec, PlanRules, ReceiverContext,
     RecordedHook, SecretRef, CONSUMER_ACTION_ID, CONSUMER_ID, DEFAULT_SECRET_HEADER, PUBLISHER_ID,
 };
-use futures_util::{StreamExt as _, TryStreamExt as _};
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::scope::{projects_of, resolve_scopes};
+use super::scope::{permission_refused, projects_of, resolve_scopes};
 use super::secret::{generate_secret, Fingerprinter, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
     hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, ProjectId, SecretChoice,
-    SecretSource, DEFAULT_CONCURRENCY,
+    SecretSource,
 };
 
 /// Plans the subscriptions `request` asks for, changing nothing: resolves the project and
@@ -39,27 +38,29 @@ pub async fn plan_hooks(
     let profile = records.profile()?;
     let target = &profile.target;
 
-    let scopes = resolve_scopes(client, target, request).await?;
-    let user = &profile.user_display_name;
-    let projects = projects_of(&scopes);
-    // Futures collected first: a lazily mapped iterator makes the future not `Send` for every
-    // lifetime, which the Tauri commands need.
-    let checks: Vec<_> = projects
-        .iter()
-        .map(|project| check_permission(client, target, project, user))
-        .collect();
-    // The permission, the receiver, the events offered and the subscriptions that exist do not
-    // depend on one another: asked at once, one round trip (and a 429 on one of them delays
-    // only that one). Their verdicts are still taken in this order.
+    // The receiver, the events offered and the subscriptions that exist depend neither on one
+    // another nor on the scopes: asked at once with the scopes' lookups, and the permission in
+    // every project asked in one batch as soon as the projects are known. A 429 on one of them
+    // delays that one only. Their verdicts are still taken in this order.
     let recorded = records.recorded()?;
-    let (permitted, receiver, offered, listed) = tokio::join!(
-        futures_util::stream::iter(checks)
-            .buffer_unordered(DEFAULT_CONCURRENCY)
-            .try_collect::<Vec<()>>(),
+    let scoped = async {
+        let scopes = resolve_scopes(client, target, request).await?;
+        let permitted = check_permissions(
+            client,
+            target,
+            &projects_of(&scopes),
+            &profile.user_display_name,
+        )
+        .await;
+        Ok::<_, Problem>((scopes, permitted))
+    };
+    let (scoped, receiver, offered, listed) = tokio::join!(
+        scoped,
         check_receiver(client, target, &request.url),
         offered_events(client, target, &request.events),
         listed_subscriptions(client, &recorded),
     );
+    let (scopes, permitted) = scoped?;
     permitted?;
     let receiver = receiver?;
     let (events, unoffered) = offered?;
@@ -260,44 +261,27 @@ fn split_offered(
     ))
 }
 
-/// May the signed-in user edit subscriptions in this project? (ServiceHooks namespace,
-/// `EditSubscriptions` on `PublisherSecurity/{projectId}`.)
-async fn check_permission(
+/// May the signed-in user edit subscriptions in each of `projects`? (ServiceHooks namespace,
+/// `EditSubscriptions` on `PublisherSecurity/{projectId}`.) One batch request for all of them;
+/// `invalid_permissions` names the first project that refuses.
+async fn check_permissions(
     client: &AdoClient,
     target: &ConnectionTarget,
-    project: &NamedId<ProjectId>,
+    projects: &[NamedId<ProjectId>],
     user: &str,
 ) -> Result<(), Problem> {
+    let tokens: Vec<String> = projects
+        .iter()
+        .map(|project| service_hooks_token(&project.id))
+        .collect();
     let allowed = client
-        .has_permission(
-            SERVICE_HOOKS_NAMESPACE,
-            &service_hooks_token(&project.id),
-            EDIT_SUBSCRIPTIONS,
-        )
+        .have_permission(SERVICE_HOOKS_NAMESPACE, &tokens, EDIT_SUBSCRIPTIONS)
         .await
         .map_err(|e| hook_problem(target, &e, "check the service-hooks permission"))?;
-    if allowed {
-        return Ok(());
+    match projects.iter().zip(allowed).find(|(_, allowed)| !allowed) {
+        None => Ok(()),
+        Some((project, _)) => Err(permission_refused(target, &project.name, user)),
     }
-    Err(Problem {
-        code: CheckCode::InvalidPermissions,
-        field: Some(Field::Pat),
-        message: format!(
-            "{user} may not edit service-hook subscriptions in project {}.",
-            project.name
-        ),
-        fix: format!(
-            "Add the user to the project's Project Administrators group, or grant \"Edit subscriptions\" in Project settings → Permissions ({}{}/_settings/permissions); or connect as a user who has it.",
-            target.api_base(),
-            encode(&project.name)
-        ),
-        server_message: None,
-        support_id: None,
-    })
-}
-
-fn encode(segment: &str) -> String {
-    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// The receiver check, with the facts it needs: the deployment, whether Azure DevOps itself is
