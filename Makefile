@@ -10,7 +10,7 @@ TOOLS := $(CURDIR)/target/tools
 TAURI_DRIVER := $(TOOLS)/bin/tauri-driver
 VENV := $(CURDIR)/tests/python/.venv
 
-.PHONY: build-demo-deps help demo test build deps-build deps-test tauri-driver oauth-interop python-venv test-rust test-python lint bench
+.PHONY: build-demo-deps help demo test build deps-build deps-test tauri-driver oauth-interop python-venv test-rust test-python test-ui lint bench
 
 help:
 	@echo "make demo            - install what is missing, build, and open the wizard against the bundled sandbox"
@@ -60,11 +60,16 @@ build:
 
 # -k: the Python SDK tests run even when a Rust test failed; make test fails if either did.
 test: deps-test tauri-driver python-venv oauth-interop build
-	scripts/desktop-session.sh $(MAKE) -k --no-print-directory test-rust test-python
+	scripts/desktop-session.sh $(MAKE) -k --no-print-directory test-rust test-python test-ui
 
 test-rust:
 	ADO_CONNECT_E2E=required ADO_CONNECT_INTEROP=required ADO_CONNECT_REQUIRE_KEYRING=1 TAURI_DRIVER=$(TAURI_DRIVER) \
 	  $(CARGO) test --workspace --no-fail-fast
+
+# The UI's step tests in Node, against a fake backend whose answers crates/flows/tests/ui_answers.rs
+# checks against the real ones (a second or so).
+test-ui:
+	node --test tests/ui/*.test.js
 
 test-python:
 	ADO_EMULATOR_BIN=$(CURDIR)/target/debug/ado-emulator $(VENV)/bin/python -m pytest -q tests/python

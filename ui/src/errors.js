@@ -1,5 +1,6 @@
 // The one error renderer: every step shows a backend error ({code, message, fix, serverMessage,
-// supportId}) the same way, in its own alert box. Steps switch on `code`, never on the text.
+// supportId}) the same way, in its own alert box. Steps switch on `code`, never on the text; the
+// code shown is the one the backend sent, and none when it sent none.
 import { el, show } from "./dom.js";
 
 /** Fills `box` (an empty `.alert` element) with `error`; children get ids `${box.id}-code` etc. */
@@ -13,8 +14,9 @@ export function renderError(box, error) {
   const details = [error.serverMessage && `Server said: ${error.serverMessage}`, error.supportId && `Support: ${error.supportId}`]
     .filter(Boolean)
     .join("\n");
+  const title = error.code ? [part("span", "code", "code", error.code), " "] : [];
   const children = [
-    el("p", { className: "alert-title" }, part("span", "code", "code", error.code || "error"), " ", part("span", "message", "", error.message || String(error))),
+    el("p", { className: "alert-title" }, ...title, part("span", "message", "", error.message || String(error))),
     part("p", "fix", "alert-fix", error.fix || ""),
   ];
   if (details) {

@@ -1,6 +1,6 @@
 // Entry point: loads what the backend knows, opens on the saved connections (none: straight into
 // the wizard), and moves between steps. The steps keep what was entered; the sidebar and Back
-// move between them; focus goes to the new step's heading.
+// move between them; focus goes to the new step's heading. What the steps share is in store.js.
 import { backend } from "./backend.js";
 import { $ } from "./dom.js";
 import { initConnect, newConnection, renewToken } from "./steps/connect.js";
@@ -8,14 +8,11 @@ import { askToForget, forgottenText, initForget } from "./steps/forget.js";
 import { initProduct, profile } from "./product.js";
 import { initHome, refreshHome, showHome } from "./steps/home.js";
 import { initResult, showResult } from "./steps/result.js";
+import { store } from "./store.js";
 
 const STEPS = ["home", "connect", "result", "checks", "hooks", "product", "handoff"];
 /** The wizard's steps: with a product profile, its own checks and webhooks, then the hand-off. */
 const wizard = () => (profile() ? ["connect", "result", "product", "handoff"] : ["connect", "result", "checks", "hooks"]);
-
-let opened = null; // the connection in use, as the result step shows it
-let context = { project: null, repository: null, branch: null }; // what the last paste named
-let events = []; // the webhook events the backend offers
 
 /** A step loaded on first use: its HTML comes out of its inert <template>, then its module is
  *  imported and wired. The first paint parses, styles and runs only the home and connect steps. */
@@ -33,22 +30,22 @@ function lazy(name, load, init) {
 const checksStep = lazy(
   "checks",
   () => import("./steps/checks.js"),
-  (m) => m.initChecks({ onBack: () => goTo("result"), onHooks: () => open(opened, "hooks") }),
+  (m) => m.initChecks({ onBack: () => goTo("result"), onHooks: () => open(store.get("opened"), "hooks") }),
 );
 const hooksStep = lazy(
   "hooks",
   () => import("./steps/hooks.js"),
-  (m) => m.initHooks({ onBack: () => goTo("result"), events }),
+  (m) => m.initHooks({ onBack: () => goTo("result") }),
 );
 const productStep = lazy(
   "product",
   () => import("./steps/product.js"),
-  (m) => m.initProduct({ onBack: () => goTo("result"), onNext: () => open(opened, "handoff") }),
+  (m) => m.initProduct({ onBack: () => goTo("result"), onNext: () => open(store.get("opened"), "handoff") }),
 );
 const handoffStep = lazy(
   "handoff",
   () => import("./steps/handoff.js"),
-  (m) => m.initHandoff({ onBack: () => open(opened, "product"), onDone: () => toHome() }),
+  (m) => m.initHandoff({ onBack: () => open(store.get("opened"), "product"), onDone: () => toHome() }),
 );
 
 function goTo(step, focus = step !== "home" || document.activeElement !== document.body) {
@@ -61,7 +58,7 @@ function goTo(step, focus = step !== "home" || document.activeElement !== docume
   for (const [i, name] of WIZARD.entries()) {
     const li = $(`nav-${name}`);
     li.className = i === at ? "current" : at >= 0 && i < at ? "done" : "";
-    li.querySelector("button").disabled = name !== "connect" && !opened;
+    li.querySelector("button").disabled = name !== "connect" && !store.get("opened");
     li.querySelector("button").toggleAttribute("aria-current", i === at);
   }
   $("nav-home").className = step === "home" ? "current" : "";
@@ -73,8 +70,8 @@ function goTo(step, focus = step !== "home" || document.activeElement !== docume
 
 async function open(next, step) {
   if (profile() && (step === "checks" || step === "hooks")) step = "product";
-  opened = next;
-  document.body.dataset.profileId = next.card.id;
+  store.set("opened", next);
+  const context = store.get("context");
   showResult(next);
   if (step === "checks") (await checksStep()).showChecks(next, context);
   if (step === "hooks") (await hooksStep()).showHooks(next, context);
@@ -96,7 +93,7 @@ async function toHome(message) {
 async function forget(card) {
   const done = await askToForget(card);
   if (!done) return;
-  opened = null;
+  store.set("opened", null);
   document.body.dataset.forgotten = String(Date.now());
   await toHome(forgottenText(done));
 }
@@ -109,23 +106,19 @@ async function start() {
   } catch (e) {
     info = { secretStoreError: e.message };
   }
+  store.set("appInfo", info);
   initProduct(await productInfo, backend);
   $("store-note").textContent = info.secretStore
     ? `Tokens are kept in ${info.secretStore}.`
     : `No secret store: ${info.secretStoreError || "unknown"}. Tokens cannot be saved.`;
   initForget();
-  const connectReady = initConnect({
-    sandbox: info.sandbox,
-    onConnected: (next) => open(next, "result"),
-    onContext: (named) => (context = named),
-  });
+  const connectReady = initConnect({ onConnected: (next) => open(next, "result") });
   initResult({
     onBack: () => goTo("connect"),
-    onChecks: () => open(opened, "checks"),
-    onHooks: () => open(opened, "hooks"),
+    onChecks: () => open(store.get("opened"), "checks"),
+    onHooks: () => open(store.get("opened"), "hooks"),
     onForget: forget,
   });
-  events = info.events || [];
   initHome({
     open,
     product: profile() && { name: profile().product.name, handoffTitle: profile().handoff.title },
@@ -139,7 +132,8 @@ async function start() {
       field.focus();
     },
     forgotten: (card) => {
-      if (opened && opened.card.id === card.id) opened = null;
+      const opened = store.get("opened");
+      if (opened && opened.card.id === card.id) store.set("opened", null);
       toHome($("home-status").textContent);
     },
   });
@@ -147,7 +141,7 @@ async function start() {
     button.addEventListener("click", () => {
       const step = button.dataset.step;
       if (step === "home") toHome();
-      else if (["checks", "hooks", "product", "handoff"].includes(step)) open(opened, step);
+      else if (["checks", "hooks", "product", "handoff"].includes(step)) open(store.get("opened"), step);
       else goTo(step);
     });
   }

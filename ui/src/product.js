@@ -1,17 +1,28 @@
 // The product profile the app was opened with (`ado-connect --profile FILE`): the header, the
 // steps and the connect form fitted to what that product accepts. Without a profile nothing here
-// changes the wizard. `product.details` carries what the product steps ask for (project,
-// repository, the profile's placeholders) from one step to the next.
+// changes the wizard. The details carry what the product steps ask for (project,
+// repository, the profile's placeholders) from one step to the next: the store's `details`.
 import { $, el, show } from "./dom.js";
-
-export const product = {
-  loaded: null, // LoadedProfile: { profile, path, logoDataUrl, access }
-  details: { project: "", repository: "", publicUrl: "", placeholders: {} },
-};
+import { store } from "./store.js";
 
 /** The profile, or null. */
 export function profile() {
-  return product.loaded ? product.loaded.profile : null;
+  const loaded = store.get("loaded");
+  return loaded ? loaded.profile : null;
+}
+
+const isPlaceholder = (name) => !!profile() && profile().placeholders.some((x) => x.name === name);
+
+/** One detail the product steps ask for: a placeholder the profile declares, else "project",
+ *  "repository" or "publicUrl". */
+export function detail(name) {
+  const d = store.get("details");
+  return (isPlaceholder(name) ? d.placeholders[name] : d[name]) || "";
+}
+
+/** Sets a detail (see `detail`). */
+export function setDetail(name, value) {
+  store.update("details", (d) => (isPlaceholder(name) ? { ...d, placeholders: { ...d.placeholders, [name]: value } } : { ...d, [name]: value }));
 }
 
 /** A broken profile: every mistake with its line and field, on the connect step. */
@@ -78,13 +89,13 @@ export function initProduct(info, backend) {
     showProfileError(info.error);
     return;
   }
-  product.loaded = info.loaded;
   const p = info.loaded.profile;
+  const placeholders = Object.fromEntries(p.placeholders.map((ph) => [ph.name, ph.default || ""]));
+  store.set("loaded", info.loaded);
+  store.update("details", (d) => ({ ...d, placeholders }));
   $("profile-current").textContent = `Onboarding into ${p.product.name} (${info.loaded.path.split(/[\\/]/).pop()}).`;
   $("profile-pick").textContent = "Use another profile…";
   show($("profile-close"), true);
-  for (const ph of p.placeholders) product.details.placeholders[ph.name] = ph.default || "";
-  document.body.dataset.product = p.product.id;
   $("subtitle").textContent = `Connect Azure DevOps to ${p.product.name}`;
   $("product-name").textContent = p.product.name;
   if (info.loaded.logoDataUrl) {
@@ -103,7 +114,7 @@ export function initProduct(info, backend) {
   describeConnect(p);
 }
 
-/** One input for a detail a product step asks for, bound to `product.details`: `name` is
+/** One input for a detail a product step asks for, bound to the store's `details`: `name` is
  *  "project", "repository", "publicUrl" or a placeholder's name. A placeholder's input fits its
  *  kind (a URL, a whole number). `onInput` runs on each keystroke, `onChange` when a value is
  *  committed. */
@@ -114,10 +125,9 @@ export function detailInput(name, id, { onChange = () => {}, onInput = () => {} 
   Object.assign(input, { id, type: (ph && types[ph.kind]) || "text", autocomplete: "off", spellcheck: false });
   if (ph && ph.kind === "integer") Object.assign(input, { step: "1", inputMode: "numeric" });
   input.placeholder = ph && ph.example ? `e.g. ${ph.example}` : "";
-  input.value = ph ? product.details.placeholders[name] || "" : product.details[name] || "";
+  input.value = detail(name);
   input.addEventListener("input", () => {
-    if (ph) product.details.placeholders[name] = input.value.trim();
-    else product.details[name] = input.value.trim();
+    setDetail(name, input.value.trim());
     onInput(name);
   });
   input.addEventListener("change", () => onChange(name));
@@ -150,7 +160,7 @@ export function filled(text) {
   return String(text || "").replace(/\{([a-z0-9_]+)\}/g, (whole, name) => {
     const ph = p.placeholders.find((x) => x.name === name);
     if (!ph) return whole;
-    return product.details.placeholders[name] || ph.default || `‹${ph.label}›`;
+    return store.get("details").placeholders[name] || ph.default || `‹${ph.label}›`;
   });
 }
 
@@ -163,6 +173,6 @@ export function placeholdersIn(text) {
 
 /** The hand-off choices, as the backend takes them. */
 export function choice() {
-  const d = product.details;
+  const d = store.get("details");
   return { project: d.project || null, repository: d.repository || null, publicUrl: d.publicUrl || null, placeholders: { ...d.placeholders } };
 }

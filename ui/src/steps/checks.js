@@ -3,12 +3,35 @@ import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { errorLine } from "../errors.js";
 import { picker } from "../picker.js";
-import { copyText } from "./connect.js";
+import { copyText } from "../clipboard.js";
 
 const MARKS = { pass: "OK", warn: "Note", fail: "Failed", skip: "Skipped" };
 
 let opened = null;
 let project = null; // the project picker
+
+// --- The logic, without the page (tested in Node: tests/ui/checks.test.js) ----------------------
+
+/** The project the picker starts on for a connection: what the last paste named; a connection
+ *  other than the one shown starts with none; null keeps the user's choice (same connection, the
+ *  paste named no project). */
+export function preselectedProject(same, context) {
+  return !same || context.project ? context.project || "" : null;
+}
+
+/** Whether the checks must ask before sending a token over plain HTTP (not to this machine). */
+export function asksHttpConsent(apiUrl) {
+  const url = new URL(apiUrl);
+  return url.protocol === "http:" && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+}
+
+/** The status line once the checks settled. */
+export function checksStatus(report) {
+  const failed = report.checks.filter((c) => c.status === "fail").length;
+  return report.ok ? `All clear: ${report.checks.length} checks, ${report.requests} requests.` : `${failed} check(s) failed. Fix them and run again.`;
+}
+
+// --- The page --------------------------------------------------------------------------------
 
 function selected() {
   return [...document.querySelectorAll("input[name=capability]:checked")].map((i) => i.value);
@@ -98,10 +121,7 @@ async function run(event) {
       },
       renderCheck,
     );
-    const failed = report.checks.filter((c) => c.status === "fail").length;
-    $("checks-status").textContent = report.ok
-      ? `All clear: ${report.checks.length} checks, ${report.requests} requests.`
-      : `${failed} check(s) failed. Fix them and run again.`;
+    $("checks-status").textContent = checksStatus(report);
     $("run-checks").textContent = "Re-run";
     $("save-report").disabled = false;
     document.body.dataset.checksDone = String(Date.now());
@@ -116,10 +136,9 @@ async function run(event) {
 export function showChecks(next, context) {
   const same = opened && opened.card.id === next.card.id;
   opened = next;
-  if (!same || context.project) project.set(context.project || "");
-  const url = new URL(opened.apiUrl);
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  show($("http-consent-row"), url.protocol === "http:" && !loopback);
+  const preselect = preselectedProject(same, context);
+  if (preselect !== null) project.set(preselect);
+  show($("http-consent-row"), asksHttpConsent(opened.apiUrl));
   if (!same) {
     $("checklist").replaceChildren();
     $("run-checks").textContent = "Run checks";

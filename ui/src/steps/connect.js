@@ -3,8 +3,10 @@
 // their own modules. Also the renewal form: the same fields, filled from a saved connection.
 import { backend } from "../backend.js";
 import { $, show } from "../dom.js";
+import { copyText } from "../clipboard.js";
 import { clearError, renderError } from "../errors.js";
 import { profile } from "../product.js";
+import { store } from "../store.js";
 import { clearPaste, initPaste } from "./paste.js";
 import { askRules, chooseRecommended, initRules, refused, resetRules, usableDeployments } from "./rules.js";
 import { initTls, showChain, trustedCaPem } from "./tls.js";
@@ -267,17 +269,6 @@ function waiting(text) {
   show($("waiting"), true);
 }
 
-/** Copies `text`; without a clipboard, selects `input` so Ctrl+C works. */
-export async function copyText(text, button, input) {
-  try {
-    await navigator.clipboard.writeText(text);
-    button.textContent = "Copied";
-  } catch {
-    if (input) input.select();
-    button.textContent = "Selected: press Ctrl+C";
-  }
-}
-
 /** After a sandbox shortcut: the first field the product's rules still refuse, else Verify. */
 function focusNext() {
   const invalid = document.querySelector("#step-connect [aria-invalid=true]");
@@ -366,12 +357,12 @@ async function initSandbox() {
 }
 
 /** Wires the form; resolves once the product's rules (if any) are applied. */
-export async function initConnect({ sandbox: sb, onConnected, onContext }) {
+export async function initConnect({ onConnected }) {
   callbacks = { onConnected };
   alertHome = document.createComment("the alert's own place");
   $("alert").before(alertHome);
   offerFromSaved();
-  sandbox = sb || null;
+  sandbox = store.get("appInfo").sandbox || null;
   initPaste(
     {
       deployment,
@@ -382,7 +373,6 @@ export async function initConnect({ sandbox: sb, onConnected, onContext }) {
         askRules();
       },
     },
-    onContext,
   );
   initTls();
   for (const radio of document.querySelectorAll("input[name=deployment], input[name=method]")) radio.addEventListener("change", updateVisibility);

@@ -10,7 +10,7 @@ import { $, el, show } from "../dom.js";
 import { clearError, errorLine, renderError } from "../errors.js";
 import { choice, detailInput, detailInputs, placeholdersIn, profile } from "../product.js";
 import { humanTime } from "../time.js";
-import { copyText } from "./connect.js";
+import { copyText } from "../clipboard.js";
 
 let opened = null;
 let callbacks = null;
@@ -18,8 +18,10 @@ let asked = { top: [], post: [] }; // the details asked for above the fields and
 let view = null; // the latest HandoffView
 let seq = 0;
 
+// --- The logic, without the page (tested in Node: tests/ui/handoff.test.js) --------------------
+
 /** The details a missing field needs from the user: a project, a repository, placeholders. */
-function detailsFor(missing) {
+export function detailsFor(missing) {
   const p = profile();
   switch (missing.source) {
     case "project":
@@ -37,7 +39,7 @@ function detailsFor(missing) {
 }
 
 /** The detail a field is itself (a project, a repository, a placeholder): edited in its row. */
-function ownDetail(field) {
+export function ownDetail(field) {
   if (field.source === "project" || field.source === "repository") return field.source;
   if (field.source === "placeholder" && field.key.startsWith("placeholder:")) return field.key.slice("placeholder:".length);
   return null;
@@ -45,19 +47,28 @@ function ownDetail(field) {
 
 /** What to ask for besides the fields edited in place: above the fields, what a missing value
  *  needs (a webhook URL's placeholders); in the POST section, the placeholders it uses (their
- *  defaults can be changed). Each list in the profile's order, and only growing. */
-function wanted(v) {
+ *  defaults can be changed). Each list in the profile's order, and only growing from `before`. */
+export function wanted(v, before) {
   const p = profile();
   const inPlace = new Set(v.deliveries.fields ? v.panel.fields.map(ownDetail).filter(Boolean) : []);
-  const top = new Set(asked.top);
+  const top = new Set(before.top);
   for (const m of v.missing) for (const n of detailsFor(m)) if (!inPlace.has(n)) top.add(n);
-  const post = new Set(asked.post);
+  const post = new Set(before.post);
   if (v.deliveries.post && p.handoff.post) {
     for (const n of placeholdersIn(p.handoff.post.url + JSON.stringify(p.handoff.post.body))) if (!inPlace.has(n) && !top.has(n)) post.add(n);
   }
   const order = ["project", "repository", ...p.placeholders.map((x) => x.name)];
   return { top: order.filter((n) => top.has(n)), post: order.filter((n) => post.has(n)) };
 }
+
+/** The line naming the required values still missing ("" when none): nothing can be copied,
+ *  exported or sent until they are there. */
+export function missingLine(v) {
+  const pending = v.missing.map((m) => m.label);
+  return pending.length ? `${v.panel.product} also needs ${pending.join(", ")}: until then nothing can be copied, exported or sent.` : "";
+}
+
+// --- The page --------------------------------------------------------------------------------
 
 function button(text, className, id, onClick) {
   const b = el("button", { className, text });
@@ -173,15 +184,14 @@ function render(v) {
   show($("handoff-back"), true);
   $("handoff-title").textContent = v.panel.title;
   $("handoff-intro").textContent = intro(v);
-  const next = wanted(v);
+  const next = wanted(v, asked);
   if (next.top.join() !== asked.top.join()) detailInputs($("handoff-details"), "handoff-detail", next.top, { onChange: refresh });
   if (next.post.join() !== asked.post.join()) detailInputs($("handoff-post-details"), "handoff-detail", next.post, { onChange: refresh });
   asked = next;
   const focused = document.activeElement && document.activeElement.closest("#handoff-fields") ? document.activeElement.id : null;
   const missingKeys = new Map(v.missing.map((m) => [m.key, m]));
-  const pending = v.missing.map((m) => m.label);
-  $("handoff-missing").textContent = pending.length ? `${name} also needs ${pending.join(", ")}: until then nothing can be copied, exported or sent.` : "";
-  show($("handoff-missing"), pending.length > 0);
+  $("handoff-missing").textContent = missingLine(v);
+  show($("handoff-missing"), v.missing.length > 0);
   $("handoff-guide-title").textContent = `In ${name}`;
   $("handoff-guide").replaceChildren(...v.panel.guides.map((step) => el("li", { text: step })));
   show($("handoff-guide-box"), v.panel.guides.length > 0);

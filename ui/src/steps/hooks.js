@@ -6,9 +6,10 @@
 import { backend } from "../backend.js";
 import { planCounts, planWrites } from "../plan.js";
 import { $, el, show } from "../dom.js";
+import { store } from "../store.js";
 import { clearError, renderError } from "../errors.js";
 import { multiPicker } from "../multipicker.js";
-import { copyText } from "./connect.js";
+import { copyText } from "../clipboard.js";
 import { groupHooks, outcome, renderGroups, showOutcome } from "./hookviews.js";
 
 const ACTION_LABELS = { create: "Create", adopt: "Adopt", update: "Update", reenable: "Re-enable", unchanged: "OK" };
@@ -168,10 +169,34 @@ async function runGate() {
     list.replaceChildren(li);
     setBlocked(null); // the plan checks again and says why
   }
-  document.body.dataset.hooksGate = String(Date.now());
 }
 
 // --- Preview and apply ------------------------------------------------------------------------
+
+/** The plan's rows in the order shown: creates, adopts, updates, re-enables, then what is right. */
+export function planItems(p) {
+  return [...p.create, ...p.adopt, ...p.update, ...p.reenable, ...p.unchanged];
+}
+
+/** The status line under a plan. */
+export function planStatus(p) {
+  return planWrites(p) ? `The plan: ${planCounts(p).join(", ")}. Nothing changes until you apply it.` : `Nothing to change: all ${p.unchanged.length} subscriptions are already right.`;
+}
+
+/** The status line after applying: what was done, or what is left to finish. */
+export function applyStatus(report) {
+  const done = [
+    [report.created.length, "created"],
+    [report.adopted.length, "adopted"],
+    [report.updated.length, "updated"],
+    [report.reenabled.length, "re-enabled"],
+    [report.unchanged.length, "already right"],
+    [report.failed.length, "failed"],
+  ]
+    .filter(([n]) => n)
+    .map(([n, what]) => `${n} ${what}`);
+  return report.ok ? `Done: ${done.join(", ") || "nothing needed changing"}.` : `${done.join(", ")}. Retry with "Finish it", or roll back.`;
+}
 
 async function preview(event) {
   event.preventDefault();
@@ -182,15 +207,12 @@ async function preview(event) {
   try {
     const plan = await backend.planHooks(profileId(), request());
     const p = plan.plan;
-    const items = [...p.create, ...p.adopt, ...p.update, ...p.reenable, ...p.unchanged];
-    planned = items.map((item) => ({ item, li: planRow(item, plan.scopes || []) }));
+    planned = planItems(p).map((item) => ({ item, li: planRow(item, plan.scopes || []) }));
     $("hooks-plan-list").replaceChildren(
       ...planned.map((row) => row.li),
       ...plan.warnings.map((w) => el("li", { className: "warn" }, el("div", { className: "row" }, el("span", { className: "mark", text: "Note" }), el("span", { className: "msg", text: w.message || String(w) })))),
     );
-    const writes = planWrites(p);
-    const counts = planCounts(p);
-    $("hooks-status").textContent = writes ? `The plan: ${counts.join(", ")}. Nothing changes until you apply it.` : `Nothing to change: all ${p.unchanged.length} subscriptions are already right.`;
+    $("hooks-status").textContent = planStatus(p);
     $("hooks-apply").disabled = false;
     document.body.dataset.hooksPlanned = String(Date.now());
   } catch (error) {
@@ -217,17 +239,7 @@ async function apply() {
       $("hooks-secret-header").textContent = report.secret.header;
       show($("hooks-secret"), true);
     }
-    const done = [
-      [report.created.length, "created"],
-      [report.adopted.length, "adopted"],
-      [report.updated.length, "updated"],
-      [report.reenabled.length, "re-enabled"],
-      [report.unchanged.length, "already right"],
-      [report.failed.length, "failed"],
-    ]
-      .filter(([n]) => n)
-      .map(([n, what]) => `${n} ${what}`);
-    $("hooks-status").textContent = report.ok ? `Done: ${done.join(", ") || "nothing needed changing"}.` : `${done.join(", ")}. Retry with "Finish it", or roll back.`;
+    $("hooks-status").textContent = applyStatus(report);
     if (report.problem) fail(report.problem);
     const hooks = await refresh();
     for (const row of planned) showOutcome(row.li, outcome(row.item, report, hooks), profileId());
@@ -262,7 +274,6 @@ async function refresh() {
     if (overview.interrupted) {
       $("hooks-interrupted-text").textContent = "Some changes may have been made; finish them, or undo what that run created.";
     }
-    document.body.dataset.hooksListed = String(Date.now());
     return overview.hooks;
   } catch (error) {
     $("hooks-lead").textContent = "";
@@ -383,8 +394,8 @@ function stale() {
   }
 }
 
-export function initHooks({ onBack, events }) {
-  eventChoices(events || []);
+export function initHooks({ onBack }) {
+  eventChoices(store.get("appInfo").events || []);
   const changed = () => {
     stale();
     runGate();

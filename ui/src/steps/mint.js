@@ -11,7 +11,7 @@
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { clearError, renderError } from "../errors.js";
-import { product, profile } from "../product.js";
+import { detail, profile } from "../product.js";
 import { plural } from "../time.js";
 
 let opened = null;
@@ -99,8 +99,8 @@ async function create(extra = {}) {
   try {
     const form = {
       profileId: opened.card.id,
-      project: product.details.project,
-      repository: product.details.repository,
+      project: detail("project"),
+      repository: detail("repository"),
       lifetimeDays: days(),
       fitLifetime: false,
       ...extra,
@@ -233,7 +233,7 @@ export async function mintedOnHome(card, into, handOff = null) {
     renew.addEventListener("click", async () => {
       status.textContent = `Renewing ${m.displayName}…`;
       const answer = await backend
-        .mintTokens({ profileId: card.id, connector: m.connector, project: product.details.project, repository: product.details.repository }, (event) => {
+        .mintTokens({ profileId: card.id, connector: m.connector, project: detail("project"), repository: detail("repository") }, (event) => {
           if (event && event.kind === "consent") status.textContent = "Microsoft asks you to allow ADO Connect to manage your personal access tokens: continue in your browser.";
         })
         .catch((e) => ({ kind: "refused", refusal: { code: e.code, message: e.message, fix: e.fix } }));

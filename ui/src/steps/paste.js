@@ -3,12 +3,12 @@
 // later steps. What the paste replaced can be restored with Undo.
 import { backend } from "../backend.js";
 import { $, show } from "../dom.js";
+import { noContext, store } from "../store.js";
 
 const FORM_FIELDS = ["server-url", "collection", "organization"];
 const HINT = "A repository, pull request or clone URL fills in the fields below.";
 
 let form = null; // { deployment(), setDeployment(d), servicesUrl: {get, set}, refresh() }
-let onContext = () => {};
 let undoSnapshot = null;
 let filled = null; // the form as the last understood paste filled it
 let parseTimer = null;
@@ -32,22 +32,62 @@ function restore(snap) {
   }
 }
 
+// --- The logic, without the page (tested in Node: tests/ui/paste.test.js) ----------------------
+// A snapshot is the form as the paste sees it: { deployment, servicesUrl, values: { id: value } }.
+
+/** The form after a paste understood as `summary`, from the form `before` it. */
+export function filledForm(before, summary) {
+  if (summary.deployment === "server") {
+    return { deployment: "server", servicesUrl: before.servicesUrl, values: { ...before.values, "server-url": summary.serverUrl || "", collection: summary.collection || "" } };
+  }
+  return { deployment: "services", servicesUrl: "", values: { ...before.values, organization: summary.organization || "" } };
+}
+
+/** What the link named for the later steps. */
+export function contextOf(summary) {
+  return { project: summary.project || null, repository: summary.repository || null, branch: summary.branch || null };
+}
+
+/** Whether the paste replaced something the user had typed (Undo is offered then). */
+export function replacedTyping(before, after) {
+  return FORM_FIELDS.some((id) => before.values[id] && before.values[id] !== after.values[id]);
+}
+
+/** Whether the fields `now` no longer say what the paste `filled` (the confirmation is stale). */
+export function isStale(filled, now) {
+  return now.deployment !== filled.deployment || FORM_FIELDS.some((id) => now.values[id].trim() !== filled.values[id].trim());
+}
+
+/** What the paste box says about `input`, from the backend: { kind: "empty" | "understood" |
+ *  "notUnderstood", text, summary }. */
+export async function understand(input) {
+  if (!input.trim()) return { kind: "empty", text: HINT, summary: null };
+  try {
+    const parsed = await backend.parseUrl(input);
+    const text = parsed.stillAmbiguous
+      ? `Understood: ${parsed.description}. The server did not confirm which part is the collection: check Server URL and Collection.`
+      : `Understood: ${parsed.description}`;
+    return { kind: "understood", text, summary: parsed.summary };
+  } catch (error) {
+    return { kind: "notUnderstood", text: error.message || String(error), summary: null };
+  }
+}
+
+export const STALE_TEXT = "The fields no longer match the pasted link; they are used as you typed them.";
+
+// --- The page --------------------------------------------------------------------------------
+
 function fill(summary) {
   const before = snapshot();
-  if (summary.deployment === "server") {
-    form.setDeployment("server");
-    $("server-url").value = summary.serverUrl || "";
-    $("collection").value = summary.collection || "";
-  } else {
-    form.setDeployment("services");
-    $("organization").value = summary.organization || "";
-    form.servicesUrl.set("");
-  }
+  const next = filledForm(before, summary);
+  form.setDeployment(next.deployment);
+  for (const [id, value] of Object.entries(next.values)) $(id).value = value;
+  form.servicesUrl.set(next.servicesUrl);
   form.refresh();
-  onContext({ project: summary.project || null, repository: summary.repository || null, branch: summary.branch || null });
+  store.set("context", contextOf(summary));
   // Keep what the user had typed, if the paste replaced any of it.
   const after = snapshot();
-  const lost = FORM_FIELDS.some((id) => before.values[id] && before.values[id] !== after.values[id]);
+  const lost = replacedTyping(before, after);
   undoSnapshot = lost ? before : null;
   show($("paste-undo-row"), lost);
   filled = after;
@@ -56,16 +96,13 @@ function fill(summary) {
 /** The confirmation follows the fields: once they no longer say what the paste understood, the
  *  "Understood: …" line goes (and so does what the link named for the later steps). */
 function followFields() {
-  if (!filled) return;
-  const now = snapshot();
-  const changed = now.deployment !== filled.deployment || FORM_FIELDS.some((id) => now.values[id].trim() !== filled.values[id].trim());
-  if (!changed) return;
+  if (!filled || !isStale(filled, snapshot())) return;
   filled = null;
   const result = $("paste-result");
   result.className = "hint";
-  result.textContent = "The fields no longer match the pasted link; they are used as you typed them.";
+  result.textContent = STALE_TEXT;
   result.dataset.stale = "true";
-  onContext({ project: null, repository: null, branch: null });
+  store.set("context", noContext());
 }
 
 async function parsePasted() {
@@ -77,24 +114,20 @@ async function parsePasted() {
     result.className = "hint";
     result.textContent = HINT;
     $("paste-url").removeAttribute("aria-invalid");
-    onContext({ project: null, repository: null, branch: null });
+    store.set("context", noContext());
     return;
   }
-  try {
-    const parsed = await backend.parseUrl(input);
-    if (seq !== parseSeq) return; // a newer keystroke won
+  const answer = await understand(input);
+  if (seq !== parseSeq) return; // a newer keystroke won
+  result.textContent = answer.text;
+  if (answer.kind === "understood") {
     delete result.dataset.stale;
     result.className = "hint understood";
-    result.textContent = parsed.stillAmbiguous
-      ? `Understood: ${parsed.description}. The server did not confirm which part is the collection: check Server URL and Collection.`
-      : `Understood: ${parsed.description}`;
     $("paste-url").removeAttribute("aria-invalid");
-    fill(parsed.summary);
-  } catch (error) {
-    if (seq !== parseSeq) return;
+    fill(answer.summary);
+  } else {
     filled = null;
     result.className = "hint not-understood";
-    result.textContent = error.message || String(error);
     $("paste-url").setAttribute("aria-invalid", "true");
   }
 }
@@ -104,10 +137,9 @@ function schedule(delay) {
   parseTimer = setTimeout(parsePasted, delay);
 }
 
-/** Wires the paste box to the form's accessors; `context` gets what each paste named. */
-export function initPaste(formAccess, context) {
+/** Wires the paste box to the form's accessors; what each paste named goes to the store's `context`. */
+export function initPaste(formAccess) {
   form = formAccess;
-  onContext = context;
   $("paste-url").addEventListener("paste", () => schedule(0));
   $("paste-url").addEventListener("input", () => schedule(250));
   for (const id of FORM_FIELDS) $(id).addEventListener("input", followFields);

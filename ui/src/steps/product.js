@@ -5,10 +5,11 @@
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { clearError, renderError } from "../errors.js";
-import { choice, detailInputs, filled, placeholdersIn, product, profile } from "../product.js";
+import { choice, detail, detailInputs, filled, placeholdersIn, profile, setDetail } from "../product.js";
+import { store } from "../store.js";
 import { planCounts, planWrites } from "../plan.js";
 import { plural } from "../time.js";
-import { copyText } from "./connect.js";
+import { copyText } from "../clipboard.js";
 import { canMint, showMint } from "./mint.js";
 
 const MARKS = { pass: "OK", warn: "Note", fail: "Failed", skip: "Skipped" };
@@ -20,7 +21,7 @@ let counts = {}; // connector id → how many token fields it shows
 let passed = false; // the product's checks passed for this connection and these choices
 
 function accessRows() {
-  return product.loaded.access.map((a) =>
+  return store.get("loaded").access.map((a) =>
     el("tr", {}, el("td", { text: a.label }), el("td", { text: a.patScopes.join(", ") }), el("td", { text: a.permissions.join("; ") })),
   );
 }
@@ -170,13 +171,13 @@ async function runChecks(event) {
   const labelOf = (id) => (id === "webhooks" ? "Webhooks" : (p.connectors.find((c) => c.id === id) || { label: id }).label);
   const groups = new Map();
   try {
-    const form = { profileId: opened.card.id, project: product.details.project, repository: product.details.repository, pats: pats() };
+    const form = { profileId: opened.card.id, project: detail("project"), repository: detail("repository"), pats: pats() };
     const report = await backend.productCheck(form, (e) => {
       if (e.kind === "restriction") list.append(renderRow(e));
       else addToGroup(groupFor(groups, `${e.connector}#${e.index}`, credentialLabel(labelOf(e.connector), e.connector, e.index, null)), e.check);
     });
     renderReport(report);
-    if (report.publicUrl) product.details.publicUrl = report.publicUrl;
+    if (report.publicUrl) setDetail("publicUrl", report.publicUrl);
     const failed = list.querySelectorAll("li.fail[data-code]").length;
     const notes = list.querySelectorAll("li.warn[data-code]").length;
     const note = notes ? ` ${plural(notes, "note", "notes")} below.` : "";
@@ -341,14 +342,14 @@ export function showProduct(next, context) {
     $("product-checklist").replaceChildren();
     $("product-status").textContent = "";
     delete document.body.dataset.productChecks;
-    if (context && context.project) product.details.project = context.project;
-    if (context && context.repository) product.details.repository = context.repository;
+    if (context && context.project) setDetail("project", context.project);
+    if (context && context.repository) setDetail("repository", context.repository);
   }
   opened = next;
   $("product-title").textContent = `What ${p.product.name} needs`;
   $("product-intro").textContent = p.product.docsUrl ? `${p.product.name}'s own guide: ${p.product.docsUrl}` : "";
   $("product-access").replaceChildren(...accessRows());
-  $("product-access").closest("table").classList.toggle("no-perms", product.loaded.access.every((a) => !a.permissions.length));
+  $("product-access").closest("table").classList.toggle("no-perms", store.get("loaded").access.every((a) => !a.permissions.length));
   renderCredentials(p, next.card);
   const wanted = ["project"];
   if (p.handoff.fields.some((f) => f.source === "repository" || f.source === "repository_url")) wanted.push("repository");
