@@ -98,6 +98,26 @@ pub struct ProductInfo {
     loaded: Option<LoadedProfile>,
     /// Why it did not (each mistake with its line and field).
     error: Option<LoadError>,
+    /// The error's stable code (the UI shows it; it never makes one up).
+    code: Option<&'static str>,
+}
+
+impl ProductInfo {
+    fn loaded(loaded: LoadedProfile) -> ProductInfo {
+        ProductInfo {
+            loaded: Some(loaded),
+            error: None,
+            code: None,
+        }
+    }
+
+    fn refused(error: LoadError) -> ProductInfo {
+        ProductInfo {
+            loaded: None,
+            code: Some(error.code()),
+            error: Some(error),
+        }
+    }
 }
 
 /// The product profile the app was opened with, if any.
@@ -105,14 +125,8 @@ pub struct ProductInfo {
 pub fn product_info(product: State<'_, ProductState>) -> Option<ProductInfo> {
     let opened = product.opened.lock().expect("profile lock");
     opened.as_ref().map(|opened| match opened {
-        Ok(loaded) => ProductInfo {
-            loaded: Some(loaded.clone()),
-            error: None,
-        },
-        Err(e) => ProductInfo {
-            loaded: None,
-            error: Some(e.clone()),
-        },
+        Ok(loaded) => ProductInfo::loaded(loaded.clone()),
+        Err(e) => ProductInfo::refused(e.clone()),
     })
 }
 
@@ -127,15 +141,9 @@ pub fn open_product_profile(
     match load_profile_text(&name, &text) {
         Ok(loaded) => {
             *product.opened.lock().expect("profile lock") = Some(Ok(loaded.clone()));
-            Ok(ProductInfo {
-                loaded: Some(loaded),
-                error: None,
-            })
+            Ok(ProductInfo::loaded(loaded))
         }
-        Err(e) => Err(ProductInfo {
-            loaded: None,
-            error: Some(e),
-        }),
+        Err(e) => Err(ProductInfo::refused(e)),
     }
 }
 

@@ -71,6 +71,14 @@ test("the clipboard helper is its own module: no step takes it from another step
   }
 });
 
+test("no error code written into the page: a shown code is always one the backend sent", () => {
+  for (const file of sources) {
+    const text = readFileSync(file, "utf8");
+    const literal = text.match(/className:\s*"code",\s*text:\s*["'`][^"'`]*["'`]/);
+    assert.equal(literal && `${relative(UI, file)}: ${literal[0]}`, null);
+  }
+});
+
 test("no UI file over 800 lines, tests included", () => {
   for (const file of [...files(join(UI, "src")), ...files(HERE).filter((f) => f.endsWith(".js")), join(UI, "index.html"), join(UI, "styles.css")]) {
     const lines = readFileSync(file, "utf8").split("\n").length;

@@ -25,12 +25,14 @@ export function setDetail(name, value) {
   store.update("details", (d) => (isPlaceholder(name) ? { ...d, placeholders: { ...d.placeholders, [name]: value } } : { ...d, [name]: value }));
 }
 
-/** A broken profile: every mistake with its line and field, on the connect step. */
-function showProfileError(error) {
+/** A broken profile: every mistake with its line and field, on the connect step, under the code
+ *  the backend sent (none when it sent none). */
+function showProfileError(error, code) {
   const box = $("profile-error");
   const lines = (error.errors || []).map((e) => el("li", { className: "mono", text: `line ${e.line}, column ${e.column}: ${e.field}: ${e.message}` }));
+  const title = code ? [el("span", { className: "code", text: code }), " "] : [];
   box.replaceChildren(
-    el("p", { className: "alert-title" }, el("span", { className: "code", text: "invalid_profile" }), ` The product profile ${error.path} could not be used.`),
+    el("p", { className: "alert-title" }, ...title, `The product profile ${error.path} could not be used.`),
     lines.length ? el("ul", {}, ...lines) : el("p", { text: error.detail || "" }),
     el("p", { className: "alert-fix", text: "Fix the file (or ask the product for a corrected one) and open it again. Until then the wizard works as before." }),
   );
@@ -70,7 +72,8 @@ function initPicker(backend) {
       await backend.openProductProfile(file.name, await file.text());
       location.reload();
     } catch (answer) {
-      showProfileError((answer && answer.error) || { path: file.name, errors: [], detail: String(answer && answer.message ? answer.message : answer) });
+      const error = (answer && answer.error) || { path: file.name, errors: [], detail: String(answer && answer.message ? answer.message : answer) };
+      showProfileError(error, answer && answer.code);
     } finally {
       $("profile-file").value = "";
     }
@@ -86,7 +89,7 @@ export function initProduct(info, backend) {
   initPicker(backend);
   if (!info) return;
   if (info.error) {
-    showProfileError(info.error);
+    showProfileError(info.error, info.code);
     return;
   }
   const p = info.loaded.profile;

@@ -5,7 +5,7 @@
 // has no answer for is refused, as the real backend refuses an unknown one.
 //
 // The fixtures are the flows' own answer types. What a few commands wrap them in is src-tauri's
-// (not checked there yet): `product_info` { loaded, error } and `hooks_overview` { hooks,
+// (not checked there yet): `product_info` { loaded, error, code } and `hooks_overview` { hooks,
 // interrupted }; the hook views add eventLabel/projectName/repositoryName to each hook.
 import { readFileSync } from "node:fs";
 
@@ -36,7 +36,7 @@ function defaults() {
     plan_hooks: () => fixture("plan_hooks"),
     apply_hooks: () => fixture("apply_hooks"),
     hooks_overview: () => ({ hooks: fixture("list_hooks"), interrupted: null }),
-    product_info: () => ({ loaded: fixture("product_loaded_dx"), error: null }),
+    product_info: () => ({ loaded: fixture("product_loaded_dx"), error: null, code: null }),
     handoff_panel: () => fixture("handoff_panel"),
   };
 }
