@@ -10,6 +10,7 @@ const { store } = await import("../../ui/src/store.js");
 const { backend } = await import("../../ui/src/backend.js");
 const { choice, detail, filled, placeholdersIn, setDetail } = await import("../../ui/src/product.js");
 const { detailsFor, missingLine, ownDetail, wanted } = await import("../../ui/src/steps/handoff.js");
+const { askedDetails } = await import("../../ui/src/steps/product.js");
 
 beforeEach(async () => {
   store.reset();
@@ -58,4 +59,11 @@ test("details live in the store; templates show them, or name what is still to f
   assert.equal(filled("{dx_url}/webhooks/ado"), "https://dx.example/webhooks/ado");
   assert.deepEqual(placeholdersIn("{dx_api_url}/credentials.create {unknown}"), ["dx_api_url"]);
   assert.deepEqual(choice(), { project: "Fabrikam Fiber", repository: null, publicUrl: null, placeholders: { dx_url: "https://dx.example" } });
+});
+
+test("the product step asks for the repository only when the hand-off has a field for it", () => {
+  const p = store.get("loaded").profile;
+  assert.deepEqual(askedDetails(p), ["project"], "DX hands over PATs only");
+  const withRepo = { ...p, handoff: { ...p.handoff, fields: [...p.handoff.fields, { source: "repository_url" }] } };
+  assert.deepEqual(askedDetails(withRepo), ["project", "repository"]);
 });

@@ -121,7 +121,6 @@ async function start() {
   });
   initHome({
     open,
-    product: profile() && { name: profile().product.name, handoffTitle: profile().handoff.title },
     create: () => {
       newConnection();
       goTo("connect");

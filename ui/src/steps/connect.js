@@ -317,22 +317,25 @@ export function newConnection() {
   resetRules();
 }
 
+/** What the renewal form holds for a saved connection's card: the deployment, the fields by id,
+ *  the Services address (empty for dev.azure.com) and the sign-in method's radio (Services). */
+export function renewalForm(card) {
+  const t = card.target;
+  if (t.deployment === "server") return { deployment: "server", values: { "server-url": t.serverUrl, collection: t.collection }, servicesUrl: "", method: null };
+  const method = card.method === "pat" ? "method-pat" : card.method === "servicePrincipal" ? "method-sp" : "method-browser";
+  return { deployment: "services", values: { organization: t.organization }, servicesUrl: t.servicesUrl === "https://dev.azure.com/" ? "" : t.servicesUrl, method };
+}
+
 /** The form filled from a saved connection, for a new token: the old one is replaced only when
  *  the new one verifies. */
 export function renewToken(card) {
   newConnection();
-  const t = card.target;
+  const form = renewalForm(card);
   $("connect-title").textContent = `New token for ${card.name}`;
-  if (t.deployment === "server") {
-    setDeployment("server");
-    $("server-url").value = t.serverUrl;
-    $("collection").value = t.collection;
-  } else {
-    setDeployment("services");
-    $("organization").value = t.organization;
-    servicesUrl = t.servicesUrl === "https://dev.azure.com/" ? "" : t.servicesUrl;
-    $(card.method === "pat" ? "method-pat" : card.method === "servicePrincipal" ? "method-sp" : "method-browser").checked = true;
-  }
+  setDeployment(form.deployment);
+  for (const [id, value] of Object.entries(form.values)) $(id).value = value;
+  servicesUrl = form.servicesUrl;
+  if (form.method) $(form.method).checked = true;
   updateVisibility();
   resetRules(true);
   $("verify-status").textContent = "The current token stays until the new one verifies.";

@@ -4,6 +4,7 @@
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { errorLine } from "../errors.js";
+import { profile } from "../product.js";
 import { humanDate, humanTime, plural } from "../time.js";
 import { askToForget, forgottenText } from "./forget.js";
 import { mintedOnHome } from "./mint.js";
@@ -107,10 +108,10 @@ function renderCard(card) {
       "div",
       { className: "actions" },
       button("Re-verify", "primary reverify", () => reverify(card, status, "result")),
-      ...(actions.product
+      ...(profile()
         ? [
-            button(`What ${actions.product.name} needs`, "secondary open-product", () => reverify(card, status, "product")),
-            button(actions.product.handoffTitle, "secondary open-handoff", () => reverify(card, status, "handoff")),
+            button(`What ${profile().product.name} needs`, "secondary open-product", () => reverify(card, status, "product")),
+            button(profile().handoff.title, "secondary open-handoff", () => reverify(card, status, "handoff")),
           ]
         : [button("Webhooks", "secondary open-hooks", () => reverify(card, status, "hooks")), button("Checks", "secondary open-checks", () => reverify(card, status, "checks"))]),
       button("Renew token", "secondary renew", () => actions.renew(card)),

@@ -334,6 +334,14 @@ function changedChoice() {
 }
 
 /** Shows the step for `next` (a verified connection); `context` is what the last paste named. */
+/** The details this step asks for: the project, and the repository when the product's hand-off
+ *  has a field for it (tested in Node: tests/ui/handoff.test.js). */
+export function askedDetails(p) {
+  const wanted = ["project"];
+  if (p.handoff.fields.some((f) => f.source === "repository" || f.source === "repository_url")) wanted.push("repository");
+  return wanted;
+}
+
 export function showProduct(next, context) {
   const p = profile();
   if (!opened || opened.card.id !== next.card.id) {
@@ -351,10 +359,8 @@ export function showProduct(next, context) {
   $("product-access").replaceChildren(...accessRows());
   $("product-access").closest("table").classList.toggle("no-perms", store.get("loaded").access.every((a) => !a.permissions.length));
   renderCredentials(p, next.card);
-  const wanted = ["project"];
-  if (p.handoff.fields.some((f) => f.source === "repository" || f.source === "repository_url")) wanted.push("repository");
   // A pass covers the project and repository it was checked with: another choice checks again.
-  detailInputs($("product-details"), "product-detail", wanted, { onInput: changedChoice });
+  detailInputs($("product-details"), "product-detail", askedDetails(p), { onInput: changedChoice });
   renderHooks(p);
   setPassed(passed);
   $("product-next").textContent = `Next: ${p.handoff.title}`;
