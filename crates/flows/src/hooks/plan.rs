@@ -18,8 +18,8 @@ use secrecy::{ExposeSecret as _, SecretString};
 use super::scope::{permission_refused, projects_of, resolve_scopes};
 use super::secret::{generate_secret, Fingerprinter, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
-    hook_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId, ProjectId, SecretChoice,
-    SecretSource,
+    hook_problem, local_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId,
+    ProjectId, SecretChoice, SecretSource,
 };
 
 /// Plans the subscriptions `request` asks for, changing nothing: resolves the project and
@@ -43,6 +43,17 @@ pub async fn plan_hooks(
     // every project asked in one batch as soon as the projects are known. A 429 on one of them
     // delays that one only. Their verdicts are still taken in this order.
     let recorded = records.recorded()?;
+    // The secret and the fingerprint key are read from the keyring (a D-Bus round trip each,
+    // and on a first run a key generated and stored): on a blocking thread while the requests
+    // are on the wire, not after them. Their verdict still comes after the server's.
+    let keyring = {
+        let records = records.clone();
+        let auth = request.auth.clone();
+        tokio::task::spawn_blocking(move || {
+            let decided = decide_secret(&records, &auth)?;
+            Ok::<_, Problem>((decided, records.fingerprinter()?))
+        })
+    };
     let scoped = async {
         let scopes = resolve_scopes(client, target, request).await?;
         let permitted = check_permissions(
@@ -67,8 +78,12 @@ pub async fn plan_hooks(
     let listed =
         listed.map_err(|e| hook_problem(target, &e, "list the service-hook subscriptions"))?;
 
-    let (auth, secret, source, header) = decide_secret(records, &request.auth)?;
-    let fingerprints = records.fingerprinter()?;
+    let ((auth, secret, source, header), fingerprints) = keyring.await.map_err(|e| {
+        local_problem(
+            format!("Reading the secret from the keyring stopped: {e}"),
+            "Plan again.",
+        )
+    })??;
     let existing = listed.iter().map(|s| to_fact(s, &fingerprints)).collect();
     let mut specs = Vec::new();
     for scope in &scopes {
