@@ -4,7 +4,9 @@
 //
 // Keys:
 //   appInfo   what `app_info` answered ({ secretStore, sandbox, events, connections, ... }), once
-//   opened    the connection in use, as the result step shows it ({ card, apiUrl, ... }), or null
+//   opened    the connection in use, as the result step shows it ({ card, apiUrl, ... }), or null;
+//             set by main.js before a step is shown, read by the steps (each keeps only the id of
+//             the connection it last showed, to tell a new one from the same)
 //   context   what the last understood paste named: { project, repository, branch }
 //   loaded    the product profile the app was opened with ({ profile, path, logoDataUrl, access }), or null
 //   details   what the product steps ask for, carried from one to the next:

@@ -1,13 +1,15 @@
 // Step 3: what the connection is for, the least access that needs, and the live checklist.
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
+import { store } from "../store.js";
 import { errorLine } from "../errors.js";
 import { picker } from "../picker.js";
 import { copyText } from "../clipboard.js";
 
 const MARKS = { pass: "OK", warn: "Note", fail: "Failed", skip: "Skipped" };
 
-let opened = null;
+let shown = null; // the id of the connection this step last showed (the one in use: the store's)
+const opened = () => store.get("opened");
 let project = null; // the project picker
 
 // --- The logic, without the page (tested in Node: tests/ui/checks.test.js) ----------------------
@@ -51,7 +53,7 @@ async function refreshPlan() {
     ),
   );
   $("scope-pat").textContent = plan.patScopes.join(", ");
-  const pat = opened.card.method === "pat";
+  const pat = opened().card.method === "pat";
   show($("scope-pat-row"), pat);
   show($("scope-entra-row"), !pat);
   $("scope-rows").closest("table").classList.toggle("no-pat", !pat);
@@ -106,7 +108,7 @@ function renderCheck(check) {
 
 async function run(event) {
   event.preventDefault();
-  if (!opened) return;
+  if (!opened()) return;
   $("checklist").replaceChildren();
   $("run-checks").disabled = true;
   $("save-report").disabled = true;
@@ -114,7 +116,7 @@ async function run(event) {
   try {
     const report = await backend.runChecks(
       {
-        profileId: opened.card.id,
+        profileId: opened().card.id,
         capabilities: selected(),
         project: project.value || null,
         consentToHttp: $("http-consent").checked,
@@ -134,11 +136,11 @@ async function run(event) {
 
 /** Shows the checks for `next` (an opened connection); `context.project` preselects the project. */
 export function showChecks(next, context) {
-  const same = opened && opened.card.id === next.card.id;
-  opened = next;
+  const same = shown === next.card.id;
+  shown = next.card.id;
   const preselect = preselectedProject(same, context);
   if (preselect !== null) project.set(preselect);
-  show($("http-consent-row"), asksHttpConsent(opened.apiUrl));
+  show($("http-consent-row"), asksHttpConsent(opened().apiUrl));
   if (!same) {
     $("checklist").replaceChildren();
     $("run-checks").textContent = "Run checks";
@@ -148,7 +150,7 @@ export function showChecks(next, context) {
 }
 
 export function initChecks({ onBack, onHooks }) {
-  project = picker($("check-project-picker"), { context: () => ({ profileId: opened.card.id }) });
+  project = picker($("check-project-picker"), { context: () => ({ profileId: opened().card.id }) });
   $("checks-to-hooks").addEventListener("click", onHooks);
   for (const input of document.querySelectorAll("input[name=capability]")) input.addEventListener("change", refreshPlan);
   $("checks-form").addEventListener("submit", run);

@@ -7,12 +7,13 @@
 // Also opened from the home for a saved connection.
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
+import { store } from "../store.js";
 import { clearError, errorLine, renderError } from "../errors.js";
 import { choice, detailInput, detailInputs, placeholdersIn, profile } from "../product.js";
 import { humanTime } from "../time.js";
 import { copyText } from "../clipboard.js";
 
-let opened = null;
+const opened = () => store.get("opened"); // the connection in use
 let callbacks = null;
 let asked = { top: [], post: [] }; // the details asked for above the fields and for the POST (they only grow while it shows)
 let view = null; // the latest HandoffView
@@ -144,7 +145,7 @@ function fieldRow(field, missing) {
 async function reveal(field) {
   clearError($("handoff-alert"));
   try {
-    const value = await backend.handoffValue(opened.card.id, choice(), field.key);
+    const value = await backend.handoffValue(opened().card.id, choice(), field.key);
     if (value == null) $("handoff-file-status").textContent = `${field.label}: not kept for this connection.`;
     return value;
   } catch (error) {
@@ -225,7 +226,7 @@ async function refresh() {
   const mine = ++seq;
   clearError($("handoff-alert"));
   try {
-    const v = await backend.handoffPanel(opened.card.id, choice());
+    const v = await backend.handoffPanel(opened().card.id, choice());
     if (mine === seq) render(v);
   } catch (error) {
     if (mine === seq) showRefusal(error);
@@ -287,7 +288,7 @@ async function send(consent = null) {
   status.textContent = consent ? "Sending…" : "Checking where it goes…";
   $("handoff-send").disabled = true;
   try {
-    const answer = await backend.handoffPost(opened.card.id, choice(), $("handoff-token").value.trim() || null, $("handoff-ca").value || null, consent);
+    const answer = await backend.handoffPost(opened().card.id, choice(), $("handoff-token").value.trim() || null, $("handoff-ca").value || null, consent);
     status.textContent = "";
     if (answer.kind === "needsConsent") {
       askConsent(answer.preview, answer.problem);
@@ -306,7 +307,7 @@ async function send(consent = null) {
 async function exportFile() {
   const status = $("handoff-file-status");
   try {
-    const written = await backend.handoffExport(opened.card.id, choice(), $("handoff-include-secrets").checked);
+    const written = await backend.handoffExport(opened().card.id, choice(), $("handoff-include-secrets").checked);
     status.textContent = `Saved ${written.path}.${written.warning ? ` ${written.warning}` : ""}`;
     status.dataset.path = written.path;
   } catch (error) {
@@ -317,7 +318,7 @@ async function exportFile() {
 async function script() {
   const status = $("handoff-file-status");
   try {
-    const s = await backend.handoffScript(opened.card.id, choice());
+    const s = await backend.handoffScript(opened().card.id, choice());
     $("handoff-script-text").textContent = s.text;
     show($("handoff-script-text"), true);
     status.textContent = `Saved ${s.path}: it recreates ${s.subscriptions} webhook subscription(s) with curl; the secrets come from environment variables.`;
@@ -330,7 +331,6 @@ async function script() {
 /** Shows the hand-off of `next` (a verified connection, or one opened from the home). */
 export function showHandoff(next) {
   const p = profile();
-  opened = next;
   asked = { top: [], post: [] };
   view = null;
   delete document.body.dataset.handoff;

@@ -15,7 +15,8 @@ import { groupHooks, outcome, renderGroups, showOutcome } from "./hookviews.js";
 const ACTION_LABELS = { create: "Create", adopt: "Adopt", update: "Update", reenable: "Re-enable", unchanged: "OK" };
 
 let labels = {}; // eventType -> label, from the backend
-let opened = null;
+let shown = null; // the id of the connection this step last showed (the one in use: the store's)
+const opened = () => store.get("opened");
 let projects = null; // multi-select pickers
 let repositories = null;
 let projectTotal = null; // how many projects the connection sees, for "All projects"
@@ -24,7 +25,7 @@ let gateSeq = 0;
 let blocked = null; // the gate's problem, while it stands
 
 function profileId() {
-  return opened.card.id;
+  return opened().card.id;
 }
 
 function fail(error) {
@@ -329,10 +330,10 @@ async function preselectPasted(context) {
 
 /** Shows the webhooks of `next`; what exists preselects the form, else `context` (the paste). */
 export async function showHooks(next, context) {
-  const same = opened && opened.card.id === next.card.id;
-  opened = next;
+  const same = shown === next.card.id;
+  shown = next.card.id;
   $("hook-url-hint").textContent =
-    opened.deployment === "server"
+    opened().deployment === "server"
       ? "The address the product you are onboarding gave you. Your Azure DevOps Server must be able to reach it."
       : "The address the product you are onboarding gave you. Azure DevOps Services must be able to reach it over HTTPS.";
   if (same && !context.project && planned.length) {

@@ -10,11 +10,12 @@
 // registers them.
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
+import { store } from "../store.js";
 import { clearError, renderError } from "../errors.js";
 import { detail, profile } from "../product.js";
 import { plural } from "../time.js";
 
-let opened = null;
+const opened = () => store.get("opened"); // the connection in use
 let onMinted = () => {};
 
 /** Whether ADO Connect can create the product's tokens: it is handed a PAT on Services (DX per
@@ -76,7 +77,7 @@ async function preview() {
   clearError($("mint-alert"));
   show($("mint-refusal"), false);
   try {
-    const plan = await backend.mintPlan(opened.card.id, days());
+    const plan = await backend.mintPlan(opened().card.id, days());
     $("mint-preview-text").textContent =
       plan.tokens.length === 1
         ? `1 token for ${plan.organization} only, expiring ${plan.validTo.slice(0, 10)} (${plan.lifetimeDays} days):`
@@ -98,7 +99,7 @@ async function create(extra = {}) {
   show($("mint-consent-row"), false);
   try {
     const form = {
-      profileId: opened.card.id,
+      profileId: opened().card.id,
       project: detail("project"),
       repository: detail("repository"),
       lifetimeDays: days(),
@@ -191,7 +192,6 @@ function build() {
 
 /** Offers minting in the product step for a Microsoft sign-in (`next` the opened connection). */
 export function showMint(next, minted) {
-  opened = next;
   onMinted = minted;
   let box = $("product-mint");
   if (!box) {

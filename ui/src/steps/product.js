@@ -15,7 +15,8 @@ import { canMint, showMint } from "./mint.js";
 const MARKS = { pass: "OK", warn: "Note", fail: "Failed", skip: "Skipped" };
 const SCOPE_LABELS = { each_project: "for each project", chosen_repositories: "for the repositories you choose" };
 
-let opened = null;
+let shown = null; // the id of the connection this step last showed (the one in use: the store's)
+const opened = () => store.get("opened");
 let callbacks = null;
 let counts = {}; // connector id → how many token fields it shows
 let passed = false; // the product's checks passed for this connection and these choices
@@ -171,7 +172,7 @@ async function runChecks(event) {
   const labelOf = (id) => (id === "webhooks" ? "Webhooks" : (p.connectors.find((c) => c.id === id) || { label: id }).label);
   const groups = new Map();
   try {
-    const form = { profileId: opened.card.id, project: detail("project"), repository: detail("repository"), pats: pats() };
+    const form = { profileId: opened().card.id, project: detail("project"), repository: detail("repository"), pats: pats() };
     const report = await backend.productCheck(form, (e) => {
       if (e.kind === "restriction") list.append(renderRow(e));
       else addToGroup(groupFor(groups, `${e.connector}#${e.index}`, credentialLabel(labelOf(e.connector), e.connector, e.index, null)), e.check);
@@ -200,7 +201,7 @@ async function runChecks(event) {
 // --- Webhooks ----------------------------------------------------------------------------------
 
 function hooksForm() {
-  return { profileId: opened.card.id, choice: choice(), projects: [], secret: $("product-secret").value.trim() || null };
+  return { profileId: opened().card.id, choice: choice(), projects: [], secret: $("product-secret").value.trim() || null };
 }
 
 async function planHooks() {
@@ -315,7 +316,7 @@ function renderCredentials(p, card) {
   renderConnectors(p);
   if (singleMint) document.querySelector("#product-connectors label").textContent = `Or paste a ${name} token`;
   // A Microsoft sign-in may have the tokens created instead of pasted (issue 20).
-  if (p.patOnePerConnector || singleMint) showMint(opened, (report) => {
+  if (p.patOnePerConnector || singleMint) showMint(opened(), (report) => {
     renderReport(report);
     $("product-status").textContent = report.ok ? `Everything ${name} needs is in place.` : "The new tokens did not pass: see below.";
     $("product-status").className = report.ok ? "status ok" : "status failed";
@@ -344,7 +345,7 @@ export function askedDetails(p) {
 
 export function showProduct(next, context) {
   const p = profile();
-  if (!opened || opened.card.id !== next.card.id) {
+  if (shown !== next.card.id) {
     counts = {};
     passed = false;
     $("product-checklist").replaceChildren();
@@ -353,7 +354,7 @@ export function showProduct(next, context) {
     if (context && context.project) setDetail("project", context.project);
     if (context && context.repository) setDetail("repository", context.repository);
   }
-  opened = next;
+  shown = next.card.id;
   $("product-title").textContent = `What ${p.product.name} needs`;
   $("product-intro").textContent = p.product.docsUrl ? `${p.product.name}'s own guide: ${p.product.docsUrl}` : "";
   $("product-access").replaceChildren(...accessRows());
