@@ -8,7 +8,7 @@
 //! `api-version` sent is one it documents. Team Foundation Server 2018 stays `server_too_old`, and
 //! a product's own minimum (Appcircle: 2022) still refuses the older two.
 //!
-//! Secrets go to the real keyring (as in `hooks.rs`); each test's profile is removed at the end.
+//! Secrets go to the real keyring (as in `hooks/`); each test's profile is removed at the end.
 
 use ado_client::Credential;
 use ado_core::checks::CheckCode;
