@@ -11,23 +11,17 @@ use ado_core::webhook::EventKind;
 use ado_emulator::scenario::{DEMO_DEVELOPER_PAT, DEMO_FULL_ACCESS_PAT};
 use ado_emulator::{Config, Emulator, HostPath};
 use ado_flows::hooks::{self, AuthChoice, HookRecords, HookRequest, SecretChoice};
-use ado_flows::{verify_connection, ConnectOptions, Connections, SecretStore};
-use secrecy::SecretString;
+use ado_flows::{verify_connection, ConnectOptions};
+use ado_test_support::saved::{saved, Saved};
 
 /// A saved connection to the demo collection with `pat`, and a receiver URL nothing listens on
 /// (delivery is not what these tests are about).
 struct Fixture {
     emu: Emulator,
-    _dir: tempfile::TempDir,
-    connections: Connections,
+    /// The saved connection; its profile and keyring entries go with it.
+    _saved: Saved,
     records: HookRecords,
     client: AdoClient,
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = self.connections.remove(self.records.profile_id());
-    }
 }
 
 fn target(emu: &Emulator, collection: &str) -> ado_core::target::ConnectionTarget {
@@ -44,29 +38,14 @@ fn target(emu: &Emulator, collection: &str) -> ado_core::target::ConnectionTarge
 async fn fixture(pat: &str) -> Fixture {
     let emu = Emulator::spawn(Config::default()).await.unwrap();
     let target = target(&emu, "DefaultCollection");
-    let verified = verify_connection(&target, Credential::pat(pat), &ConnectOptions::default())
-        .await
-        .expect("the PAT works");
-    let dir = tempfile::tempdir().unwrap();
-    let store = SecretStore::detect().expect("a keyring (Secret Service or kernel keyring)");
-    let connections = Connections::new(dir.path(), store);
-    let profile = connections
-        .save_connection(
-            &verified,
-            &SecretString::from(pat.to_string()),
-            ado_flows::AuthMethod::Pat { expires_on: None },
-            &ConnectOptions::default(),
-            0,
-        )
-        .expect("the profile saves");
     let client =
         ado_flows::verify::client_for(&target, Credential::pat(pat), &ConnectOptions::default())
             .unwrap();
+    let saved = saved(target, pat, None).await;
     Fixture {
-        records: HookRecords::new(connections.clone(), profile.id),
-        connections,
+        records: HookRecords::new(saved.connections.clone(), saved.id.clone()),
         client,
-        _dir: dir,
+        _saved: saved,
         emu,
     }
 }

@@ -16,9 +16,9 @@ use ado_flows::hooks::{
     self, ApplyEvent, ApplyOptions, AuthChoice, HookRecords, HookRequest, Phase, SecretChoice,
     SubscriptionId,
 };
-use ado_flows::{verify_connection, ConnectOptions, Connections, SecretStore};
+use ado_flows::{ConnectOptions, Connections};
+use ado_test_support::saved::{saved, Saved};
 use axum::http::HeaderMap;
-use secrecy::SecretString;
 
 pub const HOST: &str = "tfs/DefaultCollection";
 pub const PROJECT: &str = "Fabrikam Fiber";
@@ -67,18 +67,12 @@ impl Receiver {
 
 pub struct Fixture {
     pub emu: Emulator,
-    _dir: tempfile::TempDir,
+    /// The saved connection; its profile and keyring entries (PAT, hook secret) go with it.
+    _saved: Saved,
     pub connections: Connections,
     pub records: HookRecords,
     pub client: AdoClient,
     pub receiver: Receiver,
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        // The profile's keyring entries (PAT, hook secret) go with it.
-        let _ = self.connections.remove(self.records.profile_id());
-    }
 }
 
 pub async fn fixture() -> Fixture {
@@ -113,30 +107,16 @@ pub async fn services_fixture() -> Fixture {
 }
 
 async fn fixture_at(emu: Emulator, target: ConnectionTarget, pat: &str) -> Fixture {
-    let verified = verify_connection(&target, Credential::pat(pat), &ConnectOptions::default())
-        .await
-        .expect("the demo PAT works");
-    let dir = tempfile::tempdir().unwrap();
-    let store = SecretStore::detect().expect("a keyring (Secret Service or kernel keyring)");
-    let connections = Connections::new(dir.path(), store);
-    let profile = connections
-        .save_connection(
-            &verified,
-            &SecretString::from(pat.to_string()),
-            ado_flows::AuthMethod::Pat { expires_on: None },
-            &ConnectOptions::default(),
-            0,
-        )
-        .expect("the profile saves");
     let client =
         ado_flows::verify::client_for(&target, Credential::pat(pat), &ConnectOptions::default())
             .unwrap();
+    let saved = saved(target, pat, None).await;
     Fixture {
-        records: HookRecords::new(connections.clone(), profile.id),
-        connections,
+        records: HookRecords::new(saved.connections.clone(), saved.id.clone()),
+        connections: saved.connections.clone(),
         client,
         receiver: Receiver::start().await,
-        _dir: dir,
+        _saved: saved,
         emu,
     }
 }
