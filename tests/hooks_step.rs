@@ -10,28 +10,7 @@ use ado_emulator::scenario::DEMO_DEVELOPER_PAT;
 use ado_emulator::{HostPath, Scenario};
 use serde_json::Value;
 
-use crate::support::{Journey, Launch};
-
-/// A loopback receiver that answers 200 to everything.
-async fn receiver() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = [0u8; 65536];
-                let _ = socket.read(&mut buf).await;
-                let _ = socket
-                    .write_all(
-                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
-                    )
-                    .await;
-            });
-        }
-    });
-    url
-}
+use crate::support::{ok_receiver as receiver, Journey, Launch};
 
 /// The ids of the subscriptions the emulator holds in the demo collection, sorted.
 fn server_ids(journey: &Journey) -> Vec<String> {

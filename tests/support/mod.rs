@@ -575,6 +575,28 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// A loopback webhook receiver that answers 200 to everything (for journeys that do not inspect
+/// deliveries); its URL.
+pub async fn ok_receiver() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 65536];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+            });
+        }
+    });
+    url
+}
+
 /// The resident memory of the WebKit web processes (one journey runs at a time), in KiB.
 /// For `bench/large_org.rs`, which includes this module too.
 #[allow(dead_code)]
