@@ -4,7 +4,6 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use ado_client::api::hooks::{Subscription, SubscriptionFilter};
-use ado_client::api::security::{service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE};
 use ado_client::{AdoClient, Error};
 use ado_core::checks::{CheckCode, Problem};
 use ado_core::target::ConnectionTarget;
@@ -15,11 +14,11 @@ use ado_core::webhook::{
 };
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::scope::{permission_refused, projects_of, resolve_scopes};
+use super::scope::{projects_of, require_hook_permission, resolve_scopes};
 use super::secret::{generate_secret, Fingerprinter, BASIC_PASSWORD_NAME, HEADER_SECRET_NAME};
 use super::{
     hook_problem, local_problem, AuthChoice, HookPlan, HookRecords, HookRequest, NamedId,
-    ProjectId, SecretChoice, SecretSource,
+    SecretChoice, SecretSource,
 };
 
 /// Plans the subscriptions `request` asks for, changing nothing: resolves the project and
@@ -56,7 +55,7 @@ pub async fn plan_hooks(
     };
     let scoped = async {
         let scopes = resolve_scopes(client, target, request).await?;
-        let permitted = check_permissions(
+        let permitted = require_hook_permission(
             client,
             target,
             &projects_of(&scopes),
@@ -274,29 +273,6 @@ fn split_offered(
             names(&missing)
         )),
     ))
-}
-
-/// May the signed-in user edit subscriptions in each of `projects`? (ServiceHooks namespace,
-/// `EditSubscriptions` on `PublisherSecurity/{projectId}`.) One batch request for all of them;
-/// `invalid_permissions` names the first project that refuses.
-async fn check_permissions(
-    client: &AdoClient,
-    target: &ConnectionTarget,
-    projects: &[NamedId<ProjectId>],
-    user: &str,
-) -> Result<(), Problem> {
-    let tokens: Vec<String> = projects
-        .iter()
-        .map(|project| service_hooks_token(&project.id))
-        .collect();
-    let allowed = client
-        .have_permission(SERVICE_HOOKS_NAMESPACE, &tokens, EDIT_SUBSCRIPTIONS)
-        .await
-        .map_err(|e| hook_problem(target, &e, "check the service-hooks permission"))?;
-    match projects.iter().zip(allowed).find(|(_, allowed)| !allowed) {
-        None => Ok(()),
-        Some((project, _)) => Err(permission_refused(target, &project.name, user)),
-    }
 }
 
 /// The receiver check, with the facts it needs: the deployment, whether Azure DevOps itself is

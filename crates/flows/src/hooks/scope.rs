@@ -258,27 +258,16 @@ pub(super) async fn require_hook_permission(
     use ado_client::api::security::{
         service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE,
     };
-    let asks: Vec<_> = projects
+    // One batch request for all of them (`permissionevaluationbatch`).
+    let tokens: Vec<String> = projects
         .iter()
-        .map(|project| async move {
-            let allowed = client
-                .has_permission(
-                    SERVICE_HOOKS_NAMESPACE,
-                    &service_hooks_token(&project.id),
-                    EDIT_SUBSCRIPTIONS,
-                )
-                .await
-                .map_err(|e| {
-                    super::hook_problem(target, &e, "check the service-hooks permission")
-                })?;
-            Ok::<_, Problem>((project, allowed))
-        })
+        .map(|project| service_hooks_token(&project.id))
         .collect();
-    let answers: Vec<(&NamedId<ProjectId>, bool)> = futures_util::stream::iter(asks)
-        .buffered(LOOKUPS_AT_ONCE)
-        .try_collect()
-        .await?;
-    match answers.into_iter().find(|(_, allowed)| !allowed) {
+    let allowed = client
+        .have_permission(SERVICE_HOOKS_NAMESPACE, &tokens, EDIT_SUBSCRIPTIONS)
+        .await
+        .map_err(|e| super::hook_problem(target, &e, "check the service-hooks permission"))?;
+    match projects.iter().zip(allowed).find(|(_, allowed)| !allowed) {
         None => Ok(()),
         Some((project, _)) => Err(permission_refused(target, &project.name, user)),
     }
