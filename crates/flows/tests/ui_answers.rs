@@ -8,6 +8,14 @@
 //!
 //! rewrites the fixtures from the real answers (the emulator's address written as
 //! `http://ado.test`). A fixture that no answer here produces fails too: none goes unchecked.
+//!
+//! Covered: the wizard (parse_url, connect_with_pat, access_plan, run_checks), the webhooks
+//! (plan_hooks, apply_hooks, list_hooks, hooks_gate), the home (connection_cards,
+//! rename_connection, reverify_connection, forget_connection), TLS (inspect_certificate),
+//! the product (its profile, product_connect_rules, handoff_panel), minting (list_organizations,
+//! mint_plan, mint_report, minted_tokens, revoked_tokens, two refusals) and a few errors. What
+//! src-tauri wraps some of them in (`hooks_overview`, `mint_tokens`, `revoke_minted`,
+//! `product_info`) is its own type, not produced here: the fake backend wraps them the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -15,14 +23,24 @@ use std::path::PathBuf;
 use ado_client::Credential;
 use ado_core::product::handoff::MissingField;
 use ado_core::product::FieldSource;
+use ado_core::product::SignInMethod;
+use ado_core::target::Deployment;
 use ado_core::target::TargetInput;
 use ado_core::webhook::EventKind;
 use ado_emulator::scenario::{DEMO_DEVELOPER_PAT, DEMO_FULL_ACCESS_PAT};
+use ado_emulator::world::PatPolicy;
+use ado_emulator::Emulator;
 use ado_flows::hooks::{self, AuthChoice, HookRecords, HookRequest, SecretChoice};
 use ado_flows::interface::Capability;
+use ado_flows::organizations::organizations_of;
 use ado_flows::preflight::{run_preflight, PreflightRequest};
 use ado_flows::product::handoff::HandoffChoice;
-use ado_flows::{connect_with_pat, ConnectOptions, PatConnectRequest};
+use ado_flows::product::mint::{
+    mint_tokens, minted_tokens, plan_mint, revoke_minted, MintCode, MintRequest,
+};
+use ado_flows::product::saved::{connect_rules, ConnectInput};
+use ado_flows::{connect_with_pat, verify_and_save_pat, ConnectOptions, Pat, PatConnectRequest};
+use ado_test_support::entra;
 use ado_test_support::saved::saved;
 use ado_test_support::world::{emulator_with, now, profile, profile_path, server, services};
 use secrecy::SecretString;
@@ -257,7 +275,7 @@ async fn the_fake_backends_answers_have_the_real_shapes() {
         subscription_id: Some(hooks::SubscriptionId::from(
             created["subscriptionId"].as_str().unwrap().to_string(),
         )),
-        problem: refused.clone(),
+        problem: refused.clone().into(),
     };
     applied["failed"] = Value::Array(vec![json(&failed, &[])]);
     answers.push(("apply_hooks", applied));
@@ -266,7 +284,25 @@ async fn the_fake_backends_answers_have_the_real_shapes() {
         .await
         .expect("the hooks");
     answers.push(("list_hooks", json(&listed, &host)));
-    let _ = hooks::remove_hooks(&client, &records).await;
+    // forget_connection, as Forget does it by default (its webhooks removed first). Nothing was
+    // kept in this run: one subscription id stands in so that the fixture has `kept`'s shape.
+    let forgotten = hooks::forget_connection(
+        &fx.connections,
+        &fx.id,
+        &fx.settings,
+        hooks::HooksOnForget::RemoveHooks,
+    )
+    .await
+    .expect("forgotten");
+    assert!(forgotten.removed.is_some(), "its webhooks were removed");
+    let mut forgotten = json(&forgotten, &host);
+    forgotten["kept"] = Value::Array(vec![created["subscriptionId"].clone()]);
+    answers.push(("forget_connection", forgotten));
+    // A refusal as every command sends it: re-verifying the connection just forgotten.
+    let gone = ado_flows::home::reverify(&fx.connections, &fx.id, &fx.settings, now())
+        .await
+        .expect_err("forgotten");
+    answers.push(("error_not_found", json(&gone, &host)));
 
     // product_info's profile, and handoff_panel (Kong Konnect on a Services organization). The
     // view's `missing` is empty there; one missing placeholder of the real type stands in so
@@ -299,7 +335,223 @@ async fn the_fake_backends_answers_have_the_real_shapes() {
     view["missing"] = Value::Array(vec![json(&missing, &[])]);
     answers.push(("handoff_panel", view));
 
+    answers.extend(gate_answers(&emu, &host).await);
+    answers.extend(rules_answers());
+    answers.extend(tls_answers().await);
+    answers.extend(signed_in_answers().await);
     check_all(&answers);
+}
+
+/// hooks_gate: a developer, who may not edit service hooks in the project.
+async fn gate_answers(emu: &Emulator, host: &[(&str, &str)]) -> Vec<(&'static str, Value)> {
+    let fx = saved(
+        server(emu, "tfs/DefaultCollection"),
+        DEMO_DEVELOPER_PAT,
+        None,
+    )
+    .await;
+    let session = hooks::open_session(&fx.connections, &fx.id, &fx.settings)
+        .await
+        .expect("the session");
+    let gate = hooks::hook_gate(
+        &session.client,
+        &session.records,
+        &["Fabrikam Fiber".to_string()],
+    )
+    .await
+    .expect("the gate answers");
+    assert!(!gate.ok, "a developer may not edit service hooks");
+    vec![("hooks_gate", json(&gate, host))]
+}
+
+/// product_connect_rules: DX on Services with a PAT and no expiry date, which it refuses.
+fn rules_answers() -> Vec<(&'static str, Value)> {
+    let target = TargetInput {
+        deployment: Some(Deployment::Services),
+        organization: "fabrikam".into(),
+        ..Default::default()
+    };
+    let rules = connect_rules(
+        &profile("dx"),
+        &ConnectInput {
+            deployment: target.deployment,
+            target: target.validate().ok(),
+            method: Some(SignInMethod::Pat),
+            expires_on: None,
+        },
+    );
+    assert!(rules.refused, "DX wants the PAT's expiry date");
+    vec![("product_connect_rules", json(&rules, &[]))]
+}
+
+/// inspect_certificate: a server presenting its certificate and its private CA; and a URL
+/// that is not one.
+async fn tls_answers() -> Vec<(&'static str, Value)> {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SanType};
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_key = KeyPair::generate().unwrap();
+    let ca = ca.self_signed(&ca_key).unwrap();
+    let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    leaf.subject_alt_names
+        .push(SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = leaf.signed_by(&leaf_key, &ca, &ca_key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![
+            CertificateDer::from(leaf.der().to_vec()),
+            CertificateDer::from(ca.der().to_vec()),
+        ],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            drop(acceptor.accept(socket).await);
+        }
+    });
+    let chain = ado_flows::tls::inspect_certificate(&format!("https://{endpoint}/tfs"))
+        .await
+        .expect("the chain is read");
+    assert_eq!(chain.trust_candidate, Some(1), "the CA is offered");
+    let refused = ado_flows::tls::inspect_certificate("not a url")
+        .await
+        .expect_err("not a URL");
+    vec![
+        (
+            "inspect_certificate",
+            json(&chain, &[(endpoint.as_str(), "ado.test:443")]),
+        ),
+        ("inspect_certificate_error", json(&refused, &[])),
+    ]
+}
+
+/// What a Microsoft sign-in on fabrikam (and a PAT beside it) answers: the home's cards, rename,
+/// re-verify, the organizations, and minting DX's tokens (plan, mint, list, revoke, two
+/// refusals), each as the command's flow gives it.
+async fn signed_in_answers() -> Vec<(&'static str, Value)> {
+    let f = entra::fixture().await.expect("a keyring");
+    let base = f.emulator.base_url().to_string();
+    let dashed = base.trim_start_matches("http://").replace(['.', ':'], "-");
+    let host = [
+        (base.as_str(), "http://ado.test"),
+        (dashed.as_str(), "ado-test"),
+    ];
+    let dx = profile("dx");
+    let mut answers: Vec<(&'static str, Value)> = Vec::new();
+    let id = f.sign_in().await;
+    // A PAT beside it on Azure DevOps Server, expiring in 5 days (its card carries the reminder).
+    let soon = plan_mint(&dx, "fabrikam", Some(5), now()).valid_to[..10].to_string();
+    let pat = Pat::parse(&SecretString::from(DEMO_FULL_ACCESS_PAT.to_string())).unwrap();
+    let with_pat = verify_and_save_pat(
+        &f.connections,
+        &server(&f.emulator, "tfs/DefaultCollection"),
+        &pat,
+        Some(soon),
+        &ConnectOptions::default(),
+        1,
+    )
+    .await
+    .expect("the PAT saves")
+    .profile
+    .id;
+
+    let cards = ado_flows::home::cards(&f.connections, now()).expect("the cards");
+    assert!(cards.iter().any(|c| c.reminder.is_some()), "{cards:?}");
+    answers.push(("connection_cards", json(&cards, &host)));
+    let renamed =
+        ado_flows::home::rename(&f.connections, &with_pat, "Fabrikam (PAT)").expect("renamed");
+    answers.push((
+        "rename_connection",
+        json(&ado_flows::home::card(&renamed, now()), &host),
+    ));
+    let too_long =
+        ado_flows::home::rename(&f.connections, &with_pat, &"x".repeat(81)).expect_err("too long");
+    answers.push(("error_invalid_name", json(&too_long, &host)));
+    let connected = ado_flows::home::reverify(&f.connections, &id, &f.settings, now())
+        .await
+        .expect("verified again");
+    answers.push((
+        "reverify_connection",
+        json(&ado_flows::home::open(&connected, now()).0, &host),
+    ));
+    let organizations = organizations_of(&f.connections, &f.settings, &id)
+        .await
+        .expect("listed");
+    answers.push(("list_organizations", json(&organizations, &host)));
+
+    // Minting DX's tokens: the preview, then mint_tokens' report (the command wraps it as
+    // {kind: "minted", report}), the list on the home, and Forget's revocation.
+    answers.push((
+        "mint_plan",
+        json(&plan_mint(&dx, "fabrikam", None, now()), &[]),
+    ));
+    let request = |days, fit| MintRequest {
+        profile: dx.clone(),
+        connection_id: id.clone(),
+        project: None,
+        repository: None,
+        lifetime_days: days,
+        fit_lifetime: fit,
+    };
+    let report = f.mint(request(None, false)).await;
+    answers.push(("mint_report", json(&report, &host)));
+    let minted = minted_tokens(&f.connections, &id, &dx).expect("listed");
+    assert_eq!(minted.len(), dx.connectors.len());
+    answers.push(("minted_tokens", json(&minted, &host)));
+    let revoked = revoke_minted(&f.connections, &f.settings, &id, &dx)
+        .await
+        .expect("revoked");
+    answers.push(("revoked_tokens", json(&revoked, &host)));
+
+    // Two refusals ({kind: "refused", refusal}): a lifetime over the organization's maximum
+    // (with its offer), and Azure DevOps Server, which has no tokens API (with the steps).
+    f.emulator.world().set_pat_policy(
+        "fabrikam",
+        PatPolicy {
+            max_lifetime_days: Some(7),
+            ..PatPolicy::default()
+        },
+    );
+    let over = mint_tokens(
+        &f.connections,
+        &f.settings,
+        request(Some(90), false),
+        now(),
+        &|_| {},
+    )
+    .await
+    .expect_err("over the maximum");
+    assert_eq!(over.code, MintCode::PatLifetimeOverMaximum);
+    answers.push(("mint_refusal_lifetime", json(&over, &host)));
+    let mut on_server_request = request(None, false);
+    on_server_request.connection_id = with_pat.clone();
+    let server_refusal = mint_tokens(
+        &f.connections,
+        &f.settings,
+        on_server_request,
+        now(),
+        &|_| {},
+    )
+    .await
+    .expect_err("Server has no tokens API");
+    assert_eq!(server_refusal.code, MintCode::ServerHasNoPatApi);
+    answers.push(("mint_refusal_server", json(&server_refusal, &host)));
+
+    for id in [&id, &with_pat] {
+        let _ = f.connections.remove(id);
+    }
+    answers
 }
 
 #[test]

@@ -5,8 +5,10 @@
 // has no answer for is refused, as the real backend refuses an unknown one.
 //
 // The fixtures are the flows' own answer types. What a few commands wrap them in is src-tauri's
-// (not checked there yet): `product_info` { loaded, error, code } and `hooks_overview` { hooks,
-// interrupted }; the hook views add eventLabel/projectName/repositoryName to each hook.
+// (not checked there yet): `product_info` { loaded, error, code }, `hooks_overview` { hooks,
+// interrupted } (the hook views add eventLabel/projectName/repositoryName to each hook),
+// `mint_tokens` { kind: "minted", report } | { kind: "refused", refusal } and `revoke_minted`
+// { kind: "revoked", revoked } | { kind: "refused", refusal }.
 import { readFileSync } from "node:fs";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url);
@@ -36,10 +38,39 @@ function defaults() {
     plan_hooks: () => fixture("plan_hooks"),
     apply_hooks: () => fixture("apply_hooks"),
     hooks_overview: () => ({ hooks: fixture("list_hooks"), interrupted: null }),
+    hooks_gate: () => fixture("hooks_gate"),
     product_info: () => ({ loaded: fixture("product_loaded_dx"), error: null, code: null }),
+    product_connect_rules: () => fixture("product_connect_rules"),
     handoff_panel: () => fixture("handoff_panel"),
+    // The home: a Microsoft sign-in on fabrikam and a PAT on a Server collection.
+    connection_cards: () => fixture("connection_cards"),
+    rename_connection: () => fixture("rename_connection"),
+    reverify_connection: () => fixture("reverify_connection"),
+    forget_connection: () => fixture("forget_connection"),
+    inspect_certificate: () => fixture("inspect_certificate"),
+    // "Create the tokens for me" (DX on fabrikam).
+    list_organizations: () => fixture("list_organizations"),
+    mint_plan: () => fixture("mint_plan"),
+    mint_tokens: () => ({ kind: "minted", report: fixture("mint_report") }),
+    minted_tokens: () => fixture("minted_tokens"),
+    revoke_minted: () => ({ kind: "revoked", revoked: fixture("revoked_tokens") }),
   };
 }
+
+/** The errors commands reject with, as the flows produce them: a connection that is gone
+ *  (`not_found`), a name too long (`invalid_input`), an address that is not a URL. */
+export const errors = {
+  notFound: () => fixture("error_not_found"),
+  invalidName: () => fixture("error_invalid_name"),
+  notAUrl: () => fixture("inspect_certificate_error"),
+};
+
+/** Minting's refusals (answers, not errors): a lifetime over the organization's maximum (with
+ *  its offer), and Azure DevOps Server (with the token page's steps). */
+export const refusals = {
+  lifetime: () => fixture("mint_refusal_lifetime"),
+  server: () => fixture("mint_refusal_server"),
+};
 
 /** Installs the fake as `window.__TAURI__` (and `window` itself when Node has none). */
 export function installFakeBackend() {
