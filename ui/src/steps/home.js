@@ -61,15 +61,26 @@ function nameEditor(card, title) {
   input.select();
 }
 
+/** The card's webhooks line from `hooks_overview`'s hooks: how many, and how their last
+ *  deliveries went. */
+export function hookLine(card, hooks) {
+  const deliveries = hooks.map((h) => h.lastDelivery).filter(Boolean);
+  const failed = deliveries.filter((d) => d.result === "failed");
+  const latest = deliveries.map((d) => d.createdDate).filter(Boolean).sort().pop();
+  return `${plural(card.hooks, "webhook", "webhooks")} · ${
+    !deliveries.length ? "nothing delivered yet" : failed.length ? `${failed.length} last delivery failed` : `last delivered ${humanTime(latest)}`
+  }`;
+}
+
+/** When the card's token expires, in words. */
+export function expiryText(card) {
+  return card.expiresOn ? humanDate(card.expiresOn) : card.method === "pat" ? "not given" : "renewed automatically";
+}
+
 async function hookState(card, dd) {
   try {
     const overview = await backend.hooksOverview(card.id);
-    const deliveries = overview.hooks.map((h) => h.lastDelivery).filter(Boolean);
-    const failed = deliveries.filter((d) => d.result === "failed");
-    const latest = deliveries.map((d) => d.createdDate).filter(Boolean).sort().pop();
-    dd.textContent = `${plural(card.hooks, "webhook", "webhooks")} · ${
-      !deliveries.length ? "nothing delivered yet" : failed.length ? `${failed.length} last delivery failed` : `last delivered ${humanTime(latest)}`
-    }`;
+    dd.textContent = hookLine(card, overview.hooks);
   } catch {
     // The count stays; the state needs the server.
   }
@@ -80,7 +91,6 @@ function renderCard(card) {
   status.setAttribute("aria-live", "polite");
   const title = el("span", { className: "card-name", text: card.name });
   const hooksDd = el("span", { text: card.hooks ? plural(card.hooks, "webhook", "webhooks") : "none" });
-  const expiry = card.expiresOn ? humanDate(card.expiresOn) : card.method === "pat" ? "not given" : "renewed automatically";
   const item = el(
     "li",
     { className: "conn" },
@@ -93,7 +103,7 @@ function renderCard(card) {
       ...fact("Signed in as", card.user),
       ...fact("Sign-in", card.methodName),
       ...fact("Last verified", `${humanTime(card.verifiedAt)} · worked`),
-      ...fact("Token expires", expiry),
+      ...fact("Token expires", expiryText(card)),
       ...fact("Webhooks", hooksDd),
     ),
   );

@@ -134,8 +134,10 @@ function showRefusal(r) {
     node.id = `connect-refusal-${name}`;
     return node;
   };
+  // The code the backend sent, and none when it sent none (the page never makes one up).
+  const title = r.code ? [part("span", "code", "code", r.code), " "] : [];
   box.replaceChildren(
-    el("p", { className: "alert-title" }, part("span", "code", "code", r.code || "refused"), " ", part("span", "message", "", r.message)),
+    el("p", { className: "alert-title" }, ...title, part("span", "message", "", r.message)),
     part("p", "fix", "alert-fix", r.fix || ""),
   );
   box.dataset.rule = r.rule || "";
