@@ -66,13 +66,12 @@ pub fn run() {
         .init();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
-        .manage(state::AppState::new())
-        .manage(product::ProductState::from_process())
+        .manage(state::app())
         .setup(move |app| {
             tracing::debug!(ms = since_start(), "setup");
             let handle = app.handle().clone();
             std::thread::spawn(move || {
-                handle.state::<state::AppState>().warm();
+                handle.state::<ado_flows::app::App>().warm();
                 tracing::debug!(ms = since_start(), "state ready");
             });
             Ok(())

@@ -48,7 +48,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
             Some(c) => capabilities.push(c),
             None => {
                 return fail(
-                    &input_problem(
+                    input_problem(
                         None,
                         format!("unknown capability {name:?}"),
                         "Use any of repos, pulls, pipelines, boards, webhooks.",
@@ -79,11 +79,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
                 Ok(p) => p,
                 Err(e) => {
                     return fail(
-                        &input_problem(
-                            Some(Field::Url),
-                            e.to_string(),
-                            "Pass an Azure DevOps URL.",
-                        ),
+                        input_problem(Some(Field::Url), e.to_string(), "Pass an Azure DevOps URL."),
                         2,
                     )
                 }

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use ado_flows::hooks::HookRecords;
 use ado_flows::interface::{
-    AdoClient, CheckCode, ConnectionTarget, Credential, Problem, ProductProfile, Reveal,
+    AdoClient, CheckCode, ConnectionTarget, Credential, ProductProfile, Reveal,
     SignInMethod, Status,
 };
 use ado_flows::preflight::PreflightRequest;
@@ -31,14 +31,14 @@ use ado_flows::product::{
     apply_product_hooks, check_product, credentials_to_check, load_profile, plan_product_hooks,
     LoadError, ProductCheckRequest, ProductCredential, ProductHooksRequest,
 };
-use ado_flows::profiles::profile_id;
-use ado_flows::{Connections, SecretStore};
+use ado_flows::connect::saved_or_verified;
+use ado_flows::Connections;
 use clap::Args;
 use secrecy::SecretString;
 use serde_json::json;
 
 use crate::terminal::plain;
-use crate::{fail, input_problem, read_pat};
+use crate::{fail, input_problem, now_unix, read_pat};
 
 /// Reads a profile; a broken one prints every error with its line and field, and exits 2.
 pub(crate) fn load(path: &Path) -> Result<ProductProfile, ExitCode> {
@@ -58,7 +58,7 @@ pub(crate) fn load(path: &Path) -> Result<ProductProfile, ExitCode> {
             Err(ExitCode::from(2))
         }
         Err(e @ LoadError::Io { .. }) => Err(fail(
-            &input_problem(
+            input_problem(
                 None,
                 e.to_string(),
                 "Give the path of a product profile (.toml).",
@@ -97,12 +97,11 @@ pub(crate) fn refuse_early(
     target: &ConnectionTarget,
     expires_on: Option<&str>,
 ) -> Result<(), ExitCode> {
-    let store = SecretStore::detect().map_err(|e| fail(&store_problem(e), 1))?;
-    let connections = Connections::new(Connections::default_dir(), store);
+    let connections = crate::connections().map_err(|e| fail(e, 1))?;
     let rules =
         rules_for_target(profile, &connections, target, expires_on).map_err(|p| fail(&p, 1))?;
     match rules.restrictions.iter().find(|r| r.status == Status::Fail) {
-        Some(refused) => Err(fail(&refused.to_problem(), 1)),
+        Some(refused) => Err(fail(refused.to_problem(), 1)),
         None => Ok(()),
     }
 }
@@ -247,7 +246,7 @@ fn placeholders(set: &[String]) -> Result<BTreeMap<String, String>, ExitCode> {
     for pair in set {
         let Some((k, v)) = pair.split_once('=') else {
             return Err(fail(
-                &input_problem(
+                input_problem(
                     None,
                     format!("--set {pair:?} is not NAME=VALUE"),
                     "Write e.g. --set dx_url=https://acme.getdx.net",
@@ -313,7 +312,7 @@ pub(crate) async fn hooks(
     };
     let settings = match ado_flows::signin::settings() {
         Ok(s) => s,
-        Err(e) => return fail(&store_problem(e), 2),
+        Err(e) => return fail(e, 2),
     };
     let pats = given_pats(&profile, pat_expires);
     let cleared = match clear_saved(
@@ -452,7 +451,7 @@ fn read_file(flag: &str, path: &Option<PathBuf>) -> Result<Option<String>, ExitC
         .map(|p| {
             std::fs::read_to_string(p).map_err(|e| {
                 fail(
-                    &input_problem(
+                    input_problem(
                         None,
                         format!("cannot read {flag} {}: {e}", p.display()),
                         "Give a readable PEM file.",
@@ -462,14 +461,6 @@ fn read_file(flag: &str, path: &Option<PathBuf>) -> Result<Option<String>, ExitC
             })
         })
         .transpose()
-}
-
-fn store_problem(e: impl std::fmt::Display) -> Problem {
-    input_problem(
-        None,
-        e.to_string(),
-        "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
-    )
 }
 
 /// `ado-connect-cli handoff`.
@@ -486,34 +477,18 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
     let options = args.connection.options().map_err(|p| fail(&p, 2))?;
     let product_ca = read_file("--product-ca-file", &args.product_ca_file)?;
     let placeholders = placeholders(&args.set)?;
-    let store = SecretStore::detect().map_err(|e| fail(&store_problem(e), 1))?;
-    let connections = Connections::new(Connections::default_dir(), store);
-    let settings = ado_flows::signin::settings().map_err(|e| fail(&store_problem(e), 2))?;
-    let id = profile_id(&target);
-    let known = connections
-        .get(&id)
-        .map_err(|e| fail(&store_problem(e), 1))?
-        .is_some();
-    if !known {
-        // First use: verify and save the connection, as the app's Verify does.
-        let pat = read_pat().map_err(|p| fail(&p, 2))?;
-        ado_flows::verify_and_save_pat(
-            &connections,
-            &target,
-            &pat,
-            args.pat_expires.clone(),
-            &options,
-            crate::now_unix(),
-        )
-        .await
-        .map_err(|e| match e {
-            ado_flows::ConnectError::Problem(p) => fail(&p, 1),
-            other => fail(&store_problem(other), 1),
-        })?;
-        eprintln!(
-            "saved connection profile {id} (secrets in {})",
-            connections.secret_backend().description()
-        );
+    let connections = crate::connections().map_err(|e| fail(e, 1))?;
+    let settings = ado_flows::signin::settings().map_err(|e| fail(e, 2))?;
+    // First use: verify and save the connection, as the app's Verify does.
+    let expires = args.pat_expires.clone();
+    let (saved, now) =
+        saved_or_verified(&connections, &target, &options, expires, read_pat, now_unix())
+            .await
+            .map_err(|e| fail(&e, crate::exit_code(&e)))?;
+    let id = saved.id;
+    if now {
+        let store = connections.secret_backend().description();
+        eprintln!("saved connection profile {id} (secrets in {store})");
     }
     // The gate: the product's checks for these credentials (connector PATs from the environment
     // are kept only if they pass), or a pass recorded within a day.

@@ -8,7 +8,7 @@ use std::io::BufRead as _;
 use std::process::ExitCode;
 
 use ado_flows::product::mint::consent;
-use ado_flows::{hooks, signin, ConnectError, ConnectOptions, Connections, ProfileId, SecretStore};
+use ado_flows::{hooks, signin, ConnectError, ConnectOptions, ProfileId};
 use clap::Args;
 use secrecy::SecretString;
 use serde_json::json;
@@ -65,25 +65,10 @@ pub struct LogoutArgs {
     keep_hooks: bool,
 }
 
-fn connections() -> Result<Connections, ExitCode> {
-    SecretStore::detect()
-        .map(|s| Connections::new(Connections::default_dir(), s))
-        .map_err(|e| {
-            fail(
-                &input_problem(
-                    None,
-                    e.to_string(),
-                    "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
-                ),
-                1,
-            )
-        })
-}
-
 pub async fn login(args: LoginArgs) -> ExitCode {
-    let connections = match connections() {
+    let connections = match crate::connections() {
         Ok(c) => c,
-        Err(code) => return code,
+        Err(e) => return fail(e, 1),
     };
     let target = match signin::services_target(&args.organization, &args.services_url) {
         Ok(t) => t,
@@ -215,7 +200,7 @@ fn report(result: Result<ado_flows::Connected, ConnectError>) -> ExitCode {
         }
         Err(ConnectError::Problem(p)) => fail(&p, 1),
         Err(ConnectError::Input(errors)) => fail(
-            &input_problem(
+            input_problem(
                 Some(errors[0].field),
                 errors[0].message.clone(),
                 "Fix the flag and run again.",
@@ -223,7 +208,7 @@ fn report(result: Result<ado_flows::Connected, ConnectError>) -> ExitCode {
             2,
         ),
         Err(ConnectError::Save(e)) => fail(
-            &input_problem(
+            input_problem(
                 None,
                 e.to_string(),
                 "Check the keyring and the config directory.",
@@ -234,9 +219,9 @@ fn report(result: Result<ado_flows::Connected, ConnectError>) -> ExitCode {
 }
 
 pub fn logout(args: LogoutArgs) -> ExitCode {
-    let connections = match connections() {
+    let connections = match crate::connections() {
         Ok(c) => c,
-        Err(code) => return code,
+        Err(e) => return fail(e, 1),
     };
     let ids: Vec<ProfileId> = match (&args.id, args.all) {
         (Some(id), _) => vec![id.clone()],
@@ -246,7 +231,7 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
             .unwrap_or_default(),
         (None, false) => {
             return fail(
-                &input_problem(
+                input_problem(
                     None,
                     "say which connection: --id ID or --all".into(),
                     "Run with --id or --all.",
@@ -267,7 +252,7 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
                 Ok(false) => {}
                 Ok(true) => {
                     return fail(
-                        &input_problem(
+                        input_problem(
                             None,
                             format!("the connection {id} has webhooks registered: say what happens to them"),
                             "Run again with --remove-hooks (delete them first) or --keep-hooks (leave them delivering, untracked).",
@@ -290,7 +275,7 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
             hooks::forget_connection(&connections, &id, &settings, choice.unwrap_or_default());
         match crate::runtime().block_on(forget) {
             Ok(report) if !report.forgotten && args.id.is_some() => {
-                return fail(&ado_flows::connect::unknown_connection(&id), 1)
+                return fail(ado_flows::Error::unknown_connection(&id), 1)
             }
             Ok(report) => {
                 if report.forgotten {

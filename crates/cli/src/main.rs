@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ado_flows::interface::{CheckCode, Problem};
-use ado_flows::{Connections, Pat, SecretStore};
+use ado_flows::{Connections, Pat};
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use serde_json::json;
@@ -149,19 +149,31 @@ fn quiet_on_closed_stdout() {
 /// Prints the problem as one line on stderr (the first line of the message: multi-line details
 /// such as Entra's trace and correlation ids stay in the JSON), and as JSON on stdout when
 /// `--json` was given; returns the exit code.
-pub(crate) fn fail(problem: &Problem, exit: u8) -> ExitCode {
+pub(crate) fn fail(error: impl Into<ado_flows::Error>, exit: u8) -> ExitCode {
+    let error = error.into();
     if JSON_ERRORS.load(Ordering::Relaxed) {
-        println!(
-            "{}",
-            terminal::json(&json!({ "ok": false, "error": problem }))
-        );
+        println!("{}", terminal::json(&error_json(&error)));
     }
-    eprintln!("{}", error_line(problem));
+    eprintln!("{}", error_line(&error));
     ExitCode::from(exit)
 }
 
+/// The `--json` error document: the flows' error as it is (the app's commands send the same).
+fn error_json(error: &ado_flows::Error) -> serde_json::Value {
+    json!({ "ok": false, "error": error })
+}
+
+/// The exit code of a failure: 2 for input the user can fix before anything is sent, else 1.
+pub(crate) fn exit_code(error: &ado_flows::Error) -> u8 {
+    if error.code == CheckCode::InvalidInput {
+        2
+    } else {
+        1
+    }
+}
+
 /// `error[code]: Field: message fix`, on one line whatever the message holds.
-fn error_line(problem: &Problem) -> String {
+fn error_line(problem: &ado_flows::Error) -> String {
     let field = problem
         .field
         .map(|f| format!("{}: ", f.label()))
@@ -182,26 +194,13 @@ fn error_line(problem: &Problem) -> String {
     )
 }
 
-/// The connection store: profiles in the config directory, secrets in the OS keyring.
-pub(crate) fn connections() -> Result<Connections, Problem> {
-    SecretStore::detect()
-        .map(|s| Connections::new(Connections::default_dir(), s))
-        .map_err(|e| {
-            Problem::new(
-                CheckCode::Unexpected,
-                None,
-                e.to_string(),
-                "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
-            )
-        })
+/// The connection store: profiles in the config directory, secrets in the OS keyring
+/// (`secret_store` without one, in the app's words).
+pub(crate) fn connections() -> Result<Connections, ado_flows::Error> {
+    Connections::open_default()
 }
 
-pub(crate) fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
+pub(crate) use ado_flows::clock::now_unix;
 
 pub(crate) fn input_problem(
     field: Option<ado_flows::interface::Field>,
@@ -234,7 +233,7 @@ async fn verify(args: VerifyArgs) -> ExitCode {
             Ok(date) => date,
             Err(e) => {
                 return fail(
-                    &input_problem(Some(e.field), e.message, "Give --expires-on as YYYY-MM-DD."),
+                    input_problem(Some(e.field), e.message, "Give --expires-on as YYYY-MM-DD."),
                     2,
                 )
             }
@@ -254,18 +253,7 @@ async fn verify(args: VerifyArgs) -> ExitCode {
         .await;
         match saved {
             Ok(connected) => serde_json::to_value(&connected).expect("Connected serializes"),
-            Err(ado_flows::ConnectError::Problem(problem)) => return fail(&problem, 1),
-            Err(e) => {
-                return fail(
-                    &Problem::new(
-                        CheckCode::Unexpected,
-                        None,
-                        e.to_string(),
-                        "Check the keyring and the config directory.",
-                    ),
-                    1,
-                )
-            }
+            Err(e) => return fail(e, 1),
         }
     } else {
         match ado_flows::verify_connection(&target, pat.credential(), &options).await {
@@ -281,7 +269,7 @@ async fn verify(args: VerifyArgs) -> ExitCode {
 
 /// The PAT from `ADO_PAT`, else the first line of stdin (not a terminal prompt: scripts pipe it),
 /// validated once.
-pub(crate) fn read_pat() -> Result<Pat, Problem> {
+pub(crate) fn read_pat() -> Result<Pat, ado_flows::Error> {
     let raw = match std::env::var("ADO_PAT") {
         Ok(value) if !value.trim().is_empty() => SecretString::from(value),
         _ => {
@@ -306,6 +294,7 @@ pub(crate) fn read_pat() -> Result<Pat, Problem> {
             e.message,
             "Set ADO_PAT to the token, or pipe it on stdin.",
         )
+        .into()
     })
 }
 
@@ -316,12 +305,35 @@ mod tests {
     #[test]
     fn an_entra_error_is_one_line_on_stderr_and_whole_in_json() {
         let problem = Problem::new(CheckCode::InvalidCredentials, None, "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-01-01", "Check the secret.");
-        let line = error_line(&problem);
+        let line = error_line(&problem.clone().into());
         assert_eq!(
             line,
             "error[invalid_credentials]: AADSTS7000215: Invalid client secret provided. Check the secret."
         );
         let json = serde_json::to_string(&problem).unwrap();
         assert!(json.contains("Correlation ID"), "details stay in --json");
+    }
+
+    /// Every code the flows have leaves the CLI as it leaves the app (`src-tauri/src/error.rs`):
+    /// the same stable name, field and words, in `--json` and on the stderr line.
+    #[test]
+    fn every_code_leaves_the_cli_as_the_flows_wrote_it() {
+        for code in ado_flows::Code::ALL {
+            let error = ado_flows::error::example(code);
+            let json = error_json(&error);
+            assert_eq!(json["ok"], false);
+            assert_eq!(
+                json["error"],
+                serde_json::to_value(&error).unwrap(),
+                "{code}"
+            );
+            assert_eq!(json["error"]["code"], code.as_str());
+            let line = error_line(&error);
+            assert!(line.starts_with(&format!("error[{code}]: ")), "{line}");
+            assert!(
+                line.contains(error.message.lines().next().unwrap()),
+                "{line}"
+            );
+        }
     }
 }

@@ -26,7 +26,6 @@ use ado_flows::product::mint::{
 };
 use ado_flows::product::{connector_secret_name, secrets_key};
 use ado_flows::profiles::profile_id;
-use ado_flows::{Connections, SecretStore};
 use clap::Args;
 use secrecy::ExposeSecret as _;
 use serde_json::{json, Value};
@@ -106,13 +105,6 @@ async fn mint(args: MintArgs) -> Result<ExitCode, ExitCode> {
     let profile = load(&args.profile)?;
     let target = args.connection.target().map_err(|p| fail(&p, 2))?;
     args.connection.options().map_err(|p| fail(&p, 2))?;
-    let store_problem = |e: &dyn std::fmt::Display| {
-        input_problem(
-            None,
-            e.to_string(),
-            "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
-        )
-    };
     if args.dry_run {
         let plan = plan_mint(&profile, target.scope_name(), args.days, crate::now_unix());
         println!(
@@ -121,17 +113,12 @@ async fn mint(args: MintArgs) -> Result<ExitCode, ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let store = SecretStore::detect().map_err(|e| fail(&store_problem(&e), 1))?;
-    let connections = Connections::new(Connections::default_dir(), store);
-    let settings = ado_flows::signin::settings().map_err(|e| fail(&store_problem(&e), 2))?;
+    let connections = crate::connections().map_err(|e| fail(e, 1))?;
+    let settings = ado_flows::signin::settings().map_err(|e| fail(e, 2))?;
     let id = profile_id(&target);
-    if connections
-        .get(&id)
-        .map_err(|e| fail(&store_problem(&e), 1))?
-        .is_none()
-    {
+    if connections.get(&id).map_err(|e| fail(e, 1))?.is_none() {
         return Err(fail(
-            &input_problem(
+            input_problem(
                 None,
                 format!("There is no saved connection for {}.", target.scope_name()),
                 "Run `ado-connect-cli login` for this organization first (browser or --device-code).",
@@ -218,7 +205,7 @@ fn renewed_connector(
         ("", [only]) => Ok(only.to_string()),
         (name, _) if ids.contains(&name) => Ok(name.to_string()),
         ("", _) => Err(fail(
-            &input_problem(
+            input_problem(
                 None,
                 format!(
                     "{} has several connectors; --renew needs one.",
@@ -229,7 +216,7 @@ fn renewed_connector(
             2,
         )),
         (name, _) => Err(fail(
-            &input_problem(
+            input_problem(
                 None,
                 format!(
                     "--renew {name}: {} has no connector {name:?}.",

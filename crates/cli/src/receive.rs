@@ -58,13 +58,13 @@ struct Receiver {
 
 pub async fn run(args: ReceiveArgs) -> ExitCode {
     if let Err(e) = validate_header_name(&args.header) {
-        return fail(&input_problem(None, e, "Pass --header NAME."), 2);
+        return fail(input_problem(None, e, "Pass --header NAME."), 2);
     }
     let secret = match std::env::var(&args.secret_env) {
         Ok(v) if !v.trim().is_empty() => SecretString::from(v.trim().to_string()),
         _ => {
             return fail(
-                &input_problem(
+                input_problem(
                     None,
                     format!(
                         "the environment variable {} is empty or unset",
@@ -80,7 +80,7 @@ pub async fn run(args: ReceiveArgs) -> ExitCode {
         Ok(l) => l,
         Err(e) => {
             return fail(
-                &input_problem(
+                input_problem(
                     None,
                     format!("cannot listen on 127.0.0.1:{}: {e}", args.port),
                     "Choose another --port.",
@@ -91,7 +91,7 @@ pub async fn run(args: ReceiveArgs) -> ExitCode {
     };
     let addr = match listener.local_addr() {
         Ok(a) => a,
-        Err(e) => return fail(&input_problem(None, e.to_string(), "Try again."), 1),
+        Err(e) => return fail(input_problem(None, e.to_string(), "Try again."), 1),
     };
     let url = format!("http://{addr}/");
     if args.json {
@@ -121,7 +121,7 @@ pub async fn run(args: ReceiveArgs) -> ExitCode {
         .await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&input_problem(None, e.to_string(), "Try again."), 1),
+        Err(e) => fail(input_problem(None, e.to_string(), "Try again."), 1),
     }
 }
 

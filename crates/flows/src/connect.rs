@@ -11,7 +11,7 @@
 //! A PAT is validated once, into a [`Pat`], and stays a secret from then on.
 
 use ado_client::{AdoClient, Credential};
-use ado_core::checks::{CheckCode, Problem};
+use ado_core::checks::Problem;
 use ado_core::target::{validate_pat, ConnectionTarget, InputError, TargetInput};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
@@ -131,6 +131,25 @@ pub async fn connect_with_pat(
 
 /// Verifies a validated target and PAT, then saves the connection with its options in one
 /// write. Nothing is saved unless verification succeeds.
+/// The saved connection to `target`; on first use, the PAT `pat` gives is verified and saved with
+/// `options`, as Verify does (nothing is saved unless it verifies). `true` when saved now.
+pub async fn saved_or_verified(
+    connections: &Connections,
+    target: &ConnectionTarget,
+    options: &ConnectOptions,
+    expires_on: Option<String>,
+    pat: impl FnOnce() -> Result<Pat, crate::Error>,
+    now_unix: u64,
+) -> Result<(Profile, bool), crate::Error> {
+    if let Some(saved) = connections.get(&crate::profiles::profile_id(target))? {
+        return Ok((saved, false));
+    }
+    let pat = pat()?;
+    let connected =
+        verify_and_save_pat(connections, target, &pat, expires_on, options, now_unix).await?;
+    Ok((connected.profile, true))
+}
+
 pub async fn verify_and_save_pat(
     connections: &Connections,
     target: &ConnectionTarget,
@@ -183,12 +202,12 @@ impl OpenConnection {
     }
 
     /// The client for this connection, with its saved options.
-    pub fn client(&self) -> Result<AdoClient, Problem> {
-        client_for(
+    pub fn client(&self) -> Result<AdoClient, crate::Error> {
+        Ok(client_for(
             &self.profile.target,
             self.credential.clone(),
             self.options(),
-        )
+        )?)
     }
 }
 
@@ -198,19 +217,8 @@ pub async fn open_connection(
     connections: &Connections,
     profile_id: &ProfileId,
     settings: &ado_auth::SignInSettings,
-) -> Result<OpenConnection, Problem> {
-    let store_problem = |e: ProfileError| {
-        Problem::new(
-            CheckCode::Unexpected,
-            None,
-            e.to_string(),
-            "Check the config directory and the system keyring.",
-        )
-    };
-    let profile = connections
-        .get(profile_id)
-        .map_err(store_problem)?
-        .ok_or_else(|| unknown_connection(profile_id))?;
+) -> Result<OpenConnection, crate::Error> {
+    let profile = connections.saved(profile_id)?;
     let credential = crate::signin::credential_for(
         connections,
         &profile,
@@ -250,9 +258,4 @@ async fn remember_server_version(
         Ok(Some(updated)) => updated,
         _ => profile,
     }
-}
-
-/// `not_found` for a profile id nobody saved.
-pub fn unknown_connection(profile_id: &str) -> Problem {
-    Problem::new(CheckCode::NotFound, None, format!("There is no saved connection {profile_id}."), "Check the id (the profile.id that Verify, `ado-connect-cli verify --save` or `login` printed), or verify and save the connection first.")
 }

@@ -134,46 +134,21 @@ pub fn card(profile: &Profile, now_unix: u64) -> ConnectionCard {
 }
 
 /// Every saved connection's card, most recently verified first.
-pub fn cards(connections: &Connections, now_unix: u64) -> Result<Vec<ConnectionCard>, Problem> {
-    let mut profiles = connections.list().map_err(store_problem)?;
+pub fn cards(
+    connections: &Connections,
+    now_unix: u64,
+) -> Result<Vec<ConnectionCard>, crate::Error> {
+    let mut profiles = connections.list()?;
     profiles.sort_by_key(|p| std::cmp::Reverse(p.verified_at));
     Ok(profiles.iter().map(|p| card(p, now_unix)).collect())
 }
 
-fn store_problem(e: crate::ProfileError) -> Problem {
-    Problem {
-        code: CheckCode::Unexpected,
-        field: None,
-        message: e.to_string(),
-        fix: "Check the config directory's permissions and the system keyring.".into(),
-        server_message: None,
-        support_id: None,
-    }
-}
-
-fn not_found(id: &ProfileId) -> Problem {
-    Problem {
-        code: CheckCode::NotFound,
-        field: None,
-        message: format!("There is no saved connection {id} any more."),
-        fix: "Go back to the list of connections; it may have been forgotten in another window."
-            .into(),
-        server_message: None,
-        support_id: None,
-    }
-}
-
-fn profile(connections: &Connections, id: &ProfileId) -> Result<Profile, Problem> {
-    connections
-        .list()
-        .map_err(store_problem)?
-        .into_iter()
-        .find(|p| &p.id == id)
-        .ok_or_else(|| not_found(id))
-}
-
 /// Gives a connection a name (blank restores the one made from the target).
-pub fn rename(connections: &Connections, id: &ProfileId, name: &str) -> Result<Profile, Problem> {
+pub fn rename(
+    connections: &Connections,
+    id: &ProfileId,
+    name: &str,
+) -> Result<Profile, crate::Error> {
     let name = name.trim();
     if name.chars().count() > 80 {
         return Err(Problem {
@@ -183,13 +158,13 @@ pub fn rename(connections: &Connections, id: &ProfileId, name: &str) -> Result<P
             fix: "Shorten the name.".into(),
             server_message: None,
             support_id: None,
-        });
+        }
+        .into());
     }
     let name = (!name.is_empty()).then(|| name.to_string());
     connections
-        .update_profile(id, |p| p.name = name)
-        .map_err(store_problem)?
-        .ok_or_else(|| not_found(id))
+        .update_profile(id, |p| p.name = name)?
+        .ok_or_else(|| crate::Error::unknown_connection(id))
 }
 
 /// Verifies a saved connection again with its stored secret (a token is refreshed first when it
@@ -199,8 +174,8 @@ pub async fn reverify(
     id: &ProfileId,
     settings: &ado_auth::SignInSettings,
     now_unix: u64,
-) -> Result<Connected, Problem> {
-    let saved = profile(connections, id)?;
+) -> Result<Connected, crate::Error> {
+    let saved = connections.saved(id)?;
     let credential =
         crate::signin::credential_for(connections, &saved, settings, std::time::SystemTime::now())
             .await?;
@@ -214,9 +189,8 @@ pub async fn reverify(
             if verified.server_api_version.is_some() {
                 p.options.server_api_version = verified.server_api_version;
             }
-        })
-        .map_err(store_problem)?
-        .ok_or_else(|| not_found(id))?;
+        })?
+        .ok_or_else(|| crate::Error::unknown_connection(id))?;
     let backend = connections.secret_backend();
     Ok(Connected {
         verified,

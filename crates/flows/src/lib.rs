@@ -8,9 +8,12 @@
 //! - **Secret store**: the OS keyring holding PATs and tokens.
 //! - **Sandbox**: the bundled emulator `make demo` starts.
 
+pub mod app;
 pub mod catalog;
+pub mod clock;
 mod collections;
 pub mod connect;
+pub mod error;
 pub mod failure;
 pub mod hints;
 pub mod home;
@@ -33,6 +36,7 @@ pub use connect::{
     connect_with_pat, open_connection, verify_and_save_pat, ConnectError, Connected,
     OpenConnection, Pat, PatConnectRequest,
 };
+pub use error::{Code, Error, Missing};
 pub use profiles::{AuthMethod, Connections, Profile, ProfileError, ProfileId};
 pub use secrets::{Backend, EntryLimit, SecretError, SecretStore};
 pub use verify::{

@@ -32,7 +32,7 @@ pub async fn organizations_of(
     connections: &Connections,
     settings: &ado_auth::SignInSettings,
     connection_id: &ProfileId,
-) -> Result<Vec<OrganizationChoice>, Problem> {
+) -> Result<Vec<OrganizationChoice>, crate::Error> {
     let opened = crate::open_connection(connections, connection_id, settings).await?;
     let own = opened.profile.target.scope_name().to_string();
     let mut accounts: Vec<Account> = Vec::new();

@@ -32,9 +32,7 @@ use ado_core::target::{ConnectionTarget, Field};
 use serde::Serialize;
 
 use crate::failure::probe_failure;
-pub use crate::report::{
-    default_report_dir, no_report_yet, save_report, save_report_to_default_dir,
-};
+pub use crate::report::{default_report_dir, save_report, save_report_to_default_dir};
 use crate::verify::{client_for, ConnectOptions, User};
 
 /// What to check.
@@ -728,7 +726,7 @@ pub async fn request_for_profile(
     capabilities: Vec<Capability>,
     project: Option<String>,
     consent_to_http: bool,
-) -> Result<PreflightRequest, Problem> {
+) -> Result<PreflightRequest, crate::Error> {
     let settings = ado_auth::SignInSettings::from_env().unwrap_or_default();
     let opened = crate::open_connection(connections, profile_id, &settings).await?;
     let mut options = opened.options().clone();

@@ -167,6 +167,15 @@ impl Connections {
             .unwrap_or_else(|| PathBuf::from(".ado-connect"))
     }
 
+    /// The user's store: profiles in [`Connections::default_dir`], secrets in the OS keyring
+    /// (`secret_store` when there is none). The one way a shell opens it.
+    pub fn open_default() -> Result<Connections, crate::Error> {
+        Ok(Connections::new(
+            Connections::default_dir(),
+            SecretStore::detect()?,
+        ))
+    }
+
     /// Profiles in `dir`, secrets in `secrets`.
     pub fn new(dir: impl Into<PathBuf>, secrets: SecretStore) -> Self {
         Connections {
@@ -203,6 +212,14 @@ impl Connections {
     }
 
     /// The saved profile with this id, if any.
+    /// The saved connection `id`: the one lookup every action uses, with the one not-found
+    /// ([`crate::Error::unknown_connection`]).
+    pub fn saved(&self, id: &ProfileId) -> Result<Profile, crate::Error> {
+        self.get(id)?
+            .ok_or_else(|| crate::Error::unknown_connection(id))
+    }
+
+    /// The saved connection `id`, if there is one (for callers to whom absence is no error).
     pub fn get(&self, id: &ProfileId) -> Result<Option<Profile>, ProfileError> {
         Ok(self.list()?.into_iter().find(|p| &p.id == id))
     }

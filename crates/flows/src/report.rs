@@ -7,16 +7,6 @@ use ado_core::target::ConnectionTarget;
 
 use crate::preflight::PreflightReport;
 
-/// `invalid_input` when "Save report" comes before any checks ran.
-pub fn no_report_yet() -> Problem {
-    Problem::new(
-        CheckCode::InvalidInput,
-        None,
-        "There is no report yet.",
-        "Run the checks first.",
-    )
-}
-
 /// [`save_report`] into [`default_report_dir`]; returns both paths as text, or the
 /// [`Problem`] the shells show.
 pub fn save_report_to_default_dir(
@@ -24,7 +14,7 @@ pub fn save_report_to_default_dir(
     target: &ConnectionTarget,
     report: &PreflightReport,
     now_unix: u64,
-) -> Result<Vec<String>, Problem> {
+) -> Result<Vec<String>, crate::Error> {
     let (md, json) =
         save_report(&default_report_dir(), name, target, report, now_unix).map_err(|e| {
             Problem::new(

@@ -2,7 +2,6 @@
 //! minting tests ("Create the tokens for me") start from.
 
 use ado_client::{AdoClient, ClientConfig, Credential};
-use ado_core::checks::Problem;
 use ado_core::product::ProductProfile;
 use ado_emulator::{Config, Emulator, Scenario};
 use ado_flows::product::gate::{clear_saved, Clear, Outcome, SavedCheck};
@@ -135,7 +134,7 @@ impl Fixture {
         &self,
         id: &ProfileId,
         profile: ProductProfile,
-    ) -> Result<Handoff, Problem> {
+    ) -> Result<Handoff, ado_flows::Error> {
         open_handoff(
             &self.connections,
             &self.settings,

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use ado_client::Credential;
-use ado_core::checks::Problem;
 use ado_core::product::ProductProfile;
 use ado_core::target::ConnectionTarget;
 use ado_flows::product::gate::{clear_saved, Clear, ConnectorPat, Outcome, SavedCheck};
@@ -97,7 +96,7 @@ impl Saved {
         profile: ProductProfile,
         choice: HandoffChoice,
         now: u64,
-    ) -> Result<Handoff, Problem> {
+    ) -> Result<Handoff, ado_flows::Error> {
         open_handoff(
             &self.connections,
             &self.settings,
@@ -114,7 +113,7 @@ impl Saved {
         &self,
         profile: ProductProfile,
         choice: HandoffChoice,
-    ) -> Result<Handoff, Problem> {
+    ) -> Result<Handoff, ado_flows::Error> {
         self.handoff(profile, choice, now()).await
     }
 }

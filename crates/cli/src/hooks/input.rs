@@ -21,7 +21,7 @@ pub(super) fn request_of(
             Some(e) => events.push(e),
             None => {
                 return Err(fail(
-                    &input_problem(
+                    input_problem(
                         None,
                         format!("unknown event {name:?}"),
                         "Use any of pr-created, pr-updated, pr-merged, push, build-completed.",
@@ -65,7 +65,7 @@ pub(super) fn read_hook_password() -> Result<SecretString, ExitCode> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| {
         fail(
-            &input_problem(
+            input_problem(
                 None,
                 format!("cannot read the password from stdin: {e}"),
                 "Set ADO_HOOK_PASSWORD.",
@@ -76,7 +76,7 @@ pub(super) fn read_hook_password() -> Result<SecretString, ExitCode> {
     let line = line.trim().to_string();
     if line.is_empty() {
         return Err(fail(
-            &input_problem(
+            input_problem(
                 None,
                 "--basic-auth-user needs a password".into(),
                 "Set ADO_HOOK_PASSWORD, or pipe it on stdin.",
@@ -92,7 +92,7 @@ pub(super) fn secret_from_env(var: &str) -> Result<SecretString, ExitCode> {
     match std::env::var(var) {
         Ok(v) if !v.trim().is_empty() => Ok(SecretString::from(v.trim().to_string())),
         _ => Err(fail(
-            &input_problem(
+            input_problem(
                 None,
                 format!("the environment variable {var} named by --secret-env is empty or unset"),
                 "Export the secret in that variable.",

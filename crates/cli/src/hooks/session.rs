@@ -5,12 +5,13 @@
 use std::process::ExitCode;
 
 use ado_flows::hooks::{self, HookRecords};
-use ado_flows::interface::{AdoClient, CheckCode, Problem};
+use ado_flows::connect::saved_or_verified;
+use ado_flows::interface::AdoClient;
 use ado_flows::profiles::profile_id;
-use ado_flows::{signin, Connections, SecretStore};
+use ado_flows::{signin, Connections};
 
 use super::TargetArgs;
-use crate::{fail, input_problem, now_unix, read_pat};
+use crate::{fail, now_unix, read_pat};
 
 /// What every subcommand needs: the client, the records, and how to print.
 pub(super) struct Session {
@@ -28,69 +29,21 @@ pub(super) struct Session {
 pub(super) async fn session(args: &TargetArgs, save: bool) -> Result<Session, ExitCode> {
     let target = args.connection.target().map_err(|p| fail(&p, 2))?;
     let options = args.connection.options().map_err(|p| fail(&p, 2))?;
-    let store = SecretStore::detect().map_err(|e| {
-        fail(
-            &input_problem(
-                None,
-                e.to_string(),
-                "Start a Secret Service (e.g. gnome-keyring) and unlock it.",
-            ),
-            1,
-        )
-    })?;
-    let connections = Connections::new(Connections::default_dir(), store);
-    let id = profile_id(&target);
-    let known = connections
-        .list()
-        .map_err(|e| {
-            fail(
-                &input_problem(None, e.to_string(), "Check the config directory."),
-                1,
-            )
-        })?
-        .iter()
-        .any(|p| p.id == id);
-    if !known {
-        if !save {
-            return Err(fail(
-                &Problem::new(
-                    CheckCode::NotFound,
-                    None,
-                    format!("No saved connection {id}: this tool has recorded no webhooks for it."),
-                    "Run `ado-connect-cli hooks apply` first.",
-                ),
-                1,
-            ));
+    let connections = crate::connections().map_err(|e| fail(e, 1))?;
+    let id = if save {
+        let (saved, now) =
+            saved_or_verified(&connections, &target, &options, None, read_pat, now_unix())
+                .await
+                .map_err(|e| fail(&e, crate::exit_code(&e)))?;
+        if now {
+            let store = connections.secret_backend().description();
+            eprintln!("saved connection profile {} (secrets in {store})", saved.id);
         }
-        let pat = read_pat().map_err(|p| fail(&p, 2))?;
-        ado_flows::verify_and_save_pat(&connections, &target, &pat, None, &options, now_unix())
-            .await
-            .map_err(|e| match e {
-                ado_flows::ConnectError::Problem(p) => fail(&p, 1),
-                other => fail(
-                    &input_problem(
-                        None,
-                        other.to_string(),
-                        "Check the keyring and the config directory.",
-                    ),
-                    1,
-                ),
-            })?;
-        eprintln!(
-            "saved connection profile {id} (secrets in {})",
-            connections.secret_backend().description()
-        );
-    }
-    let settings = signin::settings().map_err(|e| {
-        fail(
-            &input_problem(
-                None,
-                e.to_string(),
-                "Check ADO_CONNECT_AUTHORITY and ADO_CONNECT_CLIENT_ID.",
-            ),
-            2,
-        )
-    })?;
+        saved.id
+    } else {
+        connections.saved(&profile_id(&target)).map_err(|e| fail(e, 1))?.id
+    };
+    let settings = signin::settings().map_err(|e| fail(e, 2))?;
     let hooks::Session { client, records } = hooks::open_session(&connections, &id, &settings)
         .await
         .map_err(|p| fail(&p, 1))?;

@@ -63,7 +63,7 @@ pub async fn apply_plan(
     records: &HookRecords,
     plan: &HookPlan,
     progress: &(dyn Fn(&ApplyEvent) + Sync),
-) -> Result<ApplyReport, Problem> {
+) -> Result<ApplyReport, crate::Error> {
     apply_plan_with(client, records, plan, &ApplyOptions::default(), progress).await
 }
 
@@ -78,7 +78,7 @@ pub async fn apply_plan_with(
     plan: &HookPlan,
     options: &ApplyOptions,
     progress: &(dyn Fn(&ApplyEvent) + Sync),
-) -> Result<ApplyReport, Problem> {
+) -> Result<ApplyReport, crate::Error> {
     let profile = records.profile()?;
     let target = &profile.target;
     if let Some(run) = records.interrupted()? {
@@ -104,7 +104,7 @@ pub async fn apply_plan_with(
             fix: "Confirm the secret change (CLI: --confirm-secret-change; app: the confirmation in the plan), then give the receiver the new secret shown after Apply.".into(),
             server_message: None,
             support_id: None,
-        });
+        }.into());
     }
     let mut report = ApplyReport {
         replanned: differences(&plan.plan, &fresh),
@@ -289,7 +289,7 @@ fn drifted_duplicates(
 }
 
 /// The problem an unsettled journal poses to a new run.
-pub(super) fn interrupted_problem(run: &RunState) -> Problem {
+pub(super) fn interrupted_problem(run: &RunState) -> crate::Error {
     let unsettled = run
         .entries
         .iter()

@@ -6,7 +6,6 @@ use ado_client::api::hooks::{
     Notification, NotificationFilter, TestNotification, TestNotificationDetails,
 };
 use ado_client::AdoClient;
-use ado_core::checks::Problem;
 use ado_core::ids::SubscriptionId;
 use ado_core::webhook::HookAuth;
 use secrecy::ExposeSecret as _;
@@ -99,7 +98,7 @@ pub async fn send_test(
     client: &AdoClient,
     records: &HookRecords,
     subscription_id: &SubscriptionId,
-) -> Result<TestDelivery, Problem> {
+) -> Result<TestDelivery, crate::Error> {
     let profile = records.profile()?;
     let target = &profile.target;
     let subscription = client
@@ -190,7 +189,7 @@ pub async fn history(
     records: &HookRecords,
     subscription_id: &SubscriptionId,
     max: u32,
-) -> Result<Vec<Delivery>, Problem> {
+) -> Result<Vec<Delivery>, crate::Error> {
     let profile = records.profile()?;
     let target = &profile.target;
     let auth = profile

@@ -1,7 +1,6 @@
 //! [`forget_connection`]: forgetting a connection never orphans its webhooks. The admin
 //! chooses: remove them first (the default), or keep them delivering and stop tracking them.
 
-use ado_core::checks::Problem;
 use ado_core::ids::SubscriptionId;
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +37,7 @@ pub struct ForgetReport {
 
 /// True when forgetting `profile_id` needs a choice about webhooks: it has recorded
 /// subscriptions or a journal. The CLI requires `--remove-hooks` or `--keep-hooks` then.
-pub fn has_hooks(connections: &Connections, profile_id: &ProfileId) -> Result<bool, Problem> {
+pub fn has_hooks(connections: &Connections, profile_id: &ProfileId) -> Result<bool, crate::Error> {
     let records = HookRecords::new(connections.clone(), profile_id.clone());
     let recorded = match records.profile() {
         Ok(p) => !p.hooks.is_empty(),
@@ -56,7 +55,7 @@ pub async fn forget_connection(
     profile_id: &ProfileId,
     settings: &ado_auth::SignInSettings,
     choice: HooksOnForget,
-) -> Result<ForgetReport, Problem> {
+) -> Result<ForgetReport, crate::Error> {
     let records = HookRecords::new(connections.clone(), profile_id.clone());
     let mut report = ForgetReport {
         profile_id: profile_id.clone(),

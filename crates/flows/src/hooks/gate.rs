@@ -4,7 +4,6 @@
 //! again right before a plan is applied, so the backend refuses even when the UI did not ask.
 
 use ado_client::AdoClient;
-use ado_core::checks::Problem;
 use serde::Serialize;
 
 use super::scope::{projects_of, require_hook_permission, resolve_projects};
@@ -19,7 +18,7 @@ pub struct HookGate {
     /// The projects checked (none asked: none checked, and the plan checks what is chosen).
     pub projects: Vec<NamedId<ProjectId>>,
     /// Why not, with the fix (`invalid_permissions`), when `ok` is false.
-    pub problem: Option<Problem>,
+    pub problem: Option<crate::Error>,
 }
 
 /// Checks the service-hooks permission in `projects` (names or ids). A project that does not
@@ -28,7 +27,7 @@ pub async fn hook_gate(
     client: &AdoClient,
     records: &HookRecords,
     projects: &[String],
-) -> Result<HookGate, Problem> {
+) -> Result<HookGate, crate::Error> {
     let profile = records.profile()?;
     let names: Vec<String> = projects
         .iter()
@@ -66,7 +65,7 @@ pub async fn apply_checked(
     records: &HookRecords,
     plan: &HookPlan,
     progress: &(dyn Fn(&ApplyEvent) + Sync),
-) -> Result<ApplyReport, Problem> {
+) -> Result<ApplyReport, crate::Error> {
     let profile = records.profile()?;
     let projects = projects_of(&plan.scopes);
     require_hook_permission(

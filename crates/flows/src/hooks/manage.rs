@@ -2,7 +2,6 @@
 
 use ado_client::api::hooks::NotificationFilter;
 use ado_client::AdoClient;
-use ado_core::checks::Problem;
 use ado_core::ids::SubscriptionId;
 use ado_core::webhook::{
     status_reason, Action, EventKind, HookAuth, RecordedHook, SubscriptionStatus,
@@ -63,7 +62,7 @@ pub async fn hook_page(
     client: &AdoClient,
     records: &HookRecords,
     id: &SubscriptionId,
-) -> Result<String, Problem> {
+) -> Result<String, crate::Error> {
     let profile = records.profile()?;
     let recorded = profile
         .hooks
@@ -126,7 +125,7 @@ fn recorded_without_fingerprints<S: serde::Serializer>(
 pub async fn list_hooks(
     client: &AdoClient,
     records: &HookRecords,
-) -> Result<Vec<HookState>, Problem> {
+) -> Result<Vec<HookState>, crate::Error> {
     let profile = records.profile()?;
     let fingerprints = records.fingerprinter()?;
     let names = names_of(client, &profile.hooks).await;
@@ -237,7 +236,7 @@ pub struct RemoveReport {
 pub async fn remove_hooks(
     client: &AdoClient,
     records: &HookRecords,
-) -> Result<RemoveReport, Problem> {
+) -> Result<RemoveReport, crate::Error> {
     let rolled_back = match records.interrupted()? {
         Some(_) => Some(rollback(client, records).await?),
         None => None,
@@ -283,7 +282,7 @@ pub async fn rotate_secret(
     client: &AdoClient,
     records: &HookRecords,
     progress: &(dyn Fn(&ApplyEvent) + Sync),
-) -> Result<ApplyReport, Problem> {
+) -> Result<ApplyReport, crate::Error> {
     let profile = records.profile()?;
     if records.interrupted()?.is_some() {
         return Err(local_problem(

@@ -119,24 +119,12 @@ impl HookRecords {
     }
 
     /// The profile, read fresh from disk.
-    pub fn profile(&self) -> Result<Profile, Problem> {
-        self.connections
-            .list()
-            .map_err(|e| local_problem(e.to_string(), "Check the config directory's permissions."))?
-            .into_iter()
-            .find(|p| p.id == self.profile_id)
-            .ok_or_else(|| Problem {
-                code: CheckCode::NotFound,
-                field: None,
-                message: format!("There is no saved connection {}.", self.profile_id),
-                fix: "Verify and save the connection first.".into(),
-                server_message: None,
-                support_id: None,
-            })
+    pub fn profile(&self) -> Result<Profile, crate::Error> {
+        self.connections.saved(&self.profile_id)
     }
 
     /// The subscriptions recorded for this connection.
-    pub fn recorded(&self) -> Result<Vec<RecordedHook>, Problem> {
+    pub fn recorded(&self) -> Result<Vec<RecordedHook>, crate::Error> {
         Ok(self.profile()?.hooks)
     }
 
@@ -148,7 +136,7 @@ impl HookRecords {
     /// An interrupted run (a crash, a lost network, or a run that ended with failures), if any:
     /// finish it with [`recover`] or undo it with [`rollback`] before applying a new plan. An
     /// unreadable journal is an error that names [`discard_journal`] as the way out.
-    pub fn interrupted(&self) -> Result<Option<InterruptedRun>, Problem> {
+    pub fn interrupted(&self) -> Result<Option<InterruptedRun>, crate::Error> {
         match self.journal_status() {
             JournalStatus::None => Ok(None),
             JournalStatus::Interrupted(run) => Ok(Some(run)),
@@ -177,14 +165,18 @@ impl HookRecords {
         format!("{name}:{}", self.profile_id)
     }
 
-    pub(crate) fn stored_secret(&self, name: &str) -> Result<Option<SecretString>, Problem> {
+    pub(crate) fn stored_secret(&self, name: &str) -> Result<Option<SecretString>, crate::Error> {
         let profile = self.profile()?;
         self.connections
             .extra_secret(&profile, name)
             .map_err(|e| keyring_problem(&e.to_string()))
     }
 
-    pub(crate) fn store_secret(&self, name: &str, secret: &SecretString) -> Result<(), Problem> {
+    pub(crate) fn store_secret(
+        &self,
+        name: &str,
+        secret: &SecretString,
+    ) -> Result<(), crate::Error> {
         let profile = self.profile()?;
         self.connections
             .put_extra_secret(&profile, name, secret)
@@ -193,7 +185,7 @@ impl HookRecords {
     }
 
     /// The connection's fingerprinter; its key is made and stored in the keyring on first use.
-    pub fn fingerprinter(&self) -> Result<secret::Fingerprinter, Problem> {
+    pub fn fingerprinter(&self) -> Result<secret::Fingerprinter, crate::Error> {
         let key = match self.stored_secret(secret::FINGERPRINT_KEY_NAME)? {
             Some(key) => key,
             None => {
@@ -209,7 +201,7 @@ impl HookRecords {
     /// Profiles written before fingerprints were keyed hold unkeyed ones (`sha256:…`): each is
     /// replaced by the keyed fingerprint of the stored secret it was made from, or dropped when
     /// it matches none (a masked secret is then set again, as for any unknown one).
-    fn migrate_fingerprints(&self, keyed: &secret::Fingerprinter) -> Result<(), Problem> {
+    fn migrate_fingerprints(&self, keyed: &secret::Fingerprinter) -> Result<(), crate::Error> {
         let stored: Vec<SecretString> = [secret::HEADER_SECRET_NAME, secret::BASIC_PASSWORD_NAME]
             .into_iter()
             .filter_map(|name| self.stored_secret(name).ok().flatten())
@@ -243,7 +235,10 @@ impl HookRecords {
         self.connections.secret_backend().description()
     }
 
-    fn update_hooks(&self, change: impl FnOnce(&mut Vec<RecordedHook>)) -> Result<(), Problem> {
+    fn update_hooks(
+        &self,
+        change: impl FnOnce(&mut Vec<RecordedHook>),
+    ) -> Result<(), crate::Error> {
         self.connections
             .update_profile(&self.profile_id, |p| change(&mut p.hooks))
             .map_err(|e| {
@@ -274,7 +269,7 @@ pub enum JournalStatus {
 /// Discards an unreadable journal (see [`JournalStatus::Unreadable`]); `Ok(false)` when there
 /// is no journal. A readable journal is refused: [`recover`] or [`rollback`] it instead, so
 /// that what its run created is not lost track of.
-pub fn discard_journal(records: &HookRecords) -> Result<bool, Problem> {
+pub fn discard_journal(records: &HookRecords) -> Result<bool, crate::Error> {
     match records.journal_status() {
         JournalStatus::None => Ok(false),
         JournalStatus::Interrupted(run) => Err(local_problem(
@@ -516,7 +511,7 @@ pub struct FailedHook {
     /// The subscription, for updates.
     pub subscription_id: Option<SubscriptionId>,
     /// Why, with the fix.
-    pub problem: Problem,
+    pub problem: crate::Error,
 }
 
 /// What a run did.
@@ -552,7 +547,7 @@ pub struct ApplyReport {
     pub secret: Option<RevealedSecret>,
     /// A problem after the changes were made (recording them in the profile failed); the
     /// journal is kept, so [`recover`] records them.
-    pub problem: Option<Problem>,
+    pub problem: Option<crate::Error>,
     /// True when the journal was kept because something failed.
     pub journal_kept: bool,
 }
@@ -613,26 +608,16 @@ fn spec_for_disk(spec: &HookSpec) -> HookSpec {
     spec
 }
 
-fn local_problem(message: String, fix: &str) -> Problem {
-    Problem {
-        code: CheckCode::Unexpected,
-        field: None,
-        message,
-        fix: fix.into(),
-        server_message: None,
-        support_id: None,
-    }
+fn local_problem(message: String, fix: &str) -> crate::Error {
+    Problem::new(CheckCode::Unexpected, None, message, fix).into()
 }
 
-fn keyring_problem(detail: &str) -> Problem {
-    local_problem(
-        format!("The keyring refused the webhook secret: {detail}"),
-        "Unlock the system keyring (or start a Secret Service) and try again.",
-    )
+fn keyring_problem(detail: &str) -> crate::Error {
+    crate::Error::secret_store(format!("The keyring refused the webhook secret: {detail}"))
 }
 
 /// Describes a failed service-hooks call for the user.
-fn hook_problem(target: &ConnectionTarget, error: &Error, doing: &str) -> Problem {
+fn hook_problem(target: &ConnectionTarget, error: &Error, doing: &str) -> crate::Error {
     let mut problem = checks::diagnose(target, &probe_failure(Probe::Projects, error));
     match error.status() {
         Some(401) | Some(403) if problem.code != CheckCode::TokenExpired => {
@@ -655,15 +640,10 @@ fn hook_problem(target: &ConnectionTarget, error: &Error, doing: &str) -> Proble
             }
         }
     }
-    problem
+    problem.into()
 }
 
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
+use crate::clock::now_unix;
 
 /// What every hooks action needs: a client of a saved connection, with a fresh credential
 /// (refreshed if it is about to expire), and the connection's records ([`open_session`]).
@@ -681,7 +661,7 @@ pub async fn open_session(
     connections: &Connections,
     profile_id: &ProfileId,
     settings: &ado_auth::SignInSettings,
-) -> Result<Session, Problem> {
+) -> Result<Session, crate::Error> {
     let opened = crate::open_connection(connections, profile_id, settings).await?;
     let client = opened.client()?;
     Ok(Session {

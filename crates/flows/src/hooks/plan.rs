@@ -33,7 +33,7 @@ pub async fn plan_hooks(
     client: &AdoClient,
     records: &HookRecords,
     request: &HookRequest,
-) -> Result<HookPlan, Problem> {
+) -> Result<HookPlan, crate::Error> {
     let profile = records.profile()?;
     let target = &profile.target;
 
@@ -50,7 +50,7 @@ pub async fn plan_hooks(
         let auth = request.auth.clone();
         tokio::task::spawn_blocking(move || {
             let decided = decide_secret(&records, &auth)?;
-            Ok::<_, Problem>((decided, records.fingerprinter()?))
+            Ok::<_, crate::Error>((decided, records.fingerprinter()?))
         })
     };
     let scoped = async {
@@ -62,7 +62,7 @@ pub async fn plan_hooks(
             &profile.user_display_name,
         )
         .await;
-        Ok::<_, Problem>((scopes, permitted))
+        Ok::<_, crate::Error>((scopes, permitted))
     };
     let (scoped, receiver, offered, listed) = tokio::join!(
         scoped,
@@ -144,7 +144,7 @@ pub(super) async fn plan_for_specs(
     secret: SecretString,
     source: SecretSource,
     rules: PlanRules,
-) -> Result<HookPlan, Problem> {
+) -> Result<HookPlan, crate::Error> {
     let recorded = records.recorded()?;
     let existing = existing_subscriptions(client, &recorded, &records.fingerprinter()?)
         .await
@@ -161,7 +161,7 @@ fn plan_against(
     secret: SecretString,
     source: SecretSource,
     rules: PlanRules,
-) -> Result<HookPlan, Problem> {
+) -> Result<HookPlan, crate::Error> {
     let plan = webhook::plan_with(&specs, &existing, recorded, rules);
     let header = specs.first().and_then(|s| match &s.auth {
         HookAuth::SecretHeader { header, .. } => Some(header.clone()),
@@ -221,7 +221,7 @@ async fn offered_events(
     client: &AdoClient,
     target: &ConnectionTarget,
     asked: &[EventKind],
-) -> Result<(Vec<EventKind>, Option<String>), Problem> {
+) -> Result<(Vec<EventKind>, Option<String>), crate::Error> {
     if target.deployment() != ado_core::target::Deployment::Server {
         return Ok((asked.to_vec(), None));
     }
@@ -241,7 +241,7 @@ fn split_offered(
     asked: &[EventKind],
     offered: &[&str],
     server: &str,
-) -> Result<(Vec<EventKind>, Option<String>), Problem> {
+) -> Result<(Vec<EventKind>, Option<String>), crate::Error> {
     let is_offered = |e: &EventKind| {
         offered
             .iter()
@@ -264,7 +264,8 @@ fn split_offered(
         return Err(Problem {
             fix: format!("Choose events it offers: {}.", names(&available)),
             ..input_problem(format!("{server} does not offer {}.", names(&missing)))
-        });
+        }
+        .into());
     }
     Ok((
         kept,
@@ -281,7 +282,7 @@ async fn check_receiver(
     client: &AdoClient,
     target: &ConnectionTarget,
     url: &str,
-) -> Result<webhook::ReceiverCheck, Problem> {
+) -> Result<webhook::ReceiverCheck, crate::Error> {
     let azure_devops_on_loopback = is_loopback_host(client.base_url());
     let mut ctx = ReceiverContext {
         deployment: target.deployment(),
@@ -295,7 +296,7 @@ async fn check_receiver(
             ctx.resolved = resolve(host, port).await;
         }
     }
-    check_receiver_url(url, &ctx).map_err(|refusal| refusal.to_problem())
+    check_receiver_url(url, &ctx).map_err(|refusal| refusal.to_problem().into())
 }
 
 /// What a host name resolves to here, within 2 s; nothing on failure (Azure DevOps may resolve
@@ -325,7 +326,7 @@ fn is_loopback_host(url: &url::Url) -> bool {
 fn decide_secret(
     records: &HookRecords,
     choice: &AuthChoice,
-) -> Result<(HookAuth, SecretString, SecretSource, Option<String>), Problem> {
+) -> Result<(HookAuth, SecretString, SecretSource, Option<String>), crate::Error> {
     match choice {
         AuthChoice::SecretHeader { header, secret } => {
             let header = header

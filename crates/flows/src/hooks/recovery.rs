@@ -14,7 +14,6 @@
 use std::collections::BTreeSet;
 
 use ado_client::AdoClient;
-use ado_core::checks::Problem;
 use ado_core::ids::SubscriptionId;
 use ado_core::webhook::{self, Action, HookAuth, HookOrigin, HookSpec};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -34,7 +33,7 @@ pub async fn recover(
     client: &AdoClient,
     records: &HookRecords,
     progress: &(dyn Fn(&ApplyEvent) + Sync),
-) -> Result<ApplyReport, Problem> {
+) -> Result<ApplyReport, crate::Error> {
     let Some(state) = records.interrupted()? else {
         return Ok(ApplyReport {
             ok: true,
@@ -83,7 +82,7 @@ pub async fn recover(
             _ => None,
         })
         .collect();
-    let mut outcomes: Vec<(Job, Result<SubscriptionId, Problem>)> = Vec::new();
+    let mut outcomes: Vec<(Job, Result<SubscriptionId, crate::Error>)> = Vec::new();
     let mut jobs = Vec::new();
     for entry in &state.entries {
         let mut spec = entry.spec.clone();
@@ -182,7 +181,7 @@ pub async fn recover(
 pub async fn rollback(
     client: &AdoClient,
     records: &HookRecords,
-) -> Result<RollbackReport, Problem> {
+) -> Result<RollbackReport, crate::Error> {
     let Some(state) = records.interrupted()? else {
         return Ok(RollbackReport::default());
     };

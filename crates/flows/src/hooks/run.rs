@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use ado_client::api::hooks::SubscriptionFilter;
 use ado_client::{AdoClient, Error};
-use ado_core::checks::Problem;
 use ado_core::ids::SubscriptionId;
 use ado_core::target::ConnectionTarget;
 use ado_core::webhook::{
@@ -83,14 +82,14 @@ impl Run<'_> {
         &self,
         jobs: Vec<Job>,
         concurrency: usize,
-    ) -> Vec<(Job, Result<SubscriptionId, Problem>)> {
+    ) -> Vec<(Job, Result<SubscriptionId, crate::Error>)> {
         let concurrency = concurrency.max(1);
         let client = self.client.with_request_limit(concurrency);
         let run = Run {
             client: &client,
             ..*self
         };
-        let mut out: Vec<(Job, Result<SubscriptionId, Problem>)> =
+        let mut out: Vec<(Job, Result<SubscriptionId, crate::Error>)> =
             futures_util::stream::iter(jobs.into_iter().map(|job| run.one(job)))
                 .buffer_unordered(concurrency * CHANGES_PER_PLACE)
                 .collect()
@@ -111,7 +110,7 @@ impl Run<'_> {
         });
     }
 
-    async fn one(&self, job: Job) -> (Job, Result<SubscriptionId, Problem>) {
+    async fn one(&self, job: Job) -> (Job, Result<SubscriptionId, crate::Error>) {
         self.emit(&job, Phase::Started, job.subscription_id.clone(), None);
         let intent = Record::Intent {
             seq: job.seq,
@@ -170,7 +169,7 @@ impl Run<'_> {
     /// Creates, and after an ambiguous failure (5xx, timeout, unreadable answer) looks before
     /// trying again: the create may have landed (port-labs/ocean#3686 duplicated hooks exactly
     /// so). A failed lookup stops the retries: creating blind could duplicate.
-    async fn create(&self, spec: &HookSpec) -> Result<SubscriptionId, Problem> {
+    async fn create(&self, spec: &HookSpec) -> Result<SubscriptionId, crate::Error> {
         let input = self.input(spec, None);
         let mut attempt = 0;
         loop {
@@ -208,7 +207,7 @@ impl Run<'_> {
     }
 
     /// Replaces a subscription in place, enabled (the client retries 502–504 itself).
-    async fn replace(&self, job: &Job) -> Result<SubscriptionId, Problem> {
+    async fn replace(&self, job: &Job) -> Result<SubscriptionId, crate::Error> {
         let id = job
             .subscription_id
             .as_ref()
@@ -294,7 +293,7 @@ pub(super) fn applied(action: Action, spec: &HookSpec, id: Option<&SubscriptionI
 
 pub(super) fn sort_outcomes(
     report: &mut ApplyReport,
-    outcomes: Vec<(Job, Result<SubscriptionId, Problem>)>,
+    outcomes: Vec<(Job, Result<SubscriptionId, crate::Error>)>,
 ) {
     for (job, result) in outcomes {
         match result {

@@ -52,7 +52,7 @@ pub(super) async fn resolve_scopes(
     client: &AdoClient,
     target: &ConnectionTarget,
     request: &HookRequest,
-) -> Result<Vec<HookScope>, Problem> {
+) -> Result<Vec<HookScope>, crate::Error> {
     let project_names = names(Some(&request.project), &request.projects);
     let projects: Vec<NamedId<ProjectId>> = if request.all_projects {
         client
@@ -74,7 +74,7 @@ pub(super) async fn resolve_scopes(
                 fix: "Choose one or more projects (CLI: --project, repeatable), or all projects (--all-projects).".into(),
                 server_message: None,
                 support_id: None,
-            });
+            }.into());
         }
         let lookups: Vec<_> = project_names
             .iter()
@@ -107,7 +107,8 @@ pub(super) async fn resolve_scopes(
         return Err(not_found(
             "This token sees no project.".into(),
             "Create a project, or connect as a user who is a member of one.",
-        ));
+        )
+        .into());
     }
 
     let wanted = names(request.repository.as_deref(), &request.repositories);
@@ -193,7 +194,7 @@ pub(super) async fn resolve_scopes(
                     &fix,
                 );
                 problem.field = Some(Field::Repository);
-                return Err(problem);
+                return Err(problem.into());
             }
             1 => {}
             _ => {
@@ -207,7 +208,8 @@ pub(super) async fn resolve_scopes(
                     ),
                     server_message: None,
                     support_id: None,
-                })
+                }
+                .into())
             }
         }
         for scope in found {
@@ -254,7 +256,7 @@ pub(super) async fn require_hook_permission(
     target: &ConnectionTarget,
     projects: &[NamedId<ProjectId>],
     user: &str,
-) -> Result<(), Problem> {
+) -> Result<(), crate::Error> {
     use ado_client::api::security::{
         service_hooks_token, EDIT_SUBSCRIPTIONS, SERVICE_HOOKS_NAMESPACE,
     };
@@ -269,7 +271,7 @@ pub(super) async fn require_hook_permission(
         .map_err(|e| super::hook_problem(target, &e, "check the service-hooks permission"))?;
     match projects.iter().zip(allowed).find(|(_, allowed)| !allowed) {
         None => Ok(()),
-        Some((project, _)) => Err(permission_refused(target, &project.name, user)),
+        Some((project, _)) => Err(permission_refused(target, &project.name, user).into()),
     }
 }
 
@@ -295,7 +297,7 @@ pub(super) async fn resolve_projects(
     client: &AdoClient,
     target: &ConnectionTarget,
     names: &[String],
-) -> Result<Vec<NamedId<ProjectId>>, Problem> {
+) -> Result<Vec<NamedId<ProjectId>>, crate::Error> {
     let request = HookRequest {
         project: String::new(),
         projects: names.to_vec(),

@@ -15,7 +15,7 @@ use ado_core::product::verdicts::unreachable_reason;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 
-use super::handoff::{store_problem, Handoff};
+use super::handoff::Handoff;
 use crate::Connections;
 
 /// Where a delivery goes and what it carries.
@@ -153,10 +153,9 @@ fn accepted_hosts(
     connections: &Connections,
     handoff: &Handoff,
     key: &str,
-) -> Result<Vec<String>, Problem> {
+) -> Result<Vec<String>, crate::Error> {
     Ok(connections
-        .extra_secret(handoff.saved()?, &accepted_hosts_name(key))
-        .map_err(store_problem)?
+        .extra_secret(handoff.saved()?, &accepted_hosts_name(key))?
         .and_then(|v| serde_json::from_str(v.expose_secret()).ok())
         .unwrap_or_default())
 }
@@ -166,19 +165,17 @@ pub(super) fn accept_host(
     connections: &Connections,
     handoff: &Handoff,
     host: &str,
-) -> Result<(), Problem> {
+) -> Result<(), crate::Error> {
     let key = super::secrets_key(&handoff.profile);
     let mut hosts = accepted_hosts(connections, handoff, &key)?;
     if !hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
         hosts.push(host.to_ascii_lowercase());
         let json = serde_json::to_string(&hosts).expect("hosts serialize");
-        connections
-            .put_extra_secret(
-                handoff.saved()?,
-                &accepted_hosts_name(&key),
-                &SecretString::from(json),
-            )
-            .map_err(store_problem)?;
+        connections.put_extra_secret(
+            handoff.saved()?,
+            &accepted_hosts_name(&key),
+            &SecretString::from(json),
+        )?;
     }
     Ok(())
 }
@@ -188,7 +185,7 @@ pub async fn ask(
     connections: &Connections,
     handoff: &Handoff,
     consent: &Consent,
-) -> Result<Asked, Problem> {
+) -> Result<Asked, crate::Error> {
     let requests = handoff.post_requests()?;
     let post = handoff
         .profile
@@ -234,7 +231,8 @@ pub async fn ask(
             None,
             format!("{host}, the host of {name}'s API, does not resolve from this machine."),
             "Check the API URL you gave and the network.",
-        ));
+        )
+        .into());
     }
     if let Some(reason) = &local {
         if !consent.allow_local {

@@ -12,7 +12,6 @@
 //! ([`super::ProductReport::refusal`]).
 
 use ado_client::Credential;
-use ado_core::checks::{CheckCode, Problem};
 use ado_core::product::{ProductProfile, SignInMethod};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
@@ -161,10 +160,10 @@ pub enum Outcome {
 
 impl Outcome {
     /// The clearance, or the refusal as a [`Problem`] naming every failing check.
-    pub fn cleared(self) -> Result<Cleared, Problem> {
+    pub fn cleared(self) -> Result<Cleared, crate::Error> {
         match self {
             Outcome::Cleared(c, _) => Ok(*c),
-            Outcome::Refused(report) => Err(report.refusal()),
+            Outcome::Refused(report) => Err(report.refusal().into()),
         }
     }
 }
@@ -178,15 +177,6 @@ pub fn expiry_name(product_id: &str, connector: &str, index: usize) -> String {
 /// The keyring name of a product's recorded pass.
 pub fn clearance_name(product_id: &str) -> String {
     format!("product-cleared:{product_id}")
-}
-
-fn store_problem(e: impl std::fmt::Display) -> Problem {
-    Problem::new(
-        CheckCode::Unexpected,
-        None,
-        format!("The keyring or the connection store failed: {e}"),
-        "Unlock the system keyring and try again.",
-    )
 }
 
 /// The profile's name for how a saved connection signs in. A Microsoft sign-in is saved without
@@ -223,7 +213,7 @@ pub async fn clear_saved(
     when: Clear,
     now_unix: u64,
     on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
-) -> Result<Outcome, Problem> {
+) -> Result<Outcome, crate::Error> {
     let opened = crate::open_connection(connections, &request.connection_id, settings).await?;
     let saved = &opened.profile;
     let profile = request.profile;
@@ -243,10 +233,8 @@ pub async fn clear_saved(
         own = kept_pats(connections, saved, &profile)?;
     }
     let main_secret = match &saved.auth {
-        AuthMethod::Pat { .. } => connections.secret_of(saved).map_err(store_problem)?,
-        AuthMethod::ServicePrincipal { .. } => connections
-            .extra_secret(saved, "sp-secret")
-            .map_err(store_problem)?,
+        AuthMethod::Pat { .. } => connections.secret_of(saved)?,
+        AuthMethod::ServicePrincipal { .. } => connections.extra_secret(saved, "sp-secret")?,
         AuthMethod::Entra { .. } => None,
     };
     let digest = digest(
@@ -304,21 +292,17 @@ pub async fn clear_saved(
         return Ok(Outcome::Refused(report));
     }
     for p in &request.pats {
-        connections
-            .put_extra_secret(
-                saved,
-                &connector_secret_name(&product_id, &p.connector, p.index),
-                &p.pat,
-            )
-            .map_err(store_problem)?;
+        connections.put_extra_secret(
+            saved,
+            &connector_secret_name(&product_id, &p.connector, p.index),
+            &p.pat,
+        )?;
         if let Some(date) = &p.expires_on {
-            connections
-                .put_extra_secret(
-                    saved,
-                    &expiry_name(&product_id, &p.connector, p.index),
-                    &SecretString::from(date.clone()),
-                )
-                .map_err(store_problem)?;
+            connections.put_extra_secret(
+                saved,
+                &expiry_name(&product_id, &p.connector, p.index),
+                &SecretString::from(date.clone()),
+            )?;
         }
     }
     let record = Clearance {
@@ -328,13 +312,11 @@ pub async fn clear_saved(
         server_api_version: report.server_api_version.clone(),
     };
     let json = serde_json::to_string(&record).expect("a clearance serializes");
-    connections
-        .put_extra_secret(
-            saved,
-            &clearance_name(&product_id),
-            &SecretString::from(json),
-        )
-        .map_err(store_problem)?;
+    connections.put_extra_secret(
+        saved,
+        &clearance_name(&product_id),
+        &SecretString::from(json),
+    )?;
     Ok(Outcome::Cleared(
         Box::new(cleared(record, own)),
         Some(report),
@@ -346,10 +328,9 @@ fn recorded(
     connections: &Connections,
     saved: &crate::Profile,
     product_id: &str,
-) -> Result<Option<Clearance>, Problem> {
+) -> Result<Option<Clearance>, crate::Error> {
     Ok(connections
-        .extra_secret(saved, &clearance_name(product_id))
-        .map_err(store_problem)?
+        .extra_secret(saved, &clearance_name(product_id))?
         .and_then(|json| serde_json::from_str(json.expose_secret()).ok()))
 }
 
@@ -358,24 +339,20 @@ pub(super) fn kept_pats(
     connections: &Connections,
     saved: &crate::Profile,
     profile: &ProductProfile,
-) -> Result<Vec<ProductCredential>, Problem> {
+) -> Result<Vec<ProductCredential>, crate::Error> {
     let mut out = Vec::new();
     let key = super::secrets_key(profile);
     for connector in &profile.connectors {
         for index in 0..16 {
             let name = connector_secret_name(&key, &connector.id, index);
-            match connections
-                .extra_secret(saved, &name)
-                .map_err(store_problem)?
-            {
+            match connections.extra_secret(saved, &name)? {
                 Some(pat) => out.push(ProductCredential {
                     connector: connector.id.clone(),
                     index,
                     credential: Credential::Pat(pat),
                     method: SignInMethod::Pat,
                     expires_on: connections
-                        .extra_secret(saved, &expiry_name(&key, &connector.id, index))
-                        .map_err(store_problem)?
+                        .extra_secret(saved, &expiry_name(&key, &connector.id, index))?
                         .map(|d| d.expose_secret().to_string()),
                 }),
                 None => break,

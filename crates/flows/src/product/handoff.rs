@@ -70,33 +70,14 @@ impl std::fmt::Debug for Handoff {
     }
 }
 
-pub(crate) fn store_problem(e: impl std::fmt::Display) -> Problem {
-    Problem::new(
-        CheckCode::Unexpected,
-        None,
-        format!("The keyring or the connection store failed: {e}"),
-        "Unlock the system keyring and try again.",
-    )
-}
-
-/// The saved connection `id` (the one lookup; `not_found` names the fix).
-pub(crate) fn saved(connections: &Connections, id: &ProfileId) -> Result<crate::Profile, Problem> {
-    connections
-        .get(id)
-        .map_err(store_problem)?
-        .ok_or_else(|| crate::connect::unknown_connection(id))
-}
-
 /// Keeps the product API token the user pasted in the keyring (with the connection).
 pub fn store_product_token(
     connections: &Connections,
     saved: &crate::Profile,
     product_id: &str,
     token: &SecretString,
-) -> Result<(), Problem> {
-    connections
-        .put_extra_secret(saved, &product_token_name(product_id), token)
-        .map_err(store_problem)?;
+) -> Result<(), crate::Error> {
+    connections.put_extra_secret(saved, &product_token_name(product_id), token)?;
     Ok(())
 }
 
@@ -105,10 +86,8 @@ pub fn product_token(
     connections: &Connections,
     saved: &crate::Profile,
     product_id: &str,
-) -> Result<Option<SecretString>, Problem> {
-    connections
-        .extra_secret(saved, &product_token_name(product_id))
-        .map_err(store_problem)
+) -> Result<Option<SecretString>, crate::Error> {
+    Ok(connections.extra_secret(saved, &product_token_name(product_id))?)
 }
 
 /// The hand-off of a saved connection, through the gate: refused (with the failing checks) unless
@@ -120,7 +99,7 @@ pub async fn open_handoff(
     connection_id: &ProfileId,
     choice: HandoffChoice,
     now_unix: u64,
-) -> Result<Handoff, Problem> {
+) -> Result<Handoff, crate::Error> {
     let cleared = clear_saved(
         connections,
         settings,
@@ -177,7 +156,7 @@ impl Handoff {
         connections: &Connections,
         cleared: &Cleared,
         choice: HandoffChoice,
-    ) -> Result<Handoff, Problem> {
+    ) -> Result<Handoff, crate::Error> {
         let saved = cleared.saved();
         let profile = cleared.profile().clone();
         let (tenant_id, client_id) = match &saved.auth {
@@ -242,10 +221,7 @@ impl Handoff {
         }
         if handoff.profile.wizard_registers_hooks() {
             let name = super::product_hook_secret_name(&super::secrets_key(&handoff.profile));
-            if let Some(secret) = connections
-                .extra_secret(saved, &name)
-                .map_err(store_problem)?
-            {
+            if let Some(secret) = connections.extra_secret(saved, &name)? {
                 handoff.secrets.insert(SecretKey::WebhookSecret, secret);
             }
         }
@@ -253,10 +229,10 @@ impl Handoff {
     }
 
     /// The saved connection handed off (refused for a hand-off built from facts alone).
-    pub(crate) fn saved(&self) -> Result<&crate::Profile, Problem> {
+    pub(crate) fn saved(&self) -> Result<&crate::Profile, crate::Error> {
         self.saved
             .as_ref()
-            .ok_or_else(|| crate::connect::unknown_connection(&self.connection_id))
+            .ok_or_else(|| crate::Error::unknown_connection(&self.connection_id))
     }
 
     fn lookup(&self) -> impl Fn(&SecretKey) -> Option<String> + '_ {
@@ -276,7 +252,7 @@ impl Handoff {
     }
 
     /// Refuses while a required field is unknown: each is named with where to give it.
-    pub fn require_complete(&self) -> Result<(), Problem> {
+    pub fn require_complete(&self) -> Result<(), crate::Error> {
         let missing = self.missing();
         if missing.is_empty() {
             return Ok(());
@@ -291,7 +267,7 @@ impl Handoff {
                 names.join(", ")
             ),
             "Give the missing values (the project and repository of the pasted URL or the pickers; the product's details in their fields; the CLI: --project, --repository, --set name=value, a connector's ADO_PAT_<CONNECTOR>), then hand over again.",
-        ))
+        ).into())
     }
 
     /// The value of one field, secret or not ("Reveal" and "Copy").
@@ -321,7 +297,7 @@ impl Handoff {
         path: &Path,
         include_secrets: bool,
         now_unix: u64,
-    ) -> Result<ExportDocument, Problem> {
+    ) -> Result<ExportDocument, crate::Error> {
         self.require_complete()?;
         let doc = self.export(include_secrets, now_unix);
         let json = serde_json::to_vec_pretty(&doc).expect("an export serializes");
@@ -344,14 +320,15 @@ impl Handoff {
     /// bodies: never log them.
     pub(super) fn post_requests(
         &self,
-    ) -> Result<Vec<(String, String, serde_json::Value)>, Problem> {
+    ) -> Result<Vec<(String, String, serde_json::Value)>, crate::Error> {
         let Some(post) = &self.profile.handoff.post else {
             return Err(Problem::new(
                 CheckCode::InvalidInput,
                 None,
                 format!("{} has no API to deliver to.", self.profile.product.name),
                 "Use the paste panel or the export file.",
-            ));
+            )
+            .into());
         };
         self.require_complete()?;
         let lookup = self.lookup();
@@ -380,7 +357,7 @@ impl Handoff {
                 None,
                 format!("The product API URL {url} is not https://: the token would travel in the clear."),
                 "Use the product's https:// API address.",
-            ));
+            ).into());
         }
         let credentials: Vec<Option<&CredentialFact>> = if post.per_credential {
             self.facts.credentials.iter().map(Some).collect()
@@ -416,7 +393,7 @@ impl Handoff {
 /// Writes `bytes` to a new file readable by the owner only, synced, then renamed over `path`.
 /// A symbolic link at `path` is refused: an export with secrets must not land where a link
 /// points, nor in a file someone else could already read.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), crate::Error> {
     let problem = |detail: String| {
         Problem::new(
             CheckCode::InvalidInput,
@@ -426,11 +403,11 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Problem> {
         )
     };
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(problem(
-            "it is a symbolic link, which ADO Connect does not follow".into(),
-        ));
+        return Err(
+            problem("it is a symbolic link, which ADO Connect does not follow".into()).into(),
+        );
     }
-    crate::profile_file::replace(path, bytes).map_err(|e| problem(e.to_string()))
+    Ok(crate::profile_file::replace(path, bytes).map_err(|e| problem(e.to_string()))?)
 }
 
 fn with_defaults(
@@ -451,8 +428,8 @@ fn with_defaults(
 pub fn recorded_specs(
     connections: &Connections,
     id: &ProfileId,
-) -> Result<Vec<(HookSpec, ado_core::ids::ProjectId)>, Problem> {
-    let saved = saved(connections, id)?;
+) -> Result<Vec<(HookSpec, ado_core::ids::ProjectId)>, crate::Error> {
+    let saved = connections.saved(id)?;
     Ok(saved
         .hooks
         .iter()

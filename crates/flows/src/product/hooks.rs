@@ -88,13 +88,14 @@ async fn requests(
     records: &HookRecords,
     request: &ProductHooksRequest,
     applying: bool,
-) -> Result<(String, String, Vec<HookRequest>), Problem> {
+) -> Result<(String, String, Vec<HookRequest>), crate::Error> {
     let Some(rule) = &profile.webhooks else {
         return Err(invalid(
             format!("{} registers no webhooks.", profile.product.name),
             "Nothing to do: the profile has no [webhooks] section.",
             None,
-        ));
+        )
+        .into());
     };
     if rule.created_by == HookCreator::Product {
         return Err(invalid(
@@ -104,7 +105,7 @@ async fn requests(
             ),
             "Nothing to register here: finish the hand-off and the product creates them.",
             None,
-        ));
+        ).into());
     }
     let url = render(&rule.url, &|name| {
         request
@@ -145,7 +146,8 @@ async fn requests(
                 ),
                 "Paste the webhook secret from the product's Azure DevOps setup page.",
                 None,
-            ))
+            )
+            .into())
         }
         (SecretOrigin::Wizard, _) => {
             let value = match records.stored_secret(&name)? {
@@ -202,7 +204,8 @@ async fn requests(
                 ),
                 "Pick the repositories (project and repository).",
                 Some(Field::Url),
-            ))
+            )
+            .into())
         }
         HookScope::ChosenRepositories => request
             .repositories
@@ -219,7 +222,7 @@ pub async fn plan_product_hooks(
     client: &AdoClient,
     records: &HookRecords,
     request: &ProductHooksRequest,
-) -> Result<ProductHookPlan, Problem> {
+) -> Result<ProductHookPlan, crate::Error> {
     let profile = cleared.profile();
     let (url, header, list) = requests(profile, client, records, request, false).await?;
     let mut plans = Vec::new();
@@ -242,7 +245,7 @@ pub async fn apply_product_hooks(
     records: &HookRecords,
     request: &ProductHooksRequest,
     progress: &(dyn Fn(&ApplyEvent) + Sync),
-) -> Result<ProductHooksReport, Problem> {
+) -> Result<ProductHooksReport, crate::Error> {
     let (_, _, list) = requests(cleared.profile(), client, records, request, true).await?;
     let mut runs = Vec::new();
     for r in &list {

@@ -86,10 +86,7 @@ impl LoadError {
     /// The stable code the shells show: `invalid_profile` for a profile with mistakes,
     /// `invalid_input` for a file that could not be read.
     pub fn code(&self) -> &'static str {
-        match self {
-            LoadError::Io { .. } => "invalid_input",
-            LoadError::Invalid { .. } => "invalid_profile",
-        }
+        crate::Error::from(self.clone()).code().as_str()
     }
 }
 

@@ -89,7 +89,10 @@ pub struct PostFailure {
 
 /// The certificates of a pasted PEM, each checked by building a client with it alone (a damaged
 /// one is only refused then); a clear error naming the field otherwise.
-fn trusted_certificates(pem: &str, product: &str) -> Result<Vec<reqwest::Certificate>, Problem> {
+fn trusted_certificates(
+    pem: &str,
+    product: &str,
+) -> Result<Vec<reqwest::Certificate>, crate::Error> {
     let not_a_certificate = |detail: String| {
         Problem {
         code: CheckCode::InvalidInput,
@@ -103,7 +106,7 @@ fn trusted_certificates(pem: &str, product: &str) -> Result<Vec<reqwest::Certifi
     let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
         .map_err(|e| not_a_certificate(e.to_string()))?;
     if certs.is_empty() {
-        return Err(not_a_certificate("no certificate block found".into()));
+        return Err(not_a_certificate("no certificate block found".into()).into());
     }
     for cert in &certs {
         reqwest::Client::builder()
@@ -155,7 +158,7 @@ pub async fn post_handoff(
     handoff: &Handoff,
     token: &SecretString,
     options: &PostOptions,
-) -> Result<PostReport, Problem> {
+) -> Result<PostReport, crate::Error> {
     let requests = handoff.post_requests()?;
     let post = handoff
         .profile

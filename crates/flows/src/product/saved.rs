@@ -134,11 +134,9 @@ pub fn rules_for_target(
     connections: &Connections,
     target: &ConnectionTarget,
     expires_on: Option<&str>,
-) -> Result<ConnectRules, Problem> {
+) -> Result<ConnectRules, crate::Error> {
     let id = crate::profiles::profile_id(target);
-    let saved = connections
-        .get(&id)
-        .map_err(super::handoff::store_problem)?;
+    let saved = connections.get(&id)?;
     let (method, saved_expiry) = match &saved {
         Some(saved) => (
             super::gate::method_of(&saved.auth, profile, saved),
@@ -168,7 +166,7 @@ pub async fn check_saved(
     request: SavedCheck,
     now_unix: u64,
     on_event: &(dyn Fn(&ProductEvent<'_>) + Sync),
-) -> Result<ProductReport, Problem> {
+) -> Result<ProductReport, crate::Error> {
     let outcome = clear_saved(
         connections,
         settings,
@@ -210,7 +208,7 @@ pub async fn handoff_view(
     id: &ProfileId,
     choice: HandoffChoice,
     now_unix: u64,
-) -> Result<HandoffView, Problem> {
+) -> Result<HandoffView, crate::Error> {
     let handoff = open_handoff(connections, settings, profile, id, choice, now_unix).await?;
     let has_token = product_token(
         connections,
@@ -237,7 +235,7 @@ pub async fn handoff_value(
     choice: HandoffChoice,
     key: &str,
     now_unix: u64,
-) -> Result<Option<String>, Problem> {
+) -> Result<Option<String>, crate::Error> {
     let handoff = open_handoff(connections, settings, profile, id, choice, now_unix).await?;
     handoff.require_complete()?;
     Ok(handoff.field_value(key))
@@ -270,7 +268,7 @@ pub fn export_to_default_dir(
     handoff: &Handoff,
     include_secrets: bool,
     now_unix: u64,
-) -> Result<Written, Problem> {
+) -> Result<Written, crate::Error> {
     let dir = crate::preflight::default_report_dir();
     let path = dir.join(format!("{}-handoff.json", file_stem(handoff)));
     let doc = handoff.export_to(&path, include_secrets, now_unix)?;
@@ -293,7 +291,10 @@ pub struct Script {
 }
 
 /// The reproduction script of the connection's recorded subscriptions.
-pub fn script_of(connections: &Connections, handoff: &Handoff) -> Result<(String, usize), Problem> {
+pub fn script_of(
+    connections: &Connections,
+    handoff: &Handoff,
+) -> Result<(String, usize), crate::Error> {
     if !handoff.profile.wizard_registers_hooks() {
         return Err(Problem::new(
             CheckCode::InvalidInput,
@@ -303,7 +304,8 @@ pub fn script_of(connections: &Connections, handoff: &Handoff) -> Result<(String
                 handoff.profile.product.name
             ),
             "Nothing to do.",
-        ));
+        )
+        .into());
     }
     let specs = recorded_specs(connections, &handoff.connection_id)?;
     Ok((handoff.reproduction_script(&specs), specs.len()))
@@ -313,7 +315,7 @@ pub fn script_of(connections: &Connections, handoff: &Handoff) -> Result<(String
 pub fn script_to_default_dir(
     connections: &Connections,
     handoff: &Handoff,
-) -> Result<Script, Problem> {
+) -> Result<Script, crate::Error> {
     let (text, subscriptions) = script_of(connections, handoff)?;
     let dir = crate::preflight::default_report_dir();
     let path = dir.join(format!("{}-webhooks.sh", file_stem(handoff)));
@@ -356,7 +358,7 @@ pub async fn deliver(
     token: Option<SecretString>,
     consent: &Consent,
     options: &PostOptions,
-) -> Result<Delivered, Problem> {
+) -> Result<Delivered, crate::Error> {
     let (preview, pinned) = match delivery::ask(connections, handoff, consent).await? {
         delivery::Asked::NeedsConsent { preview, problem } => {
             return Ok(Delivered::NeedsConsent { preview, problem })
@@ -380,8 +382,7 @@ pub async fn deliver(
         Some(token) => token,
         None => {
             let kept_for = connections
-                .extra_secret(saved_connection, &host_name)
-                .map_err(super::handoff::store_problem)?
+                .extra_secret(saved_connection, &host_name)?
                 .map(|h| secrecy::ExposeSecret::expose_secret(&h).to_string());
             let kept = product_token(connections, saved_connection, &key)?;
             match (kept, kept_for) {
@@ -392,7 +393,7 @@ pub async fn deliver(
                         None,
                         format!("The {label} kept in your keyring was given for {host}; this delivery goes to {}.", preview.host),
                         format!("Paste the {label} for {} (a kept token is only sent to the host it was given for).", preview.host),
-                    ))
+                    ).into())
                 }
                 _ => {
                     return Err(Problem::new(
@@ -400,7 +401,7 @@ pub async fn deliver(
                         None,
                         format!("Paste the {label} first."),
                         format!("Create an API token in {name} and give it (the app's token field, or ADO_CONNECT_PRODUCT_TOKEN); it is kept in your OS keyring for {}.", preview.host),
-                    ))
+                    ).into())
                 }
             }
         }
@@ -413,13 +414,11 @@ pub async fn deliver(
     // Kept only once the product accepted it: a mistyped token or host is not remembered.
     if report.ok {
         store_product_token(connections, saved_connection, &key, &token)?;
-        connections
-            .put_extra_secret(
-                saved_connection,
-                &host_name,
-                &SecretString::from(preview.host.clone()),
-            )
-            .map_err(super::handoff::store_problem)?;
+        connections.put_extra_secret(
+            saved_connection,
+            &host_name,
+            &SecretString::from(preview.host.clone()),
+        )?;
         delivery::accept_host(connections, handoff, &preview.host)?;
     }
     Ok(Delivered::Sent { preview, report })

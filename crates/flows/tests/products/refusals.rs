@@ -99,7 +99,7 @@ async fn services_only_products_refuse_a_server_before_anything_is_sent() {
             .expect_err("a Server is refused");
         assert_eq!(
             (problem.code, problem.field),
-            (CheckCode::InvalidInput, Some(Field::ServerUrl)),
+            (CheckCode::InvalidInput.into(), Some(Field::ServerUrl)),
             "{name}: {problem:?}"
         );
         assert!(

@@ -95,14 +95,8 @@ pub async fn consent_with_browser(
     now_unix: u64,
 ) -> Result<(), MintRefusal> {
     let saved = connections
-        .get(connection_id)
-        .map_err(failed)?
-        .ok_or_else(|| {
-            MintRefusal::from_problem(
-                MintCode::Failed,
-                &crate::connect::unknown_connection(connection_id),
-            )
-        })?;
+        .saved(connection_id)
+        .map_err(|e| MintRefusal::from_problem(MintCode::Failed, &e))?;
     if !matches!(saved.auth, AuthMethod::Entra { .. }) {
         return Err(failed(
             "Only a Microsoft sign-in can be given the permission to create tokens.",

@@ -320,14 +320,8 @@ async fn tokens_client(
     profile: &ProductProfile,
 ) -> Result<(AdoClient, crate::Profile), MintRefusal> {
     let saved = connections
-        .get(connection_id)
-        .map_err(failed)?
-        .ok_or_else(|| {
-            MintRefusal::from_problem(
-                MintCode::Failed,
-                &crate::connect::unknown_connection(connection_id),
-            )
-        })?;
+        .saved(connection_id)
+        .map_err(|e| MintRefusal::from_problem(MintCode::Failed, &e))?;
     if saved.target.deployment() == Deployment::Server {
         return Err(server_refusal(profile, saved.target.api_base().as_str()));
     }
@@ -627,7 +621,7 @@ pub fn minted_tokens(
     connections: &Connections,
     connection_id: &ProfileId,
     profile: &ProductProfile,
-) -> Result<Vec<MintedPat>, Problem> {
+) -> Result<Vec<MintedPat>, crate::Error> {
     let store = |e: crate::ProfileError| {
         Problem::new(
             ado_core::checks::CheckCode::Unexpected,

@@ -2,7 +2,6 @@
 //! Server gets the token page's steps with the exact scopes instead.
 
 use ado_client::api::tokens::PatTokenError;
-use ado_core::checks::Problem;
 use ado_core::product::ProductProfile;
 use serde::Serialize;
 
@@ -73,8 +72,9 @@ impl MintRefusal {
         }
     }
 
-    pub(super) fn from_problem(code: MintCode, problem: &Problem) -> Self {
-        MintRefusal::new(code, problem.message.clone(), problem.fix.clone())
+    pub(super) fn from_problem(code: MintCode, problem: impl Into<crate::Error>) -> Self {
+        let problem = problem.into();
+        MintRefusal::new(code, problem.message, problem.fix)
     }
 
     /// The refusal for a `patTokenError`.
