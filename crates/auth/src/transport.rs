@@ -33,9 +33,6 @@ use crate::error::{AuthError, OAuthErrorResponse, MAX_KEPT_BODY};
 /// Replies larger than this are cut (a token reply is a few KiB).
 const MAX_REPLY: usize = 1024 * 1024;
 
-/// A `Retry-After` longer than this is read as this (no sign-in waits an hour).
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
-
 /// Form parameters whose values are secrets (scrubbed from error replies).
 const SECRET_PARAMS: [&str; 5] = [
     "code",
@@ -310,19 +307,9 @@ fn classify(reply: HttpResponse, secrets: &[String]) -> Result<HttpResponse, Htt
     })
 }
 
-/// `Retry-After` in seconds (RFC 9110 §10.2.3 also allows an HTTP date, which Entra does not
-/// send; it is ignored), capped at [`MAX_RETRY_AFTER`].
+/// `Retry-After` (read by `ado_core::retry_after`, as the Azure DevOps client reads it).
 fn retry_after(reply: &HttpResponse) -> Option<Duration> {
-    let raw = reply
-        .headers()
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    raw.parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| Duration::from_secs_f64(s).min(MAX_RETRY_AFTER))
+    ado_core::retry_after::parse(reply.headers().get(header::RETRY_AFTER)?.to_str().ok()?)
 }
 
 fn content_type(reply: &HttpResponse) -> Option<String> {

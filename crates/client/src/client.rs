@@ -696,11 +696,7 @@ fn support_ids(headers: &HeaderMap) -> SupportIds {
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let raw = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    raw.parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| Duration::from_secs_f64(s.min(3600.0)))
+    ado_core::retry_after::parse(headers.get(RETRY_AFTER)?.to_str().ok()?)
 }
 
 fn transport_error(url: &Url, error: &reqwest::Error) -> Error {

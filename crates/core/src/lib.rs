@@ -15,5 +15,6 @@ pub mod ids;
 pub mod preflight;
 pub mod product;
 pub mod repo_url;
+pub mod retry_after;
 pub mod target;
 pub mod webhook;
