@@ -21,14 +21,11 @@ pub mod hooks;
 pub mod organizations;
 pub mod preflight;
 pub mod product;
-mod profile_file;
-mod profile_id;
-pub mod profiles;
 mod report;
 pub mod resolve;
 pub mod sandbox;
-pub mod secrets;
 pub mod signin;
+pub mod store;
 pub mod tls;
 pub mod verify;
 
@@ -39,6 +36,7 @@ pub use connect::{
 pub use error::{Code, Error, Missing};
 pub use profiles::{AuthMethod, Connections, Profile, ProfileError, ProfileId};
 pub use secrets::{Backend, EntryLimit, SecretError, SecretStore};
+pub use store::{profiles, secrets};
 pub use verify::{
     verify_connection, ConnectOptions, ProjectSummary, RepositorySummary, User, Verified,
 };

@@ -31,7 +31,7 @@ mod apply;
 mod delivery;
 mod forget;
 mod gate;
-pub mod journal;
+pub use crate::store::journal;
 mod manage;
 mod plan;
 mod recovery;

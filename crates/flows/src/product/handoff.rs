@@ -407,7 +407,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), crate::Error> {
             problem("it is a symbolic link, which ADO Connect does not follow".into()).into(),
         );
     }
-    Ok(crate::profile_file::replace(path, bytes).map_err(|e| problem(e.to_string()))?)
+    Ok(crate::store::file::replace(path, bytes).map_err(|e| problem(e.to_string()))?)
 }
 
 fn with_defaults(

@@ -1,6 +1,6 @@
 //! Connection profiles: everything about a connection except its secrets, as JSON in the app's
 //! config directory (`$ADO_CONNECT_CONFIG_DIR`, else `~/.config/ado-connect`). Shared by the app
-//! and the CLI (see [`crate::profile_file`] for the lock and the atomic, private writes). The
+//! and the CLI (see [`crate::store::file`] for the lock and the atomic, private writes). The
 //! secret's place in the keyring is recorded by name only.
 //!
 //! A profile id is unique per exact target (deployment, scheme, host, port, path, collection or
@@ -15,10 +15,10 @@ use ado_core::target::ConnectionTarget;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use crate::profile_file;
-use crate::profile_id::describe;
-pub use crate::profile_id::profile_id;
 use crate::secrets::{Backend, SecretError, SecretStore};
+use crate::store::file;
+use crate::store::profile_id::describe;
+pub use crate::store::profile_id::profile_id;
 use crate::verify::{ConnectOptions, User, Verified};
 
 /// The profile file's format: 2 since ids are unique per exact target.
@@ -230,7 +230,7 @@ impl Connections {
         if file.version >= FILE_VERSION {
             return Ok(file);
         }
-        let _lock = profile_file::lock(&self.dir).map_err(self.io_error("lock"))?;
+        let _lock = file::lock(&self.dir).map_err(self.io_error("lock"))?;
         self.read_for_update()
     }
 
@@ -287,7 +287,7 @@ impl Connections {
                     moved_keys.push(std::mem::replace(key, renamed));
                 }
             }
-            let journal = |id: &str| crate::hooks::journal::Journal::path_for(&self.dir, id);
+            let journal = |id: &str| crate::store::journal::Journal::path_for(&self.dir, id);
             if journal(&old_id).exists() {
                 std::fs::rename(journal(&old_id), journal(&new_id))
                     .map_err(self.io_error("move the hooks journal of"))?;
@@ -301,11 +301,11 @@ impl Connections {
         Ok(())
     }
 
-    /// Writes the file atomically and privately (see [`crate::profile_file`]). The caller holds
+    /// Writes the file atomically and privately (see [`crate::store::file`]). The caller holds
     /// the lock.
     fn write(&self, file: &ProfilesFile) -> Result<(), ProfileError> {
         let json = serde_json::to_vec_pretty(file).expect("profiles always serialize");
-        profile_file::replace(&self.file(), &json).map_err(self.io_error("write"))
+        file::replace(&self.file(), &json).map_err(self.io_error("write"))
     }
 
     /// Read, change and write the file under the lock: the one way the file changes.
@@ -321,7 +321,7 @@ impl Connections {
         change: impl FnOnce(&mut ProfilesFile) -> Result<T, ProfileError>,
         write: impl FnOnce(&ProfilesFile) -> Result<(), ProfileError>,
     ) -> Result<T, ProfileError> {
-        let _lock = profile_file::lock(&self.dir).map_err(self.io_error("lock"))?;
+        let _lock = file::lock(&self.dir).map_err(self.io_error("lock"))?;
         let mut file = self.read_for_update()?;
         let value = change(&mut file)?;
         write(&file)?;
@@ -725,7 +725,7 @@ mod tests {
                 .unwrap(),
         )
         .unwrap();
-        let journal = |id: &str| crate::hooks::journal::Journal::path_for(s.dir.path(), id);
+        let journal = |id: &str| crate::store::journal::Journal::path_for(s.dir.path(), id);
         std::fs::write(journal(&old_id), b"{}\n").unwrap();
         let secrets = &s.connections.secrets;
         secrets

@@ -20,7 +20,7 @@
 //! names the keyring key) and fingerprints. It is deleted once every change it announced is
 //! done and recorded in the profile; one that ended with failures stays, so the user can retry
 //! or roll back. Like the profile, it is private: its directory is created 0700 and the file
-//! 0600 on Unix ([`crate::profile_file`]; an older one is tightened on reopening), since it
+//! 0600 on Unix ([`crate::store::file`]; an older one is tightened on reopening), since it
 //! names servers, webhook URLs and fingerprints.
 
 use std::fs::{File, OpenOptions};
@@ -179,9 +179,9 @@ impl Journal {
     /// be finished or rolled back first.
     pub fn create(path: &Path, begin: &Record) -> io::Result<Journal> {
         if let Some(dir) = path.parent() {
-            crate::profile_file::create_private_dir(dir)?;
+            crate::store::file::create_private_dir(dir)?;
         }
-        let file = crate::profile_file::private_file()
+        let file = crate::store::file::private_file()
             .create_new(true)
             .append(true)
             .open(path)?;
@@ -210,7 +210,7 @@ impl Journal {
             f.sync_all()?;
         }
         let file = OpenOptions::new().append(true).open(path)?;
-        crate::profile_file::make_private(&file)?;
+        crate::store::file::make_private(&file)?;
         Ok(Journal {
             path: path.to_path_buf(),
             file: Mutex::new(file),
