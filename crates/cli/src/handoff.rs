@@ -16,10 +16,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use ado_flows::connect::saved_or_verified;
 use ado_flows::hooks::HookRecords;
 use ado_flows::interface::{
-    AdoClient, CheckCode, ConnectionTarget, Credential, ProductProfile, Reveal,
-    SignInMethod, Status,
+    AdoClient, CheckCode, ConnectionTarget, Credential, ProductProfile, Reveal, SignInMethod,
+    Status,
 };
 use ado_flows::preflight::PreflightRequest;
 use ado_flows::product::delivery::Consent;
@@ -31,7 +32,6 @@ use ado_flows::product::{
     apply_product_hooks, check_product, credentials_to_check, load_profile, plan_product_hooks,
     LoadError, ProductCheckRequest, ProductCredential, ProductHooksRequest,
 };
-use ado_flows::connect::saved_or_verified;
 use ado_flows::Connections;
 use clap::Args;
 use secrecy::SecretString;
@@ -481,10 +481,16 @@ async fn handoff(args: HandoffArgs) -> Result<ExitCode, ExitCode> {
     let settings = ado_flows::signin::settings().map_err(|e| fail(e, 2))?;
     // First use: verify and save the connection, as the app's Verify does.
     let expires = args.pat_expires.clone();
-    let (saved, now) =
-        saved_or_verified(&connections, &target, &options, expires, read_pat, now_unix())
-            .await
-            .map_err(|e| fail(&e, crate::exit_code(&e)))?;
+    let (saved, now) = saved_or_verified(
+        &connections,
+        &target,
+        &options,
+        expires,
+        read_pat,
+        now_unix(),
+    )
+    .await
+    .map_err(|e| fail(&e, crate::exit_code(&e)))?;
     let id = saved.id;
     if now {
         let store = connections.secret_backend().description();

@@ -4,8 +4,8 @@
 
 use std::process::ExitCode;
 
-use ado_flows::hooks::{self, HookRecords};
 use ado_flows::connect::saved_or_verified;
+use ado_flows::hooks::{self, HookRecords};
 use ado_flows::interface::AdoClient;
 use ado_flows::profiles::profile_id;
 use ado_flows::{signin, Connections};
@@ -41,7 +41,10 @@ pub(super) async fn session(args: &TargetArgs, save: bool) -> Result<Session, Ex
         }
         saved.id
     } else {
-        connections.saved(&profile_id(&target)).map_err(|e| fail(e, 1))?.id
+        connections
+            .saved(&profile_id(&target))
+            .map_err(|e| fail(e, 1))?
+            .id
     };
     let settings = signin::settings().map_err(|e| fail(e, 2))?;
     let hooks::Session { client, records } = hooks::open_session(&connections, &id, &settings)
