@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import { errors, fixture, installFakeBackend, refusals } from "./support/fake-backend.js";
 import { installDom } from "./support/dom.js";
+import { recordNavigation } from "./support/nav.js";
 
 const fake = installFakeBackend();
 const { store } = await import("../../ui/src/store.js");
@@ -13,14 +14,14 @@ const { expiryText, hookLine, initHome, refreshHome } = await import("../../ui/s
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 let doc;
-let opened;
+let moves;
 
 beforeEach(() => {
   fake.reset();
   store.reset();
   doc = installDom(["home-list", "home-status", "home-new:button"]);
-  opened = [];
-  initHome({ open: (next, step) => opened.push({ next, step }), create() {}, renew() {}, forgotten() {} });
+  moves = recordNavigation();
+  initHome();
 });
 
 const cardsShown = () => doc.querySelectorAll("#home-list .conn");
@@ -63,7 +64,7 @@ test("Re-verify opens the result step with what the backend verified", async () 
   const { card, item } = cardOf("entra");
   await item.querySelector(".reverify").click();
   assert.deepEqual(fake.argsOf("reverify_connection"), [{ id: card.id }]);
-  assert.deepEqual(opened, [{ next: fixture("reverify_connection"), step: "result" }]);
+  assert.deepEqual(moves, [{ to: "open", opened: fixture("reverify_connection"), step: "result" }]);
 });
 
 test("a failed re-verify stays on the home, saying why under the backend's code", async () => {
@@ -72,7 +73,7 @@ test("a failed re-verify stays on the home, saying why under the backend's code"
   fake.fail("reverify_connection", error);
   const { item } = cardOf("pat");
   await item.querySelector(".open-hooks").click();
-  assert.deepEqual(opened, [], "nothing opens");
+  assert.deepEqual(moves, [], "nothing opens");
   const status = item.querySelector(".status.failed");
   assert.equal(status.dataset.code, error.code);
   assert.equal(status.textContent, `Verification failed: ${error.message} ${error.fix}`);

@@ -1,16 +1,17 @@
 // Entry point: loads what the backend knows, opens on the saved connections (none: straight into
-// the wizard), and moves between steps. The steps keep what was entered; the sidebar and Back
-// move between them; focus goes to the new step's heading. What the steps share is in store.js.
+// the wizard), and moves between steps. The steps keep what was entered; the sidebar and the
+// steps' own Back and Next move between them (a step asks through nav.js, whose moves are
+// registered here); focus goes to the new step's heading. What the steps share is in store.js.
 import { backend } from "./backend.js";
 import { $ } from "./dom.js";
+import { registerNavigation, STEPS } from "./nav.js";
 import { initConnect, newConnection, renewToken } from "./steps/connect.js";
-import { askToForget, forgottenText, initForget } from "./steps/forget.js";
+import { initForget } from "./steps/forget.js";
 import { initProduct, profile } from "./product.js";
 import { initHome, refreshHome, showHome } from "./steps/home.js";
 import { initResult, showResult } from "./steps/result.js";
 import { store } from "./store.js";
 
-const STEPS = ["home", "connect", "result", "checks", "hooks", "product", "handoff"];
 /** The wizard's steps: with a product profile, its own checks and webhooks, then the hand-off. */
 const wizard = () => (profile() ? ["connect", "result", "product", "handoff"] : ["connect", "result", "checks", "hooks"]);
 
@@ -27,26 +28,10 @@ function lazy(name, load, init) {
     }));
 }
 
-const checksStep = lazy(
-  "checks",
-  () => import("./steps/checks.js"),
-  (m) => m.initChecks({ onBack: () => goTo("result"), onHooks: () => open(store.get("opened"), "hooks") }),
-);
-const hooksStep = lazy(
-  "hooks",
-  () => import("./steps/hooks.js"),
-  (m) => m.initHooks({ onBack: () => goTo("result") }),
-);
-const productStep = lazy(
-  "product",
-  () => import("./steps/product.js"),
-  (m) => m.initProduct({ onBack: () => goTo("result"), onNext: () => open(store.get("opened"), "handoff") }),
-);
-const handoffStep = lazy(
-  "handoff",
-  () => import("./steps/handoff.js"),
-  (m) => m.initHandoff({ onBack: () => open(store.get("opened"), "product"), onDone: () => toHome() }),
-);
+const checksStep = lazy("checks", () => import("./steps/checks.js"), (m) => m.initChecks());
+const hooksStep = lazy("hooks", () => import("./steps/hooks.js"), (m) => m.initHooks());
+const productStep = lazy("product", () => import("./steps/product.js"), (m) => m.initProduct());
+const handoffStep = lazy("handoff", () => import("./steps/handoff.js"), (m) => m.initHandoff());
 
 function goTo(step, focus = step !== "home" || document.activeElement !== document.body) {
   const WIZARD = wizard();
@@ -90,13 +75,20 @@ async function toHome(message) {
   }
 }
 
-async function forget(card) {
-  const done = await askToForget(card);
-  if (!done) return;
-  store.set("opened", null);
-  document.body.dataset.forgotten = String(Date.now());
-  await toHome(forgottenText(done));
-}
+registerNavigation({
+  go: (step, { focus } = {}) => goTo(step, focus),
+  open,
+  home: toHome,
+  connectNew: () => {
+    newConnection();
+    goTo("connect");
+  },
+  connectRenew: (card) => {
+    const field = renewToken(card);
+    goTo("connect", false);
+    field.focus();
+  },
+});
 
 async function start() {
   let info = {};
@@ -112,30 +104,9 @@ async function start() {
     ? `Tokens are kept in ${info.secretStore}.`
     : `No secret store: ${info.secretStoreError || "unknown"}. Tokens cannot be saved.`;
   initForget();
-  const connectReady = initConnect({ onConnected: (next) => open(next, "result") });
-  initResult({
-    onBack: () => goTo("connect"),
-    onChecks: () => open(store.get("opened"), "checks"),
-    onHooks: () => open(store.get("opened"), "hooks"),
-    onForget: forget,
-  });
-  initHome({
-    open,
-    create: () => {
-      newConnection();
-      goTo("connect");
-    },
-    renew: (card) => {
-      const field = renewToken(card);
-      goTo("connect", false);
-      field.focus();
-    },
-    forgotten: (card) => {
-      const opened = store.get("opened");
-      if (opened && opened.card.id === card.id) store.set("opened", null);
-      toHome($("home-status").textContent);
-    },
-  });
+  const connectReady = initConnect();
+  initResult();
+  initHome();
   for (const button of document.querySelectorAll(".steps button[data-step]")) {
     button.addEventListener("click", () => {
       const step = button.dataset.step;

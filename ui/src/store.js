@@ -13,9 +13,9 @@
 //             { project, repository, publicUrl, placeholders: { name: value } }
 //
 // The real-window journeys (tests/*.rs) cannot read this store; they wait on `document.body.dataset`
-// flags, so those flags stay where the steps set them, and only those: step, ready, forgotten
-// (main.js), connectRules (steps/rules.js), organizations (steps/organizations.js), checksDone
-// (steps/checks.js), hooksPreselected, hooksPlanned, hooksApplied, hooksRemoved (steps/hooks.js),
+// flags, so those flags stay where the steps set them, and only those: step, ready (main.js),
+// forgotten (steps/result.js, steps/home.js), connectRules (steps/rules.js), organizations
+// (steps/organizations.js), checksDone (steps/checks.js), hooksPreselected, hooksPlanned, hooksApplied, hooksRemoved (steps/hooks.js),
 // productChecks, productHooks (steps/product.js), handoff, handoffPost (steps/handoff.js), mint,
 // mintConsent, renewed (steps/mint.js).
 

@@ -36,6 +36,10 @@ class Node {
     this.children = [];
     this.ownText = String(text);
   }
+  appendChild(node) {
+    this.append(node);
+    return node;
+  }
   append(...nodes) {
     for (const n of nodes) {
       if (typeof n !== "string") {
@@ -162,14 +166,17 @@ function matches(node, selector) {
   });
 }
 
-/** A document holding the elements `ids` (each a <div>, or the tag given as `id:tag`). */
-export function installDom(ids = []) {
+/** A document holding the elements `ids` (each a <div>, or the tag given as `id:tag`); with
+ *  `anyId`, an id asked for and not there is made then (a <div> at the end of the body), for
+ *  the tests that wire a whole step and look only at a few of its elements. */
+export function installDom(ids = [], { anyId = false } = {}) {
   const body = new Node("body");
+  const find = (id) => [body, ...body.descendants()].find((n) => n.id === id) || null;
   const doc = {
     body,
     activeElement: body,
     createElement: (tag) => new Node(tag),
-    getElementById: (id) => [body, ...body.descendants()].find((n) => n.id === id) || null,
+    getElementById: (id) => find(id) || (anyId ? body.appendChild(Object.assign(new Node("div"), { id })) : null),
     querySelector: (selector) => body.querySelector(selector),
     querySelectorAll: (selector) => body.querySelectorAll(selector),
   };

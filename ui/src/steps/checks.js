@@ -3,6 +3,7 @@ import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { store } from "../store.js";
 import { errorLine } from "../errors.js";
+import { go, open } from "../nav.js";
 import { picker } from "../picker.js";
 import { copyText } from "../clipboard.js";
 
@@ -149,12 +150,12 @@ export function showChecks(next, context) {
   refreshPlan();
 }
 
-export function initChecks({ onBack, onHooks }) {
+export function initChecks() {
   project = picker($("check-project-picker"), { context: () => ({ profileId: opened().card.id }) });
-  $("checks-to-hooks").addEventListener("click", onHooks);
+  $("checks-to-hooks").addEventListener("click", () => open(opened(), "hooks"));
   for (const input of document.querySelectorAll("input[name=capability]")) input.addEventListener("change", refreshPlan);
   $("checks-form").addEventListener("submit", run);
-  $("checks-back").addEventListener("click", onBack);
+  $("checks-back").addEventListener("click", () => go("result"));
   $("save-report").addEventListener("click", async () => {
     try {
       const paths = await backend.saveReport();

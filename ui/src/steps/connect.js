@@ -5,6 +5,7 @@ import { backend } from "../backend.js";
 import { $, show } from "../dom.js";
 import { copyText } from "../clipboard.js";
 import { clearError, renderError } from "../errors.js";
+import { open } from "../nav.js";
 import { profile } from "../product.js";
 import { store } from "../store.js";
 import { clearPaste, initPaste } from "./paste.js";
@@ -26,7 +27,6 @@ const TITLE = "Where is your Azure DevOps?";
 
 let sandbox = null;
 let servicesUrl = "";
-let callbacks = { onConnected: () => {} };
 
 function deployment() {
   const checked = document.querySelector("input[name=deployment]:checked");
@@ -209,7 +209,7 @@ async function verify(event) {
     $("connect-http-consent").checked = false;
     // A Microsoft sign-in: the form offers the user's organizations from now on (issue 20).
     if (opened.card && opened.card.method === "entra") offerOrganizations(opened.card.id);
-    callbacks.onConnected(opened);
+    open(opened, "result");
   } catch (error) {
     $("verify-status").textContent = "";
     const fieldErrors = error.fieldErrors || [];
@@ -360,8 +360,7 @@ async function initSandbox() {
 }
 
 /** Wires the form; resolves once the product's rules (if any) are applied. */
-export async function initConnect({ onConnected }) {
-  callbacks = { onConnected };
+export async function initConnect() {
   alertHome = document.createComment("the alert's own place");
   $("alert").before(alertHome);
   offerFromSaved();

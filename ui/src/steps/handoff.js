@@ -9,12 +9,12 @@ import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { store } from "../store.js";
 import { clearError, errorLine, renderError } from "../errors.js";
+import { home, open } from "../nav.js";
 import { choice, detailInput, detailInputs, placeholdersIn, profile } from "../product.js";
 import { humanTime } from "../time.js";
 import { copyText } from "../clipboard.js";
 
 const opened = () => store.get("opened"); // the connection in use
-let callbacks = null;
 let asked = { top: [], post: [] }; // the details asked for above the fields and for the POST (they only grow while it shows)
 let view = null; // the latest HandoffView
 let seq = 0;
@@ -351,8 +351,7 @@ export function showHandoff(next) {
   return refresh();
 }
 
-export function initHandoff({ onBack, onDone }) {
-  callbacks = { onBack, onDone };
+export function initHandoff() {
   $("handoff-send").addEventListener("click", () => send());
   $("handoff-consent-local").addEventListener("change", () => ($("handoff-consent-send").disabled = !$("handoff-consent-local").checked));
   $("handoff-consent-send").addEventListener("click", () => send({ host: $("handoff-consent-send").dataset.host, allowLocal: $("handoff-consent-local").checked }));
@@ -364,7 +363,7 @@ export function initHandoff({ onBack, onDone }) {
   $("handoff-export").addEventListener("click", exportFile);
   $("handoff-script").addEventListener("click", script);
   $("handoff-include-secrets").addEventListener("change", () => show($("handoff-secrets-warning"), $("handoff-include-secrets").checked));
-  $("handoff-back").addEventListener("click", () => callbacks.onBack());
-  $("handoff-to-checks").addEventListener("click", () => callbacks.onBack());
-  $("handoff-home").addEventListener("click", () => callbacks.onDone());
+  $("handoff-back").addEventListener("click", () => open(opened(), "product"));
+  $("handoff-to-checks").addEventListener("click", () => open(opened(), "product"));
+  $("handoff-home").addEventListener("click", () => home());
 }

@@ -4,12 +4,12 @@
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { errorLine } from "../errors.js";
+import { connectNew, connectRenew, home, open } from "../nav.js";
 import { profile } from "../product.js";
+import { store } from "../store.js";
 import { humanDate, humanTime, plural } from "../time.js";
 import { askToForget, forgottenText } from "./forget.js";
 import { mintedOnHome } from "./mint.js";
-
-let actions = null; // { open(opened, step), renew(card), created() }
 
 function button(text, className, onClick) {
   const b = el("button", { text, className });
@@ -29,7 +29,7 @@ async function reverify(card, status, step) {
   try {
     const opened = await backend.reverifyConnection(card.id);
     status.textContent = "";
-    actions.open(opened, step);
+    open(opened, step);
   } catch (error) {
     status.className = "status failed";
     status.textContent = `Verification failed: ${errorLine(error)}`;
@@ -110,7 +110,7 @@ function renderCard(card) {
   item.dataset.id = card.id;
   if (card.reminder) {
     item.append(
-      el("div", { className: "banner reminder" }, el("p", { text: card.reminder }), button("Renew token", "secondary reminder-renew", () => actions.renew(card))),
+      el("div", { className: "banner reminder" }, el("p", { text: card.reminder }), button("Renew token", "secondary reminder-renew", () => connectRenew(card))),
     );
   }
   item.append(
@@ -124,14 +124,14 @@ function renderCard(card) {
             button(profile().handoff.title, "secondary open-handoff", () => reverify(card, status, "handoff")),
           ]
         : [button("Webhooks", "secondary open-hooks", () => reverify(card, status, "hooks")), button("Checks", "secondary open-checks", () => reverify(card, status, "checks"))]),
-      button("Renew token", "secondary renew", () => actions.renew(card)),
+      button("Renew token", "secondary renew", () => connectRenew(card)),
       button("Forget", "danger forget-card", async () => {
         const done = await askToForget(card);
         if (done) {
           item.remove();
           $("home-status").textContent = forgottenText(done);
           document.body.dataset.forgotten = String(Date.now());
-          actions.forgotten(card);
+          forgotten(card);
         }
       }),
     ),
@@ -140,6 +140,14 @@ function renderCard(card) {
   if (card.hooks) hookState(card, hooksDd);
   mintedOnHome(card, item, () => reverify(card, status, "handoff"));
   return item;
+}
+
+/** A card's connection is forgotten: it is no longer the one in use, and the home is read again
+ *  (the wizard starts when it was the last). */
+function forgotten(card) {
+  const opened = store.get("opened");
+  if (opened && opened.card.id === card.id) store.set("opened", null);
+  return home($("home-status").textContent);
 }
 
 /** Shows `cards`; returns false when there are none (the wizard starts instead). */
@@ -160,8 +168,7 @@ export async function refreshHome(message = "") {
   return showHome(cards, message);
 }
 
-export function initHome(callbacks) {
-  actions = callbacks;
-  $("home-new").addEventListener("click", () => actions.create());
+export function initHome() {
+  $("home-new").addEventListener("click", () => connectNew());
   show($("home-new"), true);
 }

@@ -9,6 +9,7 @@ import { $, el, show } from "../dom.js";
 import { store } from "../store.js";
 import { clearError, renderError } from "../errors.js";
 import { multiPicker } from "../multipicker.js";
+import { go } from "../nav.js";
 import { copyText } from "../clipboard.js";
 import { groupHooks, outcome, renderGroups, showOutcome } from "./hookviews.js";
 
@@ -395,7 +396,7 @@ function stale() {
   }
 }
 
-export function initHooks({ onBack }) {
+export function initHooks() {
   eventChoices(store.get("appInfo").events || []);
   const changed = () => {
     stale();
@@ -423,7 +424,7 @@ export function initHooks({ onBack }) {
     if (!e.target.closest(".picker")) stale();
   });
   $("hooks-apply").addEventListener("click", apply);
-  $("hooks-back").addEventListener("click", onBack);
+  $("hooks-back").addEventListener("click", () => go("result"));
   for (const radio of document.querySelectorAll("input[name=hook-auth]")) radio.addEventListener("change", showAuth);
   $("hooks-secret-copy").addEventListener("click", () => copyText($("hooks-secret-value").value, $("hooks-secret-copy"), $("hooks-secret-value")));
   $("hooks-remove").addEventListener("click", async () => {

@@ -5,6 +5,7 @@
 import { backend } from "../backend.js";
 import { $, el, show } from "../dom.js";
 import { clearError, renderError } from "../errors.js";
+import { go, open } from "../nav.js";
 import { choice, detail, detailInputs, filled, placeholdersIn, profile, setDetail } from "../product.js";
 import { store } from "../store.js";
 import { planCounts, planWrites } from "../plan.js";
@@ -17,7 +18,6 @@ const SCOPE_LABELS = { each_project: "for each project", chosen_repositories: "f
 
 let shown = null; // the id of the connection this step last showed (the one in use: the store's)
 const opened = () => store.get("opened");
-let callbacks = null;
 let counts = {}; // connector id → how many token fields it shows
 let passed = false; // the product's checks passed for this connection and these choices
 
@@ -368,12 +368,11 @@ export function showProduct(next, context) {
   clearError($("product-alert"));
 }
 
-export function initProduct({ onBack, onNext }) {
-  callbacks = { onBack, onNext };
+export function initProduct() {
   $("product-form").addEventListener("submit", runChecks);
   $("product-hooks-plan").addEventListener("click", planHooks);
   $("product-hooks-apply").addEventListener("click", applyHooks);
   $("product-hooks-secret-copy").addEventListener("click", () => copyText($("product-hooks-secret-value").value, $("product-hooks-secret-copy"), $("product-hooks-secret-value")));
-  $("product-back").addEventListener("click", () => callbacks.onBack());
-  $("product-next").addEventListener("click", () => passed && callbacks.onNext());
+  $("product-back").addEventListener("click", () => go("result"));
+  $("product-next").addEventListener("click", () => passed && open(opened(), "handoff"));
 }

@@ -2,8 +2,11 @@
 // virtualized list of projects and repositories served by the backend a page at a time.
 import { backend } from "../backend.js";
 import { $, el } from "../dom.js";
+import { go, home, open } from "../nav.js";
+import { store } from "../store.js";
 import { plural } from "../time.js";
 import { virtualList } from "../vlist.js";
+import { askToForget, forgottenText } from "./forget.js";
 
 const ROW = 32;
 let current = null;
@@ -63,7 +66,16 @@ export function showResult(opened) {
   return list.reset();
 }
 
-export function initResult({ onBack, onChecks, onHooks, onForget }) {
+/** Forget from the result step: once the confirmation is done, the home says what happened. */
+async function forget() {
+  const done = await askToForget(store.get("opened").card);
+  if (!done) return;
+  store.set("opened", null);
+  document.body.dataset.forgotten = String(Date.now());
+  await home(forgottenText(done));
+}
+
+export function initResult() {
   list = virtualList($("result-projects"), {
     rowHeight: ROW,
     fetch: (offset, limit) => backend.searchCatalog(current.card.id, { kind: "tree" }, $("result-filter").value, offset, limit),
@@ -71,8 +83,8 @@ export function initResult({ onBack, onChecks, onHooks, onForget }) {
     onPage: describe,
   });
   $("result-filter").addEventListener("input", () => list.reset());
-  $("back").addEventListener("click", onBack);
-  $("to-checks").addEventListener("click", onChecks);
-  $("to-hooks").addEventListener("click", onHooks);
-  $("forget").addEventListener("click", () => onForget(current.card));
+  $("back").addEventListener("click", () => go("connect"));
+  $("to-checks").addEventListener("click", () => open(store.get("opened"), "checks"));
+  $("to-hooks").addEventListener("click", () => open(store.get("opened"), "hooks"));
+  $("forget").addEventListener("click", forget);
 }
