@@ -97,7 +97,7 @@ test("in words: what was removed, kept or revoked", () => {
 });
 
 test("with a product, the tokens ADO Connect minted are revoked first when the box is ticked", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   const entra = cards().find((c) => c.method === "entra");
   const { done } = await ask(entra);
   assert.equal($("forget-revoke-row").hidden, false, "offered: this sign-in minted tokens");
@@ -108,7 +108,7 @@ test("with a product, the tokens ADO Connect minted are revoked first when the b
 });
 
 test("unticked, nothing is revoked; a refused revocation forgets nothing and shows its code", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   const entra = cards().find((c) => c.method === "entra");
   const { done } = await ask(entra);
   $("forget-revoke").checked = false;
@@ -126,7 +126,7 @@ test("unticked, nothing is revoked; a refused revocation forgets nothing and sho
 });
 
 test("a PAT's card offers no revocation: it minted nothing", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   await ask(cards().find((c) => c.method === "pat"));
   assert.equal($("forget-revoke-row").hidden, true);
   assert.deepEqual(fake.argsOf("minted_tokens"), []);

@@ -3,9 +3,9 @@
 // the hand-off view are the backend's (fake).
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
-import { fixture, installFakeBackend } from "./support/fake-backend.js";
+import { fixture, installFakeBackend, variants } from "./support/fake-backend.js";
 
-installFakeBackend();
+const fake = installFakeBackend();
 const { store } = await import("../../ui/src/store.js");
 const { backend } = await import("../../ui/src/backend.js");
 const { choice, detail, filled, placeholdersIn, setDetail } = await import("../../ui/src/product.js");
@@ -13,6 +13,7 @@ const { detailsFor, missingLine, ownDetail, wanted } = await import("../../ui/sr
 const { askedDetails } = await import("../../ui/src/steps/product.js");
 
 beforeEach(async () => {
+  fake.reset();
   store.reset();
   const info = await backend.productInfo();
   store.set("loaded", info.loaded);
@@ -27,6 +28,7 @@ test("a missing value names what the user must give: a project, a repository, pl
 });
 
 test("the view's missing placeholder is asked for above the fields, the POST's below", async () => {
+  fake.answer("handoff_panel", variants.handoffMissing);
   const view = await backend.handoffPanel("p", choice());
   assert.deepEqual(wanted(view, { top: [], post: [] }), { top: ["dx_url"], post: [] });
   const posting = { ...view, deliveries: { ...view.deliveries, post: true } };

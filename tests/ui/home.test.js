@@ -101,7 +101,7 @@ test("Rename keeps the name the backend answers; a refused name leaves the old o
 });
 
 test("the webhooks line counts the hooks and says how their last deliveries went", () => {
-  const hooks = fixture("list_hooks");
+  const hooks = fixture("hooks_overview").hooks;
   const card = { hooks: hooks.length };
   assert.equal(hookLine(card, hooks), `${hooks.length} webhooks · nothing delivered yet`);
   const failed = hooks.map((h, i) => ({ ...h, lastDelivery: { result: i ? "succeeded" : "failed", createdDate: "2026-01-02T03:04:05Z" } }));
@@ -123,14 +123,14 @@ test("a card with webhooks asks for their state; the product's buttons replace t
   await settle();
   assert.deepEqual(fake.argsOf("hooks_overview").map((a) => a.profileId), cards.map((c) => c.id));
   assert.equal(doc.querySelectorAll("#home-list .open-product").length, 0);
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   await refreshHome();
   assert.equal(doc.querySelectorAll("#home-list .open-product").length, cards.length);
   assert.equal(doc.querySelectorAll("#home-list .open-hooks").length, 0);
 });
 
 test("with a product, a Microsoft sign-in's card lists the tokens ADO Connect created", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   await refreshHome();
   await settle();
   const minted = fixture("minted_tokens");
@@ -143,7 +143,7 @@ test("with a product, a Microsoft sign-in's card lists the tokens ADO Connect cr
 });
 
 test("Renew replaces one connector's token and offers the hand-off again; a refusal says its code", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   await refreshHome();
   await settle();
   const { item } = cardOf("entra");

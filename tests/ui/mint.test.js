@@ -17,7 +17,7 @@ const entra = () => fixture("connection_cards").find((c) => c.method === "entra"
 beforeEach(() => {
   fake.reset();
   store.reset();
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   store.set("opened", { card: entra() });
   doc = installDom(["product-credentials-note"]);
   handed = [];
@@ -27,7 +27,7 @@ beforeEach(() => {
 const $ = (id) => doc.getElementById(id);
 
 test("DX and the single-token products may mint on Services; a product without Services may not", () => {
-  const dx = fixture("product_loaded_dx").profile;
+  const dx = fixture("product_info").loaded.profile;
   assert.equal(canMint(dx), true);
   assert.equal(canMint({ ...dx, deployments: { ...dx.deployments, services: false } }), false);
   const single = { ...dx, patOnePerConnector: false, signIn: { ...dx.signIn, methods: ["browser"] }, signInServices: null };

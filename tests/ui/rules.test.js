@@ -69,7 +69,7 @@ test("without a product nothing is asked and nothing refused", async () => {
 });
 
 test("the product's recommended method is picked, the others it takes offered, the rest hidden", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   const rules = await initRules(form());
   const { signIn } = fixture("product_connect_rules");
   assert.deepEqual(rules, fixture("product_connect_rules"));
@@ -89,7 +89,7 @@ test("the product's recommended method is picked, the others it takes offered, t
 });
 
 test("the first refusal is shown at its field, under the backend's code, and nothing may be sent", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   await initRules(form());
   const r = failing();
   const box = $("connect-refusal");
@@ -106,7 +106,7 @@ test("the first refusal is shown at its field, under the backend's code, and not
 });
 
 test("once the backend clears the form, the refusal and its mark go", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   await initRules(form());
   fake.answer("product_connect_rules", clear());
   $("pat-expiry").value = "2099-01-31";
@@ -119,7 +119,7 @@ test("once the backend clears the form, the refusal and its mark go", async () =
 });
 
 test("a method the user chose stays while the product takes it", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   await initRules(form());
   const { signIn } = fixture("product_connect_rules");
   assert.ok(signIn.methods.includes("browser"), "DX may be minted for after a Microsoft sign-in");
@@ -136,7 +136,7 @@ test("a method the user chose stays while the product takes it", async () => {
 });
 
 test("a backend error is shown with its code, and with none when it sent none", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   form();
   const error = errors.notFound();
   fake.fail("product_connect_rules", error);
@@ -149,7 +149,7 @@ test("a backend error is shown with its code, and with none when it sent none", 
 });
 
 test("an answer overtaken by a newer question is dropped", async () => {
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   await initRules(form());
   let release;
   fake.answer("product_connect_rules", () => new Promise((resolve) => (release = () => resolve(fixture("product_connect_rules")))));
@@ -164,7 +164,7 @@ test("an answer overtaken by a newer question is dropped", async () => {
 
 test("the sandbox shortcuts: a deployment the product refuses is not offered", async () => {
   assert.deepEqual(await usableDeployments({ services: {}, server: {} }), { services: true, server: true }, "no product: both");
-  store.set("loaded", fixture("product_loaded_dx"));
+  store.set("loaded", fixture("product_info").loaded);
   const refusal = { ...failing(), rule: "deployment" };
   fake.answer("product_connect_rules", ({ form }) =>
     form.target.deployment === "server" ? { ...clear(), refused: true, restrictions: [refusal] } : fixture("product_connect_rules"),

@@ -7,15 +7,21 @@
 //!     UPDATE_UI_FIXTURES=1 cargo test -p ado-flows --test ui_answers
 //!
 //! rewrites the fixtures from the real answers (the emulator's address written as
-//! `http://ado.test`). A fixture that no answer here produces fails too: none goes unchecked.
+//! `http://ado.test`, temporary folders and ports as fixed ones). A fixture that no answer here
+//! produces fails too: none goes unchecked.
 //!
-//! Covered: the wizard (parse_url, connect_with_pat, access_plan, run_checks), the webhooks
-//! (plan_hooks, apply_hooks, list_hooks, hooks_gate), the home (connection_cards,
-//! rename_connection, reverify_connection, forget_connection), TLS (inspect_certificate),
-//! the product (its profile, product_connect_rules, handoff_panel), minting (list_organizations,
-//! mint_plan, mint_report, minted_tokens, revoked_tokens, two refusals) and a few errors. What
-//! src-tauri wraps some of them in (`hooks_overview`, `mint_tokens`, `revoke_minted`,
-//! `product_info`) is its own type, not produced here: the fake backend wraps them the same way.
+//! Covered here: the wizard (parse_url, connect_with_pat, access_plan, run_checks), the webhooks
+//! gate (hooks_gate), the home (connection_cards, rename_connection, reverify_connection,
+//! forget_connection), TLS (inspect_certificate), the product (product_connect_rules,
+//! handoff_panel), minting (list_organizations, mint_plan, mint_report, minted_tokens,
+//! revoked_tokens, two refusals) and a few errors. Through `ado_flows::app::App`, as the Tauri
+//! commands call it (ui_answers/app.rs): app_info, product_info, open_product_profile's refusal,
+//! plan_hooks, apply_hooks, hooks_overview, product_check (failing and passing, with what each
+//! streamed), product_hooks_plan, product_hooks_apply, and the hand-off (handoff_panel_dx,
+//! handoff_value, handoff_export, handoff_script, handoff_post asking first, sent, refused). What
+//! src-tauri wraps two of them in (`mint_tokens` {kind: "minted", report}, `revoke_minted`
+//! {kind: "revoked", revoked}) is the app's `MintAnswer` and `RevokeAnswer`: the fake backend
+//! wraps them the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -42,10 +48,14 @@ use ado_flows::product::saved::{connect_rules, ConnectInput};
 use ado_flows::{connect_with_pat, verify_and_save_pat, ConnectOptions, Pat, PatConnectRequest};
 use ado_test_support::entra;
 use ado_test_support::saved::saved;
-use ado_test_support::world::{emulator_with, now, profile, profile_path, server, services};
+use ado_test_support::world::{emulator_with, now, profile, server, services};
 use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::Value;
+
+/// The answers of the commands that go through `ado_flows::app::App`.
+#[path = "ui_answers/app.rs"]
+mod app;
 
 fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/ui/fixtures")
@@ -257,33 +267,15 @@ async fn the_fake_backends_answers_have_the_real_shapes() {
         },
         take_over: false,
     };
+    // (The webhooks step's own answers, plan_hooks, apply_hooks and hooks_overview, are the
+    // app's: ui_answers/app.rs. These webhooks are for Forget to remove.)
     let plan = hooks::plan_hooks(&client, &records, &request)
         .await
         .expect("the plan");
-    answers.push(("plan_hooks", json(&plan, &host)));
     let applied = hooks::apply_plan(&client, &records, &plan, &|_| {})
         .await
         .expect("the apply");
-    // Nothing failed or was left alone in this run: one of each, of the real types, stands in
-    // so that the fixture has their shapes.
-    let mut applied = json(&applied, &host);
-    let created = applied["created"][0].clone();
-    applied["leftAlone"] = Value::Array(vec![created.clone()]);
-    let failed = hooks::FailedHook {
-        action: ado_core::webhook::Action::Update,
-        event: EventKind::CodePushed,
-        subscription_id: Some(hooks::SubscriptionId::from(
-            created["subscriptionId"].as_str().unwrap().to_string(),
-        )),
-        problem: refused.clone().into(),
-    };
-    applied["failed"] = Value::Array(vec![json(&failed, &[])]);
-    answers.push(("apply_hooks", applied));
-    // hooks_overview's hooks (each as `list_hooks` gives it; the command adds the names).
-    let listed = hooks::list_hooks(&client, &records)
-        .await
-        .expect("the hooks");
-    answers.push(("list_hooks", json(&listed, &host)));
+    let created = json(&applied, &host)["created"][0].clone();
     // forget_connection, as Forget does it by default (its webhooks removed first). Nothing was
     // kept in this run: one subscription id stands in so that the fixture has `kept`'s shape.
     let forgotten = hooks::forget_connection(
@@ -304,15 +296,9 @@ async fn the_fake_backends_answers_have_the_real_shapes() {
         .expect_err("forgotten");
     answers.push(("error_not_found", json(&gone, &host)));
 
-    // product_info's profile, and handoff_panel (Kong Konnect on a Services organization). The
-    // view's `missing` is empty there; one missing placeholder of the real type stands in so
-    // the fixture has its shape.
-    let loaded = ado_flows::product::load_profile(&profile_path("dx")).expect("dx loads");
-    let dx_path = loaded.path.to_string_lossy().into_owned();
-    answers.push((
-        "product_loaded_dx",
-        json(&loaded, &[(dx_path.as_str(), "profiles/dx.toml")]),
-    ));
+    // handoff_panel (Kong Konnect on a Services organization). The view's `missing` is empty
+    // there; one missing placeholder of the real type stands in so the fixture has its shape.
+    // (DX's, through the app: ui_answers/app.rs.)
     let services = services(&emu, "fabrikam");
     let fx = saved(services, DEMO_FULL_ACCESS_PAT, None).await;
     let view = ado_flows::product::saved::handoff_view(
@@ -335,6 +321,7 @@ async fn the_fake_backends_answers_have_the_real_shapes() {
     view["missing"] = Value::Array(vec![json(&missing, &[])]);
     answers.push(("handoff_panel", view));
 
+    answers.extend(app::app_answers().await);
     answers.extend(gate_answers(&emu, &host).await);
     answers.extend(rules_answers());
     answers.extend(tls_answers().await);

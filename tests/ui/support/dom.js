@@ -1,6 +1,6 @@
 // A very small DOM for the tests that render: elements with ids, text, classes, children,
 // attributes and listeners, found by id or by a simple selector (`#id`, `.class`, `tag`,
-// `[name=value]`, `:checked`, descendants, lists), radio groups that keep one checked. Enough for ui/src/dom.js's `el`, `$` and
+// `[name=value]`, `:checked`, `:not(…)`, `:has(…)`, descendants, lists), classList, radio groups that keep one checked. Enough for ui/src/dom.js's `el`, `$` and
 // `show`, for errors.js, and for the steps that build their rows and buttons themselves.
 
 class Node {
@@ -17,6 +17,8 @@ class Node {
     this.parent = null;
     this.ownText = "";
     this.open = false;
+    // A form control's value is a string from the start, as in a browser.
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(this.tagName)) this.value = "";
   }
   get checked() {
     return !!this.isChecked;
@@ -28,6 +30,20 @@ class Node {
     let root = this;
     while (root.parent) root = root.parent;
     for (const n of root.descendants()) if (n !== this && n.type === "radio" && n.name === this.name) n.isChecked = false;
+  }
+  /** The classes, as a browser's classList changes them (over `className`). */
+  get classList() {
+    const list = () => this.className.split(/\s+/).filter(Boolean);
+    const set = (names) => (this.className = names.join(" "));
+    return {
+      contains: (name) => list().includes(name),
+      add: (...names) => set([...list(), ...names.filter((n) => !list().includes(n))]),
+      remove: (...names) => set(list().filter((n) => !names.includes(n))),
+      toggle: (name, on = !list().includes(name)) => {
+        set(on ? [...list().filter((n) => n !== name), name] : list().filter((n) => n !== name));
+        return on;
+      },
+    };
   }
   get textContent() {
     return this.ownText + this.children.map((c) => (typeof c === "string" ? c : c.textContent)).join("");
@@ -135,15 +151,42 @@ class Node {
   }
 }
 
-/** One compound selector (`input.x#y[name=method]:checked`) against one node. */
+/** `:has(…)` and `:not(…)` taken out of `compound` (their selectors may hold spaces and dots). */
+function pseudoClasses(compound) {
+  const found = [];
+  let rest = "";
+  for (let i = 0; i < compound.length; ) {
+    const m = compound.slice(i).match(/^:(has|not)\(/);
+    if (!m) {
+      rest += compound[i++];
+      continue;
+    }
+    let depth = 1;
+    let j = i + m[0].length;
+    for (; j < compound.length && depth; j++) depth += compound[j] === "(" ? 1 : compound[j] === ")" ? -1 : 0;
+    found.push({ kind: m[1], selector: compound.slice(i + m[0].length, j - 1) });
+    i = j;
+  }
+  return { rest, found };
+}
+
+/** One compound selector (`input.x#y[name=method]:checked`, `li:not(.group)`,
+ *  `li:has(input[type=password])`) against one node. */
 function matchesCompound(node, compound) {
-  const parts = compound.match(/^[a-z]+|#[\w-]+|\.[\w-]+|\[[\w-]+=[^\]]+\]|:checked/gi) || [];
+  const { rest, found } = pseudoClasses(compound);
+  for (const { kind, selector } of found) {
+    if (kind === "not" && matches(node, selector)) return false;
+    if (kind === "has" && !node.querySelector(selector)) return false;
+  }
+  const parts = rest.match(/^[a-z]+|#[\w-]+|\.[\w-]+|\[[\w-]+(?:=[^\]]+)?\]|:checked/gi) || [];
   return parts.every((p) => {
     if (p.startsWith("#")) return node.id === p.slice(1);
     if (p.startsWith(".")) return node.className.split(/\s+/).includes(p.slice(1));
     if (p.startsWith("[")) {
       const [name, value] = p.slice(1, -1).split("=");
-      const actual = name in node.attributes ? node.attributes[name] : node[name];
+      const data = name.startsWith("data-") ? name.slice(5).replace(/-([a-z])/g, (_, c) => c.toUpperCase()) : null;
+      const actual = name in node.attributes ? node.attributes[name] : data ? node.dataset[data] : node[name];
+      if (value === undefined) return actual !== undefined && actual !== null;
       return String(actual) === value.replace(/^["']|["']$/g, "");
     }
     if (p === ":checked") return !!node.checked;
@@ -151,10 +194,22 @@ function matchesCompound(node, compound) {
   });
 }
 
+/** `selector` split at the top level (not inside parentheses) on `separator` (a regex char). */
+function splitTop(selector, separator) {
+  const out = [""];
+  let depth = 0;
+  for (const c of selector) {
+    depth += c === "(" ? 1 : c === ")" ? -1 : 0;
+    if (!depth && separator.test(c)) out.push("");
+    else out[out.length - 1] += c;
+  }
+  return out.map((x) => x.trim()).filter(Boolean);
+}
+
 /** `selector` (a list of descendant chains) against `node`. */
 function matches(node, selector) {
-  return selector.split(",").some((chain) => {
-    const steps = chain.trim().split(/\s+/);
+  return splitTop(selector, /,/).some((chain) => {
+    const steps = splitTop(chain, /\s/);
     if (!matchesCompound(node, steps.pop())) return false;
     let n = node.parent;
     for (const step of steps.reverse()) {

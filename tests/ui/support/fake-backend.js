@@ -4,11 +4,12 @@
 // (a renamed field fails there). A test changes an answer with `answer` or `fail`; a command it
 // has no answer for is refused, as the real backend refuses an unknown one.
 //
-// The fixtures are the flows' own answer types. What a few commands wrap them in is src-tauri's
-// (not checked there yet): `product_info` { loaded, error, code }, `hooks_overview` { hooks,
-// interrupted } (the hook views add eventLabel/projectName/repositoryName to each hook),
-// `mint_tokens` { kind: "minted", report } | { kind: "refused", refusal } and `revoke_minted`
-// { kind: "revoked", revoked } | { kind: "refused", refusal }.
+// Most fixtures are what `ado_flows::app::App`'s action answers, the very value the Tauri command
+// hands back (app_info, product_info, hooks_overview, product_check, the hand-off …); the rest
+// are the flows' answers those actions return unchanged. Two are wrapped here as the app wraps
+// them (its MintAnswer and RevokeAnswer): `mint_tokens` { kind: "minted", report } |
+// { kind: "refused", refusal } and `revoke_minted` { kind: "revoked", revoked } | { kind:
+// "refused", refusal }. A command that streams gets what the real run streamed, in its order.
 import { readFileSync } from "node:fs";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url);
@@ -24,6 +25,12 @@ export function backendCommands() {
   return new Set([...source.matchAll(/invoke(?:Streaming)?\("([a-z_]+)"/g)].map((m) => m[1]));
 }
 
+/** Sends each of `events` to a command's channel as the real run streamed them; answers `answer`. */
+function stream(channel, events, answer) {
+  for (const event of events) channel.onmessage(event);
+  return answer;
+}
+
 /** The answers the fake starts with: fixtures as the command answers them. */
 function defaults() {
   return {
@@ -35,13 +42,28 @@ function defaults() {
       for (const check of report.checks) args.onCheck.onmessage(check);
       return report;
     },
+    // The first screen: the sandbox, one saved connection, the webhook events; DX opened.
+    app_info: () => fixture("app_info"),
     plan_hooks: () => fixture("plan_hooks"),
     apply_hooks: () => fixture("apply_hooks"),
-    hooks_overview: () => ({ hooks: fixture("list_hooks"), interrupted: null }),
+    hooks_overview: () => fixture("hooks_overview"),
     hooks_gate: () => fixture("hooks_gate"),
-    product_info: () => ({ loaded: fixture("product_loaded_dx"), error: null, code: null }),
+    product_info: () => fixture("product_info"),
+    // The fake reads no TOML: every profile picked is refused as the real one refuses a broken one.
+    open_product_profile: () => Promise.reject(fixture("open_product_profile_refused")),
+    close_product_profile: () => null,
     product_connect_rules: () => fixture("product_connect_rules"),
-    handoff_panel: () => fixture("handoff_panel"),
+    // DX's checks with its five service accounts' tokens: everything passes.
+    product_check: (args) => stream(args.onEvent, fixture("product_check_events"), fixture("product_check")),
+    product_hooks_plan: () => fixture("product_hooks_plan"),
+    product_hooks_apply: () => fixture("product_hooks_apply"),
+    // DX's hand-off once its checks passed: five secret tokens, a POST to its API, a script.
+    handoff_panel: () => fixture("handoff_panel_dx"),
+    handoff_value: () => fixture("handoff_value"),
+    handoff_export: () => fixture("handoff_export"),
+    handoff_script: () => fixture("handoff_script"),
+    // Asks first (its API is on this machine); sent once the user said yes to that host.
+    handoff_post: (args) => (args.consent ? fixture("handoff_post_sent") : fixture("handoff_post_consent")),
     // The home: a Microsoft sign-in on fabrikam and a PAT on a Server collection.
     connection_cards: () => fixture("connection_cards"),
     rename_connection: () => fixture("rename_connection"),
@@ -63,6 +85,15 @@ export const errors = {
   notFound: () => fixture("error_not_found"),
   invalidName: () => fixture("error_invalid_name"),
   notAUrl: () => fixture("inspect_certificate_error"),
+};
+
+/** Other answers the real flows gave, for a test to put in place with `answer`: DX's checks
+ *  failing on a Boards token without Work Items (Read) (`productCheck(args)` streams its rows),
+ *  a hand-off view still missing a value, the product refusing the POST. */
+export const variants = {
+  productCheckFailed: (args) => stream(args.onEvent, fixture("product_check_failed_events"), fixture("product_check_failed")),
+  handoffMissing: () => fixture("handoff_panel"),
+  handoffRefused: () => fixture("handoff_post_refused"),
 };
 
 /** Minting's refusals (answers, not errors): a lifetime over the organization's maximum (with
