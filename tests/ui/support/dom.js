@@ -1,7 +1,8 @@
 // A very small DOM for the tests that render: elements with ids, text, classes, children,
 // attributes and listeners, found by id or by a simple selector (`#id`, `.class`, `tag`,
-// `[name=value]`, `:checked`, `:not(…)`, `:has(…)`, descendants, lists), classList, radio groups that keep one checked. Enough for ui/src/dom.js's `el`, `$` and
-// `show`, for errors.js, and for the steps that build their rows and buttons themselves.
+// `[name=value]`, `[data-x]`, `:checked`, `:not(…)`, `:has(…)`, descendants, lists), classList,
+// radio groups that keep one checked. Enough for ui/src/dom.js's `el`, `$` and `show`, for
+// errors.js, and for the steps that build their rows and buttons themselves.
 
 class Node {
   constructor(tag) {
@@ -222,8 +223,9 @@ function matches(node, selector) {
 }
 
 /** A document holding the elements `ids` (each a <div>, or the tag given as `id:tag`); with
- *  `anyId`, an id asked for and not there is made then (a <div> at the end of the body), for
- *  the tests that wire a whole step and look only at a few of its elements. */
+ *  `anyId`, an id asked for and not there is made then (a <div> at the end of the body, with the
+ *  empty `value` the step's input would have), for the tests that wire a whole step and look
+ *  only at a few of its elements. */
 export function installDom(ids = [], { anyId = false } = {}) {
   const body = new Node("body");
   const find = (id) => [body, ...body.descendants()].find((n) => n.id === id) || null;
@@ -231,7 +233,7 @@ export function installDom(ids = [], { anyId = false } = {}) {
     body,
     activeElement: body,
     createElement: (tag) => new Node(tag),
-    getElementById: (id) => find(id) || (anyId ? body.appendChild(Object.assign(new Node("div"), { id })) : null),
+    getElementById: (id) => find(id) || (anyId ? body.appendChild(Object.assign(new Node("div"), { id, value: "" })) : null),
     querySelector: (selector) => body.querySelector(selector),
     querySelectorAll: (selector) => body.querySelectorAll(selector),
   };
