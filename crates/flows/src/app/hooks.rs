@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::App;
 use crate::hooks::{
-    self, ApplyEvent, ApplyReport, Delivery, HookGate, HookPlan, HookRequest, HookState,
-    InterruptedRun, RemoveReport, RollbackReport, Session, SubscriptionId, TestDelivery,
+    self, ApplyEvent, ApplyOptions, ApplyReport, Delivery, HookGate, HookPlan, HookRequest,
+    HookState, InterruptedRun, RemoveReport, RollbackReport, Session, SubscriptionId, TestDelivery,
 };
 use crate::{Error, Missing, ProfileId};
 
@@ -154,4 +154,119 @@ impl App {
         let Session { client, records } = self.hooks_session(profile_id).await?;
         hooks::remove_hooks(&client, &records).await
     }
+
+    /// The recorded webhooks as the server has them, and any interrupted run (an unreadable
+    /// journal reads as none here: `apply` and `discard-journal` name it).
+    pub async fn recorded_hooks(&self, profile_id: &ProfileId) -> Result<RecordedHooks, Error> {
+        let Session { client, records } = self.hooks_session(profile_id).await?;
+        Ok(RecordedHooks {
+            hooks: hooks::list_hooks(&client, &records).await?,
+            interrupted: records.interrupted().ok().flatten(),
+        })
+    }
+
+    /// Finishes an interrupted run first (`on_interrupted` hears of it), plans `request`
+    /// (`on_plan` hears the plan) and applies it, streaming `progress`. A plan that replaces the
+    /// secret of subscriptions that deliver already needs `confirm_secret_change`.
+    pub async fn apply_hooks_now(
+        &self,
+        profile_id: &ProfileId,
+        request: &HookRequest,
+        confirm_secret_change: bool,
+        on_interrupted: impl FnOnce(&InterruptedRun),
+        on_plan: impl FnOnce(&HookPlan),
+        progress: &(dyn Fn(&ApplyEvent) + Sync),
+    ) -> Result<HooksApplied, Error> {
+        let Session { client, records } = self.hooks_session(profile_id).await?;
+        let mut recovered = None;
+        if let Some(run) = records.interrupted()? {
+            on_interrupted(&run);
+            let report = hooks::recover(&client, &records, progress).await?;
+            if !report.ok {
+                return Ok(HooksApplied::RecoveryFailed(report));
+            }
+            recovered = Some(report);
+        }
+        let plan = hooks::plan_hooks(&client, &records, request).await?;
+        on_plan(&plan);
+        let options = ApplyOptions {
+            confirm_secret_change,
+            ..ApplyOptions::default()
+        };
+        let report = hooks::apply_plan_with(&client, &records, &plan, &options, progress).await?;
+        Ok(HooksApplied::Applied {
+            recovered,
+            plan,
+            report,
+        })
+    }
+
+    /// Sends a test event through one subscription, or through every recorded one.
+    pub async fn test_hooks(
+        &self,
+        profile_id: &ProfileId,
+        subscription_id: Option<SubscriptionId>,
+    ) -> Result<Vec<TestDelivery>, Error> {
+        let Session { client, records } = self.hooks_session(profile_id).await?;
+        let ids = match subscription_id {
+            Some(id) => vec![id],
+            None => records.recorded()?.into_iter().map(|h| h.id).collect(),
+        };
+        let mut tests = Vec::new();
+        for id in ids {
+            tests.push(hooks::send_test(&client, &records, &id).await?);
+        }
+        Ok(tests)
+    }
+
+    /// The last `max` deliveries of one subscription.
+    pub async fn hook_deliveries(
+        &self,
+        profile_id: &ProfileId,
+        subscription_id: &SubscriptionId,
+        max: u32,
+    ) -> Result<Vec<Delivery>, Error> {
+        let Session { client, records } = self.hooks_session(profile_id).await?;
+        hooks::history(&client, &records, subscription_id, max).await
+    }
+
+    /// Puts a new secret on every recorded subscription that uses the secret header.
+    pub async fn rotate_hook_secret(
+        &self,
+        profile_id: &ProfileId,
+        progress: &(dyn Fn(&ApplyEvent) + Sync),
+    ) -> Result<ApplyReport, Error> {
+        let Session { client, records } = self.hooks_session(profile_id).await?;
+        hooks::rotate_secret(&client, &records, progress).await
+    }
+
+    /// Discards a journal that cannot be read; false when there was none.
+    pub async fn discard_hook_journal(&self, profile_id: &ProfileId) -> Result<bool, Error> {
+        let Session { records, .. } = self.hooks_session(profile_id).await?;
+        hooks::discard_journal(&records)
+    }
+}
+
+/// The webhooks this connection recorded, as the server has them.
+#[derive(Serialize)]
+pub struct RecordedHooks {
+    /// Each recorded subscription's state.
+    pub hooks: Vec<HookState>,
+    /// A run that did not finish, if any.
+    pub interrupted: Option<InterruptedRun>,
+}
+
+/// What [`App::apply_hooks_now`] did.
+pub enum HooksApplied {
+    /// The interrupted run could not be finished; nothing new was planned.
+    RecoveryFailed(ApplyReport),
+    /// Applied (after finishing an interrupted run, if there was one).
+    Applied {
+        /// The interrupted run finished first.
+        recovered: Option<ApplyReport>,
+        /// What was planned.
+        plan: HookPlan,
+        /// What was done.
+        report: ApplyReport,
+    },
 }

@@ -9,7 +9,10 @@
 //! the verified connection's catalog, the sign-in under way and the product profile.
 
 mod forms;
+mod handoff;
+mod headless;
 mod hooks;
+mod mint;
 mod product;
 
 use std::sync::{Arc, Mutex, OnceLock};
@@ -25,7 +28,13 @@ pub use forms::{
     ChecksForm, ChoiceForm, ConnectForm, ConsentForm, MintForm, PatForm, ProductCheckForm,
     ProductHooksForm, RulesForm, ServicePrincipalForm, ServicesForm,
 };
-pub use hooks::{HookView, HooksOverview};
+pub use handoff::{HandedOff, HandoffRequest, PostRequest, ProductConnection, ProductHooksDone};
+pub use headless::{
+    connector_pats, placeholders, CheckForm, CheckPlace, Forget, LoggedOut, LoginForm, LoginMethod,
+    SavedConnection, VerifyAnswer, VerifyForm,
+};
+pub use hooks::{HookView, HooksApplied, HooksOverview, RecordedHooks};
+pub use mint::{MintAction, MintDone, MintRun, ShownToken};
 pub use product::{MintAnswer, ProductInfo, RevokeAnswer};
 
 use crate::catalog::{Catalog, Page, SearchScope};

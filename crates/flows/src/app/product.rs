@@ -344,7 +344,8 @@ impl App {
         })
     }
 
-    async fn mint_or_renew(
+    /// Mints the product's PATs, or renews `connector`'s.
+    pub(super) async fn mint_or_renew(
         &self,
         request: MintRequest,
         connector: Option<&str>,
