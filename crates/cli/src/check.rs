@@ -6,14 +6,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ado_flows::interface::{
-    Capability, Credential, Deployment, Field, RepoUrl, Status, TargetInput,
-};
-use ado_flows::preflight::{run_preflight, PreflightRequest};
-use ado_flows::resolve::resolve_candidates;
+use ado_flows::app::{CheckForm, CheckPlace};
+use ado_flows::interface::{Capability, Credential, Field, RepoUrl};
 use clap::Args;
 
-use crate::args::validate_target;
 use crate::{fail, input_problem, read_pat, ConnectionArgs};
 
 #[derive(Args)]
@@ -42,120 +38,105 @@ pub struct CheckArgs {
 }
 
 pub async fn run(args: CheckArgs) -> ExitCode {
-    let mut capabilities = Vec::new();
-    for name in &args.capabilities {
-        match Capability::from_cli_name(name) {
-            Some(c) => capabilities.push(c),
-            None => {
-                return fail(
+    let (form, app) = match (
+        args.form(),
+        crate::handoff::open_product(args.profile.as_deref()),
+    ) {
+        (Ok(form), Ok(app)) => (form, app),
+        (_, Err(code)) => return code,
+        (Err(e), _) => return fail(e, 2),
+    };
+    let request = match app.preflight_request(form).await {
+        Ok(request) => request,
+        Err(e) => return fail(e, 2),
+    };
+    match args.profile {
+        Some(_) => crate::handoff::check(&app, request, args.pat_expires, args.json).await,
+        None => output::report(
+            &app.check(&request, &|c| output::check_line(c, args.json))
+                .await,
+            args.json,
+        ),
+    }
+}
+
+impl CheckArgs {
+    /// The flags, the credential and the URL, read and parsed.
+    fn form(&self) -> Result<CheckForm, ado_flows::Error> {
+        let capabilities = self
+            .capabilities
+            .iter()
+            .map(|name| {
+                Capability::from_cli_name(name).ok_or_else(|| {
                     input_problem(
                         None,
                         format!("unknown capability {name:?}"),
                         "Use any of repos, pulls, pipelines, boards, webhooks.",
-                    ),
-                    2,
-                )
-            }
-        }
-    }
-    let options = match args.connection.options() {
-        Ok(options) => options,
-        Err(problem) => return fail(&problem, 2),
-    };
-    // An OAuth access token (e.g. from `az account get-access-token`) in ADO_TOKEN, else a PAT.
-    let credential = match std::env::var("ADO_TOKEN") {
-        Ok(token) if !token.trim().is_empty() => {
-            Credential::Bearer(secrecy::SecretString::from(token.trim().to_string()))
-        }
-        _ => match read_pat() {
-            Ok(pat) => pat.credential(),
-            Err(problem) => return fail(&problem, 2),
-        },
-    };
-
-    let (input, mut project, repository) = match &args.url {
-        Some(url) => {
-            let parsed = match RepoUrl::parse(url) {
-                Ok(p) => p,
-                Err(e) => {
-                    return fail(
-                        input_problem(Some(Field::Url), e.to_string(), "Pass an Azure DevOps URL."),
-                        2,
                     )
-                }
-            };
-            let parsed = if parsed.is_ambiguous() {
-                let resolution = resolve_candidates(&parsed, credential.clone(), &options).await;
-                resolution.resolved(&parsed).unwrap_or(parsed)
-            } else {
-                parsed
-            };
-            let input = match parsed.deployment() {
-                Deployment::Services => TargetInput {
-                    deployment: Some(Deployment::Services),
-                    organization: parsed.organization().unwrap_or_default().to_string(),
-                    ..Default::default()
-                },
-                Deployment::Server => TargetInput {
-                    deployment: Some(Deployment::Server),
-                    server_url: parsed.server_url().unwrap_or_default().to_string(),
-                    collection: parsed.collection().unwrap_or_default().to_string(),
-                    ..Default::default()
-                },
-            };
-            (
-                input,
-                parsed.project().map(str::to_string),
-                parsed.repository().map(str::to_string),
-            )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let options = self.connection.options()?;
+        let credential = credential()?;
+        let place = match &self.url {
+            Some(url) => CheckPlace::Url(RepoUrl::parse(url).map_err(|e| {
+                input_problem(Some(Field::Url), e.to_string(), "Pass an Azure DevOps URL.")
+            })?),
+            None => CheckPlace::Target(self.connection.target_input()),
+        };
+        Ok(CheckForm {
+            place,
+            project: self.project.clone(),
+            credential,
+            capabilities,
+            options,
+            ca_file_hint: self.connection.ca_file_hint(),
+        })
+    }
+}
+
+/// An OAuth access token (e.g. from `az account get-access-token`) in ADO_TOKEN, else a PAT.
+fn credential() -> Result<Credential, ado_flows::Error> {
+    match std::env::var("ADO_TOKEN") {
+        Ok(token) if !token.trim().is_empty() => Ok(Credential::Bearer(
+            secrecy::SecretString::from(token.trim().to_string()),
+        )),
+        _ => Ok(read_pat()?.credential()),
+    }
+}
+
+mod output {
+    use std::process::ExitCode;
+
+    use ado_flows::interface::{Check, Status};
+    use ado_flows::preflight::PreflightReport;
+
+    /// One check as lines (nothing with `--json`: the report is printed whole).
+    pub(super) fn check_line(check: &Check, json: bool) {
+        if json {
+            return;
         }
-        None => (args.connection.target_input(), None, None),
-    };
-    if args.project.is_some() {
-        project = args.project.clone();
-    }
-    let target = match validate_target(&input) {
-        Ok(t) => t,
-        Err(problem) => return fail(&problem, 2),
-    };
-    let request = PreflightRequest {
-        target,
-        credential,
-        capabilities,
-        project,
-        repository,
-        ca_file_hint: args.connection.ca_file_hint(),
-        options,
-    };
-    if let Some(path) = &args.profile {
-        return crate::handoff::check(path, request, args.pat_expires.clone(), args.json).await;
-    }
-    let json = args.json;
-    let report = run_preflight(&request, &|check| {
-        if !json {
-            let mark = match check.status {
-                Status::Pass => "pass",
-                Status::Warn => "WARN",
-                Status::Fail => "FAIL",
-                Status::Skip => "skip",
-            };
-            let code = check.code.map(|c| format!(" [{c}]")).unwrap_or_default();
-            println!("{mark}  {}{code}: {}", check.title, check.message);
-            if check.status == Status::Fail || check.status == Status::Warn {
-                println!("      fix: {}", check.fix);
-                if let Some(curl) = &check.curl {
-                    println!("      reproduce: {curl}");
-                }
+        let mark = match check.status {
+            Status::Pass => "pass",
+            Status::Warn => "WARN",
+            Status::Fail => "FAIL",
+            Status::Skip => "skip",
+        };
+        let code = check.code.map(|c| format!(" [{c}]")).unwrap_or_default();
+        println!("{mark}  {}{code}: {}", check.title, check.message);
+        if check.status == Status::Fail || check.status == Status::Warn {
+            println!("      fix: {}", check.fix);
+            if let Some(curl) = &check.curl {
+                println!("      reproduce: {curl}");
             }
         }
-    })
-    .await;
-    if json {
-        println!("{}", crate::terminal::json(&report));
     }
-    if report.ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+
+    /// The report with `--json`; exits 0 only when no check failed.
+    pub(super) fn report(report: &PreflightReport, json: bool) -> ExitCode {
+        if json {
+            println!("{}", crate::terminal::json(report));
+        }
+        crate::exit_if(report.ok)
     }
 }

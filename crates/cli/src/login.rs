@@ -7,13 +7,14 @@
 use std::io::BufRead as _;
 use std::process::ExitCode;
 
-use ado_flows::product::mint::consent;
-use ado_flows::{hooks, signin, ConnectError, ConnectOptions, ProfileId};
+use ado_flows::app::{App, Forget, LoginForm, LoginMethod};
+use ado_flows::hooks::HooksOnForget;
+use ado_flows::ProfileId;
 use clap::Args;
 use secrecy::SecretString;
 use serde_json::json;
 
-use crate::{fail, input_problem};
+use crate::{fail, finish, input_problem};
 
 #[derive(Args)]
 pub struct LoginArgs {
@@ -66,169 +67,53 @@ pub struct LogoutArgs {
 }
 
 pub async fn login(args: LoginArgs) -> ExitCode {
-    let connections = match crate::connections() {
-        Ok(c) => c,
-        Err(e) => return fail(e, 1),
-    };
-    let target = match signin::services_target(&args.organization, &args.services_url) {
-        Ok(t) => t,
-        Err(e) => return report(Err(e)),
-    };
-    let settings = match signin::settings() {
-        Ok(s) => s,
-        Err(e) => return report(Err(e)),
-    };
-    let options = ConnectOptions {
-        proxy: args.proxy.clone(),
-        ..ConnectOptions::default()
-    };
-    let result = if args.service_principal {
-        let secret = match std::env::var("ADO_SP_SECRET") {
-            Ok(s) if !s.trim().is_empty() => SecretString::from(s.trim().to_string()),
-            _ => {
-                let mut line = String::new();
-                let _ = std::io::stdin().lock().read_line(&mut line);
-                SecretString::from(line.trim().to_string())
-            }
-        };
-        let (tenant, client_id) = (
-            args.tenant.unwrap_or_default(),
-            args.client_id.unwrap_or_default(),
-        );
-        signin::sign_in_as_service_principal(
-            &connections,
-            &target,
-            &settings,
-            signin::ServicePrincipalLogin {
-                tenant: &tenant,
-                client_id: &client_id,
-                secret: &secret,
-            },
-            &options,
-            crate::now_unix(),
-        )
-        .await
-    } else if args.device_code {
-        let show = |p: signin::DeviceCodePrompt| {
-            eprintln!(
-                "To sign in, open {} and enter the code {} (valid {} s).",
-                p.verification_uri, p.user_code, p.expires_in_secs
-            );
-        };
-        if args.allow_minting {
-            consent::device_sign_in(
-                &connections,
-                &target,
-                &settings,
-                &options,
-                show,
-                |_| {},
-                crate::now_unix(),
-            )
-            .await
-        } else {
-            signin::sign_in_with_device_code(
-                &connections,
-                &target,
-                &settings,
-                &options,
-                show,
-                |_| {},
-                crate::now_unix(),
-            )
-            .await
-        }
-    } else if args.allow_minting {
-        let no_browser = args.no_browser;
-        let open = |url: &url::Url| {
-            eprintln!("Sign in in your browser and allow ADO Connect to manage your personal access tokens. If it does not open, open this link:\n{url}");
-            if !no_browser {
-                open_browser(url);
-            }
-        };
-        let hint = connections
-            .get(&ado_flows::profiles::profile_id(&target))
-            .ok()
-            .flatten()
-            .and_then(|p| p.user_account);
-        consent::browser_sign_in(
-            &connections,
-            &target,
-            &settings,
-            &options,
-            hint.as_deref(),
-            open,
-            |_| {},
-            crate::now_unix(),
-        )
-        .await
-    } else {
-        let no_browser = args.no_browser;
-        let open = |url: &url::Url| {
-            eprintln!("Sign in in your browser. If it does not open, open this link:\n{url}");
-            if !no_browser {
-                open_browser(url);
-            }
-        };
-        signin::sign_in_with_browser(
-            &connections,
-            &target,
-            &settings,
-            &options,
-            open,
-            |_| {},
-            crate::now_unix(),
-        )
-        .await
-    };
-    report(result)
+    let (no_browser, minting) = (args.no_browser, args.allow_minting);
+    let open = |url: &url::Url| output::open(url, minting, no_browser);
+    let app = App::new(None);
+    let signed_in = app.log_in(args.form(), open, output::device_code).await;
+    finish(signed_in, |connected| output::logged_in(&connected))
 }
 
-fn report(result: Result<ado_flows::Connected, ConnectError>) -> ExitCode {
-    match result {
-        Ok(connected) => {
-            println!(
-                "{}",
-                json!({
-                    "ok": true,
-                    "profile": connected.profile,
-                    "user": connected.verified.user,
-                    "secretStore": connected.secret_store,
-                })
-            );
-            ExitCode::SUCCESS
+impl LoginArgs {
+    /// How to sign in; a service principal's secret from `ADO_SP_SECRET`, else stdin.
+    fn form(self) -> LoginForm {
+        let method = match (self.service_principal, self.device_code) {
+            (true, _) => LoginMethod::ServicePrincipal {
+                tenant: self.tenant.unwrap_or_default(),
+                client_id: self.client_id.unwrap_or_default(),
+                secret: sp_secret(),
+            },
+            (false, true) => LoginMethod::DeviceCode {
+                allow_minting: self.allow_minting,
+            },
+            (false, false) => LoginMethod::Browser {
+                allow_minting: self.allow_minting,
+            },
+        };
+        LoginForm {
+            organization: self.organization,
+            services_url: self.services_url,
+            proxy: self.proxy,
+            method,
         }
-        Err(ConnectError::Problem(p)) => fail(&p, 1),
-        Err(ConnectError::Input(errors)) => fail(
-            input_problem(
-                Some(errors[0].field),
-                errors[0].message.clone(),
-                "Fix the flag and run again.",
-            ),
-            2,
-        ),
-        Err(ConnectError::Save(e)) => fail(
-            input_problem(
-                None,
-                e.to_string(),
-                "Check the keyring and the config directory.",
-            ),
-            1,
-        ),
     }
 }
 
-pub fn logout(args: LogoutArgs) -> ExitCode {
-    let connections = match crate::connections() {
-        Ok(c) => c,
-        Err(e) => return fail(e, 1),
-    };
-    let ids: Vec<ProfileId> = match (&args.id, args.all) {
-        (Some(id), _) => vec![id.clone()],
-        (None, true) => connections
-            .list()
-            .map(|l| l.into_iter().map(|p| p.id).collect())
-            .unwrap_or_default(),
+fn sp_secret() -> SecretString {
+    match std::env::var("ADO_SP_SECRET") {
+        Ok(s) if !s.trim().is_empty() => SecretString::from(s.trim().to_string()),
+        _ => {
+            let mut line = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+            SecretString::from(line.trim().to_string())
+        }
+    }
+}
+
+pub async fn logout(args: LogoutArgs) -> ExitCode {
+    let which = match (args.id, args.all) {
+        (Some(id), _) => Forget::One(id),
+        (None, true) => Forget::All,
         (None, false) => {
             return fail(
                 input_problem(
@@ -240,57 +125,58 @@ pub fn logout(args: LogoutArgs) -> ExitCode {
             )
         }
     };
-    let choice = match (args.remove_hooks, args.keep_hooks) {
-        (_, true) => Some(hooks::HooksOnForget::KeepHooks),
-        (true, _) => Some(hooks::HooksOnForget::RemoveHooks),
+    let hooks = match (args.remove_hooks, args.keep_hooks) {
+        (_, true) => Some(HooksOnForget::KeepHooks),
+        (true, _) => Some(HooksOnForget::RemoveHooks),
         _ => None,
     };
-    // Webhooks are never orphaned silently: a connection that has them needs a choice.
-    if choice.is_none() {
-        for id in &ids {
-            match hooks::has_hooks(&connections, id) {
-                Ok(false) => {}
-                Ok(true) => {
-                    return fail(
-                        input_problem(
-                            None,
-                            format!("the connection {id} has webhooks registered: say what happens to them"),
-                            "Run again with --remove-hooks (delete them first) or --keep-hooks (leave them delivering, untracked).",
-                        ),
-                        2,
-                    )
-                }
-                Err(p) => return fail(&p, 1),
-            }
+    finish(App::new(None).log_out(which, hooks).await, |out| {
+        println!(
+            "{}",
+            json!({ "ok": true, "removed": out.removed, "hooks": out.hooks })
+        );
+        ExitCode::SUCCESS
+    })
+}
+
+mod output {
+    use std::process::ExitCode;
+
+    use ado_flows::signin::DeviceCodePrompt;
+    use ado_flows::Connected;
+    use serde_json::json;
+
+    /// The browser's address, and the browser opened unless `--no-browser`.
+    pub(super) fn open(url: &url::Url, minting: bool, no_browser: bool) {
+        if minting {
+            eprintln!("Sign in in your browser and allow ADO Connect to manage your personal access tokens. If it does not open, open this link:\n{url}");
+        } else {
+            eprintln!("Sign in in your browser. If it does not open, open this link:\n{url}");
+        }
+        if !no_browser {
+            super::open_browser(url);
         }
     }
-    let settings = match signin::settings() {
-        Ok(s) => s,
-        Err(e) => return report(Err(e)),
-    };
-    let mut removed = Vec::new();
-    let mut reports = Vec::new();
-    for id in ids {
-        let forget =
-            hooks::forget_connection(&connections, &id, &settings, choice.unwrap_or_default());
-        match crate::runtime().block_on(forget) {
-            Ok(report) if !report.forgotten && args.id.is_some() => {
-                return fail(ado_flows::Error::unknown_connection(&id), 1)
-            }
-            Ok(report) => {
-                if report.forgotten {
-                    removed.push(id);
-                }
-                reports.push(report);
-            }
-            Err(problem) => return fail(&problem, 1),
-        }
+
+    pub(super) fn device_code(p: DeviceCodePrompt) {
+        eprintln!(
+            "To sign in, open {} and enter the code {} (valid {} s).",
+            p.verification_uri, p.user_code, p.expires_in_secs
+        );
     }
-    println!(
-        "{}",
-        json!({ "ok": true, "removed": removed, "hooks": reports })
-    );
-    ExitCode::SUCCESS
+
+    pub(super) fn logged_in(connected: &Connected) -> ExitCode {
+        println!(
+            "{}",
+            json!({
+                "ok": true,
+                "profile": connected.profile,
+                "user": connected.verified.user,
+                "secretStore": connected.secret_store,
+            })
+        );
+        ExitCode::SUCCESS
+    }
 }
 
 /// Opens `url` in the user's browser, best effort (the link is printed too). The `open` crate

@@ -8,8 +8,9 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use ado_flows::app::{App, SavedConnection, VerifyForm};
 use ado_flows::interface::{CheckCode, Problem};
-use ado_flows::{Connections, Pat};
+use ado_flows::Pat;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use serde_json::json;
@@ -112,7 +113,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => runtime().block_on(verify(args)),
         Command::Check(args) => runtime().block_on(check::run(args)),
         Command::Login(args) => runtime().block_on(login::login(args)),
-        Command::Logout(args) => login::logout(args),
+        Command::Logout(args) => runtime().block_on(login::logout(args)),
         Command::Hooks(args) => runtime().block_on(hooks::run(args)),
         Command::Receive(args) => runtime().block_on(receive::run(args)),
         Command::Handoff(args) => runtime().block_on(handoff::run(args)),
@@ -159,7 +160,7 @@ pub(crate) fn fail(error: impl Into<ado_flows::Error>, exit: u8) -> ExitCode {
 }
 
 /// The `--json` error document: the flows' error as it is (the app's commands send the same).
-fn error_json(error: &ado_flows::Error) -> serde_json::Value {
+pub(crate) fn error_json(error: &ado_flows::Error) -> serde_json::Value {
     json!({ "ok": false, "error": error })
 }
 
@@ -173,7 +174,7 @@ pub(crate) fn exit_code(error: &ado_flows::Error) -> u8 {
 }
 
 /// `error[code]: Field: message fix`, on one line whatever the message holds.
-fn error_line(problem: &ado_flows::Error) -> String {
+pub(crate) fn error_line(problem: &ado_flows::Error) -> String {
     let field = problem
         .field
         .map(|f| format!("{}: ", f.label()))
@@ -194,14 +195,6 @@ fn error_line(problem: &ado_flows::Error) -> String {
     )
 }
 
-/// The connection store: profiles in the config directory, secrets in the OS keyring
-/// (`secret_store` without one, in the app's words).
-pub(crate) fn connections() -> Result<Connections, ado_flows::Error> {
-    Connections::open_default()
-}
-
-pub(crate) use ado_flows::clock::now_unix;
-
 pub(crate) fn input_problem(
     field: Option<ado_flows::interface::Field>,
     message: String,
@@ -211,60 +204,92 @@ pub(crate) fn input_problem(
 }
 
 async fn verify(args: VerifyArgs) -> ExitCode {
-    let (target, options) = match args
-        .connection
-        .options()
-        .and_then(|o| Ok((args.connection.target()?, o)))
-    {
-        Ok(parsed) => parsed,
-        Err(problem) => return fail(&problem, 2),
+    let form = match args.form() {
+        Ok(form) => form,
+        Err(e) => return fail(e, 2),
     };
-    let pat = match read_pat() {
-        Ok(pat) => pat,
-        Err(problem) => return fail(&problem, 2),
-    };
-    let verified = if args.save {
-        let expires_on = match args
+    let answer = App::new(None).verify_pat(form).await;
+    finish(answer, |a| print_ok(&a))
+}
+
+impl VerifyArgs {
+    /// The flags, the PAT and the expiry date, read and validated.
+    fn form(&self) -> Result<VerifyForm, ado_flows::Error> {
+        let options = self.connection.options()?;
+        let target = self.connection.target()?;
+        let pat = read_pat()?;
+        let expires_on = self
             .expires_on
             .as_deref()
             .map(ado_flows::interface::validate_date)
             .transpose()
-        {
-            Ok(date) => date,
-            Err(e) => {
-                return fail(
-                    input_problem(Some(e.field), e.message, "Give --expires-on as YYYY-MM-DD."),
-                    2,
-                )
-            }
-        };
-        let connections = match connections() {
-            Ok(c) => c,
-            Err(problem) => return fail(&problem, 1),
-        };
-        let saved = ado_flows::verify_and_save_pat(
-            &connections,
-            &target,
-            &pat,
+            .map_err(|e| {
+                input_problem(Some(e.field), e.message, "Give --expires-on as YYYY-MM-DD.")
+            })?;
+        Ok(VerifyForm {
+            target,
+            options,
+            pat,
+            save: self.save,
             expires_on,
-            &options,
-            now_unix(),
-        )
-        .await;
-        match saved {
-            Ok(connected) => serde_json::to_value(&connected).expect("Connected serializes"),
-            Err(e) => return fail(e, 1),
+        })
+    }
+}
+
+/// Ends a subcommand: what the action answered, printed by `print` (which says how the
+/// command exits), or its error (exit 2 for input to fix, else 1).
+pub(crate) fn finish<T>(
+    result: Result<T, ado_flows::Error>,
+    print: impl FnOnce(T) -> ExitCode,
+) -> ExitCode {
+    match result {
+        Ok(answer) => print(answer),
+        Err(e) => {
+            let code = exit_code(&e);
+            fail(e, code)
         }
-    } else {
-        match ado_flows::verify_connection(&target, pat.credential(), &options).await {
-            Ok(verified) => serde_json::to_value(&verified).expect("Verified serializes"),
-            Err(problem) => return fail(&problem, 1),
-        }
-    };
-    let mut value = verified;
+    }
+}
+
+/// Prints a document with `"ok": true` added; exits 0.
+pub(crate) fn print_ok(document: &impl serde::Serialize) -> ExitCode {
+    let mut value = serde_json::to_value(document).expect("documents serialize");
     value["ok"] = json!(true);
     println!("{}", terminal::json(&value));
     ExitCode::SUCCESS
+}
+
+/// 0 when `ok`, else 1 (the document printed says why).
+pub(crate) fn exit_if(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// The PAT, read from `ADO_PAT` or stdin only when an action asks for it (a saved connection
+/// needs none). Failing to read it is the user's input (exit 2), whatever the action's own
+/// failures exit with.
+#[derive(Default)]
+pub(crate) struct PatOnDemand(std::cell::Cell<bool>);
+
+impl PatOnDemand {
+    pub(crate) fn read(&self) -> Result<Pat, ado_flows::Error> {
+        read_pat().inspect_err(|_| self.0.set(true))
+    }
+
+    /// Fails with `error`: exit 2 when it was reading the PAT, else `otherwise`.
+    pub(crate) fn fail(&self, error: ado_flows::Error, otherwise: u8) -> ExitCode {
+        fail(error, if self.0.get() { 2 } else { otherwise })
+    }
+}
+
+/// Says on stderr that the connection was saved now (verified on first use).
+pub(crate) fn print_saved(saved: &SavedConnection) {
+    if let Some(store) = saved.saved_now {
+        eprintln!("saved connection profile {} (secrets in {store})", saved.id);
+    }
 }
 
 /// The PAT from `ADO_PAT`, else the first line of stdin (not a terminal prompt: scripts pipe it),

@@ -20,18 +20,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ado_flows::product::mint::{
-    mint_tokens, minted_tokens, plan_mint, renew_token, revoke_minted, MintRefusal, MintReport,
-    MintRequest,
-};
-use ado_flows::product::{connector_secret_name, secrets_key};
-use ado_flows::profiles::profile_id;
+use ado_flows::app::{MintAction, MintRun};
 use clap::Args;
-use secrecy::ExposeSecret as _;
-use serde_json::{json, Value};
 
-use crate::handoff::load;
-use crate::{fail, input_problem, terminal, ConnectionArgs};
+use crate::{fail, finish, ConnectionArgs};
 
 /// `mint`'s flags.
 #[derive(Args)]
@@ -74,179 +66,118 @@ pub struct MintArgs {
     pub json: bool,
 }
 
-fn refused(refusal: &MintRefusal) -> ExitCode {
-    println!(
-        "{}",
-        terminal::json(&json!({ "ok": false, "error": refusal }))
-    );
-    eprintln!(
-        "error[{}]: {} {}",
-        serde_json::to_value(refusal.code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        terminal::plain(&refusal.message),
-        terminal::plain(&refusal.fix)
-    );
-    for step in &refusal.steps {
-        eprintln!("  - {}", terminal::plain(step));
-    }
-    ExitCode::from(1)
-}
-
 /// `ado-connect-cli mint`.
 pub async fn run(args: MintArgs) -> ExitCode {
-    match mint(args).await {
-        Ok(code) | Err(code) => code,
+    let app = match crate::handoff::open_product(Some(&args.profile)) {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    let run = match args.run() {
+        Ok(run) => run,
+        Err(e) => return fail(e, 2),
+    };
+    finish(app.mint_for_target(run).await, |done| output::done(&done))
+}
+
+impl MintArgs {
+    /// What to do, from the flags.
+    fn run(&self) -> Result<MintRun, ado_flows::Error> {
+        let target = self.connection.target()?;
+        self.connection.options()?;
+        let action = match (self.dry_run, &self.renew, self.revoke, self.list) {
+            (true, ..) => MintAction::DryRun,
+            (_, Some(named), ..) => MintAction::Renew(named.clone()),
+            (_, _, true, _) => MintAction::Revoke,
+            (_, _, _, true) => MintAction::List,
+            _ => MintAction::Create,
+        };
+        Ok(MintRun {
+            target,
+            action,
+            project: self.project.clone(),
+            repository: self.repository.clone(),
+            days: self.days,
+            fit_lifetime: self.fit_lifetime,
+            show_tokens: self.show_tokens,
+        })
     }
 }
 
-async fn mint(args: MintArgs) -> Result<ExitCode, ExitCode> {
-    let profile = load(&args.profile)?;
-    let target = args.connection.target().map_err(|p| fail(&p, 2))?;
-    args.connection.options().map_err(|p| fail(&p, 2))?;
-    if args.dry_run {
-        let plan = plan_mint(&profile, target.scope_name(), args.days, crate::now_unix());
+mod output {
+    use std::process::ExitCode;
+
+    use ado_flows::app::{MintDone, ShownToken};
+    use ado_flows::interface::Status;
+    use ado_flows::product::mint::{MintRefusal, MintReport};
+    use secrecy::ExposeSecret as _;
+    use serde_json::{json, Value};
+
+    use crate::terminal;
+
+    pub(super) fn done(done: &MintDone) -> ExitCode {
+        let document = match done {
+            MintDone::Planned(plan) => json!({ "ok": true, "dryRun": true, "plan": plan }),
+            MintDone::Listed(id, minted) => {
+                json!({ "ok": true, "connection": id, "minted": minted })
+            }
+            MintDone::Revoked(id, revoked) => {
+                json!({ "ok": true, "connection": id, "revoked": revoked })
+            }
+            MintDone::Minted(report, tokens) => minted(report, tokens),
+            MintDone::Refused(refusal) => return refused(refusal),
+        };
+        println!("{}", terminal::json(&document));
+        ExitCode::SUCCESS
+    }
+
+    fn refused(refusal: &MintRefusal) -> ExitCode {
         println!(
             "{}",
-            terminal::json(&json!({ "ok": true, "dryRun": true, "plan": plan }))
+            terminal::json(&json!({ "ok": false, "error": refusal }))
         );
-        return Ok(ExitCode::SUCCESS);
-    }
-    let connections = crate::connections().map_err(|e| fail(e, 1))?;
-    let settings = ado_flows::signin::settings().map_err(|e| fail(e, 2))?;
-    let id = profile_id(&target);
-    if connections.get(&id).map_err(|e| fail(e, 1))?.is_none() {
-        return Err(fail(
-            input_problem(
-                None,
-                format!("There is no saved connection for {}.", target.scope_name()),
-                "Run `ado-connect-cli login` for this organization first (browser or --device-code).",
-            ),
-            2,
-        ));
-    }
-    if args.list {
-        let minted = minted_tokens(&connections, &id, &profile).map_err(|p| fail(&p, 1))?;
-        println!(
-            "{}",
-            terminal::json(&json!({ "ok": true, "connection": id, "minted": minted }))
+        eprintln!(
+            "error[{}]: {} {}",
+            serde_json::to_value(refusal.code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            terminal::plain(&refusal.message),
+            terminal::plain(&refusal.fix)
         );
-        return Ok(ExitCode::SUCCESS);
-    }
-    if args.revoke {
-        let revoked = revoke_minted(&connections, &settings, &id, &profile)
-            .await
-            .map_err(|r| refused(&r))?;
-        println!(
-            "{}",
-            terminal::json(&json!({ "ok": true, "connection": id, "revoked": revoked }))
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    let renew = match args.renew.as_deref() {
-        Some(named) => Some(renewed_connector(&profile, named)?),
-        None => None,
-    };
-    let request = MintRequest {
-        profile: profile.clone(),
-        connection_id: id.clone(),
-        project: args.project.clone(),
-        repository: args.repository.clone(),
-        lifetime_days: args.days,
-        fit_lifetime: args.fit_lifetime,
-    };
-    let quiet = |_: &ado_flows::product::ProductEvent<'_>| {};
-    let report = match &renew {
-        Some(connector) => {
-            renew_token(
-                &connections,
-                &settings,
-                request,
-                connector,
-                crate::now_unix(),
-                &quiet,
-            )
-            .await
+        for step in &refusal.steps {
+            eprintln!("  - {}", terminal::plain(step));
         }
-        None => mint_tokens(&connections, &settings, request, crate::now_unix(), &quiet).await,
+        ExitCode::from(1)
     }
-    .map_err(|r| refused(&r))?;
-    let mut out = output(&report);
-    if args.show_tokens {
-        let saved = connections.get(&id).ok().flatten();
-        let key = secrets_key(&profile);
+
+    /// The report as printed: the plan, each minted PAT by `authorizationId` (its token only
+    /// when shown), the revoked ones, and the checks' verdict.
+    fn minted(report: &MintReport, tokens: &[ShownToken]) -> Value {
+        let mut out = json!({
+            "ok": true,
+            "connection": report.connection_id,
+            "plan": report.plan,
+            "minted": report.minted,
+            "revoked": report.revoked,
+            "checks": {
+                "ok": report.report.ok,
+                "warnings": report
+                    .report
+                    .restrictions
+                    .iter()
+                    .filter(|r| r.status == Status::Warn)
+                    .map(|r| r.title.clone())
+                    .collect::<Vec<_>>(),
+            },
+        });
         for entry in out["minted"].as_array_mut().into_iter().flatten() {
-            let connector = entry["connector"].as_str().unwrap_or_default().to_string();
-            let index = entry["index"].as_u64().unwrap_or(0) as usize;
-            let token = saved.as_ref().and_then(|s| {
-                connections
-                    .extra_secret(s, &connector_secret_name(&key, &connector, index))
-                    .ok()
-                    .flatten()
-            });
-            if let Some(token) = token {
-                entry["token"] = Value::String(token.expose_secret().to_string());
+            let shown = tokens
+                .iter()
+                .find(|t| entry["connector"] == t.connector.as_str() && entry["index"] == t.index);
+            if let Some(t) = shown {
+                entry["token"] = Value::String(t.token.expose_secret().to_string());
             }
         }
+        out
     }
-    println!("{}", terminal::json(&out));
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The connector `--renew` names: the product's one credential when none is named; a name that
-/// is not one of the product's connectors is refused (exit 2) with the names it has.
-fn renewed_connector(
-    profile: &ado_flows::interface::ProductProfile,
-    named: &str,
-) -> Result<String, ExitCode> {
-    let ids: Vec<&str> = profile.connectors.iter().map(|c| c.id.as_str()).collect();
-    match (named.trim(), ids.as_slice()) {
-        ("", [only]) => Ok(only.to_string()),
-        (name, _) if ids.contains(&name) => Ok(name.to_string()),
-        ("", _) => Err(fail(
-            input_problem(
-                None,
-                format!(
-                    "{} has several connectors; --renew needs one.",
-                    profile.product.name
-                ),
-                &format!("Name it: --renew {}.", ids.join(" | --renew ")),
-            ),
-            2,
-        )),
-        (name, _) => Err(fail(
-            input_problem(
-                None,
-                format!(
-                    "--renew {name}: {} has no connector {name:?}.",
-                    profile.product.name
-                ),
-                &format!("Use one of: {}.", ids.join(", ")),
-            ),
-            2,
-        )),
-    }
-}
-
-/// The report as printed: the plan, each minted PAT by `authorizationId` (no token), the
-/// revoked ones, and the checks' verdict.
-fn output(report: &MintReport) -> Value {
-    json!({
-        "ok": true,
-        "connection": report.connection_id,
-        "plan": report.plan,
-        "minted": report.minted,
-        "revoked": report.revoked,
-        "checks": {
-            "ok": report.report.ok,
-            "warnings": report
-                .report
-                .restrictions
-                .iter()
-                .filter(|r| r.status == ado_flows::interface::Status::Warn)
-                .map(|r| r.title.clone())
-                .collect::<Vec<_>>(),
-        },
-    })
 }

@@ -13,19 +13,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ado_flows::hooks::{self, ApplyEvent, SecretChoice, SubscriptionId};
+use ado_flows::app::App;
+use ado_flows::hooks::{ApplyEvent, HookRequest, SecretChoice, SubscriptionId};
 use clap::{Args, Subcommand};
-use serde_json::json;
 
-use crate::fail;
+use crate::finish;
 
 mod input;
 mod output;
 mod session;
 
 use input::{request_of, secret_from_env};
-use output::{print_json, print_plan, print_report, progress_line};
-use session::session;
+use session::connection;
 
 #[derive(Args)]
 pub struct HooksArgs {
@@ -187,405 +186,95 @@ async fn plan(args: PlanArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let s = match session(&args.target, true).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    match hooks::plan_hooks(&s.client, &s.records, &request).await {
-        Ok(plan) => {
-            if s.json {
-                let mut value = serde_json::to_value(&plan).expect("plans serialize");
-                value["ok"] = json!(true);
-                print_json(value);
-            } else {
-                print_plan(&plan);
-            }
-            ExitCode::SUCCESS
-        }
-        Err(problem) => fail(&problem, 1),
-    }
+    let app = App::new(None);
+    let id = connection(&app, &args.target, true).await;
+    let planned = async { app.plan_hooks(id?, &request).await }.await;
+    finish(planned, |plan| output::planned(&plan, args.target.json))
 }
 
 async fn apply(args: ApplyArgs) -> ExitCode {
-    let secret = match (&args.secret_env, args.rotate) {
-        (Some(var), _) => match secret_from_env(var) {
-            Ok(value) => SecretChoice::Provided { value },
-            Err(code) => return code,
-        },
-        (None, true) => SecretChoice::Rotate,
-        (None, false) => SecretChoice::Keep,
-    };
-    let request = match request_of(&args.selection, secret) {
+    let request = match args.request() {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let s = match session(&args.target, true).await {
-        Ok(s) => s,
-        Err(code) => return code,
+    let (app, json) = (App::new(None), args.target.json);
+    let progress = |e: &ApplyEvent| output::progress(e, json);
+    let (confirm, on_run) = (args.confirm_secret_change, |r: &_| {
+        output::interrupted(r, json)
+    });
+    let on_plan = |plan: &_| output::plan_before_apply(plan, json);
+    let id = connection(&app, &args.target, true).await;
+    let applied = async {
+        app.apply_hooks_now(&id?, &request, confirm, on_run, on_plan, &progress)
+            .await
     };
-    let json_mode = s.json;
-    let progress = |e: &ApplyEvent| {
-        if json_mode {
-            eprintln!("{}", progress_line(e));
-        } else {
-            println!("{}", progress_line(e));
-        }
-    };
-    // The next run first recovers: finish what an interrupted run announced.
-    let mut recovered = None;
-    match s.records.interrupted() {
-        Ok(Some(run)) => {
-            let line = format!(
-                "finishing the interrupted run {} ({} change(s))",
-                run.run_id,
-                run.entries.len()
-            );
-            if json_mode {
-                eprintln!("{line}");
-            } else {
-                println!("{line}");
-            }
-            match hooks::recover(&s.client, &s.records, &progress).await {
-                Ok(report) if report.ok => recovered = Some(report),
-                Ok(report) => {
-                    if json_mode {
-                        print_json(json!({"ok": false, "recovered": report}));
-                    } else {
-                        print_report(&report);
-                    }
-                    return ExitCode::from(1);
-                }
-                Err(problem) => return fail(&problem, 1),
-            }
-        }
-        Ok(None) => {}
-        Err(problem) => return fail(&problem, 1),
-    }
-    let plan = match hooks::plan_hooks(&s.client, &s.records, &request).await {
-        Ok(plan) => plan,
-        Err(problem) => return fail(&problem, 1),
-    };
-    if !json_mode {
-        print_plan(&plan);
-    }
-    let options = hooks::ApplyOptions {
-        confirm_secret_change: args.confirm_secret_change,
-        ..hooks::ApplyOptions::default()
-    };
-    match hooks::apply_plan_with(&s.client, &s.records, &plan, &options, &progress).await {
-        Ok(report) => {
-            let ok = report.ok;
-            if json_mode {
-                print_json(json!({
-                    "ok": ok,
-                    "plan": plan,
-                    "recovered": recovered,
-                    "report": report,
-                }));
-            } else {
-                if let Some(r) = &recovered {
-                    println!(
-                        "recovered the interrupted run: {} change(s) it had made recorded; sent now: created {}, updated {}, re-enabled {}",
-                        r.recorded_from_interrupted_run.len(),
-                        r.created.len(),
-                        r.updated.len(),
-                        r.reenabled.len()
-                    );
-                }
-                print_report(&report);
-            }
-            if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
-        Err(problem) => fail(&problem, 1),
+    finish(applied.await, |a| output::applied(&a, json))
+}
+
+impl ApplyArgs {
+    /// The selection, with the secret `--secret-env` names or a new one (`--rotate`).
+    fn request(&self) -> Result<HookRequest, ExitCode> {
+        let secret = match (&self.secret_env, self.rotate) {
+            (Some(var), _) => SecretChoice::Provided {
+                value: secret_from_env(var)?,
+            },
+            (None, true) => SecretChoice::Rotate,
+            (None, false) => SecretChoice::Keep,
+        };
+        request_of(&self.selection, secret)
     }
 }
 
 async fn test(args: IdArgs) -> ExitCode {
-    let s = match session(&args.target, false).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let ids: Vec<SubscriptionId> = match &args.id {
-        Some(id) => vec![id.clone()],
-        None => match s.records.recorded() {
-            Ok(r) => r.into_iter().map(|h| h.id).collect(),
-            Err(p) => return fail(&p, 1),
-        },
-    };
-    let mut results = Vec::new();
-    let mut all_ok = true;
-    for id in ids {
-        match hooks::send_test(&s.client, &s.records, &id).await {
-            Ok(t) => {
-                all_ok &= t.delivered;
-                if !s.json {
-                    println!(
-                        "{} {id}: receiver answered {}{}{}",
-                        if t.delivered { "delivered" } else { "FAILED" },
-                        t.receiver_status
-                            .map(|c| c.to_string())
-                            .unwrap_or_else(|| "nothing".into()),
-                        t.receiver_reason
-                            .as_deref()
-                            .map(|r| format!(" {r}"))
-                            .unwrap_or_default(),
-                        t.error_message
-                            .as_deref()
-                            .map(|e| format!(" ({e})"))
-                            .unwrap_or_default()
-                    );
-                    if let Some(advice) = &t.advice {
-                        println!("  {advice}");
-                    }
-                    if let Some(body) = &t.response_excerpt {
-                        println!("  {}", body.replace('\n', "\n  "));
-                    }
-                }
-                results.push(serde_json::to_value(&t).expect("serializes"));
-            }
-            Err(problem) => return fail(&problem, 1),
-        }
-    }
-    if s.json {
-        print_json(json!({"ok": all_ok, "tests": results}));
-    }
-    if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    let app = App::new(None);
+    let id = connection(&app, &args.target, false).await;
+    let tested = async { app.test_hooks(&id?, args.id.clone()).await }.await;
+    finish(tested, |tests| output::tests(&tests, args.target.json))
 }
 
 async fn list(args: TargetArgs) -> ExitCode {
-    let s = match session(&args, false).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    match hooks::list_hooks(&s.client, &s.records).await {
-        Ok(states) => {
-            if s.json {
-                print_json(json!({"ok": true, "hooks": states}));
-            } else {
-                if states.is_empty() {
-                    println!("no webhooks recorded for this connection");
-                }
-                if let Ok(Some(run)) = s.records.interrupted() {
-                    println!(
-                        "note: run {} did not finish ({} change(s)); its subscriptions are recorded once `hooks apply` finishes it, or deleted by `hooks rollback`",
-                        run.run_id,
-                        run.entries.len()
-                    );
-                }
-                for h in &states {
-                    let status = match (h.exists, h.status) {
-                        (false, _) => "gone".to_string(),
-                        (true, Some(st)) => st.as_str().to_string(),
-                        (true, None) => "?".into(),
-                    };
-                    let last = h
-                        .last_delivery
-                        .as_ref()
-                        .map(|d| {
-                            format!(
-                                ", last delivery {} {}",
-                                d.result.as_deref().unwrap_or("?"),
-                                d.receiver_status.map(|c| c.to_string()).unwrap_or_default()
-                            )
-                        })
-                        .unwrap_or_default();
-                    let origin = match h.recorded.origin {
-                        ado_flows::interface::HookOrigin::Created => "created here",
-                        ado_flows::interface::HookOrigin::Adopted => "adopted",
-                    };
-                    let scope = [
-                        h.project.clone(),
-                        h.repository.clone(),
-                        h.branch.as_ref().map(|b| format!("branch {b}")),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" / ");
-                    println!(
-                        "{} {:<22} in {scope}: {status} ({origin}) → {}{last}",
-                        h.recorded.id, h.event_label, h.url
-                    );
-                    if let Some(reason) = h.reason.as_deref().filter(|_| {
-                        h.status != Some(ado_flows::interface::SubscriptionStatus::Enabled)
-                    }) {
-                        println!("    {reason}");
-                    }
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Err(problem) => fail(&problem, 1),
-    }
+    let app = App::new(None);
+    let id = connection(&app, &args, false).await;
+    let listed = async { app.recorded_hooks(&id?).await }.await;
+    finish(listed, |hooks| output::list(&hooks, args.json))
 }
 
 async fn history(args: HistoryArgs) -> ExitCode {
-    let s = match session(&args.target, false).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    match hooks::history(&s.client, &s.records, &args.id, args.max).await {
-        Ok(deliveries) => {
-            if s.json {
-                print_json(json!({"ok": true, "deliveries": deliveries}));
-            } else {
-                for d in &deliveries {
-                    println!(
-                        "#{} {} {} {} {}{}",
-                        d.id,
-                        d.created_date.as_deref().unwrap_or(""),
-                        d.event_type.as_deref().unwrap_or(""),
-                        d.result.as_deref().unwrap_or("?"),
-                        d.receiver_status.map(|c| c.to_string()).unwrap_or_default(),
-                        d.error_message
-                            .as_deref()
-                            .map(|e| format!(" ({e})"))
-                            .unwrap_or_default()
-                    );
-                    if let Some(advice) = &d.advice {
-                        println!("  {advice}");
-                    }
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Err(problem) => fail(&problem, 1),
-    }
+    let app = App::new(None);
+    let id = connection(&app, &args.target, false).await;
+    let deliveries = async { app.hook_deliveries(&id?, &args.id, args.max).await }.await;
+    finish(deliveries, |d| output::history(&d, args.target.json))
 }
 
 async fn remove(args: TargetArgs) -> ExitCode {
-    let s = match session(&args, false).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    match hooks::remove_hooks(&s.client, &s.records).await {
-        Ok(report) => {
-            if s.json {
-                print_json(serde_json::to_value(&report).expect("serializes"));
-            } else {
-                if let Some(r) = &report.rolled_back {
-                    println!(
-                        "rolled back an interrupted run: deleted {}",
-                        r.deleted.len()
-                    );
-                }
-                for r in &report.removed {
-                    println!(
-                        "removed {} {}{}",
-                        r.id,
-                        r.event.event_type(),
-                        if r.already_gone {
-                            " (already gone)"
-                        } else {
-                            ""
-                        }
-                    );
-                }
-                for f in &report.failed {
-                    println!(
-                        "FAILED {}: {} {}",
-                        f.subscription_id.as_deref().unwrap_or_default(),
-                        f.problem.message,
-                        f.problem.fix
-                    );
-                }
-                if report.removed.is_empty() && report.failed.is_empty() {
-                    println!("nothing recorded to remove");
-                }
-            }
-            if report.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
-        Err(problem) => fail(&problem, 1),
-    }
+    let app = App::new(None);
+    let id = connection(&app, &args, false).await;
+    let removed = async { app.remove_hooks(&id?).await }.await;
+    finish(removed, |report| output::removed(&report, args.json))
 }
 
 async fn rotate(args: TargetArgs) -> ExitCode {
-    let s = match session(&args, false).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let json_mode = s.json;
-    let progress = |e: &ApplyEvent| {
-        if !json_mode {
-            println!("{}", progress_line(e));
-        }
-    };
-    match hooks::rotate_secret(&s.client, &s.records, &progress).await {
-        Ok(report) => {
-            if json_mode {
-                print_json(json!({"ok": report.ok, "report": report}));
-            } else {
-                print_report(&report);
-            }
-            if report.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
-        Err(problem) => fail(&problem, 1),
-    }
+    let (app, json) = (App::new(None), args.json);
+    let progress = |e: &ApplyEvent| output::progress_unless_json(e, json);
+    let id = connection(&app, &args, false).await;
+    let rotated = async { app.rotate_hook_secret(&id?, &progress).await }.await;
+    finish(rotated, |report| output::rotated(&report, json))
 }
 
 async fn rollback(args: TargetArgs) -> ExitCode {
-    let s = match session(&args, false).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    match hooks::rollback(&s.client, &s.records).await {
-        Ok(report) => {
-            let ok = report.failed.is_empty();
-            if s.json {
-                print_json(json!({"ok": ok, "rollback": report}));
-            } else if let Some(run) = &report.run_id {
-                println!(
-                    "rolled back run {run}: deleted {} subscription(s) it created; {} update(s) cannot be undone",
-                    report.deleted.len(),
-                    report.kept.len()
-                );
-            } else {
-                println!("nothing to roll back: no run was interrupted");
-            }
-            if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
-        Err(problem) => fail(&problem, 1),
-    }
+    let app = App::new(None);
+    let id = connection(&app, &args, false).await;
+    let rolled_back = async { app.rollback_hooks(&id?).await }.await;
+    finish(rolled_back, |report| {
+        output::rolled_back(&report, args.json)
+    })
 }
 
 async fn discard_journal(args: TargetArgs) -> ExitCode {
-    let s = match session(&args, false).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    match hooks::discard_journal(&s.records) {
-        Ok(discarded) => {
-            if s.json {
-                print_json(json!({"ok": true, "discarded": discarded}));
-            } else if discarded {
-                println!("discarded the unreadable journal; plan again (subscriptions the interrupted run made are found, not duplicated)");
-            } else {
-                println!("there is no journal to discard");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(problem) => fail(&problem, 1),
-    }
+    let app = App::new(None);
+    let id = connection(&app, &args, false).await;
+    let discarded = async { app.discard_hook_journal(&id?).await }.await;
+    finish(discarded, |d| output::discarded(d, args.json))
 }
 
 /// `plan|apply --profile`: the product's webhooks (`crate::handoff::hooks`).
@@ -598,26 +287,14 @@ async fn with_profile(
     let Some(path) = selection.profile.as_deref() else {
         unreachable!("run() routes here only with --profile")
     };
-    let profile = match target
-        .connection
-        .target()
-        .map_err(|p| crate::fail(&p, 2))
-        .and_then(|t| crate::handoff::load_for(path, &t, selection.pat_expires.as_deref()))
-    {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let s = match session(target, true).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
     let given = crate::handoff::ProfileHooks {
+        connection: &target.connection,
         set: &selection.set,
-        pat_expires: selection.pat_expires.as_deref(),
+        pat_expires: selection.pat_expires.clone(),
         project: selection.project.first().cloned(),
         secret_env,
         apply,
-        json: s.json,
+        json: target.json,
     };
-    crate::handoff::hooks(&s.connections, &s.id, &s.client, &s.records, profile, given).await
+    crate::handoff::hooks(path, given).await
 }

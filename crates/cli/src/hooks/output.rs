@@ -1,9 +1,305 @@
 //! Printing plans, progress and reports as lines (`--json` prints the flows' documents).
 
-use ado_flows::hooks::{ApplyEvent, ApplyReport, HookPlan, Phase};
+use std::process::ExitCode;
+
+use ado_flows::app::{HooksApplied, RecordedHooks};
+use ado_flows::hooks::{
+    ApplyEvent, ApplyReport, Delivery, HookPlan, InterruptedRun, Phase, RemoveReport,
+    RollbackReport, TestDelivery,
+};
+use ado_flows::interface::{HookOrigin, SubscriptionStatus};
+use serde_json::json;
+
+use crate::exit_if;
 
 pub(super) fn print_json(value: serde_json::Value) {
     println!("{}", crate::terminal::json(&value));
+}
+
+/// A progress line: on stdout, or on stderr with `--json` (stdout holds the document).
+pub(super) fn progress(event: &ApplyEvent, json: bool) {
+    if json {
+        eprintln!("{}", progress_line(event));
+    } else {
+        println!("{}", progress_line(event));
+    }
+}
+
+/// A progress line on stdout, none with `--json`.
+pub(super) fn progress_unless_json(event: &ApplyEvent, json: bool) {
+    if !json {
+        println!("{}", progress_line(event));
+    }
+}
+
+/// Apply finishes an interrupted run first: said where progress goes.
+pub(super) fn interrupted(run: &InterruptedRun, json: bool) {
+    let line = format!(
+        "finishing the interrupted run {} ({} change(s))",
+        run.run_id,
+        run.entries.len()
+    );
+    if json {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
+/// The plan `apply` is about to apply, as lines (none with `--json`).
+pub(super) fn plan_before_apply(plan: &HookPlan, json: bool) {
+    if !json {
+        print_plan(plan);
+    }
+}
+
+/// `hooks plan`.
+pub(super) fn planned(plan: &HookPlan, json: bool) -> ExitCode {
+    if json {
+        let mut value = serde_json::to_value(plan).expect("plans serialize");
+        value["ok"] = json!(true);
+        print_json(value);
+    } else {
+        print_plan(plan);
+    }
+    ExitCode::SUCCESS
+}
+
+/// `hooks apply`: what the interrupted run's recovery and the apply did.
+pub(super) fn applied(applied: &HooksApplied, json: bool) -> ExitCode {
+    let (recovered, plan, report) = match applied {
+        HooksApplied::RecoveryFailed(report) => {
+            if json {
+                print_json(json!({"ok": false, "recovered": report}));
+            } else {
+                print_report(report);
+            }
+            return ExitCode::from(1);
+        }
+        HooksApplied::Applied {
+            recovered,
+            plan,
+            report,
+        } => (recovered, plan, report),
+    };
+    if json {
+        print_json(json!({
+            "ok": report.ok,
+            "plan": plan,
+            "recovered": recovered,
+            "report": report,
+        }));
+    } else {
+        if let Some(r) = recovered {
+            println!(
+                "recovered the interrupted run: {} change(s) it had made recorded; sent now: created {}, updated {}, re-enabled {}",
+                r.recorded_from_interrupted_run.len(),
+                r.created.len(),
+                r.updated.len(),
+                r.reenabled.len()
+            );
+        }
+        print_report(report);
+    }
+    exit_if(report.ok)
+}
+
+/// `hooks test`: the receiver's answer to each test event.
+pub(super) fn tests(tests: &[TestDelivery], json: bool) -> ExitCode {
+    let all_ok = tests.iter().all(|t| t.delivered);
+    if json {
+        print_json(json!({"ok": all_ok, "tests": tests}));
+        return exit_if(all_ok);
+    }
+    for t in tests {
+        println!(
+            "{} {}: receiver answered {}{}{}",
+            if t.delivered { "delivered" } else { "FAILED" },
+            t.subscription_id,
+            t.receiver_status
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "nothing".into()),
+            t.receiver_reason
+                .as_deref()
+                .map(|r| format!(" {r}"))
+                .unwrap_or_default(),
+            t.error_message
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        );
+        if let Some(advice) = &t.advice {
+            println!("  {advice}");
+        }
+        if let Some(body) = &t.response_excerpt {
+            println!("  {}", body.replace('\n', "\n  "));
+        }
+    }
+    exit_if(all_ok)
+}
+
+/// `hooks list`.
+pub(super) fn list(listed: &RecordedHooks, json: bool) -> ExitCode {
+    if json {
+        print_json(json!({"ok": true, "hooks": listed.hooks}));
+        return ExitCode::SUCCESS;
+    }
+    if listed.hooks.is_empty() {
+        println!("no webhooks recorded for this connection");
+    }
+    if let Some(run) = &listed.interrupted {
+        println!(
+            "note: run {} did not finish ({} change(s)); its subscriptions are recorded once `hooks apply` finishes it, or deleted by `hooks rollback`",
+            run.run_id,
+            run.entries.len()
+        );
+    }
+    for h in &listed.hooks {
+        let status = match (h.exists, h.status) {
+            (false, _) => "gone".to_string(),
+            (true, Some(st)) => st.as_str().to_string(),
+            (true, None) => "?".into(),
+        };
+        let last = h
+            .last_delivery
+            .as_ref()
+            .map(|d| {
+                format!(
+                    ", last delivery {} {}",
+                    d.result.as_deref().unwrap_or("?"),
+                    d.receiver_status.map(|c| c.to_string()).unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        let origin = match h.recorded.origin {
+            HookOrigin::Created => "created here",
+            HookOrigin::Adopted => "adopted",
+        };
+        let scope = [
+            h.project.clone(),
+            h.repository.clone(),
+            h.branch.as_ref().map(|b| format!("branch {b}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" / ");
+        println!(
+            "{} {:<22} in {scope}: {status} ({origin}) → {}{last}",
+            h.recorded.id, h.event_label, h.url
+        );
+        if let Some(reason) = h
+            .reason
+            .as_deref()
+            .filter(|_| h.status != Some(SubscriptionStatus::Enabled))
+        {
+            println!("    {reason}");
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `hooks history`.
+pub(super) fn history(deliveries: &[Delivery], json: bool) -> ExitCode {
+    if json {
+        print_json(json!({"ok": true, "deliveries": deliveries}));
+        return ExitCode::SUCCESS;
+    }
+    for d in deliveries {
+        println!(
+            "#{} {} {} {} {}{}",
+            d.id,
+            d.created_date.as_deref().unwrap_or(""),
+            d.event_type.as_deref().unwrap_or(""),
+            d.result.as_deref().unwrap_or("?"),
+            d.receiver_status.map(|c| c.to_string()).unwrap_or_default(),
+            d.error_message
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        );
+        if let Some(advice) = &d.advice {
+            println!("  {advice}");
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `hooks remove`.
+pub(super) fn removed(report: &RemoveReport, json: bool) -> ExitCode {
+    if json {
+        print_json(serde_json::to_value(report).expect("serializes"));
+        return exit_if(report.ok);
+    }
+    if let Some(r) = &report.rolled_back {
+        println!(
+            "rolled back an interrupted run: deleted {}",
+            r.deleted.len()
+        );
+    }
+    for r in &report.removed {
+        println!(
+            "removed {} {}{}",
+            r.id,
+            r.event.event_type(),
+            if r.already_gone {
+                " (already gone)"
+            } else {
+                ""
+            }
+        );
+    }
+    for f in &report.failed {
+        println!(
+            "FAILED {}: {} {}",
+            f.subscription_id.as_deref().unwrap_or_default(),
+            f.problem.message,
+            f.problem.fix
+        );
+    }
+    if report.removed.is_empty() && report.failed.is_empty() {
+        println!("nothing recorded to remove");
+    }
+    exit_if(report.ok)
+}
+
+/// `hooks rotate`.
+pub(super) fn rotated(report: &ApplyReport, json: bool) -> ExitCode {
+    if json {
+        print_json(json!({"ok": report.ok, "report": report}));
+    } else {
+        print_report(report);
+    }
+    exit_if(report.ok)
+}
+
+/// `hooks rollback`: ok unless a deletion failed.
+pub(super) fn rolled_back(report: &RollbackReport, json: bool) -> ExitCode {
+    let ok = report.failed.is_empty();
+    if json {
+        print_json(json!({"ok": ok, "rollback": report}));
+    } else if let Some(run) = &report.run_id {
+        println!(
+            "rolled back run {run}: deleted {} subscription(s) it created; {} update(s) cannot be undone",
+            report.deleted.len(),
+            report.kept.len()
+        );
+    } else {
+        println!("nothing to roll back: no run was interrupted");
+    }
+    exit_if(ok)
+}
+
+/// `hooks discard-journal`.
+pub(super) fn discarded(discarded: bool, json: bool) -> ExitCode {
+    if json {
+        print_json(json!({"ok": true, "discarded": discarded}));
+    } else if discarded {
+        println!("discarded the unreadable journal; plan again (subscriptions the interrupted run made are found, not duplicated)");
+    } else {
+        println!("there is no journal to discard");
+    }
+    ExitCode::SUCCESS
 }
 
 pub(super) fn print_plan(plan: &HookPlan) {
