@@ -1,24 +1,21 @@
-//! Connect and open connections: the one way a connection is made.
-//!
-//! - [`connect_with_pat`]: the wizard's Verify button and the CLI's `--save`: validate the form,
-//!   verify against the server, then save the profile (with its [`ConnectOptions`]) and keep the
-//!   PAT in the OS keyring, in one [`Connections::save_connection`].
-//! - [`open_connection`]: a saved connection by profile id: the options from the profile, the
-//!   secret from the keyring (refreshed if it is about to expire), the client built from both.
-//!   The app's checks and hooks steps and the CLI all start here. A Server connection saved
-//!   before its REST API version was recorded learns it here, once (one `OPTIONS _apis`).
+//! Connect with a PAT: the one way a PAT connection is made. [`connect_with_pat`] is the wizard's
+//! Verify button and the CLI's `--save`: validate the form, verify against the server, then save
+//! the profile (with its [`ConnectOptions`]) and keep the PAT in the OS keyring, in one
+//! [`Connections::save_connection`]. A saved connection is opened again by
+//! [`crate::open::open_connection`]; the Entra ID sign-ins ([`crate::signin`]) end in the same
+//! [`Connected`].
 //!
 //! A PAT is validated once, into a [`Pat`], and stays a secret from then on.
 
-use ado_client::{AdoClient, Credential};
+use ado_client::Credential;
 use ado_core::checks::Problem;
 use ado_core::target::{validate_pat, ConnectionTarget, InputError, TargetInput};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 
-use crate::profiles::{AuthMethod, Connections, Profile, ProfileError, ProfileId};
+use crate::profiles::{AuthMethod, Connections, Profile, ProfileError};
 use crate::secrets::Backend;
-use crate::verify::{client_for, verify_connection, ConnectOptions, Verified};
+use crate::verify::{verify_connection, ConnectOptions, Verified};
 
 /// A personal access token that passed validation (trimmed, one piece, ASCII). Its `Debug`
 /// is redacted and it never leaves as plain text except into the `Authorization` header and
@@ -93,6 +90,16 @@ pub enum ConnectError {
     Save(#[from] ProfileError),
 }
 
+impl From<ConnectError> for crate::Error {
+    fn from(e: ConnectError) -> Self {
+        match e {
+            ConnectError::Input(errors) => crate::Error::input(errors),
+            ConnectError::Problem(p) => p.into(),
+            ConnectError::Save(e) => e.into(),
+        }
+    }
+}
+
 /// Validates, verifies, then saves. Nothing is saved unless verification succeeds.
 pub async fn connect_with_pat(
     connections: &Connections,
@@ -129,8 +136,6 @@ pub async fn connect_with_pat(
     verify_and_save_pat(connections, &target, &pat, expires_on, &options, now_unix).await
 }
 
-/// Verifies a validated target and PAT, then saves the connection with its options in one
-/// write. Nothing is saved unless verification succeeds.
 /// The saved connection to `target`; on first use, the PAT `pat` gives is verified and saved with
 /// `options`, as Verify does (nothing is saved unless it verifies). `true` when saved now.
 pub async fn saved_or_verified(
@@ -150,6 +155,8 @@ pub async fn saved_or_verified(
     Ok((connected.profile, true))
 }
 
+/// Verifies a validated target and PAT, then saves the connection with its options in one
+/// write. Nothing is saved unless verification succeeds.
 pub async fn verify_and_save_pat(
     connections: &Connections,
     target: &ConnectionTarget,
@@ -183,79 +190,5 @@ pub(crate) fn connected(
         profile,
         secret_store: backend,
         secret_store_description: backend.description(),
-    }
-}
-
-/// A saved connection, opened: its profile and a fresh credential.
-#[derive(Debug, Clone)]
-pub struct OpenConnection {
-    /// The saved profile (target and options).
-    pub profile: Profile,
-    /// The credential from the keyring, refreshed if it was about to expire.
-    pub credential: Credential,
-}
-
-impl OpenConnection {
-    /// How to reach the server, as saved.
-    pub fn options(&self) -> &ConnectOptions {
-        &self.profile.options
-    }
-
-    /// The client for this connection, with its saved options.
-    pub fn client(&self) -> Result<AdoClient, crate::Error> {
-        Ok(client_for(
-            &self.profile.target,
-            self.credential.clone(),
-            self.options(),
-        )?)
-    }
-}
-
-/// Opens a saved connection by profile id: the one way the app, the CLI and the hooks code
-/// reach a saved connection.
-pub async fn open_connection(
-    connections: &Connections,
-    profile_id: &ProfileId,
-    settings: &ado_auth::SignInSettings,
-) -> Result<OpenConnection, crate::Error> {
-    let profile = connections.saved(profile_id)?;
-    let credential = crate::signin::credential_for(
-        connections,
-        &profile,
-        settings,
-        std::time::SystemTime::now(),
-    )
-    .await?;
-    let profile = remember_server_version(connections, profile, &credential).await;
-    Ok(OpenConnection {
-        profile,
-        credential,
-    })
-}
-
-/// A Server profile without its REST API version (saved by an older ADO Connect) gets it from
-/// the server's resource locations and keeps it. Best effort: without it, the client learns the
-/// version from the server's first out-of-range answer instead.
-async fn remember_server_version(
-    connections: &Connections,
-    profile: Profile,
-    credential: &Credential,
-) -> Profile {
-    let target = &profile.target;
-    if target.deployment() != ado_core::target::Deployment::Server
-        || profile.options.server_api_version.is_some()
-    {
-        return profile;
-    }
-    let Ok(client) = client_for(target, credential.clone(), &profile.options) else {
-        return profile;
-    };
-    let Some(served) = crate::verify::read_versions(&client, target).await else {
-        return profile;
-    };
-    let latest = served.latest;
-    match connections.update_profile(&profile.id, |p| p.options.server_api_version = Some(latest)) {
-        Ok(Some(updated)) => updated,
-        _ => profile,
     }
 }

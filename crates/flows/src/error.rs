@@ -16,9 +16,6 @@ use ado_core::checks::{CheckCode, Problem};
 use ado_core::target::{Field, InputError};
 use serde::{Serialize, Serializer};
 
-use crate::product::LoadError;
-use crate::{ConnectError, ProfileError, SecretError};
-
 /// The stable code of an [`Error`]: every check verdict's code, and the app's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
@@ -193,6 +190,25 @@ impl Error {
         )
     }
 
+    /// A product profile that could not be read (`detail` names the path and the reason).
+    pub fn unreadable_profile(detail: impl std::fmt::Display) -> Error {
+        Error::app(
+            Code::Check(CheckCode::InvalidInput),
+            detail.to_string(),
+            "Choose the product's profile file again (a .toml file you can read).",
+        )
+    }
+
+    /// A product profile that was read but breaks its schema (`detail` names the path and how
+    /// many lines; the lines themselves are in the shell's `field_errors` or its own list).
+    pub fn invalid_profile(detail: impl std::fmt::Display) -> Error {
+        Error::app(
+            Code::InvalidProfile,
+            detail.to_string(),
+            "Fix each line named above in the profile, or ask the product for a current one; the profile open before stays open.",
+        )
+    }
+
     /// The fields of a form at fault; nothing was sent.
     pub fn input(errors: Vec<InputError>) -> Error {
         let first = errors.first().cloned();
@@ -242,48 +258,6 @@ impl From<&Error> for Error {
     }
 }
 
-impl From<SecretError> for Error {
-    fn from(e: SecretError) -> Self {
-        Error::secret_store(e)
-    }
-}
-
-impl From<ProfileError> for Error {
-    fn from(e: ProfileError) -> Self {
-        match e {
-            ProfileError::Secret(e) => e.into(),
-            other => Error::profile_store(other),
-        }
-    }
-}
-
-impl From<ConnectError> for Error {
-    fn from(e: ConnectError) -> Self {
-        match e {
-            ConnectError::Input(errors) => Error::input(errors),
-            ConnectError::Problem(p) => p.into(),
-            ConnectError::Save(e) => e.into(),
-        }
-    }
-}
-
-impl From<LoadError> for Error {
-    fn from(e: LoadError) -> Self {
-        match &e {
-            LoadError::Io { .. } => Error::app(
-                Code::Check(CheckCode::InvalidInput),
-                e.to_string(),
-                "Choose the product's profile file again (a .toml file you can read).",
-            ),
-            LoadError::Invalid { .. } => Error::app(
-                Code::InvalidProfile,
-                e.to_string(),
-                "Fix each line named above in the profile, or ask the product for a current one; the profile open before stays open.",
-            ),
-        }
-    }
-}
-
 /// An error with `code`, as the shells' tests walk every code through their serializers.
 #[doc(hidden)]
 pub fn example(code: Code) -> Error {
@@ -302,11 +276,7 @@ pub fn example(code: Code) -> Error {
         Code::SecretStore => Error::secret_store("no Secret Service on the session bus"),
         Code::ProfileStore => Error::profile_store("could not write /x/profiles.json: read-only"),
         Code::NothingYet => Error::nothing_yet(Missing::Report),
-        Code::InvalidProfile => LoadError::Invalid {
-            path: "dx.toml".into(),
-            errors: Vec::new(),
-        }
-        .into(),
+        Code::InvalidProfile => Error::invalid_profile("dx.toml: the profile is not valid"),
     }
 }
 

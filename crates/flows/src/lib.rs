@@ -11,17 +11,16 @@
 pub mod app;
 pub mod catalog;
 pub mod clock;
-mod collections;
 pub mod connect;
 pub mod error;
 pub mod failure;
 pub mod hints;
 pub mod home;
 pub mod hooks;
+pub mod open;
 pub mod organizations;
 pub mod preflight;
 pub mod product;
-mod report;
 pub mod resolve;
 pub mod sandbox;
 pub mod signin;
@@ -30,10 +29,10 @@ pub mod tls;
 pub mod verify;
 
 pub use connect::{
-    connect_with_pat, open_connection, verify_and_save_pat, ConnectError, Connected,
-    OpenConnection, Pat, PatConnectRequest,
+    connect_with_pat, verify_and_save_pat, ConnectError, Connected, Pat, PatConnectRequest,
 };
 pub use error::{Code, Error, Missing};
+pub use open::{open_connection, OpenConnection};
 pub use profiles::{AuthMethod, Connections, Profile, ProfileError, ProfileId};
 pub use secrets::{Backend, EntryLimit, SecretError, SecretStore};
 pub use store::{profiles, secrets};

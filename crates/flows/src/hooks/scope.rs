@@ -179,7 +179,7 @@ pub(super) async fn resolve_scopes(
                         None => r.name.clone(),
                     })
                     .collect();
-                let fix = match crate::collections::nearest(name, &known) {
+                let fix = match crate::verify::collections::nearest(name, &known) {
                     Some(near) => format!(
                         "Did you mean {near}? Or leave the repository empty for every repository."
                     ),
@@ -229,7 +229,7 @@ async fn project_fix(client: &AdoClient, name: &str) -> String {
         .await
         .map(|all| all.into_iter().map(|p| p.name).collect())
         .unwrap_or_default();
-    match crate::collections::nearest(name, &known) {
+    match crate::verify::collections::nearest(name, &known) {
         Some(near) => format!("Did you mean {near}? Project names are as the browser's address bar shows them after the organization or collection."),
         None => "Check the project's name (it is in the browser's address bar after the organization or collection).".into(),
     }

@@ -82,6 +82,15 @@ pub enum LoadError {
     },
 }
 
+impl From<LoadError> for crate::Error {
+    fn from(e: LoadError) -> Self {
+        match &e {
+            LoadError::Io { .. } => crate::Error::unreadable_profile(&e),
+            LoadError::Invalid { .. } => crate::Error::invalid_profile(&e),
+        }
+    }
+}
+
 impl LoadError {
     /// The stable code the shells show: `invalid_profile` for a profile with mistakes,
     /// `invalid_input` for a file that could not be read.

@@ -151,6 +151,15 @@ pub enum ProfileError {
     },
 }
 
+impl From<ProfileError> for crate::Error {
+    fn from(e: ProfileError) -> Self {
+        match e {
+            ProfileError::Secret(e) => e.into(),
+            other => crate::Error::profile_store(other),
+        }
+    }
+}
+
 /// The profile file and the secret store together: saving or removing a connection touches both.
 #[derive(Debug, Clone)]
 pub struct Connections {

@@ -165,6 +165,12 @@ pub enum SecretError {
     },
 }
 
+impl From<SecretError> for crate::Error {
+    fn from(e: SecretError) -> Self {
+        crate::Error::secret_store(e)
+    }
+}
+
 /// A handle on the chosen store.
 #[derive(Debug, Clone)]
 pub struct SecretStore {

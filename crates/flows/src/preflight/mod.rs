@@ -32,8 +32,10 @@ use ado_core::target::{ConnectionTarget, Field};
 use serde::Serialize;
 
 use crate::failure::probe_failure;
-pub use crate::report::{default_report_dir, save_report, save_report_to_default_dir};
+mod report;
+
 use crate::verify::{client_for, ConnectOptions, User};
+pub use report::{default_report_dir, save_report, save_report_to_default_dir};
 
 /// What to check.
 #[derive(Clone)]

@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::failure::probe_failure;
 
+pub(crate) mod collections;
+
 /// What a successful verification found.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -170,7 +172,7 @@ pub async fn verify_connection(
         Ok(connection) => connection,
         Err(e) => {
             let problem = diagnose(Probe::ConnectionData, e);
-            return Err(crate::collections::with_existing_collections(
+            return Err(collections::with_existing_collections(
                 target, credential, options, problem,
             )
             .await);

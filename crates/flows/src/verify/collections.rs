@@ -6,7 +6,7 @@ use ado_client::{AdoClient, Credential};
 use ado_core::checks::{CheckCode, Problem};
 use ado_core::target::{ConnectionTarget, Deployment, Field};
 
-use crate::verify::ConnectOptions;
+use super::ConnectOptions;
 
 /// `problem` (the collection was not found) with the collections the server lists added: to
 /// its message (which exist) and its fix (the nearest one). Left as it is for anything else, or

@@ -1,11 +1,11 @@
 //! The preflight report on disk: "Save report" writes it as Markdown and JSON (the token never
-//! appears: reproductions carry `$ADO_PAT`). Re-exported by [`crate::preflight`].
+//! appears: reproductions carry `$ADO_PAT`). A part of [`crate::preflight`].
 
 use ado_core::checks::{CheckCode, Problem};
 use ado_core::preflight as verdicts;
 use ado_core::target::ConnectionTarget;
 
-use crate::preflight::PreflightReport;
+use super::PreflightReport;
 
 /// [`save_report`] into [`default_report_dir`]; returns both paths as text, or the
 /// [`Problem`] the shells show.
