@@ -16,7 +16,7 @@
 //! handoff_panel), minting (list_organizations, mint_plan, mint_report, minted_tokens,
 //! revoked_tokens, two refusals) and a few errors. Through `ado_flows::app::App`, as the Tauri
 //! commands call it (ui_answers/app.rs): app_info, product_info, open_product_profile's refusal,
-//! plan_hooks, apply_hooks, hooks_overview, product_check (failing and passing, with what each
+//! search_catalog (a page, and nothing matching), plan_hooks, apply_hooks, hooks_overview, product_check (failing and passing, with what each
 //! streamed), product_hooks_plan, product_hooks_apply, and the hand-off (handoff_panel_dx,
 //! handoff_value, handoff_export, handoff_script, handoff_post asking first, sent, refused). What
 //! src-tauri wraps two of them in (`mint_tokens` {kind: "minted", report}, `revoke_minted`

@@ -32,6 +32,17 @@ class Node {
     while (root.parent) root = root.parent;
     for (const n of root.descendants()) if (n !== this && n.type === "radio" && n.name === this.name) n.isChecked = false;
   }
+  get parentElement() {
+    return this.parent;
+  }
+  /** A text child is given as { textContent } (the tests' DOM keeps text as strings). */
+  get firstChild() {
+    return asNode(this.children[0]);
+  }
+  get nextSibling() {
+    if (!this.parent) return null;
+    return asNode(this.parent.children[this.parent.children.indexOf(this) + 1]);
+  }
   /** The classes, as a browser's classList changes them (over `className`). */
   get classList() {
     const list = () => this.className.split(/\s+/).filter(Boolean);
@@ -151,6 +162,8 @@ class Node {
     return this.querySelectorAll(selector)[0] || null;
   }
 }
+
+const asNode = (child) => (child === undefined ? null : typeof child === "string" ? { textContent: child } : child);
 
 /** `:has(…)` and `:not(…)` taken out of `compound` (their selectors may hold spaces and dots). */
 function pseudoClasses(compound) {

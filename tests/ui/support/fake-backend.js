@@ -44,6 +44,8 @@ function defaults() {
     },
     // The first screen: the sandbox, one saved connection, the webhook events; DX opened.
     app_info: () => fixture("app_info"),
+    // The connection's catalog (any scope, any query): Fiber Cloud and Tailwind Traders.
+    search_catalog: () => fixture("search_catalog"),
     plan_hooks: () => fixture("plan_hooks"),
     apply_hooks: () => fixture("apply_hooks"),
     hooks_overview: () => fixture("hooks_overview"),
@@ -89,11 +91,13 @@ export const errors = {
 
 /** Other answers the real flows gave, for a test to put in place with `answer`: DX's checks
  *  failing on a Boards token without Work Items (Read) (`productCheck(args)` streams its rows),
- *  a hand-off view still missing a value, the product refusing the POST. */
+ *  a hand-off view still missing a value, the product refusing the POST, a catalog search
+ *  matching nothing (with its "did you mean"). */
 export const variants = {
   productCheckFailed: (args) => stream(args.onEvent, fixture("product_check_failed_events"), fixture("product_check_failed")),
   handoffMissing: () => fixture("handoff_panel"),
   handoffRefused: () => fixture("handoff_post_refused"),
+  catalogNothing: () => fixture("search_catalog_nothing"),
 };
 
 /** Minting's refusals (answers, not errors): a lifetime over the organization's maximum (with

@@ -85,7 +85,8 @@ function renderCheck(check) {
   if (check.code) item.dataset.code = check.code;
   item.append(row);
   if (status === "fail" || status === "warn") {
-    const details = el("details", {}, el("summary", { text: `${check.code} · how to fix` }), el("p", { text: check.fix }));
+    // The code is the backend's: a check that sent none shows none.
+    const details = el("details", {}, el("summary", { text: check.code ? `${check.code} · how to fix` : "How to fix" }), el("p", { text: check.fix }));
     if (check.serverMessage) details.append(el("p", { className: "hint", text: `Server said: ${check.serverMessage}` }));
     if (check.supportId) details.append(el("p", { className: "hint", text: `Support: ${check.supportId}` }));
     if (check.curl) {

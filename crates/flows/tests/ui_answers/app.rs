@@ -1,7 +1,8 @@
 //! The answers of the commands that go through [`ado_flows::app::App`] as the Tauri commands call
 //! it (src-tauri/src/*.rs: each command is `app.<action>(form)`), the forms given as the page
 //! sends them (JSON, deserialized as the shell does): the first screen (`app_info`,
-//! `product_info`, a broken profile refused by `open_product_profile`), the webhooks step on a
+//! `product_info`, a broken profile refused by `open_product_profile`), the catalog
+//! (`search_catalog`, a page and a query matching nothing), the webhooks step on a
 //! connection of this app (`plan_hooks`, `apply_hooks`, `hooks_overview`) and DX's steps on it:
 //! its checks (`product_check`: failing, then passing, each with the rows it streamed), its
 //! webhooks, and the hand-off (`handoff_panel`, `handoff_value`, `handoff_export`,
@@ -102,6 +103,18 @@ pub async fn app_answers() -> Vec<(&'static str, Value)> {
         .expect("the demo PAT connects");
     let id: ProfileId = opened.card.id.clone();
     answers.push(("app_info", json(&app.app_info("0.0.0-test"), &host)));
+    // The catalog the result step and the pickers page through: a page of everything, and a
+    // query matching nothing (with its "did you mean").
+    let tree = form(js!({ "kind": "tree" }));
+    let page = app
+        .search_catalog(&id, &tree, "", 0, 100)
+        .expect("the catalog");
+    answers.push(("search_catalog", json(&page, &host)));
+    let nothing = app
+        .search_catalog(&id, &tree, "fiber clod", 0, 100)
+        .expect("searched");
+    assert_eq!(nothing.total, 0, "{nothing:?}");
+    answers.push(("search_catalog_nothing", json(&nothing, &host)));
 
     answers.extend(wizard_hooks(&app, &id, &host).await);
     answers.extend(product_steps(&app, &id, &api, &refusing, &host).await);
