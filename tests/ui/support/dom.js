@@ -147,6 +147,10 @@ class Node {
     for (let n = this; n; n = n.parent) if (n.hidden) return [];
     return [{}];
   }
+  contains(node) {
+    for (let n = node; n; n = n.parent) if (n === this) return true;
+    return false;
+  }
   /** Every element below this one (depth first). */
   descendants() {
     return this.children.filter((c) => typeof c !== "string").flatMap((c) => [c, ...c.descendants()]);
@@ -246,6 +250,7 @@ export function installDom(ids = [], { anyId = false } = {}) {
     body,
     activeElement: body,
     createElement: (tag) => new Node(tag),
+    createComment: () => new Node("#comment"),
     getElementById: (id) => find(id) || (anyId ? body.appendChild(Object.assign(new Node("div"), { id, value: "" })) : null),
     querySelector: (selector) => body.querySelector(selector),
     querySelectorAll: (selector) => body.querySelectorAll(selector),

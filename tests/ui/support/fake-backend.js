@@ -82,11 +82,14 @@ function defaults() {
 }
 
 /** The errors commands reject with, as the flows produce them: a connection that is gone
- *  (`not_found`), a name too long (`invalid_input`), an address that is not a URL. */
+ *  (`not_found`), a name too long (`invalid_input`), an address that is not a URL, a form
+ *  whose fields are at fault. */
 export const errors = {
   notFound: () => fixture("error_not_found"),
   invalidName: () => fixture("error_invalid_name"),
   notAUrl: () => fixture("inspect_certificate_error"),
+  /** A form at fault (connect_with_pat): `fieldErrors` names each field and its mistake. */
+  formAtFault: () => fixture("connect_with_pat_invalid"),
 };
 
 /** Other answers the real flows gave, for a test to put in place with `answer`: DX's checks

@@ -1,7 +1,8 @@
 //! The answers of the commands that go through [`ado_flows::app::App`] as the Tauri commands call
 //! it (src-tauri/src/*.rs: each command is `app.<action>(form)`), the forms given as the page
 //! sends them (JSON, deserialized as the shell does): the first screen (`app_info`,
-//! `product_info`, a broken profile refused by `open_product_profile`), the catalog
+//! `product_info`, a broken profile refused by `open_product_profile`, a connect form whose
+//! fields are at fault refused by `connect_with_pat`), the catalog
 //! (`search_catalog`, a page and a query matching nothing), the webhooks step on a
 //! connection of this app (`plan_hooks`, `apply_hooks`, `hooks_overview`) and DX's steps on it:
 //! its checks (`product_check`: failing, then passing, each with the rows it streamed), its
@@ -102,6 +103,18 @@ pub async fn app_answers() -> Vec<(&'static str, Value)> {
         .await
         .expect("the demo PAT connects");
     let id: ProfileId = opened.card.id.clone();
+    // A form at fault: every field's mistake (fieldErrors), nothing sent.
+    let invalid = app
+        .connect_with_pat(form(js!({
+            "target": { "deployment": "server", "serverUrl": "ftp://ado", "collection": "a/b" },
+            "pat": "short",
+            "expiresOn": "someday",
+            "trustedCaPem": null,
+        })))
+        .await
+        .expect_err("refused before any request");
+    assert!(invalid.field_errors.len() > 1, "{invalid:?}");
+    answers.push(("connect_with_pat_invalid", json(&invalid, &host)));
     answers.push(("app_info", json(&app.app_info("0.0.0-test"), &host)));
     // The catalog the result step and the pickers page through: a page of everything, and a
     // query matching nothing (with its "did you mean").
