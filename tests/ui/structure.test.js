@@ -1,6 +1,8 @@
-// The UI's structure: no import cycle, no step importing another step for a helper, no file
-// over 800 lines, and a fake backend that answers only what backend.js sends, from fixtures
-// that are all used.
+// The UI's structure: no import cycle, nothing importing the page's entry point (main.js: the
+// steps move the page through nav.js, whose moves main.js registers, all of them), no step
+// taking navigation callbacks, no step importing another step for a helper, no file over 800
+// lines, and a fake backend that answers only what backend.js sends, from fixtures that are all
+// used.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -56,6 +58,32 @@ test("the cycle finder finds a cycle", () => {
 test("no import cycle in the UI", () => {
   const cycle = findCycle(graph);
   assert.equal(cycle && cycle.map((f) => relative(UI, f)).join(" → "), null);
+});
+
+const MAIN = join(UI, "src/main.js");
+const NAV = join(UI, "src/nav.js");
+
+test("nothing imports main.js: the steps reach the page through nav.js", () => {
+  const importers = [...graph].filter(([, imports]) => imports.includes(MAIN)).map(([file]) => relative(UI, file));
+  assert.deepEqual(importers, []);
+  const steps = [...graph.keys()].filter((f) => f.includes("/src/steps/"));
+  const moving = steps.filter((f) => /\b(go|open|home|connectNew|connectRenew)\(/.test(readFileSync(f, "utf8")) && /from "\.\.\/nav\.js"/.test(readFileSync(f, "utf8")));
+  assert.ok(moving.length >= 6, `the steps that move the page import nav.js: ${moving.map((f) => relative(UI, f))}`);
+});
+
+test("no step takes navigation callbacks through its init: they go through nav.js", () => {
+  for (const file of sources) {
+    const callbacks = readFileSync(file, "utf8").match(/export (?:async )?function init\w*\(\s*\{\s*on[A-Z]\w*/);
+    assert.equal(callbacks && `${relative(UI, file)}: ${callbacks[0]}`, null);
+  }
+});
+
+test("main.js registers every move nav.js offers, and only those", () => {
+  const offered = new Set([...readFileSync(NAV, "utf8").matchAll(/registered\(\)\.(\w+)\(/g)].map((m) => m[1]));
+  const main = readFileSync(MAIN, "utf8");
+  const block = main.slice(main.indexOf("registerNavigation({"), main.indexOf("\n});", main.indexOf("registerNavigation({")));
+  const registered = new Set([...block.matchAll(/^ {2}(\w+)(?=[:,(])/gm)].map((m) => m[1]));
+  assert.deepEqual([...registered].sort(), [...offered].sort());
 });
 
 test("every import resolves to a file of the UI", () => {
