@@ -105,3 +105,14 @@ test("the checks cannot run: the backend's message and fix on the status line", 
   assert.equal($("checks-status").textContent, `${error.message} ${error.fix}`);
   assert.equal($("run-checks").disabled, false);
 });
+
+test("Save report names the two files the backend wrote; a refusal says why", async () => {
+  showChecks(store.get("opened"), noContext());
+  await run();
+  await $("save-report").click();
+  assert.equal($("checks-status").textContent, `Saved: ${fixture("save_report").join(" and ")}`);
+  const error = errors.notFound();
+  fake.fail("save_report", error);
+  await $("save-report").click();
+  assert.equal($("checks-status").textContent, `${error.message} ${error.fix}`);
+});

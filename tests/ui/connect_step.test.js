@@ -104,3 +104,30 @@ test("the sandbox app_info names: the banner says what it is; Use the sandbox fi
   assert.equal($("pat").value, sandbox.pat);
   assert.equal($("verify").textContent, "Verify");
 });
+
+test("https failing where plain HTTP answers: the http:// address is offered, and taken on a click", async () => {
+  fake.fail("connect_with_pat", errors.notFound());
+  $("deployment-server").checked = true;
+  await $("deployment-server").dispatch("change");
+  $("server-url").value = "https://ado.test/tfs";
+  $("collection").value = "DefaultCollection";
+  $("pat").value = "a-token";
+  await $("connect-form").dispatch("submit");
+  await settle();
+  assert.deepEqual(fake.argsOf("http_alternative").map((a) => a.url), ["https://ado.test/tfs"]);
+  const http = fixture("http_alternative");
+  assert.equal($("http-offer").hidden, false);
+  assert.equal($("http-offer-url").textContent, http);
+  await $("http-offer-apply").onclick();
+  assert.equal($("server-url").value, http.replace(/\/$/, ""));
+  assert.equal($("http-offer").hidden, true);
+});
+
+test("a form at fault is not offered plain HTTP: the fields are what is wrong", async () => {
+  fake.fail("connect_with_pat", errors.formAtFault());
+  $("deployment-server").checked = true;
+  $("server-url").value = "https://ado.test/tfs";
+  await $("connect-form").dispatch("submit");
+  await settle();
+  assert.deepEqual(fake.argsOf("http_alternative"), []);
+});

@@ -128,3 +128,39 @@ test("the overview cannot be read: the backend's error, under its code", async (
   assert.equal($("hooks-alert-code").textContent, error.code);
   assert.equal($("hooks-alert-fix").textContent, error.fix);
 });
+
+test("a recorded webhook: its test event says why it was not delivered; its deliveries; its page", async () => {
+  const labels = Object.fromEntries(fixture("app_info").events.map((e) => [e.value, e.label]));
+  await open();
+  const hook = fixture("hooks_overview").hooks[0];
+  const li = doc.querySelector(`#hooks-list li[data-subscription-id=${hook.recorded.id}]`);
+  await li.querySelector(".test-hook").click();
+  const tested = fixture("test_hook");
+  assert.equal(tested.delivered, false, "the fixture's receiver did not answer");
+  assert.deepEqual(fake.argsOf("test_hook"), [{ profileId: store.get("opened").card.id, subscriptionId: hook.recorded.id }]);
+  assert.equal(li.querySelector(".result").textContent, `Not delivered: ${tested.errorMessage}`);
+  assert.equal(li.dataset.tested, "failed");
+  await li.querySelectorAll(".hook-actions button").find((b) => b.textContent === "Recent deliveries").click();
+  const [delivery] = fixture("hook_history");
+  assert.match(li.querySelector(".result").textContent, new RegExp(`${labels[delivery.eventType]}: ${delivery.result}$`));
+  await li.querySelector(".page-link").click();
+  assert.equal(li.querySelector(".page-link").dataset.opened, fixture("open_hook_page"));
+});
+
+test("a receiver refusing the secret is told which header carries the current one", async () => {
+  fake.answer("test_hook", { ...fixture("test_hook"), receiverStatus: 401 });
+  await open();
+  const li = doc.querySelector("#hooks-list li[data-subscription-id]");
+  await li.querySelector(".test-hook").click();
+  const header = fixture("hooks_overview").hooks[0].recorded.spec.auth.header;
+  assert.equal(li.querySelector(".result").textContent, `Not delivered: your receiver rejected the secret (401). Give it the current one (header ${header}).`);
+});
+
+test("Remove deletes what this app made, says how many, and reads the webhooks again", async () => {
+  await open();
+  const before = fake.argsOf("hooks_overview").length;
+  await $("hooks-remove").click();
+  assert.equal($("hooks-status").textContent, `Removed ${fixture("remove_hooks").removed.length} subscription(s); nothing else was touched.`);
+  assert.ok(doc.body.dataset.hooksRemoved);
+  assert.equal(fake.argsOf("hooks_overview").length, before + 1);
+});

@@ -50,6 +50,19 @@ function defaults() {
     apply_hooks: () => fixture("apply_hooks"),
     hooks_overview: () => fixture("hooks_overview"),
     hooks_gate: () => fixture("hooks_gate"),
+    // One recorded subscription: its test event (the receiver did not answer), its deliveries,
+    // its page; nothing interrupted to finish or undo; Remove.
+    test_hook: () => fixture("test_hook"),
+    hook_history: () => fixture("hook_history"),
+    open_hook_page: () => fixture("open_hook_page"),
+    recover_hooks: () => fixture("recover_hooks"),
+    rollback_hooks: () => fixture("rollback_hooks"),
+    remove_hooks: () => fixture("remove_hooks"),
+    save_report: () => fixture("save_report"),
+    list_connections: () => fixture("list_connections"),
+    // https failed where plain HTTP answers on the same port.
+    http_alternative: () => fixture("http_alternative"),
+    cancel_sign_in: () => fixture("cancel_sign_in"),
     product_info: () => fixture("product_info"),
     // The fake reads no TOML: every profile picked is refused as the real one refuses a broken one.
     open_product_profile: () => Promise.reject(fixture("open_product_profile_refused")),

@@ -7,7 +7,10 @@
 //! connection of this app (`plan_hooks`, `apply_hooks`, `hooks_overview`) and DX's steps on it:
 //! its checks (`product_check`: failing, then passing, each with the rows it streamed), its
 //! webhooks, and the hand-off (`handoff_panel`, `handoff_value`, `handoff_export`,
-//! `handoff_script`, `handoff_post` asking first, sending, and refused by the product).
+//! `handoff_script`, `handoff_post` asking first, sending, and refused by the product), then
+//! what is left of the webhooks step (`test_hook`, `hook_history`, `open_hook_page`,
+//! `recover_hooks`, `rollback_hooks`, `remove_hooks`) and of a connection (`save_report`,
+//! `list_connections`, `http_alternative`, `cancel_sign_in`).
 //!
 //! The app keeps its connections where `ADO_CONNECT_CONFIG_DIR` says and writes its files where
 //! `ADO_CONNECT_REPORT_DIR` says: both are temporary folders here (this binary's other test reads
@@ -131,6 +134,14 @@ pub async fn app_answers() -> Vec<(&'static str, Value)> {
 
     answers.extend(wizard_hooks(&app, &id, &host).await);
     answers.extend(product_steps(&app, &id, &api, &refusing, &host).await);
+    let subscription = answers
+        .iter()
+        .find(|(name, _)| *name == "hooks_overview")
+        .map(|(_, overview)| overview["hooks"][0]["recorded"]["id"].clone())
+        .and_then(|id| id.as_str().map(str::to_string))
+        .expect("a recorded webhook");
+    answers.extend(hook_actions(&app, &id, &subscription, &host).await);
+    answers.extend(connection_actions(&app, &id, &base, &host).await);
     // Its webhooks and its secrets go (the keyring is the user's).
     app.forget_connection(&id, HooksOnForget::RemoveHooks)
         .await
@@ -187,6 +198,59 @@ async fn wizard_hooks(
     let overview = app.hooks_overview(id).await.expect("the overview");
     answers.push(("hooks_overview", json(&overview, host)));
     answers
+}
+
+/// What the webhooks step does to one recorded subscription (a test event, its deliveries, its
+/// page in Azure DevOps), to an interrupted run (none here: finish and undo answer that nothing
+/// was left), and Remove.
+async fn hook_actions(
+    app: &App,
+    id: &ProfileId,
+    subscription: &str,
+    host: &[(&str, &str)],
+) -> Vec<(&'static str, Value)> {
+    let sub = ado_flows::hooks::SubscriptionId::from(subscription.to_string());
+    let tested = app.test_hook(id, &sub).await.expect("the test event");
+    let history = app.hook_history(id, &sub).await.expect("the deliveries");
+    let page = app.hook_page(id, &sub).await.expect("its page");
+    let recovered = app.recover_hooks(id, &|_| {}).await.expect("finished");
+    let rolled_back = app.rollback_hooks(id).await.expect("undone");
+    let removed = app.remove_hooks(id).await.expect("removed");
+    vec![
+        ("test_hook", json(&tested, host)),
+        ("hook_history", json(&history, host)),
+        ("open_hook_page", json(&page, host)),
+        ("recover_hooks", json(&recovered, host)),
+        ("rollback_hooks", json(&rolled_back, host)),
+        ("remove_hooks", json(&removed, host)),
+    ]
+}
+
+/// The rest of what a connection answers: the checks' report saved, the saved connections, the
+/// plain-HTTP address where https fails, and cancelling a sign-in when none is under way.
+async fn connection_actions(
+    app: &App,
+    id: &ProfileId,
+    base: &str,
+    host: &[(&str, &str)],
+) -> Vec<(&'static str, Value)> {
+    app.run_checks(
+        form(js!({ "profileId": id, "capabilities": ["repositories"], "project": "Fiber Cloud", "consentToHttp": true })),
+        &|_| {},
+    )
+    .await
+    .expect("the checks run");
+    let saved = app.save_report().expect("saved");
+    let listed = app.list_connections().expect("listed");
+    let https = base.replacen("http://", "https://", 1);
+    let alternative = app.http_alternative(&format!("{https}/tfs"), None).await;
+    assert!(alternative.is_some(), "the emulator answers plain HTTP");
+    vec![
+        ("save_report", json(&saved, host)),
+        ("list_connections", json(&listed, host)),
+        ("http_alternative", json(&alternative, host)),
+        ("cancel_sign_in", json(&app.cancel_sign_in(), host)),
+    ]
 }
 
 /// DX's steps on the saved connection: its checks, its webhooks, the hand-off.
