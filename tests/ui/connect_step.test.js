@@ -1,7 +1,8 @@
 // The connect step on the fake backend: Verify sends the form and, verified, opens the result
 // step (through the navigation seam) and forgets the token; a form at fault shows each field's
 // message under that field (the backend's fieldErrors), nothing else; a refusal naming no field
-// shows the alert with the backend's code; the sandbox app_info names fills the form.
+// shows the alert with the backend's code; the sandbox app_info names fills the form; the
+// Microsoft sign-ins show what they stream (the browser's address, the device code).
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import { errors, fixture, installFakeBackend } from "./support/fake-backend.js";
@@ -29,6 +30,8 @@ function form() {
     radio("deployment", "services", "deployment-services"),
     radio("method", "pat", "method-pat"),
     radio("method", "browser", "method-browser"),
+    radio("method", "device", "method-device"),
+    radio("method", "sp", "method-sp"),
     ...["server-url", "collection", "organization", "pat", "pat-expiry", "paste-url", "proxy"].map(field),
     node("div", { id: "alert", className: "alert", hidden: true }),
   );
@@ -130,4 +133,47 @@ test("a form at fault is not offered plain HTTP: the fields are what is wrong", 
   await $("connect-form").dispatch("submit");
   await settle();
   assert.deepEqual(fake.argsOf("http_alternative"), []);
+});
+
+/** fabrikam on Azure DevOps Services, signing in with `method`; then the button. */
+async function signIn(method) {
+  $("deployment-services").checked = true;
+  $(`method-${method}`).checked = true;
+  await $("deployment-services").dispatch("change");
+  $("organization").value = "fabrikam";
+  await $("connect-form").dispatch("submit");
+  await settle();
+}
+
+test("Sign in with Microsoft: the address the browser was given is shown to open by hand; signed in, the result", async () => {
+  await signIn("browser");
+  assert.deepEqual(fake.argsOf("sign_in_browser").map((a) => a.form.organization), ["fabrikam"]);
+  assert.equal($("browser-link").value, fixture("sign_in_browser_url"));
+  assert.equal($("browser-link-row").hidden, false);
+  assert.deepEqual(moves, [{ to: "open", step: "result", opened: fixture("sign_in_browser") }]);
+  assert.equal($("waiting").hidden, true, "no longer waiting");
+});
+
+test("a device code: the code and the page to enter it on, as the backend streamed them", async () => {
+  await signIn("device");
+  const prompt = fixture("sign_in_device_prompt");
+  assert.equal($("device-code").textContent, prompt.userCode);
+  assert.equal($("device-url").textContent, prompt.verificationUri);
+  assert.equal($("device-code-row").hidden, false);
+  assert.deepEqual(moves, [{ to: "open", step: "result", opened: fixture("sign_in_device") }]);
+});
+
+test("a service principal: its tenant, client id and secret sent; signed in, the secret leaves the page", async () => {
+  $("sp-tenant").value = "tenant";
+  $("sp-client-id").value = "client";
+  $("sp-secret").value = "secret";
+  await signIn("sp");
+  assert.deepEqual(fake.argsOf("sign_in_service_principal").map((a) => [a.form.tenant, a.form.clientId, a.form.clientSecret]), [["tenant", "client", "secret"]]);
+  assert.deepEqual(moves, [{ to: "open", step: "result", opened: fixture("sign_in_service_principal") }]);
+  assert.equal($("sp-secret").value, "");
+});
+
+test("Cancel while waiting for the browser asks the backend to stop the sign-in", async () => {
+  await $("cancel-sign-in").click();
+  assert.equal(fake.argsOf("cancel_sign_in").length, 1);
 });

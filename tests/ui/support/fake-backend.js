@@ -63,6 +63,11 @@ function defaults() {
     // https failed where plain HTTP answers on the same port.
     http_alternative: () => fixture("http_alternative"),
     cancel_sign_in: () => fixture("cancel_sign_in"),
+    // The Microsoft sign-ins on fabrikam: the address given to the browser, the device code,
+    // each streamed as the real run streamed it; a service principal.
+    sign_in_browser: (args) => stream(args.onUrl, [fixture("sign_in_browser_url")], fixture("sign_in_browser")),
+    sign_in_device: (args) => stream(args.onCode, [fixture("sign_in_device_prompt")], fixture("sign_in_device")),
+    sign_in_service_principal: () => fixture("sign_in_service_principal"),
     product_info: () => fixture("product_info"),
     // The fake reads no TOML: every profile picked is refused as the real one refuses a broken one.
     open_product_profile: () => Promise.reject(fixture("open_product_profile_refused")),

@@ -10,7 +10,8 @@
 //! `handoff_script`, `handoff_post` asking first, sending, and refused by the product), then
 //! what is left of the webhooks step (`test_hook`, `hook_history`, `open_hook_page`,
 //! `recover_hooks`, `rollback_hooks`, `remove_hooks`) and of a connection (`save_report`,
-//! `list_connections`, `http_alternative`, `cancel_sign_in`).
+//! `list_connections`, `http_alternative`, `cancel_sign_in`), and the three Microsoft sign-ins
+//! (`sign_in_browser`, `sign_in_device`, `sign_in_service_principal`, with what each streams).
 //!
 //! The app keeps its connections where `ADO_CONNECT_CONFIG_DIR` says and writes its files where
 //! `ADO_CONNECT_REPORT_DIR` says: both are temporary folders here (this binary's other test reads
@@ -142,6 +143,7 @@ pub async fn app_answers() -> Vec<(&'static str, Value)> {
         .expect("a recorded webhook");
     answers.extend(hook_actions(&app, &id, &subscription, &host).await);
     answers.extend(connection_actions(&app, &id, &base, &host).await);
+    answers.extend(sign_ins(&app, &emu, &base, &host).await);
     // Its webhooks and its secrets go (the keyring is the user's).
     app.forget_connection(&id, HooksOnForget::RemoveHooks)
         .await
@@ -251,6 +253,87 @@ async fn connection_actions(
         ("http_alternative", json(&alternative, host)),
         ("cancel_sign_in", json(&app.cancel_sign_in(), host)),
     ]
+}
+
+/// The three Microsoft sign-ins against the emulator's Entra ID (`ADO_CONNECT_AUTHORITY`): the
+/// browser's (the test plays the browser; the address it was given streamed as the page gets
+/// it), the device code's (the prompt streamed, approved at once) and a service principal's.
+/// Each connection is forgotten again.
+async fn sign_ins(
+    app: &App,
+    emu: &ado_emulator::Emulator,
+    base: &str,
+    host: &[(&str, &str)],
+) -> Vec<(&'static str, Value)> {
+    std::env::set_var("ADO_CONNECT_AUTHORITY", base);
+    let services = js!({ "organization": "fabrikam", "servicesUrl": format!("{base}/") });
+    let mut answers = Vec::new();
+
+    let (tx, rx) = tokio::sync::oneshot::channel::<url::Url>();
+    let browser = tokio::spawn(async move {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let answer = http
+            .get(rx.await.unwrap())
+            .send()
+            .await
+            .expect("authorize answers");
+        let back = answer.headers()["location"].to_str().unwrap().to_string();
+        http.get(back)
+            .send()
+            .await
+            .expect("the loopback listener answers");
+    });
+    let shown = Mutex::new(None);
+    let opened = app
+        .sign_in_browser(form(services.clone()), |url| {
+            *shown.lock().unwrap() = Some(url.to_string());
+            tx.send(url.clone()).unwrap();
+        })
+        .await
+        .expect("signed in in the browser");
+    browser.await.unwrap();
+    answers.push(("sign_in_browser", json(&opened, host)));
+    answers.push((
+        "sign_in_browser_url",
+        json(&shown.into_inner().unwrap(), host),
+    ));
+    let mut ids = vec![opened.card.id.clone()];
+
+    let entra = emu.entra();
+    let prompted = Mutex::new(None);
+    let opened = app
+        .sign_in_device(form(services.clone()), |prompt| {
+            entra
+                .approve_device_code(&prompt.user_code, "demo.admin@fabrikam.example")
+                .expect("approved");
+            *prompted.lock().unwrap() = Some(serde_json::to_value(&prompt).unwrap());
+        })
+        .await
+        .expect("signed in with a device code");
+    answers.push(("sign_in_device", json(&opened, host)));
+    answers.push((
+        "sign_in_device_prompt",
+        json(&prompted.into_inner().unwrap(), host),
+    ));
+    ids.push(opened.card.id.clone());
+
+    let mut principal = services.clone();
+    principal["tenant"] = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b".into();
+    principal["clientId"] = ado_emulator::scenario::DEMO_SP_CLIENT_ID.to_string().into();
+    principal["clientSecret"] = ado_emulator::scenario::DEMO_SP_SECRET.into();
+    let opened = app
+        .sign_in_service_principal(form(principal))
+        .await
+        .expect("the service principal signs in");
+    answers.push(("sign_in_service_principal", json(&opened, host)));
+    ids.push(opened.card.id.clone());
+    for id in ids {
+        let _ = app.forget_connection(&id, HooksOnForget::KeepHooks).await;
+    }
+    answers
 }
 
 /// DX's steps on the saved connection: its checks, its webhooks, the hand-off.
