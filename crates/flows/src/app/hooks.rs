@@ -183,7 +183,7 @@ impl App {
             on_interrupted(&run);
             let report = hooks::recover(&client, &records, progress).await?;
             if !report.ok {
-                return Ok(HooksApplied::RecoveryFailed(report));
+                return Ok(HooksApplied::RecoveryFailed(Box::new(report)));
             }
             recovered = Some(report);
         }
@@ -194,11 +194,11 @@ impl App {
             ..ApplyOptions::default()
         };
         let report = hooks::apply_plan_with(&client, &records, &plan, &options, progress).await?;
-        Ok(HooksApplied::Applied {
+        Ok(HooksApplied::Applied(Box::new(AppliedHooks {
             recovered,
             plan,
             report,
-        })
+        })))
     }
 
     /// Sends a test event through one subscription, or through every recorded one.
@@ -259,14 +259,17 @@ pub struct RecordedHooks {
 /// What [`App::apply_hooks_now`] did.
 pub enum HooksApplied {
     /// The interrupted run could not be finished; nothing new was planned.
-    RecoveryFailed(ApplyReport),
+    RecoveryFailed(Box<ApplyReport>),
     /// Applied (after finishing an interrupted run, if there was one).
-    Applied {
-        /// The interrupted run finished first.
-        recovered: Option<ApplyReport>,
-        /// What was planned.
-        plan: HookPlan,
-        /// What was done.
-        report: ApplyReport,
-    },
+    Applied(Box<AppliedHooks>),
+}
+
+/// What an apply did, after finishing an interrupted run if there was one.
+pub struct AppliedHooks {
+    /// The interrupted run finished first.
+    pub recovered: Option<ApplyReport>,
+    /// What was planned.
+    pub plan: HookPlan,
+    /// What was done.
+    pub report: ApplyReport,
 }

@@ -14,6 +14,7 @@ mod headless;
 mod hooks;
 mod mint;
 mod product;
+pub mod receiver;
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -33,7 +34,7 @@ pub use headless::{
     connector_pats, placeholders, CheckForm, CheckPlace, Forget, LoggedOut, LoginForm, LoginMethod,
     SavedConnection, VerifyAnswer, VerifyForm,
 };
-pub use hooks::{HookView, HooksApplied, HooksOverview, RecordedHooks};
+pub use hooks::{AppliedHooks, HookView, HooksApplied, HooksOverview, RecordedHooks};
 pub use mint::{MintAction, MintDone, MintRun, ShownToken};
 pub use product::{MintAnswer, ProductInfo, RevokeAnswer};
 
