@@ -10,7 +10,7 @@ use ado_flows::app::{CheckForm, CheckPlace};
 use ado_flows::interface::{Capability, Credential, Field, RepoUrl};
 use clap::Args;
 
-use crate::{fail, input_problem, read_pat, ConnectionArgs};
+use crate::{bad_input, input_problem, read_pat, ConnectionArgs};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -38,26 +38,14 @@ pub struct CheckArgs {
 }
 
 pub async fn run(args: CheckArgs) -> ExitCode {
-    let (form, app) = match (
-        args.form(),
-        crate::handoff::open_product(args.profile.as_deref()),
-    ) {
-        (Ok(form), Ok(app)) => (form, app),
-        (_, Err(code)) => return code,
-        (Err(e), _) => return fail(e, 2),
-    };
-    let request = match app.preflight_request(form).await {
-        Ok(request) => request,
-        Err(e) => return fail(e, 2),
-    };
-    match args.profile {
-        Some(_) => crate::handoff::check(&app, request, args.pat_expires, args.json).await,
-        None => output::report(
-            &app.check(&request, &|c| output::check_line(c, args.json))
-                .await,
-            args.json,
-        ),
+    let app = or_exit!(crate::handoff::open_product(args.profile.as_deref()));
+    let form = or_exit!(args.form().map_err(bad_input));
+    let request = or_exit!(app.preflight_request(form).await.map_err(bad_input));
+    if args.profile.is_some() {
+        return crate::handoff::check(&app, request, args.pat_expires, args.json).await;
     }
+    let on_check = |c: &_| output::check_line(c, args.json);
+    output::report(&app.check(&request, &on_check).await, args.json)
 }
 
 impl CheckArgs {

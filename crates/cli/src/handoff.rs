@@ -25,7 +25,7 @@ use ado_flows::product::{load_profile, ProductEvent};
 use clap::Args;
 use secrecy::SecretString;
 
-use crate::{fail, input_problem, PatOnDemand};
+use crate::{bad_input, input_problem, print_saved, PatOnDemand};
 
 mod output;
 
@@ -90,25 +90,14 @@ pub(crate) struct ProfileHooks<'a> {
 /// `hooks plan|apply --profile`: exactly the product's webhooks, once the connection passed the
 /// product's checks (the gate).
 pub(crate) async fn hooks(path: &Path, given: ProfileHooks<'_>) -> ExitCode {
-    let app = match open_product(Some(path)) {
-        Ok(app) => app,
-        Err(code) => return code,
-    };
-    let (connection, json) = match given.connection(&app) {
-        Ok(c) => (c, given.json),
-        Err(e) => return fail(e, 2),
-    };
+    let app = or_exit!(open_product(Some(path)));
+    let connection = or_exit!(given.connection(&app).map_err(bad_input));
     let secret = env_secret(given.secret_env.unwrap_or("ADO_HOOK_SECRET"));
     let pat = PatOnDemand::default();
-    let done = app.product_hooks_for_target(
-        connection,
-        secret,
-        given.apply,
-        || pat.read(),
-        crate::print_saved,
-    );
+    let done =
+        app.product_hooks_for_target(connection, secret, given.apply, || pat.read(), print_saved);
     match done.await {
-        Ok(done) => output::product_hooks(&done, json),
+        Ok(done) => output::product_hooks(&done, given.json),
         Err(e) => pat.fail(e, 1),
     }
 }
@@ -184,19 +173,10 @@ pub struct HandoffArgs {
 
 /// `ado-connect-cli handoff`.
 pub async fn run(args: HandoffArgs) -> ExitCode {
-    let app = match open_product(Some(&args.profile)) {
-        Ok(app) => app,
-        Err(code) => return code,
-    };
-    let request = match args.request(&app) {
-        Ok(request) => request,
-        Err(e) => return fail(e, 2),
-    };
+    let app = or_exit!(open_product(Some(&args.profile)));
+    let request = or_exit!(args.request(&app).map_err(bad_input));
     let pat = PatOnDemand::default();
-    match app
-        .hand_off(request, || pat.read(), crate::print_saved)
-        .await
-    {
+    match app.hand_off(request, || pat.read(), print_saved).await {
         Ok(done) => output::handed_off(&done, args.json),
         Err(e) => pat.fail(e, 1),
     }

@@ -14,7 +14,7 @@ use clap::Args;
 use secrecy::SecretString;
 use serde_json::json;
 
-use crate::{fail, finish, input_problem};
+use crate::{bad_input, finish, input_problem};
 
 #[derive(Args)]
 pub struct LoginArgs {
@@ -111,25 +111,7 @@ fn sp_secret() -> SecretString {
 }
 
 pub async fn logout(args: LogoutArgs) -> ExitCode {
-    let which = match (args.id, args.all) {
-        (Some(id), _) => Forget::One(id),
-        (None, true) => Forget::All,
-        (None, false) => {
-            return fail(
-                input_problem(
-                    None,
-                    "say which connection: --id ID or --all".into(),
-                    "Run with --id or --all.",
-                ),
-                2,
-            )
-        }
-    };
-    let hooks = match (args.remove_hooks, args.keep_hooks) {
-        (_, true) => Some(HooksOnForget::KeepHooks),
-        (true, _) => Some(HooksOnForget::RemoveHooks),
-        _ => None,
-    };
+    let (which, hooks) = or_exit!(args.choice().map_err(bad_input));
     finish(App::new(None).log_out(which, hooks).await, |out| {
         println!(
             "{}",
@@ -137,6 +119,28 @@ pub async fn logout(args: LogoutArgs) -> ExitCode {
         );
         ExitCode::SUCCESS
     })
+}
+
+impl LogoutArgs {
+    /// Which connections, and what happens to their webhooks (none said: asked when they have
+    /// some).
+    fn choice(&self) -> Result<(Forget, Option<HooksOnForget>), ado_flows::Error> {
+        let which = match (&self.id, self.all) {
+            (Some(id), _) => Forget::One(id.clone()),
+            (None, true) => Forget::All,
+            (None, false) => Err(input_problem(
+                None,
+                "say which connection: --id ID or --all".into(),
+                "Run with --id or --all.",
+            ))?,
+        };
+        let hooks = match (self.remove_hooks, self.keep_hooks) {
+            (_, true) => Some(HooksOnForget::KeepHooks),
+            (true, _) => Some(HooksOnForget::RemoveHooks),
+            _ => None,
+        };
+        Ok((which, hooks))
+    }
 }
 
 mod output {

@@ -15,6 +15,16 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use serde_json::json;
 
+/// The value, or return the exit code its reading already printed.
+macro_rules! or_exit {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(code) => return code,
+        }
+    };
+}
+
 mod args;
 mod check;
 mod handoff;
@@ -204,10 +214,7 @@ pub(crate) fn input_problem(
 }
 
 async fn verify(args: VerifyArgs) -> ExitCode {
-    let form = match args.form() {
-        Ok(form) => form,
-        Err(e) => return fail(e, 2),
-    };
+    let form = or_exit!(args.form().map_err(bad_input));
     let answer = App::new(None).verify_pat(form).await;
     finish(answer, |a| print_ok(&a))
 }
@@ -249,6 +256,11 @@ pub(crate) fn finish<T>(
             fail(e, code)
         }
     }
+}
+
+/// Fails on input read from the flags, the environment, stdin or a file: exit 2.
+pub(crate) fn bad_input(error: ado_flows::Error) -> ExitCode {
+    fail(error, 2)
 }
 
 /// Prints a document with `"ok": true` added; exits 0.

@@ -23,7 +23,7 @@ use std::process::ExitCode;
 use ado_flows::app::{MintAction, MintRun};
 use clap::Args;
 
-use crate::{fail, finish, ConnectionArgs};
+use crate::{bad_input, finish, ConnectionArgs};
 
 /// `mint`'s flags.
 #[derive(Args)]
@@ -68,14 +68,8 @@ pub struct MintArgs {
 
 /// `ado-connect-cli mint`.
 pub async fn run(args: MintArgs) -> ExitCode {
-    let app = match crate::handoff::open_product(Some(&args.profile)) {
-        Ok(app) => app,
-        Err(code) => return code,
-    };
-    let run = match args.run() {
-        Ok(run) => run,
-        Err(e) => return fail(e, 2),
-    };
+    let app = or_exit!(crate::handoff::open_product(Some(&args.profile)));
+    let run = or_exit!(args.run().map_err(bad_input));
     finish(app.mint_for_target(run).await, |done| output::done(&done))
 }
 

@@ -7,26 +7,25 @@
 //! (`{"listening":"…"}` with `--json`). It runs until interrupted, or until `--count`
 //! deliveries were accepted.
 //!
-//! Deliveries are unauthenticated until the secret is checked, and even then their text is
-//! whatever the sender put there: every field printed from a body goes through [`clean`],
-//! which escapes control and bidirectional-formatting characters (a body cannot move the
-//! cursor, recolour or rewrite the terminal, or forge a second line) and caps its length.
+//! What a delivery is worth (the secret, the summary, the count) is decided by
+//! [`ado_flows::app::receiver`], which also cleans every field taken from a body before it is
+//! printed; this shell listens and prints.
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use ado_flows::hooks::secret::constant_time_eq;
-use ado_flows::interface::{validate_header_name, DEFAULT_SECRET_HEADER};
+use ado_flows::app::receiver::{Received, Receiver};
+use ado_flows::interface::DEFAULT_SECRET_HEADER;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use clap::Args;
-use secrecy::{ExposeSecret as _, SecretString};
-use serde_json::{json, Value};
+use secrecy::SecretString;
+use serde_json::json;
+use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::{fail, input_problem};
+use crate::{bad_input, fail, input_problem};
 
 #[derive(Args)]
 pub struct ReceiveArgs {
@@ -47,74 +46,72 @@ pub struct ReceiveArgs {
     count: Option<u64>,
 }
 
-struct Receiver {
-    secret: SecretString,
-    header: String,
+/// What the handler shares: the receiver, how to print, and the signal that it is done.
+struct Shared {
+    receiver: Receiver,
     json: bool,
-    accepted: AtomicU64,
-    count: Option<u64>,
     done: Notify,
 }
 
 pub async fn run(args: ReceiveArgs) -> ExitCode {
-    if let Err(e) = validate_header_name(&args.header) {
-        return fail(input_problem(None, e, "Pass --header NAME."), 2);
+    let secret = or_exit!(secret(&args.secret_env).map_err(bad_input));
+    let receiver = or_exit!(Receiver::new(args.header, secret, args.count).map_err(bad_input));
+    let listener = or_exit!(listen(args.port).await);
+    let shared = Arc::new(Shared {
+        receiver,
+        json: args.json,
+        done: Notify::new(),
+    });
+    serve(listener, shared).await
+}
+
+/// The secret from the variable `--secret-env` names.
+fn secret(var: &str) -> Result<SecretString, ado_flows::Error> {
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => Ok(SecretString::from(v.trim().to_string())),
+        _ => Err(input_problem(
+            None,
+            format!("the environment variable {var} is empty or unset"),
+            "Export the secret (as `hooks apply` printed it) in that variable.",
+        )
+        .into()),
     }
-    let secret = match std::env::var(&args.secret_env) {
-        Ok(v) if !v.trim().is_empty() => SecretString::from(v.trim().to_string()),
-        _ => {
-            return fail(
-                input_problem(
-                    None,
-                    format!(
-                        "the environment variable {} is empty or unset",
-                        args.secret_env
-                    ),
-                    "Export the secret (as `hooks apply` printed it) in that variable.",
-                ),
-                2,
-            )
-        }
-    };
-    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await {
-        Ok(l) => l,
-        Err(e) => {
-            return fail(
-                input_problem(
-                    None,
-                    format!("cannot listen on 127.0.0.1:{}: {e}", args.port),
-                    "Choose another --port.",
-                ),
-                1,
-            )
-        }
-    };
+}
+
+/// Listens on 127.0.0.1:`port`.
+async fn listen(port: u16) -> Result<TcpListener, ExitCode> {
+    TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+        fail(
+            input_problem(
+                None,
+                format!("cannot listen on 127.0.0.1:{port}: {e}"),
+                "Choose another --port.",
+            ),
+            1,
+        )
+    })
+}
+
+/// Says where it listens, then serves until interrupted or done.
+async fn serve(listener: TcpListener, shared: Arc<Shared>) -> ExitCode {
     let addr = match listener.local_addr() {
         Ok(a) => a,
         Err(e) => return fail(input_problem(None, e.to_string(), "Try again."), 1),
     };
     let url = format!("http://{addr}/");
-    if args.json {
+    if shared.json {
         println!("{}", json!({ "listening": url }));
     } else {
-        println!("listening on {url} (secret header {})", args.header);
+        let header = shared.receiver.header();
+        println!("listening on {url} (secret header {header})");
     }
-    let state = Arc::new(Receiver {
-        secret,
-        header: args.header,
-        json: args.json,
-        accepted: AtomicU64::new(0),
-        count: args.count,
-        done: Notify::new(),
-    });
     let app = axum::Router::new()
         .fallback(receive)
-        .with_state(state.clone());
-    let stop = state.clone();
+        .with_state(shared.clone());
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             tokio::select! {
-                _ = stop.done.notified() => {}
+                _ = shared.done.notified() => {}
                 _ = tokio::signal::ctrl_c() => {}
             }
         })
@@ -126,45 +123,57 @@ pub async fn run(args: ReceiveArgs) -> ExitCode {
 }
 
 async fn receive(
-    State(state): State<Arc<Receiver>>,
-    method: axum::http::Method,
+    State(shared): State<Arc<Shared>>,
+    method: Method,
     headers: HeaderMap,
     body: String,
-) -> axum::response::Response {
-    if method != axum::http::Method::POST {
-        return (
+) -> Response {
+    let header = shared.receiver.header();
+    let given = headers.get(header).map(|v| v.as_bytes());
+    let received = shared
+        .receiver
+        .receive(method == Method::POST, given, &body);
+    print(&received, header, shared.json);
+    match received {
+        Received::NotADelivery => (
             StatusCode::OK,
             "ado-connect receiver: POST deliveries here\n",
         )
-            .into_response();
-    }
-    let event: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    let event_type = event_type(&event);
-    let given = headers
-        .get(state.header.as_str())
-        .map(|v| v.as_bytes().to_vec());
-    let authentic = given
-        .as_deref()
-        .is_some_and(|g| constant_time_eq(g, state.secret.expose_secret().as_bytes()));
-    if !authentic {
-        let why = if given.is_none() { "missing" } else { "wrong" };
-        if state.json {
-            println!(
-                "{}",
-                json!({"accepted": false, "status": 401, "eventType": event_type, "reason": format!("{why} {}", state.header)})
-            );
-        } else {
-            println!("REJECTED 401 {event_type}: {why} {} header", state.header);
-        }
-        return (
+            .into_response(),
+        Received::Rejected { why, .. } => (
             StatusCode::UNAUTHORIZED,
-            axum::Json(json!({"ok": false, "error": format!("{why} {} header", state.header)})),
+            axum::Json(json!({"ok": false, "error": format!("{why} {header} header")})),
         )
-            .into_response();
+            .into_response(),
+        Received::Accepted {
+            event_type, done, ..
+        } => {
+            if done {
+                shared.done.notify_one();
+            }
+            let answer = json!({"ok": true, "received": event_type});
+            (StatusCode::OK, axum::Json(answer)).into_response()
+        }
     }
-    let summary = summarize(&event);
-    if state.json {
-        println!(
+}
+
+/// One line per delivery (every field from the body already cleaned).
+fn print(received: &Received, header: &str, json: bool) {
+    match received {
+        Received::NotADelivery => {}
+        Received::Rejected { event_type, why } if json => println!(
+            "{}",
+            json!({"accepted": false, "status": 401, "eventType": event_type, "reason": format!("{why} {header}")})
+        ),
+        Received::Rejected { event_type, why } => {
+            println!("REJECTED 401 {event_type}: {why} {header} header")
+        }
+        Received::Accepted {
+            event_type,
+            event,
+            summary,
+            ..
+        } if json => println!(
             "{}",
             json!({
                 "accepted": true,
@@ -174,161 +183,11 @@ async fn receive(
                 "subscriptionId": event["subscriptionId"],
                 "summary": summary,
             })
-        );
-    } else {
-        println!("{}", delivery_line(&event));
-    }
-    let n = state.accepted.fetch_add(1, Ordering::SeqCst) + 1;
-    if state.count.is_some_and(|c| n >= c) {
-        state.done.notify_one();
-    }
-    (
-        StatusCode::OK,
-        axum::Json(json!({"ok": true, "received": event_type})),
-    )
-        .into_response()
-}
-
-/// The longest field (in characters) printed from a delivery; longer ones end in `…`.
-const MAX_FIELD_CHARS: usize = 200;
-
-/// A field from a delivery body, safe to print on one terminal line: control characters
-/// (newlines, escape sequences, …) and bidirectional-formatting characters are written as
-/// their `escape_debug` form, ordinary Unicode is kept, and the result is capped at
-/// [`MAX_FIELD_CHARS`] characters of the original.
-fn clean(raw: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in raw.chars().enumerate() {
-        if i == MAX_FIELD_CHARS {
-            out.push('…');
-            break;
-        }
-        let bidi = matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-        if c.is_control() || bidi {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The delivery's `eventType`, cleaned for printing.
-fn event_type(event: &Value) -> String {
-    clean(
-        event["eventType"]
-            .as_str()
-            .unwrap_or("(not an Azure DevOps event)"),
-    )
-}
-
-/// The line printed for an accepted delivery without `--json`.
-fn delivery_line(event: &Value) -> String {
-    format!("{}: {}", event_type(event), summarize(event))
-}
-
-/// One line about what happened, from the event's `resource`; every field is [`clean`]ed.
-fn summarize(event: &Value) -> String {
-    let r = &event["resource"];
-    let text = |v: &Value| clean(v.as_str().unwrap_or_default());
-    let short = |refname: &str| clean(refname.trim_start_matches("refs/heads/"));
-    match event["eventType"].as_str().unwrap_or_default() {
-        "git.push" => {
-            let repo = text(&r["repository"]["name"]);
-            let branch = r["refUpdates"][0]["name"]
-                .as_str()
-                .map(short)
-                .unwrap_or_default();
-            let commits = r["commits"].as_array().map(Vec::len).unwrap_or(0);
-            let by = text(&r["pushedBy"]["displayName"]);
-            format!("{repo} {branch}: {commits} commit(s) by {by}")
-        }
-        t if t.starts_with("git.pullrequest.") => {
-            let repo = text(&r["repository"]["name"]);
-            let target = r["targetRefName"].as_str().map(short).unwrap_or_default();
-            let mut line = format!(
-                "{repo} PR #{} \"{}\" → {target} ({})",
-                clean(&r["pullRequestId"].to_string()),
-                text(&r["title"]),
-                text(&r["status"])
-            );
-            if let Some(merge) = r["mergeStatus"].as_str() {
-                line.push_str(&format!(", merge {}", clean(merge)));
-            }
-            line
-        }
-        "build.complete" => format!(
-            "{} {}: {}",
-            text(&r["definition"]["name"]),
-            text(&r["buildNumber"]),
-            text(&r["result"])
         ),
-        _ => event["message"]["text"]
-            .as_str()
-            .map(clean)
-            .unwrap_or_else(|| "no summary".into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summaries_name_what_happened() {
-        let push = json!({"eventType": "git.push", "resource": {
-            "repository": {"name": "fiber-api"}, "refUpdates": [{"name": "refs/heads/main"}],
-            "commits": [{}, {}], "pushedBy": {"displayName": "Demo Admin"}}});
-        assert_eq!(
-            summarize(&push),
-            "fiber-api main: 2 commit(s) by Demo Admin"
-        );
-        let pr = json!({"eventType": "git.pullrequest.merged", "resource": {
-            "repository": {"name": "fiber-api"}, "pullRequestId": 7, "title": "Fix",
-            "targetRefName": "refs/heads/main", "status": "completed", "mergeStatus": "succeeded"}});
-        assert_eq!(
-            summarize(&pr),
-            "fiber-api PR #7 \"Fix\" → main (completed), merge succeeded"
-        );
-        let build = json!({"eventType": "build.complete", "resource": {
-            "definition": {"name": "fiber-api CI"}, "buildNumber": "20261122.1", "result": "succeeded"}});
-        assert_eq!(summarize(&build), "fiber-api CI 20261122.1: succeeded");
-        assert_eq!(
-            summarize(&json!({"eventType": "x", "message": {"text": "hi"}})),
-            "hi"
-        );
-    }
-
-    #[test]
-    fn printed_lines_escape_control_characters_and_cap_fields() {
-        let long = "r".repeat(5000);
-        let pr = json!({"eventType": "git.pullrequest.created\u{1b}[2J\u{1b}[31m", "resource": {
-            "repository": {"name": long}, "pullRequestId": 7,
-            "title": "Fix\r\nREJECTED 401 forged line\u{7}\u{202E}gnp.exe",
-            "targetRefName": "refs/heads/main", "status": "active"}});
-        let line = delivery_line(&pr);
-        assert!(
-            !line.chars().any(|c| c.is_control() || c == '\u{202E}'),
-            "{line:?}"
-        );
-        assert!(
-            line.starts_with("git.pullrequest.created\\u{1b}[2J\\u{1b}[31m: "),
-            "{line}"
-        );
-        assert!(
-            line.contains("\"Fix\\r\\nREJECTED 401 forged line\\u{7}\\u{202e}gnp.exe\""),
-            "{line}"
-        );
-        assert!(
-            line.contains(&format!("{}… PR #7", "r".repeat(MAX_FIELD_CHARS))),
-            "{line}"
-        );
-        assert!(
-            line.chars().count() < 2 * MAX_FIELD_CHARS + 100,
-            "{}",
-            line.len()
-        );
-        // Ordinary Unicode stays as it is.
-        assert_eq!(clean("Ünïcødé ✓ 日本"), "Ünïcødé ✓ 日本");
+        Received::Accepted {
+            event_type,
+            summary,
+            ..
+        } => println!("{event_type}: {summary}"),
     }
 }

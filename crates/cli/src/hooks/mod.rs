@@ -182,10 +182,7 @@ pub async fn run(args: HooksArgs) -> ExitCode {
 }
 
 async fn plan(args: PlanArgs) -> ExitCode {
-    let request = match request_of(&args.selection, SecretChoice::Keep) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    let request = or_exit!(request_of(&args.selection, SecretChoice::Keep));
     let app = App::new(None);
     let id = connection(&app, &args.target, true).await;
     let planned = async { app.plan_hooks(id?, &request).await }.await;
@@ -193,10 +190,7 @@ async fn plan(args: PlanArgs) -> ExitCode {
 }
 
 async fn apply(args: ApplyArgs) -> ExitCode {
-    let request = match args.request() {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    let request = or_exit!(args.request());
     let (app, json) = (App::new(None), args.target.json);
     let progress = |e: &ApplyEvent| output::progress(e, json);
     let (confirm, on_run) = (args.confirm_secret_change, |r: &_| {

@@ -76,11 +76,7 @@ pub(super) fn applied(applied: &HooksApplied, json: bool) -> ExitCode {
             }
             return ExitCode::from(1);
         }
-        HooksApplied::Applied {
-            recovered,
-            plan,
-            report,
-        } => (recovered, plan, report),
+        HooksApplied::Applied(applied) => (&applied.recovered, &applied.plan, &applied.report),
     };
     if json {
         print_json(json!({
