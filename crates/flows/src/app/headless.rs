@@ -537,4 +537,31 @@ mod tests {
         let error = placeholders(&["nope".to_string()]).unwrap_err();
         assert!(error.code == CheckCode::InvalidInput && error.message.contains("\"nope\""));
     }
+
+    #[test]
+    fn connector_pats_come_from_their_variables_in_order_until_one_is_missing() {
+        let dx = crate::product::load_profile(&ado_test_support::world::profile_path("dx"))
+            .expect("the shipped DX profile loads")
+            .profile;
+        let env = |name: &str| {
+            matches!(
+                name,
+                "ADO_PAT_BOARDS" | "ADO_PAT_BOARDS_2" | "ADO_PAT_BOARDS_4"
+            )
+            .then(|| SecretString::from(name.to_string()))
+        };
+        let pats = connector_pats(&dx, Some("2030-01-01"), env);
+        let got: Vec<_> = pats
+            .iter()
+            .map(|p| (p.connector.as_str(), p.index, p.expires_on.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("boards", 0, Some("2030-01-01")),
+                ("boards", 1, Some("2030-01-01"))
+            ],
+            "the 4th is not read after the 3rd is missing"
+        );
+    }
 }

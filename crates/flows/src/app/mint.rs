@@ -173,3 +173,28 @@ fn renewed_connector(profile: &ProductProfile, named: &str) -> Result<String, Er
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(name: &str) -> ProductProfile {
+        crate::product::load_profile(&ado_test_support::world::profile_path(name))
+            .expect("a shipped profile loads")
+            .profile
+    }
+
+    #[test]
+    fn renew_names_a_connector_or_the_products_one_pat() {
+        let (kong, dx) = (profile("kong-konnect"), profile("dx"));
+        assert_eq!(renewed_connector(&kong, "").unwrap(), "default");
+        assert_eq!(renewed_connector(&dx, "boards").unwrap(), "boards");
+        let several = renewed_connector(&dx, " ").unwrap_err();
+        assert!(several.message.contains("several connectors"), "{several}");
+        let unknown = renewed_connector(&kong, "boards").unwrap_err();
+        assert_eq!(
+            unknown.message,
+            "--renew boards: Kong Konnect has no connector \"boards\"."
+        );
+    }
+}

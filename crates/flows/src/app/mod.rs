@@ -4,6 +4,13 @@
 //! adapters of a few lines over these (deserialize, call, hand back); the browser and the
 //! streaming channels are the shell's, given here as closures.
 //!
+//! The CLI's subcommands are adapters over the same actions: it reads its flags, the
+//! environment and stdin into typed values (secrets too, never from argv), calls one action and
+//! prints the answer. What only a headless run asks for lives beside them: a connection named
+//! by its target, verified and saved on first use (`headless`), a product's hand-off and
+//! webhooks for such a connection in one go (`handoff`), minting from flags (`mint`), and the
+//! demo webhook receiver's rules ([`receiver`]).
+//!
 //! [`App`] also holds what lives between two actions of one run: the connection store (found
 //! once, off the first frame's path), the last preflight report, the webhook plan awaiting Apply,
 //! the verified connection's catalog, the sign-in under way and the product profile.
