@@ -3,7 +3,7 @@
 // words what was done, and shows a refusal once, under the backend's code, without closing.
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
-import { errors, fixture, installFakeBackend, refusals } from "./support/fake-backend.js";
+import { errors, fixture, installFakeBackend, refused, refusals } from "./support/fake-backend.js";
 import { installDom, node } from "./support/dom.js";
 
 const fake = installFakeBackend();
@@ -92,7 +92,7 @@ test("in words: what was removed, kept or revoked", () => {
   );
   const kept = { ...report, removed: null };
   assert.match(forgottenText({ card, report: kept }), new RegExp(`Its ${report.kept.length} webhook\\(s\\) stay in Azure DevOps`));
-  const revoked = fixture("revoked_tokens");
+  const revoked = fixture("revoke_minted").revoked;
   assert.match(forgottenText({ card, report: { ...kept, kept: [], revokedTokens: revoked } }), new RegExp(`this machine\\. The ${revoked.length} tokens ADO Connect created were revoked\\.$`));
 });
 
@@ -104,7 +104,7 @@ test("with a product, the tokens ADO Connect minted are revoked first when the b
   assert.match($("forget-revoke-text").textContent, new RegExp(`the ${fixture("minted_tokens").length} tokens ADO Connect created for DX`));
   await $("forget-confirm").click();
   assert.deepEqual(fake.calls.map((c) => c.command).filter((c) => c === "revoke_minted" || c === "forget_connection"), ["revoke_minted", "forget_connection"]);
-  assert.deepEqual((await done).report.revokedTokens, fixture("revoked_tokens"));
+  assert.deepEqual((await done).report.revokedTokens, fixture("revoke_minted").revoked);
 });
 
 test("unticked, nothing is revoked; a refused revocation forgets nothing and shows its code", async () => {
@@ -117,7 +117,7 @@ test("unticked, nothing is revoked; a refused revocation forgets nothing and sho
   assert.equal((await done).report.revokedTokens, undefined);
 
   const refusal = refusals.lifetime();
-  fake.answer("revoke_minted", { kind: "refused", refusal });
+  fake.answer("revoke_minted", refused(refusal));
   await ask(entra);
   await $("forget-confirm").click();
   assert.equal(fake.argsOf("forget_connection").length, 1, "the second Forget sent nothing");

@@ -4,7 +4,7 @@
 // webhooks line, and, with a product, the minted tokens with Renew. All answers are the fake's.
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
-import { errors, fixture, installFakeBackend, refusals } from "./support/fake-backend.js";
+import { errors, fixture, installFakeBackend, refused, refusals } from "./support/fake-backend.js";
 import { installDom } from "./support/dom.js";
 import { recordNavigation } from "./support/nav.js";
 
@@ -155,7 +155,7 @@ test("Renew replaces one connector's token and offers the hand-off again; a refu
   assert.ok(item.querySelector(".handoff-again"));
 
   const refusal = refusals.lifetime();
-  fake.answer("mint_tokens", { kind: "refused", refusal });
+  fake.answer("mint_tokens", refused(refusal));
   await item.querySelector(".renew-minted").click();
   assert.equal(item.querySelector(".minted .status").textContent, `${refusal.code}: ${refusal.message} ${refusal.fix}`);
   assert.equal(doc.body.dataset.renewed, "");

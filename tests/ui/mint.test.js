@@ -3,7 +3,7 @@
 // Microsoft asks, and which products may mint. All answers are the fake's.
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
-import { errors, fixture, installFakeBackend, refusals } from "./support/fake-backend.js";
+import { errors, fixture, installFakeBackend, refused, refusals } from "./support/fake-backend.js";
 import { installDom } from "./support/dom.js";
 
 const fake = installFakeBackend();
@@ -49,7 +49,7 @@ test("the preview shows what the backend will create, before anything is", async
 });
 
 test("Create sends the connection and the lifetime, and hands the report on", async () => {
-  const report = fixture("mint_report");
+  const report = fixture("mint_tokens").report;
   await $("mint-create").click();
   assert.deepEqual(fake.argsOf("mint_tokens")[0].form, { profileId: entra().id, project: "", repository: "", lifetimeDays: null, fitLifetime: false });
   assert.equal(doc.body.dataset.mint, "minted");
@@ -60,7 +60,7 @@ test("Create sends the connection and the lifetime, and hands the report on", as
 
 test("a lifetime over the maximum: the backend's code and fix, and its offer retried", async () => {
   const refusal = refusals.lifetime();
-  fake.answer("mint_tokens", { kind: "refused", refusal });
+  fake.answer("mint_tokens", refused(refusal));
   $("mint-days").value = "90";
   await $("mint-create").click();
   const box = $("mint-refusal");
@@ -77,7 +77,7 @@ test("a lifetime over the maximum: the backend's code and fix, and its offer ret
 });
 
 test("Fit to the maximum asks the backend to fit the lifetime", async () => {
-  fake.answer("mint_tokens", { kind: "refused", refusal: refusals.lifetime() });
+  fake.answer("mint_tokens", refused(refusals.lifetime()));
   await $("mint-create").click();
   fake.reset();
   await $("mint-fit").click();
@@ -86,7 +86,7 @@ test("Fit to the maximum asks the backend to fit the lifetime", async () => {
 
 test("Azure DevOps Server: the token page's steps, no offer", async () => {
   const refusal = refusals.server();
-  fake.answer("mint_tokens", { kind: "refused", refusal });
+  fake.answer("mint_tokens", refused(refusal));
   await $("mint-create").click();
   assert.deepEqual($("mint-refusal").querySelectorAll(".mint-steps li").map((li) => li.textContent), refusal.steps);
   assert.equal($("mint-offer"), null);
@@ -112,7 +112,7 @@ test("when Microsoft asks to allow the tokens API, its link is shown while minti
   fake.answer("mint_tokens", (args) => {
     args.onEvent.onmessage({ kind: "consent", url });
     seen = { row: $("mint-consent-row").hidden, link: $("mint-consent-link").value };
-    return { kind: "minted", report: fixture("mint_report") };
+    return fixture("mint_tokens");
   });
   await $("mint-create").click();
   assert.deepEqual(seen, { row: false, link: url });

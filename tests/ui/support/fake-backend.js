@@ -5,11 +5,9 @@
 // has no answer for is refused, as the real backend refuses an unknown one.
 //
 // Most fixtures are what `ado_flows::app::App`'s action answers, the very value the Tauri command
-// hands back (app_info, product_info, hooks_overview, product_check, the hand-off …); the rest
-// are the flows' answers those actions return unchanged. Two are wrapped here as the app wraps
-// them (its MintAnswer and RevokeAnswer): `mint_tokens` { kind: "minted", report } |
-// { kind: "refused", refusal } and `revoke_minted` { kind: "revoked", revoked } | { kind:
-// "refused", refusal }. A command that streams gets what the real run streamed, in its order.
+// hands back (app_info, product_info, hooks_overview, product_check, the hand-off, minting …);
+// the rest are the flows' answers those actions return unchanged. Every one of the 45 commands
+// has its answer. A command that streams gets what the real run streamed, in its order.
 import { readFileSync } from "node:fs";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url);
@@ -93,9 +91,9 @@ function defaults() {
     // "Create the tokens for me" (DX on fabrikam).
     list_organizations: () => fixture("list_organizations"),
     mint_plan: () => fixture("mint_plan"),
-    mint_tokens: () => ({ kind: "minted", report: fixture("mint_report") }),
+    mint_tokens: () => fixture("mint_tokens"),
     minted_tokens: () => fixture("minted_tokens"),
-    revoke_minted: () => ({ kind: "revoked", revoked: fixture("revoked_tokens") }),
+    revoke_minted: () => fixture("revoke_minted"),
   };
 }
 
@@ -124,9 +122,12 @@ export const variants = {
 /** Minting's refusals (answers, not errors): a lifetime over the organization's maximum (with
  *  its offer), and Azure DevOps Server (with the token page's steps). */
 export const refusals = {
-  lifetime: () => fixture("mint_refusal_lifetime"),
+  lifetime: () => fixture("mint_tokens_refused").refusal,
   server: () => fixture("mint_refusal_server"),
 };
+
+/** Minting's answer refusing with `refusal` (one of `refusals`), as the app answers a refusal. */
+export const refused = (refusal) => ({ ...fixture("mint_tokens_refused"), refusal });
 
 /** Installs the fake as `window.__TAURI__` (and `window` itself when Node has none). */
 export function installFakeBackend() {

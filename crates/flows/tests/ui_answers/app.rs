@@ -11,7 +11,9 @@
 //! what is left of the webhooks step (`test_hook`, `hook_history`, `open_hook_page`,
 //! `recover_hooks`, `rollback_hooks`, `remove_hooks`) and of a connection (`save_report`,
 //! `list_connections`, `http_alternative`, `cancel_sign_in`), and the three Microsoft sign-ins
-//! (`sign_in_browser`, `sign_in_device`, `sign_in_service_principal`, with what each streams).
+//! (`sign_in_browser`, `sign_in_device`, `sign_in_service_principal`, with what each streams),
+//! with DX's tokens minted on the device code's (`mint_tokens` minted and refused,
+//! `revoke_minted`).
 //!
 //! The app keeps its connections where `ADO_CONNECT_CONFIG_DIR` says and writes its files where
 //! `ADO_CONNECT_REPORT_DIR` says: both are temporary folders here (this binary's other test reads
@@ -319,6 +321,7 @@ async fn sign_ins(
         json(&prompted.into_inner().unwrap(), host),
     ));
     ids.push(opened.card.id.clone());
+    answers.extend(minting(app, emu, &opened.card.id, host).await);
 
     let mut principal = services.clone();
     principal["tenant"] = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b".into();
@@ -334,6 +337,54 @@ async fn sign_ins(
         let _ = app.forget_connection(&id, HooksOnForget::KeepHooks).await;
     }
     answers
+}
+
+/// "Create the tokens for me" on the Microsoft sign-in, as the app answers it: DX's tokens minted
+/// ({kind: "minted", report}), a lifetime over the organization's maximum refused ({kind:
+/// "refused", refusal}, with its offer), and Forget's revocation ({kind: "revoked", revoked}).
+async fn minting(
+    app: &App,
+    emu: &ado_emulator::Emulator,
+    id: &ProfileId,
+    host: &[(&str, &str)],
+) -> Vec<(&'static str, Value)> {
+    let no_consent = |url: &url::Url| panic!("no consent was to be asked: {url}");
+    let minted = app
+        .mint_tokens(form(js!({ "profileId": id })), no_consent, &|_| {})
+        .await
+        .expect("minting answers");
+    let minted = json(&minted, host);
+    assert_eq!(minted["kind"], "minted", "{minted}");
+    emu.world().set_pat_policy(
+        "fabrikam",
+        ado_emulator::world::PatPolicy {
+            max_lifetime_days: Some(7),
+            ..Default::default()
+        },
+    );
+    let over = app
+        .mint_tokens(
+            form(js!({ "profileId": id, "lifetimeDays": 90 })),
+            no_consent,
+            &|_| {},
+        )
+        .await
+        .expect("minting answers");
+    let over = json(&over, host);
+    assert_eq!(over["kind"], "refused", "{over}");
+    emu.world()
+        .set_pat_policy("fabrikam", ado_emulator::world::PatPolicy::default());
+    let revoked = app
+        .revoke_minted(id, None::<fn(&url::Url)>)
+        .await
+        .expect("revoking answers");
+    let revoked = json(&revoked, host);
+    assert_eq!(revoked["kind"], "revoked", "{revoked}");
+    vec![
+        ("mint_tokens", minted),
+        ("mint_tokens_refused", over),
+        ("revoke_minted", revoked),
+    ]
 }
 
 /// DX's steps on the saved connection: its checks, its webhooks, the hand-off.
