@@ -15,6 +15,12 @@ const settle = async (n = 5) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 };
 const step = () => doc.body.dataset.step;
+/** Waits (a few hundred turns at most) until the page shows `name`: a step loaded on first use
+ *  is imported first. */
+async function shows(name) {
+  for (let i = 0; i < 300 && step() !== name; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  return step();
+}
 
 /** What of ui/index.html the page finds by name, selector or template rather than by id. */
 function page() {
@@ -68,8 +74,7 @@ test("Re-verify on a card opens the result step with the connection the backend 
 
 test("the result step's Checks, the checks' Back, its Webhooks, the webhooks' Back, the result's Back", async () => {
   await $("to-checks").click();
-  await settle();
-  assert.equal(step(), "checks");
+  assert.equal(await shows("checks"), "checks");
   assert.equal($("step-checks").hidden, false);
   assert.equal($("step-result").hidden, true);
   await $("checks-back").click();
@@ -77,8 +82,7 @@ test("the result step's Checks, the checks' Back, its Webhooks, the webhooks' Ba
   await $("to-checks").click();
   await settle();
   await $("checks-to-hooks").click();
-  await settle();
-  assert.equal(step(), "hooks");
+  assert.equal(await shows("hooks"), "hooks");
   assert.equal($("nav-result").className, "done", "the steps before the current one are done");
   assert.equal(doc.body.dataset.hooksPreselected, String(fixture("hooks_overview").hooks.length));
   await $("hooks-back").click();

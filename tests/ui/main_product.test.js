@@ -1,0 +1,85 @@
+// The page's entry point with a product profile (DX, as product_info answers), on the fake
+// backend: the wizard becomes the product's (its step and the hand-off instead of the checks and
+// the webhooks), Next opens the hand-off once DX's checks passed, the hand-off's Back returns to
+// the product step and Done to the home. Also run against the UI before the navigation seam.
+import assert from "node:assert/strict";
+import { before, test } from "node:test";
+import { installFakeBackend } from "./support/fake-backend.js";
+import { installDom, node } from "./support/dom.js";
+
+installFakeBackend();
+let doc;
+const $ = (id) => doc.getElementById(id);
+const settle = async (n = 5) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+};
+const step = () => doc.body.dataset.step;
+/** Waits (a few hundred turns at most) until the page shows `name`: a step loaded on first use
+ *  is imported first. */
+async function shows(name) {
+  for (let i = 0; i < 300 && step() !== name; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  return step();
+}
+
+/** What of ui/index.html the page finds by name, selector or template rather than by id. */
+function page() {
+  doc = installDom([], { anyId: true });
+  globalThis.scrollTo = () => {};
+  const steps = node("ul", { className: "steps" });
+  for (const name of ["home", "connect", "result", "checks", "hooks", "product", "handoff"]) {
+    const button = node("button", { type: "button" });
+    button.dataset.step = name;
+    steps.append(node("li", { id: `nav-${name}` }, button));
+  }
+  doc.body.append(steps);
+  for (const name of ["checks", "hooks", "product", "handoff"]) doc.body.append(node("template", { id: `tpl-${name}`, content: node("div") }));
+  const choice = (name, value) => node("label", { className: "choice" }, node("input", { type: "radio", name, value, id: `${name}-${value}` }), node("span"));
+  doc.body.append(choice("deployment", "services"), choice("deployment", "server"), node("table", {}, node("tbody", { id: "product-access" })));
+  doc.body.append(...["pat", "browser", "device", "sp"].map((m) => choice("method", m)));
+  for (const r of doc.querySelectorAll("input[type=radio]")) r.setAttribute("value", r.value);
+}
+
+before(async () => {
+  page();
+  await import("../../ui/src/main.js");
+  for (let i = 0; i < 50 && doc.body.dataset.ready !== "true"; i++) await settle(1);
+});
+
+test("with DX: the product's steps in the sidebar, the wizard's own checks and webhooks gone", () => {
+  assert.equal(doc.body.dataset.ready, "true");
+  assert.equal(step(), "home");
+  assert.equal($("nav-product").hidden, false);
+  assert.equal($("nav-handoff").hidden, false);
+  assert.equal($("nav-checks").hidden, true);
+  assert.equal($("nav-product-label").textContent, "What DX needs");
+});
+
+test("the card's 'What DX needs' opens the product step; its Back the result, the result's Next the product", async () => {
+  await doc.querySelector("#home-list .conn .open-product").click();
+  assert.equal(await shows("product"), "product");
+  await $("product-back").click();
+  assert.equal(step(), "result");
+  await $("to-hooks").click();
+  await settle();
+  assert.equal(step(), "product", "without a product's own webhooks step, the product step");
+});
+
+test("Next opens the hand-off once DX's checks passed; its Back the product step, Done the home", async () => {
+  await $("product-next").click();
+  await settle();
+  assert.equal(step(), "product", "not before the checks");
+  await $("product-form").dispatch("submit");
+  await settle();
+  assert.equal(doc.body.dataset.productChecks, "passed");
+  await $("product-next").click();
+  assert.equal(await shows("handoff"), "handoff");
+  assert.equal(doc.body.dataset.handoff, "shown");
+  await $("handoff-back").click();
+  await settle();
+  assert.equal(step(), "product");
+  await $("product-next").click();
+  await settle();
+  await $("handoff-home").click();
+  await settle();
+  assert.equal(step(), "home");
+});
