@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { backendCommands, installFakeBackend } from "./support/fake-backend.js";
+import { answeredCommands, backendCommands, installFakeBackend } from "./support/fake-backend.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const UI = resolve(HERE, "../../ui");
@@ -112,6 +112,11 @@ test("no UI file over 800 lines, tests included", () => {
     const lines = readFileSync(file, "utf8").split("\n").length;
     assert.ok(lines <= 800, `${relative(UI, file)}: ${lines} lines`);
   }
+});
+
+test("the fake backend answers every command backend.js sends (a new command needs its fixture)", () => {
+  const answered = answeredCommands();
+  assert.deepEqual([...backendCommands()].filter((c) => !answered.has(c)), []);
 });
 
 test("the fake backend answers only commands backend.js sends, from fixtures it all uses", () => {

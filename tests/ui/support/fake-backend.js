@@ -23,6 +23,9 @@ export function backendCommands() {
   return new Set([...source.matchAll(/invoke(?:Streaming)?\("([a-z_]+)"/g)].map((m) => m[1]));
 }
 
+/** The commands the fake has an answer for from the start. */
+export const answeredCommands = () => new Set(Object.keys(defaults()));
+
 /** Sends each of `events` to a command's channel as the real run streamed them; answers `answer`. */
 function stream(channel, events, answer) {
   for (const event of events) channel.onmessage(event);
