@@ -72,7 +72,7 @@ function defaults() {
     product_info: () => fixture("product_info"),
     // The fake reads no TOML: every profile picked is refused as the real one refuses a broken one.
     open_product_profile: () => Promise.reject(fixture("open_product_profile_refused")),
-    close_product_profile: () => null,
+    close_product_profile: () => fixture("close_product_profile"),
     product_connect_rules: () => fixture("product_connect_rules"),
     // DX's checks with its five service accounts' tokens: everything passes.
     product_check: (args) => stream(args.onEvent, fixture("product_check_events"), fixture("product_check")),

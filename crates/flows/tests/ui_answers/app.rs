@@ -150,6 +150,10 @@ pub async fn app_answers() -> Vec<(&'static str, Value)> {
     app.forget_connection(&id, HooksOnForget::RemoveHooks)
         .await
         .expect("forgotten");
+    // Back to the wizard without a product (the command answers nothing).
+    app.close_product_profile();
+    assert!(app.product_info().is_none());
+    answers.push(("close_product_profile", json(&(), &host)));
     answers
 }
 
