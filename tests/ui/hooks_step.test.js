@@ -164,3 +164,41 @@ test("Remove deletes what this app made, says how many, and reads the webhooks a
   assert.ok(doc.body.dataset.hooksRemoved);
   assert.equal(fake.argsOf("hooks_overview").length, before + 1);
 });
+
+test("Apply: each planned row says what was done, with the subscription Azure DevOps made; the new secret shown once", async () => {
+  fake.answer("hooks_gate", (args) => ({ ...fixture("hooks_gate"), ok: true, problem: null, projects: args.projects.map((name) => ({ name })) }));
+  await open();
+  await $("hooks-form").dispatch("submit");
+  await $("hooks-apply").click();
+  const report = fixture("apply_hooks");
+  const rows = doc.querySelectorAll("#hooks-plan-list li[data-action]");
+  assert.deepEqual(rows.map((li) => li.dataset.result), ["created", "created"]);
+  const made = Object.fromEntries(report.created.map((c) => [c.event, c.subscriptionId]));
+  const events = fixture("plan_hooks").plan.create.map((i) => i.spec.event);
+  assert.deepEqual(rows.map((li) => li.dataset.subscriptionId), events.map((e) => made[e]));
+  assert.deepEqual(rows.map((li) => li.querySelector(".mark").textContent), ["Created", "Created"]);
+  assert.equal($("hooks-secret-value").value, report.secret.value);
+  assert.equal($("hooks-secret-header").textContent, report.secret.header);
+  assert.equal($("hooks-secret").hidden, false);
+  assert.ok(doc.body.dataset.hooksApplied);
+});
+
+test("Apply refused: the backend's error under its code, and the gate asked again when it is the permission", async () => {
+  // Allowed as the step opens; the permission is gone by the time Apply runs.
+  let allowed = true;
+  fake.answer("hooks_gate", (args) => (allowed ? { ...fixture("hooks_gate"), ok: true, problem: null, projects: args.projects.map((name) => ({ name })) } : fixture("hooks_gate")));
+  await open();
+  await $("hooks-form").dispatch("submit");
+  const asked = fake.argsOf("hooks_gate").length;
+  const problem = fixture("hooks_gate").problem;
+  allowed = false;
+  fake.fail("apply_hooks", problem);
+  await $("hooks-apply").click();
+  await settle();
+  assert.equal($("hooks-alert-code").textContent, problem.code);
+  assert.equal($("hooks-alert-fix").textContent, problem.fix);
+  assert.equal(problem.code, "invalid_permissions", "the fixture is the permission's refusal");
+  assert.equal(fake.argsOf("hooks_gate").length, asked + 1, "the gate asked again");
+  assert.equal($("hooks-gate-row").dataset.status, "fail");
+  assert.equal($("hooks-plan").disabled, true, "Preview shut again until the permission is back");
+});
