@@ -192,7 +192,7 @@ async fn dx_tokens_created_for_the_user_renewed_and_revoked() {
     journey
         .wait_until(
             "the revoke box shows",
-            "return document.getElementById('forget-revoke-row') && !document.getElementById('forget-revoke-row').hidden",
+            "return document.getElementById('forget-dialog').open && document.getElementById('forget-revoke-row') && !document.getElementById('forget-revoke-row').hidden",
         )
         .await;
     journey.click("forget-confirm").await;
@@ -382,13 +382,14 @@ async fn kong_konnect_token_created_after_consent_handed_off_renewed_and_revoked
     journey
         .wait_until(
             "the revoke box shows",
-            "return document.getElementById('forget-revoke-row') && !document.getElementById('forget-revoke-row').hidden",
+            "return document.getElementById('forget-dialog').open && document.getElementById('forget-revoke-row') && !document.getElementById('forget-revoke-row').hidden",
         )
         .await;
-    assert!(journey
-        .text("forget-revoke-text")
-        .await
-        .contains("Also revoke the token ADO Connect created for Kong Konnect"));
+    let revoke_text = journey.text("forget-revoke-text").await;
+    assert!(
+        revoke_text.contains("Also revoke the token ADO Connect created for Kong Konnect"),
+        "{revoke_text}"
+    );
     journey.click("forget-confirm").await;
     journey
         .wait_until("forgotten", "return !!document.body.dataset.forgotten")

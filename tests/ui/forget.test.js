@@ -125,6 +125,23 @@ test("unticked, nothing is revoked; a refused revocation forgets nothing and sho
   assert.equal($("forget-alert-message").textContent, refusal.message);
 });
 
+test("the revocation is never offered empty: hidden until the minted tokens are known", async () => {
+  store.set("loaded", fixture("product_info").loaded);
+  let release;
+  const minted = fixture("minted_tokens");
+  fake.answer("minted_tokens", () => new Promise((resolve) => (release = () => resolve(minted))));
+  const done = askToForget(cards().find((c) => c.method === "entra"));
+  await settle();
+  assert.ok(release, "the dialog asked which tokens were minted");
+  assert.equal($("forget-revoke-row").hidden, true, "no empty box while the backend answers");
+  release();
+  await settle();
+  assert.equal($("forget-revoke-row").hidden, false);
+  assert.match($("forget-revoke-text").textContent, /Also revoke the \d+ tokens ADO Connect created for DX/);
+  $("forget-cancel").click();
+  await done;
+});
+
 test("a PAT's card offers no revocation: it minted nothing", async () => {
   store.set("loaded", fixture("product_info").loaded);
   await ask(cards().find((c) => c.method === "pat"));

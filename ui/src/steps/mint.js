@@ -267,6 +267,7 @@ export async function prepareForgetRevoke(card) {
     label.querySelector("span").id = "forget-revoke-text";
     row = el("p", { className: "field" }, label);
     row.id = "forget-revoke-row";
+    row.hidden = true; // shown once the minted tokens are known, never empty
     $("forget-hooks").after(row);
   }
   const minted = profile() && card.method === "entra" ? await backend.mintedTokens(card.id).catch(() => []) : [];
