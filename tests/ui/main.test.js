@@ -2,11 +2,11 @@
 // on the saved connections, and each step's Back, Next and the sidebar show the step they name
 // (`document.body.dataset.step`, what the real-window journeys wait on), the steps loaded on
 // first use; Forget from the result step ends on the home saying what was done. Without a
-// product profile: the wizard's own checks and webhooks.
+// product profile: the wizard's own checks and webhooks. The page is ui/index.html itself.
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { fixture, installFakeBackend } from "./support/fake-backend.js";
-import { installDom, node } from "./support/dom.js";
+import { installPage } from "./support/page.js";
 
 const fake = installFakeBackend();
 let doc;
@@ -22,32 +22,9 @@ async function shows(name) {
   return step();
 }
 
-/** What of ui/index.html the page finds by name, selector or template rather than by id. */
-function page() {
-  doc = installDom([], { anyId: true });
-  globalThis.scrollTo = () => {};
-  const steps = node("ul", { className: "steps" });
-  for (const name of ["home", "connect", "result", "checks", "hooks", "product", "handoff"]) {
-    const button = node("button", { type: "button" });
-    button.dataset.step = name;
-    steps.append(node("li", { id: `nav-${name}` }, button));
-  }
-  doc.body.append(steps);
-  for (const name of ["checks", "hooks", "product", "handoff"]) doc.body.append(node("template", { id: `tpl-${name}`, content: node("div") }));
-  doc.body.append(node("table", {}, node("tbody", { id: "scope-rows" })));
-  const radio = (name, value, id) => node("input", { type: "radio", name, value, id });
-  doc.body.append(radio("hook-scope", "projects", "hook-scope-projects"), radio("hook-auth", "secretHeader", "hook-auth-secret"));
-  for (const r of doc.querySelectorAll("input[type=radio]")) r.setAttribute("value", r.value);
-  $("hook-scope-projects").checked = true;
-  $("hook-auth-secret").checked = true;
-  Object.assign($("check-project-picker").dataset, { scope: "projects", input: "check-project" });
-  Object.assign($("hook-projects-picker").dataset, { scope: "projects", input: "hook-projects" });
-  Object.assign($("hook-repositories-picker").dataset, { scope: "allRepositories", input: "hook-repositories" });
-}
-
 before(async () => {
   fake.answer("product_info", null);
-  page();
+  doc = installPage();
   await import("../../ui/src/main.js");
   for (let i = 0; i < 50 && doc.body.dataset.ready !== "true"; i++) await settle(1);
 });
@@ -106,7 +83,6 @@ test("Forget on the result step: the home, saying what was forgotten, and nothin
   await doc.querySelector("#home-list .conn .reverify").click();
   await settle();
   assert.equal(step(), "result");
-  for (const [id, name] of [["forget-remove", "forget-hooks"], ["forget-keep", "forget-hooks"]]) Object.assign($(id), { type: "radio", name });
   const forgetting = $("forget").click();
   await settle();
   await $("forget-confirm").click();

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { installFakeBackend } from "./support/fake-backend.js";
-import { installDom, node } from "./support/dom.js";
+import { installPage } from "./support/page.js";
 
 installFakeBackend();
 let doc;
@@ -21,26 +21,8 @@ async function shows(name) {
   return step();
 }
 
-/** What of ui/index.html the page finds by name, selector or template rather than by id. */
-function page() {
-  doc = installDom([], { anyId: true });
-  globalThis.scrollTo = () => {};
-  const steps = node("ul", { className: "steps" });
-  for (const name of ["home", "connect", "result", "checks", "hooks", "product", "handoff"]) {
-    const button = node("button", { type: "button" });
-    button.dataset.step = name;
-    steps.append(node("li", { id: `nav-${name}` }, button));
-  }
-  doc.body.append(steps);
-  for (const name of ["checks", "hooks", "product", "handoff"]) doc.body.append(node("template", { id: `tpl-${name}`, content: node("div") }));
-  const choice = (name, value) => node("label", { className: "choice" }, node("input", { type: "radio", name, value, id: `${name}-${value}` }), node("span"));
-  doc.body.append(choice("deployment", "services"), choice("deployment", "server"), node("table", {}, node("tbody", { id: "product-access" })));
-  doc.body.append(...["pat", "browser", "device", "sp"].map((m) => choice("method", m)));
-  for (const r of doc.querySelectorAll("input[type=radio]")) r.setAttribute("value", r.value);
-}
-
 before(async () => {
-  page();
+  doc = installPage();
   await import("../../ui/src/main.js");
   for (let i = 0; i < 50 && doc.body.dataset.ready !== "true"; i++) await settle(1);
 });
