@@ -16,7 +16,7 @@ use super::headless::SavedConnection;
 use super::App;
 use crate::clock::now_unix;
 use crate::product::delivery::Consent;
-use crate::product::gate::{clear_saved, Clear, Cleared, ConnectorPat, SavedCheck};
+use crate::product::gate::{Clear, Cleared, ConnectorPat, SavedCheck};
 use crate::product::handoff::{write_private, Handoff, HandoffChoice};
 use crate::product::post::PostOptions;
 use crate::product::saved::{deliver, script_of, Delivered, Written};
@@ -159,16 +159,7 @@ impl App {
             repository: connection.repository.clone(),
             pats,
         };
-        let settings = self.settings()?;
-        let outcome = clear_saved(
-            self.connections()?,
-            &settings,
-            check,
-            when,
-            now_unix(),
-            &|_| {},
-        );
-        outcome.await?.cleared()
+        self.clear(check, when).await
     }
 
     /// The hand-off of a connection named by its target, through the gate: the panel, and the

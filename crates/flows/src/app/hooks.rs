@@ -145,8 +145,7 @@ impl App {
         profile_id: &ProfileId,
         subscription_id: &SubscriptionId,
     ) -> Result<Vec<Delivery>, Error> {
-        let Session { client, records } = self.hooks_session(profile_id).await?;
-        hooks::history(&client, &records, subscription_id, 20).await
+        self.hook_deliveries(profile_id, subscription_id, 20).await
     }
 
     /// Deletes exactly the subscriptions this app created or adopted.

@@ -7,7 +7,7 @@ use ado_core::product::ProductProfile;
 use ado_core::target::ConnectionTarget;
 use secrecy::SecretString;
 
-use super::App;
+use super::{App, RevokeAnswer};
 use crate::clock::now_unix;
 use crate::product::mint::{self, MintPlan, MintRefusal, MintReport, MintRequest, MintedPat};
 use crate::product::{connector_secret_name, secrets_key};
@@ -80,7 +80,8 @@ impl App {
             return Ok(MintDone::Planned(plan));
         }
         let connections = self.connections()?;
-        let settings = self.settings()?;
+        // Every step below signs in: a broken sign-in setting is said before anything is read.
+        self.settings()?;
         let id = crate::profiles::profile_id(&run.target);
         if connections.get(&id)?.is_none() {
             return Err(super::headless::invalid(
@@ -90,14 +91,15 @@ impl App {
         }
         let connector = match &run.action {
             MintAction::List => {
-                let minted = mint::minted_tokens(connections, &id, &profile)?;
+                let minted = self.minted_tokens(&id)?;
                 return Ok(MintDone::Listed(id, minted));
             }
             MintAction::Revoke => {
-                let revoked = mint::revoke_minted(connections, &settings, &id, &profile).await;
-                return Ok(match revoked {
-                    Ok(revoked) => MintDone::Revoked(id, revoked),
-                    Err(refusal) => MintDone::Refused(refusal),
+                // No browser here: a refusal that wants consent names `login --allow-minting`.
+                let no_browser = None::<fn(&url::Url)>;
+                return Ok(match self.revoke_minted(&id, no_browser).await? {
+                    RevokeAnswer::Revoked { revoked } => MintDone::Revoked(id, revoked),
+                    RevokeAnswer::Refused { refusal } => MintDone::Refused(refusal),
                 });
             }
             MintAction::Renew(named) => Some(renewed_connector(&profile, named)?),

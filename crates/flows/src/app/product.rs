@@ -156,12 +156,18 @@ impl App {
             repository: given(choice.repository.clone()),
             pats: Vec::new(),
         };
+        self.clear(request, Clear::IfStale).await
+    }
+
+    /// The gate: the product's checks for `check`, or a pass recorded within a day when `when`
+    /// allows it.
+    pub(super) async fn clear(&self, check: SavedCheck, when: Clear) -> Result<Cleared, Error> {
         let settings = self.settings()?;
         let outcome = clear_saved(
             self.connections()?,
             &settings,
-            request,
-            Clear::IfStale,
+            check,
+            when,
             now_unix(),
             &|_| {},
         );
