@@ -283,6 +283,7 @@ pub fn example(code: Code) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{ConnectError, ProfileError, SecretError};
 
     #[test]
     fn every_code_has_a_distinct_stable_name() {

@@ -26,7 +26,7 @@ use ado_core::target::{ConnectionTarget, Deployment, Field};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::profiles::{AuthMethod, Connections, Profile, ProfileError};
+use crate::profiles::{AuthMethod, Connections, Profile};
 use crate::verify::{client_for, verify_connection, ConnectOptions};
 use crate::Connected;
 
@@ -528,7 +528,7 @@ pub async fn credential_for(
     profile: &Profile,
     settings: &SignInSettings,
     now: SystemTime,
-) -> Result<Credential, Problem> {
+) -> Result<Credential, crate::Error> {
     let missing = || {
         problem(
             CheckCode::InvalidCredentials,
@@ -537,18 +537,7 @@ pub async fn credential_for(
             "Sign in again (or paste the token again); the connection's settings are kept.",
         )
     };
-    let store_error = |e: ProfileError| {
-        problem(
-            CheckCode::Unexpected,
-            None,
-            e.to_string(),
-            "Check the system keyring.",
-        )
-    };
-    let secret = connections
-        .secret_of(profile)
-        .map_err(store_error)?
-        .ok_or_else(missing)?;
+    let secret = connections.secret_of(profile)?.ok_or_else(missing)?;
     match &profile.auth {
         AuthMethod::Pat { .. } => Ok(Credential::Pat(secret)),
         AuthMethod::Entra {
@@ -568,9 +557,7 @@ pub async fn credential_for(
             );
             match client.refresh(&tokens).await {
                 Ok(fresh) => {
-                    connections
-                        .replace_secret(profile, &to_stored(&fresh))
-                        .map_err(store_error)?;
+                    connections.replace_secret(profile, &to_stored(&fresh))?;
                     Ok(Credential::Bearer(fresh.access_token))
                 }
                 Err(e) if e.is_sign_in_again() => {
@@ -580,13 +567,11 @@ pub async fn credential_for(
                     if tokens.can_refresh() {
                         let mut dead = tokens;
                         dead.refresh_token = None;
-                        connections
-                            .replace_secret(profile, &to_stored(&dead))
-                            .map_err(store_error)?;
+                        connections.replace_secret(profile, &to_stored(&dead))?;
                     }
-                    Err(auth_problem(&e))
+                    Err(auth_problem(&e).into())
                 }
-                Err(e) => Err(auth_problem(&e)),
+                Err(e) => Err(auth_problem(&e).into()),
             }
         }
         AuthMethod::ServicePrincipal {
@@ -599,8 +584,7 @@ pub async fn credential_for(
                 return Ok(Credential::Bearer(tokens.access_token));
             }
             let sp_secret = connections
-                .extra_secret(profile, "sp-secret")
-                .map_err(store_error)?
+                .extra_secret(profile, "sp-secret")?
                 .ok_or_else(missing)?;
             let authority = recorded_authority(authority.as_deref(), tenant, settings)?;
             let (fresh, _) = acquire_sp_token(
@@ -611,9 +595,7 @@ pub async fn credential_for(
                 &saved_options(profile),
             )
             .await?;
-            connections
-                .replace_secret(profile, &to_stored(&fresh))
-                .map_err(store_error)?;
+            connections.replace_secret(profile, &to_stored(&fresh))?;
             Ok(Credential::Bearer(fresh.access_token))
         }
     }

@@ -38,7 +38,6 @@ use ado_client::api::tokens::{
     tokens_base, PatCallError, PatToken, PatTokenCreateRequest, PatTokenError,
 };
 use ado_client::{AdoClient, Credential};
-use ado_core::checks::Problem;
 use ado_core::product::ProductProfile;
 use ado_core::target::Deployment;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -622,19 +621,10 @@ pub fn minted_tokens(
     connection_id: &ProfileId,
     profile: &ProductProfile,
 ) -> Result<Vec<MintedPat>, crate::Error> {
-    let store = |e: crate::ProfileError| {
-        Problem::new(
-            ado_core::checks::CheckCode::Unexpected,
-            None,
-            e.to_string(),
-            "Check the system keyring.",
-        )
-    };
-    let Some(saved) = connections.get(connection_id).map_err(store)? else {
+    let Some(saved) = connections.get(connection_id)? else {
         return Ok(Vec::new());
     };
-    Ok(kept_records(connections, &saved, profile)
-        .map_err(store)?
+    Ok(kept_records(connections, &saved, profile)?
         .into_iter()
         .map(|k| k.pat)
         .collect())
