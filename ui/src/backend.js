@@ -4,7 +4,8 @@
 function invoke(command, args) {
   const tauri = window.__TAURI__;
   if (!tauri || !tauri.core) {
-    return Promise.reject({ code: "no_backend", message: "The ADO Connect backend is not available.", fix: "Start the app with ado-connect." });
+    // Not a backend error, so no code: the page was opened outside the app.
+    return Promise.reject({ message: "The ADO Connect backend is not available.", fix: "Start the app with ado-connect." });
   }
   return tauri.core.invoke(command, args);
 }
