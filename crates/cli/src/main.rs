@@ -249,13 +249,13 @@ pub(crate) fn finish<T>(
     result: Result<T, ado_flows::Error>,
     print: impl FnOnce(T) -> ExitCode,
 ) -> ExitCode {
-    match result {
-        Ok(answer) => print(answer),
-        Err(e) => {
-            let code = exit_code(&e);
-            fail(e, code)
-        }
-    }
+    result.map_or_else(failed, print)
+}
+
+/// Fails with an action's error: exit 2 for input to fix, else 1.
+pub(crate) fn failed(error: ado_flows::Error) -> ExitCode {
+    let code = exit_code(&error);
+    fail(error, code)
 }
 
 /// Fails on input read from the flags, the environment, stdin or a file: exit 2.

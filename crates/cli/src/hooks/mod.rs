@@ -17,7 +17,7 @@ use ado_flows::app::App;
 use ado_flows::hooks::{ApplyEvent, HookRequest, SecretChoice, SubscriptionId};
 use clap::{Args, Subcommand};
 
-use crate::finish;
+use crate::{failed, finish};
 
 mod input;
 mod output;
@@ -184,24 +184,18 @@ pub async fn run(args: HooksArgs) -> ExitCode {
 async fn plan(args: PlanArgs) -> ExitCode {
     let request = or_exit!(request_of(&args.selection, SecretChoice::Keep));
     let app = App::new(None);
-    let id = connection(&app, &args.target, true).await;
-    let planned = async { app.plan_hooks(id?, &request).await }.await;
+    let id = or_exit!(connection(&app, &args.target, true).await.map_err(failed));
+    let planned = app.plan_hooks(id, &request).await;
     finish(planned, |plan| output::planned(&plan, args.target.json))
 }
 
 async fn apply(args: ApplyArgs) -> ExitCode {
     let request = or_exit!(args.request());
-    let (app, json) = (App::new(None), args.target.json);
+    let (app, json, confirm) = (App::new(None), args.target.json, args.confirm_secret_change);
+    let id = or_exit!(connection(&app, &args.target, true).await.map_err(failed));
+    let (on_run, on_plan) = (output::interrupted(json), output::plan_before_apply(json));
     let progress = |e: &ApplyEvent| output::progress(e, json);
-    let (confirm, on_run) = (args.confirm_secret_change, |r: &_| {
-        output::interrupted(r, json)
-    });
-    let on_plan = |plan: &_| output::plan_before_apply(plan, json);
-    let id = connection(&app, &args.target, true).await;
-    let applied = async {
-        app.apply_hooks_now(&id?, &request, confirm, on_run, on_plan, &progress)
-            .await
-    };
+    let applied = app.apply_hooks_now(&id, &request, confirm, on_run, on_plan, &progress);
     finish(applied.await, |a| output::applied(&a, json))
 }
 
@@ -221,54 +215,56 @@ impl ApplyArgs {
 
 async fn test(args: IdArgs) -> ExitCode {
     let app = App::new(None);
-    let id = connection(&app, &args.target, false).await;
-    let tested = async { app.test_hooks(&id?, args.id.clone()).await }.await;
+    let id = or_exit!(connection(&app, &args.target, false).await.map_err(failed));
+    let tested = app.test_hooks(&id, args.id.clone()).await;
     finish(tested, |tests| output::tests(&tests, args.target.json))
 }
 
 async fn list(args: TargetArgs) -> ExitCode {
     let app = App::new(None);
-    let id = connection(&app, &args, false).await;
-    let listed = async { app.recorded_hooks(&id?).await }.await;
-    finish(listed, |hooks| output::list(&hooks, args.json))
+    let id = or_exit!(connection(&app, &args, false).await.map_err(failed));
+    finish(app.recorded_hooks(&id).await, |h| {
+        output::list(&h, args.json)
+    })
 }
 
 async fn history(args: HistoryArgs) -> ExitCode {
     let app = App::new(None);
-    let id = connection(&app, &args.target, false).await;
-    let deliveries = async { app.hook_deliveries(&id?, &args.id, args.max).await }.await;
+    let id = or_exit!(connection(&app, &args.target, false).await.map_err(failed));
+    let deliveries = app.hook_deliveries(&id, &args.id, args.max).await;
     finish(deliveries, |d| output::history(&d, args.target.json))
 }
 
 async fn remove(args: TargetArgs) -> ExitCode {
     let app = App::new(None);
-    let id = connection(&app, &args, false).await;
-    let removed = async { app.remove_hooks(&id?).await }.await;
-    finish(removed, |report| output::removed(&report, args.json))
+    let id = or_exit!(connection(&app, &args, false).await.map_err(failed));
+    finish(app.remove_hooks(&id).await, |r| {
+        output::removed(&r, args.json)
+    })
 }
 
 async fn rotate(args: TargetArgs) -> ExitCode {
     let (app, json) = (App::new(None), args.json);
+    let id = or_exit!(connection(&app, &args, false).await.map_err(failed));
     let progress = |e: &ApplyEvent| output::progress_unless_json(e, json);
-    let id = connection(&app, &args, false).await;
-    let rotated = async { app.rotate_hook_secret(&id?, &progress).await }.await;
+    let rotated = app.rotate_hook_secret(&id, &progress).await;
     finish(rotated, |report| output::rotated(&report, json))
 }
 
 async fn rollback(args: TargetArgs) -> ExitCode {
     let app = App::new(None);
-    let id = connection(&app, &args, false).await;
-    let rolled_back = async { app.rollback_hooks(&id?).await }.await;
-    finish(rolled_back, |report| {
-        output::rolled_back(&report, args.json)
+    let id = or_exit!(connection(&app, &args, false).await.map_err(failed));
+    finish(app.rollback_hooks(&id).await, |r| {
+        output::rolled_back(&r, args.json)
     })
 }
 
 async fn discard_journal(args: TargetArgs) -> ExitCode {
     let app = App::new(None);
-    let id = connection(&app, &args, false).await;
-    let discarded = async { app.discard_hook_journal(&id?).await }.await;
-    finish(discarded, |d| output::discarded(d, args.json))
+    let id = or_exit!(connection(&app, &args, false).await.map_err(failed));
+    finish(app.discard_hook_journal(&id).await, |d| {
+        output::discarded(d, args.json)
+    })
 }
 
 /// `plan|apply --profile`: the product's webhooks (`crate::handoff::hooks`).

@@ -33,23 +33,27 @@ pub(super) fn progress_unless_json(event: &ApplyEvent, json: bool) {
 }
 
 /// Apply finishes an interrupted run first: said where progress goes.
-pub(super) fn interrupted(run: &InterruptedRun, json: bool) {
-    let line = format!(
-        "finishing the interrupted run {} ({} change(s))",
-        run.run_id,
-        run.entries.len()
-    );
-    if json {
-        eprintln!("{line}");
-    } else {
-        println!("{line}");
+pub(super) fn interrupted(json: bool) -> impl FnOnce(&InterruptedRun) {
+    move |run| {
+        let line = format!(
+            "finishing the interrupted run {} ({} change(s))",
+            run.run_id,
+            run.entries.len()
+        );
+        if json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
     }
 }
 
 /// The plan `apply` is about to apply, as lines (none with `--json`).
-pub(super) fn plan_before_apply(plan: &HookPlan, json: bool) {
-    if !json {
-        print_plan(plan);
+pub(super) fn plan_before_apply(json: bool) -> impl FnOnce(&HookPlan) {
+    move |plan| {
+        if !json {
+            print_plan(plan);
+        }
     }
 }
 
