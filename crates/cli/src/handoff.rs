@@ -194,11 +194,12 @@ impl HandoffArgs {
             pats: given_pats(app, self.pat_expires.as_deref()),
             placeholders: placeholders(&self.set)?,
         };
+        let trusted_ca_pem = read_file("--product-ca-file", &self.product_ca_file)?;
         let post = match self.post {
             false => None,
             true => Some(PostRequest {
                 token: env_secret("ADO_CONNECT_PRODUCT_TOKEN"),
-                trusted_ca_pem: read_file("--product-ca-file", &self.product_ca_file)?,
+                trusted_ca_pem,
                 consent: Consent {
                     host: self.confirm_delivery_to.clone(),
                     allow_local: self.allow_local_destination,
