@@ -12,8 +12,7 @@ use std::collections::BTreeMap;
 use ado_client::Credential;
 use ado_core::capabilities::Capability;
 use ado_core::checks::{CheckCode, Problem};
-use ado_core::preflight::Check;
-use ado_core::preflight::Status;
+use ado_core::preflight::{Check, Status};
 use ado_core::product::{ProductProfile, SignInMethod};
 use ado_core::repo_url::RepoUrl;
 use ado_core::target::{ConnectionTarget, Deployment, TargetInput};
@@ -25,12 +24,13 @@ use crate::clock::now_unix;
 use crate::hooks::{ForgetReport, HooksOnForget};
 use crate::preflight::{PreflightReport, PreflightRequest};
 use crate::product::gate::ConnectorPat;
+use crate::product::mint::consent;
 use crate::product::saved::rules_for_target;
 use crate::product::{
     check_product, credentials_to_check, ProductCheckRequest, ProductCredential, ProductEvent,
     ProductReport,
 };
-use crate::signin::{DeviceCodePrompt, ServicePrincipalLogin};
+use crate::signin::{self, DeviceCodePrompt, ServicePrincipalLogin};
 use crate::{ConnectOptions, Connected, Error, Pat, ProfileId, Verified};
 
 /// A `NAME=VALUE` list (`--set`) as the values a profile asks for.
@@ -367,7 +367,7 @@ impl App {
         show: impl FnOnce(DeviceCodePrompt),
     ) -> Result<Connected, Error> {
         let connections = self.connections()?;
-        let target = crate::signin::services_target(&form.organization, &form.services_url)?;
+        let target = signin::services_target(&form.organization, &form.services_url)?;
         let settings = self.settings()?;
         let options = ConnectOptions {
             proxy: form.proxy,
@@ -375,8 +375,6 @@ impl App {
         };
         let keep = |c| self.keep_cancel(c);
         let now = now_unix();
-        use crate::product::mint::consent;
-        use crate::signin;
         let signed_in = match form.method {
             LoginMethod::ServicePrincipal {
                 tenant,
