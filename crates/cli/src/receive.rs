@@ -122,6 +122,7 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) -> ExitCode {
     }
 }
 
+/// Each request: judged by the receiver, printed, answered.
 async fn receive(
     State(shared): State<Arc<Shared>>,
     method: Method,
@@ -134,23 +135,25 @@ async fn receive(
         .receiver
         .receive(method == Method::POST, given, &body);
     print(&received, header, shared.json);
+    if matches!(received, Received::Accepted { done: true, .. }) {
+        shared.done.notify_one();
+    }
+    answer(&received, header)
+}
+
+/// The HTTP answer: 200 for a delivery accepted (or a GET), 401 for a missing or wrong secret.
+fn answer(received: &Received, header: &str) -> Response {
     match received {
         Received::NotADelivery => (
             StatusCode::OK,
             "ado-connect receiver: POST deliveries here\n",
         )
             .into_response(),
-        Received::Rejected { why, .. } => (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(json!({"ok": false, "error": format!("{why} {header} header")})),
-        )
-            .into_response(),
-        Received::Accepted {
-            event_type, done, ..
-        } => {
-            if done {
-                shared.done.notify_one();
-            }
+        Received::Rejected { why, .. } => {
+            let error = json!({"ok": false, "error": format!("{why} {header} header")});
+            (StatusCode::UNAUTHORIZED, axum::Json(error)).into_response()
+        }
+        Received::Accepted { event_type, .. } => {
             let answer = json!({"ok": true, "received": event_type});
             (StatusCode::OK, axum::Json(answer)).into_response()
         }
