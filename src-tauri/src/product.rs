@@ -72,7 +72,7 @@ pub fn open_product_profile(
     app: State<'_, App>,
     name: String,
     text: String,
-) -> Result<ProductInfo, ProductInfo> {
+) -> Result<ProductInfo, CommandError> {
     app.open_product_profile(&name, &text)
 }
 

@@ -25,16 +25,18 @@ export function setDetail(name, value) {
   store.update("details", (d) => (isPlaceholder(name) ? { ...d, placeholders: { ...d.placeholders, [name]: value } } : { ...d, [name]: value }));
 }
 
-/** A broken profile: every mistake with its line and field, on the connect step, under the code
- *  the backend sent (none when it sent none). */
-function showProfileError(error, code) {
+/** A refused profile: the backend's error (its code, words and fix) with every mistake it lists
+ *  (`error.profile`: the file and each mistake's line and field), on the connect step. A code is
+ *  shown only when the backend sent one; `name` is the file picked, for an error naming none. */
+function showProfileError(error, name = "") {
   const box = $("profile-error");
-  const lines = (error.errors || []).map((e) => el("li", { className: "mono", text: `line ${e.line}, column ${e.column}: ${e.field}: ${e.message}` }));
-  const title = code ? [el("span", { className: "code", text: code }), " "] : [];
+  const profile = error.profile || { path: name, errors: [] };
+  const lines = profile.errors.map((e) => el("li", { className: "mono", text: `line ${e.line}, column ${e.column}: ${e.field}: ${e.message}` }));
+  const title = error.code ? [el("span", { className: "code", text: error.code }), " "] : [];
   box.replaceChildren(
-    el("p", { className: "alert-title" }, ...title, `The product profile ${error.path} could not be used.`),
-    lines.length ? el("ul", {}, ...lines) : el("p", { text: error.detail || "" }),
-    el("p", { className: "alert-fix", text: "Fix the file (or ask the product for a corrected one) and open it again. Until then the wizard works as before." }),
+    el("p", { className: "alert-title" }, ...title, `The product profile ${profile.path} could not be used.`),
+    lines.length ? el("ul", {}, ...lines) : el("p", { text: error.message || "" }),
+    el("p", { className: "alert-fix", text: error.fix || "" }),
   );
   show(box, true);
 }
@@ -71,9 +73,8 @@ function initPicker(backend) {
     try {
       await backend.openProductProfile(file.name, await file.text());
       location.reload();
-    } catch (answer) {
-      const error = (answer && answer.error) || { path: file.name, errors: [], detail: String(answer && answer.message ? answer.message : answer) };
-      showProfileError(error, answer && answer.code);
+    } catch (error) {
+      showProfileError(error && error.message ? error : { message: String(error) }, file.name);
     } finally {
       $("profile-file").value = "";
     }
@@ -89,7 +90,7 @@ export function initProduct(info, backend) {
   initPicker(backend);
   if (!info) return;
   if (info.error) {
-    showProfileError(info.error, info.code);
+    showProfileError(info.error);
     return;
   }
   const p = info.loaded.profile;

@@ -13,6 +13,7 @@
 //! the UI switches on `code`, never on the words.
 
 use ado_core::checks::{CheckCode, Problem};
+use ado_core::product::ProfileError as ProfileMistake;
 use ado_core::target::{Field, InputError};
 use serde::{Serialize, Serializer};
 
@@ -126,6 +127,19 @@ pub struct Error {
     /// Every field error, when the form itself is at fault (the first is `field`/`message`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub field_errors: Vec<InputError>,
+    /// A product profile refused: its file and each mistake with its line and field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<RefusedProfile>,
+}
+
+/// The product profile an [`Error`] refused, as the shells list it: the file and every mistake
+/// (none when the file could not be read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedProfile {
+    /// The file, as the user named it.
+    pub path: String,
+    /// Each mistake, in file order.
+    pub errors: Vec<ProfileMistake>,
 }
 
 impl Error {
@@ -143,6 +157,7 @@ impl Error {
             server_message: None,
             support_id: None,
             field_errors: Vec::new(),
+            profile: None,
         }
     }
 
@@ -190,23 +205,42 @@ impl Error {
         )
     }
 
-    /// A product profile that could not be read (`detail` names the path and the reason).
-    pub fn unreadable_profile(detail: impl std::fmt::Display) -> Error {
-        Error::app(
-            Code::Check(CheckCode::InvalidInput),
-            detail.to_string(),
-            "Choose the product's profile file again (a .toml file you can read).",
-        )
+    /// A product profile that could not be read (`detail`: the OS's words).
+    pub fn unreadable_profile(path: &str, detail: impl std::fmt::Display) -> Error {
+        Error {
+            profile: Some(RefusedProfile {
+                path: path.to_string(),
+                errors: Vec::new(),
+            }),
+            ..Error::app(
+                Code::Check(CheckCode::InvalidInput),
+                format!("cannot read {path}: {detail}"),
+                "Choose the product's profile file again (a .toml file you can read).",
+            )
+        }
     }
 
-    /// A product profile that was read but breaks its schema (`detail` names the path and how
-    /// many lines; the lines themselves are in the shell's `field_errors` or its own list).
-    pub fn invalid_profile(detail: impl std::fmt::Display) -> Error {
-        Error::app(
-            Code::InvalidProfile,
-            detail.to_string(),
-            "Fix each line named above in the profile, or ask the product for a current one; the profile open before stays open.",
-        )
+    /// A product profile that was read but breaks its schema: every mistake with its line and
+    /// field (in [`Error::profile`]).
+    pub fn invalid_profile(path: &str, errors: Vec<ProfileMistake>) -> Error {
+        let message = format!(
+            "{path} is not a valid product profile ({}).",
+            match errors.len() {
+                1 => "1 mistake".to_string(),
+                n => format!("{n} mistakes"),
+            }
+        );
+        Error {
+            profile: Some(RefusedProfile {
+                path: path.to_string(),
+                errors,
+            }),
+            ..Error::app(
+                Code::InvalidProfile,
+                message,
+                "Fix each line named above in the profile, or ask the product for a current one; the profile open before stays open.",
+            )
+        }
     }
 
     /// The fields of a form at fault; nothing was sent.
@@ -220,6 +254,7 @@ impl Error {
             server_message: None,
             support_id: None,
             field_errors: errors,
+            profile: None,
         }
     }
 }
@@ -242,6 +277,7 @@ impl From<Problem> for Error {
             server_message: p.server_message,
             support_id: p.support_id,
             field_errors: Vec::new(),
+            profile: None,
         }
     }
 }
@@ -276,7 +312,15 @@ pub fn example(code: Code) -> Error {
         Code::SecretStore => Error::secret_store("no Secret Service on the session bus"),
         Code::ProfileStore => Error::profile_store("could not write /x/profiles.json: read-only"),
         Code::NothingYet => Error::nothing_yet(Missing::Report),
-        Code::InvalidProfile => Error::invalid_profile("dx.toml: the profile is not valid"),
+        Code::InvalidProfile => Error::invalid_profile(
+            "dx.toml",
+            vec![ProfileMistake {
+                line: 3,
+                column: 1,
+                field: "product.name".into(),
+                message: "missing field `name`".into(),
+            }],
+        ),
     }
 }
 

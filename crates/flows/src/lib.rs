@@ -31,7 +31,7 @@ pub mod verify;
 pub use connect::{
     connect_with_pat, verify_and_save_pat, ConnectError, Connected, Pat, PatConnectRequest,
 };
-pub use error::{Code, Error, Missing};
+pub use error::{Code, Error, Missing, RefusedProfile};
 pub use open::{open_connection, OpenConnection};
 pub use profiles::{AuthMethod, Connections, Profile, ProfileError, ProfileId};
 pub use secrets::{Backend, EntryLimit, SecretError, SecretStore};

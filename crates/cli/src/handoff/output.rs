@@ -8,31 +8,22 @@ use ado_flows::app::{HandedOff, ProductHooksDone};
 use ado_flows::interface::{CheckCode, Status};
 use ado_flows::product::saved::Delivered;
 use ado_flows::product::{LoadError, ProductEvent, ProductReport};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::terminal::{self, plain};
 
 /// A profile that could not be read: each mistake on its own line on stderr, then the error
-/// (its JSON on stdout whatever the flags, with the profile's path and mistakes); exits 2.
+/// (its JSON on stdout whatever the flags: `error.profile` holds the path and the mistakes);
+/// exits 2.
 pub(super) fn profile_refused(load: LoadError) -> ExitCode {
-    let error = ado_flows::Error::from(load.clone());
-    let mut document = crate::error_json(&error);
-    // The flows' error has no place for a profile's mistakes yet: they ride along as the
-    // load error serializes them (`path`, `errors`).
-    if let (Value::Object(fields), Some(into)) = (
-        serde_json::to_value(&load).expect("load errors serialize"),
-        document["error"].as_object_mut(),
-    ) {
-        for (key, value) in fields.into_iter().filter(|(k, _)| k != "kind") {
-            into.entry(key).or_insert(value);
-        }
-    }
-    println!("{}", terminal::json(&document));
-    if let LoadError::Invalid { path, errors } = &load {
-        for e in errors {
+    let error = ado_flows::Error::from(load);
+    println!("{}", terminal::json(&crate::error_json(&error)));
+    if let Some(profile) = &error.profile {
+        for e in &profile.errors {
             eprintln!(
-                "error[invalid_profile]: {}:{}:{}: {}: {}",
-                plain(path),
+                "error[{}]: {}:{}:{}: {}: {}",
+                error.code,
+                plain(&profile.path),
                 e.line,
                 e.column,
                 plain(&e.field),

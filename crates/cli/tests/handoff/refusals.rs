@@ -132,9 +132,15 @@ async fn a_broken_profile_names_its_line_and_field() {
                 && run.err.contains("vso.code_write"),
             "{run:#?}"
         );
-        assert_eq!(
-            run.json()["error"]["errors"][0]["field"],
-            "access.scopes[0]"
+        let error = &run.json()["error"];
+        assert_eq!(error["code"], "invalid_profile");
+        assert_eq!(error["profile"]["errors"][0]["field"], "access.scopes[0]");
+        assert!(
+            error["profile"]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("broken.toml"),
+            "{error}"
         );
     }
     assert_eq!(s.requests(), Vec::<String>::new());

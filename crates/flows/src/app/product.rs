@@ -33,10 +33,9 @@ use crate::{Error, Missing, ProfileId};
 pub struct ProductInfo {
     /// The profile, when it loaded.
     loaded: Option<LoadedProfile>,
-    /// Why it did not (each mistake with its line and field).
-    error: Option<LoadError>,
-    /// The error's stable code (the UI shows it; it never makes one up).
-    code: Option<&'static str>,
+    /// Why it did not: `invalid_profile` with each mistake's line and field, or the file
+    /// unreadable (the UI shows the code it is sent; it never makes one up).
+    error: Option<Error>,
 }
 
 impl From<&Result<LoadedProfile, LoadError>> for ProductInfo {
@@ -45,12 +44,10 @@ impl From<&Result<LoadedProfile, LoadError>> for ProductInfo {
             Ok(loaded) => ProductInfo {
                 loaded: Some(loaded.clone()),
                 error: None,
-                code: None,
             },
             Err(error) => ProductInfo {
                 loaded: None,
-                code: Some(error.code()),
-                error: Some(error.clone()),
+                error: Some(error.clone().into()),
             },
         }
     }
@@ -102,7 +99,7 @@ impl App {
     /// Opens a profile the user picked (its file name and text, read by the page): the wizard
     /// then works for that product. A broken one is refused with every mistake and the one open
     /// before stays.
-    pub fn open_product_profile(&self, name: &str, text: &str) -> Result<ProductInfo, ProductInfo> {
+    pub fn open_product_profile(&self, name: &str, text: &str) -> Result<ProductInfo, Error> {
         let loaded = load_profile_text(name, text);
         let info = ProductInfo::from(&loaded);
         match loaded {
@@ -110,7 +107,7 @@ impl App {
                 *self.product.lock().expect("profile lock") = Some(loaded);
                 Ok(info)
             }
-            Err(_) => Err(info),
+            Err(error) => Err(error.into()),
         }
     }
 

@@ -84,9 +84,9 @@ pub enum LoadError {
 
 impl From<LoadError> for crate::Error {
     fn from(e: LoadError) -> Self {
-        match &e {
-            LoadError::Io { .. } => crate::Error::unreadable_profile(&e),
-            LoadError::Invalid { .. } => crate::Error::invalid_profile(&e),
+        match e {
+            LoadError::Io { path, detail } => crate::Error::unreadable_profile(&path, detail),
+            LoadError::Invalid { path, errors } => crate::Error::invalid_profile(&path, errors),
         }
     }
 }
