@@ -6,21 +6,11 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { fixture, installFakeBackend } from "./support/fake-backend.js";
-import { installPage } from "./support/page.js";
+import { installPage, settle, shows, step } from "./support/page.js";
 
 const fake = installFakeBackend();
 let doc;
 const $ = (id) => doc.getElementById(id);
-const settle = async (n = 5) => {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-};
-const step = () => doc.body.dataset.step;
-/** Waits (a few hundred turns at most) until the page shows `name`: a step loaded on first use
- *  is imported first. */
-async function shows(name) {
-  for (let i = 0; i < 300 && step() !== name; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-  return step();
-}
 
 before(async () => {
   fake.answer("product_info", null);

@@ -58,6 +58,26 @@ use serde_json::Value;
 #[path = "ui_answers/app.rs"]
 mod app;
 
+/// The webhooks step's form as the page sends it: pushes and new pull requests of `repository`'s
+/// main branch, to a receiver that is not there, with a generated secret header.
+fn hook_request(project: &str, repository: &str) -> HookRequest {
+    HookRequest {
+        project: project.into(),
+        projects: Vec::new(),
+        all_projects: false,
+        repository: Some(repository.into()),
+        repositories: Vec::new(),
+        branch: Some("main".into()),
+        events: vec![EventKind::CodePushed, EventKind::PullRequestCreated],
+        url: "http://127.0.0.1:9/ado".into(),
+        auth: AuthChoice::SecretHeader {
+            header: None,
+            secret: SecretChoice::Keep,
+        },
+        take_over: false,
+    }
+}
+
 fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/ui/fixtures")
 }
@@ -253,21 +273,7 @@ async fn the_fake_backends_answers_have_the_real_shapes() {
     )
     .unwrap();
     let records = HookRecords::new(fx.connections.clone(), fx.id.clone());
-    let request = HookRequest {
-        project: "Fabrikam Fiber".into(),
-        projects: Vec::new(),
-        all_projects: false,
-        repository: Some("fiber-api".into()),
-        repositories: Vec::new(),
-        branch: Some("main".into()),
-        events: vec![EventKind::CodePushed, EventKind::PullRequestCreated],
-        url: "http://127.0.0.1:9/ado".into(),
-        auth: AuthChoice::SecretHeader {
-            header: None,
-            secret: SecretChoice::Keep,
-        },
-        take_over: false,
-    };
+    let request = hook_request("Fabrikam Fiber", "fiber-api");
     // (The webhooks step's own answers, plan_hooks, apply_hooks and hooks_overview, are the
     // app's: ui_answers/app.rs. These webhooks are for Forget to remove.)
     let plan = hooks::plan_hooks(&client, &records, &request)

@@ -62,3 +62,18 @@ export function installPage() {
   globalThis.scrollTo = () => {};
   return doc;
 }
+
+/** Lets `n` turns of the event loop run (the page's awaits settle). */
+export async function settle(n = 5) {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** The step the page shows (`document.body.dataset.step`, what the journeys wait on). */
+export const step = () => document.body.dataset.step;
+
+/** Waits (a few hundred turns at most) until the page shows `name`: a step loaded on first use
+ *  is imported first. Returns the step shown then. */
+export async function shows(name) {
+  for (let i = 0; i < 300 && step() !== name; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  return step();
+}

@@ -24,7 +24,7 @@ use std::sync::Mutex;
 use ado_core::webhook::EventKind;
 use ado_emulator::scenario::DEMO_FULL_ACCESS_PAT;
 use ado_flows::app::App;
-use ado_flows::hooks::{AuthChoice, HookRequest, HooksOnForget, SecretChoice};
+use ado_flows::hooks::HooksOnForget;
 use ado_flows::ProfileId;
 use ado_test_support::product_api::ProductApi;
 use ado_test_support::world::{
@@ -163,21 +163,7 @@ async fn wizard_hooks(
     id: &ProfileId,
     host: &[(&str, &str)],
 ) -> Vec<(&'static str, Value)> {
-    let request = HookRequest {
-        project: "Fiber Cloud".into(),
-        projects: Vec::new(),
-        all_projects: false,
-        repository: Some("fiber-cloud-api".into()),
-        repositories: Vec::new(),
-        branch: Some("main".into()),
-        events: vec![EventKind::CodePushed, EventKind::PullRequestCreated],
-        url: "http://127.0.0.1:9/ado".into(),
-        auth: AuthChoice::SecretHeader {
-            header: None,
-            secret: SecretChoice::Keep,
-        },
-        take_over: false,
-    };
+    let request = super::hook_request("Fiber Cloud", "fiber-cloud-api");
     let plan = app
         .plan_hooks(id.clone(), &request)
         .await
