@@ -637,6 +637,7 @@ async fn a_profile_picked_on_the_first_step_and_a_broken_one_named_by_line() {
             && error.contains("line "),
         "{error}"
     );
+    journey.screen("78-profile-broken").await;
     assert!(!journey.visible("product-badge").await, "nothing changed");
 
     pick_profile(&journey, &profile("datafold")).await;
