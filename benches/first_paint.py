@@ -2,9 +2,10 @@
 """Start to first paint, for ADO Connect and a bare Tauri v2 app, in the same run (issues 9, 24).
 
 Run on an X display (make bench runs it inside scripts/desktop-session.sh). For each round and each
-app, interleaved so both see the same machine: start the binary, then read the screen through
-Xlib every 4 ms until the window shows content (at least MIN_COLOURS distinct colours in a grid of
-samples over the window's area; an unpainted window is one flat colour). The time from spawn to
+app, interleaved so both see the same machine (each round starting with the next app, so none
+always follows the same one): start the binary, then read the screen through Xlib every 4 ms
+until the window shows content (at least MIN_COLOURS distinct colours in a grid of samples over the
+window's area; an unpainted window is one flat colour). The time from spawn to
 that frame is "start to first paint"; the resident memory of the app's process tree (main process
 and WebKit's web and network processes) is read at that moment.
 
@@ -30,10 +31,12 @@ import math
 import os
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 MIN_COLOURS = 4
 STEP = 8  # sample every 8th pixel in each direction
@@ -73,13 +76,16 @@ def open_display():
     return x11, display, x11.XDefaultRootWindow(display)
 
 
-def colours(x11, display, root, width, height):
-    """How many distinct colours a grid of samples over (0,0)-(width,height) shows."""
+def colours(x11, display, root, width, height, keep=None):
+    """How many distinct colours a grid of samples over (0,0)-(width,height) shows; `keep` (a
+    list) receives the frame itself (width, height, bytes per line, bytes per pixel, pixels)."""
     image = x11.XGetImage(display, root, 0, 0, width, height, 0xFFFFFFFF, 2)  # ZPixmap
     if not image:
         return 0
     img = image.contents
     raw = ctypes.string_at(img.data, img.bytes_per_line * img.height)
+    if keep is not None:
+        keep[:] = [img.width, img.height, img.bytes_per_line, img.bits_per_pixel // 8, raw]
     bpp = img.bits_per_pixel // 8
     seen = set()
     for y in range(0, img.height, STEP):
@@ -93,6 +99,26 @@ def colours(x11, display, root, width, height):
             break
     x11.XDestroyImage(image)
     return len(seen)
+
+
+def write_png(path, frame):
+    """The frame `colours` kept, as a PNG (BGRX pixels from the X server; zlib only)."""
+    width, height, stride, bpp, raw = frame
+    rows = bytearray()
+    for y in range(height):
+        pixels, rgb = raw[y * stride:y * stride + width * bpp], bytearray(width * 3)
+        for channel in range(3):
+            rgb[channel::3] = pixels[2 - channel::bpp]
+        rows += b"\0" + rgb
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n"
+                + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(bytes(rows), 6)) + chunk(b"IEND", b""))
 
 
 # What ADO Connect sets for itself when unset (src-tauri/src/lib.rs).
@@ -127,8 +153,9 @@ def tree_rss_kib(root_pid):
     return total
 
 
-def first_paint(x11, display, root, binary, width, height, settings=None):
-    """(seconds from spawn to the first painted frame, KiB resident in the app's tree then)."""
+def first_paint(x11, display, root, binary, width, height, settings=None, shot=None):
+    """(seconds from spawn to the first painted frame, KiB resident in the app's tree then);
+    `shot`: a PNG file to write that frame (the sampled area) to."""
     home = tempfile.mkdtemp(prefix="first-paint-")
     env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=f"{home}/.config",
                XDG_DATA_HOME=f"{home}/.local/share", XDG_CACHE_HOME=f"{home}/.cache")
@@ -139,9 +166,13 @@ def first_paint(x11, display, root, binary, width, height, settings=None):
     proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     try:
+        frame = [] if shot else None
         while time.monotonic() - start < TIMEOUT_S:
-            if colours(x11, display, root, width, height) >= MIN_COLOURS:
-                return time.monotonic() - start, tree_rss_kib(proc.pid)
+            if colours(x11, display, root, width, height, frame) >= MIN_COLOURS:
+                painted = time.monotonic() - start, tree_rss_kib(proc.pid)
+                if shot:
+                    write_png(shot, frame)
+                return painted
             if proc.poll() is not None:
                 raise RuntimeError(f"{binary} exited with {proc.returncode} before painting")
             time.sleep(0.004)
@@ -188,27 +219,39 @@ def main():
     parser.add_argument("--width", type=int, default=720, help="the area sampled (top left)")
     parser.add_argument("--height", type=int, default=560)
     parser.add_argument("--out", help="also write the results as Markdown to this file")
+    parser.add_argument("--modes", choices=["both", "same", "shipped"], default="both",
+                        help="both modes (the figure to report) or one (a quicker A/B)")
+    parser.add_argument("--shots", help="write each first painted frame (the sampled area) to "
+                        "this folder as PNG, to see what the first frame shows (pass --width and "
+                        "--height of the window to see all of it)")
     parser.add_argument("apps", nargs="+", help="label=path; the first is the baseline")
     args = parser.parse_args()
     apps = [a.split("=", 1) for a in args.apps]
+    modes = {"both": MODES, "same": MODES[:1], "shipped": MODES[1:]}[args.modes]
     x11, display, root = open_display()
     before = machine()
     print(f"machine before: {before}", flush=True)
-    times = {(mode, label): [] for mode, _ in MODES for label, _ in apps}
-    memory = {(mode, label): [] for mode, _ in MODES for label, _ in apps}
+    times = {(mode, label): [] for mode, _ in modes for label, _ in apps}
+    memory = {(mode, label): [] for mode, _ in modes for label, _ in apps}
     for label, path in apps:  # warm the page cache
         first_paint(x11, display, root, path, args.width, args.height, APP_SETTINGS)
-    for _ in range(args.runs):
-        for mode, settings in MODES:
-            for label, path in apps:
+    for run in range(args.runs):
+        for mode, settings in modes:
+            # Each round starts with the next app, so none always follows the same one.
+            for label, path in apps[run % len(apps):] + apps[:run % len(apps)]:
+                shot = None
+                if args.shots:
+                    os.makedirs(args.shots, exist_ok=True)
+                    slug = mode.split()[0]
+                    shot = os.path.join(args.shots, f"{label}-{slug}-{run + 1}.png")
                 seconds, kib = first_paint(x11, display, root, path, args.width, args.height,
-                                           settings)
+                                           settings, shot)
                 times[(mode, label)].append(seconds * 1000)
                 memory[(mode, label)].append(kib / 1024)
     after = machine()
     base = apps[0][0]
     lines = []
-    for mode, settings in MODES:
+    for mode, settings in modes:
         knobs = " ".join(f"{k}={v}" for k, v in settings.items()) or "neither variable set"
         lines.append(f"{mode} ({knobs}), {args.runs} interleaved starts each:")
         for label, _ in apps:
