@@ -100,15 +100,10 @@ impl App {
     /// then works for that product. A broken one is refused with every mistake and the one open
     /// before stays.
     pub fn open_product_profile(&self, name: &str, text: &str) -> Result<ProductInfo, Error> {
-        let loaded = load_profile_text(name, text);
-        let info = ProductInfo::from(&loaded);
-        match loaded {
-            Ok(_) => {
-                *self.product.lock().expect("profile lock") = Some(loaded);
-                Ok(info)
-            }
-            Err(error) => Err(error.into()),
-        }
+        let opened = Ok(load_profile_text(name, text)?);
+        let info = ProductInfo::from(&opened);
+        *self.product.lock().expect("profile lock") = Some(opened);
+        Ok(info)
     }
 
     /// Back to the wizard without a product.

@@ -91,14 +91,6 @@ impl From<LoadError> for crate::Error {
     }
 }
 
-impl LoadError {
-    /// The stable code the shells show: `invalid_profile` for a profile with mistakes,
-    /// `invalid_input` for a file that could not be read.
-    pub fn code(&self) -> &'static str {
-        crate::Error::from(self.clone()).code().as_str()
-    }
-}
-
 /// Parses and validates a profile the UI read itself (a file picker gives the text, not the
 /// path): `name` is the file's name, for messages. A logo given as a file next to the profile
 /// cannot be found this way and is left out; a `data:` logo is kept.
